@@ -1,0 +1,156 @@
+# lopa: network quality measurement daemon.
+#
+#   make            build lopad and lopactl into build/
+#   make run        install deps, build, start lopad -d with built-in defaults
+#   make check      install deps, build with -Werror, run every test (prove)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make deps       apt-get the Debian -dev packages that are missing
+#   make lint       mandoc -Tlint on man/
+#   make fuzz       libFuzzer targets, bounded time (FUZZ_SECONDS)
+#   make bench      benchmarks (not tests)
+
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+BINDIR		?= $(PREFIX)/bin
+MANDIR		?= $(PREFIX)/share/man
+SYSCONFDIR	?= /etc
+UNITDIR		?= /lib/systemd/system
+DESTDIR		?=
+
+CC		?= cc
+O		?= build
+CFLAGS		?= -O2 -g
+PKGS		 = libevent libbsd-overlay yaml-0.1 libnl-3.0 libnl-route-3.0 \
+		   libcurl jansson libseccomp
+WARNFLAGS	 = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
+		   -Wpointer-arith -Wmissing-prototypes -Wstrict-prototypes \
+		   -Wformat=2
+PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CPPFLAGS	+= -D_GNU_SOURCE -Icommon -Ilopad -Ilopactl
+ALL_CFLAGS	 = $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(WARNFLAGS) -MMD -MP
+LIBS		 = $(PKG_LIBS) $(shell pkg-config --libs libbsd-ctor 2>/dev/null) -lm
+
+VERSION		 = 0.1.0
+REVISION	:= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+CPPFLAGS	+= -DLOPA_REVISION=\"$(REVISION)\"
+
+COMMON_SRCS	 = common/imsg.c common/imsgev.c common/log.c \
+		   common/duration.c common/addr.c
+LOPAD_SRCS	 = lopad/lopad.c lopad/proc.c lopad/sandbox.c lopad/privfd.c \
+		   lopad/config.c lopad/engine.c lopad/sender.c \
+		   lopad/reflector.c lopad/netlink.c lopad/control.c \
+		   lopad/problem.c
+LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
+		   common/duration.c
+
+# Unit tests: regress/unit/test_NAME.c plus the sources listed here.
+UNIT_TESTS	 = imsg duration config problem
+UNIT_imsg	 = common/imsg.c common/imsgev.c
+UNIT_duration	 = common/duration.c
+UNIT_config	 = lopad/config.c common/addr.c common/duration.c common/log.c
+UNIT_problem	 = lopad/problem.c common/log.c
+
+# libFuzzer targets: regress/fuzz/fuzz_NAME.c plus these sources.
+FUZZ_TARGETS	 = imsg config duration
+FUZZ_imsg	 = common/imsg.c
+FUZZ_config	 = lopad/config.c common/addr.c common/duration.c common/log.c
+FUZZ_duration	 = common/duration.c
+FUZZ_SECONDS	?= 20
+
+LOPAD		 = $(O)/lopad
+LOPACTL		 = $(O)/lopactl
+UNIT_BINS	 = $(UNIT_TESTS:%=$(O)/regress/unit/test_%)
+
+all: $(LOPAD) $(LOPACTL)
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LOPAD): $(COMMON_SRCS:%.c=$(O)/%.o) $(LOPAD_SRCS:%.c=$(O)/%.o)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(LOPACTL): $(sort $(LOPACTL_SRCS:%.c=$(O)/%.o))
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+.SECONDEXPANSION:
+$(O)/regress/unit/test_%: $(O)/regress/unit/test_%.o \
+    $$(addprefix $(O)/,$$(addsuffix .o,$$(basename $$(UNIT_$$*))))
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+unit: $(UNIT_BINS)
+
+# Unit tests again under AddressSanitizer and UBSan, in their own tree.
+asan:
+	$(MAKE) O=build-asan CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" unit
+
+# Each target runs FUZZ_SECONDS on a scratch copy of its seed corpus.
+fuzz: deps
+	@mkdir -p build-fuzz
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    srcs=$$(case $$t in imsg) echo "$(FUZZ_imsg)";; \
+	        config) echo "$(FUZZ_config)";; \
+	        duration) echo "$(FUZZ_duration)";; esac); \
+	    clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) \
+	        $(PKG_CFLAGS) -o build-fuzz/fuzz_$$t regress/fuzz/fuzz_$$t.c \
+	        $$srcs $(LIBS); \
+	    rm -rf build-fuzz/corpus-$$t; mkdir -p build-fuzz/corpus-$$t; \
+	    cp regress/fuzz/corpus/$$t/* build-fuzz/corpus-$$t/ 2>/dev/null || true; \
+	    echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	        -artifact_prefix=build-fuzz/ build-fuzz/corpus-$$t 2>build-fuzz/fuzz_$$t.log \
+	        || { tail -40 build-fuzz/fuzz_$$t.log; exit 1; }; \
+	    tail -1 build-fuzz/fuzz_$$t.log; \
+	done
+
+deps:
+	@sh regress/lib/deps.sh build
+
+test-deps: deps
+	@sh regress/lib/deps.sh test
+
+check: test-deps
+	$(MAKE) all unit
+	$(MAKE) asan
+	CMOCKA_MESSAGE_OUTPUT=TAP prove -v --timer -e '' $(UNIT_BINS) $(UNIT_TESTS:%=build-asan/regress/unit/test_%) \
+	    regress/integ/*.t regress/misc/*.t
+
+lint:
+	mandoc -Tlint -Wwarning man/*.[58]
+
+run: deps all
+	@id -u _lopad >/dev/null 2>&1 || useradd --system --no-create-home \
+	    --home-dir /var/lib/lopad --shell /usr/sbin/nologin _lopad
+	@echo "starting lopad in the foreground with built-in defaults (Ctrl-C stops it)"
+	@echo "try in another shell: $(CURDIR)/$(LOPACTL) status"
+	exec $(LOPAD) -d
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(SYSCONFDIR)/lopad $(DESTDIR)/var/lib/lopad \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/init.d
+	install -m 755 $(LOPAD) $(DESTDIR)$(SBINDIR)/lopad
+	install -m 755 $(LOPACTL) $(DESTDIR)$(BINDIR)/lopactl
+	install -m 644 man/lopad.8 man/lopactl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 man/lopad.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	[ -e $(DESTDIR)$(SYSCONFDIR)/lopad/lopad.conf ] || \
+	    install -m 640 etc/lopad.conf $(DESTDIR)$(SYSCONFDIR)/lopad/lopad.conf
+	sed 's,@SBINDIR@,$(SBINDIR),g' etc/lopad.service > \
+	    $(DESTDIR)$(UNITDIR)/lopad.service
+	sed 's,@SBINDIR@,$(SBINDIR),g' etc/lopad.init > \
+	    $(DESTDIR)$(SYSCONFDIR)/init.d/lopad
+	chmod 755 $(DESTDIR)$(SYSCONFDIR)/init.d/lopad
+	@if [ -z "$(DESTDIR)" ] && ! id -u _lopad >/dev/null 2>&1; then \
+	    useradd --system --no-create-home --home-dir /var/lib/lopad \
+	    --shell /usr/sbin/nologin _lopad; fi
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+.PHONY: all unit asan fuzz deps test-deps check lint run install clean
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

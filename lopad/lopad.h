@@ -1,0 +1,205 @@
+/*
+ * lopad: shared definitions of the daemon's processes.
+ */
+#ifndef LOPAD_H
+#define LOPAD_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <limits.h>
+#include <stdint.h>
+
+#define LOPA_VERSION		"0.1.0"
+#define LOPAD_CONF		"/etc/lopad/lopad.conf"
+#define LOPAD_SOCKET		"/run/lopad/lopad.sock"
+#define LOPAD_RSOCKET		"/run/lopad/lopad.rsock"
+#define LOPAD_STATE		"/var/lib/lopad/state.yaml"
+#define LOPAD_CHROOT		"/var/lib/lopad/empty"
+#define LOPAD_USER		"_lopad"
+#define LOPAD_NOFILE		65536
+
+#define LOPA_NAMELEN		64
+#define LOPA_ADDRLEN		64	/* "[ffff:...:ffff%ifname]:65535" */
+#define LOPA_SUNPATHLEN		108	/* sizeof(sun_path) */
+#define LOPA_MAXLISTEN		8
+#define LOPA_ERRLEN		512
+
+/* Process roles.  The parent is PROC_PARENT; the others are its children. */
+enum lopa_proc {
+	PROC_PARENT = 0,
+	PROC_ENGINE,
+	PROC_SENDER,
+	PROC_REFLECTOR,
+	PROC_NETLINK,
+	PROC_CONTROL,
+	PROC_MAX
+};
+
+/*
+ * Message types.  Each is accepted only from the peers noted; anything
+ * else arriving on an internal channel is fatal.
+ */
+enum imsg_type {
+	IMSG_NONE = 0,
+	/* child -> parent */
+	IMSG_LOG,		/* struct imsg_log + text */
+	IMSG_READY,		/* child finished init and sandboxing */
+	IMSG_FD_REQUEST,	/* struct fd_request */
+	IMSG_RECONF_ACK,	/* struct reconf_ack */
+	/* parent -> child */
+	IMSG_INIT,		/* struct proc_init */
+	IMSG_SOCKET_CONN,	/* fd: channel to peer role (hdr.id) */
+	IMSG_LISTENER,		/* fd + struct listener_info */
+	IMSG_INIT_DONE,		/* all init data sent: sandbox and run */
+	IMSG_FD_REPLY,		/* fd (or -1) + struct fd_reply */
+	IMSG_RECONF_CONF,	/* struct lopad_conf (phase 1) */
+	IMSG_RECONF_LISTENER,	/* fd + struct listener_info for the new conf */
+	IMSG_RECONF_COMMIT,	/* phase 2: swap */
+	IMSG_RECONF_ABORT,	/* phase 2: drop the pending conf */
+	IMSG_TOKENS,		/* struct api_token[] (to control) */
+	IMSG_LOG_VERBOSE,	/* int: debug on/off */
+	/* control <-> parent */
+	IMSG_CTL_STATUS,	/* control -> parent: request (reqid) */
+	IMSG_CTL_STATUS_PROC,	/* parent -> control: struct ctl_proc */
+	IMSG_CTL_STATUS_END,	/* parent -> control: struct ctl_status */
+	IMSG_CTL_RELOAD,	/* control -> parent: request (reqid) */
+	IMSG_CTL_RELOAD_RESULT,	/* parent -> control: struct ctl_reload */
+	IMSG_DAEMON_READY,	/* parent -> control: every child is ready */
+	IMSG_MAX
+};
+
+struct imsg_log {
+	int32_t		 level;		/* syslog priority */
+	/* followed by the text, not NUL-terminated */
+};
+
+/* What a child needs to drop privileges and run. */
+struct proc_init {
+	uid_t		 uid;
+	gid_t		 gid;
+	int32_t		 verbose;
+	int32_t		 debug;
+	char		 chroot[PATH_MAX];
+};
+
+/* Privileged fds a child may ask for at run time. */
+enum fd_kind {
+	FD_NONE = 0,
+	FD_ICMP_RAW,		/* sender: raw ICMP/ICMPv6 socket */
+	FD_UDP_BIND,		/* reflector: bound UDP socket */
+	FD_TCP_LISTEN,		/* reflector: listening TCP socket */
+	FD_NETLINK_ROUTE,	/* netlink: NETLINK_ROUTE with a forced rcvbuf */
+	FD_KIND_MAX
+};
+
+enum pmtu_mode {
+	PMTU_DEFAULT = 0,	/* kernel default */
+	PMTU_DO,		/* DF set, no local fragmentation */
+	PMTU_DONT,		/* never DF */
+	PMTU_PROBE
+};
+
+struct fd_request {
+	uint32_t	 kind;		/* enum fd_kind */
+	uint32_t	 family;	/* AF_INET, AF_INET6 */
+	uint32_t	 pmtu;		/* enum pmtu_mode */
+	uint32_t	 rcvbuf;	/* netlink: bytes */
+	char		 ifname[16];	/* IFNAMSIZ; "" for none */
+	char		 addr[LOPA_ADDRLEN];	/* bind address "ip:port" */
+};
+
+struct fd_reply {
+	uint32_t	 kind;
+	int32_t		 error;		/* errno, 0 when an fd is attached */
+	char		 msg[LOPA_ERRLEN];
+};
+
+enum listener_kind {
+	LISTEN_UNIX_RW = 1,	/* control read-write socket */
+	LISTEN_UNIX_RO,		/* control read-only socket */
+	LISTEN_TCP		/* HTTP */
+};
+
+struct listener_info {
+	uint32_t	 kind;
+	uint32_t	 loopback;	/* TCP: bound to a loopback address */
+	char		 name[LOPA_SUNPATHLEN];	/* path or "ip:port" */
+};
+
+/* API bearer tokens (read by the parent from http.tokens). */
+#define TOKEN_MAXLEN	128
+#define TOKEN_MAX	64
+enum token_right {
+	TOKEN_READ = 1,
+	TOKEN_WRITE = 2
+};
+struct api_token {
+	uint32_t	 right;
+	uint32_t	 len;
+	char		 name[LOPA_NAMELEN];
+	char		 token[TOKEN_MAXLEN];
+};
+
+/* Effective configuration; flat so it can travel in one message. */
+struct lopad_conf {
+	char		 user[LOPA_NAMELEN];
+	char		 group[LOPA_NAMELEN];
+	char		 control_socket[LOPA_SUNPATHLEN];
+	char		 control_rsocket[LOPA_SUNPATHLEN];
+	uint32_t	 http_nlisten;
+	char		 http_listen[LOPA_MAXLISTEN][LOPA_ADDRLEN];
+	uint32_t	 http_loopback_write;
+	char		 http_tokens[PATH_MAX];		/* "" for none */
+	uint32_t	 http_max_connections;
+	int64_t		 http_idle_timeout;		/* ns */
+	int32_t		 log_level;			/* syslog priority */
+	uint32_t	 reflector_enabled;
+	char		 reflector_addr[LOPA_ADDRLEN];	/* "" disables */
+	char		 reflector_twamp_addr[LOPA_ADDRLEN];	/* "" disables */
+	uint32_t	 monitor_enabled;
+	uint32_t	 monitor_event_buffer_size;
+	char		 state_file[PATH_MAX];
+	char		 chroot[PATH_MAX];
+};
+
+struct reconf_ack {
+	int32_t		 ok;
+	char		 msg[LOPA_ERRLEN];
+};
+
+enum proc_state {
+	PSTATE_STARTING = 0,
+	PSTATE_RUNNING,
+	PSTATE_RELOADING,
+	PSTATE_DEAD
+};
+
+struct ctl_proc {
+	uint32_t	 role;		/* enum lopa_proc */
+	int32_t		 pid;
+	uint32_t	 state;		/* enum proc_state */
+	uint32_t	 sandboxed;	/* children: after privilege drop */
+};
+
+struct ctl_status {
+	int64_t		 started;	/* unix seconds */
+	int64_t		 uptime_ns;
+	uint64_t	 reloads;
+	int64_t		 last_reload;	/* unix seconds; 0 never */
+	uint32_t	 last_reload_ok;
+	char		 conffile[PATH_MAX];	/* "" when built-in defaults */
+};
+
+struct ctl_reload {
+	int32_t		 ok;
+	/* followed by error text (possibly several lines), not NUL-terminated */
+};
+
+/* proc.c */
+const char	*proc_name(enum lopa_proc);	/* "engine" ... */
+const char	*proc_title(enum lopa_proc);	/* "lopad: engine" ... */
+int		 proc_from_name(const char *);	/* -1 when unknown */
+const char	*proc_state_name(enum proc_state);
+
+#endif /* LOPAD_H */

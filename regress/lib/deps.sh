@@ -1,0 +1,33 @@
+#!/bin/sh
+# Install the Debian packages lopa needs, only those that are missing.
+#   deps.sh build   libraries and tools to build lopad and lopactl
+#   deps.sh test    what the regress suite needs besides
+set -e
+build="gcc make pkg-config libevent-dev libbsd-dev libyaml-dev libnl-3-dev
+libnl-route-3-dev libcurl4-openssl-dev libjansson-dev libseccomp-dev
+libcmocka-dev libssl-dev"
+test="clang libclang-rt-14-dev mandoc iproute2 nftables socat curl
+util-linux procps perl psmisc strace"
+case "$1" in
+build)	want=$build ;;
+test)	want="$build $test" ;;
+*)	echo "usage: deps.sh build|test" >&2; exit 2 ;;
+esac
+missing=
+for p in $want; do
+	s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$s" in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing packages:$missing (run as root to install)" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
