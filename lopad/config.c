@@ -1,0 +1,1267 @@
+/*
+ * lopad: configuration file (YAML), environment overrides, normalised output.
+ *
+ * One table describes every key (name, type, field of struct lopad_conf,
+ * range); the YAML walker, the environment overrides and config_print all
+ * go through it, so a key added to the table is parsed, overridable and
+ * printed the same way.  The file is loaded with libyaml's document API,
+ * which keeps the start mark of every node: errors name the key node for
+ * unknown and duplicate keys, the value node for bad values.  Parsing goes
+ * into a copy of the caller's struct, committed only when there was no
+ * error, so a failed reload never leaves a half-applied configuration.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "addr.h"
+#include "config.h"
+#include "duration.h"
+
+#define CONF_MAXSIZE	(1024 * 1024)	/* config and token files */
+#define KEY_MAXLEN	320		/* dotted key in a message */
+#define WHY_MAXLEN	384		/* reason in a message */
+#define SHOW_MAXLEN	64		/* bytes of a value in a message */
+
+#define IDLE_MIN	(1000LL * 1000)			/* 1ms */
+#define IDLE_MAX	(24LL * 3600 * 1000 * 1000 * 1000)	/* 24h */
+
+enum ktype {
+	K_SECTION,	/* mapping of further keys */
+	K_NAME,		/* non-empty string */
+	K_STRING,	/* string, may be empty */
+	K_PATH,		/* absolute path */
+	K_OPTPATH,	/* absolute path, or "" for none */
+	K_LISTEN,	/* list of addresses, one address, or "" for none */
+	K_ADDR,		/* address, or "" for disabled */
+	K_BOOL,		/* uint32_t 0 or 1 */
+	K_UINT,		/* uint32_t in [min, max] */
+	K_DURATION,	/* int64_t ns in [min, max] */
+	K_LEVEL		/* int32_t syslog priority */
+};
+
+struct ckey {
+	const char		*name;
+	enum ktype		 type;
+	size_t			 off;
+	size_t			 size;
+	long long		 min;
+	long long		 max;
+	const struct ckey	*sub;
+};
+
+#define FIELD(f)	.off = offsetof(struct lopad_conf, f),		\
+			.size = sizeof(((struct lopad_conf *)0)->f)
+
+static const struct ckey control_keys[] = {
+	{ .name = "socket", .type = K_PATH, FIELD(control_socket) },
+	{ .name = "rsocket", .type = K_PATH, FIELD(control_rsocket) },
+	{ .name = NULL }
+};
+
+static const struct ckey http_keys[] = {
+	{ .name = "listen", .type = K_LISTEN, FIELD(http_listen) },
+	{ .name = "loopback_write", .type = K_BOOL,
+	    FIELD(http_loopback_write) },
+	{ .name = "tokens", .type = K_OPTPATH, FIELD(http_tokens) },
+	{ .name = "max_connections", .type = K_UINT,
+	    FIELD(http_max_connections), .min = 1, .max = LOPAD_NOFILE },
+	{ .name = "idle_timeout", .type = K_DURATION,
+	    FIELD(http_idle_timeout), .min = IDLE_MIN, .max = IDLE_MAX },
+	{ .name = NULL }
+};
+
+static const struct ckey log_keys[] = {
+	{ .name = "level", .type = K_LEVEL, FIELD(log_level) },
+	{ .name = NULL }
+};
+
+static const struct ckey reflector_keys[] = {
+	{ .name = "enabled", .type = K_BOOL, FIELD(reflector_enabled) },
+	{ .name = "addr", .type = K_ADDR, FIELD(reflector_addr) },
+	{ .name = "twamp_addr", .type = K_ADDR, FIELD(reflector_twamp_addr) },
+	{ .name = NULL }
+};
+
+static const struct ckey monitor_keys[] = {
+	{ .name = "enabled", .type = K_BOOL, FIELD(monitor_enabled) },
+	{ .name = "event_buffer_size", .type = K_UINT,
+	    FIELD(monitor_event_buffer_size), .min = 1, .max = 1000000 },
+	{ .name = NULL }
+};
+
+/* The order here is the order of config_print. */
+static const struct ckey top_keys[] = {
+	{ .name = "user", .type = K_NAME, FIELD(user) },
+	{ .name = "group", .type = K_STRING, FIELD(group) },
+	{ .name = "chroot", .type = K_PATH, FIELD(chroot) },
+	{ .name = "control", .type = K_SECTION, .sub = control_keys },
+	{ .name = "http", .type = K_SECTION, .sub = http_keys },
+	{ .name = "log", .type = K_SECTION, .sub = log_keys },
+	{ .name = "reflector", .type = K_SECTION, .sub = reflector_keys },
+	{ .name = "monitor", .type = K_SECTION, .sub = monitor_keys },
+	{ .name = "state_file", .type = K_PATH, FIELD(state_file) },
+	{ .name = NULL }
+};
+#define KEYS_MAX	16	/* longest table above, with room */
+
+static const struct {
+	const char	*var;
+	const char	*key;
+} env_keys[] = {
+	{ "LOPA_HTTP_ADDR",			"http.listen" },
+	{ "LOPA_LOG_LEVEL",			"log.level" },
+	{ "LOPA_REFLECTOR_ENABLED",		"reflector.enabled" },
+	{ "LOPA_REFLECTOR_ADDR",		"reflector.addr" },
+	{ "LOPA_REFLECTOR_TWAMP_ADDR",		"reflector.twamp_addr" },
+	{ "LOPA_MONITOR_ENABLED",		"monitor.enabled" },
+	{ "LOPA_MONITOR_EVENT_BUFFER_SIZE",	"monitor.event_buffer_size" },
+};
+
+/* The first name of a level is the one printed. */
+static const struct {
+	const char	*name;
+	int		 level;
+} levels[] = {
+	{ "error",	LOG_ERR },
+	{ "warning",	LOG_WARNING },
+	{ "info",	LOG_INFO },
+	{ "debug",	LOG_DEBUG },
+	{ "warn",	LOG_WARNING },
+};
+
+static const struct {
+	const char	*name;
+	uint32_t	 value;
+} bools[] = {
+	{ "true", 1 }, { "false", 0 },
+	{ "yes", 1 }, { "no", 0 },
+	{ "on", 1 }, { "off", 0 },
+	{ "1", 1 }, { "0", 0 },
+};
+
+struct parse {
+	const char		*file;
+	yaml_document_t		*doc;
+	struct lopad_conf	*conf;
+	struct conf_errs	*errs;
+};
+
+static void	 walk_map(struct parse *, yaml_node_t *, const struct ckey *,
+		    const char *);
+
+void
+conf_err(struct conf_errs *errs, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	/* Keep the last slot to say that some were left out. */
+	if (errs->n < CONF_MAXERRS) {
+		va_start(ap, fmt);
+		vsnprintf(errs->msg[errs->n], sizeof(errs->msg[0]), fmt, ap);
+		va_end(ap);
+	} else
+		snprintf(errs->msg[CONF_MAXERRS - 1], sizeof(errs->msg[0]),
+		    "too many errors: only the first %d are shown",
+		    CONF_MAXERRS - 1);
+	errs->n++;
+}
+
+/*
+ * A value or key as shown in a message: printable ASCII as is, anything
+ * else as \xNN, cut after SHOW_MAXLEN bytes.  Messages end up in syslog,
+ * terminals and JSON, so nothing unprintable passes through.
+ */
+static void
+show(char *out, size_t outlen, const char *s, size_t len, int quote)
+{
+	size_t	 i, o = 0;
+
+	if (quote && o + 1 < outlen)
+		out[o++] = '"';
+	for (i = 0; i < len && i < SHOW_MAXLEN && o + 8 < outlen; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x7f || (quote && (c == '"' ||
+		    c == '\\')))
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x",
+			    c);
+		else
+			out[o++] = (char)c;
+	}
+	if (i < len && o + 4 < outlen) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	if (quote && o + 1 < outlen)
+		out[o++] = '"';
+	out[o < outlen ? o : outlen - 1] = '\0';
+}
+
+/* Reason for a bad value: "\"value\": reason". */
+static void
+why(char *buf, size_t len, const char *v, size_t vlen, const char *fmt, ...)
+    __attribute__((__format__(printf, 5, 6)));
+
+static void
+why(char *buf, size_t len, const char *v, size_t vlen, const char *fmt, ...)
+{
+	va_list	 ap;
+	size_t	 o;
+
+	show(buf, len, v, vlen, 1);
+	o = strlcat(buf, ": ", len);
+	if (o >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + o, len - o, fmt, ap);
+	va_end(ap);
+}
+
+static void
+store_str(char *dst, size_t size, const char *v, size_t len)
+{
+	memset(dst, 0, size);
+	memcpy(dst, v, len);
+}
+
+/* Check an address ("" allowed only if empty_ok) and store it. */
+static int
+set_addr(char *dst, size_t size, const char *v, size_t len, int empty_ok,
+    struct sockaddr_storage *ss, char *wbuf, size_t wlen)
+{
+	struct sockaddr_storage	 tmp;
+	socklen_t		 sslen;
+	const char		*errstr;
+
+	if (ss == NULL)
+		ss = &tmp;
+	memset(ss, 0, sizeof(*ss));
+	if (len == 0 && empty_ok) {
+		store_str(dst, size, "", 0);
+		return 0;
+	}
+	if (len >= size) {
+		why(wbuf, wlen, v, len, "too long (at most %zu bytes)",
+		    size - 1);
+		return -1;
+	}
+	if (addr_parse(v, ss, &sslen, &errstr) == -1) {
+		why(wbuf, wlen, v, len, "%s", errstr);
+		return -1;
+	}
+	store_str(dst, size, v, len);
+	return 0;
+}
+
+static int
+set_bool(uint32_t *dst, const char *v, size_t len, char *wbuf, size_t wlen)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(bools) / sizeof(bools[0]); i++) {
+		if (strlen(bools[i].name) == len &&
+		    strcasecmp(bools[i].name, v) == 0) {
+			*dst = bools[i].value;
+			return 0;
+		}
+	}
+	why(wbuf, wlen, v, len,
+	    "not a boolean (true/false, yes/no, on/off, 1/0)");
+	return -1;
+}
+
+static int
+set_level(int32_t *dst, const char *v, size_t len, char *wbuf, size_t wlen)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		if (strlen(levels[i].name) == len &&
+		    strcasecmp(levels[i].name, v) == 0) {
+			*dst = levels[i].level;
+			return 0;
+		}
+	}
+	why(wbuf, wlen, v, len,
+	    "unknown log level (error, warning, info or debug)");
+	return -1;
+}
+
+static int
+set_uint(const struct ckey *k, uint32_t *dst, const char *v, size_t len,
+    char *wbuf, size_t wlen)
+{
+	const char	*errstr;
+	long long	 n;
+	size_t		 i;
+
+	for (i = 0; i < len; i++)
+		if (v[i] < '0' || v[i] > '9')
+			break;
+	if (len == 0 || i < len) {
+		why(wbuf, wlen, v, len, "not an integer");
+		return -1;
+	}
+	n = strtonum(v, k->min, k->max, &errstr);
+	if (errstr != NULL) {
+		why(wbuf, wlen, v, len, "out of range (%lld..%lld)", k->min,
+		    k->max);
+		return -1;
+	}
+	*dst = (uint32_t)n;
+	return 0;
+}
+
+static int
+set_duration(const struct ckey *k, int64_t *dst, const char *v, size_t len,
+    char *wbuf, size_t wlen)
+{
+	char		 lo[32], hi[32];
+	const char	*errstr;
+	int64_t		 d;
+
+	if (duration_parse(v, &d, &errstr) == -1) {
+		why(wbuf, wlen, v, len, "%s", errstr);
+		return -1;
+	}
+	if (d < k->min || d > k->max) {
+		duration_format(k->min, lo, sizeof(lo));
+		duration_format(k->max, hi, sizeof(hi));
+		why(wbuf, wlen, v, len, "out of range (%s..%s)%s", lo, hi,
+		    strspn(v, "0123456789") == len ?
+		    "; a number without a unit is nanoseconds" : "");
+		return -1;
+	}
+	*dst = d;
+	return 0;
+}
+
+/*
+ * Check one scalar value v (len bytes, NUL-terminated) for key k and store
+ * it in c.  On error, wbuf gets the reason, starting with the value.
+ */
+static int
+conf_set(const struct ckey *k, struct lopad_conf *c, const char *v,
+    size_t len, char *wbuf, size_t wlen)
+{
+	char	*f = (char *)c + k->off;
+
+	if (strlen(v) != len) {
+		why(wbuf, wlen, v, len, "contains a NUL byte");
+		return -1;
+	}
+	switch (k->type) {
+	case K_NAME:
+	case K_STRING:
+		if (k->type == K_NAME && len == 0) {
+			why(wbuf, wlen, v, len, "must not be empty");
+			return -1;
+		}
+		if (len >= k->size) {
+			why(wbuf, wlen, v, len, "too long (at most %zu bytes)",
+			    k->size - 1);
+			return -1;
+		}
+		store_str(f, k->size, v, len);
+		return 0;
+	case K_PATH:
+	case K_OPTPATH:
+		if (!(k->type == K_OPTPATH && len == 0) && v[0] != '/') {
+			why(wbuf, wlen, v, len, "not an absolute path");
+			return -1;
+		}
+		if (len >= k->size) {
+			why(wbuf, wlen, v, len, "too long (at most %zu bytes)",
+			    k->size - 1);
+			return -1;
+		}
+		store_str(f, k->size, v, len);
+		return 0;
+	case K_ADDR:
+		return set_addr(f, k->size, v, len, 1, NULL, wbuf, wlen);
+	case K_BOOL:
+		return set_bool((uint32_t *)(void *)f, v, len, wbuf, wlen);
+	case K_UINT:
+		return set_uint(k, (uint32_t *)(void *)f, v, len, wbuf, wlen);
+	case K_DURATION:
+		return set_duration(k, (int64_t *)(void *)f, v, len, wbuf,
+		    wlen);
+	case K_LEVEL:
+		return set_level((int32_t *)(void *)f, v, len, wbuf, wlen);
+	case K_SECTION:
+	case K_LISTEN:
+		break;
+	}
+	snprintf(wbuf, wlen, "cannot be set from a single value");
+	return -1;
+}
+
+static const struct ckey *
+key_find(const char *dotted)
+{
+	const struct ckey	*t = top_keys, *k;
+	const char		*p;
+	size_t			 len;
+
+	for (;;) {
+		p = strchr(dotted, '.');
+		len = p != NULL ? (size_t)(p - dotted) : strlen(dotted);
+		for (k = t; k->name != NULL; k++)
+			if (strlen(k->name) == len &&
+			    strncmp(k->name, dotted, len) == 0)
+				break;
+		if (k->name == NULL)
+			return NULL;
+		if (p == NULL)
+			return k;
+		if ((t = k->sub) == NULL)
+			return NULL;
+		dotted = p + 1;
+	}
+}
+
+/* YAML side. */
+
+static void
+perr(struct parse *p, const yaml_node_t *n, const char *key,
+    const char *fmt, ...)
+    __attribute__((__format__(printf, 4, 5)));
+
+static void
+perr(struct parse *p, const yaml_node_t *n, const char *key,
+    const char *fmt, ...)
+{
+	char	 r[WHY_MAXLEN];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r, sizeof(r), fmt, ap);
+	va_end(ap);
+	if (key != NULL)
+		conf_err(p->errs, "%s:%zu:%zu: %s: %s", p->file,
+		    n->start_mark.line + 1, n->start_mark.column + 1, key, r);
+	else
+		conf_err(p->errs, "%s:%zu:%zu: %s", p->file,
+		    n->start_mark.line + 1, n->start_mark.column + 1, r);
+}
+
+static const char *
+node_kind(const yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	case YAML_SEQUENCE_NODE:
+		return "a list";
+	default:
+		return "a scalar value";
+	}
+}
+
+static const char *
+key_kind(enum ktype t)
+{
+	switch (t) {
+	case K_SECTION:
+		return "a mapping";
+	case K_LISTEN:
+		return "an address or a list of addresses";
+	case K_ADDR:
+		return "an address";
+	case K_BOOL:
+		return "a boolean";
+	case K_UINT:
+		return "an integer";
+	case K_DURATION:
+		return "a duration";
+	case K_LEVEL:
+		return "a log level";
+	default:
+		return "a string";
+	}
+}
+
+/* A plain empty, "~" or "null" scalar: YAML's null. */
+static int
+is_null(const yaml_node_t *n)
+{
+	const char	*v;
+
+	if (n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 0;
+	v = (const char *)n->data.scalar.value;
+	return n->data.scalar.length == 0 || strcmp(v, "~") == 0 ||
+	    strcmp(v, "null") == 0 || strcmp(v, "Null") == 0 ||
+	    strcmp(v, "NULL") == 0;
+}
+
+static void
+set_listen(struct parse *p, yaml_node_t *vn, const char *dotted)
+{
+	struct lopad_conf	*c = p->conf;
+	struct sockaddr_storage	 ss[LOPA_MAXLISTEN];
+	size_t			 at[LOPA_MAXLISTEN];	/* list index */
+	yaml_node_item_t	*it;
+	yaml_node_t		*n;
+	char			 name[KEY_MAXLEN], w[WHY_MAXLEN];
+	char			 addr[LOPA_ADDRLEN], idx[32];
+	const char		*v;
+	size_t			 i, j, cnt, len;
+
+	if (vn->type == YAML_SCALAR_NODE) {
+		v = (const char *)vn->data.scalar.value;
+		len = is_null(vn) ? 0 : vn->data.scalar.length;
+		if (strlen(v) < len)
+			why(w, sizeof(w), v, len, "contains a NUL byte");
+		else if (set_addr(addr, sizeof(addr), v, len, 1, NULL, w,
+		    sizeof(w)) == 0) {
+			memset(c->http_listen, 0, sizeof(c->http_listen));
+			memcpy(c->http_listen[0], addr, sizeof(addr));
+			c->http_nlisten = len == 0 ? 0 : 1;
+			return;
+		}
+		perr(p, vn, dotted, "%s", w);
+		return;
+	}
+	if (vn->type != YAML_SEQUENCE_NODE) {
+		perr(p, vn, dotted, "expected %s, not %s", key_kind(K_LISTEN),
+		    node_kind(vn));
+		return;
+	}
+	cnt = (size_t)(vn->data.sequence.items.top -
+	    vn->data.sequence.items.start);
+	if (cnt > LOPA_MAXLISTEN)
+		perr(p, vn, dotted, "more than %d listen addresses (%zu)",
+		    LOPA_MAXLISTEN, cnt);
+	memset(c->http_listen, 0, sizeof(c->http_listen));
+	c->http_nlisten = 0;
+	for (i = 0, it = vn->data.sequence.items.start;
+	    it < vn->data.sequence.items.top; i++, it++) {
+		if ((n = yaml_document_get_node(p->doc, *it)) == NULL)
+			continue;
+		strlcpy(name, dotted, sizeof(name));
+		snprintf(idx, sizeof(idx), "[%zu]", i);
+		strlcat(name, idx, sizeof(name));
+		if (n->type != YAML_SCALAR_NODE) {
+			perr(p, n, name, "expected %s, not %s",
+			    key_kind(K_ADDR), node_kind(n));
+			continue;
+		}
+		v = (const char *)n->data.scalar.value;
+		len = is_null(n) ? 0 : n->data.scalar.length;
+		if (strlen(v) < len) {
+			why(w, sizeof(w), v, len, "contains a NUL byte");
+			perr(p, n, name, "%s", w);
+			continue;
+		}
+		if (set_addr(addr, sizeof(addr), v, len, 0,
+		    i < LOPA_MAXLISTEN ? &ss[i] : NULL, w, sizeof(w)) == -1) {
+			perr(p, n, name, "%s", w);
+			continue;
+		}
+		if (i >= LOPA_MAXLISTEN)
+			continue;
+		for (j = 0; j < c->http_nlisten; j++)
+			if (memcmp(&ss[j], &ss[i], sizeof(ss[i])) == 0)
+				break;
+		if (j < c->http_nlisten) {
+			why(w, sizeof(w), v, len,
+			    "duplicate address (same as %s[%zu])", dotted,
+			    at[j]);
+			perr(p, n, name, "%s", w);
+			continue;
+		}
+		/* Keep ss[] in step with the entries stored. */
+		ss[c->http_nlisten] = ss[i];
+		at[c->http_nlisten] = i;
+		memcpy(c->http_listen[c->http_nlisten++], addr, sizeof(addr));
+	}
+}
+
+static void
+set_node(struct parse *p, const struct ckey *k, yaml_node_t *vn,
+    const char *dotted)
+{
+	char		 w[WHY_MAXLEN];
+	const char	*v;
+	size_t		 len;
+
+	switch (k->type) {
+	case K_SECTION:
+		if (is_null(vn))	/* "http:" with every key commented */
+			return;
+		if (vn->type != YAML_MAPPING_NODE) {
+			perr(p, vn, dotted, "expected a mapping, not %s",
+			    node_kind(vn));
+			return;
+		}
+		walk_map(p, vn, k->sub, dotted);
+		return;
+	case K_LISTEN:
+		set_listen(p, vn, dotted);
+		return;
+	default:
+		break;
+	}
+	if (vn->type != YAML_SCALAR_NODE) {
+		perr(p, vn, dotted, "expected %s, not %s", key_kind(k->type),
+		    node_kind(vn));
+		return;
+	}
+	if (is_null(vn)) {
+		switch (k->type) {
+		case K_STRING:
+		case K_OPTPATH:
+		case K_ADDR:
+			break;
+		default:
+			perr(p, vn, dotted, "missing value (expected %s)",
+			    key_kind(k->type));
+			return;
+		}
+		v = "";
+		len = 0;
+	} else {
+		v = (const char *)vn->data.scalar.value;
+		len = vn->data.scalar.length;
+	}
+	if (conf_set(k, p->conf, v, len, w, sizeof(w)) == -1)
+		perr(p, vn, dotted, "%s", w);
+}
+
+static void
+walk_map(struct parse *p, yaml_node_t *map, const struct ckey *table,
+    const char *prefix)
+{
+	yaml_node_pair_t	*pair;
+	yaml_node_t		*kn, *vn;
+	const struct ckey	*k;
+	yaml_mark_t		 first[KEYS_MAX];
+	int			 seen[KEYS_MAX];
+	char			 dotted[KEY_MAXLEN], shown[KEY_MAXLEN];
+	const char		*name;
+	size_t			 len, i;
+
+	memset(seen, 0, sizeof(seen));
+	for (pair = map->data.mapping.pairs.start;
+	    pair < map->data.mapping.pairs.top; pair++) {
+		kn = yaml_document_get_node(p->doc, pair->key);
+		vn = yaml_document_get_node(p->doc, pair->value);
+		if (kn == NULL || vn == NULL)
+			continue;
+		if (kn->type != YAML_SCALAR_NODE) {
+			perr(p, kn, prefix, "a key must be a string, not %s",
+			    node_kind(kn));
+			continue;
+		}
+		name = (const char *)kn->data.scalar.value;
+		len = kn->data.scalar.length;
+		for (k = table; k->name != NULL; k++)
+			if (strlen(k->name) == len &&
+			    memcmp(k->name, name, len) == 0)
+				break;
+		dotted[0] = '\0';
+		if (prefix != NULL) {
+			strlcpy(dotted, prefix, sizeof(dotted));
+			strlcat(dotted, ".", sizeof(dotted));
+		}
+		show(shown, sizeof(shown), name, len, 0);
+		strlcat(dotted, shown, sizeof(dotted));
+		if (k->name == NULL) {
+			perr(p, kn, dotted, "unknown key");
+			continue;
+		}
+		i = (size_t)(k - table);
+		if (seen[i]) {
+			perr(p, kn, dotted, "duplicate key (first at line %zu "
+			    "column %zu)", first[i].line + 1,
+			    first[i].column + 1);
+			continue;
+		}
+		seen[i] = 1;
+		first[i] = kn->start_mark;
+		set_node(p, k, vn, dotted);
+	}
+}
+
+/* Line and column (1-based, in characters) of a byte offset in buf. */
+static void
+offset_pos(const char *buf, size_t len, size_t off, size_t *line,
+    size_t *col)
+{
+	size_t	 i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < off && i < len; i++) {
+		if (buf[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80)
+			(*col)++;
+	}
+}
+
+static void
+yaml_error(struct parse *p, const yaml_parser_t *y, const char *buf,
+    size_t len)
+{
+	const char	*problem = y->problem ? y->problem : "unknown error";
+	size_t		 line, col;
+
+	switch (y->error) {
+	case YAML_MEMORY_ERROR:
+		conf_err(p->errs, "%s: out of memory while parsing", p->file);
+		break;
+	case YAML_READER_ERROR:
+		offset_pos(buf, len, y->problem_offset, &line, &col);
+		if (y->problem_value != -1)
+			conf_err(p->errs, "%s:%zu:%zu: YAML syntax error: %s "
+			    "(0x%02x)", p->file, line, col, problem,
+			    (unsigned int)y->problem_value);
+		else
+			conf_err(p->errs, "%s:%zu:%zu: YAML syntax error: %s",
+			    p->file, line, col, problem);
+		break;
+	default:
+		if (y->context != NULL)
+			conf_err(p->errs, "%s:%zu:%zu: YAML syntax error: %s "
+			    "(%s at line %zu column %zu)", p->file,
+			    y->problem_mark.line + 1,
+			    y->problem_mark.column + 1, problem, y->context,
+			    y->context_mark.line + 1,
+			    y->context_mark.column + 1);
+		else
+			conf_err(p->errs, "%s:%zu:%zu: YAML syntax error: %s",
+			    p->file, y->problem_mark.line + 1,
+			    y->problem_mark.column + 1, problem);
+		break;
+	}
+}
+
+void
+config_defaults(struct lopad_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	strlcpy(c->user, LOPAD_USER, sizeof(c->user));
+	strlcpy(c->control_socket, LOPAD_SOCKET, sizeof(c->control_socket));
+	strlcpy(c->control_rsocket, LOPAD_RSOCKET,
+	    sizeof(c->control_rsocket));
+	c->http_nlisten = 2;
+	strlcpy(c->http_listen[0], "127.0.0.1:8080",
+	    sizeof(c->http_listen[0]));
+	strlcpy(c->http_listen[1], "[::1]:8080", sizeof(c->http_listen[1]));
+	c->http_loopback_write = 0;
+	c->http_max_connections = 4096;
+	c->http_idle_timeout = 30LL * 1000 * 1000 * 1000;
+	c->log_level = LOG_INFO;
+	c->reflector_enabled = 1;
+	strlcpy(c->reflector_addr, ":8081", sizeof(c->reflector_addr));
+	strlcpy(c->reflector_twamp_addr, ":862",
+	    sizeof(c->reflector_twamp_addr));
+	c->monitor_enabled = 1;
+	c->monitor_event_buffer_size = 100;
+	strlcpy(c->state_file, LOPAD_STATE, sizeof(c->state_file));
+	strlcpy(c->chroot, LOPAD_CHROOT, sizeof(c->chroot));
+}
+
+int
+config_parse_buf(const char *name, const char *buf, size_t len,
+    struct lopad_conf *conf, struct conf_errs *errs)
+{
+	struct lopad_conf	 tmp;
+	struct parse		 p;
+	yaml_parser_t		 y;
+	yaml_document_t		 doc;
+	yaml_node_t		*root;
+	size_t			 nerr = errs->n;
+
+	memcpy(&tmp, conf, sizeof(tmp));
+	memset(&p, 0, sizeof(p));
+	p.file = name;
+	p.doc = &doc;
+	p.conf = &tmp;
+	p.errs = errs;
+
+	if (!yaml_parser_initialize(&y)) {
+		conf_err(errs, "%s: cannot initialise the YAML parser", name);
+		return -1;
+	}
+	yaml_parser_set_input_string(&y, (const unsigned char *)buf, len);
+	if (!yaml_parser_load(&y, &doc)) {
+		yaml_error(&p, &y, buf, len);
+		goto done;
+	}
+	if ((root = yaml_document_get_root_node(&doc)) != NULL) {
+		if (root->type == YAML_MAPPING_NODE)
+			walk_map(&p, root, top_keys, NULL);
+		else if (!is_null(root))
+			perr(&p, root, NULL, "expected a mapping of keys at "
+			    "the top level, not %s", node_kind(root));
+	}
+	yaml_document_delete(&doc);
+
+	/* One document only: a second one would be silently ignored. */
+	if (!yaml_parser_load(&y, &doc)) {
+		yaml_error(&p, &y, buf, len);
+		goto done;
+	}
+	if ((root = yaml_document_get_root_node(&doc)) != NULL)
+		perr(&p, root, NULL, "a second YAML document: the "
+		    "configuration must be a single document");
+	yaml_document_delete(&doc);
+ done:
+	yaml_parser_delete(&y);
+	if (errs->n != nerr)
+		return -1;
+	memcpy(conf, &tmp, sizeof(*conf));
+	return 0;
+}
+
+int
+config_parse_file(const char *path, int must_exist, struct lopad_conf *conf,
+    struct conf_errs *errs)
+{
+	struct stat	 st;
+	char		*buf;
+	size_t		 len = 0;
+	ssize_t		 n = 0;
+	int		 fd, rv;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		conf_err(errs, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		conf_err(errs, "%s: fstat: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		conf_err(errs, "%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	if (st.st_size > CONF_MAXSIZE) {
+		conf_err(errs, "%s: too large (more than %d bytes)", path,
+		    CONF_MAXSIZE);
+		close(fd);
+		return -1;
+	}
+	if ((buf = malloc(CONF_MAXSIZE + 1)) == NULL) {
+		conf_err(errs, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	/* The file may change under us: read to EOF, within the limit. */
+	while (len <= CONF_MAXSIZE) {
+		n = read(fd, buf + len, CONF_MAXSIZE + 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (n == -1) {
+		conf_err(errs, "%s: read: %s", path, strerror(errno));
+		free(buf);
+		return -1;
+	}
+	if (len > CONF_MAXSIZE) {
+		conf_err(errs, "%s: too large (more than %d bytes)", path,
+		    CONF_MAXSIZE);
+		free(buf);
+		return -1;
+	}
+	rv = config_parse_buf(path, buf, len, conf, errs);
+	free(buf);
+	return rv;
+}
+
+int
+config_env(struct lopad_conf *conf, char *(*get)(const char *),
+    struct conf_errs *errs)
+{
+	struct lopad_conf	 tmp;
+	const struct ckey	*k;
+	char			 w[WHY_MAXLEN], addr[LOPA_ADDRLEN];
+	const char		*v;
+	size_t			 i, nerr = errs->n;
+
+	memcpy(&tmp, conf, sizeof(tmp));
+	for (i = 0; i < sizeof(env_keys) / sizeof(env_keys[0]); i++) {
+		if ((v = get(env_keys[i].var)) == NULL)
+			continue;
+		if ((k = key_find(env_keys[i].key)) == NULL) {
+			conf_err(errs, "%s: no such key %s", env_keys[i].var,
+			    env_keys[i].key);
+			continue;
+		}
+		if (k->type == K_LISTEN) {
+			/* One address replaces the list; "" means none. */
+			if (strchr(v, ',') != NULL) {
+				why(w, sizeof(w), v, strlen(v), "one address "
+				    "only (it replaces the whole list)");
+				conf_err(errs, "%s: %s", env_keys[i].var, w);
+				continue;
+			}
+			if (set_addr(addr, sizeof(addr), v, strlen(v), 1, NULL,
+			    w, sizeof(w)) == -1) {
+				conf_err(errs, "%s: %s", env_keys[i].var, w);
+				continue;
+			}
+			memset(tmp.http_listen, 0, sizeof(tmp.http_listen));
+			memcpy(tmp.http_listen[0], addr, sizeof(addr));
+			tmp.http_nlisten = v[0] == '\0' ? 0 : 1;
+			continue;
+		}
+		if (conf_set(k, &tmp, v, strlen(v), w, sizeof(w)) == -1)
+			conf_err(errs, "%s: %s", env_keys[i].var, w);
+	}
+	if (errs->n != nerr)
+		return -1;
+	memcpy(conf, &tmp, sizeof(*conf));
+	return 0;
+}
+
+/* Output side. */
+
+/* Decode one UTF-8 sequence; the code point, or -1 if invalid. */
+static long
+utf8_decode(const unsigned char *s, size_t len, size_t *used)
+{
+	long	 cp, min;
+	size_t	 n, i;
+
+	if (s[0] < 0x80) {
+		*used = 1;
+		return s[0];
+	}
+	if ((s[0] & 0xe0) == 0xc0) {
+		n = 2;
+		cp = s[0] & 0x1f;
+		min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3;
+		cp = s[0] & 0x0f;
+		min = 0x800;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		n = 4;
+		cp = s[0] & 0x07;
+		min = 0x10000;
+	} else
+		return -1;
+	if (n > len)
+		return -1;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	*used = n;
+	return cp;
+}
+
+/*
+ * A YAML double-quoted scalar that reads back as the same bytes: escapes
+ * for '"', '\\' and every character YAML does not keep as is in a quoted
+ * scalar (C0 and C1 controls, DEL, the line breaks U+0085, U+2028 and
+ * U+2029 that it would fold, U+FEFF, U+FFFE, U+FFFF).  A byte that is not
+ * valid UTF-8 cannot be written so that it reads back; it is shown as \xNN.
+ */
+static void
+print_quoted(FILE *fp, const char *s, size_t size)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 len = strnlen(s, size), i, used;
+	long			 cp;
+
+	fputc('"', fp);
+	for (i = 0; i < len; i += used) {
+		cp = utf8_decode(u + i, len - i, &used);
+		if (cp == -1) {
+			fprintf(fp, "\\x%02x", u[i]);
+			used = 1;
+		} else if (cp == '"' || cp == '\\')
+			fprintf(fp, "\\%c", (int)cp);
+		else if (cp == '\t')
+			fputs("\\t", fp);
+		else if (cp == '\n')
+			fputs("\\n", fp);
+		else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			fprintf(fp, "\\x%02lx", cp);
+		else if (cp == 0x2028 || cp == 0x2029 || cp == 0xfeff ||
+		    cp == 0xfffe || cp == 0xffff)
+			fprintf(fp, "\\u%04lx", cp);
+		else
+			fwrite(u + i, 1, used, fp);
+	}
+	fputc('"', fp);
+}
+
+static void
+print_keys(FILE *fp, const struct lopad_conf *c, const struct ckey *t,
+    int indent)
+{
+	const struct ckey	*k;
+	const char		*f;
+	const char		*lv;
+	char			 d[64];
+	uint32_t		 i, u;
+	int32_t			 l;
+	int64_t			 ns;
+	size_t			 j;
+
+	for (k = t; k->name != NULL; k++) {
+		f = (const char *)c + k->off;
+		fprintf(fp, "%*s%s:", indent, "", k->name);
+		switch (k->type) {
+		case K_SECTION:
+			fputc('\n', fp);
+			print_keys(fp, c, k->sub, indent + 2);
+			continue;
+		case K_LISTEN:
+			fputs(" [", fp);
+			for (i = 0; i < c->http_nlisten &&
+			    i < LOPA_MAXLISTEN; i++) {
+				if (i > 0)
+					fputs(", ", fp);
+				print_quoted(fp, c->http_listen[i],
+				    sizeof(c->http_listen[i]));
+			}
+			fputc(']', fp);
+			break;
+		case K_BOOL:
+			memcpy(&u, f, sizeof(u));
+			fprintf(fp, " %s", u ? "true" : "false");
+			break;
+		case K_UINT:
+			memcpy(&u, f, sizeof(u));
+			fprintf(fp, " %u", u);
+			break;
+		case K_DURATION:
+			memcpy(&ns, f, sizeof(ns));
+			duration_format(ns, d, sizeof(d));
+			fprintf(fp, " \"%s\"", d);
+			break;
+		case K_LEVEL:
+			memcpy(&l, f, sizeof(l));
+			lv = NULL;
+			for (j = 0; j < sizeof(levels) / sizeof(levels[0]); j++)
+				if (levels[j].level == l) {
+					lv = levels[j].name;
+					break;
+				}
+			/* Not reachable from a parsed config; still YAML. */
+			if (lv == NULL)
+				fprintf(fp, " %d", l);
+			else
+				fprintf(fp, " %s", lv);
+			break;
+		default:
+			fputc(' ', fp);
+			print_quoted(fp, f, k->size);
+			break;
+		}
+		fputc('\n', fp);
+	}
+}
+
+void
+config_print(FILE *fp, const struct lopad_conf *c)
+{
+	print_keys(fp, c, top_keys, 0);
+}
+
+/* Token file. */
+
+static int
+printable_word(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * One line: "read|write TOKEN [name]".  The token never appears in a
+ * message: the file is secret, the log and the API answer are not.
+ */
+static int
+token_line(const char *path, size_t lineno, char *line,
+    struct api_token *tok, size_t *lines, size_t *nt, struct conf_errs *errs)
+{
+	const char	*ws = " \t";
+	char		*f[4];
+	size_t		 fl[4], nf, i;
+	uint32_t	 right;
+
+	for (nf = 0; nf < 4; nf++) {
+		line += strspn(line, ws);
+		if (*line == '\0')
+			break;
+		f[nf] = line;
+		fl[nf] = strcspn(line, ws);
+		line += fl[nf];
+	}
+	if (nf == 0 || f[0][0] == '#')
+		return 0;
+	if (fl[0] == 4 && strncmp(f[0], "read", 4) == 0)
+		right = TOKEN_READ;
+	else if (fl[0] == 5 && strncmp(f[0], "write", 5) == 0)
+		right = TOKEN_WRITE;
+	else {
+		conf_err(errs, "%s:%zu: a line must start with \"read\" or "
+		    "\"write\"", path, lineno);
+		return -1;
+	}
+	if (nf < 2) {
+		conf_err(errs, "%s:%zu: missing token", path, lineno);
+		return -1;
+	}
+	if (nf > 3) {
+		conf_err(errs, "%s:%zu: text after the token's name", path,
+		    lineno);
+		return -1;
+	}
+	if (fl[1] < 16 || fl[1] >= TOKEN_MAXLEN) {
+		conf_err(errs, "%s:%zu: token of %zu characters (must have "
+		    "16 to %d)", path, lineno, fl[1], TOKEN_MAXLEN - 1);
+		return -1;
+	}
+	if (!printable_word(f[1], fl[1])) {
+		conf_err(errs, "%s:%zu: token has a character that is not "
+		    "printable ASCII", path, lineno);
+		return -1;
+	}
+	if (nf == 3 && (fl[2] >= LOPA_NAMELEN ||
+	    !printable_word(f[2], fl[2]))) {
+		conf_err(errs, "%s:%zu: name must be printable ASCII, at most "
+		    "%d characters", path, lineno, LOPA_NAMELEN - 1);
+		return -1;
+	}
+	for (i = 0; i < *nt && i < TOKEN_MAX; i++) {
+		if (tok[i].len == fl[1] &&
+		    memcmp(tok[i].token, f[1], fl[1]) == 0) {
+			conf_err(errs, "%s:%zu: same token as on line %zu",
+			    path, lineno, lines[i]);
+			return -1;
+		}
+	}
+	if (*nt >= TOKEN_MAX) {
+		if (*nt == TOKEN_MAX)
+			conf_err(errs, "%s:%zu: more than %d tokens", path,
+			    lineno, TOKEN_MAX);
+		(*nt)++;
+		return -1;
+	}
+	memset(&tok[*nt], 0, sizeof(tok[*nt]));
+	tok[*nt].right = right;
+	tok[*nt].len = (uint32_t)fl[1];
+	memcpy(tok[*nt].token, f[1], fl[1]);
+	if (nf == 3)
+		memcpy(tok[*nt].name, f[2], fl[2]);
+	lines[*nt] = lineno;
+	(*nt)++;
+	return 0;
+}
+
+/* tok must have room for TOKEN_MAX entries. */
+int
+config_read_tokens(const char *path, struct api_token *tok, size_t *ntok,
+    struct conf_errs *errs)
+{
+	struct stat	 st;
+	FILE		*fp;
+	char		*line = NULL;
+	size_t		 cap = 0, lineno = 0, nt = 0, len;
+	size_t		 lines[TOKEN_MAX];
+	ssize_t		 n;
+	int		 fd;
+	size_t		 nerr = errs->n;
+
+	*ntok = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+		conf_err(errs, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		conf_err(errs, "%s: fstat: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		conf_err(errs, "%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		conf_err(errs, "%s: mode %04o: a token file must not be "
+		    "accessible by group or others (chmod 600)", path,
+		    (unsigned int)(st.st_mode & 07777));
+		close(fd);
+		return -1;
+	}
+	if (st.st_size > CONF_MAXSIZE) {
+		conf_err(errs, "%s: too large (more than %d bytes)", path,
+		    CONF_MAXSIZE);
+		close(fd);
+		return -1;
+	}
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		conf_err(errs, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		lineno++;
+		len = (size_t)n;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (strlen(line) != len) {
+			conf_err(errs, "%s:%zu: contains a NUL byte", path,
+			    lineno);
+			continue;
+		}
+		(void)token_line(path, lineno, line, tok, lines, &nt, errs);
+	}
+	if (ferror(fp))
+		conf_err(errs, "%s: read: %s", path, strerror(errno));
+	if (line != NULL)
+		explicit_bzero(line, cap);
+	free(line);
+	fclose(fp);
+	if (errs->n != nerr) {
+		explicit_bzero(tok, (nt < TOKEN_MAX ? nt : TOKEN_MAX) *
+		    sizeof(*tok));
+		return -1;
+	}
+	*ntok = nt;
+	return 0;
+}
