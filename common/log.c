@@ -102,7 +102,7 @@ vlog(int pri, const char *fmt, va_list ap)
 	errno = saved;
 }
 
-static void
+static void __attribute__((__format__(printf, 3, 0)))
 vlog_errno(int pri, int saved, const char *fmt, va_list ap)
 {
 	char	 buf[1024];

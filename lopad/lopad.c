@@ -130,10 +130,8 @@ conf_load(struct lopad_conf *c, struct api_token *tok, size_t *ntok,
 
 	memset(errs, 0, sizeof(*errs));
 	config_defaults(c);
-	conffile_used = 0;
 	if (config_parse_file(conffile, conffile_explicit, c, errs) == -1)
 		return -1;
-	conffile_used = access(conffile, F_OK) == 0;
 	if (config_env(c, getenv, errs) == -1)
 		return -1;
 	*ntok = 0;
@@ -151,7 +149,11 @@ conf_load(struct lopad_conf *c, struct api_token *tok, size_t *ntok,
 		conf_err(errs, "http.listen: a listener is not on loopback: "
 		    "http.tokens is required (the API would be open to the "
 		    "network)");
-	return errs->n ? -1 : 0;
+	if (errs->n)
+		return -1;
+	/* What status reports: a file, or the built-in defaults. */
+	conffile_used = access(conffile, F_OK) == 0;
+	return 0;
 }
 
 static void
@@ -239,6 +241,7 @@ static int
 control_socket_open(const char *path, mode_t mode, gid_t gid)
 {
 	struct sockaddr_un	 sun;
+	struct stat		 st;
 	mode_t			 old;
 	int			 fd, probe;
 
@@ -249,6 +252,9 @@ control_socket_open(const char *path, mode_t mode, gid_t gid)
 		fatalx("%s: socket path too long", path);
 	mkdir_parent(path, 0755);
 
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+		fatalx("%s: exists and is not a socket; refusing to replace it",
+		    path);
 	if ((probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		fatal("socket");
 	if (connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0)

@@ -346,8 +346,19 @@ proc_dispatch_peer(int fd, short event, void *arg)
 	peer = (enum lopa_proc)(uintptr_t)iev->data;
 	if (event & EV_READ) {
 		n = imsg_read(&iev->ibuf);
-		if (n == 0)
-			fatalx("lost channel to %s", proc_name(peer));
+		if (n == 0) {
+			/*
+			 * The peer died.  Let the parent, which sees the death
+			 * itself, report it and end the daemon: exiting here
+			 * would race with it and blame the wrong process.
+			 */
+			log_debug("lost channel to %s", proc_name(peer));
+			proc_iev[peer] = NULL;
+			imsgev_clear(iev);
+			close(iev->ibuf.fd);
+			free(iev);
+			return;
+		}
 		if (n == -1 && errno != EAGAIN)
 			fatal("imsg_read from %s", proc_name(peer));
 	}
