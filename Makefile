@@ -42,14 +42,15 @@ LOPAD_SRCS	 = lopad/lopad.c lopad/proc.c lopad/sandbox.c lopad/privfd.c \
 		   lopad/reflector.c lopad/netlink.c lopad/control.c \
 		   lopad/problem.c
 LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
-		   common/duration.c
+		   lopactl/http.c common/duration.c
 
 # Unit tests: regress/unit/test_NAME.c plus the sources listed here.
-UNIT_TESTS	 = imsg duration config problem
+UNIT_TESTS	 = imsg duration config problem parser
 UNIT_imsg	 = common/imsg.c common/imsgev.c
 UNIT_duration	 = common/duration.c
 UNIT_config	 = lopad/config.c common/addr.c common/duration.c common/log.c
 UNIT_problem	 = lopad/problem.c common/log.c
+UNIT_parser	 = lopactl/parser.c common/duration.c
 
 # libFuzzer targets: regress/fuzz/fuzz_NAME.c plus these sources.
 FUZZ_TARGETS	 = imsg config duration
@@ -58,25 +59,28 @@ FUZZ_config	 = lopad/config.c common/addr.c common/duration.c common/log.c
 FUZZ_duration	 = common/duration.c
 FUZZ_SECONDS	?= 20
 
+# Objects live under $(O)/obj so that the lopad/ and lopactl/ object
+# directories do not collide with the binaries $(O)/lopad and $(O)/lopactl.
+OBJ		 = $(O)/obj
 LOPAD		 = $(O)/lopad
 LOPACTL		 = $(O)/lopactl
 UNIT_BINS	 = $(UNIT_TESTS:%=$(O)/regress/unit/test_%)
 
 all: $(LOPAD) $(LOPACTL)
 
-$(O)/%.o: %.c
+$(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(LOPAD): $(COMMON_SRCS:%.c=$(O)/%.o) $(LOPAD_SRCS:%.c=$(O)/%.o)
+$(LOPAD): $(COMMON_SRCS:%.c=$(OBJ)/%.o) $(LOPAD_SRCS:%.c=$(OBJ)/%.o)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(LOPACTL): $(sort $(LOPACTL_SRCS:%.c=$(O)/%.o))
+$(LOPACTL): $(sort $(LOPACTL_SRCS:%.c=$(OBJ)/%.o))
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 .SECONDEXPANSION:
-$(O)/regress/unit/test_%: $(O)/regress/unit/test_%.o \
-    $$(addprefix $(O)/,$$(addsuffix .o,$$(basename $$(UNIT_$$*))))
+$(O)/regress/unit/test_%: $(OBJ)/regress/unit/test_%.o \
+    $$(addprefix $(OBJ)/,$$(addsuffix .o,$$(basename $$(UNIT_$$*))))
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
 unit: $(UNIT_BINS)

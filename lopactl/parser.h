@@ -1,0 +1,75 @@
+/*
+ * lopactl: the command grammar, a table of tokens (as in bgpctl).
+ *
+ * Each table is an array of tokens ended by an ENDTOKEN row.  Parsing
+ * walks the tables word by word: a word matches a token of the current
+ * table and the token's next table is used for the following word.  A
+ * NOTOKEN row says the command may end there.  New commands are new rows
+ * and tables, not new code.
+ */
+#ifndef LOPACTL_PARSER_H
+#define LOPACTL_PARSER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum actions {
+	NONE,
+	HELP,
+	STATUS,
+	RELOAD,
+};
+
+enum token_type {
+	ENDTOKEN,	/* end of a table */
+	NOTOKEN,	/* the command may end here */
+	KEYWORD,	/* a fixed word; value: the action it selects */
+	FLAG,		/* an option without argument ("-f"); value: flag bit */
+	OPTION,		/* an option with argument ("-c N"); next: its table */
+	STRING,		/* typed arguments; value: the slot they fill */
+	NUMBER,		/* integer within [min, max] */
+	DURATION,	/* "1s", "250ms", ns; within [min, max] nanoseconds */
+};
+
+struct token {
+	enum token_type		 type;
+	const char		*keyword;	/* or a typed argument's name */
+	int			 value;
+	const struct token	*next;
+	long long		 min;		/* NUMBER, DURATION */
+	long long		 max;
+};
+
+/* Slots for typed arguments; later commands add theirs here. */
+enum arg_slot {
+	ARG_TARGET,
+	ARG_ID,
+	ARG_COUNT,
+	ARG_INTERVAL,
+	ARG_MAX
+};
+
+struct parse_arg {
+	int		 set;
+	const char	*str;		/* the word as given */
+	long long	 num;		/* NUMBER */
+	int64_t		 dur;		/* DURATION, nanoseconds */
+};
+
+struct parse_result {
+	enum actions	 action;
+	int		 flags;
+	struct parse_arg args[ARG_MAX];
+};
+
+/* Parse argv with lopactl's grammar; -1 and a message in err on error. */
+int	 parse(int, char *[], struct parse_result *, char *, size_t);
+/* The same with any grammar (unit tests). */
+int	 parse_table(const struct token *, int, char *[],
+	    struct parse_result *, char *, size_t);
+/* Write one line per command of the grammar, each prefixed by indent. */
+void	 parser_commands(const struct token *, FILE *, const char *);
+const struct token *parser_main(void);
+
+#endif /* LOPACTL_PARSER_H */

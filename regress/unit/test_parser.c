@@ -1,0 +1,308 @@
+/*
+ * Unit tests: lopactl's command grammar (lopactl/parser.c), with the real
+ * tables and with a test grammar shaped like the commands later issues
+ * add (keywords, subcommands, typed arguments, options, flags).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "parser.h"
+
+#define MS	1000000LL
+#define HOUR	(3600 * 1000 * MS)
+#define F_FOLLOW	0x01
+
+static const struct token t_tmain[];
+static const struct token t_task[];
+static const struct token t_task_id[];
+static const struct token t_ping[];
+static const struct token t_ping_opts[];
+static const struct token t_ping_count[];
+static const struct token t_ping_interval[];
+static const struct token t_mon[];
+
+static const struct token t_tmain[] = {
+	{ KEYWORD,	"status",	STATUS,		NULL,	0, 0 },
+	{ KEYWORD,	"task",		NONE,		t_task,	0, 0 },
+	{ KEYWORD,	"ping",		RELOAD,		t_ping,	0, 0 },
+	{ KEYWORD,	"monitor",	HELP,		t_mon,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_task[] = {
+	{ KEYWORD,	"list",		STATUS,		NULL,	0, 0 },
+	{ KEYWORD,	"show",		RELOAD,		t_task_id, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_task_id[] = {
+	{ STRING,	"ID",		ARG_ID,		NULL,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_ping[] = {
+	{ STRING,	"TARGET",	ARG_TARGET,	t_ping_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_ping_opts[] = {
+	{ NOTOKEN,	"",		NONE,		NULL,	0, 0 },
+	{ OPTION,	"-c",		NONE,		t_ping_count, 0, 0 },
+	{ OPTION,	"-i",		NONE,		t_ping_interval, 0, 0 },
+	{ FLAG,		"-f",		F_FOLLOW,	t_ping_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_ping_count[] = {
+	{ NUMBER,	"N",		ARG_COUNT,	t_ping_opts, 1, 1000 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_ping_interval[] = {
+	{ DURATION,	"DURATION",	ARG_INTERVAL,	t_ping_opts, MS, HOUR },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_mon[] = {
+	{ NOTOKEN,	"",		NONE,		NULL,	0, 0 },
+	{ KEYWORD,	"events",	STATUS,		NULL,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+/* Split a command line on spaces into a static argv. */
+static int
+split(const char *line, char *buf, size_t len, char *argv[], int max)
+{
+	char	*p, *w;
+	int	 argc = 0;
+
+	snprintf(buf, len, "%s", line);
+	p = buf;
+	while ((w = strsep(&p, " ")) != NULL && argc < max)
+		if (*w != '\0')
+			argv[argc++] = w;
+	return (argc);
+}
+
+/* The result points into argv, hence the static copy of the line. */
+static void
+accepts(const struct token *g, const char *line, struct parse_result *res)
+{
+	static char	 buf[256];
+	char		 err[1024], *argv[16];
+	int		 argc;
+
+	argc = split(line, buf, sizeof(buf), argv, 16);
+	if (parse_table(g, argc, argv, res, err, sizeof(err)) == -1)
+		fail_msg("\"%s\" refused: %s", line, err);
+}
+
+static void
+refuses(const struct token *g, const char *line, const char *want)
+{
+	struct parse_result	 res;
+	char			 buf[256], err[1024], *argv[16];
+	int			 argc;
+
+	argc = split(line, buf, sizeof(buf), argv, 16);
+	if (parse_table(g, argc, argv, &res, err, sizeof(err)) == 0)
+		fail_msg("\"%s\" accepted", line);
+	assert_string_equal(err, want);
+}
+
+static void
+test_main_commands(void **state)
+{
+	struct parse_result	 res;
+	char			*argv[] = { "status", NULL };
+	char			 err[256];
+
+	accepts(parser_main(), "status", &res);
+	assert_int_equal(res.action, STATUS);
+	accepts(parser_main(), "reload", &res);
+	assert_int_equal(res.action, RELOAD);
+	accepts(parser_main(), "help", &res);
+	assert_int_equal(res.action, HELP);
+	assert_int_equal(parse(1, argv, &res, err, sizeof(err)), 0);
+	assert_int_equal(res.action, STATUS);
+}
+
+static void
+test_main_unknown_word_lists_valid(void **state)
+{
+	refuses(parser_main(), "bogus",
+	    "unknown command \"bogus\"; valid: help, reload, status");
+	/* no abbreviations: scripts must not break when commands are added */
+	refuses(parser_main(), "stat",
+	    "unknown command \"stat\"; valid: help, reload, status");
+	refuses(parser_main(), "status now",
+	    "unexpected argument \"now\" after \"status\"");
+	refuses(parser_main(), "", "missing command; valid: help, reload, "
+	    "status");
+}
+
+static void
+test_subcommands(void **state)
+{
+	struct parse_result	 res;
+
+	accepts(t_tmain, "task list", &res);
+	assert_int_equal(res.action, STATUS);
+	accepts(t_tmain, "task show 42", &res);
+	assert_int_equal(res.action, RELOAD);
+	assert_true(res.args[ARG_ID].set);
+	assert_string_equal(res.args[ARG_ID].str, "42");
+	refuses(t_tmain, "task", "missing argument after \"task\"; valid: "
+	    "list, show");
+	refuses(t_tmain, "task frob", "unknown argument \"frob\" after "
+	    "\"task\"; valid: list, show");
+	refuses(t_tmain, "task show", "missing argument after \"show\"; "
+	    "valid: ID");
+	refuses(t_tmain, "task show 1 2", "unexpected argument \"2\" after "
+	    "\"1\"");
+}
+
+static void
+test_optional_subcommand(void **state)
+{
+	struct parse_result	 res;
+
+	accepts(t_tmain, "monitor", &res);
+	assert_int_equal(res.action, HELP);
+	accepts(t_tmain, "monitor events", &res);
+	assert_int_equal(res.action, STATUS);
+	refuses(t_tmain, "monitor x", "unknown argument \"x\" after "
+	    "\"monitor\"; valid: events");
+}
+
+static void
+test_typed_options(void **state)
+{
+	struct parse_result	 res;
+
+	accepts(t_tmain, "ping 198.18.0.1", &res);
+	assert_int_equal(res.action, RELOAD);
+	assert_string_equal(res.args[ARG_TARGET].str, "198.18.0.1");
+	assert_false(res.args[ARG_COUNT].set);
+	assert_false(res.args[ARG_INTERVAL].set);
+	assert_int_equal(res.flags, 0);
+
+	accepts(t_tmain, "ping 198.18.0.1 -c 5 -i 250ms -f", &res);
+	assert_true(res.args[ARG_COUNT].set);
+	assert_int_equal(res.args[ARG_COUNT].num, 5);
+	assert_true(res.args[ARG_INTERVAL].set);
+	assert_int_equal(res.args[ARG_INTERVAL].dur, 250 * MS);
+	assert_int_equal(res.flags, F_FOLLOW);
+
+	/* any order; bounds inclusive; integer nanoseconds */
+	accepts(t_tmain, "ping h -f -i 1000000 -c 1000", &res);
+	assert_int_equal(res.args[ARG_COUNT].num, 1000);
+	assert_int_equal(res.args[ARG_INTERVAL].dur, MS);
+	assert_int_equal(res.flags, F_FOLLOW);
+	accepts(t_tmain, "ping h -i 1h -c 1", &res);
+	assert_int_equal(res.args[ARG_INTERVAL].dur, HOUR);
+	assert_int_equal(res.args[ARG_COUNT].num, 1);
+}
+
+static void
+test_typed_errors(void **state)
+{
+	refuses(t_tmain, "ping", "missing argument after \"ping\"; valid: "
+	    "TARGET");
+	refuses(t_tmain, "ping h -c", "missing argument after \"-c\"; "
+	    "valid: N");
+	refuses(t_tmain, "ping h -c abc", "invalid argument \"abc\" to -c: "
+	    "not a number");
+	refuses(t_tmain, "ping h -c 0", "invalid argument \"0\" to -c: "
+	    "too small (minimum 1)");
+	refuses(t_tmain, "ping h -c 1001", "invalid argument \"1001\" to -c: "
+	    "too large (maximum 1000)");
+	refuses(t_tmain, "ping h -c -1", "invalid argument \"-1\" to -c: "
+	    "too small (minimum 1)");
+	refuses(t_tmain, "ping h -i 999us", "invalid argument \"999us\" to "
+	    "-i: too short (minimum 1ms)");
+	refuses(t_tmain, "ping h -i 2h", "invalid argument \"2h\" to -i: "
+	    "too long (maximum 1h0m0s)");
+	refuses(t_tmain, "ping h -z", "unknown argument \"-z\" after \"h\"; "
+	    "valid: -c N, -i DURATION, -f");
+	refuses(t_tmain, "ping h -c 1 -c 2", "-c given twice");
+	refuses(t_tmain, "ping h -f -f", "-f given twice");
+}
+
+static void
+test_duration_reason_passed_on(void **state)
+{
+	struct parse_result	 res;
+	char			 err[256];
+	char			*argv[] = { "ping", "h", "-i", "5x" };
+
+	assert_int_equal(parse_table(t_tmain, 4, argv, &res, err,
+	    sizeof(err)), -1);
+	if (strncmp(err, "invalid argument \"5x\" to -i: ", 29) != 0 ||
+	    strlen(err) <= 29)
+		fail_msg("unexpected message: %s", err);
+}
+
+static void
+test_result_reset(void **state)
+{
+	struct parse_result	 res;
+
+	accepts(t_tmain, "ping h -c 5 -f", &res);
+	accepts(t_tmain, "ping h", &res);
+	assert_false(res.args[ARG_COUNT].set);
+	assert_int_equal(res.flags, 0);
+}
+
+static void
+commands_text(const struct token *g, const char *want)
+{
+	FILE	*fp;
+	char	*buf = NULL;
+	size_t	 len = 0;
+
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		fail_msg("open_memstream");
+	parser_commands(g, fp, "\t");
+	fclose(fp);
+	assert_string_equal(buf, want);
+	free(buf);
+}
+
+static void
+test_usage_lists_every_command(void **state)
+{
+	commands_text(parser_main(), "\thelp\n\treload\n\tstatus\n");
+	commands_text(t_tmain,
+	    "\tstatus\n"
+	    "\ttask list\n"
+	    "\ttask show ID\n"
+	    "\tping TARGET [-c N] [-i DURATION] [-f]\n"
+	    "\tmonitor\n"
+	    "\tmonitor events\n");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_main_commands),
+		cmocka_unit_test(test_main_unknown_word_lists_valid),
+		cmocka_unit_test(test_subcommands),
+		cmocka_unit_test(test_optional_subcommand),
+		cmocka_unit_test(test_typed_options),
+		cmocka_unit_test(test_typed_errors),
+		cmocka_unit_test(test_duration_reason_passed_on),
+		cmocka_unit_test(test_result_reset),
+		cmocka_unit_test(test_usage_lists_every_command),
+	};
+
+	return cmocka_run_group_tests_name("parser", tests, NULL, NULL);
+}
