@@ -1,0 +1,106 @@
+# Network namespaces and veth pairs for integration tests (bash; source
+# it after tap.sh).  Only 198.18.0.0/15 and 2001:db8::/32 addresses.
+#
+#	netns_new VAR			create a namespace with lo up; its
+#					name ("lt<pid>-<n>") goes into VAR
+#	netns_veth NS1 ADDRS1 NS2 ADDRS2	a veth pair between NS1 and
+#		NS2 ("" = the host), each end with the addresses given as
+#		"198.18.0.1/24 2001:db8::1/64" (IPv6 with nodad); the end
+#		names go into NETNS_IF1 and NETNS_IF2
+#	netns_run NS CMD...		run CMD inside NS ("" = the host)
+#
+# Everything created is deleted at exit (namespaces after the daemons
+# started later, since cleanup runs newest first).
+
+NETNS_LIST=()
+NETNS_HOSTIFS=()
+netns_n=0
+netns_nif=0
+netns_pushed=0
+
+netns_cleanup_once() {
+	[ "$netns_pushed" = 1 ] && return 0
+	netns_pushed=1
+	cleanup_push netns_cleanup
+}
+
+netns_new() {
+	local name
+
+	need_root
+	netns_n=$((netns_n + 1))
+	name=lt$$-$netns_n
+	ip netns add "$name" || bail "ip netns add $name failed"
+	NETNS_LIST+=("$name")
+	netns_cleanup_once
+	ip -n "$name" link set lo up || bail "lo up in $name failed"
+	printf -v "$1" '%s' "$name"
+}
+
+# netns_run NS CMD...
+netns_run() {
+	local ns=$1
+
+	shift
+	if [ -n "$ns" ]; then
+		ip netns exec "$ns" "$@"
+	else
+		"$@"
+	fi
+}
+
+# netns_veth NS1 ADDRS1 NS2 ADDRS2
+netns_veth() {
+	local ns1=$1 a1=$2 ns2=$3 a2=$4 base i1 i2
+
+	netns_nif=$((netns_nif + 1))
+	# Interface names are at most 15 bytes: "v" + pid + n + a|b.
+	base=v$(($$ % 100000))x$netns_nif
+	i1=${base}a
+	i2=${base}b
+	ip link add "$i1" type veth peer name "$i2" ||
+	    bail "ip link add $i1 failed"
+	if [ -z "$ns1" ] || [ -z "$ns2" ]; then
+		NETNS_HOSTIFS+=("$i1")
+		netns_cleanup_once
+	fi
+	netns_if_setup "$ns1" "$i1" "$a1"
+	netns_if_setup "$ns2" "$i2" "$a2"
+	NETNS_IF1=$i1
+	NETNS_IF2=$i2
+}
+
+netns_if_setup() {
+	local ns=$1 ifname=$2 addrs=$3 a
+	local -a n=()
+
+	if [ -n "$ns" ]; then
+		ip link set "$ifname" netns "$ns" ||
+		    bail "moving $ifname to $ns failed"
+		n=(-n "$ns")
+	fi
+	for a in $addrs; do
+		case $a in
+		*:*)	ip "${n[@]}" -6 addr add "$a" dev "$ifname" nodad ;;
+		*)	ip "${n[@]}" addr add "$a" dev "$ifname" ;;
+		esac || bail "address $a on $ifname failed"
+	done
+	ip "${n[@]}" link set "$ifname" up || bail "$ifname up failed"
+}
+
+netns_cleanup() {
+	local ns ifname p
+
+	for ifname in "${NETNS_HOSTIFS[@]}"; do
+		ip link del "$ifname" 2>/dev/null
+	done
+	for ns in "${NETNS_LIST[@]}"; do
+		# Whatever a test left running in it must not keep it alive.
+		for p in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	NETNS_LIST=()
+	NETNS_HOSTIFS=()
+}
