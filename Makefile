@@ -81,6 +81,7 @@ $(LOPACTL): $(sort $(LOPACTL_SRCS:%.c=$(OBJ)/%.o))
 .SECONDEXPANSION:
 $(O)/regress/unit/test_%: $(OBJ)/regress/unit/test_%.o \
     $$(addprefix $(OBJ)/,$$(addsuffix .o,$$(basename $$(UNIT_$$*))))
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
 unit: $(UNIT_BINS)
