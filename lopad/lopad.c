@@ -59,6 +59,8 @@ struct reconf {
 	struct lopad_conf	*conf;
 	struct http_listener	 http[LOPA_MAXLISTEN];
 	uint32_t		 nhttp;
+	struct api_token	 tokens[TOKEN_MAX];
+	size_t			 ntokens;
 	int			 acks;
 	int			 failed;
 	char			 errors[4096];
@@ -639,6 +641,8 @@ reconf_clear(void)
 		if (reconf.http[i].fd != -1)
 			close(reconf.http[i].fd);
 	reconf.nhttp = 0;
+	explicit_bzero(reconf.tokens, sizeof(reconf.tokens));
+	reconf.ntokens = 0;
 	free(reconf.conf);
 	reconf.conf = NULL;
 	reconf.active = 0;
@@ -720,10 +724,11 @@ reload_start(uint32_t reqid)
 		send_listener(PROC_CONTROL, IMSG_RECONF_LISTENER, LISTEN_TCP,
 		    reconf.http[i].loopback, reconf.http[i].addr,
 		    reconf.http[i].fd);
-	memcpy(tokens, newtok, sizeof(newtok));
-	ntokens = nnewtok;
+	/* control stages these and applies them at the commit. */
+	memcpy(reconf.tokens, newtok, sizeof(newtok));
+	reconf.ntokens = nnewtok;
 	imsgev_compose(&children[PROC_CONTROL].iev, IMSG_TOKENS, 0, 0, -1,
-	    tokens, ntokens * sizeof(tokens[0]));
+	    reconf.tokens, reconf.ntokens * sizeof(reconf.tokens[0]));
 	if (reconf.timer == NULL)
 		reconf.timer = evtimer_new(base, reconf_timeout, NULL);
 	evtimer_add(reconf.timer, &tv);
@@ -748,6 +753,8 @@ reconf_finish(void)
 		memcpy(http, reconf.http, sizeof(http));
 		nhttp = reconf.nhttp;
 		reconf.nhttp = 0;
+		memcpy(tokens, reconf.tokens, sizeof(tokens));
+		ntokens = reconf.ntokens;
 		free(conf);
 		conf = reconf.conf;
 		reconf.conf = NULL;
