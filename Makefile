@@ -33,10 +33,9 @@ LIBS		 = $(PKG_LIBS) $(shell pkg-config --libs libbsd-ctor 2>/dev/null) -lm
 
 VERSION		 = 0.1.0
 REVISION	:= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-CPPFLAGS	+= -DLOPA_REVISION=\"$(REVISION)\"
 
 COMMON_SRCS	 = common/imsg.c common/imsgev.c common/log.c \
-		   common/duration.c common/addr.c
+		   common/duration.c common/addr.c common/version.c
 LOPAD_SRCS	 = lopad/lopad.c lopad/proc.c lopad/sandbox.c lopad/privfd.c \
 		   lopad/config.c lopad/engine.c lopad/sender.c \
 		   lopad/reflector.c lopad/netlink.c lopad/control.c \
@@ -71,6 +70,11 @@ all: $(LOPAD) $(LOPACTL)
 $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The revision is compiled into one small object, rebuilt every time.
+$(OBJ)/common/version.o: FORCE
+$(OBJ)/common/version.o: CPPFLAGS += -DLOPA_REVISION=\"$(REVISION)\"
+FORCE:
 
 $(LOPAD): $(COMMON_SRCS:%.c=$(OBJ)/%.o) $(LOPAD_SRCS:%.c=$(OBJ)/%.o)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -156,6 +160,6 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all unit asan fuzz deps test-deps check lint run install clean
+.PHONY: FORCE all unit asan fuzz deps test-deps check lint run install clean
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

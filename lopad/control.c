@@ -46,9 +46,6 @@
 #include "problem.h"
 #include "proc.h"
 
-#ifndef LOPA_REVISION
-#define LOPA_REVISION		"unknown"
-#endif
 
 #define CTL_BODY_MAX		(64 * 1024)
 #define CTL_HEADERS_MAX		(8 * 1024)
@@ -1038,7 +1035,7 @@ ctl_status_end(struct imsg *imsg)
 	    "last_reload_successful", st.last_reload_ok != 0);
 	j = json_pack("{s:s, s:s, s:s, s:o, s:I, s:s, s:O, s:o}",
 	    "version", LOPA_VERSION,
-	    "revision", LOPA_REVISION,
+	    "revision", lopa_revision,
 	    "node_id", ctl_hostname,
 	    "started", ctl_time_json(st.started),
 	    "uptime", (json_int_t)st.uptime_ns,

@@ -10,7 +10,8 @@
 #include <limits.h>
 #include <stdint.h>
 
-#define LOPA_VERSION		"0.1.0"
+#include "version.h"
+
 #define LOPAD_CONF		"/etc/lopad/lopad.conf"
 #define LOPAD_SOCKET		"/run/lopad/lopad.sock"
 #define LOPAD_RSOCKET		"/run/lopad/lopad.rsock"

@@ -25,6 +25,14 @@
 #	  loopback_write: true"
 # LOPAD_ENV=(VAR=value ...) adds environment variables for the next start.
 # LOPA_KEEP=1 in the environment keeps the temp dir (logs) after the test.
+# LOPAD=path and LOPACTL=path select other binaries.
+#
+# Also here: lopad_children, lopad_role_pid ROLE, proc_title, proc_status
+# PID FIELD, proc_cputicks, proc_alive; lopad_wait_exit; lopad_log_wait and
+# log_like; api WHERE METHOD PATH (curl over rw/ro socket or TCP, as
+# another user with as_nobody/as_user); api_header; json_get FILE EXPR;
+# lopactl_run; lopad_exec (foreground run, for start-up refusals);
+# lopad_port VAR.
 
 LOPAD=${LOPAD:-$LOPA_ROOT/build/lopad}
 LOPACTL=${LOPACTL:-$LOPA_ROOT/build/lopactl}
@@ -47,7 +55,8 @@ unset NOTIFY_SOCKET LOPA_HTTP_ADDR LOPA_LOG_LEVEL LOPA_REFLECTOR_ENABLED \
 lopad_init() {
 	[ -n "$LOPAD_DIR" ] && return 0
 	need_root
-	[ -x "$LOPAD" ] || bail "$LOPAD not found: run make first"
+	[ -f "$LOPAD" ] && [ -x "$LOPAD" ] ||
+	    bail "$LOPAD not found: run make first"
 	LOPAD_DIR=$(mktemp -d /tmp/lopa-integ.XXXXXX) || bail "mktemp failed"
 	cleanup_push lopad_cleanup
 	# Traversable, so that unprivileged clients reach the sockets.
