@@ -11,7 +11,7 @@
 
 roles="engine sender reflector netlink control"
 
-plan 50
+plan 51
 
 if lopad_start; then
 	ok "lopad starts and /-/ready answers"
@@ -76,6 +76,22 @@ is "$code $(cat "$API_BODY")" "200 lopad is healthy" "GET /-/healthy"
 code=$(api ro GET /-/ready)
 is "$code $(cat "$API_BODY")" "200 lopad is ready" "GET /-/ready"
 log_like '^parent: .*ready' "the parent logs that it is ready"
+
+# A socket requested at run time: the netlink child asks the parent for
+# its NETLINK_ROUTE socket, which arrives with a receive buffer beyond
+# net.core.rmem_max (SO_RCVBUFFORCE, which the child could not set).
+nlpid=$(lopad_role_pid netlink)
+rmem=$(cat /proc/sys/net/core/rmem_max)
+lopad_log_wait '^netlink: netlink socket [0-9]+, receive buffer' 2000
+rcv=$(grep -oE '^netlink: netlink socket [0-9]+, receive buffer [0-9]+' \
+    "$LOPAD_LOG" | grep -oE '[0-9]+$' | tail -n 1)
+if [ -n "$rcv" ] && [ "$rcv" -gt "$rmem" ] &&
+    ls -l "/proc/$nlpid/fd" | grep -q 'socket:'; then
+	ok "netlink got its socket from the parent at run time ($rcv > rmem_max $rmem)"
+else
+	not_ok "netlink got its socket from the parent at run time"
+	diag "receive buffer '$rcv', rmem_max $rmem"
+fi
 
 lopad_stop
 is "$LOPAD_EXIT" 0 "SIGTERM: lopad exits 0"
