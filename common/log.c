@@ -1,6 +1,9 @@
 /*
  * lopa: logging to syslog, stderr, or (children) to the parent.
  */
+#include <sys/types.h>
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,10 +11,12 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
 static int		 log_to_stderr = 1;
+static int		 log_journal;	/* stderr is journald's stream */
 static int		 log_verbose;
 static int		 log_level = LOG_INFO;
 static const char	*log_name = "parent";
@@ -21,8 +26,19 @@ static void		(*log_fatalhook)(void);
 void
 log_init(int to_stderr, int verbose)
 {
+	struct stat	 st;
+	const char	*js;
+	unsigned long	 dev, ino;
+
 	log_to_stderr = to_stderr;
 	log_verbose = verbose;
+	/* Under systemd, "<N>" prefixes keep each line's priority. */
+	log_journal = 0;
+	if (to_stderr && (js = getenv("JOURNAL_STREAM")) != NULL &&
+	    sscanf(js, "%lu:%lu", &dev, &ino) == 2 &&
+	    fstat(STDERR_FILENO, &st) == 0 &&
+	    (unsigned long)st.st_dev == dev && (unsigned long)st.st_ino == ino)
+		log_journal = 1;
 	if (!to_stderr)
 		openlog("lopad", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	tzset();
@@ -69,12 +85,13 @@ log_line(const char *name, int pri, const char *line)
 {
 	int	 saved = errno;
 
-	if ((pri == LOG_DEBUG && !log_verbose) ||
-	    (pri > log_level && pri != LOG_DEBUG)) {
+	if (pri > log_level && !(pri == LOG_DEBUG && log_verbose)) {
 		errno = saved;
 		return;
 	}
 	if (log_to_stderr) {
+		if (log_journal)
+			fprintf(stderr, "<%d>", pri);
 		fprintf(stderr, "%s: %s\n", name, line);
 		fflush(stderr);
 	} else
@@ -88,7 +105,7 @@ vlog(int pri, const char *fmt, va_list ap)
 	char	 buf[1024];
 	int	 saved = errno;
 
-	if (pri == LOG_DEBUG && !log_verbose)
+	if (pri == LOG_DEBUG && !log_verbose && log_level < LOG_DEBUG)
 		return;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	/* One line per message: fold embedded newlines. */
@@ -158,7 +175,7 @@ log_debug(const char *fmt, ...)
 {
 	va_list	 ap;
 
-	if (!log_verbose)
+	if (!log_verbose && log_level < LOG_DEBUG)
 		return;
 	va_start(ap, fmt);
 	vlog(LOG_DEBUG, fmt, ap);

@@ -470,8 +470,11 @@ child_reap(struct child *c)
 		usleep(5000);
 	}
 	kill(c->pid, SIGKILL);
-	if (waitpid(c->pid, &status, 0) == c->pid)
-		return status;
+	for (i = 0; i < CHILD_REAP_MS / 5; i++) {
+		if (waitpid(c->pid, &status, WNOHANG) == c->pid)
+			return status;
+		usleep(5000);
+	}
 	return -1;
 }
 
@@ -491,42 +494,67 @@ child_died(struct child *c, int status)
 	lopad_shutdown(1);
 }
 
+/* Reap what has exited; returns how many children are still alive. */
+static int
+children_reap(void)
+{
+	enum lopa_proc	 r;
+	int		 alive = 0, status;
+
+	for (r = PROC_ENGINE; r < PROC_MAX; r++) {
+		if (children[r].pid <= 0)
+			continue;
+		if (waitpid(children[r].pid, &status, WNOHANG) ==
+		    children[r].pid)
+			children[r].pid = 0;
+		else
+			alive++;
+	}
+	return alive;
+}
+
+static int
+children_wait(int ms)
+{
+	int	 i, alive = 0;
+
+	for (i = 0; i < ms / 5; i++) {
+		if ((alive = children_reap()) == 0)
+			break;
+		usleep(5000);
+	}
+	return alive;
+}
+
+/*
+ * End the children and exit.  Closing a child's channel ends it (children
+ * ignore SIGTERM, so that a signal to the whole process group reaches only
+ * the parent); SIGKILL is the last resort, and every wait is bounded.
+ */
 static void
 lopad_shutdown(int code)
 {
 	enum lopa_proc	 r;
-	struct timespec	 t0, now;
-	int		 alive, status;
 
 	quitting = 1;
 	if (code == 0)
 		sd_notify("STOPPING=1");
-	for (r = PROC_ENGINE; r < PROC_MAX; r++)
-		if (children[r].pid > 0)
-			kill(children[r].pid, SIGTERM);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	do {
-		alive = 0;
-		for (r = PROC_ENGINE; r < PROC_MAX; r++) {
-			if (children[r].pid <= 0)
-				continue;
-			if (waitpid(children[r].pid, &status, WNOHANG) ==
-			    children[r].pid)
-				children[r].pid = 0;
-			else
-				alive++;
+	for (r = PROC_ENGINE; r < PROC_MAX; r++) {
+		if (children[r].iev.ibuf.fd != -1 && children[r].role != 0) {
+			close(children[r].iev.ibuf.fd);
+			children[r].iev.ibuf.fd = -1;
 		}
-		if (alive == 0)
-			break;
-		usleep(5000);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while ((now.tv_sec - t0.tv_sec) * 1000 +
-	    (now.tv_nsec - t0.tv_nsec) / 1000000 < 400);
-	for (r = PROC_ENGINE; r < PROC_MAX; r++)
-		if (children[r].pid > 0) {
-			kill(children[r].pid, SIGKILL);
-			waitpid(children[r].pid, &status, 0);
-		}
+	}
+	if (children_wait(400) > 0) {
+		for (r = PROC_ENGINE; r < PROC_MAX; r++)
+			if (children[r].pid > 0) {
+				log_warnx("%s (pid %d) did not stop; killing it",
+				    proc_name(r), (int)children[r].pid);
+				kill(children[r].pid, SIGKILL);
+			}
+		if (children_wait(500) > 0)
+			log_warnx("some children did not exit");
+	}
 	if (sock_rw_path[0] != '\0')
 		unlink(sock_rw_path);
 	if (sock_ro_path[0] != '\0')

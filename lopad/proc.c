@@ -310,7 +310,9 @@ proc_dispatch_parent(int fd, short event, void *arg)
 	if (event & EV_READ) {
 		n = imsg_read(&iev->ibuf);
 		if (n == 0) {
-			/* The parent is gone: nothing left to do. */
+			/* The parent closed the channel or died: we are done. */
+			if (proc_role_self->shutdown != NULL)
+				proc_role_self->shutdown();
 			_exit(0);
 		}
 		if (n == -1 && errno != EAGAIN)
@@ -376,19 +378,10 @@ proc_dispatch_peer(int fd, short event, void *arg)
 	imsg_event_add(iev);
 }
 
-static void
-proc_sigterm(evutil_socket_t sig, short event, void *arg)
-{
-	if (proc_role_self->shutdown != NULL)
-		proc_role_self->shutdown();
-	_exit(0);
-}
-
 void
 proc_child_main(enum lopa_proc self, int debug, int verbose)
 {
 	struct event_config	*cfg;
-	struct event		*ev_term;
 	struct imsgev		*iev;
 
 	proc_self = self;
@@ -400,7 +393,12 @@ proc_child_main(enum lopa_proc self, int debug, int verbose)
 	log_setsink(proc_log_sink);
 	log_setfatalhook(proc_fatal_hook);
 
-	/* The parent orders shutdown: a terminal's ^C is not for us. */
+	/*
+	 * The parent orders shutdown by closing our channel.  Signals sent to
+	 * the whole process group (a terminal's ^C, timeout(1), a service
+	 * manager) are for the parent, which must see us end in order.
+	 */
+	signal(SIGTERM, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
@@ -419,10 +417,6 @@ proc_child_main(enum lopa_proc self, int debug, int verbose)
 	    proc_dispatch_parent, iev) == -1)
 		fatal("imsgev_init on fd 3");
 	proc_iev[PROC_PARENT] = iev;
-
-	ev_term = evsignal_new(proc_base, SIGTERM, proc_sigterm, NULL);
-	if (ev_term == NULL || event_add(ev_term, NULL) == -1)
-		fatalx("evsignal SIGTERM");
 
 	event_base_dispatch(proc_base);
 	fatalx("event loop ended");

@@ -2,7 +2,7 @@
 #
 # Supervision (TAP): kill -9 of any child ends the daemon (non-zero, within
 # 1 s, sockets removed, the log names the child and the signal); SIGTERM
-# and SIGINT end it cleanly; a stale socket file is replaced at start; a
+# and SIGINT end it cleanly, also when sent to the whole process group; a stale socket file is replaced at start; a
 # second lopad on the same sockets refuses to start and leaves the first
 # alone.
 
@@ -11,7 +11,7 @@
 
 roles="engine sender reflector netlink control"
 
-plan 48
+plan 50
 
 # sockets_gone: neither control socket exists.
 sockets_gone() {
@@ -74,6 +74,31 @@ for sig in TERM INT; do
 	result $? "SIG$sig: no child left"
 	lopad_stop
 done
+
+# SIGTERM to the whole process group (timeout(1), a service manager
+# without KillMode=mixed): the children leave the signal to the parent,
+# which still ends cleanly.
+lopad_init
+lopad_config "$LOPAD_CONF"
+: >"$LOPAD_LOG"
+setsid "$LOPAD" -d -v -f "$LOPAD_CONF" </dev/null >>"$LOPAD_LOG" 2>&1 &
+LOPAD_PID=$!
+LOPAD_PIDS+=("$LOPAD_PID")
+if lopad_wait_ready; then
+	kill -TERM -- "-$LOPAD_PID"
+	lopad_wait_exit 5000
+	is "${LOPAD_EXIT:-running}" 0 "SIGTERM to the process group: exit 0"
+	if grep -q 'terminated;' "$LOPAD_LOG"; then
+		not_ok "SIGTERM to the process group: no child reported dead"
+		diag_file "$LOPAD_LOG" 6
+	else
+		ok "SIGTERM to the process group: no child reported dead"
+	fi
+else
+	not_ok "SIGTERM to the process group: lopad did not start"
+	not_ok "SIGTERM to the process group: no child reported dead"
+fi
+lopad_stop
 
 # stale_socket PATH: a UNIX socket file nobody listens on any more.
 stale_socket() {
