@@ -115,6 +115,15 @@ fuzz: deps
 	    tail -1 build-fuzz/fuzz_$$t.log; \
 	done
 
+# Benchmarks: ratios against a reference measured in the same run.
+$(O)/bench/imsg_bench: $(OBJ)/bench/imsg_bench.o $(OBJ)/common/imsg.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+bench: $(O)/bench/imsg_bench
+	@echo "framing: imsg over bare send/recv on one SOCK_SEQPACKET pair"
+	$(O)/bench/imsg_bench
+
 deps:
 	@sh regress/lib/deps.sh build
 
@@ -160,6 +169,6 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: FORCE all unit asan fuzz deps test-deps check lint run install clean
+.PHONY: FORCE all unit asan bench fuzz deps test-deps check lint run install clean
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
