@@ -132,26 +132,28 @@ static const struct {
 	{ "LOPA_MONITOR_EVENT_BUFFER_SIZE",	"monitor.event_buffer_size" },
 };
 
-/* The first name of a level is the one printed. */
-static const struct {
+/* Words a scalar may be, with their values. */
+struct word {
 	const char	*name;
-	int		 level;
-} levels[] = {
+	int		 value;
+};
+
+/* The first name of a level is the one printed. */
+static const struct word levels[] = {
 	{ "error",	LOG_ERR },
 	{ "warning",	LOG_WARNING },
 	{ "info",	LOG_INFO },
 	{ "debug",	LOG_DEBUG },
 	{ "warn",	LOG_WARNING },
+	{ NULL,		0 }
 };
 
-static const struct {
-	const char	*name;
-	uint32_t	 value;
-} bools[] = {
+static const struct word bools[] = {
 	{ "true", 1 }, { "false", 0 },
 	{ "yes", 1 }, { "no", 0 },
 	{ "on", 1 }, { "off", 0 },
 	{ "1", 1 }, { "0", 0 },
+	{ NULL, 0 }
 };
 
 struct parse {
@@ -268,37 +270,18 @@ set_addr(char *dst, size_t size, const char *v, size_t len, int empty_ok,
 	return 0;
 }
 
+/* Case-insensitive lookup of a scalar in a word table. */
 static int
-set_bool(uint32_t *dst, const char *v, size_t len, char *wbuf, size_t wlen)
+set_word(const struct word *w, int *dst, const char *v, size_t len,
+    char *wbuf, size_t wlen, const char *reason)
 {
-	size_t	 i;
-
-	for (i = 0; i < sizeof(bools) / sizeof(bools[0]); i++) {
-		if (strlen(bools[i].name) == len &&
-		    strcasecmp(bools[i].name, v) == 0) {
-			*dst = bools[i].value;
+	for (; w->name != NULL; w++) {
+		if (strlen(w->name) == len && strcasecmp(w->name, v) == 0) {
+			*dst = w->value;
 			return 0;
 		}
 	}
-	why(wbuf, wlen, v, len,
-	    "not a boolean (true/false, yes/no, on/off, 1/0)");
-	return -1;
-}
-
-static int
-set_level(int32_t *dst, const char *v, size_t len, char *wbuf, size_t wlen)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-		if (strlen(levels[i].name) == len &&
-		    strcasecmp(levels[i].name, v) == 0) {
-			*dst = levels[i].level;
-			return 0;
-		}
-	}
-	why(wbuf, wlen, v, len,
-	    "unknown log level (error, warning, info or debug)");
+	why(wbuf, wlen, v, len, "%s", reason);
 	return -1;
 }
 
@@ -360,6 +343,7 @@ conf_set(const struct ckey *k, struct lopad_conf *c, const char *v,
     size_t len, char *wbuf, size_t wlen)
 {
 	char	*f = (char *)c + k->off;
+	int	 n;
 
 	if (strlen(v) != len) {
 		why(wbuf, wlen, v, len, "contains a NUL byte");
@@ -395,14 +379,22 @@ conf_set(const struct ckey *k, struct lopad_conf *c, const char *v,
 	case K_ADDR:
 		return set_addr(f, k->size, v, len, 1, NULL, wbuf, wlen);
 	case K_BOOL:
-		return set_bool((uint32_t *)(void *)f, v, len, wbuf, wlen);
+		if (set_word(bools, &n, v, len, wbuf, wlen, "not a boolean "
+		    "(true/false, yes/no, on/off, 1/0)") == -1)
+			return -1;
+		*(uint32_t *)(void *)f = n;
+		return 0;
 	case K_UINT:
 		return set_uint(k, (uint32_t *)(void *)f, v, len, wbuf, wlen);
 	case K_DURATION:
 		return set_duration(k, (int64_t *)(void *)f, v, len, wbuf,
 		    wlen);
 	case K_LEVEL:
-		return set_level((int32_t *)(void *)f, v, len, wbuf, wlen);
+		if (set_word(levels, &n, v, len, wbuf, wlen, "unknown log "
+		    "level (error, warning, info or debug)") == -1)
+			return -1;
+		*(int32_t *)(void *)f = n;
+		return 0;
 	case K_SECTION:
 	case K_LISTEN:
 		break;
@@ -1068,8 +1060,8 @@ print_keys(FILE *fp, const struct lopad_conf *c, const struct ckey *t,
 		case K_LEVEL:
 			memcpy(&l, f, sizeof(l));
 			lv = NULL;
-			for (j = 0; j < sizeof(levels) / sizeof(levels[0]); j++)
-				if (levels[j].level == l) {
+			for (j = 0; levels[j].name != NULL; j++)
+				if (levels[j].value == l) {
 					lv = levels[j].name;
 					break;
 				}
