@@ -102,21 +102,23 @@ static const struct {
 	{ PROC_CONTROL, PROC_REFLECTOR },
 };
 
-__attribute__((__noreturn__)) static void	 usage(void);
+__attribute__((__noreturn__)) static void	 usage(int);
 __attribute__((__noreturn__)) static void	 lopad_shutdown(int);
 static void	 dispatch_child(int, short, void *);
 static void	 reconf_finish(void);
 
 static void
-usage(void)
+usage(int code)
 {
-	fprintf(stderr, "usage: lopad [-dhnv] [-f file]\n"
+	FILE	*fp = code == 0 ? stdout : stderr;
+
+	fprintf(fp, "usage: lopad [-dhnv] [-f file]\n"
 	    "  -d       stay in the foreground, log to stderr\n"
 	    "  -f file  configuration file (default %s)\n"
 	    "  -h       this help\n"
 	    "  -n       check the configuration and exit; with -v print it\n"
 	    "  -v       verbose (debug) logging\n", LOPAD_CONF);
-	exit(2);
+	exit(code);
 }
 
 /* Read the configuration: file (if any), environment, semantic checks. */
@@ -1015,13 +1017,14 @@ main(int argc, char *argv[])
 			verbose = 1;
 			break;
 		case 'h':
+			usage(0);
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	argc -= optind;
 	if (argc != 0)
-		usage();
+		usage(2);
 
 	if (role != NULL) {
 		if ((p = proc_from_name(role)) == -1)
