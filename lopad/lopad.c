@@ -64,7 +64,6 @@ struct reconf {
 	int			 acks;
 	int			 failed;
 	char			 errors[4096];
-	struct event		*timer;
 };
 
 static struct child		 children[PROC_MAX];
@@ -76,6 +75,7 @@ static struct api_token		 tokens[TOKEN_MAX];
 static size_t			 ntokens;
 static struct proc_init		 pinit;
 static struct reconf		 reconf;
+static struct event		*reconf_timer;
 static const char		*conffile = LOPAD_CONF;
 static int			 conffile_explicit;
 static int			 conffile_used;
@@ -676,8 +676,8 @@ reconf_clear(void)
 	free(reconf.conf);
 	reconf.conf = NULL;
 	reconf.active = 0;
-	if (reconf.timer != NULL)
-		evtimer_del(reconf.timer);
+	if (reconf_timer != NULL)
+		evtimer_del(reconf_timer);
 	for (enum lopa_proc r = PROC_ENGINE; r < PROC_MAX; r++)
 		if (children[r].state == PSTATE_RELOADING)
 			children[r].state = PSTATE_RUNNING;
@@ -759,9 +759,10 @@ reload_start(uint32_t reqid)
 	reconf.ntokens = nnewtok;
 	imsgev_compose(&children[PROC_CONTROL].iev, IMSG_TOKENS, 0, 0, -1,
 	    reconf.tokens, reconf.ntokens * sizeof(reconf.tokens[0]));
-	if (reconf.timer == NULL)
-		reconf.timer = evtimer_new(base, reconf_timeout, NULL);
-	evtimer_add(reconf.timer, &tv);
+	if (reconf_timer == NULL &&
+	    (reconf_timer = evtimer_new(base, reconf_timeout, NULL)) == NULL)
+		fatalx("evtimer_new");
+	evtimer_add(reconf_timer, &tv);
 }
 
 static void
