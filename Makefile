@@ -44,12 +44,13 @@ LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
 		   lopactl/http.c common/duration.c
 
 # Unit tests: regress/unit/test_NAME.c plus the sources listed here.
-UNIT_TESTS	 = imsg duration config problem parser
+UNIT_TESTS	 = imsg duration config problem parser stats
 UNIT_imsg	 = common/imsg.c common/imsgev.c
 UNIT_duration	 = common/duration.c
 UNIT_config	 = lopad/config.c common/addr.c common/duration.c common/log.c
 UNIT_problem	 = lopad/problem.c common/log.c
 UNIT_parser	 = lopactl/parser.c common/duration.c
+UNIT_stats	 = lopad/stats.c
 
 # libFuzzer targets: regress/fuzz/fuzz_NAME.c plus these sources.
 FUZZ_TARGETS	 = imsg config duration

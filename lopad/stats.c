@@ -1,0 +1,447 @@
+/*
+ * lopa: statistics over probe results (DESIGN §5).
+ *
+ * Counting rules.  A probe is in flight from stats_sent() until its fate
+ * is added.  PROBE_OK and PROBE_REFUSED are answers: received, and their
+ * RTT counts (a TCP RST or a port unreachable is the target answering).
+ * PROBE_LOST (timeout), PROBE_LATE (reply after the timeout) and every
+ * error status count as lost; PROBE_LATE also counts in late, never in
+ * received; the error statuses (unreachable, TTL exceeded, too big,
+ * parameter problem, local error) are also tallied in errors[status].
+ *
+ * Formulas, over received RTTs x_1..x_n in the order fates become known:
+ *   avg, stddev   mean and population standard deviation by Welford's
+ *                 method (in double: no overflow for 0 or 10 s values, and
+ *                 exactly 0 for constant input);
+ *   pNN           nearest rank: the value of rank ceil(NN/100 * n) in the
+ *                 sorted RTTs (exact: every RTT is kept);
+ *   jitter        Lopa's meaning: sum |x_i - x_i-1| / (n - 1);
+ *   jitter_rfc3550 J_1 = 0, J_i = J_i-1 + (|x_i - x_i-1| - J_i-1) / 16
+ *                 (RFC 3550 §6.4.1 adapted to RTTs);
+ *   ipdv          RFC 5481: D(s) = RTT(s+1) - RTT(s) for every sequence
+ *                 number s with s and s+1 both received; mean of |D| and
+ *                 p99 of |D| (nearest rank).  Sequence numbers are taken
+ *                 as they are: no 32-bit wrap-around handling;
+ *   pdv_p99       p99 - min;
+ *   reordered     RFC 4737 style: a received seq lower than the highest
+ *                 seq received before it;
+ *   loss burst    the longest run of consecutive lost fates.
+ * Times in the result are rounded to the nearest nanosecond.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+
+static int
+is_received(uint8_t status)
+{
+	return (status == PROBE_OK || status == PROBE_REFUSED);
+}
+
+static int
+is_error(uint8_t status)
+{
+	return (status >= PROBE_UNREACHABLE && status <= PROBE_ERROR);
+}
+
+static int
+check_sample(const struct probe_sample *s)
+{
+	if (s->status >= PROBE_NSTATUS)
+		return (-1);
+	if (is_received(s->status) && s->rtt_ns < 0)
+		return (-1);
+	return (0);
+}
+
+static int64_t
+round_ns(double v)
+{
+	if (!isfinite(v) || v <= 0)
+		return (0);
+	if (v >= (double)INT64_MAX)
+		return (INT64_MAX);
+	return ((int64_t)llround(v));
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t	 x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return ((x > y) - (x < y));
+}
+
+static int
+cmp_rtt_seq(const void *a, const void *b)
+{
+	const struct stats_rtt	*x = a, *y = b;
+
+	return ((x->seq > y->seq) - (x->seq < y->seq));
+}
+
+/* Nearest rank over n sorted values: rank ceil(p/100 * n). */
+static int64_t
+nearest_rank(const int64_t *v, size_t n, unsigned int p)
+{
+	uint64_t	 rank;
+
+	if (n == 0)
+		return (0);
+	rank = ((uint64_t)n * p + 99) / 100;
+	if (rank < 1)
+		rank = 1;
+	if (rank > n)
+		rank = n;
+	return (v[rank - 1]);
+}
+
+void
+stats_acc_init(struct stats_acc *acc)
+{
+	memset(acc, 0, sizeof(*acc));
+}
+
+void
+stats_acc_free(struct stats_acc *acc)
+{
+	free(acc->rtts);
+	stats_acc_init(acc);
+}
+
+int
+stats_acc_reserve(struct stats_acc *acc, size_t want)
+{
+	struct stats_rtt	*p;
+
+	if (want <= acc->rtts_cap)
+		return (0);
+	if (want > SIZE_MAX / sizeof(*p)) {
+		errno = ENOMEM;
+		return (-1);
+	}
+	if ((p = realloc(acc->rtts, want * sizeof(*p))) == NULL)
+		return (-1);
+	acc->rtts = p;
+	acc->rtts_cap = want;
+	return (0);
+}
+
+void
+stats_sent(struct stats_acc *acc)
+{
+	acc->sent++;
+}
+
+void
+stats_duplicate(struct stats_acc *acc)
+{
+	acc->duplicates++;
+}
+
+void
+stats_late(struct stats_acc *acc)
+{
+	acc->late++;
+}
+
+static void
+add_received(struct stats_acc *acc, const struct probe_sample *s)
+{
+	int64_t		 x = s->rtt_ns;
+	double		 delta;
+	uint64_t	 d;
+
+	acc->rtts[acc->nrtts].seq = s->seq;
+	acc->rtts[acc->nrtts].rtt_ns = x;
+	acc->nrtts++;
+
+	acc->received++;
+	acc->burst = 0;
+	if (acc->received == 1) {
+		acc->min_ns = acc->max_ns = x;
+		acc->mean = (double)x;
+		acc->m2 = 0;
+	} else {
+		if (x < acc->min_ns)
+			acc->min_ns = x;
+		if (x > acc->max_ns)
+			acc->max_ns = x;
+		delta = (double)x - acc->mean;
+		acc->mean += delta / (double)acc->received;
+		acc->m2 += delta * ((double)x - acc->mean);
+	}
+
+	if (acc->have_prev) {
+		d = x > acc->prev_rtt ? (uint64_t)(x - acc->prev_rtt) :
+		    (uint64_t)(acc->prev_rtt - x);
+		acc->jit_sum += d;
+		acc->jit_n++;
+		acc->jit3550 += ((double)d - acc->jit3550) / 16.0;
+	}
+	acc->have_prev = 1;
+	acc->prev_rtt = x;
+
+	if (acc->have_seq && s->seq < acc->max_seq)
+		acc->reordered++;
+	if (!acc->have_seq || s->seq > acc->max_seq)
+		acc->max_seq = s->seq;
+	acc->have_seq = 1;
+
+	if (s->ttl != 0)
+		acc->last_ttl = s->ttl;
+}
+
+int
+stats_add(struct stats_acc *acc, const struct probe_sample *s)
+{
+	size_t	 ncap;
+
+	if (check_sample(s) == -1) {
+		errno = EINVAL;
+		return (-1);
+	}
+	if (is_received(s->status)) {
+		if (acc->nrtts == acc->rtts_cap) {
+			ncap = acc->rtts_cap == 0 ? 64 : acc->rtts_cap;
+			if (ncap > SIZE_MAX / 2 / sizeof(*acc->rtts)) {
+				errno = ENOMEM;
+				return (-1);
+			}
+			if (stats_acc_reserve(acc, ncap * 2) == -1)
+				return (-1);
+		}
+		add_received(acc, s);
+		return (0);
+	}
+
+	acc->lost++;
+	if (s->status == PROBE_LATE)
+		acc->late++;
+	if (is_error(s->status))
+		acc->errors[s->status]++;
+	acc->burst++;
+	if (acc->burst > acc->burst_max)
+		acc->burst_max = acc->burst;
+	return (0);
+}
+
+/* Percentiles, IPDV and pdv_p99: the figures that need sorted copies. */
+static int
+compute_sorted(const struct stats_acc *acc, struct stats_result *r)
+{
+	struct stats_rtt	*byseq = NULL;
+	int64_t			*v = NULL, d;
+	size_t			 i, n = acc->nrtts, nd;
+	double			 sum;
+
+	if (n == 0)
+		return (0);
+	if ((v = calloc(n, sizeof(*v))) == NULL)
+		goto fail;
+	if ((byseq = calloc(n, sizeof(*byseq))) == NULL)
+		goto fail;
+
+	for (i = 0; i < n; i++)
+		v[i] = acc->rtts[i].rtt_ns;
+	qsort(v, n, sizeof(*v), cmp_i64);
+	r->p50_rtt = nearest_rank(v, n, 50);
+	r->p90_rtt = nearest_rank(v, n, 90);
+	r->p95_rtt = nearest_rank(v, n, 95);
+	r->p99_rtt = nearest_rank(v, n, 99);
+	r->pdv_p99 = r->p99_rtt - v[0];
+
+	/* IPDV: pairs (s, s+1) both received; |D| reuses v. */
+	memcpy(byseq, acc->rtts, n * sizeof(*byseq));
+	qsort(byseq, n, sizeof(*byseq), cmp_rtt_seq);
+	nd = 0;
+	sum = 0;
+	for (i = 1; i < n; i++) {
+		if (byseq[i - 1].seq == UINT32_MAX ||
+		    byseq[i].seq != byseq[i - 1].seq + 1)
+			continue;
+		d = byseq[i].rtt_ns - byseq[i - 1].rtt_ns;
+		if (d < 0)
+			d = -d;
+		v[nd++] = d;
+		sum += (double)d;
+	}
+	r->ipdv_count = nd;
+	if (nd > 0) {
+		qsort(v, nd, sizeof(*v), cmp_i64);
+		r->ipdv_mean = round_ns(sum / (double)nd);
+		r->ipdv_p99 = nearest_rank(v, nd, 99);
+	}
+	free(byseq);
+	free(v);
+	return (0);
+ fail:
+	free(byseq);
+	free(v);
+	errno = ENOMEM;
+	return (-1);
+}
+
+int
+stats_compute(const struct stats_acc *acc, struct stats_result *r)
+{
+	uint64_t	 known;
+
+	memset(r, 0, sizeof(*r));
+	r->sent = acc->sent;
+	r->received = acc->received;
+	r->lost = acc->lost;
+	known = acc->received + acc->lost;
+	r->in_flight = acc->sent > known ? acc->sent - known : 0;
+	r->loss_rate = known == 0 ? 0.0 : (double)acc->lost / (double)known;
+	r->duplicates = acc->duplicates;
+	r->reordered = acc->reordered;
+	r->late = acc->late;
+	memcpy(r->errors, acc->errors, sizeof(r->errors));
+	r->loss_burst_max = acc->burst_max;
+	r->last_ttl = acc->last_ttl;
+	if (acc->received > 0) {
+		r->min_rtt = acc->min_ns;
+		r->max_rtt = acc->max_ns;
+		r->avg_rtt = round_ns(acc->mean);
+		r->stddev_rtt = round_ns(sqrt(acc->m2 > 0 ?
+		    acc->m2 / (double)acc->received : 0));
+	}
+	if (acc->jit_n > 0) {
+		r->jitter = round_ns((double)acc->jit_sum / (double)acc->jit_n);
+		r->jitter_rfc3550 = round_ns(acc->jit3550);
+	}
+	return (compute_sorted(acc, r));
+}
+
+int
+stats_window_init(struct stats_window *w, size_t cap)
+{
+	memset(w, 0, sizeof(*w));
+	if (cap == 0) {
+		errno = EINVAL;
+		return (-1);
+	}
+	if ((w->ring = calloc(cap, sizeof(*w->ring))) == NULL)
+		return (-1);
+	w->cap = cap;
+	return (0);
+}
+
+void
+stats_window_free(struct stats_window *w)
+{
+	free(w->ring);
+	memset(w, 0, sizeof(*w));
+}
+
+static void
+window_push(struct stats_window *w, const struct probe_sample *s,
+    int64_t t_ns, uint8_t kind)
+{
+	struct stats_wentry	*e;
+
+	if (w->len == w->cap) {
+		w->head = (w->head + 1) % w->cap;
+		w->len--;
+		w->overwritten++;
+	}
+	e = &w->ring[(w->head + w->len) % w->cap];
+	memset(e, 0, sizeof(*e));
+	e->t_ns = t_ns;
+	e->kind = kind;
+	if (s != NULL)
+		e->s = *s;
+	w->len++;
+}
+
+int
+stats_window_add(struct stats_window *w, const struct probe_sample *s,
+    int64_t t_ns)
+{
+	if (check_sample(s) == -1) {
+		errno = EINVAL;
+		return (-1);
+	}
+	window_push(w, s, t_ns, STATS_W_SAMPLE);
+	return (0);
+}
+
+void
+stats_window_duplicate(struct stats_window *w, int64_t t_ns)
+{
+	window_push(w, NULL, t_ns, STATS_W_DUPLICATE);
+}
+
+void
+stats_window_late(struct stats_window *w, int64_t t_ns)
+{
+	window_push(w, NULL, t_ns, STATS_W_LATE);
+}
+
+void
+stats_window_set_in_flight(struct stats_window *w, uint64_t n)
+{
+	w->in_flight = n;
+}
+
+void
+stats_window_expire(struct stats_window *w, int64_t now_ns, int64_t window_ns)
+{
+	const struct stats_wentry	*e;
+
+	while (w->len > 0) {
+		e = &w->ring[w->head];
+		/* now - t > window, written to avoid overflow. */
+		if (e->t_ns >= now_ns || now_ns - e->t_ns <= window_ns)
+			break;
+		w->head = (w->head + 1) % w->cap;
+		w->len--;
+	}
+	if (w->len == 0)
+		w->head = 0;
+}
+
+int
+stats_window_compute(const struct stats_window *w, struct stats_result *r)
+{
+	struct stats_acc		 acc;
+	const struct stats_wentry	*e;
+	size_t				 i, nrecv = 0;
+	int				 rv;
+
+	stats_acc_init(&acc);
+	for (i = 0; i < w->len; i++) {
+		e = &w->ring[(w->head + i) % w->cap];
+		if (e->kind == STATS_W_SAMPLE && is_received(e->s.status))
+			nrecv++;
+	}
+	if (stats_acc_reserve(&acc, nrecv) == -1) {
+		memset(r, 0, sizeof(*r));
+		return (-1);
+	}
+	for (i = 0; i < w->len; i++) {
+		e = &w->ring[(w->head + i) % w->cap];
+		switch (e->kind) {
+		case STATS_W_SAMPLE:
+			acc.sent++;
+			/* Checked on entry; reserved above: cannot fail. */
+			(void)stats_add(&acc, &e->s);
+			break;
+		case STATS_W_DUPLICATE:
+			stats_duplicate(&acc);
+			break;
+		case STATS_W_LATE:
+			stats_late(&acc);
+			break;
+		}
+	}
+	acc.sent += w->in_flight;
+	rv = stats_compute(&acc, r);
+	stats_acc_free(&acc);
+	return (rv);
+}

@@ -1,0 +1,162 @@
+/*
+ * lopa: statistics over probe results (DESIGN §5).
+ *
+ * Pure computation: no I/O, no event loop, no clock reads.  Times are
+ * integer nanoseconds.  The caller feeds each probe's fate in the order
+ * fates become known; a probe whose fate is not yet known is in flight
+ * and counts neither as received nor as lost.
+ */
+#ifndef LOPA_STATS_H
+#define LOPA_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum probe_status {
+	PROBE_OK = 0,		/* reply: received, RTT counts */
+	PROBE_LOST,		/* timeout: lost */
+	PROBE_LATE,		/* reply after the timeout: lost and late */
+	PROBE_REFUSED,		/* TCP RST / port unreachable: an answer */
+	PROBE_UNREACHABLE,	/* ICMP errors: lost, tallied in errors[] */
+	PROBE_TTL_EXCEEDED,
+	PROBE_TOO_BIG,
+	PROBE_PARAM_PROBLEM,
+	PROBE_ERROR,		/* local error (send failed...): lost */
+	PROBE_NSTATUS
+};
+
+struct probe_sample {
+	uint32_t	 seq;
+	int64_t		 rtt_ns;	/* >= 0; used when received */
+	uint8_t		 status;	/* enum probe_status */
+	uint8_t		 ttl;		/* reply's TTL / hop limit, 0 unknown */
+};
+
+/* Received RTT kept for the exact percentiles and for IPDV. */
+struct stats_rtt {
+	uint32_t	 seq;
+	int64_t		 rtt_ns;
+};
+
+/* One accumulator: a round, the total, or (internally) a window. */
+struct stats_acc {
+	uint64_t	 sent;
+	uint64_t	 received;
+	uint64_t	 lost;
+	uint64_t	 duplicates;
+	uint64_t	 reordered;
+	uint64_t	 late;
+	uint64_t	 errors[PROBE_NSTATUS];
+	uint64_t	 burst;		/* current run of lost fates */
+	uint64_t	 burst_max;
+	int64_t		 min_ns;
+	int64_t		 max_ns;
+	double		 mean;		/* Welford */
+	double		 m2;
+	int		 have_prev;	/* a received RTT seen */
+	int64_t		 prev_rtt;
+	uint64_t	 jit_sum;	/* sum |RTT_i - RTT_i-1| */
+	uint64_t	 jit_n;
+	double		 jit3550;
+	int		 have_seq;	/* max_seq valid */
+	uint32_t	 max_seq;
+	uint8_t		 last_ttl;
+	struct stats_rtt *rtts;		/* received RTTs, fate order */
+	size_t		 nrtts;
+	size_t		 rtts_cap;
+};
+
+/* Every figure, flat.  Times in ns; 0 where there is nothing to measure. */
+struct stats_result {
+	uint64_t	 sent;
+	uint64_t	 received;
+	uint64_t	 lost;
+	uint64_t	 in_flight;
+	double		 loss_rate;	/* lost / (received + lost), 0 if none */
+	uint64_t	 duplicates;
+	uint64_t	 reordered;
+	uint64_t	 late;
+	uint64_t	 errors[PROBE_NSTATUS];	/* per error status */
+	uint64_t	 loss_burst_max;
+	uint8_t		 last_ttl;	/* 0: none received */
+	int64_t		 min_rtt;
+	int64_t		 avg_rtt;
+	int64_t		 max_rtt;
+	int64_t		 stddev_rtt;	/* population (ping's mdev) */
+	int64_t		 p50_rtt;
+	int64_t		 p90_rtt;
+	int64_t		 p95_rtt;
+	int64_t		 p99_rtt;
+	int64_t		 jitter;	/* Lopa: mean |RTT_i - RTT_i-1| */
+	int64_t		 jitter_rfc3550;
+	int64_t		 ipdv_mean;	/* RFC 5481, mean |IPDV| */
+	int64_t		 ipdv_p99;	/* p99 of |IPDV| */
+	uint64_t	 ipdv_count;	/* pairs (seq, seq+1) both received */
+	int64_t		 pdv_p99;	/* p99 - min */
+};
+
+void	 stats_acc_init(struct stats_acc *);
+void	 stats_acc_free(struct stats_acc *);
+/* Pre-size the RTT array; 0, or -1 (ENOMEM) with acc unchanged. */
+int	 stats_acc_reserve(struct stats_acc *, size_t);
+/* One probe sent (in flight until its fate is added). */
+void	 stats_sent(struct stats_acc *);
+/*
+ * A probe's fate.  0, or -1 with acc unchanged: EINVAL (unknown status,
+ * negative RTT on a received sample) or ENOMEM (RTT array full).
+ */
+int	 stats_add(struct stats_acc *, const struct probe_sample *);
+/* A duplicate reply (counted apart, not received again). */
+void	 stats_duplicate(struct stats_acc *);
+/* A reply for a probe already added as PROBE_LOST: late++, lost kept. */
+void	 stats_late(struct stats_acc *);
+/*
+ * Fill every figure.  0, or -1 (ENOMEM for the sorted copies) with every
+ * figure filled except the percentiles, IPDV and pdv_p99, left 0.
+ */
+int	 stats_compute(const struct stats_acc *, struct stats_result *);
+
+/*
+ * Sliding window (continuous mode): a ring of at most `cap' fates with
+ * their (monotonic) fate times, which must not decrease.  The figures
+ * are exact: stats_window_compute() recomputes them from the ring, in
+ * O(n log n) for n entries held.  When the ring is full the oldest entry
+ * is overwritten (counted in `overwritten'), so the window is exact only
+ * while the caller's capacity covers it (rate * window).
+ */
+#define STATS_W_SAMPLE		0
+#define STATS_W_DUPLICATE	1
+#define STATS_W_LATE		2
+
+struct stats_wentry {
+	int64_t		 t_ns;
+	struct probe_sample s;
+	uint8_t		 kind;		/* STATS_W_* */
+};
+
+struct stats_window {
+	struct stats_wentry *ring;
+	size_t		 cap;
+	size_t		 head;		/* oldest */
+	size_t		 len;
+	uint64_t	 in_flight;	/* set by the caller */
+	uint64_t	 overwritten;
+};
+
+/* 0, or -1 (EINVAL for cap 0, ENOMEM). */
+int	 stats_window_init(struct stats_window *, size_t);
+void	 stats_window_free(struct stats_window *);
+/* 0, or -1 EINVAL for an unknown status or a negative received RTT. */
+int	 stats_window_add(struct stats_window *, const struct probe_sample *,
+	    int64_t);
+void	 stats_window_duplicate(struct stats_window *, int64_t);
+void	 stats_window_late(struct stats_window *, int64_t);
+/* Probes currently in flight; the window's sent = fates + in_flight. */
+void	 stats_window_set_in_flight(struct stats_window *, uint64_t);
+/* Drop entries older than window_ns: now_ns - t_ns > window_ns. */
+void	 stats_window_expire(struct stats_window *, int64_t, int64_t);
+/* Same figures as stats_compute() over the entries held. 0 or -1 ENOMEM. */
+int	 stats_window_compute(const struct stats_window *,
+	    struct stats_result *);
+
+#endif /* LOPA_STATS_H */

@@ -1,0 +1,720 @@
+/*
+ * Unit tests: probe statistics (lopad/stats.c), hand-computed vectors.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "stats.h"
+
+#define NS	1LL
+#define US	(1000 * NS)
+#define MS	(1000 * US)
+#define S	(1000 * MS)
+
+static void
+feed(struct stats_acc *acc, uint32_t seq, uint8_t status, int64_t rtt)
+{
+	struct probe_sample	 s;
+
+	memset(&s, 0, sizeof(s));
+	s.seq = seq;
+	s.status = status;
+	s.rtt_ns = rtt;
+	s.ttl = 64;
+	if (stats_add(acc, &s) == -1)
+		fail_msg("stats_add seq %u status %u refused", seq, status);
+}
+
+/* Send then fate, the usual case. */
+static void
+probe(struct stats_acc *acc, uint32_t seq, uint8_t status, int64_t rtt)
+{
+	stats_sent(acc);
+	feed(acc, seq, status, rtt);
+}
+
+static void
+compute(const struct stats_acc *acc, struct stats_result *r)
+{
+	assert_int_equal(stats_compute(acc, r), 0);
+}
+
+static void
+near_ns(int64_t got, int64_t want, int64_t tol)
+{
+	if (llabs(got - want) > tol)
+		fail_msg("got %lld ns, want %lld +- %lld", (long long)got,
+		    (long long)want, (long long)tol);
+}
+
+/* Lopa's example: 10, 12, lost, 11 ms. */
+static void
+test_lopa_example(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+	double			 j;
+
+	stats_acc_init(&acc);
+	probe(&acc, 0, PROBE_OK, 10 * MS);
+	probe(&acc, 1, PROBE_OK, 12 * MS);
+	probe(&acc, 2, PROBE_LOST, 0);
+	probe(&acc, 3, PROBE_OK, 11 * MS);
+	compute(&acc, &r);
+
+	assert_int_equal(r.sent, 4);
+	assert_int_equal(r.received, 3);
+	assert_int_equal(r.lost, 1);
+	assert_int_equal(r.in_flight, 0);
+	assert_true(r.loss_rate == 0.25);
+	assert_int_equal(r.jitter, 1500 * US);
+	assert_int_equal(r.min_rtt, 10 * MS);
+	assert_int_equal(r.max_rtt, 12 * MS);
+	assert_int_equal(r.avg_rtt, 11 * MS);
+	/* Population: sqrt(((-1)^2 + 1^2 + 0^2) / 3) ms. */
+	near_ns(r.stddev_rtt, llround(sqrt(2.0 / 3.0) * MS), 1);
+	assert_int_equal(r.loss_burst_max, 1);
+	assert_int_equal(r.late, 0);
+	assert_int_equal(r.reordered, 0);
+	assert_int_equal(r.duplicates, 0);
+	assert_int_equal(r.last_ttl, 64);
+	/* Only (0, 1) is a pair of consecutive received seqs. */
+	assert_int_equal(r.ipdv_count, 1);
+	assert_int_equal(r.ipdv_mean, 2 * MS);
+	assert_int_equal(r.ipdv_p99, 2 * MS);
+	/* RFC 3550 on RTT differences 2 ms then 1 ms. */
+	j = 0;
+	j += (2.0 * MS - j) / 16;
+	j += (1.0 * MS - j) / 16;
+	near_ns(r.jitter_rfc3550, llround(j), 0);
+	near_ns(r.jitter_rfc3550, 179688, 0);
+	/* Nearest rank over {10, 11, 12}. */
+	assert_int_equal(r.p50_rtt, 11 * MS);
+	assert_int_equal(r.p99_rtt, 12 * MS);
+	assert_int_equal(r.pdv_p99, 2 * MS);
+	stats_acc_free(&acc);
+}
+
+static void
+test_percentiles_nearest_rank_1_to_100(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+	uint32_t		 i;
+
+	stats_acc_init(&acc);
+	/* 1..100 ms in a scrambled order: 37 is coprime with 100. */
+	for (i = 0; i < 100; i++)
+		probe(&acc, i, PROBE_OK, (int64_t)((i * 37) % 100 + 1) * MS);
+	compute(&acc, &r);
+	assert_int_equal(r.received, 100);
+	assert_int_equal(r.p50_rtt, 50 * MS);
+	assert_int_equal(r.p90_rtt, 90 * MS);
+	assert_int_equal(r.p95_rtt, 95 * MS);
+	assert_int_equal(r.p99_rtt, 99 * MS);
+	assert_int_equal(r.min_rtt, 1 * MS);
+	assert_int_equal(r.max_rtt, 100 * MS);
+	assert_int_equal(r.pdv_p99, 98 * MS);
+	assert_int_equal(r.avg_rtt, 50500 * US);
+	stats_acc_free(&acc);
+}
+
+static void
+test_percentiles_one_sample(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+
+	stats_acc_init(&acc);
+	probe(&acc, 0, PROBE_OK, 7 * MS);
+	compute(&acc, &r);
+	assert_int_equal(r.p50_rtt, 7 * MS);
+	assert_int_equal(r.p90_rtt, 7 * MS);
+	assert_int_equal(r.p95_rtt, 7 * MS);
+	assert_int_equal(r.p99_rtt, 7 * MS);
+	assert_int_equal(r.pdv_p99, 0);
+	assert_int_equal(r.stddev_rtt, 0);
+	/* No successive pair: no jitter, no IPDV. */
+	assert_int_equal(r.jitter, 0);
+	assert_int_equal(r.jitter_rfc3550, 0);
+	assert_int_equal(r.ipdv_count, 0);
+	assert_int_equal(r.ipdv_mean, 0);
+	stats_acc_free(&acc);
+}
+
+static void
+test_percentiles_two_samples(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+
+	stats_acc_init(&acc);
+	probe(&acc, 0, PROBE_OK, 20 * MS);
+	probe(&acc, 1, PROBE_OK, 10 * MS);
+	compute(&acc, &r);
+	/* rank ceil(0.5 * 2) = 1; ceil(0.9 * 2) = 2. */
+	assert_int_equal(r.p50_rtt, 10 * MS);
+	assert_int_equal(r.p90_rtt, 20 * MS);
+	assert_int_equal(r.p95_rtt, 20 * MS);
+	assert_int_equal(r.p99_rtt, 20 * MS);
+	assert_int_equal(r.avg_rtt, 15 * MS);
+	assert_int_equal(r.stddev_rtt, 5 * MS);
+	stats_acc_free(&acc);
+}
+
+static void
+test_late_counts_as_lost_never_received(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+
+	stats_acc_init(&acc);
+	probe(&acc, 0, PROBE_OK, 10 * MS);
+	probe(&acc, 1, PROBE_LATE, 1500 * MS);
+	probe(&acc, 2, PROBE_OK, 12 * MS);
+	compute(&acc, &r);
+	assert_int_equal(r.received, 2);
+	assert_int_equal(r.lost, 1);
+	assert_int_equal(r.late, 1);
+	assert_true(fabs(r.loss_rate - 1.0 / 3.0) < 1e-12);
+	/* The late RTT is in no RTT figure. */
+	assert_int_equal(r.max_rtt, 12 * MS);
+	assert_int_equal(r.p99_rtt, 12 * MS);
+	assert_int_equal(r.jitter, 2 * MS);
+	stats_acc_free(&acc);
+}
+
+static void
+test_late_after_timeout_not_counted_twice(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+
+	stats_acc_init(&acc);
+	probe(&acc, 0, PROBE_LOST, 0);	/* timeout: fate known */
+	stats_late(&acc);		/* then its reply arrives */
+	compute(&acc, &r);
+	assert_int_equal(r.sent, 1);
+	assert_int_equal(r.received, 0);
+	assert_int_equal(r.lost, 1);
+	assert_int_equal(r.late, 1);
+	assert_true(r.loss_rate == 1.0);
+	stats_acc_free(&acc);
+}
+
+static void
+test_refused_counts_as_received(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+
+	stats_acc_init(&acc);
+	probe(&acc, 0, PROBE_OK, 10 * MS);
+	probe(&acc, 1, PROBE_REFUSED, 4 * MS);
+	compute(&acc, &r);
+	assert_int_equal(r.received, 2);
+	assert_int_equal(r.lost, 0);
+	assert_true(r.loss_rate == 0.0);
+	assert_int_equal(r.min_rtt, 4 * MS);
+	assert_int_equal(r.avg_rtt, 7 * MS);
+	assert_int_equal(r.errors[PROBE_REFUSED], 0);
+	stats_acc_free(&acc);
+}
+
+static void
+test_icmp_errors_count_as_lost_by_status(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+
+	stats_acc_init(&acc);
+	probe(&acc, 0, PROBE_UNREACHABLE, 3 * MS);
+	probe(&acc, 1, PROBE_TTL_EXCEEDED, 2 * MS);
+	probe(&acc, 2, PROBE_TTL_EXCEEDED, 2 * MS);
+	probe(&acc, 3, PROBE_TOO_BIG, 1 * MS);
+	probe(&acc, 4, PROBE_PARAM_PROBLEM, 1 * MS);
+	probe(&acc, 5, PROBE_ERROR, 0);
+	probe(&acc, 6, PROBE_LOST, 0);
+	compute(&acc, &r);
+	assert_int_equal(r.received, 0);
+	assert_int_equal(r.lost, 7);
+	assert_int_equal(r.errors[PROBE_UNREACHABLE], 1);
+	assert_int_equal(r.errors[PROBE_TTL_EXCEEDED], 2);
+	assert_int_equal(r.errors[PROBE_TOO_BIG], 1);
+	assert_int_equal(r.errors[PROBE_PARAM_PROBLEM], 1);
+	assert_int_equal(r.errors[PROBE_ERROR], 1);
+	assert_int_equal(r.errors[PROBE_LOST], 0);
+	assert_int_equal(r.errors[PROBE_OK], 0);
+	assert_int_equal(r.min_rtt, 0);
+	assert_int_equal(r.max_rtt, 0);
+	assert_int_equal(r.loss_burst_max, 7);
+	assert_int_equal(r.last_ttl, 0);
+	stats_acc_free(&acc);
+}
+
+static void
+test_reordering_rfc4737(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+
+	stats_acc_init(&acc);
+	/* Arrivals 0 1 3 2 4: 2 comes after 3. */
+	probe(&acc, 0, PROBE_OK, 10 * MS);
+	probe(&acc, 1, PROBE_OK, 10 * MS);
+	probe(&acc, 3, PROBE_OK, 10 * MS);
+	probe(&acc, 2, PROBE_OK, 10 * MS);
+	probe(&acc, 4, PROBE_OK, 10 * MS);
+	compute(&acc, &r);
+	assert_int_equal(r.reordered, 1);
+	stats_acc_free(&acc);
+
+	/* Arrivals 5 1 2 3: each of 1, 2, 3 is below 5. */
+	stats_acc_init(&acc);
+	probe(&acc, 5, PROBE_OK, 10 * MS);
+	probe(&acc, 1, PROBE_OK, 10 * MS);
+	probe(&acc, 2, PROBE_OK, 10 * MS);
+	probe(&acc, 3, PROBE_OK, 10 * MS);
+	compute(&acc, &r);
+	assert_int_equal(r.reordered, 3);
+	stats_acc_free(&acc);
+
+	/* A lost probe's seq does not make later replies reordered. */
+	stats_acc_init(&acc);
+	probe(&acc, 0, PROBE_OK, 10 * MS);
+	probe(&acc, 2, PROBE_LOST, 0);
+	probe(&acc, 1, PROBE_OK, 10 * MS);
+	compute(&acc, &r);
+	assert_int_equal(r.reordered, 0);
+	stats_acc_free(&acc);
+}
+
+static void
+test_duplicates_counted_apart(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+
+	stats_acc_init(&acc);
+	probe(&acc, 0, PROBE_OK, 10 * MS);
+	stats_duplicate(&acc);
+	stats_duplicate(&acc);
+	probe(&acc, 1, PROBE_OK, 10 * MS);
+	compute(&acc, &r);
+	assert_int_equal(r.duplicates, 2);
+	assert_int_equal(r.received, 2);
+	assert_int_equal(r.sent, 2);
+	assert_true(r.loss_rate == 0.0);
+	stats_acc_free(&acc);
+}
+
+static void
+test_longest_loss_burst(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+
+	stats_acc_init(&acc);
+	/* OK L L OK L U L(late) OK L: bursts 2, 3, 1. */
+	probe(&acc, 0, PROBE_OK, 10 * MS);
+	probe(&acc, 1, PROBE_LOST, 0);
+	probe(&acc, 2, PROBE_LOST, 0);
+	probe(&acc, 3, PROBE_OK, 10 * MS);
+	probe(&acc, 4, PROBE_LOST, 0);
+	probe(&acc, 5, PROBE_UNREACHABLE, 0);
+	probe(&acc, 6, PROBE_LATE, 2 * S);
+	probe(&acc, 7, PROBE_OK, 10 * MS);
+	probe(&acc, 8, PROBE_LOST, 0);
+	compute(&acc, &r);
+	assert_int_equal(r.loss_burst_max, 3);
+	assert_int_equal(r.lost, 6);
+	assert_int_equal(r.received, 3);
+	stats_acc_free(&acc);
+}
+
+static void
+test_in_flight_until_fate_known(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+
+	stats_acc_init(&acc);
+	stats_sent(&acc);
+	stats_sent(&acc);
+	stats_sent(&acc);
+	compute(&acc, &r);
+	assert_int_equal(r.sent, 3);
+	assert_int_equal(r.in_flight, 3);
+	assert_true(r.loss_rate == 0.0);
+	feed(&acc, 0, PROBE_OK, 10 * MS);
+	feed(&acc, 1, PROBE_LOST, 0);
+	compute(&acc, &r);
+	assert_int_equal(r.in_flight, 1);
+	assert_int_equal(r.received, 1);
+	assert_int_equal(r.lost, 1);
+	assert_true(r.loss_rate == 0.5);
+	stats_acc_free(&acc);
+}
+
+static void
+test_ipdv_with_gap(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+
+	stats_acc_init(&acc);
+	/*
+	 * seq 0:10 1:13 2:lost 3:20 4:18 5:18 ms.  Pairs (0,1) +3,
+	 * (3,4) -2, (4,5) 0; (1,2) and (2,3) are not pairs.
+	 * mean |D| = 5/3 ms; p99 of {0, 2, 3} is rank 3: 3 ms.
+	 */
+	probe(&acc, 0, PROBE_OK, 10 * MS);
+	probe(&acc, 1, PROBE_OK, 13 * MS);
+	probe(&acc, 2, PROBE_LOST, 0);
+	probe(&acc, 4, PROBE_OK, 18 * MS);	/* arrives before 3 */
+	probe(&acc, 3, PROBE_OK, 20 * MS);
+	probe(&acc, 5, PROBE_OK, 18 * MS);
+	compute(&acc, &r);
+	assert_int_equal(r.ipdv_count, 3);
+	near_ns(r.ipdv_mean, llround(5.0 * MS / 3.0), 0);
+	assert_int_equal(r.ipdv_p99, 3 * MS);
+	assert_int_equal(r.reordered, 1);
+	/* Lopa's jitter follows arrival order: 3, 5, 2, 2 -> 3 ms. */
+	assert_int_equal(r.jitter, 3 * MS);
+	stats_acc_free(&acc);
+}
+
+static void
+test_jitter_rfc3550_known_sequence(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+	const int64_t		 rtt[] = { 10 * MS, 20 * MS, 15 * MS, 15 * MS,
+				    30 * MS };
+	double			 j = 0, d;
+	size_t			 i;
+
+	stats_acc_init(&acc);
+	for (i = 0; i < sizeof(rtt) / sizeof(rtt[0]); i++) {
+		probe(&acc, i, PROBE_OK, rtt[i]);
+		if (i > 0) {
+			d = fabs((double)(rtt[i] - rtt[i - 1]));
+			j += (d - j) / 16.0;
+		}
+	}
+	compute(&acc, &r);
+	/* By hand: 0.625, 0.8984375, 0.84228515625, 1.727142333984375 ms. */
+	assert_true(fabs(j - 1727142.333984375) < 1e-6);
+	assert_int_equal(r.jitter_rfc3550, 1727142);
+	near_ns(r.jitter_rfc3550, llround(j), 0);
+	/* Lopa's jitter: (10 + 5 + 0 + 15) / 4 = 7.5 ms. */
+	assert_int_equal(r.jitter, 7500 * US);
+	stats_acc_free(&acc);
+}
+
+static void
+test_extreme_all_zero_rtts(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+	uint32_t		 i;
+
+	stats_acc_init(&acc);
+	for (i = 0; i < 1000; i++)
+		probe(&acc, i, PROBE_OK, 0);
+	compute(&acc, &r);
+	assert_int_equal(r.received, 1000);
+	assert_int_equal(r.min_rtt, 0);
+	assert_int_equal(r.avg_rtt, 0);
+	assert_int_equal(r.max_rtt, 0);
+	assert_int_equal(r.stddev_rtt, 0);
+	assert_int_equal(r.p99_rtt, 0);
+	assert_int_equal(r.jitter, 0);
+	assert_int_equal(r.jitter_rfc3550, 0);
+	assert_int_equal(r.ipdv_mean, 0);
+	assert_int_equal(r.ipdv_count, 999);
+	stats_acc_free(&acc);
+}
+
+static void
+test_extreme_ten_second_rtts(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+	uint32_t		 i;
+
+	stats_acc_init(&acc);
+	for (i = 0; i < 1000; i++)
+		probe(&acc, i, PROBE_OK, 10 * S);
+	compute(&acc, &r);
+	assert_int_equal(r.avg_rtt, 10 * S);
+	assert_int_equal(r.stddev_rtt, 0);
+	assert_int_equal(r.p50_rtt, 10 * S);
+	assert_int_equal(r.jitter, 0);
+	stats_acc_free(&acc);
+
+	/* Alternating 0 and 10 s: mean 5 s, stddev 5 s, jitter 10 s. */
+	stats_acc_init(&acc);
+	for (i = 0; i < 1000; i++)
+		probe(&acc, i, PROBE_OK, (i % 2) ? 10 * S : 0);
+	compute(&acc, &r);
+	assert_int_equal(r.min_rtt, 0);
+	assert_int_equal(r.max_rtt, 10 * S);
+	near_ns(r.avg_rtt, 5 * S, 1);
+	near_ns(r.stddev_rtt, 5 * S, 1);
+	assert_int_equal(r.jitter, 10 * S);
+	assert_int_equal(r.ipdv_mean, 10 * S);
+	assert_int_equal(r.ipdv_p99, 10 * S);
+	assert_int_equal(r.p50_rtt, 0);
+	assert_int_equal(r.p90_rtt, 10 * S);
+	near_ns(r.jitter_rfc3550, 10 * S, 1);
+	stats_acc_free(&acc);
+}
+
+static void
+test_extreme_million_samples(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+	uint32_t		 i, n = 1000000;
+	double			 sd;
+
+	/* Constant input: stddev exactly 0. */
+	stats_acc_init(&acc);
+	for (i = 0; i < n; i++)
+		probe(&acc, i, PROBE_OK, 10 * S);
+	compute(&acc, &r);
+	assert_int_equal(r.received, n);
+	assert_int_equal(r.avg_rtt, 10 * S);
+	assert_int_equal(r.stddev_rtt, 0);
+	assert_int_equal(r.p99_rtt, 10 * S);
+	assert_true(isfinite(acc.m2) && acc.m2 == 0.0);
+	stats_acc_free(&acc);
+
+	/* 1..n ns: population stddev sqrt((n^2 - 1) / 12). */
+	stats_acc_init(&acc);
+	for (i = 0; i < n; i++)
+		probe(&acc, i, PROBE_OK, (int64_t)i + 1);
+	compute(&acc, &r);
+	sd = sqrt(((double)n * n - 1) / 12.0);
+	near_ns(r.stddev_rtt, llround(sd), 1);
+	near_ns(r.avg_rtt, 500001, 1);
+	assert_int_equal(r.p50_rtt, 500000);
+	assert_int_equal(r.p99_rtt, 990000);
+	assert_int_equal(r.jitter, 1);
+	assert_int_equal(r.ipdv_count, n - 1);
+	stats_acc_free(&acc);
+}
+
+static void
+test_empty_accumulator_all_zero(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r, zero;
+
+	stats_acc_init(&acc);
+	memset(&r, 0xa5, sizeof(r));
+	compute(&acc, &r);
+	memset(&zero, 0, sizeof(zero));
+	assert_false(isnan(r.loss_rate));
+	assert_true(r.loss_rate == 0.0);
+	assert_memory_equal(&r, &zero, sizeof(r));
+	stats_acc_free(&acc);
+}
+
+static void
+test_invalid_sample_refused(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+	struct probe_sample	 s;
+
+	stats_acc_init(&acc);
+	memset(&s, 0, sizeof(s));
+	s.status = PROBE_NSTATUS;
+	errno = 0;
+	assert_int_equal(stats_add(&acc, &s), -1);
+	assert_int_equal(errno, EINVAL);
+	s.status = PROBE_OK;
+	s.rtt_ns = -1;
+	assert_int_equal(stats_add(&acc, &s), -1);
+	/* A lost probe's RTT is ignored, even negative. */
+	s.status = PROBE_LOST;
+	assert_int_equal(stats_add(&acc, &s), 0);
+	compute(&acc, &r);
+	assert_int_equal(r.received, 0);
+	assert_int_equal(r.lost, 1);
+	stats_acc_free(&acc);
+}
+
+static void
+wadd(struct stats_window *w, uint32_t seq, uint8_t status, int64_t rtt,
+    int64_t t)
+{
+	struct probe_sample	 s;
+
+	memset(&s, 0, sizeof(s));
+	s.seq = seq;
+	s.status = status;
+	s.rtt_ns = rtt;
+	s.ttl = (uint8_t)(50 + seq);
+	assert_int_equal(stats_window_add(w, &s, t), 0);
+}
+
+static void
+test_window_expiry_drops_old_samples(void **state)
+{
+	struct stats_window	 w;
+	struct stats_result	 r;
+
+	assert_int_equal(stats_window_init(&w, 100), 0);
+	wadd(&w, 0, PROBE_OK, 10 * MS, 0);
+	wadd(&w, 1, PROBE_LOST, 0, 1 * S);
+	stats_window_duplicate(&w, 1 * S);
+	wadd(&w, 2, PROBE_OK, 20 * MS, 2 * S);
+	wadd(&w, 3, PROBE_OK, 30 * MS, 12 * S);
+	stats_window_set_in_flight(&w, 2);
+
+	stats_window_expire(&w, 12 * S, 10 * S);
+	/* t=0 and t=1 s are older than 10 s at 12 s; t=2 s is exactly 10. */
+	assert_int_equal(stats_window_compute(&w, &r), 0);
+	assert_int_equal(r.received, 2);
+	assert_int_equal(r.lost, 0);
+	assert_int_equal(r.duplicates, 0);
+	assert_int_equal(r.sent, 4);		/* 2 fates + 2 in flight */
+	assert_int_equal(r.in_flight, 2);
+	assert_int_equal(r.min_rtt, 20 * MS);
+	assert_int_equal(r.max_rtt, 30 * MS);
+	assert_int_equal(r.avg_rtt, 25 * MS);
+	assert_int_equal(r.jitter, 10 * MS);
+	assert_int_equal(r.ipdv_count, 1);
+	assert_int_equal(r.last_ttl, 53);
+
+	stats_window_expire(&w, 100 * S, 10 * S);
+	assert_int_equal(stats_window_compute(&w, &r), 0);
+	assert_int_equal(r.received, 0);
+	assert_int_equal(r.sent, 2);
+	assert_int_equal(r.min_rtt, 0);
+	assert_true(r.loss_rate == 0.0);
+	stats_window_free(&w);
+}
+
+static void
+test_window_figures_before_expiry(void **state)
+{
+	struct stats_window	 w;
+	struct stats_result	 r;
+
+	assert_int_equal(stats_window_init(&w, 100), 0);
+	wadd(&w, 0, PROBE_OK, 10 * MS, 0);
+	wadd(&w, 1, PROBE_OK, 12 * MS, 1 * S);
+	wadd(&w, 2, PROBE_LOST, 0, 3 * S);
+	stats_window_late(&w, 3500 * MS);
+	wadd(&w, 3, PROBE_OK, 11 * MS, 4 * S);
+	stats_window_expire(&w, 4 * S, 10 * S);
+	assert_int_equal(stats_window_compute(&w, &r), 0);
+	/* Lopa's example again, through the window. */
+	assert_int_equal(r.received, 3);
+	assert_int_equal(r.lost, 1);
+	assert_int_equal(r.late, 1);
+	assert_true(r.loss_rate == 0.25);
+	assert_int_equal(r.jitter, 1500 * US);
+	assert_int_equal(r.avg_rtt, 11 * MS);
+
+	/* Drop the first two: only the loss, its late reply and 11 ms. */
+	stats_window_expire(&w, 12 * S, 10 * S);
+	assert_int_equal(stats_window_compute(&w, &r), 0);
+	assert_int_equal(r.received, 1);
+	assert_int_equal(r.lost, 1);
+	assert_int_equal(r.late, 1);
+	assert_true(r.loss_rate == 0.5);
+	assert_int_equal(r.jitter, 0);
+	assert_int_equal(r.min_rtt, 11 * MS);
+	stats_window_free(&w);
+}
+
+static void
+test_window_full_ring_overwrites_oldest(void **state)
+{
+	struct stats_window	 w;
+	struct stats_result	 r;
+	uint32_t		 i;
+
+	assert_int_equal(stats_window_init(&w, 3), 0);
+	for (i = 0; i < 5; i++)
+		wadd(&w, i, PROBE_OK, (int64_t)(i + 1) * MS, (int64_t)i * S);
+	assert_int_equal(w.overwritten, 2);
+	assert_int_equal(w.len, 3);
+	assert_int_equal(stats_window_compute(&w, &r), 0);
+	assert_int_equal(r.received, 3);
+	assert_int_equal(r.min_rtt, 3 * MS);
+	assert_int_equal(r.max_rtt, 5 * MS);
+	/* Expire wraps around the ring correctly. */
+	stats_window_expire(&w, 14 * S, 10 * S);
+	assert_int_equal(w.len, 1);
+	assert_int_equal(stats_window_compute(&w, &r), 0);
+	assert_int_equal(r.min_rtt, 5 * MS);
+	wadd(&w, 5, PROBE_OK, 6 * MS, 14 * S);
+	assert_int_equal(stats_window_compute(&w, &r), 0);
+	assert_int_equal(r.received, 2);
+	assert_int_equal(r.avg_rtt, 5500 * US);
+	stats_window_free(&w);
+}
+
+static void
+test_window_invalid_capacity_refused(void **state)
+{
+	struct stats_window	 w;
+	struct probe_sample	 s;
+
+	errno = 0;
+	assert_int_equal(stats_window_init(&w, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(stats_window_init(&w, 1), 0);
+	memset(&s, 0, sizeof(s));
+	s.status = 200;
+	assert_int_equal(stats_window_add(&w, &s, 0), -1);
+	assert_int_equal(w.len, 0);
+	stats_window_free(&w);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lopa_example),
+		cmocka_unit_test(test_percentiles_nearest_rank_1_to_100),
+		cmocka_unit_test(test_percentiles_one_sample),
+		cmocka_unit_test(test_percentiles_two_samples),
+		cmocka_unit_test(test_late_counts_as_lost_never_received),
+		cmocka_unit_test(test_late_after_timeout_not_counted_twice),
+		cmocka_unit_test(test_refused_counts_as_received),
+		cmocka_unit_test(test_icmp_errors_count_as_lost_by_status),
+		cmocka_unit_test(test_reordering_rfc4737),
+		cmocka_unit_test(test_duplicates_counted_apart),
+		cmocka_unit_test(test_longest_loss_burst),
+		cmocka_unit_test(test_in_flight_until_fate_known),
+		cmocka_unit_test(test_ipdv_with_gap),
+		cmocka_unit_test(test_jitter_rfc3550_known_sequence),
+		cmocka_unit_test(test_extreme_all_zero_rtts),
+		cmocka_unit_test(test_extreme_ten_second_rtts),
+		cmocka_unit_test(test_extreme_million_samples),
+		cmocka_unit_test(test_empty_accumulator_all_zero),
+		cmocka_unit_test(test_invalid_sample_refused),
+		cmocka_unit_test(test_window_expiry_drops_old_samples),
+		cmocka_unit_test(test_window_figures_before_expiry),
+		cmocka_unit_test(test_window_full_ring_overwrites_oldest),
+		cmocka_unit_test(test_window_invalid_capacity_refused),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
