@@ -182,3 +182,94 @@ addr_is_loopback(const struct sockaddr *sa)
 		return 0;
 	}
 }
+
+int
+addr_prefix_parse(const char *s, struct addr_prefix *pfx, const char **errstr)
+{
+	char		 buf[INET6_ADDRSTRLEN + 8];
+	const char	*slash, *p;
+	unsigned int	 len = 0, max, i;
+	size_t		 alen;
+
+	memset(pfx, 0, sizeof(*pfx));
+	slash = strchr(s, '/');
+	alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	if (alen == 0) {
+		*errstr = "missing address";
+		return -1;
+	}
+	if (alen >= sizeof(buf)) {
+		*errstr = "not an IPv4 or IPv6 address";
+		return -1;
+	}
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	if (inet_pton(AF_INET, buf, pfx->addr) == 1) {
+		pfx->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, pfx->addr) == 1) {
+		pfx->family = AF_INET6;
+		max = 128;
+	} else {
+		*errstr = "not an IPv4 or IPv6 address";
+		return -1;
+	}
+	if (slash == NULL)
+		len = max;
+	else {
+		p = slash + 1;
+		if (*p == '\0') {
+			*errstr = "missing prefix length";
+			return -1;
+		}
+		for (; *p != '\0'; p++) {
+			if (*p < '0' || *p > '9') {
+				*errstr = "prefix length is not a number";
+				return -1;
+			}
+			len = len * 10 + (unsigned int)(*p - '0');
+			if (len > max) {
+				*errstr = "prefix length too long";
+				return -1;
+			}
+		}
+		if (p - slash > 4) {	/* "/0032" */
+			*errstr = "prefix length is not a number";
+			return -1;
+		}
+	}
+	pfx->len = len;
+	for (i = len; i < max; i++) {
+		if (pfx->addr[i / 8] & (0x80 >> (i % 8))) {
+			*errstr = "host bits set after the prefix length";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+addr_prefix_match(const struct addr_prefix *pfx, const struct sockaddr *sa)
+{
+	const unsigned char	*a;
+	unsigned int		 full, rest;
+
+	if (sa->sa_family != pfx->family)
+		return 0;
+	if (sa->sa_family == AF_INET)
+		a = (const unsigned char *)
+		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		a = ((const struct sockaddr_in6 *)(const void *)sa)->
+		    sin6_addr.s6_addr;
+	else
+		return 0;
+	full = pfx->len / 8;
+	rest = pfx->len % 8;
+	if (memcmp(a, pfx->addr, full) != 0)
+		return 0;
+	if (rest != 0 && ((a[full] ^ pfx->addr[full]) &
+	    (0xff00 >> rest) & 0xff) != 0)
+		return 0;
+	return 1;
+}

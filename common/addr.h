@@ -21,4 +21,18 @@ size_t	 addr_format(const struct sockaddr *, char *, size_t);
 /* 1 if the address is loopback (127/8, ::1, ::ffff:127/104). */
 int	 addr_is_loopback(const struct sockaddr *);
 
+/* An address prefix: "198.18.0.0/15", "2001:db8::/32", "127.0.0.1". */
+struct addr_prefix {
+	int		 family;	/* AF_INET, AF_INET6 */
+	unsigned int	 len;		/* prefix length in bits */
+	unsigned char	 addr[16];	/* network order, host bits zero */
+};
+/*
+ * Parse a numeric prefix (no port, no DNS); a missing length means the
+ * whole address.  Host bits must be zero.  0 ok, -1 with *errstr set.
+ */
+int	 addr_prefix_parse(const char *, struct addr_prefix *, const char **);
+/* 1 if the address (AF_INET or AF_INET6) lies inside the prefix. */
+int	 addr_prefix_match(const struct addr_prefix *, const struct sockaddr *);
+
 #endif /* LOPA_ADDR_H */

@@ -48,6 +48,7 @@ enum ktype {
 	K_OPTPATH,	/* absolute path, or "" for none */
 	K_LISTEN,	/* list of addresses, one address, or "" for none */
 	K_ADDR,		/* address, or "" for disabled */
+	K_PREFIXES,	/* list of address prefixes (reflector.allow) */
 	K_BOOL,		/* uint32_t 0 or 1 */
 	K_UINT,		/* uint32_t in [min, max] */
 	K_DURATION,	/* int64_t ns in [min, max] */
@@ -94,6 +95,11 @@ static const struct ckey reflector_keys[] = {
 	{ .name = "enabled", .type = K_BOOL, FIELD(reflector_enabled) },
 	{ .name = "addr", .type = K_ADDR, FIELD(reflector_addr) },
 	{ .name = "twamp_addr", .type = K_ADDR, FIELD(reflector_twamp_addr) },
+	{ .name = "allow", .type = K_PREFIXES, FIELD(reflector_allow) },
+	{ .name = "rate_per_source", .type = K_UINT,
+	    FIELD(reflector_rate_per_source), .min = 0, .max = 100000000 },
+	{ .name = "rate_global", .type = K_UINT,
+	    FIELD(reflector_rate_global), .min = 0, .max = 100000000 },
 	{ .name = NULL }
 };
 
@@ -397,6 +403,7 @@ conf_set(const struct ckey *k, struct lopad_conf *c, const char *v,
 		return 0;
 	case K_SECTION:
 	case K_LISTEN:
+	case K_PREFIXES:
 		break;
 	}
 	snprintf(wbuf, wlen, "cannot be set from a single value");
@@ -475,6 +482,8 @@ key_kind(enum ktype t)
 		return "an address or a list of addresses";
 	case K_ADDR:
 		return "an address";
+	case K_PREFIXES:
+		return "a list of address prefixes";
 	case K_BOOL:
 		return "a boolean";
 	case K_UINT:
@@ -586,6 +595,94 @@ set_listen(struct parse *p, yaml_node_t *vn, const char *dotted)
 	}
 }
 
+/* Check one prefix and store it in dst; -1 with the reason in w. */
+static int
+set_prefix(char *dst, size_t size, const char *v, size_t len, char *w,
+    size_t wlen)
+{
+	struct addr_prefix	 pfx;
+	const char		*errstr;
+
+	if (strlen(v) < len) {
+		why(w, wlen, v, len, "contains a NUL byte");
+		return -1;
+	}
+	if (len >= size) {
+		why(w, wlen, v, len, "too long (at most %zu bytes)", size - 1);
+		return -1;
+	}
+	if (addr_prefix_parse(v, &pfx, &errstr) == -1) {
+		why(w, wlen, v, len, "%s", errstr);
+		return -1;
+	}
+	store_str(dst, size, v, len);
+	return 0;
+}
+
+/* reflector.allow: a list of prefixes, one prefix, or null/"" for none. */
+static void
+set_prefixes(struct parse *p, yaml_node_t *vn, const char *dotted)
+{
+	struct lopad_conf	*c = p->conf;
+	yaml_node_item_t	*it;
+	yaml_node_t		*n;
+	char			 name[KEY_MAXLEN], w[WHY_MAXLEN], idx[32];
+	char			 pfx[LOPA_ADDRLEN];
+	size_t			 i, cnt;
+
+	if (vn->type == YAML_SCALAR_NODE) {
+		memset(c->reflector_allow, 0, sizeof(c->reflector_allow));
+		c->reflector_nallow = 0;
+		if (is_null(vn))
+			return;
+		if (set_prefix(pfx, sizeof(pfx),
+		    (const char *)vn->data.scalar.value,
+		    vn->data.scalar.length, w, sizeof(w)) == -1) {
+			perr(p, vn, dotted, "%s", w);
+			return;
+		}
+		memcpy(c->reflector_allow[0], pfx, sizeof(pfx));
+		c->reflector_nallow = 1;
+		return;
+	}
+	if (vn->type != YAML_SEQUENCE_NODE) {
+		perr(p, vn, dotted, "expected %s, not %s",
+		    key_kind(K_PREFIXES), node_kind(vn));
+		return;
+	}
+	cnt = (size_t)(vn->data.sequence.items.top -
+	    vn->data.sequence.items.start);
+	if (cnt > LOPA_MAXALLOW)
+		perr(p, vn, dotted, "more than %d prefixes (%zu)",
+		    LOPA_MAXALLOW, cnt);
+	memset(c->reflector_allow, 0, sizeof(c->reflector_allow));
+	c->reflector_nallow = 0;
+	for (i = 0, it = vn->data.sequence.items.start;
+	    it < vn->data.sequence.items.top; i++, it++) {
+		if ((n = yaml_document_get_node(p->doc, *it)) == NULL)
+			continue;
+		strlcpy(name, dotted, sizeof(name));
+		snprintf(idx, sizeof(idx), "[%zu]", i);
+		strlcat(name, idx, sizeof(name));
+		if (n->type != YAML_SCALAR_NODE) {
+			perr(p, n, name, "expected an address prefix, not %s",
+			    node_kind(n));
+			continue;
+		}
+		if (set_prefix(pfx, sizeof(pfx), is_null(n) ? "" :
+		    (const char *)n->data.scalar.value,
+		    is_null(n) ? 0 : n->data.scalar.length, w,
+		    sizeof(w)) == -1) {
+			perr(p, n, name, "%s", w);
+			continue;
+		}
+		if (c->reflector_nallow >= LOPA_MAXALLOW)
+			continue;
+		memcpy(c->reflector_allow[c->reflector_nallow++], pfx,
+		    sizeof(pfx));
+	}
+}
+
 static void
 set_node(struct parse *p, const struct ckey *k, yaml_node_t *vn,
     const char *dotted)
@@ -607,6 +704,9 @@ set_node(struct parse *p, const struct ckey *k, yaml_node_t *vn,
 		return;
 	case K_LISTEN:
 		set_listen(p, vn, dotted);
+		return;
+	case K_PREFIXES:
+		set_prefixes(p, vn, dotted);
 		return;
 	default:
 		break;
@@ -768,6 +868,8 @@ config_defaults(struct lopad_conf *c)
 	strlcpy(c->reflector_twamp_addr, ":862",
 	    sizeof(c->reflector_twamp_addr));
 	c->monitor_enabled = 1;
+	c->reflector_rate_per_source = 1000;
+	c->reflector_rate_global = 100000;
 	c->monitor_event_buffer_size = 100;
 	strlcpy(c->state_file, LOPAD_STATE, sizeof(c->state_file));
 	strlcpy(c->chroot, LOPAD_CHROOT, sizeof(c->chroot));
@@ -1041,6 +1143,17 @@ print_keys(FILE *fp, const struct lopad_conf *c, const struct ckey *t,
 					fputs(", ", fp);
 				print_quoted(fp, c->http_listen[i],
 				    sizeof(c->http_listen[i]));
+			}
+			fputc(']', fp);
+			break;
+		case K_PREFIXES:
+			fputs(" [", fp);
+			for (i = 0; i < c->reflector_nallow &&
+			    i < LOPA_MAXALLOW; i++) {
+				if (i > 0)
+					fputs(", ", fp);
+				print_quoted(fp, c->reflector_allow[i],
+				    sizeof(c->reflector_allow[i]));
 			}
 			fputc(']', fp);
 			break;

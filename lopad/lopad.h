@@ -21,6 +21,7 @@
 #define LOPAD_NOFILE		65536
 
 #define LOPA_NAMELEN		64
+#define LOPA_MAXALLOW		16	/* reflector.allow prefixes */
 #define LOPA_ADDRLEN		64	/* "[ffff:...:ffff%ifname]:65535" */
 #define LOPA_SUNPATHLEN		108	/* sizeof(sun_path) */
 #define LOPA_MAXLISTEN		8
@@ -158,6 +159,10 @@ struct lopad_conf {
 	uint32_t	 reflector_enabled;
 	char		 reflector_addr[LOPA_ADDRLEN];	/* "" disables */
 	char		 reflector_twamp_addr[LOPA_ADDRLEN];	/* "" disables */
+	uint32_t	 reflector_nallow;		/* 0: every source */
+	char		 reflector_allow[LOPA_MAXALLOW][LOPA_ADDRLEN];	/* prefixes */
+	uint32_t	 reflector_rate_per_source;	/* packets/s; 0 unlimited */
+	uint32_t	 reflector_rate_global;		/* packets/s; 0 unlimited */
 	uint32_t	 monitor_enabled;
 	uint32_t	 monitor_event_buffer_size;
 	char		 state_file[PATH_MAX];

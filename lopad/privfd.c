@@ -61,6 +61,18 @@ privfd_bind(int type, const char *addr, int backlog, char *err, size_t errsz)
 	if (ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &on, sizeof(on)) == -1)
 		goto fail;
+	/*
+	 * UDP (the reflectors): the destination address of each request,
+	 * so that the reply leaves from it; set here so that the sandboxed
+	 * reflector needs no setsockopt.
+	 */
+	if (type == SOCK_DGRAM && ss.ss_family == AF_INET &&
+	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) == -1)
+		goto fail;
+	if (type == SOCK_DGRAM && ss.ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
+	    sizeof(on)) == -1)
+		goto fail;
 	if (bind(fd, (struct sockaddr *)&ss, sslen) == -1)
 		goto fail;
 	if (type == SOCK_STREAM && listen(fd, backlog) == -1)

@@ -79,6 +79,11 @@ static const int sc_netlink[] = {
 	SCMP_SYS(getsockopt),
 };
 
+/* reflector: UDP echo on the passed socket, in batches. */
+static const int sc_reflector[] = {
+	SCMP_SYS(recvmmsg), SCMP_SYS(sendmmsg),
+};
+
 static const int sc_none[] = { -1 };
 
 struct sandbox_role {
@@ -93,7 +98,8 @@ static const struct sandbox_role sandbox_roles[PROC_MAX] = {
 	[PROC_ENGINE] = { sc_none, 0, LL_NET_BIND_TCP | LL_NET_CONNECT_TCP },
 	/* Later: TCP connect probes. */
 	[PROC_SENDER] = { sc_none, 0, LL_NET_BIND_TCP },
-	[PROC_REFLECTOR] = { sc_none, 0, LL_NET_BIND_TCP | LL_NET_CONNECT_TCP },
+	[PROC_REFLECTOR] = { sc_reflector, NELEM(sc_reflector),
+	    LL_NET_BIND_TCP | LL_NET_CONNECT_TCP },
 	[PROC_NETLINK] = { sc_netlink, NELEM(sc_netlink),
 	    LL_NET_BIND_TCP | LL_NET_CONNECT_TCP },
 	/* Later: webhook connections. */

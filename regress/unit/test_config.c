@@ -894,6 +894,9 @@ test_print_defaults(void **state)
 	    "  enabled: true\n"
 	    "  addr: \":8081\"\n"
 	    "  twamp_addr: \":862\"\n"
+	    "  allow: []\n"
+	    "  rate_per_source: 1000\n"
+	    "  rate_global: 100000\n"
 	    "monitor:\n"
 	    "  enabled: true\n"
 	    "  event_buffer_size: 100\n"
@@ -1252,6 +1255,76 @@ test_addr_loopback(void **state)
 	assert_false(addr_is_loopback((struct sockaddr *)&ss));
 }
 
+/* reflector.allow, rate_per_source, rate_global. */
+static void
+test_reflector_keys(void **state)
+{
+	struct lopad_conf	 c;
+	struct addr_prefix	 p;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	const char		*errstr;
+
+	config_defaults(&c);
+	assert_int_equal(c.reflector_nallow, 0);
+	assert_int_equal(c.reflector_rate_per_source, 1000);
+	assert_int_equal(c.reflector_rate_global, 100000);
+	expect_ok("reflector:\n  allow: [\"198.18.0.0/15\", \"2001:db8::/32\", "
+	    "\"127.0.0.1\"]\n  rate_per_source: 0\n  rate_global: 7\n", &c);
+	assert_int_equal(c.reflector_nallow, 3);
+	assert_string_equal(c.reflector_allow[0], "198.18.0.0/15");
+	assert_string_equal(c.reflector_allow[1], "2001:db8::/32");
+	assert_string_equal(c.reflector_allow[2], "127.0.0.1");
+	assert_int_equal(c.reflector_rate_per_source, 0);
+	assert_int_equal(c.reflector_rate_global, 7);
+	expect_ok("reflector: {allow: \"10.0.0.0/8\"}\n", &c);
+	assert_int_equal(c.reflector_nallow, 1);
+	assert_string_equal(c.reflector_allow[0], "10.0.0.0/8");
+	expect_ok("reflector: {allow: []}\n", &c);
+	assert_int_equal(c.reflector_nallow, 0);
+
+	expect_error("reflector: {allow: [\"10.0.0.1/8\"]}\n", "t.conf:1:21: "
+	    "reflector.allow[0]: \"10.0.0.1/8\": host bits set after the "
+	    "prefix length");
+	expect_error("reflector: {allow: [\"10.0.0.0/33\"]}\n", "t.conf:1:21: "
+	    "reflector.allow[0]: \"10.0.0.0/33\": prefix length too long");
+	expect_error("reflector: {allow: [\"10.0.0.0/\"]}\n", "t.conf:1:21: "
+	    "reflector.allow[0]: \"10.0.0.0/\": missing prefix length");
+	expect_error("reflector: {allow: [\"ten\"]}\n", "t.conf:1:21: "
+	    "reflector.allow[0]: \"ten\": not an IPv4 or IPv6 address");
+	expect_error("reflector: {allow: [\"::/x\"]}\n", "t.conf:1:21: "
+	    "reflector.allow[0]: \"::/x\": prefix length is not a number");
+	expect_error("reflector: {allow: {a: b}}\n", "t.conf:1:20: "
+	    "reflector.allow: expected a list of address prefixes, not a "
+	    "mapping");
+	expect_error("reflector: {allow: [\"0.0.0.0/0\", \"::/0\", "
+	    "\"1.0.0.0/8\", \"2.0.0.0/8\", \"3.0.0.0/8\", \"4.0.0.0/8\", "
+	    "\"5.0.0.0/8\", \"6.0.0.0/8\", \"7.0.0.0/8\", \"8.0.0.0/8\", "
+	    "\"9.0.0.0/8\", \"10.0.0.0/8\", \"11.0.0.0/8\", \"12.0.0.0/8\", "
+	    "\"13.0.0.0/8\", \"14.0.0.0/8\", \"15.0.0.0/8\"]}\n",
+	    "t.conf:1:20: reflector.allow: more than 16 prefixes (17)");
+	expect_error("reflector: {rate_per_source: -1}\n", "t.conf:1:30: "
+	    "reflector.rate_per_source: \"-1\": not an integer");
+
+	/* Matching. */
+	assert_int_equal(addr_prefix_parse("198.18.0.0/15", &p, &errstr), 0);
+	assert_int_equal(addr_parse("198.19.255.255:1", &ss, &len, &errstr), 0);
+	assert_int_equal(addr_prefix_match(&p, (struct sockaddr *)&ss), 1);
+	assert_int_equal(addr_parse("198.20.0.0:1", &ss, &len, &errstr), 0);
+	assert_int_equal(addr_prefix_match(&p, (struct sockaddr *)&ss), 0);
+	assert_int_equal(addr_parse("[2001:db8::1]:1", &ss, &len, &errstr), 0);
+	assert_int_equal(addr_prefix_match(&p, (struct sockaddr *)&ss), 0);
+	assert_int_equal(addr_prefix_parse("2001:db8::/33", &p, &errstr), 0);
+	assert_int_equal(addr_prefix_match(&p, (struct sockaddr *)&ss), 1);
+	assert_int_equal(addr_parse("[2001:db8:8000::1]:1", &ss, &len,
+	    &errstr), 0);
+	assert_int_equal(addr_prefix_match(&p, (struct sockaddr *)&ss), 0);
+	assert_int_equal(addr_prefix_parse("::/0", &p, &errstr), 0);
+	assert_int_equal(addr_prefix_match(&p, (struct sockaddr *)&ss), 1);
+	assert_int_equal(addr_prefix_parse("127.0.0.1", &p, &errstr), 0);
+	assert_int_equal(p.len, 32);
+}
+
 int
 main(void)
 {
@@ -1288,6 +1361,7 @@ main(void)
 		cmocka_unit_test(test_tokens_max),
 		cmocka_unit_test(test_addr),
 		cmocka_unit_test(test_addr_loopback),
+		cmocka_unit_test(test_reflector_keys),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
