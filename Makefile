@@ -44,19 +44,21 @@ LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
 		   lopactl/http.c common/duration.c
 
 # Unit tests: regress/unit/test_NAME.c plus the sources listed here.
-UNIT_TESTS	 = imsg duration config problem parser stats
+UNIT_TESTS	 = imsg duration config problem parser stats icmp_codec
 UNIT_imsg	 = common/imsg.c common/imsgev.c
 UNIT_duration	 = common/duration.c
 UNIT_config	 = lopad/config.c common/addr.c common/duration.c common/log.c
 UNIT_problem	 = lopad/problem.c common/log.c
 UNIT_parser	 = lopactl/parser.c common/duration.c
 UNIT_stats	 = lopad/stats.c
+UNIT_icmp_codec	 = lopad/icmp_codec.c
 
 # libFuzzer targets: regress/fuzz/fuzz_NAME.c plus these sources.
-FUZZ_TARGETS	 = imsg config duration
+FUZZ_TARGETS	 = imsg config duration icmp_codec
 FUZZ_imsg	 = common/imsg.c
 FUZZ_config	 = lopad/config.c common/addr.c common/duration.c common/log.c
 FUZZ_duration	 = common/duration.c
+FUZZ_icmp_codec	 = lopad/icmp_codec.c
 FUZZ_SECONDS	?= 20
 
 # Objects live under $(O)/obj so that the lopad/ and lopactl/ object
@@ -100,21 +102,19 @@ asan:
 # Each target runs FUZZ_SECONDS on a scratch copy of its seed corpus.
 fuzz: deps
 	@mkdir -p build-fuzz
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	    srcs=$$(case $$t in imsg) echo "$(FUZZ_imsg)";; \
-	        config) echo "$(FUZZ_config)";; \
-	        duration) echo "$(FUZZ_duration)";; esac); \
-	    clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) \
-	        $(PKG_CFLAGS) -o build-fuzz/fuzz_$$t regress/fuzz/fuzz_$$t.c \
-	        $$srcs $(LIBS); \
-	    rm -rf build-fuzz/corpus-$$t; mkdir -p build-fuzz/corpus-$$t; \
-	    cp regress/fuzz/corpus/$$t/* build-fuzz/corpus-$$t/ 2>/dev/null || true; \
-	    echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
-	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
-	        -artifact_prefix=build-fuzz/ build-fuzz/corpus-$$t 2>build-fuzz/fuzz_$$t.log \
-	        || { tail -40 build-fuzz/fuzz_$$t.log; exit 1; }; \
-	    tail -1 build-fuzz/fuzz_$$t.log; \
-	done
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=fuzz-%)
+
+fuzz-%:
+	@clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) \
+	    $(PKG_CFLAGS) -o build-fuzz/fuzz_$* regress/fuzz/fuzz_$*.c \
+	    $(FUZZ_$*) $(LIBS)
+	@rm -rf build-fuzz/corpus-$*; mkdir -p build-fuzz/corpus-$*
+	@cp regress/fuzz/corpus/$*/* build-fuzz/corpus-$*/ 2>/dev/null || true
+	@echo "fuzz_$*: $(FUZZ_SECONDS) s"
+	@build-fuzz/fuzz_$* -max_total_time=$(FUZZ_SECONDS) \
+	    -artifact_prefix=build-fuzz/ build-fuzz/corpus-$* \
+	    2>build-fuzz/fuzz_$*.log || { tail -40 build-fuzz/fuzz_$*.log; exit 1; }
+	@tail -1 build-fuzz/fuzz_$*.log
 
 # Benchmarks: ratios against a reference measured in the same run.
 $(O)/bench/imsg_bench: $(OBJ)/bench/imsg_bench.o $(OBJ)/common/imsg.o
@@ -170,6 +170,7 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
+.SECONDARY:
 .PHONY: FORCE all unit asan bench fuzz deps test-deps check lint run install clean
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
