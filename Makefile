@@ -39,7 +39,7 @@ COMMON_SRCS	 = common/imsg.c common/imsgev.c common/log.c \
 LOPAD_SRCS	 = lopad/lopad.c lopad/proc.c lopad/sandbox.c lopad/privfd.c \
 		   lopad/config.c lopad/engine.c lopad/sender.c \
 		   lopad/reflector.c lopad/netlink.c lopad/control.c \
-		   lopad/problem.c
+		   lopad/problem.c lopad/task.c lopad/stats.c lopad/icmp_codec.c
 LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
 		   lopactl/http.c common/duration.c
 

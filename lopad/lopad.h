@@ -68,6 +68,27 @@ enum imsg_type {
 	IMSG_CTL_RELOAD,	/* control -> parent: request (reqid) */
 	IMSG_CTL_RELOAD_RESULT,	/* parent -> control: struct ctl_reload */
 	IMSG_DAEMON_READY,	/* parent -> control: every child is ready */
+	/* control <-> engine (task.h) */
+	IMSG_TASK_CREATE,	/* control -> engine: struct task_params */
+	IMSG_TASK_GET,		/* control -> engine: struct task_query */
+	IMSG_TASK_LIST,		/* control -> engine: struct task_query */
+	IMSG_TASK_SAMPLES,	/* control -> engine: struct task_query */
+	IMSG_TASK_STOP,		/* control -> engine: struct task_query */
+	IMSG_TASK_DELETE,	/* control -> engine: struct task_query */
+	IMSG_TASK_SUBSCRIBE,	/* control -> engine: struct task_query */
+	IMSG_TASK_UNSUBSCRIBE,	/* control -> engine: struct task_query */
+	IMSG_TASK_INFO,		/* engine -> control: struct task_info */
+	IMSG_TASK_ROUND,	/* engine -> control: struct task_round */
+	IMSG_TASK_SAMPLE,	/* engine -> control: struct probe_result[] */
+	IMSG_TASK_END,		/* engine -> control: struct task_reply */
+	IMSG_TASK_EVENT,	/* engine -> control: struct task_event */
+	IMSG_RESOLVE,		/* engine -> control: struct resolve_req */
+	IMSG_RESOLVED,		/* control -> engine: struct resolve_reply */
+	/* engine <-> sender (task.h) */
+	IMSG_SESSION_START,	/* engine -> sender: struct session_params */
+	IMSG_SESSION_STOP,	/* engine -> sender: no body */
+	IMSG_SESSION_RESULTS,	/* sender -> engine: struct probe_result[] */
+	IMSG_SESSION_END,	/* sender -> engine: struct session_end */
 	IMSG_MAX
 };
 

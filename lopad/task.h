@@ -1,0 +1,273 @@
+/*
+ * lopa: probe tasks.  The flat structs that travel between control, engine
+ * and sender (DESIGN §3, §4), and the names they have in the API.
+ *
+ *   control --IMSG_TASK_CREATE{task_params}--> engine
+ *   engine  --IMSG_RESOLVE{resolve_req}--> control (evdns)
+ *   control --IMSG_RESOLVED{resolve_reply}--> engine
+ *   engine  --IMSG_SESSION_START{session_params}--> sender
+ *   sender  --IMSG_SESSION_RESULTS{probe_result[]}--> engine
+ *   sender  --IMSG_SESSION_END{session_end}--> engine
+ *   control --IMSG_TASK_GET/LIST/SAMPLES/STOP/DELETE{task_query}--> engine
+ *   engine  --IMSG_TASK_INFO, IMSG_TASK_ROUND, IMSG_TASK_SAMPLE,
+ *             IMSG_TASK_END{task_reply}--> control
+ *   engine  --IMSG_TASK_EVENT{task_event}--> control (SSE streams)
+ *
+ * Every struct is fixed-size and checked for its exact size on receipt;
+ * every string is NUL-terminated by the receiver before use.  Times are
+ * integer nanoseconds: `_ns' durations, `t_' CLOCK_REALTIME instants.
+ */
+#ifndef LOPA_TASK_H
+#define LOPA_TASK_H
+
+#include <stdint.h>
+
+#include "lopad.h"
+#include "stats.h"
+
+#define TASK_IDLEN		96	/* "<hostname>-<n>" */
+#define TASK_HOSTLEN		256	/* a DNS name or an address */
+#define TASK_TARGETLEN		(TASK_HOSTLEN + 8)	/* "[host]:port" */
+#define TASK_URLLEN		512
+#define TASK_IFNAMELEN		16	/* IFNAMSIZ */
+#define TASK_MAXADDRS		8	/* addresses kept from one lookup */
+
+enum task_type {
+	TASK_TYPE_NONE = 0,
+	TASK_PING,		/* ICMP / ICMPv6 echo */
+	TASK_TCP,		/* TCP connect */
+	TASK_UDP,		/* UDP echo */
+	TASK_TYPE_MAX
+};
+
+enum task_mode {
+	TASK_MODE_NONE = 0,
+	TASK_COUNT,		/* count probes per round, rounds rounds */
+	TASK_DURATION,		/* for duration */
+	TASK_CONTINUOUS,	/* until stopped, with a sliding window */
+	TASK_MODE_MAX
+};
+
+enum task_status {
+	TASK_PENDING = 0,	/* created, resolving its target */
+	TASK_RUNNING,
+	TASK_FINISHED,
+	TASK_STOPPED,
+	TASK_FAILED,
+	TASK_STATUS_MAX
+};
+
+enum task_ipver {
+	TASK_IP_AUTO = 0,	/* IPv4 first, then IPv6 */
+	TASK_IP_4,
+	TASK_IP_6
+};
+
+/* Defaults and bounds (control applies them; the engine trusts them). */
+#define TASK_DEF_COUNT		4
+#define TASK_MAX_COUNT		1000000
+#define TASK_DEF_ROUNDS		1
+#define TASK_MAX_ROUNDS		10000
+#define TASK_DEF_INTERVAL	(1000LL * 1000 * 1000)		/* 1 s */
+#define TASK_MIN_INTERVAL	(1000LL * 1000)			/* 1 ms */
+#define TASK_DEF_TIMEOUT	(3000LL * 1000 * 1000)		/* 3 s */
+#define TASK_DEF_DURATION	(10000LL * 1000 * 1000)		/* 10 s */
+#define TASK_DEF_WINDOW		(60000LL * 1000 * 1000)		/* 60 s */
+#define TASK_DEF_RESOLVE	(300000LL * 1000 * 1000)	/* 300 s */
+#define TASK_DEF_PING_SIZE	56	/* ICMP payload, as ping(8) */
+#define TASK_DEF_UDP_SIZE	64	/* UDP payload */
+#define TASK_UDP_MINSIZE	16	/* magic, seq, cookie */
+#define TASK_DEF_TCP_PORT	80
+#define TASK_DEF_UDP_PORT	8081	/* lopad's own echo reflector */
+
+/* A task as created: validated, every default applied. */
+struct task_params {
+	uint32_t	 type;		/* enum task_type */
+	uint32_t	 mode;		/* enum task_mode */
+	char		 target[TASK_TARGETLEN];	/* as given */
+	char		 host[TASK_HOSTLEN];	/* name or address, no port */
+	uint32_t	 port;		/* tcp, udp; 0 for ping */
+	char		 name[LOPA_NAMELEN];	/* optional label */
+	uint32_t	 count;		/* probes per round (count mode) */
+	uint32_t	 rounds;
+	int64_t		 round_delay_ns;
+	int64_t		 interval_ns;
+	int64_t		 timeout_ns;
+	int64_t		 duration_ns;	/* duration mode */
+	int64_t		 window_ns;	/* continuous mode */
+	int64_t		 resolve_interval_ns;
+	uint32_t	 packet_size;	/* ICMP/UDP payload bytes; 0 for tcp */
+	int32_t		 dscp;		/* -1: leave the kernel default */
+	int32_t		 ttl;		/* 0: kernel default */
+	uint32_t	 pmtu;		/* enum pmtu_mode (df) */
+	uint32_t	 ip_version;	/* enum task_ipver */
+	char		 source_ip[LOPA_ADDRLEN];	/* "" none */
+	char		 interface[TASK_IFNAMELEN];	/* "" none */
+	/* Alerting (stored and echoed; evaluated by later work). */
+	double		 loss_threshold;		/* fraction; 0 off */
+	int64_t		 latency_threshold_ns;		/* 0 off */
+	char		 alert_callback_url[TASK_URLLEN];	/* "" none */
+};
+
+/* An address as it travels: family, 4 or 16 bytes, port in host order. */
+struct task_addr {
+	uint32_t	 family;	/* AF_INET, AF_INET6; 0 none */
+	uint32_t	 port;
+	uint32_t	 scope_id;
+	uint8_t		 addr[16];
+};
+
+/* engine -> control: resolve a host (hdr.id = task key, reqid = gen). */
+struct resolve_req {
+	uint32_t	 ip_version;	/* enum task_ipver */
+	char		 host[TASK_HOSTLEN];
+};
+
+/* control -> engine: the answer (hdr.id and reqid echoed). */
+struct resolve_reply {
+	int32_t		 error;		/* 0, or an evdns error code */
+	uint32_t	 naddrs;
+	uint32_t	 ttl;		/* seconds; 0 unknown */
+	struct task_addr addrs[TASK_MAXADDRS];	/* preferred family first */
+	char		 msg[LOPA_ERRLEN];	/* why, when error != 0 */
+};
+
+/* engine -> sender: run one session (hdr.id = session id). */
+struct session_params {
+	uint32_t	 type;		/* enum task_type */
+	struct task_addr dst;		/* with the port for tcp, udp */
+	struct task_addr src;		/* source_ip; family 0 none */
+	char		 interface[TASK_IFNAMELEN];
+	uint32_t	 count;		/* probes to send; 0: until duration/stop */
+	int64_t		 duration_ns;	/* 0: no limit (count or stop ends it) */
+	int64_t		 interval_ns;
+	int64_t		 timeout_ns;
+	uint32_t	 packet_size;
+	int32_t		 dscp;		/* -1 default */
+	int32_t		 ttl;		/* 0 default */
+	uint32_t	 pmtu;		/* enum pmtu_mode */
+	uint32_t	 first_seq;	/* sequence number of the first probe */
+};
+
+/* engine -> sender: stop a session now (hdr.id = session id, no body). */
+
+/* Where a probe's times came from. */
+enum ts_source {
+	TS_NONE = 0,
+	TS_TIMESTAMPING,	/* SO_TIMESTAMPING software RX and TX */
+	TS_TIMESTAMPNS,		/* SO_TIMESTAMPNS RX, user TX */
+	TS_USER,		/* clock_gettime on both ends */
+	TS_TCP_INFO,		/* TCP: the kernel's handshake RTT */
+	TS_CONNECT,		/* TCP: connect() to writable */
+	TS_MAX
+};
+
+/* probe_result.kind */
+enum probe_kind {
+	PROBE_K_SENT = 1,	/* a probe left: in flight */
+	PROBE_K_FATE,		/* its fate: reply, error or timeout */
+	PROBE_K_DUP,		/* a second reply to a probe already answered */
+	PROBE_K_LATE		/* a reply after the probe timed out */
+};
+
+/* probe_result.flags */
+#define PROBE_F_CLOCK_STEP	0x0001	/* kernel and monotonic RTT disagree */
+#define PROBE_F_FOREIGN_SRC	0x0002	/* error reported by a router */
+
+/* sender -> engine: one record of IMSG_SESSION_RESULTS (batched). */
+struct probe_result {
+	uint32_t	 seq;
+	uint8_t		 kind;		/* enum probe_kind */
+	uint8_t		 status;	/* enum probe_status (FATE) */
+	uint8_t		 ttl;		/* reply TTL / hop limit; 0 unknown */
+	uint8_t		 tsrc;		/* enum ts_source */
+	uint16_t	 flags;		/* PROBE_F_* */
+	uint16_t	 err;		/* PROBE_ERROR: errno */
+	uint32_t	 mtu;		/* PROBE_TOO_BIG: next-hop MTU */
+	int64_t		 t_sent;	/* realtime of the send */
+	int64_t		 rtt_ns;	/* FATE ok/refused, DUP, LATE */
+	struct task_addr from;		/* who answered or reported */
+};
+#define PROBE_BATCH_MAX		200	/* records per IMSG_SESSION_RESULTS */
+
+/* sender -> engine: the session is over (hdr.id = session id). */
+struct session_end {
+	uint32_t	 sent;		/* probes sent */
+	int32_t		 error;		/* errno when it could not run */
+	char		 msg[LOPA_ERRLEN];
+};
+
+/* control -> engine: which task(s) (reqid = API request id). */
+struct task_query {
+	char		 id[TASK_IDLEN];	/* GET, SAMPLES, STOP, DELETE,
+						   SUBSCRIBE */
+	uint32_t	 type;		/* LIST filter; 0 any */
+	int32_t		 status;	/* LIST filter; -1 any */
+	uint32_t	 last;		/* SAMPLES: newest N; 0 all held */
+};
+
+/* engine -> control: a task, then its rounds, then IMSG_TASK_END. */
+struct task_info {
+	char		 id[TASK_IDLEN];
+	struct task_params params;
+	uint32_t	 status;	/* enum task_status */
+	char		 error[LOPA_ERRLEN];
+	int64_t		 t_created;
+	int64_t		 t_started;	/* 0 not yet */
+	int64_t		 t_finished;	/* 0 not yet */
+	int64_t		 t_updated;
+	struct task_addr addr;		/* resolved target; family 0 none */
+	uint32_t	 tsrc;		/* timestamp source of the last sample */
+	uint32_t	 round;		/* current round, from 1; 0 none */
+	uint32_t	 nrounds;	/* IMSG_TASK_ROUND messages that follow */
+	uint64_t	 clock_steps;
+	uint64_t	 resolves;	/* address changes seen */
+	struct stats_result total;
+	uint32_t	 has_window;	/* continuous */
+	struct stats_result window;
+};
+
+struct task_round {
+	uint32_t	 index;		/* from 1 */
+	int64_t		 t_from;
+	int64_t		 t_to;		/* 0 while it runs */
+	struct stats_result stats;
+};
+
+/* engine -> control: closes every request; HTTP-like status. */
+struct task_reply {
+	uint32_t	 status;	/* 200, 201, 202, 204, 404, 409, 503 */
+	char		 id[TASK_IDLEN];	/* the task (CREATE) */
+	char		 detail[LOPA_ERRLEN];	/* why, when >= 400 */
+};
+
+/*
+ * engine -> control: what an SSE stream shows (hdr.id unused).  Live events
+ * have reqid 0 and go to every stream of the task; a subscription's replay
+ * of the samples held has the subscription's reqid.
+ */
+enum task_event_kind {
+	TASK_EV_PROBE = 1,	/* a probe's fate (or dup/late): sample */
+	TASK_EV_STATE		/* status changed (and error) */
+};
+
+struct task_event {
+	char		 id[TASK_IDLEN];
+	uint32_t	 kind;		/* enum task_event_kind */
+	uint32_t	 status;	/* enum task_status (STATE) */
+	char		 error[LOPA_ERRLEN];
+	struct probe_result sample;	/* PROBE (kind FATE, DUP or LATE) */
+};
+
+/* Names (task.c); NULL for out-of-range values. */
+const char	*task_type_name(uint32_t);	/* "ping", "tcp", "udp" */
+const char	*task_mode_name(uint32_t);	/* "count" ... */
+const char	*task_status_name(uint32_t);	/* "pending" ... */
+const char	*probe_status_name(uint32_t);	/* "ok", "timeout", ... */
+const char	*ts_source_name(uint32_t);	/* "so_timestamping" ... */
+int		 task_type_from_name(const char *);	/* -1 unknown */
+int		 task_mode_from_name(const char *);
+int		 task_status_from_name(const char *);
+int		 task_is_final(uint32_t);	/* finished, stopped, failed */
+
+#endif /* LOPA_TASK_H */
