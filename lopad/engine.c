@@ -1,15 +1,1142 @@
 /*
- * lopad: the engine process: tasks, schedules, statistics, thresholds, monitor filters and rings.
- * This issue builds the process; tasks and monitors arrive with later work.
+ * lopad: the engine process.  It owns the tasks: their life cycle, their
+ * rounds and schedules at the task level, and their statistics (DESIGN §4,
+ * §5).  The sender owns the timing of each probe: the engine starts a
+ * session per round (or one per address for a continuous task) and the
+ * sender streams back what happened to every probe.
+ *
+ *   pending --RESOLVED--> running --last round / duration over--> finished
+ *   pending, running --stop--> stopped;  any --error--> failed
+ *
+ * A continuous task whose name does not resolve stays pending and retries;
+ * a count or duration task fails.  A continuous task re-resolves its name
+ * every resolve_interval (or at the DNS TTL when that is shorter); a new
+ * address ends the current round and starts the next on the new address,
+ * while the window continues.
+ *
+ * Statistics: `total' over the whole task, one accumulator per round, and
+ * for continuous tasks a sliding window (stats.c).  A continuous task's
+ * total keeps no RTTs (its memory must not grow with its age), so its
+ * percentiles and IPDV are those of the window.  Memory is bounded: a ring
+ * of the newest samples per task, a global budget of RTT and window
+ * entries reserved when a task starts, at most TASKS_MAX live tasks and
+ * TASKS_RETAIN finished ones (the oldest finished is evicted first).
  */
 #include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/tree.h>
 
-#include <stddef.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
 
 #include "imsg.h"
 #include "log.h"
 #include "lopad.h"
 #include "proc.h"
+#include "stats.h"
+#include "task.h"
+
+#define NS			(1000LL * 1000 * 1000)
+#define ENG_TASKS_MAX		10000	/* live tasks */
+#define ENG_TASKS_RETAIN	1000	/* finished tasks kept */
+#define ENG_SAMPLES		100	/* per-task ring of recent samples */
+#define ENG_BUDGET		(64ULL * 1024 * 1024)	/* RTT/window bytes */
+#define ENG_WIN_MAX		(1U << 20)	/* window entries per task */
+#define ENG_RETRY_MIN		(1 * NS)	/* resolve retry backoff */
+#define ENG_RETRY_MAX		(60 * NS)
+
+struct task;
+
+struct session {
+	RB_ENTRY(session)	 entry;
+	uint32_t		 sid;
+	struct task		*task;	/* NULL once detached (stopped) */
+};
+
+struct task {
+	RB_ENTRY(task)		 entry;
+	TAILQ_ENTRY(task)	 done_entry;	/* final tasks, oldest first */
+	uint32_t		 key;		/* n of "<node>-<n>" */
+	char			 id[TASK_IDLEN];
+	struct task_params	 p;
+	uint32_t		 status;
+	char			 error[LOPA_ERRLEN];
+	int64_t			 t_created, t_started, t_finished, t_updated;
+
+	/* Target address. */
+	int			 literal;	/* host is an address */
+	struct task_addr	 addr;
+	uint32_t		 resolve_gen;
+	int			 resolving;
+	int64_t			 retry_ns;
+	struct event		*resolve_ev;
+	uint64_t		 resolves;	/* address changes */
+
+	/* Current session and round. */
+	struct session		*sess;
+	struct event		*round_ev;	/* round_delay */
+	uint32_t		 round;		/* current, from 1; 0 none */
+	int64_t			 round_from;
+	uint32_t		 next_seq;
+	uint64_t		 in_flight;	/* total */
+	uint64_t		 round_in_flight;
+
+	/* Statistics. */
+	struct stats_acc	 total;
+	struct stats_acc	 racc;		/* current round */
+	struct task_round	*rounds;	/* finished rounds */
+	uint32_t		 nrounds;
+	uint32_t		 rounds_cap;
+	struct stats_window	 win;
+	int			 has_win;
+	uint64_t		 budget;	/* bytes reserved */
+	uint64_t		 clock_steps;
+	uint32_t		 tsrc;
+	int			 frozen;	/* final: figures below */
+	struct stats_result	 final_total;
+	struct stats_result	 final_window;
+
+	/* Recent samples. */
+	struct probe_result	 ring[ENG_SAMPLES];
+	uint32_t		 ring_head;	/* oldest */
+	uint32_t		 ring_len;
+
+	uint32_t		 subscribers;
+};
+
+RB_HEAD(task_tree, task);
+RB_HEAD(session_tree, session);
+TAILQ_HEAD(task_list, task);
+
+static int	task_cmp(struct task *, struct task *);
+static int	session_cmp(struct session *, struct session *);
+RB_PROTOTYPE(task_tree, task, entry, task_cmp);
+RB_GENERATE(task_tree, task, entry, task_cmp);
+RB_PROTOTYPE(session_tree, session, entry, session_cmp);
+RB_GENERATE(session_tree, session, entry, session_cmp);
+
+static struct task_tree		 eng_tasks = RB_INITIALIZER(&eng_tasks);
+static struct session_tree	 eng_sessions = RB_INITIALIZER(&eng_sessions);
+static struct task_list		 eng_done = TAILQ_HEAD_INITIALIZER(eng_done);
+static uint32_t			 eng_next_key = 1;
+static uint32_t			 eng_next_sid = 1;
+static uint32_t			 eng_live;	/* tasks not final */
+static uint32_t			 eng_ndone;
+static uint64_t			 eng_budget_used;
+static char			 eng_node[TASK_IDLEN - 16];
+
+static void	task_start_round(struct task *);
+static void	task_resolve(struct task *);
+
+static int
+task_cmp(struct task *a, struct task *b)
+{
+	return ((a->key > b->key) - (a->key < b->key));
+}
+
+static int
+session_cmp(struct session *a, struct session *b)
+{
+	return ((a->sid > b->sid) - (a->sid < b->sid));
+}
+
+static int64_t
+now_real(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * NS + ts.tv_nsec);
+}
+
+static int64_t
+now_mono(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * NS + ts.tv_nsec);
+}
+
+static struct timeval
+ns_tv(int64_t ns)
+{
+	struct timeval	 tv;
+
+	if (ns < 0)
+		ns = 0;
+	tv.tv_sec = ns / NS;
+	tv.tv_usec = (ns % NS) / 1000;
+	return (tv);
+}
+
+/* "<node>-<n>": the key is n; the whole id must match too. */
+static struct task *
+task_find(const char *id)
+{
+	struct task	 k, *t;
+	const char	*dash;
+	char		*end;
+	unsigned long	 n;
+
+	if ((dash = strrchr(id, '-')) == NULL || dash[1] == '\0')
+		return (NULL);
+	errno = 0;
+	n = strtoul(dash + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || n == 0 || n > UINT32_MAX)
+		return (NULL);
+	k.key = (uint32_t)n;
+	if ((t = RB_FIND(task_tree, &eng_tasks, &k)) == NULL)
+		return (NULL);
+	if (strcmp(t->id, id) != 0)
+		return (NULL);
+	return (t);
+}
+
+static struct task *
+task_by_key(uint32_t key)
+{
+	struct task	 k;
+
+	k.key = key;
+	return (RB_FIND(task_tree, &eng_tasks, &k));
+}
+
+static void
+reply_end(uint32_t reqid, uint32_t status, const char *id, const char *fmt,
+    ...) __attribute__((__format__(__printf__, 4, 5)));
+
+static void
+reply_end(uint32_t reqid, uint32_t status, const char *id, const char *fmt,
+    ...)
+{
+	struct task_reply	 r;
+	va_list			 ap;
+
+	memset(&r, 0, sizeof(r));
+	r.status = status;
+	if (id != NULL)
+		strlcpy(r.id, id, sizeof(r.id));
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(r.detail, sizeof(r.detail), fmt, ap);
+		va_end(ap);
+	}
+	proc_compose(PROC_CONTROL, IMSG_TASK_END, 0, reqid, -1, &r, sizeof(r));
+}
+
+static void
+emit_state(struct task *t, uint32_t reqid)
+{
+	struct task_event	 ev;
+
+	memset(&ev, 0, sizeof(ev));
+	strlcpy(ev.id, t->id, sizeof(ev.id));
+	ev.kind = TASK_EV_STATE;
+	ev.status = t->status;
+	strlcpy(ev.error, t->error, sizeof(ev.error));
+	proc_compose(PROC_CONTROL, IMSG_TASK_EVENT, 0, reqid, -1, &ev,
+	    sizeof(ev));
+}
+
+static void
+emit_probe(struct task *t, const struct probe_result *pr, uint32_t reqid)
+{
+	struct task_event	 ev;
+
+	memset(&ev, 0, sizeof(ev));
+	strlcpy(ev.id, t->id, sizeof(ev.id));
+	ev.kind = TASK_EV_PROBE;
+	ev.status = t->status;
+	ev.sample = *pr;
+	proc_compose(PROC_CONTROL, IMSG_TASK_EVENT, 0, reqid, -1, &ev,
+	    sizeof(ev));
+}
+
+static void
+task_set_status(struct task *t, uint32_t status, const char *err)
+{
+	if (t->status == status)
+		return;
+	if (!task_is_final(t->status) && task_is_final(status)) {
+		eng_live--;
+		t->t_finished = now_real();
+		TAILQ_INSERT_TAIL(&eng_done, t, done_entry);
+		eng_ndone++;
+	}
+	t->status = status;
+	if (err != NULL)
+		strlcpy(t->error, err, sizeof(t->error));
+	t->t_updated = now_real();
+	if (status == TASK_FAILED)
+		log_warnx("task %s (%s %s) failed: %s", t->id,
+		    task_type_name(t->p.type), t->p.target, t->error);
+	else
+		log_debug("task %s: %s", t->id, task_status_name(status));
+	emit_state(t, 0);
+}
+
+/* Bytes of sample memory a task reserves when it starts. */
+static uint64_t
+task_budget_need(const struct task *t, size_t *wcap)
+{
+	uint64_t	 n;
+
+	*wcap = 0;
+	switch (t->p.mode) {
+	case TASK_COUNT:
+		n = (uint64_t)t->p.count * t->p.rounds;
+		return (n * sizeof(struct stats_rtt) * 2);	/* total + round */
+	case TASK_DURATION:
+		n = (uint64_t)(t->p.duration_ns / t->p.interval_ns) + 2;
+		return (n * sizeof(struct stats_rtt) * 2);
+	case TASK_CONTINUOUS:
+		n = (uint64_t)(t->p.window_ns / t->p.interval_ns);
+		n += n / 8 + 16;	/* fates, duplicates, late replies */
+		if (n > ENG_WIN_MAX)
+			n = ENG_WIN_MAX;
+		*wcap = (size_t)n;
+		return (n * sizeof(struct stats_wentry));
+	}
+	return (0);
+}
+
+static void
+task_free(struct task *t)
+{
+	if (t->sess != NULL) {
+		t->sess->task = NULL;
+		t->sess = NULL;
+	}
+	if (t->resolve_ev != NULL)
+		event_free(t->resolve_ev);
+	if (t->round_ev != NULL)
+		event_free(t->round_ev);
+	stats_acc_free(&t->total);
+	stats_acc_free(&t->racc);
+	if (t->has_win && !t->frozen)
+		stats_window_free(&t->win);
+	free(t->rounds);
+	eng_budget_used -= t->budget;
+	free(t);
+}
+
+static void
+task_remove(struct task *t)
+{
+	RB_REMOVE(task_tree, &eng_tasks, t);
+	if (task_is_final(t->status)) {
+		TAILQ_REMOVE(&eng_done, t, done_entry);
+		eng_ndone--;
+	} else
+		eng_live--;
+	task_free(t);
+}
+
+static void
+task_evict(void)
+{
+	struct task	*t;
+
+	while (eng_ndone > ENG_TASKS_RETAIN &&
+	    (t = TAILQ_FIRST(&eng_done)) != NULL) {
+		log_debug("task %s evicted (tasks.retain)", t->id);
+		task_remove(t);
+	}
+}
+
+/*
+ * A final task keeps its figures, computed once, and frees its RTT arrays
+ * and window: retained tasks cost a few hundred bytes each.
+ */
+static void
+task_freeze(struct task *t)
+{
+	if (stats_compute(&t->total, &t->final_total) == -1)
+		log_warn("task %s: percentiles", t->id);
+	t->final_total.in_flight = t->in_flight;
+	stats_acc_free(&t->total);
+	stats_acc_free(&t->racc);
+	if (t->has_win) {
+		stats_window_expire(&t->win, now_mono(), t->p.window_ns);
+		stats_window_set_in_flight(&t->win, t->in_flight);
+		if (stats_window_compute(&t->win, &t->final_window) == -1)
+			log_warn("task %s: window percentiles", t->id);
+		stats_window_free(&t->win);
+	}
+	t->frozen = 1;
+	eng_budget_used -= t->budget;
+	t->budget = 0;
+}
+
+/* Stop the sender's session, if any; its late results are dropped. */
+static void
+task_detach_session(struct task *t)
+{
+	if (t->sess == NULL)
+		return;
+	proc_compose(PROC_SENDER, IMSG_SESSION_STOP, t->sess->sid, 0, -1,
+	    NULL, 0);
+	t->sess->task = NULL;
+	t->sess = NULL;
+}
+
+static int
+round_grow(struct task *t)
+{
+	struct task_round	*r;
+	uint32_t		 ncap;
+
+	if (t->nrounds < t->rounds_cap)
+		return (0);
+	ncap = t->rounds_cap == 0 ? 4 : t->rounds_cap * 2;
+	if ((r = reallocarray(t->rounds, ncap, sizeof(*r))) == NULL)
+		return (-1);
+	t->rounds = r;
+	t->rounds_cap = ncap;
+	return (0);
+}
+
+/* Close the current round: compute its figures and free its RTTs. */
+static void
+task_end_round(struct task *t)
+{
+	struct task_round	*r;
+
+	if (t->round == 0 || t->round_from == 0)
+		return;
+	if (round_grow(t) == -1) {
+		log_warn("task %s: round %u not kept", t->id, t->round);
+	} else {
+		r = &t->rounds[t->nrounds++];
+		memset(r, 0, sizeof(*r));
+		r->index = t->round;
+		r->t_from = t->round_from;
+		r->t_to = now_real();
+		if (stats_compute(&t->racc, &r->stats) == -1)
+			log_warn("task %s: round %u percentiles", t->id,
+			    t->round);
+		r->stats.in_flight = t->round_in_flight;
+	}
+	stats_acc_free(&t->racc);
+	stats_acc_init(&t->racc);
+	t->round_from = 0;
+	t->round_in_flight = 0;
+}
+
+static void
+task_finish(struct task *t, uint32_t status, const char *err)
+{
+	task_detach_session(t);
+	task_end_round(t);
+	if (t->round_ev != NULL)
+		evtimer_del(t->round_ev);
+	if (t->resolve_ev != NULL)
+		evtimer_del(t->resolve_ev);
+	task_freeze(t);
+	task_set_status(t, status, err);
+	task_evict();
+}
+
+static void
+task_round_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	task_start_round(arg);
+}
+
+static void
+task_start_round(struct task *t)
+{
+	struct session_params	 sp;
+	struct session		*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		task_finish(t, TASK_FAILED, "out of memory");
+		return;
+	}
+	s->sid = eng_next_sid++;
+	if (s->sid == 0)
+		s->sid = eng_next_sid++;
+	s->task = t;
+	RB_INSERT(session_tree, &eng_sessions, s);
+	t->sess = s;
+	t->round++;
+	t->round_from = now_real();
+	t->round_in_flight = 0;
+	if (t->p.mode != TASK_CONTINUOUS &&
+	    stats_acc_reserve(&t->racc, t->p.mode == TASK_COUNT ?
+	    t->p.count : 64) == -1) {
+		task_finish(t, TASK_FAILED, "out of memory");
+		return;
+	}
+
+	memset(&sp, 0, sizeof(sp));
+	sp.type = t->p.type;
+	sp.dst = t->addr;
+	sp.dst.port = t->p.port;
+	if (t->p.source_ip[0] != '\0') {
+		sp.src.family = t->addr.family;
+		if (inet_pton(t->addr.family, t->p.source_ip, sp.src.addr)
+		    != 1) {
+			task_finish(t, TASK_FAILED, "source_ip is not of the "
+			    "target's address family");
+			return;
+		}
+	}
+	strlcpy(sp.interface, t->p.interface, sizeof(sp.interface));
+	switch (t->p.mode) {
+	case TASK_COUNT:
+		sp.count = t->p.count;
+		break;
+	case TASK_DURATION:
+		sp.duration_ns = t->p.duration_ns;
+		break;
+	}
+	sp.interval_ns = t->p.interval_ns;
+	sp.timeout_ns = t->p.timeout_ns;
+	sp.packet_size = t->p.packet_size;
+	sp.dscp = t->p.dscp;
+	sp.ttl = t->p.ttl;
+	sp.pmtu = t->p.pmtu;
+	sp.first_seq = t->next_seq;
+	proc_compose(PROC_SENDER, IMSG_SESSION_START, s->sid, 0, -1, &sp,
+	    sizeof(sp));
+	log_debug("task %s: round %u, session %u", t->id, t->round, s->sid);
+}
+
+static void
+addr_str(const struct task_addr *a, char *buf, size_t len)
+{
+	if (inet_ntop(a->family, a->addr, buf, len) == NULL)
+		strlcpy(buf, "?", len);
+}
+
+static int
+addr_equal(const struct task_addr *a, const struct task_addr *b)
+{
+	size_t	 n;
+
+	if (a->family != b->family)
+		return (0);
+	n = a->family == AF_INET ? 4 : 16;
+	return (memcmp(a->addr, b->addr, n) == 0);
+}
+
+/* Start running: reserve memory, then the first round. */
+static void
+task_run(struct task *t)
+{
+	uint64_t	 need;
+	size_t		 wcap;
+
+	need = task_budget_need(t, &wcap);
+	if (need > ENG_BUDGET - eng_budget_used) {
+		task_finish(t, TASK_FAILED, "sample memory budget exhausted");
+		return;
+	}
+	if (wcap != 0) {
+		if (stats_window_init(&t->win, wcap) == -1) {
+			task_finish(t, TASK_FAILED, "out of memory");
+			return;
+		}
+		t->has_win = 1;
+	}
+	t->budget = need;
+	eng_budget_used += need;
+	t->t_started = now_real();
+	task_set_status(t, TASK_RUNNING, NULL);
+	task_start_round(t);
+}
+
+static void
+task_resolve_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	task_resolve(arg);
+}
+
+static void
+task_resolve(struct task *t)
+{
+	struct resolve_req	 rq;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.ip_version = t->p.ip_version;
+	strlcpy(rq.host, t->p.host, sizeof(rq.host));
+	t->resolve_gen++;
+	t->resolving = 1;
+	proc_compose(PROC_CONTROL, IMSG_RESOLVE, t->key, t->resolve_gen, -1,
+	    &rq, sizeof(rq));
+}
+
+static void
+task_resolve_later(struct task *t, int64_t ns)
+{
+	struct timeval	 tv;
+
+	if (t->resolve_ev == NULL &&
+	    (t->resolve_ev = evtimer_new(proc_base, task_resolve_cb, t))
+	    == NULL)
+		fatalx("evtimer_new");
+	tv = ns_tv(ns);
+	evtimer_add(t->resolve_ev, &tv);
+}
+
+static void
+engine_resolved(struct imsg *imsg)
+{
+	struct resolve_reply	 rr;
+	struct task		*t;
+	char			 a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	int64_t			 next;
+
+	if (imsg_check_len(imsg, sizeof(rr)))
+		fatalx("bad IMSG_RESOLVED");
+	memcpy(&rr, imsg->data, sizeof(rr));
+	rr.msg[sizeof(rr.msg) - 1] = '\0';
+	if ((t = task_by_key(imsg->hdr.id)) == NULL ||
+	    imsg->hdr.reqid != t->resolve_gen || task_is_final(t->status))
+		return;		/* deleted, stopped or superseded */
+	t->resolving = 0;
+	if (rr.error != 0 || rr.naddrs == 0 || rr.naddrs > TASK_MAXADDRS ||
+	    (rr.addrs[0].family != AF_INET &&
+	    rr.addrs[0].family != AF_INET6)) {
+		if (rr.msg[0] == '\0')
+			snprintf(rr.msg, sizeof(rr.msg), "%s: no address",
+			    t->p.host);
+		if (t->p.mode != TASK_CONTINUOUS) {
+			task_finish(t, TASK_FAILED, rr.msg);
+			return;
+		}
+		/* Continuous: keep the old address (if any) and retry. */
+		strlcpy(t->error, rr.msg, sizeof(t->error));
+		log_warnx("task %s: %s; retrying in %lld s", t->id, rr.msg,
+		    (long long)(t->retry_ns / NS));
+		task_resolve_later(t, t->retry_ns);
+		t->retry_ns = t->retry_ns * 2 > ENG_RETRY_MAX ?
+		    ENG_RETRY_MAX : t->retry_ns * 2;
+		return;
+	}
+	t->retry_ns = ENG_RETRY_MIN;
+	if (t->status == TASK_RUNNING && t->p.mode == TASK_CONTINUOUS)
+		t->error[0] = '\0';
+
+	if (t->status == TASK_PENDING) {
+		t->addr = rr.addrs[0];
+		task_run(t);
+	} else if (!addr_equal(&t->addr, &rr.addrs[0])) {
+		addr_str(&t->addr, a, sizeof(a));
+		addr_str(&rr.addrs[0], b, sizeof(b));
+		log_info("task %s: %s now resolves to %s (was %s)", t->id,
+		    t->p.host, b, a);
+		t->resolves++;
+		t->addr = rr.addrs[0];
+		task_detach_session(t);
+		task_end_round(t);
+		t->in_flight = 0;
+		if (t->has_win)
+			stats_window_set_in_flight(&t->win, 0);
+		emit_state(t, 0);
+		task_start_round(t);
+	}
+	if (t->p.mode == TASK_CONTINUOUS && !t->literal &&
+	    !task_is_final(t->status)) {
+		next = t->p.resolve_interval_ns;
+		if (rr.ttl != 0 && (int64_t)rr.ttl * NS < next)
+			next = (int64_t)rr.ttl * NS;
+		if (next < NS)
+			next = NS;
+		task_resolve_later(t, next);
+	}
+}
+
+static int
+host_is_literal(const char *host)
+{
+	uint8_t	 buf[16];
+
+	return (inet_pton(AF_INET, host, buf) == 1 ||
+	    inet_pton(AF_INET6, host, buf) == 1);
+}
+
+static void
+engine_create(struct imsg *imsg)
+{
+	struct task	*t;
+
+	if (imsg_check_len(imsg, sizeof(struct task_params)))
+		fatalx("bad IMSG_TASK_CREATE");
+	if (eng_live >= ENG_TASKS_MAX) {
+		reply_end(imsg->hdr.reqid, 503, NULL,
+		    "too many tasks: %u running (tasks.max)", eng_live);
+		return;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		reply_end(imsg->hdr.reqid, 503, NULL, "out of memory");
+		return;
+	}
+	memcpy(&t->p, imsg->data, sizeof(t->p));
+	t->p.target[sizeof(t->p.target) - 1] = '\0';
+	t->p.host[sizeof(t->p.host) - 1] = '\0';
+	t->p.name[sizeof(t->p.name) - 1] = '\0';
+	t->p.source_ip[sizeof(t->p.source_ip) - 1] = '\0';
+	t->p.interface[sizeof(t->p.interface) - 1] = '\0';
+	t->p.alert_callback_url[sizeof(t->p.alert_callback_url) - 1] = '\0';
+	/* Control validated; the engine still refuses what would hurt it. */
+	if (task_type_name(t->p.type) == NULL ||
+	    task_mode_name(t->p.mode) == NULL ||
+	    t->p.interval_ns < TASK_MIN_INTERVAL || t->p.timeout_ns <= 0 ||
+	    (t->p.mode == TASK_COUNT && (t->p.count == 0 ||
+	    t->p.rounds == 0)) ||
+	    (t->p.mode == TASK_DURATION && t->p.duration_ns <= 0) ||
+	    (t->p.mode == TASK_CONTINUOUS && t->p.window_ns <= 0) ||
+	    t->p.host[0] == '\0') {
+		log_warnx("IMSG_TASK_CREATE with invalid parameters");
+		reply_end(imsg->hdr.reqid, 400, NULL, "invalid parameters");
+		free(t);
+		return;
+	}
+
+	t->key = eng_next_key++;
+	snprintf(t->id, sizeof(t->id), "%s-%u", eng_node, t->key);
+	t->status = TASK_PENDING;
+	t->t_created = t->t_updated = now_real();
+	t->literal = host_is_literal(t->p.host);
+	t->retry_ns = ENG_RETRY_MIN;
+	t->next_seq = 1;
+	stats_acc_init(&t->total);
+	stats_acc_init(&t->racc);
+	if (t->p.mode == TASK_CONTINUOUS) {
+		stats_acc_nokeep(&t->total);
+		stats_acc_nokeep(&t->racc);
+	}
+	if ((t->round_ev = evtimer_new(proc_base, task_round_cb, t)) == NULL)
+		fatalx("evtimer_new");
+	RB_INSERT(task_tree, &eng_tasks, t);
+	eng_live++;
+	log_info("task %s: %s %s, %s", t->id, task_type_name(t->p.type),
+	    t->p.target, task_mode_name(t->p.mode));
+	reply_end(imsg->hdr.reqid, 201, t->id, NULL);
+	emit_state(t, 0);
+	task_resolve(t);
+}
+
+static void
+sample_push(struct task *t, const struct probe_result *pr)
+{
+	uint32_t	 i;
+
+	if (t->ring_len < ENG_SAMPLES) {
+		i = (t->ring_head + t->ring_len) % ENG_SAMPLES;
+		t->ring_len++;
+	} else {
+		i = t->ring_head;
+		t->ring_head = (t->ring_head + 1) % ENG_SAMPLES;
+	}
+	t->ring[i] = *pr;
+}
+
+static void
+task_record(struct task *t, const struct probe_result *pr, int64_t mono)
+{
+	struct probe_sample	 s;
+
+	switch (pr->kind) {
+	case PROBE_K_SENT:
+		stats_sent(&t->total);
+		stats_sent(&t->racc);
+		t->in_flight++;
+		t->round_in_flight++;
+		if (t->next_seq <= pr->seq)
+			t->next_seq = pr->seq + 1;
+		break;
+	case PROBE_K_FATE:
+		if (pr->status >= PROBE_NSTATUS || pr->status == PROBE_LATE)
+			fatalx("probe result with status %u", pr->status);
+		memset(&s, 0, sizeof(s));
+		s.seq = pr->seq;
+		s.status = pr->status;
+		s.rtt_ns = pr->rtt_ns < 0 ? 0 : pr->rtt_ns;
+		s.ttl = pr->ttl;
+		if (t->in_flight > 0)
+			t->in_flight--;
+		if (t->round_in_flight > 0)
+			t->round_in_flight--;
+		if (stats_add(&t->total, &s) == -1 ||
+		    stats_add(&t->racc, &s) == -1)
+			log_warn("task %s: sample %u", t->id, pr->seq);
+		if (t->has_win)
+			(void)stats_window_add(&t->win, &s, mono);
+		break;
+	case PROBE_K_DUP:
+		stats_duplicate(&t->total);
+		stats_duplicate(&t->racc);
+		if (t->has_win)
+			stats_window_duplicate(&t->win, mono);
+		break;
+	case PROBE_K_LATE:
+		stats_late(&t->total);
+		stats_late(&t->racc);
+		if (t->has_win)
+			stats_window_late(&t->win, mono);
+		break;
+	default:
+		fatalx("probe result of kind %u", pr->kind);
+	}
+	if (t->has_win)
+		stats_window_set_in_flight(&t->win, t->in_flight);
+	if (pr->kind == PROBE_K_SENT)
+		return;
+	if (pr->flags & PROBE_F_CLOCK_STEP)
+		t->clock_steps++;
+	if (pr->tsrc != TS_NONE)
+		t->tsrc = pr->tsrc;
+	sample_push(t, pr);
+	if (t->subscribers > 0)
+		emit_probe(t, pr, 0);
+}
+
+static struct session *
+session_find(uint32_t sid)
+{
+	struct session	 k;
+
+	k.sid = sid;
+	return (RB_FIND(session_tree, &eng_sessions, &k));
+}
+
+static void
+engine_results(struct imsg *imsg)
+{
+	struct probe_result	 pr;
+	struct session		*s;
+	struct task		*t;
+	size_t			 i, n;
+	int64_t			 mono;
+
+	if (imsg->datalen == 0 || imsg->datalen % sizeof(pr) != 0 ||
+	    imsg->datalen / sizeof(pr) > PROBE_BATCH_MAX)
+		fatalx("bad IMSG_SESSION_RESULTS (%zu bytes)", imsg->datalen);
+	if ((s = session_find(imsg->hdr.id)) == NULL)
+		fatalx("IMSG_SESSION_RESULTS for unknown session %u",
+		    imsg->hdr.id);
+	if ((t = s->task) == NULL)
+		return;		/* stopped: partial results are final */
+	n = imsg->datalen / sizeof(pr);
+	mono = now_mono();
+	for (i = 0; i < n; i++) {
+		memcpy(&pr, (uint8_t *)imsg->data + i * sizeof(pr),
+		    sizeof(pr));
+		task_record(t, &pr, mono);
+	}
+	t->t_updated = now_real();
+}
+
+static void
+engine_session_end(struct imsg *imsg)
+{
+	struct session_end	 se;
+	struct session		*s;
+	struct task		*t;
+	struct timeval		 tv;
+
+	if (imsg_check_len(imsg, sizeof(se)))
+		fatalx("bad IMSG_SESSION_END");
+	memcpy(&se, imsg->data, sizeof(se));
+	se.msg[sizeof(se.msg) - 1] = '\0';
+	if ((s = session_find(imsg->hdr.id)) == NULL)
+		fatalx("IMSG_SESSION_END for unknown session %u",
+		    imsg->hdr.id);
+	RB_REMOVE(session_tree, &eng_sessions, s);
+	t = s->task;
+	free(s);
+	if (t == NULL)
+		return;
+	t->sess = NULL;
+	if (se.error != 0) {
+		if (se.msg[0] == '\0')
+			strlcpy(se.msg, strerror(se.error), sizeof(se.msg));
+		task_finish(t, TASK_FAILED, se.msg);
+		return;
+	}
+	task_end_round(t);
+	if (t->p.mode == TASK_COUNT && t->round < t->p.rounds) {
+		tv = ns_tv(t->p.round_delay_ns);
+		evtimer_add(t->round_ev, &tv);
+		return;
+	}
+	if (t->p.mode == TASK_CONTINUOUS) {
+		/* The sender never ends a continuous session by itself. */
+		task_finish(t, TASK_FAILED, "the sender ended the session");
+		return;
+	}
+	task_finish(t, TASK_FINISHED, NULL);
+}
+
+static void
+task_snapshot(struct task *t, struct task_info *ti)
+{
+	memset(ti, 0, sizeof(*ti));
+	strlcpy(ti->id, t->id, sizeof(ti->id));
+	ti->params = t->p;
+	ti->status = t->status;
+	strlcpy(ti->error, t->error, sizeof(ti->error));
+	ti->t_created = t->t_created;
+	ti->t_started = t->t_started;
+	ti->t_finished = t->t_finished;
+	ti->t_updated = t->t_updated;
+	ti->addr = t->addr;
+	ti->tsrc = t->tsrc;
+	ti->round = t->round;
+	ti->clock_steps = t->clock_steps;
+	ti->resolves = t->resolves;
+	if (t->frozen) {
+		ti->total = t->final_total;
+		ti->window = t->final_window;
+		ti->has_window = t->has_win;
+	} else if (stats_compute(&t->total, &ti->total) == -1)
+		log_warn("task %s: percentiles", t->id);
+	ti->total.in_flight = t->in_flight;
+	if (t->has_win && !t->frozen) {
+		stats_window_expire(&t->win, now_mono(), t->p.window_ns);
+		stats_window_set_in_flight(&t->win, t->in_flight);
+		if (stats_window_compute(&t->win, &ti->window) == -1)
+			log_warn("task %s: window percentiles", t->id);
+		ti->has_window = 1;
+	}
+	/* Finished rounds, and the current one while it runs. */
+	ti->nrounds = t->nrounds + (t->round_from != 0 ? 1 : 0);
+}
+
+static void
+send_task(struct task *t, uint32_t reqid)
+{
+	struct task_info	 ti;
+	struct task_round	 cur;
+	uint32_t		 i;
+
+	task_snapshot(t, &ti);
+	proc_compose(PROC_CONTROL, IMSG_TASK_INFO, 0, reqid, -1, &ti,
+	    sizeof(ti));
+	for (i = 0; i < t->nrounds; i++)
+		proc_compose(PROC_CONTROL, IMSG_TASK_ROUND, 0, reqid, -1,
+		    &t->rounds[i], sizeof(t->rounds[i]));
+	if (t->round_from != 0) {
+		memset(&cur, 0, sizeof(cur));
+		cur.index = t->round;
+		cur.t_from = t->round_from;
+		if (stats_compute(&t->racc, &cur.stats) == -1)
+			log_warn("task %s: round percentiles", t->id);
+		cur.stats.in_flight = t->round_in_flight;
+		proc_compose(PROC_CONTROL, IMSG_TASK_ROUND, 0, reqid, -1,
+		    &cur, sizeof(cur));
+	}
+}
+
+static struct task *
+query_task(struct imsg *imsg, struct task_query *q, const char *what)
+{
+	struct task	*t;
+
+	if (imsg_check_len(imsg, sizeof(*q)))
+		fatalx("bad %s", what);
+	memcpy(q, imsg->data, sizeof(*q));
+	q->id[sizeof(q->id) - 1] = '\0';
+	if ((t = task_find(q->id)) == NULL)
+		reply_end(imsg->hdr.reqid, 404, NULL, "no task %s", q->id);
+	return (t);
+}
+
+static void
+engine_get(struct imsg *imsg)
+{
+	struct task_query	 q;
+	struct task		*t;
+
+	if ((t = query_task(imsg, &q, "IMSG_TASK_GET")) == NULL)
+		return;
+	send_task(t, imsg->hdr.reqid);
+	reply_end(imsg->hdr.reqid, 200, t->id, NULL);
+}
+
+static void
+engine_list(struct imsg *imsg)
+{
+	struct task_query	 q;
+	struct task		*t;
+
+	if (imsg_check_len(imsg, sizeof(q)))
+		fatalx("bad IMSG_TASK_LIST");
+	memcpy(&q, imsg->data, sizeof(q));
+	RB_FOREACH(t, task_tree, &eng_tasks) {
+		if (q.type != 0 && t->p.type != q.type)
+			continue;
+		if (q.status >= 0 && t->status != (uint32_t)q.status)
+			continue;
+		send_task(t, imsg->hdr.reqid);
+	}
+	reply_end(imsg->hdr.reqid, 200, NULL, NULL);
+}
+
+static void
+engine_samples(struct imsg *imsg)
+{
+	struct probe_result	 batch[PROBE_BATCH_MAX];
+	struct task_query	 q;
+	struct task		*t;
+	uint32_t		 n, skip, i, nb = 0;
+
+	if ((t = query_task(imsg, &q, "IMSG_TASK_SAMPLES")) == NULL)
+		return;
+	n = t->ring_len;
+	if (q.last != 0 && q.last < n)
+		n = q.last;
+	skip = t->ring_len - n;
+	for (i = 0; i < n; i++) {
+		batch[nb++] = t->ring[(t->ring_head + skip + i) % ENG_SAMPLES];
+		if (nb == PROBE_BATCH_MAX || i + 1 == n) {
+			proc_compose(PROC_CONTROL, IMSG_TASK_SAMPLE, 0,
+			    imsg->hdr.reqid, -1, batch, nb * sizeof(batch[0]));
+			nb = 0;
+		}
+	}
+	reply_end(imsg->hdr.reqid, 200, t->id, NULL);
+}
+
+static void
+engine_stop(struct imsg *imsg)
+{
+	struct task_query	 q;
+	struct task		*t;
+
+	if ((t = query_task(imsg, &q, "IMSG_TASK_STOP")) == NULL)
+		return;
+	if (task_is_final(t->status)) {
+		reply_end(imsg->hdr.reqid, 409, t->id, "task %s is already %s",
+		    t->id, task_status_name(t->status));
+		return;
+	}
+	log_info("task %s: stopped", t->id);
+	task_finish(t, TASK_STOPPED, NULL);
+	reply_end(imsg->hdr.reqid, 202, t->id, NULL);
+}
+
+static void
+engine_delete(struct imsg *imsg)
+{
+	struct task_query	 q;
+	struct task		*t;
+	char			 id[TASK_IDLEN];
+
+	if ((t = query_task(imsg, &q, "IMSG_TASK_DELETE")) == NULL)
+		return;
+	strlcpy(id, t->id, sizeof(id));
+	task_detach_session(t);
+	task_remove(t);
+	log_info("task %s: deleted", id);
+	reply_end(imsg->hdr.reqid, 204, id, NULL);
+}
+
+static void
+engine_subscribe(struct imsg *imsg, int on)
+{
+	struct task_query	 q;
+	struct task		*t;
+	uint32_t		 i;
+
+	if (!on) {
+		if (imsg_check_len(imsg, sizeof(q)))
+			fatalx("bad IMSG_TASK_UNSUBSCRIBE");
+		memcpy(&q, imsg->data, sizeof(q));
+		q.id[sizeof(q.id) - 1] = '\0';
+		if ((t = task_find(q.id)) != NULL && t->subscribers > 0)
+			t->subscribers--;
+		return;
+	}
+	if ((t = query_task(imsg, &q, "IMSG_TASK_SUBSCRIBE")) == NULL)
+		return;
+	t->subscribers++;
+	reply_end(imsg->hdr.reqid, 200, t->id, NULL);
+	/* Replay what is held, then the current state. */
+	for (i = 0; i < t->ring_len; i++)
+		emit_probe(t, &t->ring[(t->ring_head + i) % ENG_SAMPLES],
+		    imsg->hdr.reqid);
+	emit_state(t, imsg->hdr.reqid);
+}
+
+static int
+engine_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
+{
+	switch (from) {
+	case PROC_CONTROL:
+		switch (imsg->hdr.type) {
+		case IMSG_TASK_CREATE:
+			engine_create(imsg);
+			return (0);
+		case IMSG_TASK_GET:
+			engine_get(imsg);
+			return (0);
+		case IMSG_TASK_LIST:
+			engine_list(imsg);
+			return (0);
+		case IMSG_TASK_SAMPLES:
+			engine_samples(imsg);
+			return (0);
+		case IMSG_TASK_STOP:
+			engine_stop(imsg);
+			return (0);
+		case IMSG_TASK_DELETE:
+			engine_delete(imsg);
+			return (0);
+		case IMSG_TASK_SUBSCRIBE:
+			engine_subscribe(imsg, 1);
+			return (0);
+		case IMSG_TASK_UNSUBSCRIBE:
+			engine_subscribe(imsg, 0);
+			return (0);
+		case IMSG_RESOLVED:
+			engine_resolved(imsg);
+			return (0);
+		}
+		break;
+	case PROC_SENDER:
+		switch (imsg->hdr.type) {
+		case IMSG_SESSION_RESULTS:
+			engine_results(imsg);
+			return (0);
+		case IMSG_SESSION_END:
+			engine_session_end(imsg);
+			return (0);
+		}
+		break;
+	default:
+		break;
+	}
+	return (-1);
+}
+
+static void
+engine_init(void)
+{
+	char	 host[HOST_NAME_MAX + 1];
+
+	if (gethostname(host, sizeof(host)) == -1)
+		strlcpy(host, "lopad", sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	strlcpy(eng_node, host, sizeof(eng_node));
+}
 
 static void
 engine_start(void)
@@ -17,7 +1144,26 @@ engine_start(void)
 	log_debug("started");
 }
 
+static void
+engine_shutdown(void)
+{
+	struct task	*t, *tt;
+	struct session	*s, *ss;
+
+	RB_FOREACH_SAFE(t, task_tree, &eng_tasks, tt) {
+		RB_REMOVE(task_tree, &eng_tasks, t);
+		task_free(t);
+	}
+	RB_FOREACH_SAFE(s, session_tree, &eng_sessions, ss) {
+		RB_REMOVE(session_tree, &eng_sessions, s);
+		free(s);
+	}
+}
+
 const struct proc_role engine_role = {
 	.role = PROC_ENGINE,
+	.init = engine_init,
 	.start = engine_start,
+	.dispatch_peer = engine_dispatch_peer,
+	.shutdown = engine_shutdown,
 };

@@ -132,6 +132,15 @@ stats_acc_reserve(struct stats_acc *acc, size_t want)
 }
 
 void
+stats_acc_nokeep(struct stats_acc *acc)
+{
+	free(acc->rtts);
+	acc->rtts = NULL;
+	acc->nrtts = acc->rtts_cap = 0;
+	acc->nokeep = 1;
+}
+
+void
 stats_sent(struct stats_acc *acc)
 {
 	acc->sent++;
@@ -156,9 +165,11 @@ add_received(struct stats_acc *acc, const struct probe_sample *s)
 	double		 delta;
 	uint64_t	 d;
 
-	acc->rtts[acc->nrtts].seq = s->seq;
-	acc->rtts[acc->nrtts].rtt_ns = x;
-	acc->nrtts++;
+	if (!acc->nokeep) {
+		acc->rtts[acc->nrtts].seq = s->seq;
+		acc->rtts[acc->nrtts].rtt_ns = x;
+		acc->nrtts++;
+	}
 
 	acc->received++;
 	acc->burst = 0;
@@ -206,7 +217,7 @@ stats_add(struct stats_acc *acc, const struct probe_sample *s)
 		return (-1);
 	}
 	if (is_received(s->status)) {
-		if (acc->nrtts == acc->rtts_cap) {
+		if (!acc->nokeep && acc->nrtts == acc->rtts_cap) {
 			ncap = acc->rtts_cap == 0 ? 64 : acc->rtts_cap;
 			if (ncap > SIZE_MAX / 2 / sizeof(*acc->rtts)) {
 				errno = ENOMEM;

@@ -61,6 +61,7 @@ struct stats_acc {
 	int		 have_seq;	/* max_seq valid */
 	uint32_t	 max_seq;
 	uint8_t		 last_ttl;
+	int		 nokeep;	/* keep no RTTs (see below) */
 	struct stats_rtt *rtts;		/* received RTTs, fate order */
 	size_t		 nrtts;
 	size_t		 rtts_cap;
@@ -99,6 +100,12 @@ void	 stats_acc_init(struct stats_acc *);
 void	 stats_acc_free(struct stats_acc *);
 /* Pre-size the RTT array; 0, or -1 (ENOMEM) with acc unchanged. */
 int	 stats_acc_reserve(struct stats_acc *, size_t);
+/*
+ * Keep no received RTTs from now on: memory stays constant, and the
+ * figures that need them (percentiles, IPDV, pdv_p99) are left 0.  For
+ * the total of a task that never ends, whose window has them.
+ */
+void	 stats_acc_nokeep(struct stats_acc *);
 /* One probe sent (in flight until its fate is added). */
 void	 stats_sent(struct stats_acc *);
 /*

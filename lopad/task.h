@@ -243,8 +243,13 @@ struct task_reply {
 
 /*
  * engine -> control: what an SSE stream shows (hdr.id unused).  Live events
- * have reqid 0 and go to every stream of the task; a subscription's replay
- * of the samples held has the subscription's reqid.
+ * have reqid 0 and go to every stream of the task (STATE events are sent
+ * for every task, PROBE events only while it has subscribers).  The engine
+ * answers IMSG_TASK_SUBSCRIBE with IMSG_TASK_END (200, or 404), then
+ * replays the samples it holds as PROBE events with the subscription's
+ * reqid, then one STATE event with that reqid giving the current status:
+ * a final status there (or in a later live event) means the stream can
+ * fetch the summary (IMSG_TASK_GET) and end.
  */
 enum task_event_kind {
 	TASK_EV_PROBE = 1,	/* a probe's fate (or dup/late): sample */

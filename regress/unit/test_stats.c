@@ -531,6 +531,34 @@ test_empty_accumulator_all_zero(void **state)
 	stats_acc_free(&acc);
 }
 
+/* nokeep: constant memory, the same moments, no percentiles. */
+static void
+test_nokeep_keeps_moments_only(void **state)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 r;
+	uint32_t		 i;
+
+	(void)state;
+	stats_acc_init(&acc);
+	stats_acc_nokeep(&acc);
+	for (i = 0; i < 1000; i++)
+		probe(&acc, i, PROBE_OK, (int64_t)(i % 10 + 1) * 1000000);
+	probe(&acc, 1000, PROBE_LOST, 0);
+	assert_null(acc.rtts);
+	assert_int_equal(acc.nrtts, 0);
+	compute(&acc, &r);
+	assert_int_equal(r.received, 1000);
+	assert_int_equal(r.lost, 1);
+	assert_int_equal(r.min_rtt, 1000000);
+	assert_int_equal(r.max_rtt, 10000000);
+	assert_int_equal(r.avg_rtt, 5500000);
+	assert_int_equal(r.p50_rtt, 0);
+	assert_int_equal(r.p99_rtt, 0);
+	assert_int_equal(r.ipdv_count, 0);
+	stats_acc_free(&acc);
+}
+
 static void
 test_invalid_sample_refused(void **state)
 {
@@ -709,6 +737,7 @@ main(void)
 		cmocka_unit_test(test_extreme_ten_second_rtts),
 		cmocka_unit_test(test_extreme_million_samples),
 		cmocka_unit_test(test_empty_accumulator_all_zero),
+		cmocka_unit_test(test_nokeep_keeps_moments_only),
 		cmocka_unit_test(test_invalid_sample_refused),
 		cmocka_unit_test(test_window_expiry_drops_old_samples),
 		cmocka_unit_test(test_window_figures_before_expiry),
