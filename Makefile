@@ -131,8 +131,18 @@ deps:
 test-deps: deps
 	@sh regress/lib/deps.sh test
 
+# Programs the integration tests run (regress/tools/).
+REGRESS_TOOLS	 = delayline
+TOOL_BINS	 = $(REGRESS_TOOLS:%=$(O)/regress/tools/%)
+
+$(O)/regress/tools/%: regress/tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNFLAGS) $(LDFLAGS) -o $@ $<
+
+tools: $(TOOL_BINS)
+
 check: test-deps
-	$(MAKE) all unit
+	$(MAKE) all unit tools
 	$(MAKE) asan
 	CMOCKA_MESSAGE_OUTPUT=TAP prove -v --timer -e '' $(UNIT_BINS) $(UNIT_TESTS:%=build-asan/regress/unit/test_%) \
 	    regress/integ/*.t regress/misc/*.t
@@ -171,6 +181,6 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 .SECONDARY:
-.PHONY: FORCE all unit asan bench fuzz deps test-deps check lint run install clean
+.PHONY: FORCE all unit tools asan bench fuzz deps test-deps check lint run install clean
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

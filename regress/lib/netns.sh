@@ -34,6 +34,11 @@ netns_new() {
 	NETNS_LIST+=("$name")
 	netns_cleanup_once
 	ip -n "$name" link set lo up || bail "lo up in $name failed"
+	# No duplicate address detection, link-local included: otherwise
+	# IPv6 neighbour discovery waits a second or two for it.
+	ip netns exec "$name" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+	    net.ipv6.conf.default.accept_dad=0 ||
+	    bail "sysctl in $name failed"
 	printf -v "$1" '%s' "$name"
 }
 
@@ -103,4 +108,54 @@ netns_cleanup() {
 	done
 	NETNS_LIST=()
 	NETNS_HOSTIFS=()
+}
+
+# netns_delayline DELAY_US LOG
+#	Three namespaces: NETNS_A (198.18.0.1, 2001:db8:a::1) and NETNS_B
+#	(198.18.1.2, 2001:db8:b::2), joined through NETNS_M, which sends every
+#	packet between them through a TUN device held by regress/tools/delayline
+#	(DELAY_US each way; 0 for none).  Each packet's real hold time goes to
+#	LOG ("<dst> <ns>" per line).  The delay line's PID is in NETNS_DL_PID.
+netns_delayline() {
+	local d=$1 log=$2 tool=${DELAYLINE:-build/regress/tools/delayline}
+	local a m b ifa ifb i
+
+	[ -x "$tool" ] || bail "$tool missing (make tools)"
+	netns_new a
+	netns_new m
+	netns_new b
+	netns_veth "$a" "198.18.0.1/24 2001:db8:a::1/64" \
+	    "$m" "198.18.0.254/24 2001:db8:a::fe/64"
+	ifa=$NETNS_IF2
+	netns_veth "$b" "198.18.1.2/24 2001:db8:b::2/64" \
+	    "$m" "198.18.1.254/24 2001:db8:b::fe/64"
+	ifb=$NETNS_IF2
+	ip -n "$a" route add default via 198.18.0.254
+	ip -n "$a" -6 route add default via 2001:db8:a::fe
+	ip -n "$b" route add default via 198.18.1.254
+	ip -n "$b" -6 route add default via 2001:db8:b::fe
+	netns_run "$m" sysctl -qw net.ipv4.ip_forward=1 \
+	    net.ipv6.conf.all.forwarding=1 net.ipv4.conf.all.rp_filter=0 \
+	    net.ipv4.conf.default.rp_filter=0
+	# Not through a function: $! must be the delay line itself.
+	ip netns exec "$m" "$tool" -i dl0 -d "$d" -l "$log" 2>/dev/null &
+	NETNS_DL_PID=$!
+	cleanup_push "kill $NETNS_DL_PID 2>/dev/null; wait $NETNS_DL_PID 2>/dev/null"
+	for i in $(seq 1 50); do
+		ip -n "$m" link show dl0 >/dev/null 2>&1 && break
+		sleep 0.05
+	done
+	ip -n "$m" link show dl0 >/dev/null 2>&1 || bail "delayline did not start"
+	netns_run "$m" sysctl -qw net.ipv4.conf.dl0.rp_filter=0
+	ip -n "$m" link set dl0 up
+	# Only traffic between A and B crosses the delay line (not ND).
+	ip -n "$m" rule add iif "$ifa" to 198.18.1.0/24 lookup 100
+	ip -n "$m" rule add iif "$ifb" to 198.18.0.0/24 lookup 100
+	ip -n "$m" -6 rule add iif "$ifa" to 2001:db8:b::/64 lookup 100
+	ip -n "$m" -6 rule add iif "$ifb" to 2001:db8:a::/64 lookup 100
+	ip -n "$m" route add default dev dl0 table 100
+	ip -n "$m" -6 route add default dev dl0 table 100
+	NETNS_A=$a
+	NETNS_M=$m
+	NETNS_B=$b
 }

@@ -1,0 +1,205 @@
+/*
+ * delayline: hold every packet that crosses a TUN device for a fixed time,
+ * then give it back to the kernel, and log how long each was really held.
+ * A test tool (regress/), not part of lopad.
+ *
+ *	delayline -i tun -d delay_us [-l logfile] [-n max_packets]
+ *
+ * It creates (or attaches to) the TUN device `tun' (IFF_TUN|IFF_NO_PI);
+ * the test puts it in a namespace that routes the traffic between two
+ * other namespaces through it with policy routing (packets arriving from
+ * the veths go out the TUN; what the TUN gives back is routed normally).
+ * Packets leave in arrival order, each at its arrival time + delay; the
+ * wait is a timed ppoll() finished by a short spin, so the hold error is
+ * a few microseconds plus the kernel's own path.
+ *
+ * The log has one line per packet: "<dst> <hold_ns>", dst being the
+ * packet's destination address, so the test can split forward and backward
+ * and compare lopa with the real hold times, not the nominal delay.
+ * SIGTERM or SIGINT: flush the log and exit 0.
+ */
+#include <sys/ioctl.h>
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NS		(1000LL * 1000 * 1000)
+#define QLEN		8192
+#define PKTMAX		2048
+#define SPIN_NS		(200LL * 1000)	/* spin the last 200 us */
+
+struct pkt {
+	int64_t		 in;		/* arrival, CLOCK_MONOTONIC */
+	size_t		 len;
+	unsigned char	 buf[PKTMAX];
+};
+
+static struct pkt	 q[QLEN];
+static size_t		 qhead, qlen;
+static volatile sig_atomic_t quit;
+
+static int64_t
+now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * NS + ts.tv_nsec);
+}
+
+static void
+onsig(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static void
+dst_str(const unsigned char *p, size_t len, char *buf, size_t size)
+{
+	if (len >= 20 && (p[0] >> 4) == 4)
+		inet_ntop(AF_INET, p + 16, buf, size);
+	else if (len >= 40 && (p[0] >> 4) == 6)
+		inet_ntop(AF_INET6, p + 24, buf, size);
+	else
+		snprintf(buf, size, "?");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ifreq	 ifr;
+	struct pollfd	 pfd;
+	struct sigaction sa;
+	FILE		*log = stdout;
+	const char	*ifname = NULL;
+	char		 dst[64];
+	int64_t		 delay = -1, due, t, left;
+	long		 maxpkts = -1, npkts = 0;
+	ssize_t		 n;
+	struct timespec	 ts, *tsp;
+	int		 ch, fd;
+
+	while ((ch = getopt(argc, argv, "d:i:l:n:")) != -1) {
+		switch (ch) {
+		case 'd':
+			delay = strtoll(optarg, NULL, 10) * 1000;
+			break;
+		case 'i':
+			ifname = optarg;
+			break;
+		case 'l':
+			if ((log = fopen(optarg, "w")) == NULL)
+				err(1, "%s", optarg);
+			break;
+		case 'n':
+			maxpkts = strtol(optarg, NULL, 10);
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (ifname == NULL || delay < 0 || strlen(ifname) >= IFNAMSIZ) {
+usage:
+		fprintf(stderr, "usage: delayline -i tun -d delay_us "
+		    "[-l logfile] [-n max_packets]\n");
+		return (2);
+	}
+
+	if ((fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC)) == -1)
+		err(1, "/dev/net/tun");
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	memcpy(ifr.ifr_name, ifname, strlen(ifname));
+	if (ioctl(fd, TUNSETIFF, &ifr) == -1)
+		err(1, "TUNSETIFF %s", ifname);
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) == -1)
+		err(1, "O_NONBLOCK");
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = onsig;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	setvbuf(log, NULL, _IOFBF, 1 << 16);
+	/* Tell the test we are attached. */
+	fprintf(stderr, "delayline: %s, %lld us\n", ifname,
+	    (long long)(delay / 1000));
+
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while (!quit && (maxpkts < 0 || npkts < maxpkts)) {
+		/* Release what is due. */
+		while (qlen > 0) {
+			struct pkt *p = &q[qhead];
+
+			due = p->in + delay;
+			t = now();
+			if (t < due) {
+				if (due - t > SPIN_NS)
+					break;
+				while ((t = now()) < due)
+					;
+			}
+			if (write(fd, p->buf, p->len) == -1 &&
+			    errno != EAGAIN && errno != EINVAL)
+				warn("write");
+			dst_str(p->buf, p->len, dst, sizeof(dst));
+			fprintf(log, "%s %lld\n", dst,
+			    (long long)(now() - p->in));
+			npkts++;
+			qhead = (qhead + 1) % QLEN;
+			qlen--;
+		}
+		if (qlen > 0) {
+			left = q[qhead].in + delay - now() - SPIN_NS;
+			if (left < 0)
+				left = 0;
+		} else
+			left = 100LL * 1000 * 1000;
+		ts.tv_sec = left / NS;
+		ts.tv_nsec = left % NS;
+		tsp = &ts;
+		if (ppoll(&pfd, 1, tsp, NULL) == -1) {
+			if (errno == EINTR)
+				continue;
+			err(1, "poll");
+		}
+		if (!(pfd.revents & POLLIN))
+			continue;
+		for (;;) {
+			struct pkt *p;
+
+			if (qlen == QLEN) {
+				/* Full: drop at the tail, like a queue. */
+				unsigned char junk[PKTMAX];
+
+				if (read(fd, junk, sizeof(junk)) == -1)
+					break;
+				continue;
+			}
+			p = &q[(qhead + qlen) % QLEN];
+			n = read(fd, p->buf, sizeof(p->buf));
+			if (n == -1)
+				break;
+			p->in = now();
+			p->len = (size_t)n;
+			qlen++;
+		}
+	}
+	fflush(log);
+	return (0);
+}
