@@ -110,6 +110,18 @@ static const struct ckey monitor_keys[] = {
 	{ .name = NULL }
 };
 
+static const struct ckey tasks_keys[] = {
+	{ .name = "max", .type = K_UINT, FIELD(tasks_max),
+	    .min = 1, .max = 1000000 },
+	{ .name = "retain", .type = K_UINT, FIELD(tasks_retain),
+	    .min = 0, .max = 1000000 },
+	{ .name = "samples", .type = K_UINT, FIELD(tasks_samples),
+	    .min = 1, .max = 100000 },
+	{ .name = "sample_memory", .type = K_UINT, FIELD(tasks_sample_memory),
+	    .min = 1, .max = 1048576 },
+	{ .name = NULL }
+};
+
 /* The order here is the order of config_print. */
 static const struct ckey top_keys[] = {
 	{ .name = "user", .type = K_NAME, FIELD(user) },
@@ -120,6 +132,7 @@ static const struct ckey top_keys[] = {
 	{ .name = "log", .type = K_SECTION, .sub = log_keys },
 	{ .name = "reflector", .type = K_SECTION, .sub = reflector_keys },
 	{ .name = "monitor", .type = K_SECTION, .sub = monitor_keys },
+	{ .name = "tasks", .type = K_SECTION, .sub = tasks_keys },
 	{ .name = "state_file", .type = K_PATH, FIELD(state_file) },
 	{ .name = NULL }
 };
@@ -871,6 +884,10 @@ config_defaults(struct lopad_conf *c)
 	c->reflector_rate_per_source = 1000;
 	c->reflector_rate_global = 100000;
 	c->monitor_event_buffer_size = 100;
+	c->tasks_max = 10000;
+	c->tasks_retain = 1000;
+	c->tasks_samples = 100;
+	c->tasks_sample_memory = 256;
 	strlcpy(c->state_file, LOPAD_STATE, sizeof(c->state_file));
 	strlcpy(c->chroot, LOPAD_CHROOT, sizeof(c->chroot));
 }

@@ -18,9 +18,10 @@
  * for continuous tasks a sliding window (stats.c).  A continuous task's
  * total keeps no RTTs (its memory must not grow with its age), so its
  * percentiles and IPDV are those of the window.  Memory is bounded: a ring
- * of the newest samples per task, a global budget of RTT and window
- * entries reserved when a task starts, at most TASKS_MAX live tasks and
- * TASKS_RETAIN finished ones (the oldest finished is evicted first).
+ * of the newest samples per task (tasks.samples), a global budget of RTT
+ * and window entries reserved when a task starts (tasks.sample_memory), at
+ * most tasks.max live tasks and tasks.retain finished ones (the oldest
+ * finished is evicted first).
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -50,10 +51,6 @@
 #include "task.h"
 
 #define NS			(1000LL * 1000 * 1000)
-#define ENG_TASKS_MAX		10000	/* live tasks */
-#define ENG_TASKS_RETAIN	1000	/* finished tasks kept */
-#define ENG_SAMPLES		100	/* per-task ring of recent samples */
-#define ENG_BUDGET		(64ULL * 1024 * 1024)	/* RTT/window bytes */
 #define ENG_WIN_MAX		(1U << 20)	/* window entries per task */
 #define ENG_RETRY_MIN		(1 * NS)	/* resolve retry backoff */
 #define ENG_RETRY_MAX		(60 * NS)
@@ -110,7 +107,8 @@ struct task {
 	struct stats_result	 final_window;
 
 	/* Recent samples. */
-	struct probe_result	 ring[ENG_SAMPLES];
+	struct probe_result	*ring;
+	uint32_t		 ring_cap;	/* tasks.samples at creation */
 	uint32_t		 ring_head;	/* oldest */
 	uint32_t		 ring_len;
 
@@ -330,6 +328,7 @@ task_free(struct task *t)
 	if (t->has_win && !t->frozen)
 		stats_window_free(&t->win);
 	free(t->rounds);
+	free(t->ring);
 	eng_budget_used -= t->budget;
 	free(t);
 }
@@ -351,7 +350,7 @@ task_evict(void)
 {
 	struct task	*t;
 
-	while (eng_ndone > ENG_TASKS_RETAIN &&
+	while (eng_ndone > proc_conf->tasks_retain &&
 	    (t = TAILQ_FIRST(&eng_done)) != NULL) {
 		log_debug("task %s evicted (tasks.retain)", t->id);
 		task_remove(t);
@@ -539,11 +538,12 @@ addr_equal(const struct task_addr *a, const struct task_addr *b)
 static void
 task_run(struct task *t)
 {
-	uint64_t	 need;
+	uint64_t	 need, budget;
 	size_t		 wcap;
 
 	need = task_budget_need(t, &wcap);
-	if (need > ENG_BUDGET - eng_budget_used) {
+	budget = (uint64_t)proc_conf->tasks_sample_memory * 1024 * 1024;
+	if (need > budget || eng_budget_used > budget - need) {
 		task_finish(t, TASK_FAILED, "sample memory budget exhausted");
 		return;
 	}
@@ -678,15 +678,19 @@ engine_create(struct imsg *imsg)
 
 	if (imsg_check_len(imsg, sizeof(struct task_params)))
 		fatalx("bad IMSG_TASK_CREATE");
-	if (eng_live >= ENG_TASKS_MAX) {
+	if (eng_live >= proc_conf->tasks_max) {
 		reply_end(imsg->hdr.reqid, 503, NULL,
 		    "too many tasks: %u running (tasks.max)", eng_live);
 		return;
 	}
-	if ((t = calloc(1, sizeof(*t))) == NULL) {
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    (t->ring = calloc(proc_conf->tasks_samples,
+	    sizeof(*t->ring))) == NULL) {
+		free(t);
 		reply_end(imsg->hdr.reqid, 503, NULL, "out of memory");
 		return;
 	}
+	t->ring_cap = proc_conf->tasks_samples;
 	memcpy(&t->p, imsg->data, sizeof(t->p));
 	t->p.target[sizeof(t->p.target) - 1] = '\0';
 	t->p.host[sizeof(t->p.host) - 1] = '\0';
@@ -705,6 +709,7 @@ engine_create(struct imsg *imsg)
 	    t->p.host[0] == '\0') {
 		log_warnx("IMSG_TASK_CREATE with invalid parameters");
 		reply_end(imsg->hdr.reqid, 400, NULL, "invalid parameters");
+		free(t->ring);
 		free(t);
 		return;
 	}
@@ -738,12 +743,12 @@ sample_push(struct task *t, const struct probe_result *pr)
 {
 	uint32_t	 i;
 
-	if (t->ring_len < ENG_SAMPLES) {
-		i = (t->ring_head + t->ring_len) % ENG_SAMPLES;
+	if (t->ring_len < t->ring_cap) {
+		i = (t->ring_head + t->ring_len) % t->ring_cap;
 		t->ring_len++;
 	} else {
 		i = t->ring_head;
-		t->ring_head = (t->ring_head + 1) % ENG_SAMPLES;
+		t->ring_head = (t->ring_head + 1) % t->ring_cap;
 	}
 	t->ring[i] = *pr;
 }
@@ -1005,7 +1010,7 @@ engine_samples(struct imsg *imsg)
 		n = q.last;
 	skip = t->ring_len - n;
 	for (i = 0; i < n; i++) {
-		batch[nb++] = t->ring[(t->ring_head + skip + i) % ENG_SAMPLES];
+		batch[nb++] = t->ring[(t->ring_head + skip + i) % t->ring_cap];
 		if (nb == PROBE_BATCH_MAX || i + 1 == n) {
 			proc_compose(PROC_CONTROL, IMSG_TASK_SAMPLE, 0,
 			    imsg->hdr.reqid, -1, batch, nb * sizeof(batch[0]));
@@ -1071,7 +1076,7 @@ engine_subscribe(struct imsg *imsg, int on)
 	reply_end(imsg->hdr.reqid, 200, t->id, NULL);
 	/* Replay what is held, then the current state. */
 	for (i = 0; i < t->ring_len; i++)
-		emit_probe(t, &t->ring[(t->ring_head + i) % ENG_SAMPLES],
+		emit_probe(t, &t->ring[(t->ring_head + i) % t->ring_cap],
 		    imsg->hdr.reqid);
 	emit_state(t, imsg->hdr.reqid);
 }
@@ -1145,6 +1150,13 @@ engine_start(void)
 }
 
 static void
+engine_reconf_commit(const struct lopad_conf *c)
+{
+	/* proc_conf is the new one already: a smaller tasks.retain. */
+	task_evict();
+}
+
+static void
 engine_shutdown(void)
 {
 	struct task	*t, *tt;
@@ -1165,5 +1177,6 @@ const struct proc_role engine_role = {
 	.init = engine_init,
 	.start = engine_start,
 	.dispatch_peer = engine_dispatch_peer,
+	.reconf_commit = engine_reconf_commit,
 	.shutdown = engine_shutdown,
 };

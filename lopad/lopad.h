@@ -186,6 +186,10 @@ struct lopad_conf {
 	uint32_t	 reflector_rate_global;		/* packets/s; 0 unlimited */
 	uint32_t	 monitor_enabled;
 	uint32_t	 monitor_event_buffer_size;
+	uint32_t	 tasks_max;			/* live tasks */
+	uint32_t	 tasks_retain;			/* finished tasks kept */
+	uint32_t	 tasks_samples;			/* recent samples per task */
+	uint32_t	 tasks_sample_memory;		/* MiB, RTTs and windows */
 	char		 state_file[PATH_MAX];
 	char		 chroot[PATH_MAX];
 };
