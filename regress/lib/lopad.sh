@@ -474,3 +474,38 @@ lopad_exec() {
 	"${pre[@]}" timeout -k 2 "$t" env "${LOPAD_ENV[@]}" "$LOPAD" -d \
 	    -f "$conf" </dev/null >"$LOPAD_DIR/exec.out" 2>&1
 }
+
+# task_create TYPE JSON: POST /api/v1/tasks/TYPE on the read-write socket;
+# TASK_ID is the new id ("" when refused; API_CODE says why).
+task_create() {
+	TASK_ID=
+	api rw POST "/api/v1/tasks/$1" -H 'Content-Type: application/json' \
+	    --data-binary "$2" >/dev/null
+	[ "$API_CODE" = 201 ] || return 1
+	TASK_ID=$(json_get "$API_BODY" 'j["id"]')
+}
+
+# task_wait ID [LIMIT_MS]: poll GET /api/v1/tasks/ID every 100 ms until
+# its status is final (60 s by default); the last answer is in
+# TASK_JSON (a file).  Non-zero when it did not end in time.
+task_wait() {
+	local id=$1 limit=${2:-60000} start st
+
+	TASK_JSON=$LOPAD_DIR/task-$id.json
+	start=$(now_ms)
+	while :; do
+		api rw GET "/api/v1/tasks/$id" >/dev/null
+		cp "$API_BODY" "$TASK_JSON"
+		st=$(json_get "$TASK_JSON" 'j["status"]' 2>/dev/null)
+		case $st in
+		finished|stopped|failed) return 0 ;;
+		esac
+		[ $(($(now_ms) - start)) -ge "$limit" ] && return 1
+		sleep 0.1
+	done
+}
+
+# task_get EXPR: a value from TASK_JSON (json_get on j).
+task_get() {
+	json_get "$TASK_JSON" "$1"
+}

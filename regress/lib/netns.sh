@@ -137,17 +137,13 @@ netns_delayline() {
 	netns_run "$m" sysctl -qw net.ipv4.ip_forward=1 \
 	    net.ipv6.conf.all.forwarding=1 net.ipv4.conf.all.rp_filter=0 \
 	    net.ipv4.conf.default.rp_filter=0
-	# Not through a function: $! must be the delay line itself.
-	ip netns exec "$m" "$tool" -i dl0 -d "$d" -l "$log" 2>/dev/null &
-	NETNS_DL_PID=$!
-	cleanup_push "kill $NETNS_DL_PID 2>/dev/null; wait $NETNS_DL_PID 2>/dev/null"
-	for i in $(seq 1 50); do
-		ip -n "$m" link show dl0 >/dev/null 2>&1 && break
-		sleep 0.05
-	done
-	ip -n "$m" link show dl0 >/dev/null 2>&1 || bail "delayline did not start"
+	# A persistent TUN device: the delay line can be restarted (with
+	# another delay) without losing the routes through it.
+	ip -n "$m" tuntap add dev dl0 mode tun || bail "tuntap add failed"
+	NETNS_M=$m
 	netns_run "$m" sysctl -qw net.ipv4.conf.dl0.rp_filter=0
 	ip -n "$m" link set dl0 up
+	netns_delayline_start "$d" "$log"
 	# Only traffic between A and B crosses the delay line (not ND).
 	ip -n "$m" rule add iif "$ifa" to 198.18.1.0/24 lookup 100
 	ip -n "$m" rule add iif "$ifb" to 198.18.0.0/24 lookup 100
@@ -156,6 +152,34 @@ netns_delayline() {
 	ip -n "$m" route add default dev dl0 table 100
 	ip -n "$m" -6 route add default dev dl0 table 100
 	NETNS_A=$a
-	NETNS_M=$m
 	NETNS_B=$b
+}
+
+# netns_delayline_start DELAY_US LOG: (re)start the delay line on dl0.
+netns_delayline_start() {
+	local d=$1 log=$2 tool=${DELAYLINE:-build/regress/tools/delayline}
+
+	if [ -n "${NETNS_DL_PID:-}" ]; then
+		kill "$NETNS_DL_PID" 2>/dev/null
+		wait "$NETNS_DL_PID" 2>/dev/null
+	fi
+	: >"$log"
+	# Not through a function: $! must be the delay line itself.
+	ip netns exec "$NETNS_M" "$tool" -i dl0 -d "$d" -l "$log" \
+	    2>/dev/null &
+	NETNS_DL_PID=$!
+	cleanup_push "kill $NETNS_DL_PID 2>/dev/null; wait $NETNS_DL_PID 2>/dev/null"
+	# Attached once the device has a carrier.
+	wait_until 5000 20 netns_dl_attached || bail "delayline did not attach"
+}
+
+netns_dl_attached() {
+	ip -n "$NETNS_M" link show dl0 2>/dev/null | grep -q LOWER_UP
+}
+
+# netns_hold_p50 LOG DST_PREFIX: median hold time (ns) of the packets in
+# LOG whose destination starts with DST_PREFIX.
+netns_hold_p50() {
+	awk -v p="$2" 'index($1, p) == 1 { print $2 }' "$1" | sort -n |
+	    awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print 0 }'
 }
