@@ -89,6 +89,9 @@ enum imsg_type {
 	IMSG_SESSION_STOP,	/* engine -> sender: no body */
 	IMSG_SESSION_RESULTS,	/* sender -> engine: struct probe_result[] */
 	IMSG_SESSION_END,	/* sender -> engine: struct session_end */
+	/* control <-> reflector */
+	IMSG_REFL_STATS,	/* control -> reflector: request (reqid) */
+	IMSG_REFL_STATS_REPLY,	/* reflector -> control: struct refl_status */
 	IMSG_MAX
 };
 
@@ -226,6 +229,30 @@ struct ctl_reload {
 	int32_t		 ok;
 	/* followed by error text (possibly several lines), not NUL-terminated */
 };
+
+/* The reflector's counters, for GET /api/v1/status. */
+enum refl_drop {
+	DROP_PORT,		/* loop-prone source port */
+	DROP_SOURCE,		/* broadcast, multicast, unspecified source */
+	DROP_DEST,		/* sent to a broadcast or multicast address */
+	DROP_ACL,		/* not in reflector.allow */
+	DROP_RATE_SOURCE,	/* per-source rate exceeded */
+	DROP_RATE_GLOBAL,	/* global rate exceeded */
+	DROP_TRUNCATED,		/* larger than the buffer */
+	DROP_SEND,		/* sendmmsg failed for it */
+	DROP_MAX
+};
+
+struct refl_status {
+	uint32_t	 udp_echo_up;		/* the socket is open */
+	char		 udp_echo_addr[LOPA_ADDRLEN];
+	uint64_t	 received;
+	uint64_t	 echoed;
+	uint64_t	 drops[DROP_MAX];
+};
+
+/* API names of the drop reasons ("loop_port", ...). */
+extern const char *const refl_drop_keys[DROP_MAX];
 
 /* proc.c */
 const char	*proc_name(enum lopa_proc);	/* "engine" ... */

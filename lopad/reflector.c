@@ -40,19 +40,6 @@
 #define REFL_LOGIVAL	(10LL * 1000 * 1000 * 1000)	/* 10 s */
 #define NS		(1000LL * 1000 * 1000)
 
-/* Why a request got no answer. */
-enum refl_drop {
-	DROP_PORT,		/* loop-prone source port */
-	DROP_SOURCE,		/* broadcast, multicast, unspecified source */
-	DROP_DEST,		/* sent to a broadcast or multicast address */
-	DROP_ACL,		/* not in reflector.allow */
-	DROP_RATE_SOURCE,	/* per-source rate exceeded */
-	DROP_RATE_GLOBAL,	/* global rate exceeded */
-	DROP_TRUNCATED,		/* larger than the buffer */
-	DROP_SEND,		/* sendmmsg failed for it */
-	DROP_MAX
-};
-
 static const char *const refl_drop_names[DROP_MAX] = {
 	[DROP_PORT] = "loop-prone source port",
 	[DROP_SOURCE] = "broadcast, multicast or unspecified source",
@@ -64,7 +51,18 @@ static const char *const refl_drop_names[DROP_MAX] = {
 	[DROP_SEND] = "send error",
 };
 
-/* Counters (for GET /api/v1/status once control asks for them). */
+const char *const refl_drop_keys[DROP_MAX] = {
+	[DROP_PORT] = "loop_port",
+	[DROP_SOURCE] = "bad_source",
+	[DROP_DEST] = "bad_destination",
+	[DROP_ACL] = "acl",
+	[DROP_RATE_SOURCE] = "rate_source",
+	[DROP_RATE_GLOBAL] = "rate_global",
+	[DROP_TRUNCATED] = "truncated",
+	[DROP_SEND] = "send_error",
+};
+
+/* Counters, for GET /api/v1/status. */
 struct refl_stats {
 	uint64_t	 received;
 	uint64_t	 echoed;
@@ -554,6 +552,26 @@ reflector_dispatch_parent(struct imsg *imsg)
 	}
 }
 
+static int
+reflector_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
+{
+	struct refl_status	 st;
+
+	if (from != PROC_CONTROL || imsg->hdr.type != IMSG_REFL_STATS)
+		return -1;
+	if (imsg_check_len(imsg, 0))
+		fatalx("bad IMSG_REFL_STATS");
+	memset(&st, 0, sizeof(st));
+	st.udp_echo_up = refl_fd != -1;
+	memcpy(st.udp_echo_addr, refl_addr, sizeof(st.udp_echo_addr));
+	st.received = refl_stats.received;
+	st.echoed = refl_stats.echoed;
+	memcpy(st.drops, refl_stats.drops, sizeof(st.drops));
+	proc_compose(PROC_CONTROL, IMSG_REFL_STATS_REPLY, 0, imsg->hdr.reqid,
+	    -1, &st, sizeof(st));
+	return 0;
+}
+
 static void
 reflector_reconf_commit(const struct lopad_conf *c)
 {
@@ -571,6 +589,7 @@ const struct proc_role reflector_role = {
 	.role = PROC_REFLECTOR,
 	.start = reflector_start,
 	.dispatch_parent = reflector_dispatch_parent,
+	.dispatch_peer = reflector_dispatch_peer,
 	.reconf_commit = reflector_reconf_commit,
 	.shutdown = reflector_shutdown,
 };
