@@ -900,6 +900,11 @@ test_print_defaults(void **state)
 	    "monitor:\n"
 	    "  enabled: true\n"
 	    "  event_buffer_size: 100\n"
+	    "tasks:\n"
+	    "  max: 10000\n"
+	    "  retain: 1000\n"
+	    "  samples: 100\n"
+	    "  sample_memory: 256\n"
 	    "state_file: \"/var/lib/lopad/state.yaml\"\n");
 	free(text);
 }
