@@ -7,7 +7,8 @@
  * PROBE_LOST (timeout), PROBE_LATE (reply after the timeout) and every
  * error status count as lost; PROBE_LATE also counts in late, never in
  * received; the error statuses (unreachable, TTL exceeded, too big,
- * parameter problem, local error) are also tallied in errors[status].
+ * parameter problem, local error) are also tallied in errors[status],
+ * and so are refusals (errors[PROBE_REFUSED]), which stay answers.
  *
  * Formulas, over received RTTs x_1..x_n in the order fates become known:
  *   avg, stddev   mean and population standard deviation by Welford's
@@ -172,6 +173,8 @@ add_received(struct stats_acc *acc, const struct probe_sample *s)
 	}
 
 	acc->received++;
+	if (s->status == PROBE_REFUSED)
+		acc->errors[PROBE_REFUSED]++;	/* tallied, yet an answer */
 	acc->burst = 0;
 	if (acc->received == 1) {
 		acc->min_ns = acc->max_ns = x;
