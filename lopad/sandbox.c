@@ -49,11 +49,18 @@ struct ll_ruleset_attr {
 	uint64_t	 scoped;
 };
 
+#define LL_RULE_NET_PORT	2			/* ABI 4 */
+struct ll_net_port_attr {
+	uint64_t	 allowed_access;
+	uint64_t	 port;
+} __attribute__((__packed__));
+
 /*
  * What every child calls once sandboxed (strace -f of the real daemon
  * through start, status, reload, refused writes and shutdown): libevent
  * with epoll and a timerfd (precise timers), the framing, malloc, and the
- * fatal path (poll in imsgbuf_flush_blocking).
+ * fatal path (poll in imsgbuf_flush_blocking).  sysinfo: glibc's qsort
+ * asks for the physical memory size before sorting more than 1 KiB.
  */
 static const int sc_common[] = {
 	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
@@ -65,18 +72,32 @@ static const int sc_common[] = {
 	SCMP_SYS(madvise),
 	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask), SCMP_SYS(getpid),
 	SCMP_SYS(getrandom), SCMP_SYS(restart_syscall),
-	SCMP_SYS(exit), SCMP_SYS(exit_group),
+	SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(sysinfo),
 };
 
-/* control: HTTP server on passed listeners; peer credentials. */
+/*
+ * control: HTTP server on passed listeners; peer credentials; evdns on
+ * the UDP sockets it opened before the sandbox (queries and answers).
+ */
 static const int sc_control[] = {
 	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(shutdown),
 	SCMP_SYS(getpeername), SCMP_SYS(getsockname), SCMP_SYS(getsockopt),
+	SCMP_SYS(sendto), SCMP_SYS(recvfrom),
 };
 
 /* netlink: reads the receive buffer size of the passed socket. */
 static const int sc_netlink[] = {
 	SCMP_SYS(getsockopt),
+};
+
+/*
+ * sender: the raw ICMP sockets come from the parent; tcp and udp probes
+ * open their own sockets (socket() itself is allowed apart, for
+ * AF_INET/AF_INET6 streams and datagrams only).
+ */
+static const int sc_sender[] = {
+	SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(setsockopt),
+	SCMP_SYS(getsockopt), SCMP_SYS(recvmmsg),
 };
 
 /* reflector: UDP echo on the passed socket, in batches. */
@@ -96,8 +117,8 @@ struct sandbox_role {
 
 static const struct sandbox_role sandbox_roles[PROC_MAX] = {
 	[PROC_ENGINE] = { sc_none, 0, LL_NET_BIND_TCP | LL_NET_CONNECT_TCP },
-	/* Later: TCP connect probes. */
-	[PROC_SENDER] = { sc_none, 0, LL_NET_BIND_TCP },
+	/* TCP probes connect anywhere, and bind only to port 0. */
+	[PROC_SENDER] = { sc_sender, NELEM(sc_sender), LL_NET_BIND_TCP },
 	[PROC_REFLECTOR] = { sc_reflector, NELEM(sc_reflector),
 	    LL_NET_BIND_TCP | LL_NET_CONNECT_TCP },
 	[PROC_NETLINK] = { sc_netlink, NELEM(sc_netlink),
@@ -110,6 +131,7 @@ static void
 sandbox_landlock(enum lopa_proc role)
 {
 	struct ll_ruleset_attr	 attr;
+	struct ll_net_port_attr	 port0;
 	size_t			 attrsz;
 	long			 abi;
 	int			 fd;
@@ -143,6 +165,14 @@ sandbox_landlock(enum lopa_proc role)
 		log_warn("landlock_create_ruleset (ABI %ld)", abi);
 		return;
 	}
+	/* The sender's TCP probes bind to a source address, port 0. */
+	if (abi >= 4 && role == PROC_SENDER) {
+		memset(&port0, 0, sizeof(port0));
+		port0.allowed_access = LL_NET_BIND_TCP;
+		if (syscall(SYS_landlock_add_rule, fd, LL_RULE_NET_PORT,
+		    &port0, 0) == -1)
+			log_warn("landlock_add_rule (port 0)");
+	}
 	if (syscall(SYS_landlock_restrict_self, fd, 0) == -1)
 		log_warn("landlock_restrict_self");
 	close(fd);
@@ -159,6 +189,29 @@ sandbox_sigsys(int sig, siginfo_t *si, void *uctx)
 	if (n > 0)
 		(void)!write(STDERR_FILENO, buf, n);
 	_exit(159);
+}
+
+/* sender: socket(AF_INET or AF_INET6, SOCK_STREAM or SOCK_DGRAM, 0). */
+static void
+sandbox_sender_socket(scmp_filter_ctx ctx)
+{
+	const int	 fam[] = { AF_INET, AF_INET6 };
+	const int	 type[] = { SOCK_STREAM, SOCK_DGRAM };
+	const uint32_t	 mask = ~(uint32_t)(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	size_t		 i, j;
+	int		 rc;
+
+	for (i = 0; i < NELEM(fam); i++)
+		for (j = 0; j < NELEM(type); j++) {
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+			    SCMP_SYS(socket), 3,
+			    SCMP_A0_32(SCMP_CMP_EQ, fam[i], 0),
+			    SCMP_A1_32(SCMP_CMP_MASKED_EQ, mask, type[j]),
+			    SCMP_A2_32(SCMP_CMP_EQ, 0, 0));
+			if (rc < 0)
+				fatalx("seccomp socket rule: %s",
+				    strerror(-rc));
+		}
 }
 
 static void
@@ -199,6 +252,8 @@ sandbox_seccomp(enum lopa_proc role)
 		sandbox_allow(ctx, sc_common[i]);
 	for (i = 0; i < sr->ncalls; i++)
 		sandbox_allow(ctx, sr->calls[i]);
+	if (role == PROC_SENDER)
+		sandbox_sender_socket(ctx);
 	/* libevent's buffers ask how much is readable; nothing else. */
 	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 	    SCMP_A1(SCMP_CMP_EQ, FIONREAD));

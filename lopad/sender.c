@@ -1,23 +1,2218 @@
 /*
- * lopad: the sender process: every probe socket: sends, receives, timestamps (data plane).
- * This issue builds the process; probes arrive with later work.
+ * lopad: the sender process, the data plane (DESIGN §4, §5).  The engine
+ * starts and stops sessions (IMSG_SESSION_START, _STOP); the sender runs
+ * each session's schedule itself, sends the probes, matches replies and
+ * timestamps them, and streams back what became of every probe
+ * (IMSG_SESSION_RESULTS) and the end of the session (IMSG_SESSION_END).
+ *
+ * Probes:
+ *   ping  ICMP/ICMPv6 echo on raw sockets opened by the parent, one per
+ *         (family, device, PMTU mode), shared by every session with those
+ *         settings and demultiplexed here by a 16-bit identifier unique
+ *         among live sessions; a random per-session cookie in the payload.
+ *   udp   one connected socket per session; magic, seq, cookie (probe_udp.c)
+ *         echoed back by any echo service; IP_RECVERR turns an ICMP error
+ *         into a status (port unreachable: refused).
+ *   tcp   a non-blocking connect per probe, closed with RST.
+ *
+ * Schedule: probe n leaves at start + n * interval (CLOCK_MONOTONIC), all
+ * that are due at a wake-up leave together; one timer per session for the
+ * sends, one for the earliest timeout.  Every probe gets one PROBE_K_SENT
+ * record and later exactly one PROBE_K_FATE; a second reply is a DUP, a
+ * reply after the timeout is LATE (recognised while the session's ring
+ * still holds the probe: twice the probes in flight at once).  Results are
+ * buffered per session and flushed at the end of the callback that
+ * produced them.  A session is over when it sends no more and every fate
+ * is known (at the end of that callback), or at once on STOP; what comes
+ * after that is not counted.
+ *
+ * Times: SO_TIMESTAMPING software stamps (RX in the reply's cmsg, TX from
+ * the error queue, matched by an OPT_ID that we give per packet with
+ * SCM_TS_OPT_ID, or the kernel's per-socket counter on older kernels),
+ * else SO_TIMESTAMPNS, else clock_gettime.  The user-space send time is
+ * taken just before sendmsg(): on lo the reply can be stamped before
+ * sendmsg() returns.  Kernel stamps are realtime; a realtime/monotonic
+ * offset that moved by more than 1 ms between send and receive is a clock
+ * step: the sample is flagged and its RTT is the monotonic one.
  */
 #include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/tree.h>
 
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/icmp6.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
+
+#include <event2/event.h>
+
+#include "icmp_codec.h"
 #include "imsg.h"
 #include "log.h"
 #include "lopad.h"
+#include "probe_udp.h"
 #include "proc.h"
+#include "stats.h"
+#include "task.h"
 
+/* <linux/icmp.h> clashes with the netinet headers: our ICMP_FILTER. */
+#ifndef ICMP_FILTER
+#define ICMP_FILTER		1
+#endif
+struct snd_icmp_filter {
+	uint32_t	 data;		/* bit set: type blocked */
+};
+
+/* Linux 6.13: the OPT_ID of one packet, given with sendmsg(). */
+#ifndef SCM_TS_OPT_ID
+#define SCM_TS_OPT_ID		81
+#endif
+
+#define NS			(1000LL * 1000 * 1000)
+#define SND_STEP_NS		(1000LL * 1000)	/* a clock step: 1 ms */
+#define SND_RING_MIN		16
+#define SND_RING_MAX		(1U << 16)
+#define SND_RING_ICMP_MAX	(1U << 15)	/* half the 16-bit seq space */
+#define SND_TXMAP_ICMP		8192		/* TX stamps awaited */
+#define SND_BATCH		16		/* datagrams per recvmmsg */
+#define SND_BUFSZ		65536
+#define SND_READS		8		/* recvmmsg calls per wake-up */
+#define SND_LOGIVAL		(10 * NS)
+#define SND_TSFLAGS		(SOF_TIMESTAMPING_RX_SOFTWARE | \
+				 SOF_TIMESTAMPING_TX_SOFTWARE | \
+				 SOF_TIMESTAMPING_SOFTWARE | \
+				 SOF_TIMESTAMPING_OPT_TSONLY | \
+				 SOF_TIMESTAMPING_OPT_ID)
+
+/* ICMP types as numbers (<netinet/ip_icmp.h> is not ours to include). */
+#define T4_ECHOREPLY		0
+#define T4_UNREACH		3
+#define T4_TIMXCEED		11
+#define T4_PARAMPROB		12
+#define C4_PORT			3
+#define C4_NEEDFRAG		4
+#define T6_UNREACH		1
+#define T6_TOOBIG		2
+#define T6_TIMXCEED		3
+#define T6_PARAMPROB		4
+#define C6_PORT			4
+
+enum slot_state {
+	SL_FREE = 0,
+	SL_INFLIGHT,		/* sent, fate unknown */
+	SL_DONE,		/* answered: reply, refusal, error */
+	SL_TIMEDOUT,		/* lost: a reply now is late */
+	SL_LATE			/* lost, and a late reply came */
+};
+
+struct session;
+
+struct tcp_probe {
+	struct session	*s;
+	uint32_t	 seq;
+	int		 fd;
+	struct event	*ev;
+	int		 early;		/* connect() itself gave the outcome */
+	int		 early_err;
+	int64_t		 early_mono;
+};
+
+/* A probe, in its session's ring at seq & mask. */
+struct slot {
+	uint32_t	 seq;
+	uint8_t		 state;		/* enum slot_state */
+	int64_t		 tx_mono;	/* just before the send */
+	int64_t		 tx_real;
+	int64_t		 tx_kern;	/* kernel TX stamp, realtime; 0 none */
+	struct tcp_probe *tcp;
+};
+
+/* A send awaiting its TX stamp, by OPT_ID. */
+struct txrec {
+	uint32_t	 key;
+	uint32_t	 sid;
+	uint32_t	 seq;
+	uint32_t	 used;
+};
+
+/* A socket whose sends are timestamped: the shared ICMP ones, UDP's. */
+struct tsock {
+	int		 fd;
+	int		 family;
+	uint8_t		 tsmode;	/* TS_TIMESTAMPING/NS, TS_USER */
+	uint32_t	 txkey;		/* OPT_ID of the next send */
+	struct txrec	*txmap;
+	uint32_t	 txmask;
+};
+
+struct icmpsock {
+	TAILQ_ENTRY(icmpsock)	 entry;
+	struct tsock		 ts;
+	uint32_t		 pmtu;
+	char			 ifname[TASK_IFNAMELEN];
+	uint32_t		 reqid;
+	int			 ready;		/* the fd is here, set up */
+	int			 failed;	/* the parent refused */
+	struct event		*ev;
+	u_int			 refs;		/* sessions on it or waiting */
+	TAILQ_HEAD(, session)	 waiting;
+};
+
+enum session_state {
+	SS_WAIT = 0,		/* for its ICMP socket */
+	SS_RUN,
+	SS_ENDED		/* END sent; freed after the callback */
+};
+
+struct session {
+	RB_ENTRY(session)	 entry;		/* by sid */
+	RB_ENTRY(session)	 identry;	/* ping: by ICMP id */
+	TAILQ_ENTRY(session)	 wentry;	/* waiting for an ICMP socket */
+	TAILQ_ENTRY(session)	 dentry;	/* results to flush; to free */
+	TAILQ_ENTRY(session)	 eentry;	/* over, once the callback is */
+	int			 ending;
+	uint32_t		 sid;
+	int			 state;		/* enum session_state */
+	struct session_params	 p;
+	struct sockaddr_storage	 dst;
+	socklen_t		 dstlen;
+	struct sockaddr_storage	 src;
+	socklen_t		 srclen;	/* 0: no source address */
+	uint8_t			 cookie[8];
+
+	struct icmpsock		*isock;		/* ping */
+	uint16_t		 icmp_id;
+	int			 has_id;
+	struct tsock		 us;		/* udp */
+	struct event		*uev;
+	int			 uconn;		/* connected */
+
+	int64_t			 start;		/* monotonic */
+	uint64_t		 nsent;
+	uint64_t		 oldest;	/* first maybe in flight */
+	uint32_t		 inflight;
+	int			 sending_done;
+	struct event		*ev_send;
+	struct event		*ev_timeout;
+	struct slot		*ring;
+	uint32_t		 mask;
+
+	struct probe_result	*res;
+	size_t			 nres;
+	size_t			 rescap;
+	int			 dirty;
+};
+
+/* What came with a datagram. */
+struct rxinfo {
+	int64_t		 kern;		/* kernel RX stamp, realtime; 0 none */
+	int64_t		 mono;		/* right after the read */
+	int64_t		 real;
+	int		 ttl;		/* -1 unknown */
+	int		 has_ee;
+	struct sock_extended_err ee;	/* error queue */
+	struct sockaddr_storage offender;	/* ss_family 0: none */
+};
+
+RB_HEAD(snd_sessions, session);
+RB_HEAD(snd_icmpids, session);
+TAILQ_HEAD(snd_sesslist, session);
+TAILQ_HEAD(snd_socklist, icmpsock);
+
+static int	 sess_cmp(struct session *, struct session *);
+static int	 icmpid_cmp(struct session *, struct session *);
+RB_PROTOTYPE(snd_sessions, session, entry, sess_cmp);
+RB_GENERATE(snd_sessions, session, entry, sess_cmp);
+RB_PROTOTYPE(snd_icmpids, session, identry, icmpid_cmp);
+RB_GENERATE(snd_icmpids, session, identry, icmpid_cmp);
+
+static struct snd_sessions	 snd_sessions = RB_INITIALIZER(&snd_sessions);
+static struct snd_icmpids	 snd_icmpids = RB_INITIALIZER(&snd_icmpids);
+static struct snd_sesslist	 snd_dirty = TAILQ_HEAD_INITIALIZER(snd_dirty);
+static struct snd_sesslist	 snd_zombies =
+				    TAILQ_HEAD_INITIALIZER(snd_zombies);
+static struct snd_sesslist	 snd_ending =
+				    TAILQ_HEAD_INITIALIZER(snd_ending);
+static struct snd_socklist	 snd_isocks =
+				    TAILQ_HEAD_INITIALIZER(snd_isocks);
+static uint32_t			 snd_reqid;
+static uint16_t			 snd_idcursor;
+static int			 snd_optid = 1;	/* SCM_TS_OPT_ID usable */
+static int			 snd_optid_known;
+static int			 snd_tskeep = -1;	/* see sender_start() */
+
+/* Packets we could not use, by reason; logged at debug, rate-limited. */
+enum snd_count {
+	CNT_MALFORMED,		/* did not decode */
+	CNT_FOREIGN,		/* not for any live probe of ours */
+	CNT_STALE,		/* for a probe no longer remembered */
+	CNT_BADSTAMP,		/* a kernel stamp that could not be right */
+	CNT_MAX
+};
+static const char *const snd_count_names[CNT_MAX] = {
+	"malformed packets", "foreign packets", "stale replies",
+	"inconsistent kernel timestamps"
+};
+static uint64_t		 snd_counts[CNT_MAX];
+static int64_t		 snd_lastlog[CNT_MAX];
+
+/* I/O buffers: one read or send at a time. */
+static uint8_t		 snd_sbuf[SND_BUFSZ];
+static uint8_t		 snd_rbuf[SND_BATCH][SND_BUFSZ];
+static struct sockaddr_storage snd_rfrom[SND_BATCH];
+static union {
+	struct cmsghdr	 hdr;
+	uint8_t		 buf[512];
+} snd_rcmsg[SND_BATCH];
+static struct iovec	 snd_riov[SND_BATCH];
+static struct mmsghdr	 snd_rmsg[SND_BATCH];
+
+static void	 session_end(struct session *, int, const char *);
+static void	 session_send_due(struct session *);
+static void	 session_check_end(struct session *);
+static void	 sender_flush(void);
+
+static int
+sess_cmp(struct session *a, struct session *b)
+{
+	return a->sid < b->sid ? -1 : a->sid > b->sid;
+}
+
+static int
+icmpid_cmp(struct session *a, struct session *b)
+{
+	return a->icmp_id < b->icmp_id ? -1 : a->icmp_id > b->icmp_id;
+}
+
+static int64_t
+clock_ns(clockid_t id)
+{
+	struct timespec	 ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
+}
+
+static int64_t
+ts_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * NS + ts->tv_nsec;
+}
+
+static struct timeval
+ns_tv(int64_t ns)
+{
+	struct timeval	 tv;
+
+	if (ns < 0)
+		ns = 0;
+	tv.tv_sec = ns / NS;
+	tv.tv_usec = (ns % NS) / 1000;
+	return tv;
+}
+
+static void
+snd_count(enum snd_count c)
+{
+	int64_t	 now;
+
+	snd_counts[c]++;
+	now = clock_ns(CLOCK_MONOTONIC);
+	if (snd_lastlog[c] != 0 && now - snd_lastlog[c] < SND_LOGIVAL)
+		return;
+	snd_lastlog[c] = now;
+	log_debug("%s: %llu so far", snd_count_names[c],
+	    (unsigned long long)snd_counts[c]);
+}
+
+static struct session *
+session_find(uint32_t sid)
+{
+	struct session	 k;
+
+	k.sid = sid;
+	return RB_FIND(snd_sessions, &snd_sessions, &k);
+}
+
+/* The probe with this sequence number, if the ring still holds it. */
+static struct slot *
+slot_find(struct session *s, uint32_t seq)
+{
+	struct slot	*sl = &s->ring[seq & s->mask];
+
+	if (sl->state == SL_FREE || sl->seq != seq)
+		return NULL;
+	return sl;
+}
+
+/* The same from a 16-bit ICMP seq (the ring is at most 2^15 long). */
+static struct slot *
+slot_find16(struct session *s, uint16_t seq16)
+{
+	struct slot	*sl = &s->ring[seq16 & s->mask];
+
+	if (sl->state == SL_FREE || (uint16_t)sl->seq != seq16)
+		return NULL;
+	return sl;
+}
+
+static void
+addr_to_task(const struct sockaddr *sa, struct task_addr *ta)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+
+	memset(ta, 0, sizeof(*ta));
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET) {
+		sin = (const struct sockaddr_in *)(const void *)sa;
+		ta->family = AF_INET;
+		ta->port = ntohs(sin->sin_port);
+		memcpy(ta->addr, &sin->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6) {
+		sin6 = (const struct sockaddr_in6 *)(const void *)sa;
+		ta->family = AF_INET6;
+		ta->port = ntohs(sin6->sin6_port);
+		ta->scope_id = sin6->sin6_scope_id;
+		memcpy(ta->addr, &sin6->sin6_addr, 16);
+	}
+}
+
+static socklen_t
+task_to_sa(const struct task_addr *ta, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)(void *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)(void *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (ta->family == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)ta->port);
+		memcpy(&sin->sin_addr, ta->addr, 4);
+		return sizeof(*sin);
+	}
+	if (ta->family == AF_INET6) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)ta->port);
+		sin6->sin6_scope_id = ta->scope_id;
+		memcpy(&sin6->sin6_addr, ta->addr, 16);
+		return sizeof(*sin6);
+	}
+	return 0;
+}
+
+/* Same address (not port)? */
+static int
+sa_addr_eq(const struct sockaddr *a, const struct sockaddr *b)
+{
+	if (a->sa_family != b->sa_family)
+		return 0;
+	if (a->sa_family == AF_INET)
+		return memcmp(&((const struct sockaddr_in *)(const void *)a)->
+		    sin_addr, &((const struct sockaddr_in *)(const void *)b)->
+		    sin_addr, 4) == 0;
+	if (a->sa_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)(const void *)a)->
+		    sin6_addr, &((const struct sockaddr_in6 *)(const void *)b)->
+		    sin6_addr, 16) == 0;
+	return 0;
+}
+
+static const char *
+sa_str(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const void	*a;
+
+	if (sa->sa_family == AF_INET)
+		a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else
+		a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	if (inet_ntop(sa->sa_family, a, buf, len) == NULL)
+		strlcpy(buf, "?", len);
+	return buf;
+}
+
+/*
+ * Results.
+ */
+
+static void
+session_flush(struct session *s)
+{
+	if (s->nres > 0) {
+		proc_compose(PROC_ENGINE, IMSG_SESSION_RESULTS, s->sid, 0, -1,
+		    s->res, s->nres * sizeof(*s->res));
+		s->nres = 0;
+	}
+	if (s->dirty) {
+		TAILQ_REMOVE(&snd_dirty, s, dentry);
+		s->dirty = 0;
+	}
+}
+
+static struct probe_result *
+res_new(struct session *s, uint32_t seq, uint8_t kind)
+{
+	struct probe_result	*pr;
+	size_t			 ncap;
+
+	if (s->state == SS_ENDED)
+		fatalx("%s: session %u has ended", __func__, s->sid);
+	if (s->nres == PROBE_BATCH_MAX)
+		session_flush(s);
+	if (s->nres == s->rescap) {
+		ncap = s->rescap == 0 ? 8 : s->rescap * 2;
+		if (ncap > PROBE_BATCH_MAX)
+			ncap = PROBE_BATCH_MAX;
+		if ((pr = reallocarray(s->res, ncap, sizeof(*pr))) == NULL)
+			fatal("%s: reallocarray", __func__);
+		s->res = pr;
+		s->rescap = ncap;
+	}
+	pr = &s->res[s->nres++];
+	memset(pr, 0, sizeof(*pr));
+	pr->seq = seq;
+	pr->kind = kind;
+	if (!s->dirty) {
+		TAILQ_INSERT_TAIL(&snd_dirty, s, dentry);
+		s->dirty = 1;
+	}
+	return pr;
+}
+
+/*
+ * RTT of a reply: kernel stamps when both ends have one (or a kernel RX
+ * stamp and our TX time), unless the realtime clock stepped in between
+ * or the stamps cannot be right; then the monotonic delta.
+ */
+static void
+rtt_fill(const struct slot *sl, const struct rxinfo *rx,
+    struct probe_result *pr)
+{
+	int64_t	 mono, k, step;
+	uint8_t	 tsrc;
+
+	mono = rx->mono - sl->tx_mono;
+	if (mono < 0)
+		mono = 0;
+	pr->rtt_ns = mono;
+	pr->tsrc = TS_USER;
+	if (rx->kern == 0)
+		return;
+	if (sl->tx_kern != 0) {
+		k = rx->kern - sl->tx_kern;
+		tsrc = TS_TIMESTAMPING;
+	} else {
+		k = rx->kern - sl->tx_real;
+		tsrc = TS_TIMESTAMPNS;
+	}
+	step = (rx->real - rx->mono) - (sl->tx_real - sl->tx_mono);
+	if (step > SND_STEP_NS || step < -SND_STEP_NS) {
+		pr->flags |= PROBE_F_CLOCK_STEP;
+		return;
+	}
+	/* Both kernel stamps lie between our two clock readings. */
+	if (k < 0 || k > mono + SND_STEP_NS) {
+		snd_count(CNT_BADSTAMP);
+		return;
+	}
+	pr->rtt_ns = k;
+	pr->tsrc = tsrc;
+}
+
+static void
+tcp_probe_free(struct slot *sl)
+{
+	struct tcp_probe	*tp = sl->tcp;
+
+	if (tp == NULL)
+		return;
+	event_free(tp->ev);
+	close(tp->fd);		/* SO_LINGER 0: RST, no TIME_WAIT */
+	free(tp);
+	sl->tcp = NULL;
+}
+
+/*
+ * A probe's fate is known, or it was answered again: the record to fill
+ * (NULL when there is nothing to say), and the probe's new state.
+ */
+static struct probe_result *
+probe_record(struct session *s, struct slot *sl, uint8_t status)
+{
+	struct probe_result	*pr;
+	uint8_t			 kind;
+
+	switch (sl->state) {
+	case SL_INFLIGHT:
+		kind = PROBE_K_FATE;
+		sl->state = status == PROBE_LOST ? SL_TIMEDOUT : SL_DONE;
+		s->inflight--;
+		tcp_probe_free(sl);
+		break;
+	case SL_DONE:
+	case SL_LATE:
+		kind = PROBE_K_DUP;
+		break;
+	case SL_TIMEDOUT:
+		kind = PROBE_K_LATE;
+		sl->state = SL_LATE;
+		break;
+	default:
+		return NULL;
+	}
+	pr = res_new(s, sl->seq, kind);
+	pr->status = status;
+	pr->t_sent = sl->tx_kern != 0 ? sl->tx_kern : sl->tx_real;
+	return pr;
+}
+
+static void
+probe_lost(struct session *s, struct slot *sl)
+{
+	(void)probe_record(s, sl, PROBE_LOST);
+}
+
+/* A reply or an error for a probe, from `from'. */
+static void
+probe_answer(struct session *s, struct slot *sl, uint8_t status,
+    const struct rxinfo *rx, const struct sockaddr *from, uint32_t mtu)
+{
+	struct probe_result	*pr;
+
+	if ((pr = probe_record(s, sl, status)) == NULL)
+		return;
+	rtt_fill(sl, rx, pr);
+	if (rx->ttl >= 0 && rx->ttl <= 255)
+		pr->ttl = (uint8_t)rx->ttl;
+	pr->mtu = mtu;
+	addr_to_task(from, &pr->from);
+	if (from != NULL && !sa_addr_eq(from, (struct sockaddr *)&s->dst))
+		pr->flags |= PROBE_F_FOREIGN_SRC;
+}
+
+/*
+ * The path MTU the kernel knows for the destination: from the session's
+ * connected UDP socket, or from a throw-away one (ping).  0 unknown.
+ */
+static uint32_t
+path_mtu(struct session *s)
+{
+	socklen_t	 len = sizeof(int);
+	int		 fd = s->us.fd, v4 = s->dst.ss_family == AF_INET;
+	int		 mtu = 0;
+
+	if (fd == -1) {
+		fd = socket(s->dst.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd == -1)
+			return 0;
+		if ((s->p.interface[0] != '\0' && setsockopt(fd, SOL_SOCKET,
+		    SO_BINDTODEVICE, s->p.interface,
+		    strlen(s->p.interface)) == -1) ||
+		    connect(fd, (struct sockaddr *)&s->dst, s->dstlen) == -1)
+			mtu = -1;
+	}
+	if (mtu == 0 && getsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6,
+	    v4 ? IP_MTU : IPV6_MTU, &mtu, &len) == -1)
+		mtu = 0;
+	if (fd != s->us.fd)
+		close(fd);
+	return mtu > 0 ? (uint32_t)mtu : 0;
+}
+
+/* A send that failed at once. */
+static void
+probe_failed(struct session *s, struct slot *sl, int err)
+{
+	struct probe_result	*pr;
+
+	sl->state = SL_INFLIGHT;
+	s->inflight++;
+	pr = probe_record(s, sl, err == EMSGSIZE ? PROBE_TOO_BIG :
+	    PROBE_ERROR);
+	pr->err = (uint16_t)err;
+	if (err == EMSGSIZE)
+		pr->mtu = path_mtu(s);
+}
+
+/*
+ * Timestamped sockets.
+ */
+
+static void
+tsock_init(struct tsock *ts, int fd, int family, uint32_t nmap)
+{
+	int	 on = 1, flags = SND_TSFLAGS;
+
+	ts->fd = fd;
+	ts->family = family;
+	ts->txkey = 0;
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags,
+	    sizeof(flags)) == 0)
+		ts->tsmode = TS_TIMESTAMPING;
+	else if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on,
+	    sizeof(on)) == 0)
+		ts->tsmode = TS_TIMESTAMPNS;
+	else
+		ts->tsmode = TS_USER;
+	if (ts->tsmode == TS_TIMESTAMPING) {
+		if ((ts->txmap = calloc(nmap, sizeof(*ts->txmap))) == NULL)
+			fatal("%s: calloc", __func__);
+		ts->txmask = nmap - 1;
+	}
+}
+
+static void
+tsock_free(struct tsock *ts)
+{
+	free(ts->txmap);
+	ts->txmap = NULL;
+	if (ts->fd != -1)
+		close(ts->fd);
+	ts->fd = -1;
+}
+
+static struct cmsghdr *
+cmsg_put(struct msghdr *m, struct cmsghdr *c, int level, int type,
+    const void *data, size_t len)
+{
+	if (c == NULL)
+		fatalx("%s: no room", __func__);
+	c->cmsg_level = level;
+	c->cmsg_type = type;
+	c->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(c), data, len);
+	m->msg_controllen += CMSG_SPACE(len);
+	return (struct cmsghdr *)(void *)((uint8_t *)c + CMSG_SPACE(len));
+}
+
+/* TTL, TOS and source address of one packet on a shared raw socket. */
+static struct cmsghdr *
+probe_cmsgs(struct session *s, struct msghdr *m, struct cmsghdr *c)
+{
+	struct in_pktinfo	 pi4;
+	struct in6_pktinfo	 pi6;
+	int			 v4 = s->dst.ss_family == AF_INET, v;
+
+	if (s->p.ttl > 0) {
+		v = s->p.ttl;
+		c = cmsg_put(m, c, v4 ? IPPROTO_IP : IPPROTO_IPV6,
+		    v4 ? IP_TTL : IPV6_HOPLIMIT, &v, sizeof(v));
+	}
+	if (s->p.dscp >= 0) {
+		v = s->p.dscp << 2;
+		c = cmsg_put(m, c, v4 ? IPPROTO_IP : IPPROTO_IPV6,
+		    v4 ? IP_TOS : IPV6_TCLASS, &v, sizeof(v));
+	}
+	if (s->srclen != 0 && v4) {
+		memset(&pi4, 0, sizeof(pi4));
+		pi4.ipi_spec_dst =
+		    ((struct sockaddr_in *)(void *)&s->src)->sin_addr;
+		c = cmsg_put(m, c, IPPROTO_IP, IP_PKTINFO, &pi4, sizeof(pi4));
+	} else if (s->srclen != 0) {
+		memset(&pi6, 0, sizeof(pi6));
+		pi6.ipi6_addr =
+		    ((struct sockaddr_in6 *)(void *)&s->src)->sin6_addr;
+		c = cmsg_put(m, c, IPPROTO_IPV6, IPV6_PKTINFO, &pi6,
+		    sizeof(pi6));
+	}
+	return c;
+}
+
+/*
+ * Send one probe; with opts (the shared ICMP sockets), its TTL, TOS and
+ * source address go with it.  Returns 0 or an errno.
+ */
+static int
+tsock_send(struct tsock *ts, struct session *s, struct slot *sl,
+    const uint8_t *buf, size_t len, int opts)
+{
+	union {
+		struct cmsghdr	 hdr;
+		uint8_t		 buf[3 * CMSG_SPACE(sizeof(int)) +
+				    CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+				    CMSG_SPACE(sizeof(struct in_pktinfo))];
+	} cbuf;
+	struct msghdr		 m;
+	struct iovec		 iov;
+	struct cmsghdr		*c;
+	struct txrec		*tr;
+	int			 optid, err;
+	size_t			 base;
+	ssize_t			 n;
+
+	memset(&cbuf, 0, sizeof(cbuf));
+	memset(&m, 0, sizeof(m));
+	iov.iov_base = (void *)(uintptr_t)buf;
+	iov.iov_len = len;
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = cbuf.buf;
+	m.msg_controllen = 0;
+	c = (struct cmsghdr *)(void *)cbuf.buf;
+	if (opts) {
+		m.msg_name = &s->dst;
+		m.msg_namelen = s->dstlen;
+		c = probe_cmsgs(s, &m, c);
+	}
+	base = m.msg_controllen;
+	optid = ts->tsmode == TS_TIMESTAMPING && snd_optid;
+	if (optid)
+		c = cmsg_put(&m, c, SOL_SOCKET, SCM_TS_OPT_ID, &ts->txkey,
+		    sizeof(ts->txkey));
+	if (m.msg_controllen == 0)
+		m.msg_control = NULL;
+
+	sl->tx_real = clock_ns(CLOCK_REALTIME);
+	sl->tx_mono = clock_ns(CLOCK_MONOTONIC);
+	n = sendmsg(ts->fd, &m, MSG_DONTWAIT);
+	if (n == -1 && errno == EINVAL && optid && !snd_optid_known) {
+		/* A kernel before 6.13 knows no SCM_TS_OPT_ID: its counter. */
+		m.msg_controllen = base;
+		if (base == 0)
+			m.msg_control = NULL;
+		n = sendmsg(ts->fd, &m, MSG_DONTWAIT);
+		if (n != -1) {
+			snd_optid = 0;
+			snd_optid_known = 1;
+			log_debug("no SCM_TS_OPT_ID: TX stamps matched by the "
+			    "sockets' counters");
+		}
+	}
+	if (n == -1) {
+		err = errno;
+		return err != 0 ? err : EIO;
+	}
+	if (optid)
+		snd_optid_known = 1;
+	if (ts->tsmode == TS_TIMESTAMPING) {
+		tr = &ts->txmap[ts->txkey & ts->txmask];
+		tr->key = ts->txkey;
+		tr->sid = s->sid;
+		tr->seq = sl->seq;
+		tr->used = 1;
+		ts->txkey++;
+	}
+	return 0;
+}
+
+static void
+rx_parse(struct msghdr *m, struct rxinfo *ri)
+{
+	struct cmsghdr		*c;
+	struct scm_timestamping	 st;
+	struct timespec		 t;
+	size_t			 dlen, olen;
+	int			 v;
+
+	ri->kern = 0;
+	ri->ttl = -1;
+	ri->has_ee = 0;
+	ri->offender.ss_family = 0;
+	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_len < CMSG_LEN(0))
+			continue;
+		dlen = c->cmsg_len - CMSG_LEN(0);
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SO_TIMESTAMPING && dlen >= sizeof(st)) {
+			memcpy(&st, CMSG_DATA(c), sizeof(st));
+			ri->kern = ts_ns(&st.ts[0]);
+		} else if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SO_TIMESTAMPNS && dlen >= sizeof(t)) {
+			memcpy(&t, CMSG_DATA(c), sizeof(t));
+			ri->kern = ts_ns(&t);
+		} else if (((c->cmsg_level == IPPROTO_IP &&
+		    c->cmsg_type == IP_TTL) || (c->cmsg_level ==
+		    IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) &&
+		    dlen >= sizeof(v)) {
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			ri->ttl = v;
+		} else if (((c->cmsg_level == IPPROTO_IP &&
+		    c->cmsg_type == IP_RECVERR) || (c->cmsg_level ==
+		    IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) &&
+		    dlen >= sizeof(ri->ee)) {
+			memcpy(&ri->ee, CMSG_DATA(c), sizeof(ri->ee));
+			ri->has_ee = 1;
+			olen = dlen - sizeof(ri->ee);
+			if (olen > sizeof(ri->offender))
+				olen = sizeof(ri->offender);
+			memset(&ri->offender, 0, sizeof(ri->offender));
+			if (olen >= sizeof(struct sockaddr_in))
+				memcpy(&ri->offender, CMSG_DATA(c) +
+				    sizeof(ri->ee), olen);
+			if ((ri->offender.ss_family == AF_INET &&
+			    olen < sizeof(struct sockaddr_in)) ||
+			    (ri->offender.ss_family == AF_INET6 &&
+			    olen < sizeof(struct sockaddr_in6)) ||
+			    (ri->offender.ss_family != AF_INET &&
+			    ri->offender.ss_family != AF_INET6))
+				ri->offender.ss_family = 0;
+		}
+	}
+	if (ri->kern < 0)
+		ri->kern = 0;
+}
+
+/* One recvmmsg: the number of datagrams, 0 when none (or an error). */
+static int
+tsock_recv(struct tsock *ts, int flags, int64_t *mono, int64_t *real)
+{
+	int	 i, n;
+
+	for (i = 0; i < SND_BATCH; i++) {
+		snd_riov[i].iov_base = snd_rbuf[i];
+		snd_riov[i].iov_len = SND_BUFSZ;
+		memset(&snd_rmsg[i], 0, sizeof(snd_rmsg[i]));
+		snd_rmsg[i].msg_hdr.msg_name = &snd_rfrom[i];
+		snd_rmsg[i].msg_hdr.msg_namelen = sizeof(snd_rfrom[i]);
+		snd_rmsg[i].msg_hdr.msg_iov = &snd_riov[i];
+		snd_rmsg[i].msg_hdr.msg_iovlen = 1;
+		snd_rmsg[i].msg_hdr.msg_control = snd_rcmsg[i].buf;
+		snd_rmsg[i].msg_hdr.msg_controllen = sizeof(snd_rcmsg[i].buf);
+	}
+	n = recvmmsg(ts->fd, snd_rmsg, SND_BATCH, flags | MSG_DONTWAIT, NULL);
+	*mono = clock_ns(CLOCK_MONOTONIC);
+	*real = clock_ns(CLOCK_REALTIME);
+	if (n == -1) {
+		switch (errno) {
+		case EAGAIN:
+		case EINTR:
+			break;
+		case ECONNREFUSED:	/* a connected UDP socket's pending */
+		case EHOSTUNREACH:	/* ICMP error: also queued, handled */
+		case ENETUNREACH:	/* from the error queue */
+		case EHOSTDOWN:
+		case EMSGSIZE:
+		case EPROTO:
+			return -1;
+		default:
+			log_warn("recvmmsg");
+			break;
+		}
+		return 0;
+	}
+	return n;
+}
+
+/* A TX stamp from the error queue: the probe it belongs to. */
+static void
+tx_stamp(struct tsock *ts, uint32_t key, int64_t t)
+{
+	struct txrec	*tr;
+	struct session	*s;
+	struct slot	*sl;
+
+	if (ts->txmap == NULL || t == 0)
+		return;
+	tr = &ts->txmap[key & ts->txmask];
+	if (!tr->used || tr->key != key) {
+		snd_count(CNT_STALE);
+		return;
+	}
+	tr->used = 0;
+	if ((s = session_find(tr->sid)) == NULL || s->state != SS_RUN ||
+	    (sl = slot_find(s, tr->seq)) == NULL || sl->state != SL_INFLIGHT)
+		return;
+	/* The kernel stamps after our clock reading before sendmsg(). */
+	if (t < sl->tx_real) {
+		snd_count(CNT_BADSTAMP);
+		return;
+	}
+	sl->tx_kern = t;
+}
+
+static void	 udp_icmp_error(struct session *, const struct rxinfo *,
+		    const uint8_t *, size_t);
+
+/*
+ * Drain the error queue: TX stamps, and (UDP, owner set) ICMP errors.
+ * TX stamps come first, so that replies read after them find them.
+ */
+static void
+tsock_errqueue(struct tsock *ts, struct session *owner)
+{
+	struct rxinfo	 ri;
+	int		 i, n, loops;
+
+	for (loops = 0; loops < 64; loops++) {
+		if ((n = tsock_recv(ts, MSG_ERRQUEUE, &ri.mono,
+		    &ri.real)) <= 0)
+			return;
+		for (i = 0; i < n; i++) {
+			rx_parse(&snd_rmsg[i].msg_hdr, &ri);
+			if (!ri.has_ee)
+				continue;
+			if (ri.ee.ee_origin == SO_EE_ORIGIN_TIMESTAMPING) {
+				if (ri.ee.ee_info == SCM_TSTAMP_SND)
+					tx_stamp(ts, ri.ee.ee_data, ri.kern);
+			} else if (owner != NULL && owner->state == SS_RUN)
+				udp_icmp_error(owner, &ri, snd_rbuf[i],
+				    snd_rmsg[i].msg_len);
+		}
+		if (n < SND_BATCH)
+			return;
+	}
+}
+
+/*
+ * df (PMTU_DO) goes out as IP_PMTUDISC_PROBE: DF set and no fragmentation,
+ * like DO, but the path MTU the host has cached (from an earlier task, or
+ * another program) is ignored, so that every probe tests the path and a
+ * router's "too big" names the router and the MTU each time, rather than
+ * a local EMSGSIZE that says neither.
+ */
+static uint32_t
+wire_pmtu(uint32_t pmtu)
+{
+	return pmtu == PMTU_DO ? PMTU_PROBE : pmtu;
+}
+
+/*
+ * Socket options for the tcp and udp probes.  Returns 0, or an errno with
+ * *what naming the step that failed.
+ */
+static int
+sock_options(struct session *s, int fd, int type, const char **what)
+{
+	struct linger	 l;
+	int		 v4 = s->dst.ss_family == AF_INET, v, on = 1;
+
+	if (type == SOCK_STREAM) {
+		l.l_onoff = 1;
+		l.l_linger = 0;
+		*what = "SO_LINGER";
+		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)) == -1)
+			return errno;
+	}
+	if (s->p.interface[0] != '\0') {
+		*what = "SO_BINDTODEVICE";
+		if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE,
+		    s->p.interface, strlen(s->p.interface)) == -1)
+			return errno;
+	}
+	if (s->p.dscp >= 0) {
+		v = s->p.dscp << 2;
+		*what = v4 ? "IP_TOS" : "IPV6_TCLASS";
+		if (setsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6,
+		    v4 ? IP_TOS : IPV6_TCLASS, &v, sizeof(v)) == -1)
+			return errno;
+	}
+	if (s->p.ttl > 0) {
+		v = s->p.ttl;
+		*what = v4 ? "IP_TTL" : "IPV6_UNICAST_HOPS";
+		if (setsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6,
+		    v4 ? IP_TTL : IPV6_UNICAST_HOPS, &v, sizeof(v)) == -1)
+			return errno;
+	}
+	if (s->p.pmtu != PMTU_DEFAULT) {
+		switch (wire_pmtu(s->p.pmtu)) {
+		case PMTU_DONT:
+			v = IP_PMTUDISC_DONT;
+			break;
+		default:
+			v = IP_PMTUDISC_PROBE;	/* the same for IPv6 */
+			break;
+		}
+		*what = v4 ? "IP_MTU_DISCOVER" : "IPV6_MTU_DISCOVER";
+		if (setsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6,
+		    v4 ? IP_MTU_DISCOVER : IPV6_MTU_DISCOVER, &v,
+		    sizeof(v)) == -1)
+			return errno;
+	}
+	if (type == SOCK_DGRAM) {
+		*what = v4 ? "IP_RECVERR" : "IPV6_RECVERR";
+		if (setsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6,
+		    v4 ? IP_RECVERR : IPV6_RECVERR, &on, sizeof(on)) == -1)
+			return errno;
+		*what = v4 ? "IP_RECVTTL" : "IPV6_RECVHOPLIMIT";
+		if (setsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6,
+		    v4 ? IP_RECVTTL : IPV6_RECVHOPLIMIT, &on,
+		    sizeof(on)) == -1)
+			return errno;
+	}
+	if (s->srclen != 0) {
+		*what = "bind";
+		if (bind(fd, (struct sockaddr *)&s->src, s->srclen) == -1)
+			return errno;
+	}
+	return 0;
+}
+
+/* "udp to 192.0.2.1: bind 198.51.100.1: Cannot assign requested address" */
+static void
+sock_errmsg(struct session *s, const char *what, int err, char *msg,
+    size_t len)
+{
+	char	 d[INET6_ADDRSTRLEN], a[INET6_ADDRSTRLEN];
+
+	sa_str((struct sockaddr *)&s->dst, d, sizeof(d));
+	if (strcmp(what, "bind") == 0 && s->srclen != 0)
+		snprintf(msg, len, "%s to %s: bind %s: %s",
+		    task_type_name(s->p.type), d, sa_str((struct sockaddr *)
+		    &s->src, a, sizeof(a)), strerror(err));
+	else if (strcmp(what, "SO_BINDTODEVICE") == 0)
+		snprintf(msg, len, "%s to %s: SO_BINDTODEVICE %s: %s",
+		    task_type_name(s->p.type), d, s->p.interface,
+		    strerror(err));
+	else
+		snprintf(msg, len, "%s to %s: %s: %s",
+		    task_type_name(s->p.type), d, what, strerror(err));
+}
+
+/*
+ * ping: the shared raw sockets.
+ */
+
+/* The status an ICMP error stands for. */
+static uint8_t
+icmp_error_status(enum icmp_kind kind)
+{
+	switch (kind) {
+	case ICMP_KIND_TIME_EXCEEDED:
+		return PROBE_TTL_EXCEEDED;
+	case ICMP_KIND_TOO_BIG:
+		return PROBE_TOO_BIG;
+	case ICMP_KIND_PARAM_PROBLEM:
+		return PROBE_PARAM_PROBLEM;
+	default:
+		return PROBE_UNREACHABLE;
+	}
+}
+
+/*
+ * Decode datagram i and find the live session it names: by the
+ * identifier of a reply, or of the echo request an error quotes.
+ */
+static struct session *
+icmp_demux(struct icmpsock *is, int i, struct icmp_reply *r, uint16_t *seq)
+{
+	struct session	 k, *s;
+
+	if (icmp_decode(is->ts.family, snd_rbuf[i], snd_rmsg[i].msg_len,
+	    r) == -1 || (is->ts.family == AF_INET6 &&
+	    icmp_reply_set_src(r, (struct sockaddr *)&snd_rfrom[i]) == -1)) {
+		snd_count(CNT_MALFORMED);
+		return NULL;
+	}
+	switch (r->kind) {
+	case ICMP_KIND_ECHO_REQUEST:
+		return NULL;	/* our own, on lo */
+	case ICMP_KIND_ECHO_REPLY:
+		k.icmp_id = r->id;
+		*seq = r->seq;
+		break;
+	case ICMP_KIND_DEST_UNREACH:
+	case ICMP_KIND_TIME_EXCEEDED:
+	case ICMP_KIND_TOO_BIG:
+	case ICMP_KIND_PARAM_PROBLEM:
+		if ((r->quote & ICMP_QUOTE_ECHO) == 0) {
+			snd_count(CNT_FOREIGN);
+			return NULL;
+		}
+		k.icmp_id = r->q_id;
+		*seq = r->q_seq;
+		break;
+	default:
+		snd_count(CNT_FOREIGN);
+		return NULL;
+	}
+	if ((s = RB_FIND(snd_icmpids, &snd_icmpids, &k)) == NULL) {
+		snd_count(CNT_FOREIGN);
+		return NULL;
+	}
+	/* Another of our raw sockets may see it too: its owner counts it. */
+	if (s->isock != is || s->state != SS_RUN)
+		return NULL;
+	return s;
+}
+
+static void
+icmp_input(struct icmpsock *is, int i, const struct rxinfo *ri)
+{
+	struct icmp_reply	 r;
+	struct session		*s;
+	struct slot		*sl;
+	struct sockaddr_storage	 from;
+	struct rxinfo		 rx = *ri;
+	enum icmp_match		 m;
+	uint16_t		 seq;
+
+	if ((s = icmp_demux(is, i, &r, &seq)) == NULL)
+		return;
+	m = icmp_match(&r, s->icmp_id, seq, s->cookie,
+	    (struct sockaddr *)&s->dst);
+	if (m == ICMP_MATCH_NONE) {
+		snd_count(CNT_FOREIGN);
+		return;
+	}
+	if ((sl = slot_find16(s, seq)) == NULL ||
+	    (m == ICMP_MATCH_ERROR && sl->state != SL_INFLIGHT)) {
+		/* An error counts only while the probe's fate is open. */
+		snd_count(CNT_STALE);
+		return;
+	}
+	memset(&from, 0, sizeof(from));
+	from.ss_family = is->ts.family;
+	if (is->ts.family == AF_INET)
+		memcpy(&((struct sockaddr_in *)(void *)&from)->sin_addr,
+		    r.src, 4);
+	else
+		memcpy(&((struct sockaddr_in6 *)(void *)&from)->sin6_addr,
+		    r.src, 16);
+	if (m == ICMP_MATCH_REPLY) {
+		/* IPv4: from the header; IPv6: IPV6_HOPLIMIT. */
+		if (is->ts.family == AF_INET)
+			rx.ttl = r.ttl;
+		probe_answer(s, sl, PROBE_OK, &rx, (struct sockaddr *)&from,
+		    0);
+	} else {
+		rx.ttl = -1;
+		probe_answer(s, sl, icmp_error_status(r.kind), &rx,
+		    (struct sockaddr *)&from, r.kind == ICMP_KIND_TOO_BIG ?
+		    r.mtu : 0);
+	}
+	session_check_end(s);
+}
+
+static void
+icmp_read(int fd, short ev, void *arg)
+{
+	struct icmpsock	*is = arg;
+	struct rxinfo	 ri;
+	int		 i, n, loops;
+
+	tsock_errqueue(&is->ts, NULL);
+	for (loops = 0; loops < SND_READS; loops++) {
+		if ((n = tsock_recv(&is->ts, 0, &ri.mono, &ri.real)) <= 0)
+			break;
+		for (i = 0; i < n; i++) {
+			if (snd_rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				snd_count(CNT_MALFORMED);
+				continue;
+			}
+			rx_parse(&snd_rmsg[i].msg_hdr, &ri);
+			icmp_input(is, i, &ri);
+		}
+		if (n < SND_BATCH)
+			break;
+	}
+	sender_flush();
+}
+
+/* Keep the raw socket to echo replies and the errors we can use. */
+static int
+icmp_setup(struct icmpsock *is)
+{
+	struct snd_icmp_filter	 f4;
+	struct icmp6_filter	 f6;
+	int			 on = 1;
+
+	if (is->ts.family == AF_INET) {
+		f4.data = ~((1U << T4_ECHOREPLY) | (1U << T4_UNREACH) |
+		    (1U << T4_TIMXCEED) | (1U << T4_PARAMPROB));
+		if (setsockopt(is->ts.fd, SOL_RAW, ICMP_FILTER, &f4,
+		    sizeof(f4)) == -1)
+			return -1;
+	} else {
+		ICMP6_FILTER_SETBLOCKALL(&f6);
+		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f6);
+		ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &f6);
+		ICMP6_FILTER_SETPASS(ICMP6_PACKET_TOO_BIG, &f6);
+		ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &f6);
+		ICMP6_FILTER_SETPASS(ICMP6_PARAM_PROB, &f6);
+		if (setsockopt(is->ts.fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f6,
+		    sizeof(f6)) == -1)
+			return -1;
+		if (setsockopt(is->ts.fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT,
+		    &on, sizeof(on)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static struct icmpsock *
+icmpsock_get(int family, uint32_t pmtu, const char *ifname)
+{
+	struct icmpsock		*is;
+	struct fd_request	 req;
+
+	TAILQ_FOREACH(is, &snd_isocks, entry)
+		if (!is->failed && is->ts.family == family &&
+		    is->pmtu == pmtu && strcmp(is->ifname, ifname) == 0)
+			return is;
+	if ((is = calloc(1, sizeof(*is))) == NULL)
+		fatal("%s: calloc", __func__);
+	is->ts.fd = -1;
+	is->ts.family = family;
+	is->pmtu = pmtu;
+	strlcpy(is->ifname, ifname, sizeof(is->ifname));
+	if (++snd_reqid == 0)
+		snd_reqid++;
+	is->reqid = snd_reqid;
+	TAILQ_INIT(&is->waiting);
+	TAILQ_INSERT_TAIL(&snd_isocks, is, entry);
+
+	memset(&req, 0, sizeof(req));
+	req.kind = FD_ICMP_RAW;
+	req.family = family;
+	req.pmtu = pmtu;
+	strlcpy(req.ifname, ifname, sizeof(req.ifname));
+	if (proc_request_fd(&req, is->reqid) == -1)
+		fatalx("cannot ask for an ICMP socket");
+	log_debug("asked for a raw %s socket (device %s, pmtu %u)",
+	    family == AF_INET ? "ICMP" : "ICMPv6",
+	    ifname[0] != '\0' ? ifname : "any", pmtu);
+	return is;
+}
+
+/* Free the sockets no session uses any more (end of a callback). */
+static void
+icmpsock_reap(void)
+{
+	struct icmpsock	*is, *tmp;
+
+	TAILQ_FOREACH_SAFE(is, &snd_isocks, entry, tmp) {
+		if (is->refs != 0)
+			continue;
+		TAILQ_REMOVE(&snd_isocks, is, entry);
+		if (is->ev != NULL)
+			event_free(is->ev);
+		tsock_free(&is->ts);
+		free(is);
+	}
+}
+
+static void
+icmp_fd_reply(struct imsg *imsg)
+{
+	struct fd_reply	 rep;
+	struct icmpsock	*is;
+	struct session	*s;
+	char		 msg[LOPA_ERRLEN];
+	int		 fd, err;
+
+	if (imsg_check_len(imsg, sizeof(rep)))
+		fatalx("bad IMSG_FD_REPLY");
+	memcpy(&rep, imsg->data, sizeof(rep));
+	rep.msg[sizeof(rep.msg) - 1] = '\0';
+	if (rep.kind != FD_ICMP_RAW)
+		fatalx("IMSG_FD_REPLY of unexpected kind %u", rep.kind);
+	fd = imsg_take_fd(imsg);
+	TAILQ_FOREACH(is, &snd_isocks, entry)
+		if (is->reqid == imsg->hdr.id && !is->ready && !is->failed)
+			break;
+	if (is == NULL) {
+		/* Every session that wanted it has gone. */
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	err = rep.error != 0 ? rep.error : EIO;
+	if (fd != -1) {
+		is->ts.fd = fd;
+		if (icmp_setup(is) == -1) {
+			err = errno;
+			snprintf(rep.msg, sizeof(rep.msg), "raw socket "
+			    "options: %s", strerror(err));
+		} else {
+			tsock_init(&is->ts, fd, is->ts.family, SND_TXMAP_ICMP);
+			is->ev = event_new(proc_base, fd, EV_READ | EV_PERSIST,
+			    icmp_read, is);
+			if (is->ev == NULL || event_add(is->ev, NULL) == -1)
+				fatalx("%s: event", __func__);
+			is->ready = 1;
+		}
+	}
+	if (!is->ready) {
+		is->failed = 1;
+		snprintf(msg, sizeof(msg), "no ICMP socket: %.400s",
+		    rep.msg[0] != '\0' ? rep.msg : strerror(err));
+		log_warnx("%s", msg);
+		while ((s = TAILQ_FIRST(&is->waiting)) != NULL)
+			session_end(s, err, msg);
+		return;
+	}
+	log_debug("raw %s socket (device %s, pmtu %u), timestamps %s",
+	    is->ts.family == AF_INET ? "ICMP" : "ICMPv6",
+	    is->ifname[0] != '\0' ? is->ifname : "any", is->pmtu,
+	    ts_source_name(is->ts.tsmode));
+	while ((s = TAILQ_FIRST(&is->waiting)) != NULL) {
+		TAILQ_REMOVE(&is->waiting, s, wentry);
+		s->state = SS_RUN;
+		s->start = clock_ns(CLOCK_MONOTONIC);
+		session_send_due(s);
+	}
+}
+
+/* A 16-bit identifier no live ping session has, from a moving cursor. */
+static int
+icmp_id_alloc(struct session *s)
+{
+	uint32_t	 i;
+
+	for (i = 0; i < 65536; i++) {
+		s->icmp_id = ++snd_idcursor;
+		if (RB_INSERT(snd_icmpids, &snd_icmpids, s) == NULL) {
+			s->has_id = 1;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+icmp_send(struct session *s, struct slot *sl)
+{
+	ssize_t	 n;
+
+	n = icmp_echo_encode(s->dst.ss_family, s->icmp_id, (uint16_t)sl->seq,
+	    s->cookie, s->p.packet_size, snd_sbuf, sizeof(snd_sbuf));
+	if (n == -1) {
+		sl->tx_real = clock_ns(CLOCK_REALTIME);
+		sl->tx_mono = clock_ns(CLOCK_MONOTONIC);
+		return EINVAL;
+	}
+	return tsock_send(&s->isock->ts, s, sl, snd_sbuf, (size_t)n, 1);
+}
+
+/* Is the source address ours?  A throw-away UDP socket tells. */
+static int
+icmp_check_src(struct session *s, char *msg, size_t len)
+{
+	char	 a[INET6_ADDRSTRLEN];
+	int	 fd, err = 0;
+
+	if (s->srclen == 0)
+		return 0;
+	fd = socket(s->src.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&s->src, s->srclen) == -1)
+		err = errno;
+	if (fd != -1)
+		close(fd);
+	if (err != 0)
+		snprintf(msg, len, "source %s: %s",
+		    sa_str((struct sockaddr *)&s->src, a, sizeof(a)),
+		    strerror(err));
+	return err;
+}
+
+static int
+icmp_start(struct session *s, char *msg, size_t len)
+{
+	int	 err;
+
+	if ((err = icmp_check_src(s, msg, len)) != 0)
+		return err;
+	if (icmp_id_alloc(s) == -1) {
+		snprintf(msg, len, "no free ICMP identifier");
+		return EAGAIN;
+	}
+	s->isock = icmpsock_get(s->dst.ss_family, wire_pmtu(s->p.pmtu),
+	    s->p.interface);
+	s->isock->refs++;
+	if (s->isock->ready)
+		s->state = SS_RUN;
+	else {
+		s->state = SS_WAIT;
+		TAILQ_INSERT_TAIL(&s->isock->waiting, s, wentry);
+	}
+	return 0;
+}
+
+/*
+ * udp: one connected socket per session.
+ */
+
+/* The status an ICMP error reported through IP_RECVERR stands for. */
+static int
+udp_error_status(const struct sock_extended_err *ee)
+{
+	if (ee->ee_origin == SO_EE_ORIGIN_ICMP) {
+		switch (ee->ee_type) {
+		case T4_UNREACH:
+			if (ee->ee_code == C4_PORT)
+				return PROBE_REFUSED;
+			if (ee->ee_code == C4_NEEDFRAG)
+				return PROBE_TOO_BIG;
+			return PROBE_UNREACHABLE;
+		case T4_TIMXCEED:
+			return PROBE_TTL_EXCEEDED;
+		case T4_PARAMPROB:
+			return PROBE_PARAM_PROBLEM;
+		}
+	} else if (ee->ee_origin == SO_EE_ORIGIN_ICMP6) {
+		switch (ee->ee_type) {
+		case T6_UNREACH:
+			if (ee->ee_code == C6_PORT)
+				return PROBE_REFUSED;
+			return PROBE_UNREACHABLE;
+		case T6_TOOBIG:
+			return PROBE_TOO_BIG;
+		case T6_TIMXCEED:
+			return PROBE_TTL_EXCEEDED;
+		case T6_PARAMPROB:
+			return PROBE_PARAM_PROBLEM;
+		}
+	}
+	/* Local errors were returned by sendmsg() already. */
+	return -1;
+}
+
+/*
+ * An ICMP error for our socket.  The kernel hands back the part of our
+ * datagram that the error quoted: when it holds our header, it names the
+ * probe; when the quote is too short (a router quoting 8 bytes), the
+ * error goes to the oldest probe still in flight, the likeliest culprit.
+ */
+static void
+udp_icmp_error(struct session *s, const struct rxinfo *ri,
+    const uint8_t *quote, size_t qlen)
+{
+	struct probe_udp	 pu;
+	struct slot		*sl = NULL;
+	struct sockaddr		*from;
+	struct rxinfo		 rx;
+	uint64_t		 n;
+	int			 status;
+
+	if ((status = udp_error_status(&ri->ee)) == -1)
+		return;
+	if (probe_udp_decode(quote, qlen, &pu) == 0) {
+		if (!probe_udp_cookie_eq(&pu, s->cookie)) {
+			snd_count(CNT_FOREIGN);
+			return;
+		}
+		sl = slot_find(s, pu.seq);
+	} else {
+		for (n = s->oldest; n < s->nsent; n++) {
+			sl = slot_find(s, s->p.first_seq + (uint32_t)n);
+			if (sl != NULL && sl->state == SL_INFLIGHT)
+				break;
+			sl = NULL;
+		}
+	}
+	if (sl == NULL || sl->state != SL_INFLIGHT) {
+		snd_count(CNT_STALE);
+		return;
+	}
+	from = ri->offender.ss_family != 0 ?
+	    (struct sockaddr *)&ri->offender : (struct sockaddr *)&s->dst;
+	/* The TTL of a router's error says nothing of the target's. */
+	rx = *ri;
+	if (status != PROBE_REFUSED)
+		rx.ttl = -1;
+	probe_answer(s, sl, (uint8_t)status, &rx, from,
+	    status == PROBE_TOO_BIG ? ri->ee.ee_info : 0);
+	session_check_end(s);
+}
+
+static void
+udp_read(int fd, short ev, void *arg)
+{
+	struct session		*s = arg;
+	struct probe_udp	 pu;
+	struct slot		*sl;
+	struct rxinfo		 ri;
+	int			 i, n, loops;
+
+	tsock_errqueue(&s->us, s);
+	for (loops = 0; loops < SND_READS && s->state == SS_RUN; loops++) {
+		if ((n = tsock_recv(&s->us, 0, &ri.mono, &ri.real)) == -1)
+			continue;	/* a pending ICMP error, queued */
+		if (n == 0)
+			break;
+		for (i = 0; i < n && s->state == SS_RUN; i++) {
+			rx_parse(&snd_rmsg[i].msg_hdr, &ri);
+			if (probe_udp_decode(snd_rbuf[i], snd_rmsg[i].msg_len,
+			    &pu) == -1) {
+				snd_count(CNT_MALFORMED);
+				continue;
+			}
+			if (!probe_udp_cookie_eq(&pu, s->cookie)) {
+				snd_count(CNT_FOREIGN);
+				continue;
+			}
+			if ((sl = slot_find(s, pu.seq)) == NULL) {
+				snd_count(CNT_STALE);
+				continue;
+			}
+			probe_answer(s, sl, PROBE_OK, &ri,
+			    (struct sockaddr *)&s->dst, 0);
+			session_check_end(s);
+		}
+		if (n < SND_BATCH)
+			break;
+	}
+	sender_flush();
+}
+
+/* Errors of connect() that say "not now" rather than "never". */
+static int
+udp_route_error(int err)
+{
+	switch (err) {
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+	case ENETDOWN:
+	case EHOSTDOWN:
+	case EACCES:		/* a "prohibit" route */
+	case EAGAIN:
+		return 1;
+	}
+	return 0;
+}
+
+static int
+udp_start(struct session *s, char *msg, size_t len)
+{
+	const char	*what = "socket";
+	int		 fd, err;
+
+	fd = socket(s->dst.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		err = errno;
+	else if ((err = sock_options(s, fd, SOCK_DGRAM, &what)) == 0) {
+		what = "connect";
+		if (connect(fd, (struct sockaddr *)&s->dst, s->dstlen) == 0)
+			s->uconn = 1;
+		else if (!udp_route_error(errno))
+			err = errno;
+	}
+	if (err != 0) {
+		if (fd != -1)
+			close(fd);
+		sock_errmsg(s, what, err, msg, len);
+		return err;
+	}
+	tsock_init(&s->us, fd, s->dst.ss_family, s->mask + 1);
+	s->uev = event_new(proc_base, fd, EV_READ | EV_PERSIST, udp_read, s);
+	if (s->uev == NULL || event_add(s->uev, NULL) == -1)
+		fatalx("%s: event", __func__);
+	s->state = SS_RUN;
+	return 0;
+}
+
+/*
+ * A pending ICMP error fails the next send once: send again.  A socket
+ * that could not connect (no route yet) tries again first.
+ */
+static int
+udp_send(struct session *s, struct slot *sl)
+{
+	ssize_t	 n;
+	int	 err;
+
+	if (!s->uconn) {
+		sl->tx_real = clock_ns(CLOCK_REALTIME);
+		sl->tx_mono = clock_ns(CLOCK_MONOTONIC);
+		if (connect(s->us.fd, (struct sockaddr *)&s->dst,
+		    s->dstlen) == -1)
+			return errno;
+		s->uconn = 1;
+	}
+
+	n = probe_udp_encode(sl->seq, s->cookie, s->p.packet_size, snd_sbuf,
+	    sizeof(snd_sbuf));
+	if (n == -1) {
+		sl->tx_real = clock_ns(CLOCK_REALTIME);
+		sl->tx_mono = clock_ns(CLOCK_MONOTONIC);
+		return EINVAL;
+	}
+	err = tsock_send(&s->us, s, sl, snd_sbuf, (size_t)n, 0);
+	switch (err) {
+	case ECONNREFUSED:
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+	case EPROTO:
+	case EMSGSIZE:
+		err = tsock_send(&s->us, s, sl, snd_sbuf, (size_t)n, 0);
+		break;
+	}
+	return err;
+}
+
+/*
+ * tcp: a connect per probe.
+ */
+
+static void
+tcp_done(int fd, short ev, void *arg)
+{
+	struct tcp_probe	*tp = arg;
+	struct session		*s = tp->s;
+	struct slot		*sl;
+	struct probe_result	*pr;
+	struct tcp_info		 ti;
+	socklen_t		 len;
+	int64_t			 mono, rtt;
+	int			 err;
+
+	if (tp->early) {
+		err = tp->early_err;
+		mono = tp->early_mono;
+	} else {
+		mono = clock_ns(CLOCK_MONOTONIC);
+		len = sizeof(err);
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+			err = errno;
+	}
+	memset(&ti, 0, sizeof(ti));
+	len = sizeof(ti);
+	if (err == 0 && getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti,
+	    &len) == 0 && ti.tcpi_state == TCP_SYN_SENT) {
+		/* Not yet: a spurious wake-up. */
+		event_add(tp->ev, NULL);
+		return;
+	}
+	sl = slot_find(s, tp->seq);
+	if (sl == NULL || sl->tcp != tp)
+		fatalx("%s: probe %u of session %u lost", __func__, tp->seq,
+		    s->sid);
+	rtt = mono - sl->tx_mono;
+	if (rtt < 0)
+		rtt = 0;
+	if (err != 0 && err != ECONNREFUSED) {
+		pr = probe_record(s, sl, PROBE_ERROR);
+		pr->err = (uint16_t)err;
+	} else {
+		pr = probe_record(s, sl, err == 0 ? PROBE_OK : PROBE_REFUSED);
+		pr->rtt_ns = rtt;
+		pr->tsrc = TS_CONNECT;
+		/*
+		 * The kernel's RTT sample of the handshake, when there is
+		 * one: no SYN was sent again (Karn), and it lies inside
+		 * what we measured around it.
+		 */
+		if (err == 0 && len >= offsetof(struct tcp_info,
+		    tcpi_total_retrans) + sizeof(ti.tcpi_total_retrans) &&
+		    ti.tcpi_state == TCP_ESTABLISHED &&
+		    ti.tcpi_rtt > 0 && ti.tcpi_total_retrans == 0 &&
+		    ti.tcpi_retransmits == 0 &&
+		    (int64_t)ti.tcpi_rtt * 1000 <= rtt + SND_STEP_NS) {
+			pr->rtt_ns = (int64_t)ti.tcpi_rtt * 1000;
+			pr->tsrc = TS_TCP_INFO;
+		}
+		addr_to_task((struct sockaddr *)&s->dst, &pr->from);
+	}
+	session_check_end(s);
+	sender_flush();
+}
+
+static int
+tcp_send(struct session *s, struct slot *sl)
+{
+	struct tcp_probe	*tp;
+	const char		*what;
+	int			 fd, err;
+
+	fd = socket(s->dst.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		err = errno;
+	else
+		err = sock_options(s, fd, SOCK_STREAM, &what);
+	if (err != 0) {
+		if (fd != -1)
+			close(fd);
+		sl->tx_real = clock_ns(CLOCK_REALTIME);
+		sl->tx_mono = clock_ns(CLOCK_MONOTONIC);
+		return err;
+	}
+	if ((tp = calloc(1, sizeof(*tp))) == NULL)
+		fatal("%s: calloc", __func__);
+	tp->s = s;
+	tp->seq = sl->seq;
+	tp->fd = fd;
+	if ((tp->ev = event_new(proc_base, fd, EV_WRITE, tcp_done, tp)) ==
+	    NULL)
+		fatalx("%s: event_new", __func__);
+	sl->tx_real = clock_ns(CLOCK_REALTIME);
+	sl->tx_mono = clock_ns(CLOCK_MONOTONIC);
+	err = connect(fd, (struct sockaddr *)&s->dst, s->dstlen) == 0 ? 0 :
+	    errno;
+	if (err == 0 || err == ECONNREFUSED) {
+		/* Decided at once: report it from the callback, after SENT. */
+		tp->early = 1;
+		tp->early_err = err;
+		tp->early_mono = clock_ns(CLOCK_MONOTONIC);
+		event_active(tp->ev, EV_WRITE, 0);
+	} else if (err == EINPROGRESS) {
+		if (event_add(tp->ev, NULL) == -1)
+			fatalx("%s: event_add", __func__);
+	} else {
+		event_free(tp->ev);
+		close(fd);
+		free(tp);
+		return err;
+	}
+	sl->tcp = tp;
+	return 0;
+}
+
+/* The options and the source address work: try them on one socket. */
+static int
+tcp_start(struct session *s, char *msg, size_t len)
+{
+	const char	*what = "socket";
+	int		 fd, err = 0;
+
+	fd = socket(s->dst.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		err = errno;
+	else
+		err = sock_options(s, fd, SOCK_STREAM, &what);
+	if (fd != -1)
+		close(fd);
+	if (err != 0) {
+		sock_errmsg(s, what, err, msg, len);
+		return err;
+	}
+	s->state = SS_RUN;
+	return 0;
+}
+
+/*
+ * Schedule.
+ */
+
+static void
+session_arm_timeout(struct session *s, const struct slot *sl)
+{
+	struct timeval	 tv;
+
+	tv = ns_tv(sl->tx_mono + s->p.timeout_ns - clock_ns(CLOCK_MONOTONIC));
+	if (evtimer_add(s->ev_timeout, &tv) == -1)
+		fatalx("%s: evtimer_add", __func__);
+}
+
+static void
+probe_send(struct session *s)
+{
+	struct probe_result	*pr;
+	struct slot		*sl;
+	uint32_t		 seq;
+	int			 err = EINVAL;
+
+	seq = s->p.first_seq + (uint32_t)s->nsent;
+	sl = &s->ring[seq & s->mask];
+	/* Only when the ring is at its largest: its time is up. */
+	if (sl->state == SL_INFLIGHT)
+		probe_lost(s, sl);
+	memset(sl, 0, sizeof(*sl));
+	sl->seq = seq;
+	s->nsent++;
+	switch (s->p.type) {
+	case TASK_PING:
+		err = icmp_send(s, sl);
+		break;
+	case TASK_UDP:
+		err = udp_send(s, sl);
+		break;
+	case TASK_TCP:
+		err = tcp_send(s, sl);
+		break;
+	}
+	pr = res_new(s, seq, PROBE_K_SENT);
+	pr->t_sent = sl->tx_real;
+	if (err != 0) {
+		probe_failed(s, sl, err);
+		return;
+	}
+	sl->state = SL_INFLIGHT;
+	s->inflight++;
+	if (!evtimer_pending(s->ev_timeout, NULL))
+		session_arm_timeout(s, sl);
+}
+
+/* When probe n is due; 0 when the session sends no more. */
+static int
+session_due(struct session *s, int64_t *due)
+{
+	int64_t	 off;
+
+	if (s->p.count != 0 && s->nsent >= s->p.count)
+		return 0;
+	if (s->nsent > INT64_MAX / (uint64_t)s->p.interval_ns)
+		return 0;
+	off = (int64_t)s->nsent * s->p.interval_ns;
+	if (s->p.duration_ns != 0 && off >= s->p.duration_ns)
+		return 0;
+	if (off > INT64_MAX - s->start)
+		return 0;
+	*due = s->start + off;
+	return 1;
+}
+
+/* Send what is due (catching up after a late wake-up), arm for the next. */
+static void
+session_send_due(struct session *s)
+{
+	struct timeval	 tv;
+	int64_t		 now, due;
+
+	now = clock_ns(CLOCK_MONOTONIC);
+	while (s->state == SS_RUN && !s->sending_done) {
+		if (!session_due(s, &due)) {
+			s->sending_done = 1;
+			break;
+		}
+		if (due > now) {
+			tv = ns_tv(due - clock_ns(CLOCK_MONOTONIC));
+			if (evtimer_add(s->ev_send, &tv) == -1)
+				fatalx("%s: evtimer_add", __func__);
+			break;
+		}
+		probe_send(s);
+	}
+	session_check_end(s);
+}
+
+static void
+session_send_cb(int fd, short ev, void *arg)
+{
+	session_send_due(arg);
+	sender_flush();
+}
+
+/* Every probe past its timeout is lost; arm for the next deadline. */
+static void
+session_timeout_cb(int fd, short ev, void *arg)
+{
+	struct session	*s = arg;
+	struct slot	*sl;
+	int64_t		 now;
+
+	now = clock_ns(CLOCK_MONOTONIC);
+	while (s->state == SS_RUN && s->oldest < s->nsent) {
+		sl = slot_find(s, s->p.first_seq + (uint32_t)s->oldest);
+		if (sl == NULL || sl->state != SL_INFLIGHT) {
+			s->oldest++;
+			continue;
+		}
+		if (sl->tx_mono + s->p.timeout_ns > now) {
+			session_arm_timeout(s, sl);
+			break;
+		}
+		probe_lost(s, sl);
+		s->oldest++;
+	}
+	session_check_end(s);
+	sender_flush();
+}
+
+/*
+ * Over when nothing more will be sent and every fate is known; ended at
+ * the end of the callback, so that a duplicate read in the same batch as
+ * the last reply still counts as one.
+ */
+static void
+session_check_end(struct session *s)
+{
+	if (s->state == SS_RUN && s->sending_done && s->inflight == 0 &&
+	    !s->ending) {
+		s->ending = 1;
+		TAILQ_INSERT_TAIL(&snd_ending, s, eentry);
+	}
+}
+
+/* Close everything; the struct itself is freed after the callback. */
+static void
+session_end(struct session *s, int error, const char *msg)
+{
+	struct session_end	 se;
+	uint32_t		 i;
+
+	if (s->state == SS_ENDED)
+		return;
+	if (s->ending) {
+		TAILQ_REMOVE(&snd_ending, s, eentry);
+		s->ending = 0;
+	}
+	session_flush(s);
+	memset(&se, 0, sizeof(se));
+	se.sent = (uint32_t)s->nsent;
+	se.error = error;
+	if (msg != NULL)
+		strlcpy(se.msg, msg, sizeof(se.msg));
+	proc_compose(PROC_ENGINE, IMSG_SESSION_END, s->sid, 0, -1, &se,
+	    sizeof(se));
+	if (error != 0)
+		log_debug("session %u: %s", s->sid, msg != NULL ? msg :
+		    strerror(error));
+	else
+		log_debug("session %u: over, %llu sent", s->sid,
+		    (unsigned long long)s->nsent);
+
+	evtimer_del(s->ev_send);
+	evtimer_del(s->ev_timeout);
+	if (s->ring != NULL)
+		for (i = 0; i <= s->mask; i++)
+			tcp_probe_free(&s->ring[i]);
+	if (s->uev != NULL)
+		event_del(s->uev);
+	tsock_free(&s->us);
+	if (s->has_id) {
+		RB_REMOVE(snd_icmpids, &snd_icmpids, s);
+		s->has_id = 0;
+	}
+	if (s->isock != NULL) {
+		if (s->state == SS_WAIT)
+			TAILQ_REMOVE(&s->isock->waiting, s, wentry);
+		s->isock->refs--;
+		s->isock = NULL;
+	}
+	RB_REMOVE(snd_sessions, &snd_sessions, s);
+	s->state = SS_ENDED;
+	TAILQ_INSERT_TAIL(&snd_zombies, s, dentry);
+}
+
+static void
+session_free(struct session *s)
+{
+	if (s->ev_send != NULL)
+		event_free(s->ev_send);
+	if (s->ev_timeout != NULL)
+		event_free(s->ev_timeout);
+	if (s->uev != NULL)
+		event_free(s->uev);
+	free(s->ring);
+	free(s->res);
+	free(s);
+}
+
+/* End of a callback: results out, ended sessions and sockets freed. */
+static void
+sender_flush(void)
+{
+	struct session	*s;
+
+	while ((s = TAILQ_FIRST(&snd_ending)) != NULL)
+		session_end(s, 0, NULL);
+	while ((s = TAILQ_FIRST(&snd_dirty)) != NULL)
+		session_flush(s);
+	while ((s = TAILQ_FIRST(&snd_zombies)) != NULL) {
+		TAILQ_REMOVE(&snd_zombies, s, dentry);
+		session_free(s);
+	}
+	icmpsock_reap();
+}
+
+/* Parameters the engine should not send; an error text, or NULL. */
+static const char *
+session_params_check(const struct session_params *p)
+{
+	size_t	 max;
+
+	if (p->type != TASK_PING && p->type != TASK_TCP &&
+	    p->type != TASK_UDP)
+		return "unsupported probe type";
+	if (p->dst.family != AF_INET && p->dst.family != AF_INET6)
+		return "bad destination address family";
+	if (p->src.family != 0 && p->src.family != p->dst.family)
+		return "source and destination address families differ";
+	if (p->type != TASK_PING && (p->dst.port == 0 || p->dst.port > 65535))
+		return "bad destination port";
+	if (p->interval_ns < TASK_MIN_INTERVAL || p->timeout_ns <= 0 ||
+	    p->duration_ns < 0)
+		return "bad interval, timeout or duration";
+	if (p->ttl < 0 || p->ttl > 255 || p->dscp < -1 || p->dscp > 63 ||
+	    p->pmtu > PMTU_PROBE)
+		return "bad ttl, dscp or pmtu";
+	max = p->dst.family == AF_INET ? ICMP_CODEC_MAXPAYLOAD4 :
+	    ICMP_CODEC_MAXPAYLOAD6;
+	if (p->type == TASK_PING && (p->packet_size < ICMP_CODEC_COOKIELEN ||
+	    p->packet_size > max))
+		return "bad ICMP payload size";
+	if (p->type == TASK_UDP && (p->packet_size < PROBE_UDP_HDRLEN ||
+	    p->packet_size > PROBE_UDP_MAXLEN))
+		return "bad UDP payload size";
+	return NULL;
+}
+
+/* Probes remembered: twice those in flight at once, so late replies and
+ * duplicates are still recognised a timeout after the fate. */
+static uint32_t
+session_ring_size(const struct session_params *p)
+{
+	uint64_t	 want;
+	uint32_t	 cap, max;
+
+	max = p->type == TASK_PING ? SND_RING_ICMP_MAX : SND_RING_MAX;
+	want = (uint64_t)(p->timeout_ns / p->interval_ns) + 2;
+	want = want > max ? max : want * 2;
+	if (p->count != 0 && want > p->count)
+		want = p->count;
+	for (cap = SND_RING_MIN; cap < want && cap < max; cap <<= 1)
+		;
+	return cap;
+}
+
+static void
+session_start(struct imsg *imsg)
+{
+	struct session	*s;
+	const char	*bad;
+	char		 msg[LOPA_ERRLEN], a[INET6_ADDRSTRLEN];
+	uint32_t	 cap;
+	int		 err;
+
+	if (imsg_check_len(imsg, sizeof(s->p)))
+		fatalx("bad IMSG_SESSION_START");
+	if (session_find(imsg->hdr.id) != NULL)
+		fatalx("IMSG_SESSION_START: session %u exists", imsg->hdr.id);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		fatal("%s: calloc", __func__);
+	s->sid = imsg->hdr.id;
+	s->us.fd = -1;
+	memcpy(&s->p, imsg->data, sizeof(s->p));
+	s->p.interface[sizeof(s->p.interface) - 1] = '\0';
+	RB_INSERT(snd_sessions, &snd_sessions, s);
+	s->ev_send = evtimer_new(proc_base, session_send_cb, s);
+	s->ev_timeout = evtimer_new(proc_base, session_timeout_cb, s);
+	if (s->ev_send == NULL || s->ev_timeout == NULL)
+		fatalx("%s: evtimer_new", __func__);
+
+	s->state = SS_WAIT;
+	if ((bad = session_params_check(&s->p)) != NULL) {
+		log_warnx("session %u: %s", s->sid, bad);
+		session_end(s, EINVAL, bad);
+		return;
+	}
+	s->dstlen = task_to_sa(&s->p.dst, &s->dst);
+	if (s->p.type == TASK_PING)
+		((struct sockaddr_in *)(void *)&s->dst)->sin_port = 0;
+	if (s->p.src.family != 0) {
+		s->srclen = task_to_sa(&s->p.src, &s->src);
+		((struct sockaddr_in *)(void *)&s->src)->sin_port = 0;
+	}
+	cap = session_ring_size(&s->p);
+	if ((s->ring = calloc(cap, sizeof(*s->ring))) == NULL)
+		fatal("%s: calloc", __func__);
+	s->mask = cap - 1;
+	arc4random_buf(s->cookie, sizeof(s->cookie));
+
+	memset(msg, 0, sizeof(msg));
+	switch (s->p.type) {
+	case TASK_PING:
+		err = icmp_start(s, msg, sizeof(msg));
+		break;
+	case TASK_UDP:
+		err = udp_start(s, msg, sizeof(msg));
+		break;
+	default:
+		err = tcp_start(s, msg, sizeof(msg));
+		break;
+	}
+	if (err != 0) {
+		session_end(s, err, msg);
+		return;
+	}
+	log_debug("session %u: %s to %s, %u probes every %lld us, first seq "
+	    "%u%s", s->sid, task_type_name(s->p.type),
+	    sa_str((struct sockaddr *)&s->dst, a, sizeof(a)), s->p.count,
+	    (long long)(s->p.interval_ns / 1000), s->p.first_seq,
+	    s->state == SS_WAIT ? ", waiting for its socket" : "");
+	if (s->state == SS_RUN) {
+		s->start = clock_ns(CLOCK_MONOTONIC);
+		session_send_due(s);
+	}
+}
+
+static void
+session_stop(uint32_t sid)
+{
+	struct session	*s;
+
+	/* Unknown: it ended on its own and the engine had not heard yet. */
+	if ((s = session_find(sid)) == NULL)
+		return;
+	session_end(s, 0, NULL);
+}
+
+static void
+sender_init(void)
+{
+	uint8_t	 b[2];
+
+	/* Seed the generator while its sources are still reachable. */
+	arc4random_buf(b, sizeof(b));
+	snd_idcursor = (uint16_t)(b[0] << 8 | b[1]);
+}
+
+/*
+ * The kernel turns RX timestamping on for the whole stack when a socket
+ * asks for it, but only some time later (a deferred static key), and off
+ * again when the last such socket closes: the first replies on a fresh
+ * socket would come without a stamp.  One idle socket keeps it on.
+ */
 static void
 sender_start(void)
 {
+	int	 flags;
+
+	flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+
+	snd_tskeep = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (snd_tskeep == -1 || setsockopt(snd_tskeep, SOL_SOCKET,
+	    SO_TIMESTAMPING, &flags, sizeof(flags)) == -1)
+		log_warn("RX timestamping kept on");
 	log_debug("started");
+}
+
+static int
+sender_dispatch_parent(struct imsg *imsg)
+{
+	if (imsg->hdr.type != IMSG_FD_REPLY)
+		return -1;
+	icmp_fd_reply(imsg);
+	sender_flush();
+	return 0;
+}
+
+static int
+sender_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
+{
+	if (from != PROC_ENGINE)
+		return -1;
+	switch (imsg->hdr.type) {
+	case IMSG_SESSION_START:
+		session_start(imsg);
+		break;
+	case IMSG_SESSION_STOP:
+		if (imsg_check_len(imsg, 0))
+			fatalx("bad IMSG_SESSION_STOP");
+		session_stop(imsg->hdr.id);
+		break;
+	default:
+		return -1;
+	}
+	sender_flush();
+	return 0;
 }
 
 const struct proc_role sender_role = {
 	.role = PROC_SENDER,
+	.init = sender_init,
 	.start = sender_start,
+	.dispatch_parent = sender_dispatch_parent,
+	.dispatch_peer = sender_dispatch_peer,
 };
