@@ -40,13 +40,13 @@ LOPAD_SRCS	 = lopad/lopad.c lopad/proc.c lopad/sandbox.c lopad/privfd.c \
 		   lopad/config.c lopad/engine.c lopad/sender.c \
 		   lopad/reflector.c lopad/netlink.c lopad/control.c \
 		   lopad/problem.c lopad/task.c lopad/stats.c lopad/icmp_codec.c \
-		   lopad/probe_udp.c
+		   lopad/task_json.c lopad/probe_udp.c
 LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
 		   lopactl/http.c common/duration.c
 
 # Unit tests: regress/unit/test_NAME.c plus the sources listed here.
 UNIT_TESTS	 = imsg duration config problem parser stats icmp_codec \
-		   probe_udp
+		   task_json probe_udp
 UNIT_imsg	 = common/imsg.c common/imsgev.c
 UNIT_duration	 = common/duration.c
 UNIT_config	 = lopad/config.c common/addr.c common/duration.c common/log.c
@@ -55,14 +55,18 @@ UNIT_parser	 = lopactl/parser.c common/duration.c
 UNIT_stats	 = lopad/stats.c
 UNIT_icmp_codec	 = lopad/icmp_codec.c
 UNIT_probe_udp	 = lopad/probe_udp.c
+UNIT_task_json	 = lopad/task_json.c lopad/task.c lopad/problem.c \
+		   common/duration.c
 
 # libFuzzer targets: regress/fuzz/fuzz_NAME.c plus these sources.
-FUZZ_TARGETS	 = imsg config duration icmp_codec probe_udp
+FUZZ_TARGETS	 = imsg config duration icmp_codec task_json probe_udp
 FUZZ_imsg	 = common/imsg.c
 FUZZ_config	 = lopad/config.c common/addr.c common/duration.c common/log.c
 FUZZ_duration	 = common/duration.c
 FUZZ_icmp_codec	 = lopad/icmp_codec.c
 FUZZ_probe_udp	 = lopad/probe_udp.c
+FUZZ_task_json	 = lopad/task_json.c lopad/task.c lopad/problem.c \
+		   common/duration.c
 FUZZ_SECONDS	?= 20
 
 # Objects live under $(O)/obj so that the lopad/ and lopactl/ object

@@ -11,6 +11,13 @@
  * where a zero-delay event finds it (bufferevent_getcb) and registers a
  * close callback.  That is how connections are counted, capped and
  * identified (peer credentials, listener) once, at accept time.
+ *
+ * Probe tasks live in the engine: a task request becomes an IMSG_TASK_*
+ * message with the request's id, and the engine's answer (TASK_INFO,
+ * TASK_ROUND, TASK_SAMPLE rows, then TASK_END) is rendered here
+ * (task_json.c).  Event streams (Server-Sent Events) subscribe to a task
+ * and stay open until its summary.  Control also resolves host names
+ * for the engine with evdns (DESIGN §2).
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -18,6 +25,7 @@
 #include <sys/tree.h>
 
 #include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <grp.h>
@@ -34,9 +42,11 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/listener.h>
+#include <event2/util.h>
 #include <jansson.h>
 
 #include "addr.h"
@@ -45,7 +55,8 @@
 #include "lopad.h"
 #include "problem.h"
 #include "proc.h"
-
+#include "task.h"
+#include "task_json.h"
 
 #define CTL_BODY_MAX		(64 * 1024)
 #define CTL_HEADERS_MAX		(8 * 1024)
@@ -55,6 +66,9 @@
 #define CTL_MAXUIDS		1024
 #define CTL_PEERGROUPS		256
 #define CTL_URILOG		160
+#define CTL_SSE_KEEPALIVE	15	/* s: comment on a quiet stream */
+#define CTL_SSE_BUFMAX		(1024 * 1024)	/* unsent, per stream */
+#define CTL_ROUNDS_MAX		(TASK_MAX_ROUNDS + 1)
 
 #define CTL_METHODS		(EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | \
 				 EVHTTP_REQ_POST | EVHTTP_REQ_PUT | \
@@ -97,6 +111,7 @@ struct ctl_listener {
 TAILQ_HEAD(ctl_listeners, ctl_listener);
 
 struct ctl_pending;
+struct ctl_stream;
 
 struct ctl_conn {
 	RB_ENTRY(ctl_conn)	 node;		/* by evcon */
@@ -111,27 +126,79 @@ struct ctl_conn {
 	uid_t			 uid;
 	char			 who[LOPA_ADDRLEN + LOPA_SUNPATHLEN + 24];
 	struct ctl_pending	*pending;
+	struct ctl_stream	*stream;
 };
 RB_HEAD(ctl_conn_tree, ctl_conn);
 TAILQ_HEAD(ctl_conn_list, ctl_conn);
 
+/* A task as the engine sends it: TASK_INFO, then its TASK_ROUNDs. */
+struct ctl_taskacc {
+	struct task_info	*info;		/* NULL: none yet */
+	struct task_round	*rounds;
+	size_t			 nrounds;
+	size_t			 cap;
+};
+
 struct ctl_pending {
 	TAILQ_ENTRY(ctl_pending) entry;
 	uint32_t		 reqid;
-	uint32_t		 type;		/* IMSG_CTL_STATUS, _RELOAD */
+	uint32_t		 type;		/* the request sent */
+	enum lopa_proc		 peer;		/* who answers it */
 	struct evhttp_request	*req;		/* NULL: the client left */
 	struct ctl_conn		*conn;
 	enum ctl_access		 access;
-	json_t			*procs;
+	json_t			*procs;		/* status: process rows */
+	json_t			*rows;		/* task list, samples */
+	struct ctl_taskacc	 acc;		/* task being received */
 	struct event		*timer;
 };
 TAILQ_HEAD(ctl_pendings, ctl_pending);
+
+/*
+ * An event stream (GET /api/v1/tasks/:id/stream).  Its request id names
+ * the subscription, the engine's replay and the final IMSG_TASK_GET.
+ */
+enum ctl_sse_state {
+	SSE_SUBSCRIBING,	/* waiting for the engine's TASK_END */
+	SSE_LIVE,		/* events flow */
+	SSE_SUMMARY		/* final: waiting for the task's result */
+};
+
+struct ctl_stream {
+	TAILQ_ENTRY(ctl_stream)	 entry;
+	uint32_t		 reqid;
+	char			 id[TASK_IDLEN];
+	enum ctl_sse_state	 state;
+	int			 subscribed;	/* the engine counts us */
+	struct evhttp_request	*req;		/* NULL: the client left */
+	struct ctl_conn		*conn;
+	struct event		*keepalive;
+	struct event		*timer;		/* engine deadline */
+	struct ctl_taskacc	 acc;
+	uint64_t		 dropped;	/* probe events, slow client */
+};
+TAILQ_HEAD(ctl_streams, ctl_stream);
+
+/* A name the engine asked us to resolve. */
+struct ctl_resolve {
+	TAILQ_ENTRY(ctl_resolve) entry;
+	uint32_t		 id;		/* echoed: the engine's task */
+	uint32_t		 reqid;		/* echoed: its generation */
+	struct resolve_req	 rq;
+	struct evdns_getaddrinfo_request *gai;
+};
+TAILQ_HEAD(ctl_resolves, ctl_resolve);
+
+struct ctl_route;
 
 /* One request on its way through the route table. */
 struct ctl_req {
 	struct evhttp_request	*req;
 	struct ctl_conn		*conn;
+	const struct ctl_route	*rt;
 	const char		*path;
+	const char		*query;		/* NULL when none */
+	char			 id[TASK_IDLEN];	/* the ":id" segment */
 	int			 method;
 	enum ctl_access		 access;
 	json_t			*body;		/* NULL when none */
@@ -140,26 +207,53 @@ struct ctl_req {
 #define ROUTE_WRITE	0x01	/* needs write access */
 #define ROUTE_PUBLIC	0x02	/* answers without credentials */
 
+/*
+ * A path is literal, or has ":id" segments that match one non-empty
+ * segment of the request's path (captured in ctl_req.id).  Literal paths
+ * win: "/api/v1/tasks/ping" is the create route, never a task id.
+ */
 struct ctl_route {
 	const char	*path;
 	int		 methods;	/* EVHTTP_REQ_* */
 	int		 flags;
 	void		(*handler)(struct ctl_req *);
+	int		 arg;		/* for the handler (task type) */
 };
+
+#define CTL_GET		(EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
 
 static void	 ctl_status(struct ctl_req *);
 static void	 ctl_reload(struct ctl_req *);
 static void	 ctl_healthy(struct ctl_req *);
 static void	 ctl_ready(struct ctl_req *);
+static void	 ctl_task_create(struct ctl_req *);
+static void	 ctl_task_list(struct ctl_req *);
+static void	 ctl_task_get(struct ctl_req *);
+static void	 ctl_task_samples(struct ctl_req *);
+static void	 ctl_task_stop(struct ctl_req *);
+static void	 ctl_task_delete(struct ctl_req *);
+static void	 ctl_task_stream(struct ctl_req *);
 
 /* Later issues add rows here. */
 static const struct ctl_route ctl_routes[] = {
-	{ "/api/v1/status", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, 0, ctl_status },
-	{ "/api/v1/reload", EVHTTP_REQ_POST, ROUTE_WRITE, ctl_reload },
-	{ "/-/healthy", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, ROUTE_PUBLIC,
-	    ctl_healthy },
-	{ "/-/ready", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, ROUTE_PUBLIC,
-	    ctl_ready },
+	{ "/api/v1/status", CTL_GET, 0, ctl_status, 0 },
+	{ "/api/v1/reload", EVHTTP_REQ_POST, ROUTE_WRITE, ctl_reload, 0 },
+	{ "/api/v1/tasks", CTL_GET, 0, ctl_task_list, 0 },
+	{ "/api/v1/tasks/ping", EVHTTP_REQ_POST, ROUTE_WRITE, ctl_task_create,
+	    TASK_PING },
+	{ "/api/v1/tasks/tcp", EVHTTP_REQ_POST, ROUTE_WRITE, ctl_task_create,
+	    TASK_TCP },
+	{ "/api/v1/tasks/udp", EVHTTP_REQ_POST, ROUTE_WRITE, ctl_task_create,
+	    TASK_UDP },
+	{ "/api/v1/tasks/:id", CTL_GET, 0, ctl_task_get, 0 },
+	{ "/api/v1/tasks/:id", EVHTTP_REQ_DELETE, ROUTE_WRITE,
+	    ctl_task_delete, 0 },
+	{ "/api/v1/tasks/:id/samples", CTL_GET, 0, ctl_task_samples, 0 },
+	{ "/api/v1/tasks/:id/stop", EVHTTP_REQ_POST, ROUTE_WRITE,
+	    ctl_task_stop, 0 },
+	{ "/api/v1/tasks/:id/stream", EVHTTP_REQ_GET, 0, ctl_task_stream, 0 },
+	{ "/-/healthy", CTL_GET, ROUTE_PUBLIC, ctl_healthy, 0 },
+	{ "/-/ready", CTL_GET, ROUTE_PUBLIC, ctl_ready, 0 },
 };
 
 static const struct {
@@ -177,6 +271,8 @@ static const struct {
 	{ EVHTTP_REQ_CONNECT, "CONNECT" },
 };
 
+static void	 ctl_stream_gone(struct ctl_stream *);
+
 static struct ctl_server	 ctl_servers[CLASS_MAX];
 static struct ctl_listeners	 ctl_active =
 				    TAILQ_HEAD_INITIALIZER(ctl_active);
@@ -187,6 +283,11 @@ static struct ctl_conn_list	 ctl_fresh = TAILQ_HEAD_INITIALIZER(ctl_fresh);
 static struct event		*ctl_fresh_ev;
 static struct ctl_pendings	 ctl_pendings =
 				    TAILQ_HEAD_INITIALIZER(ctl_pendings);
+static struct ctl_streams	 ctl_streams =
+				    TAILQ_HEAD_INITIALIZER(ctl_streams);
+static struct ctl_resolves	 ctl_resolves =
+				    TAILQ_HEAD_INITIALIZER(ctl_resolves);
+static struct evdns_base	*ctl_dns;	/* NULL: no resolver */
 static uint32_t			 ctl_reqid;
 static int			 ctl_started;
 static int			 ctl_ready_flag;
@@ -468,6 +569,19 @@ ctl_conn_new(struct event_base *base, void *arg)
 }
 
 /*
+ * A request whose connection went away.  On EOF or a timeout evhttp
+ * detaches a request that was not finished from its connection and leaves
+ * it to us (evhttp_connection_incoming_fail): free it.  One still
+ * attached is freed with the connection.
+ */
+static void
+ctl_req_orphan(struct evhttp_request *req)
+{
+	if (req != NULL && evhttp_request_get_connection(req) == NULL)
+		evhttp_request_free(req);
+}
+
+/*
  * evhttp frees the connection: EOF, error or idle timeout while reading,
  * "Connection: close" or a failed write after a reply, the cap.  While a
  * request waits for the parent evhttp does not read, so a client that
@@ -480,9 +594,12 @@ ctl_conn_closed(struct evhttp_connection *evcon, void *arg)
 
 	if (c->pending != NULL) {
 		/* The answer will find nobody to go to. */
+		ctl_req_orphan(c->pending->req);
 		c->pending->req = NULL;
 		c->pending->conn = NULL;
 	}
+	if (c->stream != NULL)
+		ctl_stream_gone(c->stream);
 	evbuffer_remove_cb_entry(bufferevent_get_output(c->bev), c->outcb);
 	event_free(c->rewrite);
 	RB_REMOVE(ctl_conn_tree, &ctl_conns, c);
@@ -763,15 +880,81 @@ ctl_is_json(const char *ct)
 	return *ct == '\0' || *ct == ';' || *ct == ' ' || *ct == '\t';
 }
 
-static void
-ctl_allow(const char *path, char *buf, size_t size)
+/*
+ * Does a route's path match the request's?  A ":id" segment matches one
+ * non-empty segment, copied to id; *toolong is set when it does not fit
+ * (no task has such an id).
+ */
+static int
+ctl_route_match(const char *pat, const char *path, char *id, size_t idsize,
+    int *toolong)
 {
-	size_t	 i, j;
-	int	 methods = EVHTTP_REQ_OPTIONS;
+	size_t	 n;
 
-	for (i = 0; i < sizeof(ctl_routes) / sizeof(ctl_routes[0]); i++)
-		if (strcmp(ctl_routes[i].path, path) == 0)
-			methods |= ctl_routes[i].methods;
+	while (*pat != '\0') {
+		if (pat[0] == ':' && pat[-1] == '/') {
+			while (*pat != '\0' && *pat != '/')
+				pat++;
+			n = strcspn(path, "/");
+			if (n == 0)
+				return 0;
+			if (n >= idsize)
+				*toolong = 1;
+			else {
+				memcpy(id, path, n);
+				id[n] = '\0';
+			}
+			path += n;
+			continue;
+		}
+		if (*pat++ != *path++)
+			return 0;
+	}
+	return *path == '\0';
+}
+
+/*
+ * The route for a path and method: NULL when none, with *methods the
+ * methods the path allows (0: an unknown path).  Literal routes first.
+ */
+static const struct ctl_route *
+ctl_route_find(const char *path, int method, int *methods, char *id,
+    size_t idsize, int *toolong)
+{
+	const struct ctl_route	*rt = NULL;
+	size_t			 i;
+	int			 pass, literal;
+
+	*methods = 0;
+	for (pass = 0; pass < 2 && *methods == 0; pass++) {
+		for (i = 0; i < sizeof(ctl_routes) / sizeof(ctl_routes[0]);
+		    i++) {
+			literal = strchr(ctl_routes[i].path, ':') == NULL;
+			if (literal != (pass == 0))
+				continue;
+			*toolong = 0;
+			if (!ctl_route_match(ctl_routes[i].path, path, id,
+			    idsize, toolong))
+				continue;
+			*methods |= ctl_routes[i].methods;
+			if (rt == NULL && (ctl_routes[i].methods & method))
+				rt = &ctl_routes[i];
+		}
+	}
+	if (rt != NULL && strchr(rt->path, ':') != NULL) {
+		/* Capture the id of the route chosen. */
+		*toolong = 0;
+		ctl_route_match(rt->path, path, id, idsize, toolong);
+	}
+	return rt;
+}
+
+static void
+ctl_allow(int allowed, char *buf, size_t size)
+{
+	size_t	 j;
+	int	 methods = EVHTTP_REQ_OPTIONS | allowed;
+
 	buf[0] = '\0';
 	for (j = 0; j < sizeof(ctl_method_names) /
 	    sizeof(ctl_method_names[0]); j++) {
@@ -793,8 +976,8 @@ ctl_request(struct evhttp_request *req, void *arg)
 	json_error_t		 jerr;
 	const char		*why = "", *ct;
 	char			 allow[128], ubuf[CTL_URILOG];
-	size_t			 i, blen;
-	int			 pathknown = 0, acc;
+	size_t			 blen;
+	int			 methods, toolong = 0, acc;
 
 	memset(&r, 0, sizeof(r));
 	r.req = req;
@@ -813,20 +996,15 @@ ctl_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 
-	for (i = 0; i < sizeof(ctl_routes) / sizeof(ctl_routes[0]); i++) {
-		if (strcmp(ctl_routes[i].path, r.path) != 0)
-			continue;
-		pathknown = 1;
-		if (ctl_routes[i].methods & r.method) {
-			rt = &ctl_routes[i];
-			break;
-		}
-	}
-	if (!pathknown) {
+	r.query = evhttp_uri_get_query(uri);
+	rt = ctl_route_find(r.path, r.method, &methods, r.id, sizeof(r.id),
+	    &toolong);
+	if (methods == 0) {
 		ctl_problem(req, 404, "no such resource: %s", r.path);
 		return;
 	}
-	ctl_allow(r.path, allow, sizeof(allow));
+	r.rt = rt;
+	ctl_allow(methods, allow, sizeof(allow));
 	if (r.method == EVHTTP_REQ_OPTIONS) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Allow", allow);
@@ -888,18 +1066,34 @@ ctl_request(struct evhttp_request *req, void *arg)
 			return;
 		}
 	}
-	rt->handler(&r);
+	if (toolong)
+		ctl_problem(req, 404, "no such task: task ids are shorter "
+		    "than %d bytes", TASK_IDLEN);
+	else
+		rt->handler(&r);
 	json_decref(r.body);
 }
 
 /*
- * Requests answered by the parent.
+ * Requests answered by another process: the parent (status, reload) or
+ * the engine (tasks).  Each waits, keyed by its request id, until the
+ * answer or CTL_PENDING_SEC.
  */
 static void
 ctl_pending_timeout(evutil_socket_t fd, short event, void *arg);
 
+static uint32_t
+ctl_next_reqid(void)
+{
+	do {
+		ctl_reqid++;
+	} while (ctl_reqid == 0);
+	return ctl_reqid;
+}
+
 static struct ctl_pending *
-ctl_pending_new(struct ctl_req *r, uint32_t type)
+ctl_pending_new(struct ctl_req *r, enum lopa_proc peer, uint32_t type,
+    const void *data, size_t len)
 {
 	struct ctl_pending	*p;
 	struct timeval		 tv = { CTL_PENDING_SEC, 0 };
@@ -911,20 +1105,20 @@ ctl_pending_new(struct ctl_req *r, uint32_t type)
 	}
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		fatal("%s: calloc", __func__);
-	do {
-		p->reqid = ++ctl_reqid;
-	} while (p->reqid == 0);
+	p->reqid = ctl_next_reqid();
 	p->type = type;
+	p->peer = peer;
 	p->req = r->req;
 	p->conn = r->conn;
 	p->access = r->access;
 	if ((p->timer = evtimer_new(proc_base, ctl_pending_timeout, p)) ==
 	    NULL)
 		fatalx("%s: evtimer_new", __func__);
-	if (proc_compose(PROC_PARENT, type, 0, p->reqid, -1, NULL, 0) == -1) {
+	if (proc_compose(peer, type, 0, p->reqid, -1, data, len) == -1) {
 		event_free(p->timer);
 		free(p);
-		ctl_problem(r->req, 503, "cannot reach the parent process");
+		ctl_problem(r->req, 503, "cannot reach the %s process",
+		    proc_name(peer));
 		return NULL;
 	}
 	evtimer_add(p->timer, &tv);
@@ -955,6 +1149,9 @@ ctl_pending_done(struct ctl_pending *p)
 		p->conn->pending = NULL;
 	event_free(p->timer);
 	json_decref(p->procs);
+	json_decref(p->rows);
+	free(p->acc.info);
+	free(p->acc.rounds);
 	free(p);
 	return req;
 }
@@ -962,13 +1159,15 @@ ctl_pending_done(struct ctl_pending *p)
 static void
 ctl_pending_timeout(evutil_socket_t fd, short event, void *arg)
 {
+	struct ctl_pending	*p = arg;
 	struct evhttp_request	*req;
+	enum lopa_proc		 peer = p->peer;
 
-	log_warnx("the parent did not answer request %u in %d s",
-	    ((struct ctl_pending *)arg)->reqid, CTL_PENDING_SEC);
-	if ((req = ctl_pending_done(arg)) != NULL)
-		ctl_problem(req, 504, "the parent process did not answer "
-		    "within %d s", CTL_PENDING_SEC);
+	log_warnx("the %s process did not answer request %u in %d s",
+	    proc_name(peer), p->reqid, CTL_PENDING_SEC);
+	if ((req = ctl_pending_done(p)) != NULL)
+		ctl_problem(req, 504, "the %s process did not answer "
+		    "within %d s", proc_name(peer), CTL_PENDING_SEC);
 }
 
 /*
@@ -979,7 +1178,8 @@ ctl_status(struct ctl_req *r)
 {
 	struct ctl_pending	*p;
 
-	if ((p = ctl_pending_new(r, IMSG_CTL_STATUS)) == NULL)
+	if ((p = ctl_pending_new(r, PROC_PARENT, IMSG_CTL_STATUS, NULL, 0)) ==
+	    NULL)
 		return;
 	if ((p->procs = json_array()) == NULL)
 		fatalx("%s: json_array", __func__);
@@ -1052,7 +1252,7 @@ ctl_status_end(struct imsg *imsg)
 static void
 ctl_reload(struct ctl_req *r)
 {
-	ctl_pending_new(r, IMSG_CTL_RELOAD);
+	ctl_pending_new(r, PROC_PARENT, IMSG_CTL_RELOAD, NULL, 0);
 }
 
 static void
@@ -1106,6 +1306,888 @@ ctl_reload_result(struct imsg *imsg)
 	prob.nerrors = n;
 	ctl_problem_full(req, &prob);
 	free(text);
+}
+
+/*
+ * Probe tasks (task.h): requests answered by the engine with TASK_INFO,
+ * TASK_ROUND or TASK_SAMPLE rows and a closing TASK_END.
+ */
+static void
+ctl_problem_err(struct evhttp_request *req, const struct task_json_err *e)
+{
+	struct problem	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.status = e->status;
+	p.detail = e->detail;
+	p.field = e->field[0] != '\0' ? e->field : NULL;
+	ctl_problem_full(req, &p);
+}
+
+static void
+ctl_acc_reset(struct ctl_taskacc *a)
+{
+	free(a->info);
+	free(a->rounds);
+	memset(a, 0, sizeof(*a));
+}
+
+static void
+ctl_acc_info(struct ctl_taskacc *a, const struct task_info *ti)
+{
+	ctl_acc_reset(a);
+	if ((a->info = malloc(sizeof(*a->info))) == NULL)
+		fatal("%s: malloc", __func__);
+	*a->info = *ti;
+	a->info->id[sizeof(a->info->id) - 1] = '\0';
+	a->cap = ti->nrounds < CTL_ROUNDS_MAX ? ti->nrounds : CTL_ROUNDS_MAX;
+	if (a->cap > 0 &&
+	    (a->rounds = calloc(a->cap, sizeof(*a->rounds))) == NULL)
+		fatal("%s: calloc", __func__);
+}
+
+static void
+ctl_acc_round(struct ctl_taskacc *a, const struct task_round *tr)
+{
+	if (a->info == NULL) {
+		log_warnx("engine: a task round without its task");
+		return;
+	}
+	if (a->nrounds >= a->cap) {
+		log_warnx("engine: task %s: more rounds than the %u announced",
+		    a->info->id, a->info->nrounds);
+		return;
+	}
+	a->rounds[a->nrounds++] = *tr;
+}
+
+static json_t *
+ctl_acc_json(const struct ctl_taskacc *a)
+{
+	json_t	*j;
+
+	if ((j = task_info_json(a->info, a->rounds, a->nrounds,
+	    ctl_hostname)) == NULL)
+		fatalx("%s: task_info_json", __func__);
+	return j;
+}
+
+/* A task of a list is complete: into the rows. */
+static void
+ctl_rows_flush(struct ctl_pending *p)
+{
+	if (p->acc.info == NULL)
+		return;
+	if (json_array_append_new(p->rows, ctl_acc_json(&p->acc)) == -1)
+		fatalx("%s: json_array_append_new", __func__);
+	ctl_acc_reset(&p->acc);
+}
+
+static struct ctl_pending *
+ctl_task_pending(struct ctl_req *r, uint32_t type, struct task_query *q)
+{
+	strlcpy(q->id, r->id, sizeof(q->id));
+	return ctl_pending_new(r, PROC_ENGINE, type, q, sizeof(*q));
+}
+
+static void
+ctl_task_create(struct ctl_req *r)
+{
+	struct task_params	 tp;
+	struct task_json_err	 e;
+
+	if (task_params_from_json(r->body, (uint32_t)r->rt->arg, &tp,
+	    &e) == -1) {
+		ctl_problem_err(r->req, &e);
+		return;
+	}
+	ctl_pending_new(r, PROC_ENGINE, IMSG_TASK_CREATE, &tp, sizeof(tp));
+}
+
+static void
+ctl_task_list(struct ctl_req *r)
+{
+	struct ctl_pending	*p;
+	struct task_query	 q;
+	struct task_json_err	 e;
+
+	if (task_query_list(r->query, &q, &e) == -1) {
+		ctl_problem_err(r->req, &e);
+		return;
+	}
+	if ((p = ctl_task_pending(r, IMSG_TASK_LIST, &q)) == NULL)
+		return;
+	if ((p->rows = json_array()) == NULL)
+		fatalx("%s: json_array", __func__);
+}
+
+static void
+ctl_task_get(struct ctl_req *r)
+{
+	struct task_query	 q;
+
+	memset(&q, 0, sizeof(q));
+	q.status = -1;
+	ctl_task_pending(r, IMSG_TASK_GET, &q);
+}
+
+static void
+ctl_task_samples(struct ctl_req *r)
+{
+	struct ctl_pending	*p;
+	struct task_query	 q;
+	struct task_json_err	 e;
+
+	if (task_query_samples(r->query, &q, &e) == -1) {
+		ctl_problem_err(r->req, &e);
+		return;
+	}
+	if ((p = ctl_task_pending(r, IMSG_TASK_SAMPLES, &q)) == NULL)
+		return;
+	if ((p->rows = json_array()) == NULL)
+		fatalx("%s: json_array", __func__);
+}
+
+static void
+ctl_task_stop(struct ctl_req *r)
+{
+	struct task_query	 q;
+
+	memset(&q, 0, sizeof(q));
+	q.status = -1;
+	ctl_task_pending(r, IMSG_TASK_STOP, &q);
+}
+
+static void
+ctl_task_delete(struct ctl_req *r)
+{
+	struct task_query	 q;
+
+	memset(&q, 0, sizeof(q));
+	q.status = -1;
+	ctl_task_pending(r, IMSG_TASK_DELETE, &q);
+}
+
+static struct ctl_pending *
+ctl_pending_engine(uint32_t reqid)
+{
+	struct ctl_pending	*p;
+
+	TAILQ_FOREACH(p, &ctl_pendings, entry)
+		if (p->reqid == reqid)
+			return p->peer == PROC_ENGINE ? p : NULL;
+	return NULL;
+}
+
+static struct ctl_stream *
+ctl_stream_find(uint32_t reqid)
+{
+	struct ctl_stream	*s;
+
+	TAILQ_FOREACH(s, &ctl_streams, entry)
+		if (s->reqid == reqid)
+			return s;
+	return NULL;
+}
+
+/* Where a TASK_INFO or TASK_ROUND for this request goes; NULL: nowhere. */
+static struct ctl_taskacc *
+ctl_acc_find(uint32_t reqid, struct ctl_pending **pp)
+{
+	struct ctl_pending	*p;
+	struct ctl_stream	*s;
+
+	*pp = NULL;
+	if ((p = ctl_pending_engine(reqid)) != NULL) {
+		if (p->type != IMSG_TASK_GET && p->type != IMSG_TASK_LIST)
+			return NULL;
+		*pp = p;
+		return &p->acc;
+	}
+	if ((s = ctl_stream_find(reqid)) != NULL && s->state == SSE_SUMMARY)
+		return &s->acc;
+	return NULL;
+}
+
+static void
+ctl_engine_info(struct imsg *imsg)
+{
+	struct task_info	 ti;
+	struct ctl_pending	*p;
+	struct ctl_taskacc	*a;
+
+	if (imsg_check_len(imsg, sizeof(ti)) != 0)
+		fatalx("IMSG_TASK_INFO: bad size %zu", imsg->datalen);
+	memcpy(&ti, imsg->data, sizeof(ti));
+	if ((a = ctl_acc_find(imsg->hdr.reqid, &p)) == NULL) {
+		log_debug("task for gone request %u", imsg->hdr.reqid);
+		return;
+	}
+	if (p != NULL && p->type == IMSG_TASK_LIST)
+		ctl_rows_flush(p);
+	ctl_acc_info(a, &ti);
+}
+
+static void
+ctl_engine_round(struct imsg *imsg)
+{
+	struct task_round	 tr;
+	struct ctl_pending	*p;
+	struct ctl_taskacc	*a;
+
+	if (imsg_check_len(imsg, sizeof(tr)) != 0)
+		fatalx("IMSG_TASK_ROUND: bad size %zu", imsg->datalen);
+	memcpy(&tr, imsg->data, sizeof(tr));
+	if ((a = ctl_acc_find(imsg->hdr.reqid, &p)) == NULL) {
+		log_debug("round for gone request %u", imsg->hdr.reqid);
+		return;
+	}
+	ctl_acc_round(a, &tr);
+}
+
+static void
+ctl_engine_sample(struct imsg *imsg)
+{
+	struct probe_result	 pr;
+	struct ctl_pending	*p;
+	size_t			 off;
+	json_t			*j;
+
+	if (imsg->datalen == 0 || imsg->datalen % sizeof(pr) != 0 ||
+	    imsg->datalen > PROBE_BATCH_MAX * sizeof(pr))
+		fatalx("IMSG_TASK_SAMPLE: bad size %zu", imsg->datalen);
+	if ((p = ctl_pending_engine(imsg->hdr.reqid)) == NULL ||
+	    p->type != IMSG_TASK_SAMPLES) {
+		log_debug("samples for gone request %u", imsg->hdr.reqid);
+		return;
+	}
+	for (off = 0; off < imsg->datalen; off += sizeof(pr)) {
+		memcpy(&pr, (const char *)imsg->data + off, sizeof(pr));
+		if ((j = task_sample_json(&pr)) == NULL ||
+		    json_array_append_new(p->rows, j) == -1)
+			fatalx("%s: json", __func__);
+	}
+}
+
+/* A task id fit for a Location header. */
+static int
+ctl_id_ok(const char *id)
+{
+	if (*id == '\0')
+		return 0;
+	for (; *id != '\0'; id++)
+		if ((unsigned char)*id <= 0x20 || (unsigned char)*id >= 0x7f ||
+		    *id == '/' || *id == '?' || *id == '#' || *id == '%')
+			return 0;
+	return 1;
+}
+
+static void	 ctl_streams_deleted(const char *);
+
+static void
+ctl_task_answer(struct ctl_pending *p, const struct task_reply *rep)
+{
+	struct evhttp_request	*req;
+	uint32_t		 type = p->type;
+	json_t			*j = NULL;
+	char			 loc[sizeof("/api/v1/tasks/") + TASK_IDLEN];
+	int			 want;
+
+	switch (type) {
+	case IMSG_TASK_CREATE:
+		want = 201;
+		break;
+	case IMSG_TASK_STOP:
+		want = 202;
+		break;
+	case IMSG_TASK_DELETE:
+		want = 204;
+		break;
+	default:
+		want = 200;
+		break;
+	}
+	if (rep->status == (uint32_t)want) {
+		switch (type) {
+		case IMSG_TASK_CREATE:
+			if (!ctl_id_ok(rep->id)) {
+				log_warnx("engine: created a task with a bad "
+				    "id");
+				want = -1;
+				break;
+			}
+			snprintf(loc, sizeof(loc), "/api/v1/tasks/%s",
+			    rep->id);
+			if ((j = json_pack("{s:s}", "id", rep->id)) == NULL)
+				fatalx("%s: json_pack", __func__);
+			break;
+		case IMSG_TASK_GET:
+			if (p->acc.info == NULL) {
+				log_warnx("engine: task %s without its data",
+				    rep->id);
+				want = -1;
+				break;
+			}
+			j = ctl_acc_json(&p->acc);
+			break;
+		case IMSG_TASK_LIST:
+			ctl_rows_flush(p);
+			/* FALLTHROUGH */
+		case IMSG_TASK_SAMPLES:
+			j = json_incref(p->rows);
+			break;
+		case IMSG_TASK_DELETE:
+			ctl_streams_deleted(rep->id);
+			break;
+		}
+	}
+	if ((req = ctl_pending_done(p)) == NULL) {
+		json_decref(j);
+		return;
+	}
+	if (want == -1)
+		ctl_problem(req, 502, "the engine's answer was malformed");
+	else if (rep->status != (uint32_t)want) {
+		if (rep->status >= 400 && rep->status <= 599)
+			ctl_problem(req, (int)rep->status, "%s",
+			    rep->detail[0] != '\0' ? rep->detail :
+			    problem_title((int)rep->status));
+		else
+			ctl_problem(req, 502, "the engine answered %u",
+			    rep->status);
+	} else if (type == IMSG_TASK_CREATE) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Location", loc);
+		ctl_send_json(req, 201, j);
+	} else if (j != NULL)
+		ctl_send_json(req, want, j);
+	else
+		ctl_send(req, want, NULL, NULL, 0);
+	json_decref(j);
+}
+
+static void	 ctl_stream_end(struct ctl_stream *,
+		    const struct task_reply *);
+
+static void
+ctl_engine_end(struct imsg *imsg)
+{
+	struct task_reply	 rep;
+	struct ctl_pending	*p;
+	struct ctl_stream	*s;
+
+	if (imsg_check_len(imsg, sizeof(rep)) != 0)
+		fatalx("IMSG_TASK_END: bad size %zu", imsg->datalen);
+	memcpy(&rep, imsg->data, sizeof(rep));
+	rep.id[sizeof(rep.id) - 1] = '\0';
+	rep.detail[sizeof(rep.detail) - 1] = '\0';
+	if ((p = ctl_pending_engine(imsg->hdr.reqid)) != NULL)
+		ctl_task_answer(p, &rep);
+	else if ((s = ctl_stream_find(imsg->hdr.reqid)) != NULL)
+		ctl_stream_end(s, &rep);
+	else
+		log_debug("task answer for gone request %u", imsg->hdr.reqid);
+}
+
+/*
+ * Event streams: text/event-stream over a chunked reply.  "probe" events
+ * carry samples, "state" events the task's status; the stream ends with
+ * a "summary" event (the task's result) once the status is final.
+ */
+static void
+ctl_idle_tv(struct timeval *tv)
+{
+	int64_t	 ns = proc_conf->http_idle_timeout;
+
+	if (ns <= 0)
+		ns = 30LL * 1000000000;
+	tv->tv_sec = ns / 1000000000;
+	tv->tv_usec = (ns % 1000000000) / 1000;
+	if (tv->tv_sec == 0 && tv->tv_usec == 0)
+		tv->tv_usec = 1;
+}
+
+static void
+ctl_stream_free(struct ctl_stream *s)
+{
+	TAILQ_REMOVE(&ctl_streams, s, entry);
+	if (s->conn != NULL)
+		s->conn->stream = NULL;
+	event_free(s->timer);
+	event_free(s->keepalive);
+	ctl_acc_reset(&s->acc);
+	free(s);
+}
+
+/* End a stream: unsubscribe, finish the reply, free. */
+static void
+ctl_stream_close(struct ctl_stream *s)
+{
+	struct evhttp_request	*req = s->req;
+	struct ctl_conn		*c = s->conn;
+	struct task_query	 q;
+	struct timeval		 tv;
+
+	log_debug("stream %u of task %s: closed%s", s->reqid, s->id,
+	    req == NULL ? " (the client left)" : "");
+	if (s->subscribed) {
+		memset(&q, 0, sizeof(q));
+		strlcpy(q.id, s->id, sizeof(q.id));
+		q.status = -1;
+		proc_compose(PROC_ENGINE, IMSG_TASK_UNSUBSCRIBE, 0, s->reqid,
+		    -1, &q, sizeof(q));
+	}
+	ctl_stream_free(s);
+	if (req == NULL)
+		return;
+	if (c != NULL) {
+		ctl_idle_tv(&tv);
+		bufferevent_set_timeouts(c->bev, &tv, &tv);
+	}
+	ctl_replying = 1;
+	evhttp_send_reply_end(req);
+	ctl_replying = 0;
+}
+
+/* The client left (its connection is being freed). */
+static void
+ctl_stream_gone(struct ctl_stream *s)
+{
+	ctl_req_orphan(s->req);
+	s->req = NULL;
+	s->conn = NULL;
+	/* While subscribing, the engine's answer says what to undo. */
+	if (s->state != SSE_SUBSCRIBING)
+		ctl_stream_close(s);
+}
+
+static void
+ctl_sse_write(struct ctl_stream *s, const char *text)
+{
+	struct evbuffer	*b;
+
+	if (s->req == NULL)
+		return;
+	if ((b = evbuffer_new()) == NULL)
+		fatal("%s: evbuffer_new", __func__);
+	if (evbuffer_add(b, text, strlen(text)) == -1)
+		fatal("%s: evbuffer_add", __func__);
+	ctl_replying = 1;
+	evhttp_send_reply_chunk(s->req, b);
+	ctl_replying = 0;
+	evbuffer_free(b);
+}
+
+/* "event: NAME\ndata: JSON\n\n"; takes the reference to j. */
+static void
+ctl_sse_event(struct ctl_stream *s, const char *name, json_t *j)
+{
+	char	*data, *text;
+
+	if (j == NULL || (data = json_dumps(j, JSON_COMPACT)) == NULL)
+		fatalx("%s: json", __func__);
+	json_decref(j);
+	if (asprintf(&text, "event: %s\ndata: %s\n\n", name, data) == -1)
+		fatal("%s: asprintf", __func__);
+	free(data);
+	ctl_sse_write(s, text);
+	free(text);
+}
+
+static void
+ctl_stream_keepalive(evutil_socket_t fd, short event, void *arg)
+{
+	ctl_sse_write(arg, ": keep-alive\n\n");
+}
+
+static void
+ctl_stream_timeout(evutil_socket_t fd, short event, void *arg)
+{
+	struct ctl_stream	*s = arg;
+	struct evhttp_request	*req = s->req;
+
+	log_warnx("the engine did not answer stream %u of task %s in %d s",
+	    s->reqid, s->id, CTL_PENDING_SEC);
+	if (s->state == SSE_SUMMARY) {
+		ctl_stream_close(s);
+		return;
+	}
+	ctl_stream_free(s);
+	if (req != NULL)
+		ctl_problem(req, 504, "the engine process did not answer "
+		    "within %d s", CTL_PENDING_SEC);
+}
+
+static void
+ctl_task_stream(struct ctl_req *r)
+{
+	struct ctl_stream	*s;
+	struct task_query	 q;
+	struct timeval		 tv = { CTL_PENDING_SEC, 0 };
+
+	if (r->conn->pending != NULL || r->conn->stream != NULL) {
+		ctl_problem(r->req, 500, "a request is already pending");
+		return;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		fatal("%s: calloc", __func__);
+	s->reqid = ctl_next_reqid();
+	strlcpy(s->id, r->id, sizeof(s->id));
+	s->state = SSE_SUBSCRIBING;
+	s->req = r->req;
+	s->conn = r->conn;
+	if ((s->timer = evtimer_new(proc_base, ctl_stream_timeout, s)) ==
+	    NULL || (s->keepalive = event_new(proc_base, -1, EV_PERSIST,
+	    ctl_stream_keepalive, s)) == NULL)
+		fatalx("%s: event_new", __func__);
+	memset(&q, 0, sizeof(q));
+	strlcpy(q.id, s->id, sizeof(q.id));
+	q.status = -1;
+	TAILQ_INSERT_TAIL(&ctl_streams, s, entry);
+	if (proc_compose(PROC_ENGINE, IMSG_TASK_SUBSCRIBE, 0, s->reqid, -1,
+	    &q, sizeof(q)) == -1) {
+		s->conn = NULL;
+		ctl_stream_free(s);
+		ctl_problem(r->req, 503, "cannot reach the engine process");
+		return;
+	}
+	evtimer_add(s->timer, &tv);
+	r->conn->stream = s;
+}
+
+/* The engine's answer to the subscription, or to the summary's GET. */
+static void
+ctl_stream_end(struct ctl_stream *s, const struct task_reply *rep)
+{
+	struct evhttp_request	*req = s->req;
+	struct evkeyvalq	*hdrs;
+	struct timeval		 tv = { CTL_SSE_KEEPALIVE, 0 };
+
+	evtimer_del(s->timer);
+	switch (s->state) {
+	case SSE_SUBSCRIBING:
+		if (rep->status != 200) {
+			ctl_stream_free(s);
+			if (req != NULL)
+				ctl_problem(req, rep->status >= 400 &&
+				    rep->status <= 599 ? (int)rep->status : 502,
+				    "%s", rep->detail[0] != '\0' ?
+				    rep->detail : "the engine refused");
+			return;
+		}
+		s->subscribed = 1;
+		if (req == NULL) {
+			ctl_stream_close(s);
+			return;
+		}
+		s->state = SSE_LIVE;
+		hdrs = evhttp_request_get_output_headers(req);
+		evhttp_add_header(hdrs, "Content-Type", "text/event-stream");
+		evhttp_add_header(hdrs, "Cache-Control", "no-cache");
+		/* Quiet streams stay open: no read timeout from now on. */
+		ctl_idle_tv(&tv);
+		bufferevent_set_timeouts(s->conn->bev, NULL, &tv);
+		ctl_replying = 1;
+		evhttp_send_reply_start(req, 200, "OK");
+		ctl_replying = 0;
+		tv.tv_sec = CTL_SSE_KEEPALIVE;
+		tv.tv_usec = 0;
+		evtimer_add(s->keepalive, &tv);
+		break;
+	case SSE_SUMMARY:
+		if (rep->status == 200 && s->acc.info != NULL)
+			ctl_sse_event(s, "summary", ctl_acc_json(&s->acc));
+		ctl_stream_close(s);
+		break;
+	case SSE_LIVE:
+		log_debug("stream %u: unexpected answer", s->reqid);
+		break;
+	}
+}
+
+static void
+ctl_stream_event(struct ctl_stream *s, const struct task_event *ev)
+{
+	struct task_query	 q;
+	struct timeval		 tv = { CTL_PENDING_SEC, 0 };
+	char			 buf[64];
+
+	switch (ev->kind) {
+	case TASK_EV_PROBE:
+		/* A client that does not read loses samples, not memory. */
+		if (s->conn != NULL && evbuffer_get_length(
+		    bufferevent_get_output(s->conn->bev)) > CTL_SSE_BUFMAX) {
+			s->dropped++;
+			return;
+		}
+		if (s->dropped > 0) {
+			snprintf(buf, sizeof(buf), "event: dropped\n"
+			    "data: {\"dropped\":%llu}\n\n",
+			    (unsigned long long)s->dropped);
+			ctl_sse_write(s, buf);
+			s->dropped = 0;
+		}
+		ctl_sse_event(s, "probe", task_sample_json(&ev->sample));
+		break;
+	case TASK_EV_STATE:
+		ctl_sse_event(s, "state", task_state_json(ev));
+		if (!task_is_final(ev->status))
+			break;
+		s->state = SSE_SUMMARY;
+		memset(&q, 0, sizeof(q));
+		strlcpy(q.id, s->id, sizeof(q.id));
+		q.status = -1;
+		if (proc_compose(PROC_ENGINE, IMSG_TASK_GET, 0, s->reqid, -1,
+		    &q, sizeof(q)) == -1) {
+			ctl_stream_close(s);
+			return;
+		}
+		evtimer_add(s->timer, &tv);
+		break;
+	default:
+		log_warnx("engine: event of unknown kind %u", ev->kind);
+		break;
+	}
+}
+
+static void
+ctl_engine_event(struct imsg *imsg)
+{
+	struct task_event	 ev;
+	struct ctl_stream	*s, *next;
+
+	if (imsg_check_len(imsg, sizeof(ev)) != 0)
+		fatalx("IMSG_TASK_EVENT: bad size %zu", imsg->datalen);
+	memcpy(&ev, imsg->data, sizeof(ev));
+	ev.id[sizeof(ev.id) - 1] = '\0';
+	ev.error[sizeof(ev.error) - 1] = '\0';
+	if (imsg->hdr.reqid != 0) {
+		/* The replay for one stream. */
+		if ((s = ctl_stream_find(imsg->hdr.reqid)) != NULL &&
+		    s->state == SSE_LIVE && strcmp(s->id, ev.id) == 0)
+			ctl_stream_event(s, &ev);
+		return;
+	}
+	TAILQ_FOREACH_SAFE(s, &ctl_streams, entry, next)
+		if (s->state == SSE_LIVE && strcmp(s->id, ev.id) == 0)
+			ctl_stream_event(s, &ev);
+}
+
+/* The task was deleted: its streams end, without a summary. */
+static void
+ctl_streams_deleted(const char *id)
+{
+	struct ctl_stream	*s, *next;
+
+	TAILQ_FOREACH_SAFE(s, &ctl_streams, entry, next) {
+		if (s->state != SSE_LIVE || strcmp(s->id, id) != 0)
+			continue;
+		ctl_sse_write(s, "event: deleted\ndata: {}\n\n");
+		ctl_stream_close(s);
+	}
+}
+
+/*
+ * Name resolution for the engine (DESIGN §2): evdns, with resolv.conf and
+ * /etc/hosts read before the sandbox.  Literal addresses are answered at
+ * once, and names under .invalid fail at once (RFC 6761 §6.4).  evdns's
+ * getaddrinfo does not report the records' TTL: ttl stays 0, and the
+ * engine re-resolves every resolve_interval.
+ */
+static void
+ctl_resolve_send(const struct ctl_resolve *rs, struct resolve_reply *rr)
+{
+	char	 a[LOPA_ADDRLEN];
+
+	if (rr->error != 0)
+		log_debug("resolve %s: %s", rs->rq.host, rr->msg);
+	else {
+		task_addr_format(&rr->addrs[0], a, sizeof(a));
+		log_debug("resolve %s: %s (%u address%s)", rs->rq.host, a,
+		    rr->naddrs, rr->naddrs == 1 ? "" : "es");
+	}
+	proc_compose(PROC_ENGINE, IMSG_RESOLVED, rs->id, rs->reqid, -1, rr,
+	    sizeof(*rr));
+}
+
+static void
+ctl_resolve_fail(const struct ctl_resolve *rs, int error, const char *why)
+{
+	struct resolve_reply	 rr;
+
+	memset(&rr, 0, sizeof(rr));
+	rr.error = error != 0 ? error : EVUTIL_EAI_FAIL;
+	snprintf(rr.msg, sizeof(rr.msg), "%s: %s", rs->rq.host, why);
+	ctl_resolve_send(rs, &rr);
+}
+
+static const char *
+ctl_family_word(uint32_t ipv)
+{
+	return ipv == TASK_IP_4 ? "IPv4 " : ipv == TASK_IP_6 ? "IPv6 " : "";
+}
+
+static void
+ctl_resolved(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct ctl_resolve	*rs = arg;
+	struct evutil_addrinfo	*ai;
+	struct resolve_reply	 rr;
+	struct task_addr	*ta;
+	const void		*src;
+	char			 why[128];
+	size_t			 len, i;
+	int			 pass, want;
+
+	TAILQ_REMOVE(&ctl_resolves, rs, entry);
+	if (result == EVUTIL_EAI_CANCEL) {
+		free(rs);
+		return;
+	}
+	memset(&rr, 0, sizeof(rr));
+	/* The preferred family first: IPv4 unless ipv6 is asked for. */
+	for (pass = 0; result == 0 && pass < 2; pass++) {
+		want = (pass == 0) == (rs->rq.ip_version != TASK_IP_6) ?
+		    AF_INET : AF_INET6;
+		for (ai = res; ai != NULL && rr.naddrs < TASK_MAXADDRS;
+		    ai = ai->ai_next) {
+			if (ai->ai_family != want)
+				continue;
+			if (want == AF_INET) {
+				src = &((struct sockaddr_in *)
+				    ai->ai_addr)->sin_addr;
+				len = 4;
+			} else {
+				src = &((struct sockaddr_in6 *)
+				    ai->ai_addr)->sin6_addr;
+				len = 16;
+			}
+			for (i = 0; i < rr.naddrs; i++)
+				if ((int)rr.addrs[i].family == want &&
+				    memcmp(rr.addrs[i].addr, src, len) == 0)
+					break;
+			if (i < rr.naddrs)
+				continue;
+			ta = &rr.addrs[rr.naddrs++];
+			ta->family = want;
+			memcpy(ta->addr, src, len);
+			if (want == AF_INET6)
+				ta->scope_id = ((struct sockaddr_in6 *)
+				    ai->ai_addr)->sin6_scope_id;
+		}
+	}
+	if (res != NULL)
+		evutil_freeaddrinfo(res);
+	if (result != 0 || rr.naddrs == 0) {
+		if (result == 0 || result == EVUTIL_EAI_NONAME)
+			snprintf(why, sizeof(why), "no %saddress found",
+			    ctl_family_word(rs->rq.ip_version));
+		else
+			snprintf(why, sizeof(why), "%s",
+			    evutil_gai_strerror(result));
+		ctl_resolve_fail(rs, result != 0 ? result : EVUTIL_EAI_NONAME,
+		    why);
+	} else
+		ctl_resolve_send(rs, &rr);
+	free(rs);
+}
+
+/* A name under the special-use domain .invalid (RFC 6761 §6.4). */
+static int
+ctl_name_invalid(const char *host)
+{
+	size_t	 len = strlen(host);
+
+	if (len > 0 && host[len - 1] == '.')
+		len--;
+	return (len == 7 && strncasecmp(host, "invalid", 7) == 0) ||
+	    (len > 7 && strncasecmp(host + len - 8, ".invalid", 8) == 0);
+}
+
+static void
+ctl_resolve(struct imsg *imsg)
+{
+	struct ctl_resolve		*rs;
+	struct resolve_reply		 rr;
+	struct evutil_addrinfo		 hints;
+	struct evdns_getaddrinfo_request *gai;
+	int				 af;
+
+	if (imsg_check_len(imsg, sizeof(rs->rq)) != 0)
+		fatalx("IMSG_RESOLVE: bad size %zu", imsg->datalen);
+	if ((rs = calloc(1, sizeof(*rs))) == NULL)
+		fatal("%s: calloc", __func__);
+	rs->id = imsg->hdr.id;
+	rs->reqid = imsg->hdr.reqid;
+	memcpy(&rs->rq, imsg->data, sizeof(rs->rq));
+	rs->rq.host[sizeof(rs->rq.host) - 1] = '\0';
+
+	memset(&rr, 0, sizeof(rr));
+	if (inet_pton(AF_INET, rs->rq.host, rr.addrs[0].addr) == 1)
+		af = AF_INET;
+	else if (inet_pton(AF_INET6, rs->rq.host, rr.addrs[0].addr) == 1)
+		af = AF_INET6;
+	else
+		af = 0;
+	if (af != 0) {
+		if ((rs->rq.ip_version == TASK_IP_4 && af != AF_INET) ||
+		    (rs->rq.ip_version == TASK_IP_6 && af != AF_INET6))
+			ctl_resolve_fail(rs, EVUTIL_EAI_FAMILY, "the address "
+			    "is not of the ip_version asked for");
+		else {
+			rr.naddrs = 1;
+			rr.addrs[0].family = af;
+			ctl_resolve_send(rs, &rr);
+		}
+		free(rs);
+		return;
+	}
+	if (rs->rq.host[0] == '\0' || ctl_name_invalid(rs->rq.host) ||
+	    ctl_dns == NULL) {
+		ctl_resolve_fail(rs, EVUTIL_EAI_NONAME, rs->rq.host[0] ==
+		    '\0' ? "empty name" : ctl_dns == NULL ? "no resolver "
+		    "(evdns could not be set up)" : "no such name (.invalid "
+		    "never resolves)");
+		free(rs);
+		return;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = rs->rq.ip_version == TASK_IP_4 ? AF_INET :
+	    rs->rq.ip_version == TASK_IP_6 ? AF_INET6 : AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_protocol = IPPROTO_UDP;
+	TAILQ_INSERT_TAIL(&ctl_resolves, rs, entry);
+	/* The callback may run (and free rs) before this returns. */
+	gai = evdns_getaddrinfo(ctl_dns, rs->rq.host, NULL, &hints,
+	    ctl_resolved, rs);
+	if (gai != NULL)
+		rs->gai = gai;
+}
+
+static void
+ctl_dns_log(int warn, const char *msg)
+{
+	if (warn)
+		log_warnx("evdns: %s", msg);
+	else
+		log_debug("evdns: %s", msg);
+}
+
+/* Before the sandbox: the resolver's sockets, resolv.conf, hosts. */
+static void
+ctl_dns_init(void)
+{
+	evdns_set_log_fn(ctl_dns_log);
+	ctl_dns = evdns_base_new(proc_base, EVDNS_BASE_INITIALIZE_NAMESERVERS);
+	if (ctl_dns == NULL) {
+		log_warnx("evdns: cannot set up a resolver: host names will "
+		    "not resolve");
+		return;
+	}
+	if (evdns_base_count_nameservers(ctl_dns) == 0)
+		log_warnx("evdns: no name server: only /etc/hosts resolves");
+	if (evdns_base_load_hosts(ctl_dns, NULL) != 0)
+		log_warnx("evdns: cannot read /etc/hosts");
 }
 
 static void
@@ -1344,15 +2426,9 @@ static void
 ctl_timeouts(void)
 {
 	struct timeval	 tv;
-	int64_t		 ns = proc_conf->http_idle_timeout;
 	int		 i;
 
-	if (ns <= 0)
-		ns = 30LL * 1000000000;
-	tv.tv_sec = ns / 1000000000;
-	tv.tv_usec = (ns % 1000000000) / 1000;
-	if (tv.tv_sec == 0 && tv.tv_usec == 0)
-		tv.tv_usec = 1;
+	ctl_idle_tv(&tv);
 	for (i = 0; i < CLASS_MAX; i++)
 		evhttp_set_timeout_tv(ctl_servers[i].http, &tv);
 }
@@ -1367,6 +2443,7 @@ control_init(void)
 		fatal("gethostname");
 	ctl_hostname[sizeof(ctl_hostname) - 1] = '\0';
 	ctl_group_init();
+	ctl_dns_init();
 	/* jansson seeds its hash from /dev/urandom: not in the chroot. */
 	json_object_seed(0);
 	if ((ctl_fresh_ev = event_new(proc_base, -1, 0, ctl_fresh_cb, NULL)) ==
@@ -1415,6 +2492,36 @@ control_dispatch_parent(struct imsg *imsg)
 			fatalx("IMSG_DAEMON_READY: bad size %zu",
 			    imsg->datalen);
 		ctl_ready_flag = 1;
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+static int
+control_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
+{
+	if (from != PROC_ENGINE)
+		return -1;
+	switch (imsg->hdr.type) {
+	case IMSG_TASK_INFO:
+		ctl_engine_info(imsg);
+		break;
+	case IMSG_TASK_ROUND:
+		ctl_engine_round(imsg);
+		break;
+	case IMSG_TASK_SAMPLE:
+		ctl_engine_sample(imsg);
+		break;
+	case IMSG_TASK_END:
+		ctl_engine_end(imsg);
+		break;
+	case IMSG_TASK_EVENT:
+		ctl_engine_event(imsg);
+		break;
+	case IMSG_RESOLVE:
+		ctl_resolve(imsg);
 		break;
 	default:
 		return -1;
@@ -1478,6 +2585,7 @@ const struct proc_role control_role = {
 	.init = control_init,
 	.start = control_start,
 	.dispatch_parent = control_dispatch_parent,
+	.dispatch_peer = control_dispatch_peer,
 	.listener = control_listener,
 	.reconf_check = control_reconf_check,
 	.reconf_commit = control_reconf_commit,

@@ -1,0 +1,1230 @@
+/*
+ * lopad: probe tasks in JSON (DESIGN §7, issue 3 "API").
+ *
+ * Requests.  Lopa's fields (type, target, mode, count, interval, timeout,
+ * duration, packet_size, source_ip, interface, ip_version, rounds,
+ * round_delay, loss_threshold, latency_threshold, alert_callback_url)
+ * mean what they meant in Lopa: 0, "" or absent is the default.  Ours
+ * beside them: name, port, window, dscp, ttl, df, resolve_interval.  For
+ * every field null is the same as absent (Go's decoder left a field
+ * untouched on null).  Anything else is a 400 that names the field:
+ * unknown fields (Lopa ignored them), wrong JSON types, values out of
+ * range once the defaults are applied, and the cases where Lopa did
+ * something surprising: a missing mode is "count" here (Lopa left the
+ * task running forever), an unknown mode is refused.
+ *
+ * Field names match case-insensitively (ASCII), as Go's encoding/json
+ * matched them for Lopa, so that a script that sent "Count" keeps
+ * working; two members that differ only in case are refused.  Results
+ * always use the lowercase names.
+ *
+ * Durations are integer nanoseconds, as in Lopa, or strings in Go's
+ * syntax ("1s", "250ms", "1m30s"); a negative one is refused.  Integers
+ * may be written as integral JSON reals (1e9).
+ *
+ * Results.  Lopa's keys keep their names, units and types (times RFC 3339
+ * with nanoseconds, here in UTC; RTTs integer nanoseconds; loss_rate a
+ * fraction; "finished" is Go's zero time while a task runs; "rounds",
+ * "window" and "error" left out when empty), ours are added beside them.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+
+#include "duration.h"
+#include "problem.h"
+#include "stats.h"
+#include "task.h"
+#include "task_json.h"
+
+#define NS_MS		(1000LL * 1000)
+#define NS_S		(1000LL * NS_MS)
+#define MIN_RESOLVE	NS_S		/* DESIGN §5: 1 s floor for timers */
+#define PING_MIN	8		/* the cookie: the first 8 bytes */
+#define MAX_PAYLOAD4	(65535 - 20 - 8)	/* IPv4: IP and ICMP/UDP */
+#define MAX_PAYLOAD6	(65535 - 8)		/* IPv6 payload length */
+#define MAX_SAMPLES	1000000		/* ?last= */
+#define QUOTE_MAX	40		/* user text quoted in an error */
+
+enum tf {
+	/* Lopa's */
+	TF_TYPE = 0,
+	TF_TARGET,
+	TF_MODE,
+	TF_COUNT,
+	TF_INTERVAL,
+	TF_TIMEOUT,
+	TF_DURATION,
+	TF_PACKET_SIZE,
+	TF_SOURCE_IP,
+	TF_INTERFACE,
+	TF_IP_VERSION,
+	TF_ROUNDS,
+	TF_ROUND_DELAY,
+	TF_LOSS_THRESHOLD,
+	TF_LATENCY_THRESHOLD,
+	TF_ALERT_URL,
+	/* ours */
+	TF_NAME,
+	TF_PORT,
+	TF_WINDOW,
+	TF_DSCP,
+	TF_TTL,
+	TF_DF,
+	TF_RESOLVE_INTERVAL,
+	TF_MAX
+};
+
+static const char *const tf_names[TF_MAX] = {
+	[TF_TYPE] = "type",
+	[TF_TARGET] = "target",
+	[TF_MODE] = "mode",
+	[TF_COUNT] = "count",
+	[TF_INTERVAL] = "interval",
+	[TF_TIMEOUT] = "timeout",
+	[TF_DURATION] = "duration",
+	[TF_PACKET_SIZE] = "packet_size",
+	[TF_SOURCE_IP] = "source_ip",
+	[TF_INTERFACE] = "interface",
+	[TF_IP_VERSION] = "ip_version",
+	[TF_ROUNDS] = "rounds",
+	[TF_ROUND_DELAY] = "round_delay",
+	[TF_LOSS_THRESHOLD] = "loss_threshold",
+	[TF_LATENCY_THRESHOLD] = "latency_threshold",
+	[TF_ALERT_URL] = "alert_callback_url",
+	[TF_NAME] = "name",
+	[TF_PORT] = "port",
+	[TF_WINDOW] = "window",
+	[TF_DSCP] = "dscp",
+	[TF_TTL] = "ttl",
+	[TF_DF] = "df",
+	[TF_RESOLVE_INTERVAL] = "resolve_interval",
+};
+
+/* What the request said, before the defaults. */
+struct req {
+	json_t		*f[TF_MAX];	/* NULL: absent or null */
+	int64_t		 count, rounds, packet_size, port, dscp, ttl;
+	int64_t		 interval, timeout, duration, round_delay, window;
+	int64_t		 latency, resolve;
+	int		 df;		/* -1 absent, 0, 1 */
+	int		 family;	/* of a literal target; 0 a name */
+	int		 src_family;	/* of source_ip; 0 none */
+	int		 have_port;	/* the target had ":port" */
+};
+
+static int
+fail(struct task_json_err *e, const char *field, const char *fmt, ...)
+    __attribute__((__format__(printf, 3, 4)));
+
+static int
+fail(struct task_json_err *e, const char *field, const char *fmt, ...)
+{
+	va_list	 ap;
+	size_t	 n = 0;
+
+	e->status = 400;
+	e->field[0] = '\0';
+	e->detail[0] = '\0';
+	if (field != NULL && field[0] != '\0') {
+		snprintf(e->field, sizeof(e->field), "%s", field);
+		n = (size_t)snprintf(e->detail, sizeof(e->detail), "%s: ",
+		    e->field);
+	}
+	va_start(ap, fmt);
+	vsnprintf(e->detail + n, sizeof(e->detail) - n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static const char *
+j_typename(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+	default:
+		return "null";
+	}
+}
+
+/* An integer, or an integral real within int64_t: 0, else -1. */
+static int
+j_int(const json_t *v, int64_t *out)
+{
+	double	 d;
+
+	if (json_is_integer(v)) {
+		*out = json_integer_value(v);
+		return 0;
+	}
+	if (!json_is_real(v))
+		return -1;
+	d = json_real_value(v);
+	if (!isfinite(d) || d != trunc(d) || d < -9223372036854775808.0 ||
+	    d >= 9223372036854775808.0)
+		return -1;
+	*out = (int64_t)d;
+	return 0;
+}
+
+static int
+get_int(struct req *q, enum tf i, int64_t *out, struct task_json_err *e)
+{
+	const json_t	*v = q->f[i];
+
+	*out = 0;
+	if (v == NULL)
+		return 0;
+	if (j_int(v, out) == -1)
+		return fail(e, tf_names[i], "expected an integer, got %s",
+		    json_is_real(v) ? "a fraction or a number out of range" :
+		    j_typename(v));
+	return 0;
+}
+
+static int
+get_duration(struct req *q, enum tf i, int64_t *out, struct task_json_err *e)
+{
+	const json_t	*v = q->f[i];
+	const char	*s, *why;
+
+	*out = 0;
+	if (v == NULL)
+		return 0;
+	if (json_is_string(v)) {
+		s = json_string_value(v);
+		if (strlen(s) != json_string_length(v))
+			return fail(e, tf_names[i], "contains a NUL character");
+		if (*s == '\0')
+			return 0;
+		if (duration_parse(s, out, &why) == -1)
+			return fail(e, tf_names[i], "\"%.*s\": %s", QUOTE_MAX,
+			    s, why);
+		return 0;
+	}
+	if (j_int(v, out) == -1)
+		return fail(e, tf_names[i], "expected a duration (integer "
+		    "nanoseconds or a string such as \"1s\"), got %s",
+		    j_typename(v));
+	if (*out < 0)
+		return fail(e, tf_names[i], "must not be negative");
+	return 0;
+}
+
+/* A string that fits in size bytes with its NUL; "" when absent. */
+static int
+get_string(struct req *q, enum tf i, char *buf, size_t size,
+    struct task_json_err *e)
+{
+	const json_t	*v = q->f[i];
+	const char	*s;
+	size_t		 len;
+
+	buf[0] = '\0';
+	if (v == NULL)
+		return 0;
+	if (!json_is_string(v))
+		return fail(e, tf_names[i], "expected a string, got %s",
+		    j_typename(v));
+	s = json_string_value(v);
+	len = json_string_length(v);
+	if (strlen(s) != len)
+		return fail(e, tf_names[i], "contains a NUL character");
+	if (len >= size)
+		return fail(e, tf_names[i], "longer than %zu bytes", size - 1);
+	memcpy(buf, s, len + 1);
+	return 0;
+}
+
+static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* RFC 1123 host name: labels of letters, digits and inner hyphens. */
+static int
+hostname_ok(const char *s)
+{
+	size_t	 len = strlen(s), lab = 0, i;
+
+	if (len > 0 && s[len - 1] == '.')
+		len--;		/* fully qualified */
+	if (len == 0 || len > 253)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '.') {
+			if (lab == 0 || s[i - 1] == '-')
+				return 0;
+			lab = 0;
+			continue;
+		}
+		if (!isascii((unsigned char)s[i]) ||
+		    (!isalnum((unsigned char)s[i]) && s[i] != '-'))
+			return 0;
+		if (s[i] == '-' && lab == 0)
+			return 0;
+		if (++lab > 63)
+			return 0;
+	}
+	return lab > 0 && s[len - 1] != '-';
+}
+
+/* The last label is all digits: it must be an IPv4 address then. */
+static int
+looks_numeric(const char *s)
+{
+	size_t	 len = strlen(s), i;
+
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	for (i = len; i > 0 && s[i - 1] != '.'; i--)
+		if (!isdigit((unsigned char)s[i - 1]))
+			return 0;
+	return i < len;
+}
+
+static int
+literal_family(const char *s)
+{
+	unsigned char	 buf[16];
+
+	if (inet_pton(AF_INET, s, buf) == 1)
+		return AF_INET;
+	if (inet_pton(AF_INET6, s, buf) == 1)
+		return AF_INET6;
+	return 0;
+}
+
+static int
+port_parse(const char *s, uint32_t *port)
+{
+	unsigned long	 v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		if (v <= 65535)
+			v = v * 10 + (unsigned long)(*s - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -1;
+	*port = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * "host", "host:port", "198.18.0.2", "198.18.0.2:80", "2001:db8::1",
+ * "[2001:db8::1]" or "[2001:db8::1]:80" into p->host and p->port.
+ */
+static int
+target_split(struct req *q, struct task_params *p, struct task_json_err *e)
+{
+	const char	*t = p->target, *end, *colon, *portstr = NULL;
+	size_t		 hlen;
+
+	if (t[0] == '[') {
+		if ((end = strchr(t, ']')) == NULL)
+			return fail(e, "target", "missing ']' after the IPv6 "
+			    "address");
+		hlen = end - t - 1;
+		if (end[1] == ':')
+			portstr = end + 2;
+		else if (end[1] != '\0')
+			return fail(e, "target", "unexpected text after ']'");
+		memcpy(p->host, t + 1, hlen);
+		p->host[hlen] = '\0';
+		if (literal_family(p->host) != AF_INET6)
+			return fail(e, "target", "\"%.*s\" is not an IPv6 "
+			    "address", QUOTE_MAX, p->host);
+	} else if ((colon = strchr(t, ':')) != NULL &&
+	    strchr(colon + 1, ':') == NULL) {
+		hlen = colon - t;
+		memcpy(p->host, t, hlen);
+		p->host[hlen] = '\0';
+		portstr = colon + 1;
+	} else
+		strlcpy(p->host, t, sizeof(p->host));
+
+	if (p->host[0] == '\0')
+		return fail(e, "target", "no host");
+	if (strchr(p->host, '%') != NULL)
+		return fail(e, "target", "IPv6 zone indexes are not supported");
+	q->family = literal_family(p->host);
+	if (q->family == 0 && strchr(p->host, ':') != NULL)
+		return fail(e, "target", "\"%.*s\" is not an IPv6 address "
+		    "(write [address]:port for a port)", QUOTE_MAX, p->host);
+	if (q->family == 0 && (!hostname_ok(p->host) ||
+	    looks_numeric(p->host)))
+		return fail(e, "target", "\"%.*s\" is neither an IP address "
+		    "nor a host name", QUOTE_MAX, p->host);
+	if (portstr != NULL) {
+		if (p->type == TASK_PING)
+			return fail(e, "target", "ping targets have no port");
+		if (port_parse(portstr, &p->port) == -1)
+			return fail(e, "target", "port \"%.*s\" is not a "
+			    "number in 1..65535", QUOTE_MAX, portstr);
+		q->have_port = 1;
+	}
+	return 0;
+}
+
+static int
+url_ok(const char *u)
+{
+	const char	*h;
+
+	if (strncasecmp(u, "http://", 7) == 0)
+		h = u + 7;
+	else if (strncasecmp(u, "https://", 8) == 0)
+		h = u + 8;
+	else
+		return 0;
+	if (*h == '\0' || *h == '/' || *h == '?' || *h == '#' || *h == ':')
+		return 0;
+	for (; *u != '\0'; u++)
+		if ((unsigned char)*u <= 0x20 || *u == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+ifname_ok(const char *s)
+{
+	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || *s == 0x7f || *s == '/' ||
+		    *s == ':')
+			return 0;
+	return 1;
+}
+
+/* Find the members; refuse unknown ones and case-insensitive twins. */
+static int
+collect(const json_t *body, struct req *q, struct task_json_err *e)
+{
+	const char	*key;
+	json_t		*v;
+	int		 seen[TF_MAX], i;
+
+	memset(seen, 0, sizeof(seen));
+	json_object_foreach((json_t *)body, key, v) {
+		for (i = 0; i < TF_MAX; i++)
+			if (strcasecmp(key, tf_names[i]) == 0)
+				break;
+		if (i == TF_MAX)
+			return fail(e, key, "unknown field");
+		if (seen[i])
+			return fail(e, tf_names[i], "given twice (field names "
+			    "are case-insensitive)");
+		seen[i] = 1;
+		if (!json_is_null(v))
+			q->f[i] = v;
+	}
+	return 0;
+}
+
+static int
+check_type(struct req *q, uint32_t type, struct task_json_err *e)
+{
+	char	 s[32];
+
+	if (get_string(q, TF_TYPE, s, sizeof(s), e) == -1) {
+		if (json_is_string(q->f[TF_TYPE]))
+			return fail(e, "type", "does not match the route "
+			    "(%s)", task_type_name(type));
+		return -1;
+	}
+	if (s[0] != '\0' && strcasecmp(s, task_type_name(type)) != 0)
+		return fail(e, "type", "\"%s\" does not match the route (%s)",
+		    s, task_type_name(type));
+	return 0;
+}
+
+/* Every member, type-checked and range-checked where no default is due. */
+static int
+read_fields(struct req *q, struct task_params *p, struct task_json_err *e)
+{
+	char	 s[32];
+	int	 m;
+
+	if (get_string(q, TF_TARGET, p->target, sizeof(p->target), e) == -1)
+		return -1;
+	if (p->target[0] == '\0')
+		return fail(e, "target", "required");
+	if (get_string(q, TF_MODE, s, sizeof(s), e) == -1)
+		return json_is_string(q->f[TF_MODE]) ? fail(e, "mode",
+		    "unknown mode: count, duration or continuous") : -1;
+	if (s[0] == '\0')
+		p->mode = TASK_COUNT;	/* Lopa: none, ran forever */
+	else if ((m = task_mode_from_name(s)) <= 0)
+		return fail(e, "mode", "unknown mode \"%s\": count, duration "
+		    "or continuous", s);
+	else
+		p->mode = (uint32_t)m;
+	if (get_int(q, TF_COUNT, &q->count, e) == -1 ||
+	    get_int(q, TF_ROUNDS, &q->rounds, e) == -1 ||
+	    get_int(q, TF_PACKET_SIZE, &q->packet_size, e) == -1 ||
+	    get_int(q, TF_PORT, &q->port, e) == -1 ||
+	    get_int(q, TF_DSCP, &q->dscp, e) == -1 ||
+	    get_int(q, TF_TTL, &q->ttl, e) == -1 ||
+	    get_duration(q, TF_INTERVAL, &q->interval, e) == -1 ||
+	    get_duration(q, TF_TIMEOUT, &q->timeout, e) == -1 ||
+	    get_duration(q, TF_DURATION, &q->duration, e) == -1 ||
+	    get_duration(q, TF_ROUND_DELAY, &q->round_delay, e) == -1 ||
+	    get_duration(q, TF_WINDOW, &q->window, e) == -1 ||
+	    get_duration(q, TF_LATENCY_THRESHOLD, &q->latency, e) == -1 ||
+	    get_duration(q, TF_RESOLVE_INTERVAL, &q->resolve, e) == -1)
+		return -1;
+
+	if (get_string(q, TF_SOURCE_IP, p->source_ip, sizeof(p->source_ip),
+	    e) == -1)
+		return -1;
+	if (p->source_ip[0] != '\0' &&
+	    (q->src_family = literal_family(p->source_ip)) == 0)
+		return fail(e, "source_ip", "\"%.*s\" is not an IPv4 or IPv6 "
+		    "address", QUOTE_MAX, p->source_ip);
+	if (get_string(q, TF_INTERFACE, p->interface, sizeof(p->interface),
+	    e) == -1)
+		return -1;
+	if (!ifname_ok(p->interface))
+		return fail(e, "interface", "not a valid interface name");
+	if (get_string(q, TF_IP_VERSION, s, sizeof(s), e) == -1)
+		return json_is_string(q->f[TF_IP_VERSION]) ?
+		    fail(e, "ip_version", "must be \"ipv4\", \"ipv6\" or "
+		    "\"\"") : -1;
+	if (s[0] == '\0' || strcasecmp(s, "auto") == 0)
+		p->ip_version = TASK_IP_AUTO;
+	else if (strcasecmp(s, "ipv4") == 0)
+		p->ip_version = TASK_IP_4;
+	else if (strcasecmp(s, "ipv6") == 0)
+		p->ip_version = TASK_IP_6;
+	else
+		return fail(e, "ip_version", "must be \"ipv4\", \"ipv6\" or "
+		    "\"\", not \"%s\"", s);
+	if (q->f[TF_LOSS_THRESHOLD] != NULL) {
+		if (!json_is_number(q->f[TF_LOSS_THRESHOLD]))
+			return fail(e, "loss_threshold", "expected a number, "
+			    "got %s", j_typename(q->f[TF_LOSS_THRESHOLD]));
+		p->loss_threshold = json_number_value(q->f[TF_LOSS_THRESHOLD]);
+		if (!(p->loss_threshold >= 0 && p->loss_threshold <= 1))
+			return fail(e, "loss_threshold", "must be a fraction "
+			    "between 0 and 1");
+	}
+	if (get_string(q, TF_ALERT_URL, p->alert_callback_url,
+	    sizeof(p->alert_callback_url), e) == -1)
+		return -1;
+	if (p->alert_callback_url[0] != '\0' &&
+	    !url_ok(p->alert_callback_url))
+		return fail(e, "alert_callback_url", "not an http or https "
+		    "URL");
+	if (get_string(q, TF_NAME, p->name, sizeof(p->name), e) == -1)
+		return -1;
+	if (has_control(p->name))
+		return fail(e, "name", "contains a control character");
+	if (q->f[TF_DF] != NULL) {
+		if (!json_is_boolean(q->f[TF_DF]))
+			return fail(e, "df", "expected true or false, got %s",
+			    j_typename(q->f[TF_DF]));
+		q->df = json_is_true(q->f[TF_DF]);
+	}
+	return 0;
+}
+
+/* Defaults and ranges that do not depend on the mode. */
+static int
+apply_common(struct req *q, struct task_params *p, struct task_json_err *e)
+{
+	int64_t	 maxsize;
+	int	 v6;
+
+	p->interval_ns = q->interval != 0 ? q->interval : TASK_DEF_INTERVAL;
+	if (p->interval_ns < TASK_MIN_INTERVAL)
+		return fail(e, "interval", "must be at least 1ms");
+	p->timeout_ns = q->timeout != 0 ? q->timeout : TASK_DEF_TIMEOUT;
+	p->resolve_interval_ns = q->resolve != 0 ? q->resolve :
+	    TASK_DEF_RESOLVE;
+	if (p->resolve_interval_ns < MIN_RESOLVE)
+		return fail(e, "resolve_interval", "must be at least 1s");
+	p->latency_threshold_ns = q->latency;
+
+	if (q->port != 0) {
+		if (p->type == TASK_PING)
+			return fail(e, "port", "ping tasks have no port");
+		if (q->port < 1 || q->port > 65535)
+			return fail(e, "port", "must be between 1 and 65535");
+		if (q->have_port && p->port != (uint32_t)q->port)
+			return fail(e, "port", "%lld, but the target says %u",
+			    (long long)q->port, p->port);
+		p->port = (uint32_t)q->port;
+	} else if (!q->have_port)
+		p->port = p->type == TASK_TCP ? TASK_DEF_TCP_PORT :
+		    p->type == TASK_UDP ? TASK_DEF_UDP_PORT : 0;
+
+	p->dscp = -1;
+	if (q->f[TF_DSCP] != NULL) {
+		if (q->dscp < 0 || q->dscp > 63)
+			return fail(e, "dscp", "must be between 0 and 63");
+		p->dscp = (int32_t)q->dscp;
+	}
+	if (q->f[TF_TTL] != NULL) {
+		if (q->ttl < 1 || q->ttl > 255)
+			return fail(e, "ttl", "must be between 1 and 255");
+		p->ttl = (int32_t)q->ttl;
+	}
+	p->pmtu = q->df == -1 ? PMTU_DEFAULT : q->df ? PMTU_DO : PMTU_DONT;
+
+	/* The address family, where the request fixes it. */
+	if (q->family != 0 && p->ip_version != TASK_IP_AUTO &&
+	    (q->family == AF_INET) != (p->ip_version == TASK_IP_4))
+		return fail(e, "ip_version", "%s, but the target is an %s "
+		    "address", p->ip_version == TASK_IP_4 ? "ipv4" : "ipv6",
+		    q->family == AF_INET ? "IPv4" : "IPv6");
+	if (q->src_family != 0 && q->family != 0 &&
+	    q->src_family != q->family)
+		return fail(e, "source_ip", "not of the target's address "
+		    "family");
+	if (q->src_family != 0 && p->ip_version != TASK_IP_AUTO &&
+	    (q->src_family == AF_INET) != (p->ip_version == TASK_IP_4))
+		return fail(e, "source_ip", "not of the ip_version asked for");
+	v6 = q->family == AF_INET6 || q->src_family == AF_INET6 ||
+	    p->ip_version == TASK_IP_6;
+	maxsize = v6 ? MAX_PAYLOAD6 : MAX_PAYLOAD4;
+
+	if (q->packet_size < 0)
+		return fail(e, "packet_size", "must not be negative");
+	switch (p->type) {
+	case TASK_PING:
+		p->packet_size = q->packet_size != 0 ?
+		    (uint32_t)q->packet_size : TASK_DEF_PING_SIZE;
+		if (q->packet_size != 0 && (q->packet_size < PING_MIN ||
+		    q->packet_size > maxsize))
+			return fail(e, "packet_size", "must be between %d and "
+			    "%lld bytes of ICMP payload", PING_MIN,
+			    (long long)maxsize);
+		break;
+	case TASK_UDP:
+		p->packet_size = q->packet_size != 0 ?
+		    (uint32_t)q->packet_size : TASK_DEF_UDP_SIZE;
+		if (q->packet_size != 0 && (q->packet_size < TASK_UDP_MINSIZE ||
+		    q->packet_size > maxsize))
+			return fail(e, "packet_size", "must be between %d and "
+			    "%lld bytes of UDP payload", TASK_UDP_MINSIZE,
+			    (long long)maxsize);
+		break;
+	case TASK_TCP:
+		if (q->packet_size != 0)
+			return fail(e, "packet_size", "tcp tasks send no "
+			    "payload");
+		break;
+	}
+	return 0;
+}
+
+/* The mode decides which of count, rounds, duration and window apply. */
+static int
+apply_mode(struct req *q, struct task_params *p, struct task_json_err *e)
+{
+	if (q->count < 0 || q->count > TASK_MAX_COUNT)
+		return fail(e, "count", "must be between 1 and %d",
+		    TASK_MAX_COUNT);
+	if (q->rounds < 0 || q->rounds > TASK_MAX_ROUNDS)
+		return fail(e, "rounds", "must be between 1 and %d",
+		    TASK_MAX_ROUNDS);
+	if (p->mode != TASK_CONTINUOUS && q->window != 0)
+		return fail(e, "window", "only continuous tasks have a window");
+	p->rounds = 1;
+	switch (p->mode) {
+	case TASK_COUNT:
+		/* Lopa's CLI always sends duration: ignored here. */
+		p->count = q->count != 0 ? (uint32_t)q->count : TASK_DEF_COUNT;
+		p->rounds = q->rounds != 0 ? (uint32_t)q->rounds :
+		    TASK_DEF_ROUNDS;
+		p->round_delay_ns = q->round_delay;
+		break;
+	case TASK_DURATION:
+		p->duration_ns = q->duration != 0 ? q->duration :
+		    TASK_DEF_DURATION;
+		break;
+	case TASK_CONTINUOUS:
+		/* Lopa's duration is the window in this mode. */
+		if (q->window != 0 && q->duration != 0 &&
+		    q->window != q->duration)
+			return fail(e, "window", "differs from duration, which "
+			    "is the window of a continuous task: give one");
+		p->window_ns = q->window != 0 ? q->window : q->duration != 0 ?
+		    q->duration : TASK_DEF_WINDOW;
+		if (p->window_ns < p->interval_ns)
+			return fail(e, q->window != 0 ? "window" : "duration",
+			    "the window must be at least the interval");
+		break;
+	}
+	return 0;
+}
+
+int
+task_params_from_json(const json_t *body, uint32_t type,
+    struct task_params *p, struct task_json_err *e)
+{
+	struct req	 q;
+
+	memset(p, 0, sizeof(*p));
+	memset(e, 0, sizeof(*e));
+	memset(&q, 0, sizeof(q));
+	q.df = -1;
+	if (task_type_name(type) == NULL)
+		return fail(e, "type", "unknown task type %u", type);
+	if (body != NULL && !json_is_object(body))
+		return fail(e, NULL, "the body must be a JSON object, not %s",
+		    j_typename(body));
+	p->type = type;
+	if ((body != NULL && collect(body, &q, e) == -1) ||
+	    check_type(&q, type, e) == -1 ||
+	    read_fields(&q, p, e) == -1 ||
+	    target_split(&q, p, e) == -1 ||
+	    apply_common(&q, p, e) == -1 ||
+	    apply_mode(&q, p, e) == -1) {
+		memset(p, 0, sizeof(*p));
+		return -1;
+	}
+	return 0;
+}
+
+int
+task_params_parse(const char *buf, size_t len, uint32_t type,
+    struct task_params *p, struct task_json_err *e)
+{
+	json_error_t	 jerr;
+	json_t		*body;
+	int		 rc;
+
+	if (len == 0)
+		return task_params_from_json(NULL, type, p, e);
+	body = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (body == NULL) {
+		memset(p, 0, sizeof(*p));
+		memset(e, 0, sizeof(*e));
+		return fail(e, NULL, "malformed JSON: %s (line %d, column %d)",
+		    jerr.text, jerr.line, jerr.column);
+	}
+	rc = task_params_from_json(body, type, p, e);
+	json_decref(body);
+	return rc;
+}
+
+/*
+ * Query strings.
+ */
+typedef int	(*query_fn)(const char *, const char *, struct task_query *,
+		    struct task_json_err *);
+
+static int
+query_parse(const char *qs, const char *const *names, query_fn fn,
+    struct task_query *tq, struct task_json_err *e)
+{
+	struct evkeyvalq	 kv;
+	struct evkeyval		*h, *g;
+	size_t			 i;
+	int			 rc = 0;
+
+	TAILQ_INIT(&kv);
+	if (qs == NULL || *qs == '\0')
+		return 0;
+	if (evhttp_parse_query_str(qs, &kv) == -1) {
+		evhttp_clear_headers(&kv);
+		return fail(e, NULL, "malformed query string");
+	}
+	TAILQ_FOREACH(h, &kv, next) {
+		for (i = 0; names[i] != NULL; i++)
+			if (strcmp(h->key, names[i]) == 0)
+				break;
+		if (names[i] == NULL) {
+			rc = fail(e, h->key, "unknown query parameter");
+			break;
+		}
+		for (g = TAILQ_FIRST(&kv); g != h; g = TAILQ_NEXT(g, next))
+			if (strcmp(g->key, h->key) == 0)
+				break;
+		if (g != h) {
+			rc = fail(e, h->key, "given twice");
+			break;
+		}
+		if ((rc = fn(h->key, h->value, tq, e)) == -1)
+			break;
+	}
+	evhttp_clear_headers(&kv);
+	return rc;
+}
+
+static int
+list_param(const char *k, const char *v, struct task_query *tq,
+    struct task_json_err *e)
+{
+	int	 n;
+
+	if (strcmp(k, "type") == 0) {
+		if (*v == '\0')
+			return 0;
+		if ((n = task_type_from_name(v)) <= 0)
+			return fail(e, "type", "unknown task type \"%.*s\": "
+			    "ping, tcp or udp", QUOTE_MAX, v);
+		tq->type = (uint32_t)n;
+		return 0;
+	}
+	if (*v == '\0')
+		return 0;
+	if ((n = task_status_from_name(v)) < 0)
+		return fail(e, "status", "unknown status \"%.*s\": pending, "
+		    "running, finished, stopped or failed", QUOTE_MAX, v);
+	tq->status = n;
+	return 0;
+}
+
+int
+task_query_list(const char *qs, struct task_query *tq,
+    struct task_json_err *e)
+{
+	static const char *const names[] = { "type", "status", NULL };
+
+	memset(tq, 0, sizeof(*tq));
+	memset(e, 0, sizeof(*e));
+	tq->status = -1;
+	return query_parse(qs, names, list_param, tq, e);
+}
+
+static int
+samples_param(const char *k, const char *v, struct task_query *tq,
+    struct task_json_err *e)
+{
+	unsigned long	 n = 0;
+	const char	*s;
+
+	if (*v == '\0')
+		return fail(e, "last", "expected a number");
+	for (s = v; *s != '\0'; s++) {
+		if (!isdigit((unsigned char)*s))
+			return fail(e, "last", "expected a number, not "
+			    "\"%.*s\"", QUOTE_MAX, v);
+		if (n <= MAX_SAMPLES)
+			n = n * 10 + (unsigned long)(*s - '0');
+	}
+	if (n > MAX_SAMPLES)
+		return fail(e, "last", "at most %d", MAX_SAMPLES);
+	tq->last = (uint32_t)n;
+	return 0;
+}
+
+int
+task_query_samples(const char *qs, struct task_query *tq,
+    struct task_json_err *e)
+{
+	static const char *const names[] = { "last", NULL };
+
+	memset(tq, 0, sizeof(*tq));
+	memset(e, 0, sizeof(*e));
+	tq->status = -1;
+	return query_parse(qs, names, samples_param, tq, e);
+}
+
+/*
+ * Documents.
+ */
+
+/* A string of at most size bytes, made valid UTF-8. */
+static json_t *
+j_str(const char *s, size_t size)
+{
+	char	*tmp, *clean;
+	size_t	 len = strnlen(s, size);
+	json_t	*j;
+
+	if ((tmp = malloc(len + 1)) == NULL)
+		return NULL;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	clean = problem_utf8(tmp);
+	free(tmp);
+	if (clean == NULL)
+		return NULL;
+	j = json_string(clean);
+	free(clean);
+	return j;
+}
+
+#define J_STR(field)	j_str((field), sizeof(field))
+
+static json_t *
+j_u64(uint64_t v)
+{
+	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
+}
+
+static json_t *
+j_time(int64_t t)
+{
+	char	 buf[48];
+
+	task_time_format(t, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static json_t *
+j_name(const char *name)
+{
+	return json_string(name != NULL ? name : "unknown");
+}
+
+size_t
+task_time_format(int64_t t, char *buf, size_t size)
+{
+	struct tm	 tm;
+	time_t		 sec;
+	long		 ns;
+	char		 frac[16];
+	size_t		 n;
+	int		 i;
+
+	if (t <= 0)
+		return (size_t)snprintf(buf, size, "0001-01-01T00:00:00Z");
+	sec = (time_t)(t / NS_S);
+	ns = (long)(t % NS_S);
+	if (gmtime_r(&sec, &tm) == NULL)
+		return (size_t)snprintf(buf, size, "0001-01-01T00:00:00Z");
+	frac[0] = '\0';
+	if (ns != 0) {
+		snprintf(frac, sizeof(frac), ".%09ld", ns);
+		for (i = (int)strlen(frac) - 1; i > 0 && frac[i] == '0'; i--)
+			frac[i] = '\0';
+	}
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (n == 0)
+		return (size_t)snprintf(buf, size, "0001-01-01T00:00:00Z");
+	return n + (size_t)snprintf(buf + n, size - n, "%sZ", frac);
+}
+
+size_t
+task_addr_format(const struct task_addr *a, char *buf, size_t size)
+{
+	char	 s[INET6_ADDRSTRLEN];
+	int	 af;
+
+	if (size == 0)
+		return 0;
+	buf[0] = '\0';
+	af = a->family == AF_INET ? AF_INET : a->family == AF_INET6 ?
+	    AF_INET6 : 0;
+	if (af == 0 || inet_ntop(af, a->addr, s, sizeof(s)) == NULL)
+		return 0;
+	if (af == AF_INET6 && a->scope_id != 0)
+		return (size_t)snprintf(buf, size, "%s%%%u", s, a->scope_id);
+	return strlcpy(buf, s, size);
+}
+
+json_t *
+task_params_json(const struct task_params *p)
+{
+	json_t		*o;
+	const char	*ipv;
+	int		 rc = 0;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	ipv = p->ip_version == TASK_IP_4 ? "ipv4" :
+	    p->ip_version == TASK_IP_6 ? "ipv6" : "auto";
+	rc |= json_object_set_new(o, "type", j_name(task_type_name(p->type)));
+	rc |= json_object_set_new(o, "mode", j_name(task_mode_name(p->mode)));
+	rc |= json_object_set_new(o, "target", J_STR(p->target));
+	if (p->port != 0)
+		rc |= json_object_set_new(o, "port", json_integer(p->port));
+	if (strnlen(p->name, sizeof(p->name)) > 0)
+		rc |= json_object_set_new(o, "name", J_STR(p->name));
+	if (p->count != 0)
+		rc |= json_object_set_new(o, "count", json_integer(p->count));
+	rc |= json_object_set_new(o, "rounds", json_integer(p->rounds));
+	rc |= json_object_set_new(o, "round_delay",
+	    json_integer(p->round_delay_ns));
+	rc |= json_object_set_new(o, "interval", json_integer(p->interval_ns));
+	rc |= json_object_set_new(o, "timeout", json_integer(p->timeout_ns));
+	if (p->duration_ns != 0)
+		rc |= json_object_set_new(o, "duration",
+		    json_integer(p->duration_ns));
+	if (p->window_ns != 0)
+		rc |= json_object_set_new(o, "window",
+		    json_integer(p->window_ns));
+	rc |= json_object_set_new(o, "resolve_interval",
+	    json_integer(p->resolve_interval_ns));
+	if (p->packet_size != 0)
+		rc |= json_object_set_new(o, "packet_size",
+		    json_integer(p->packet_size));
+	if (p->dscp >= 0)
+		rc |= json_object_set_new(o, "dscp", json_integer(p->dscp));
+	if (p->ttl > 0)
+		rc |= json_object_set_new(o, "ttl", json_integer(p->ttl));
+	if (p->pmtu == PMTU_DO || p->pmtu == PMTU_DONT)
+		rc |= json_object_set_new(o, "df",
+		    json_boolean(p->pmtu == PMTU_DO));
+	rc |= json_object_set_new(o, "ip_version", json_string(ipv));
+	if (strnlen(p->source_ip, sizeof(p->source_ip)) > 0)
+		rc |= json_object_set_new(o, "source_ip", J_STR(p->source_ip));
+	if (strnlen(p->interface, sizeof(p->interface)) > 0)
+		rc |= json_object_set_new(o, "interface", J_STR(p->interface));
+	rc |= json_object_set_new(o, "loss_threshold",
+	    json_real(isfinite(p->loss_threshold) ? p->loss_threshold : 0));
+	rc |= json_object_set_new(o, "latency_threshold",
+	    json_integer(p->latency_threshold_ns));
+	if (strnlen(p->alert_callback_url, sizeof(p->alert_callback_url)) > 0)
+		rc |= json_object_set_new(o, "alert_callback_url",
+		    J_STR(p->alert_callback_url));
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *
+task_stats_json(const struct stats_result *s)
+{
+	json_t	*o, *err;
+	int	 rc = 0;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	/* Lopa's */
+	rc |= json_object_set_new(o, "sent", j_u64(s->sent));
+	rc |= json_object_set_new(o, "received", j_u64(s->received));
+	rc |= json_object_set_new(o, "loss_rate",
+	    json_real(isfinite(s->loss_rate) ? s->loss_rate : 0));
+	rc |= json_object_set_new(o, "min_rtt", json_integer(s->min_rtt));
+	rc |= json_object_set_new(o, "max_rtt", json_integer(s->max_rtt));
+	rc |= json_object_set_new(o, "avg_rtt", json_integer(s->avg_rtt));
+	rc |= json_object_set_new(o, "jitter", json_integer(s->jitter));
+	/* ours */
+	rc |= json_object_set_new(o, "lost", j_u64(s->lost));
+	rc |= json_object_set_new(o, "in_flight", j_u64(s->in_flight));
+	rc |= json_object_set_new(o, "duplicates", j_u64(s->duplicates));
+	rc |= json_object_set_new(o, "reordered", j_u64(s->reordered));
+	rc |= json_object_set_new(o, "late", j_u64(s->late));
+	rc |= json_object_set_new(o, "refused",
+	    j_u64(s->errors[PROBE_REFUSED]));
+	err = json_object();
+	if (err != NULL) {
+		rc |= json_object_set_new(err, "unreachable",
+		    j_u64(s->errors[PROBE_UNREACHABLE]));
+		rc |= json_object_set_new(err, "ttl_exceeded",
+		    j_u64(s->errors[PROBE_TTL_EXCEEDED]));
+		rc |= json_object_set_new(err, "too_big",
+		    j_u64(s->errors[PROBE_TOO_BIG]));
+		rc |= json_object_set_new(err, "param_problem",
+		    j_u64(s->errors[PROBE_PARAM_PROBLEM]));
+		rc |= json_object_set_new(err, "error",
+		    j_u64(s->errors[PROBE_ERROR]));
+	}
+	rc |= json_object_set_new(o, "errors", err);
+	rc |= json_object_set_new(o, "stddev_rtt", json_integer(s->stddev_rtt));
+	rc |= json_object_set_new(o, "p50_rtt", json_integer(s->p50_rtt));
+	rc |= json_object_set_new(o, "p90_rtt", json_integer(s->p90_rtt));
+	rc |= json_object_set_new(o, "p95_rtt", json_integer(s->p95_rtt));
+	rc |= json_object_set_new(o, "p99_rtt", json_integer(s->p99_rtt));
+	rc |= json_object_set_new(o, "jitter_rfc3550",
+	    json_integer(s->jitter_rfc3550));
+	rc |= json_object_set_new(o, "ipdv", json_integer(s->ipdv_mean));
+	rc |= json_object_set_new(o, "ipdv_p99", json_integer(s->ipdv_p99));
+	rc |= json_object_set_new(o, "pdv_p99", json_integer(s->pdv_p99));
+	rc |= json_object_set_new(o, "loss_burst_max",
+	    j_u64(s->loss_burst_max));
+	rc |= json_object_set_new(o, "last_ttl", json_integer(s->last_ttl));
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *
+round_json(const struct task_round *r)
+{
+	return json_pack("{s:I, s:o, s:o, s:o}",
+	    "index", (json_int_t)r->index,
+	    "from", j_time(r->t_from),
+	    "to", j_time(r->t_to),
+	    "stats", task_stats_json(&r->stats));
+}
+
+json_t *
+task_info_json(const struct task_info *ti, const struct task_round *rounds,
+    size_t nrounds, const char *node)
+{
+	json_t		*o, *arr, *w;
+	const struct task_params *p = &ti->params;
+	char		 addr[LOPA_ADDRLEN];
+	size_t		 i;
+	int		 rc = 0;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	/* Lopa's, in Lopa's order */
+	rc |= json_object_set_new(o, "task_id", J_STR(ti->id));
+	rc |= json_object_set_new(o, "node_id", json_string(node != NULL ?
+	    node : ""));
+	rc |= json_object_set_new(o, "target", J_STR(p->target));
+	rc |= json_object_set_new(o, "type", j_name(task_type_name(p->type)));
+	rc |= json_object_set_new(o, "mode", j_name(task_mode_name(p->mode)));
+	rc |= json_object_set_new(o, "started", j_time(ti->t_started));
+	rc |= json_object_set_new(o, "finished", j_time(ti->t_finished));
+	rc |= json_object_set_new(o, "total", task_stats_json(&ti->total));
+	if (nrounds > 0) {
+		if ((arr = json_array()) == NULL)
+			rc = -1;
+		for (i = 0; arr != NULL && i < nrounds; i++)
+			rc |= json_array_append_new(arr,
+			    round_json(&rounds[i]));
+		rc |= json_object_set_new(o, "rounds", arr);
+	}
+	if (ti->has_window) {
+		w = json_pack("{s:I, s:I, s:o}",
+		    "window_seconds", (json_int_t)(p->window_ns / NS_S),
+		    "duration", (json_int_t)p->window_ns,
+		    "stats", task_stats_json(&ti->window));
+		rc |= json_object_set_new(o, "window", w);
+	}
+	rc |= json_object_set_new(o, "status",
+	    j_name(task_status_name(ti->status)));
+	if (strnlen(ti->error, sizeof(ti->error)) > 0)
+		rc |= json_object_set_new(o, "error", J_STR(ti->error));
+	rc |= json_object_set_new(o, "last_updated", j_time(ti->t_updated));
+	/* ours */
+	rc |= json_object_set_new(o, "id", J_STR(ti->id));
+	if (strnlen(p->name, sizeof(p->name)) > 0)
+		rc |= json_object_set_new(o, "name", J_STR(p->name));
+	if (task_addr_format(&ti->addr, addr, sizeof(addr)) > 0)
+		rc |= json_object_set_new(o, "address", json_string(addr));
+	rc |= json_object_set_new(o, "created", j_time(ti->t_created));
+	rc |= json_object_set_new(o, "round", json_integer(ti->round));
+	rc |= json_object_set_new(o, "timestamp_source",
+	    j_name(ts_source_name(ti->tsrc)));
+	rc |= json_object_set_new(o, "clock_steps", j_u64(ti->clock_steps));
+	rc |= json_object_set_new(o, "address_changes", j_u64(ti->resolves));
+	rc |= json_object_set_new(o, "params", task_params_json(p));
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static const char *
+kind_name(uint8_t kind)
+{
+	switch (kind) {
+	case PROBE_K_SENT:
+		return "sent";
+	case PROBE_K_FATE:
+		return "probe";
+	case PROBE_K_DUP:
+		return "duplicate";
+	case PROBE_K_LATE:
+		return "late";
+	default:
+		return "unknown";
+	}
+}
+
+json_t *
+task_sample_json(const struct probe_result *r)
+{
+	json_t		*o;
+	const char	*en;
+	char		 addr[LOPA_ADDRLEN];
+	int		 rc = 0, answer;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	answer = r->kind == PROBE_K_DUP || r->kind == PROBE_K_LATE ||
+	    (r->kind == PROBE_K_FATE && (r->status == PROBE_OK ||
+	    r->status == PROBE_REFUSED));
+	rc |= json_object_set_new(o, "seq", json_integer(r->seq));
+	rc |= json_object_set_new(o, "kind", json_string(kind_name(r->kind)));
+	rc |= json_object_set_new(o, "status",
+	    j_name(probe_status_name(r->status)));
+	if (answer)
+		rc |= json_object_set_new(o, "rtt", json_integer(r->rtt_ns));
+	if (r->ttl != 0)
+		rc |= json_object_set_new(o, "ttl", json_integer(r->ttl));
+	rc |= json_object_set_new(o, "time", j_time(r->t_sent));
+	if (task_addr_format(&r->from, addr, sizeof(addr)) > 0)
+		rc |= json_object_set_new(o, "from", json_string(addr));
+	if (r->status == PROBE_TOO_BIG && r->mtu != 0)
+		rc |= json_object_set_new(o, "mtu", json_integer(r->mtu));
+	if (r->status == PROBE_ERROR && r->err != 0) {
+		rc |= json_object_set_new(o, "error",
+		    json_string(strerror(r->err)));
+		if ((en = strerrorname_np(r->err)) != NULL)
+			rc |= json_object_set_new(o, "errno", json_string(en));
+	}
+	rc |= json_object_set_new(o, "timestamp_source",
+	    j_name(ts_source_name(r->tsrc)));
+	if (r->flags & PROBE_F_CLOCK_STEP)
+		rc |= json_object_set_new(o, "clock_step", json_true());
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *
+task_state_json(const struct task_event *ev)
+{
+	json_t	*o;
+	int	 rc = 0;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	rc |= json_object_set_new(o, "status",
+	    j_name(task_status_name(ev->status)));
+	if (strnlen(ev->error, sizeof(ev->error)) > 0)
+		rc |= json_object_set_new(o, "error", J_STR(ev->error));
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}

@@ -1,0 +1,74 @@
+/*
+ * lopad: probe tasks in JSON, the REST API's side of task.h.  Request
+ * bodies become validated struct task_params; the engine's task_info,
+ * task_round, probe_result and task_event become the result, sample and
+ * event documents.  Pure functions: no event loop, no I/O, no state.
+ */
+#ifndef LOPAD_TASK_JSON_H
+#define LOPAD_TASK_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "task.h"
+
+#define TASK_JSON_FIELDLEN	64
+
+/* Why a request was refused. */
+struct task_json_err {
+	int		 status;	/* HTTP status: 400 */
+	char		 field[TASK_JSON_FIELDLEN];	/* "" when none */
+	char		 detail[LOPA_ERRLEN];	/* "field: reason" */
+};
+
+/*
+ * A task creation request for the route of `type' (enum task_type):
+ * check every field, apply the defaults, split the target into host and
+ * port.  body is the parsed JSON document, NULL for an empty body.
+ * 0, or -1 with *err filled in (p is then zeroed).
+ */
+int	 task_params_from_json(const json_t *, uint32_t,
+	    struct task_params *, struct task_json_err *);
+/* The same from JSON text (len 0: an empty body). */
+int	 task_params_parse(const char *, size_t, uint32_t,
+	    struct task_params *, struct task_json_err *);
+
+/*
+ * Query strings (the part after '?', NULL or "" for none).
+ * GET /tasks: type, status.  GET /tasks/:id/samples: last.
+ * 0, or -1 with *err naming the parameter.
+ */
+int	 task_query_list(const char *, struct task_query *,
+	    struct task_json_err *);
+int	 task_query_samples(const char *, struct task_query *,
+	    struct task_json_err *);
+
+/*
+ * Documents.  Each returns a new reference, NULL when out of memory.
+ * Strings from the structs are read up to their size (NUL-terminated or
+ * not) and made valid UTF-8.
+ */
+/* The parameters with our field names: a valid creation body again. */
+json_t	*task_params_json(const struct task_params *);
+/* A stats object: Lopa's keys and ours. */
+json_t	*task_stats_json(const struct stats_result *);
+/* A task result: GET /tasks/:id and each element of GET /tasks. */
+json_t	*task_info_json(const struct task_info *,
+	    const struct task_round *, size_t, const char *);
+/* One sample: GET /tasks/:id/samples and SSE "probe" events. */
+json_t	*task_sample_json(const struct probe_result *);
+/* An SSE "state" event: {"status", "error"}. */
+json_t	*task_state_json(const struct task_event *);
+
+/*
+ * RFC 3339 UTC with nanoseconds, trailing zeros cut as Go does
+ * ("2026-11-22T10:00:00.5Z"); a time <= 0 is Go's zero time,
+ * "0001-01-01T00:00:00Z", which Lopa shows for "not yet".
+ */
+size_t	 task_time_format(int64_t, char *, size_t);
+/* An address without port ("198.18.0.2", "2001:db8::1%3"); "" none. */
+size_t	 task_addr_format(const struct task_addr *, char *, size_t);
+
+#endif /* LOPAD_TASK_JSON_H */

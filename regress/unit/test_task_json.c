@@ -1,0 +1,1012 @@
+/*
+ * Unit tests: probe task requests and results in JSON (lopad/task_json.c).
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "task.h"
+#include "task_json.h"
+
+#define MS	(1000LL * 1000)
+#define SEC	(1000LL * MS)
+
+static void
+expect_ok(const char *body, uint32_t type, struct task_params *p)
+{
+	struct task_json_err	 e;
+
+	if (task_params_parse(body, strlen(body), type, p, &e) != 0)
+		fail_msg("refused (%s): %s: %s", task_type_name(type), body,
+		    e.detail);
+}
+
+static void
+expect_bad(const char *body, uint32_t type, const char *field,
+    const char *detail)
+{
+	struct task_params	 p, zero;
+	struct task_json_err	 e;
+
+	memset(&zero, 0, sizeof(zero));
+	if (task_params_parse(body, strlen(body), type, &p, &e) != -1)
+		fail_msg("accepted (%s): %s", task_type_name(type), body);
+	assert_int_equal(e.status, 400);
+	if (strcmp(e.field, field) != 0)
+		fail_msg("%s: field \"%s\", want \"%s\" (%s)", body, e.field,
+		    field, e.detail);
+	/* The detail names the field first. */
+	if (field[0] != '\0' && (strncmp(e.detail, field, strlen(field)) != 0 ||
+	    e.detail[strlen(field)] != ':'))
+		fail_msg("%s: detail \"%s\" does not start with %s:", body,
+		    e.detail, field);
+	if (detail != NULL && strstr(e.detail, detail) == NULL)
+		fail_msg("%s: detail \"%s\" lacks \"%s\"", body, e.detail,
+		    detail);
+	assert_memory_equal(&p, &zero, sizeof(p));
+}
+
+static void
+test_defaults(void **state)
+{
+	struct task_params	 p;
+
+	expect_ok("{\"target\":\"198.18.0.2\"}", TASK_PING, &p);
+	assert_int_equal(p.type, TASK_PING);
+	assert_int_equal(p.mode, TASK_COUNT);
+	assert_string_equal(p.target, "198.18.0.2");
+	assert_string_equal(p.host, "198.18.0.2");
+	assert_int_equal(p.port, 0);
+	assert_int_equal(p.count, 4);
+	assert_int_equal(p.rounds, 1);
+	assert_int_equal(p.round_delay_ns, 0);
+	assert_int_equal(p.interval_ns, 1 * SEC);
+	assert_int_equal(p.timeout_ns, 3 * SEC);
+	assert_int_equal(p.duration_ns, 0);
+	assert_int_equal(p.window_ns, 0);
+	assert_int_equal(p.resolve_interval_ns, 300 * SEC);
+	assert_int_equal(p.packet_size, 56);
+	assert_int_equal(p.dscp, -1);
+	assert_int_equal(p.ttl, 0);
+	assert_int_equal(p.pmtu, PMTU_DEFAULT);
+	assert_int_equal(p.ip_version, TASK_IP_AUTO);
+	assert_string_equal(p.source_ip, "");
+	assert_string_equal(p.interface, "");
+	assert_string_equal(p.name, "");
+	assert_true(p.loss_threshold == 0);
+	assert_int_equal(p.latency_threshold_ns, 0);
+	assert_string_equal(p.alert_callback_url, "");
+
+	expect_ok("{\"target\":\"example.net\"}", TASK_TCP, &p);
+	assert_int_equal(p.port, 80);
+	assert_int_equal(p.packet_size, 0);
+	assert_string_equal(p.host, "example.net");
+	expect_ok("{\"target\":\"example.net\"}", TASK_UDP, &p);
+	assert_int_equal(p.port, 8081);
+	assert_int_equal(p.packet_size, 64);
+
+	/* Lopa's zeros and empty strings are the defaults too. */
+	expect_ok("{\"target\":\"h\",\"count\":0,\"interval\":0,"
+	    "\"timeout\":\"\","
+	    "\"rounds\":0,\"packet_size\":0,\"mode\":\"\",\"ip_version\":\"\","
+	    "\"source_ip\":\"\",\"interface\":\"\",\"type\":\"\"}",
+	    TASK_PING, &p);
+	assert_int_equal(p.count, 4);
+	assert_int_equal(p.interval_ns, 1 * SEC);
+	assert_int_equal(p.timeout_ns, 3 * SEC);
+	assert_int_equal(p.packet_size, 56);
+	/* null is absent, for ours as for Lopa's. */
+	expect_ok("{\"target\":\"h\",\"count\":null,\"dscp\":null,\"df\":null,"
+	    "\"ttl\":null}", TASK_PING, &p);
+	assert_int_equal(p.count, 4);
+	assert_int_equal(p.dscp, -1);
+	assert_int_equal(p.ttl, 0);
+	assert_int_equal(p.pmtu, PMTU_DEFAULT);
+}
+
+static void
+test_required(void **state)
+{
+	struct task_params	 p;
+	struct task_json_err	 e;
+	json_t			*body;
+
+	/* An empty body is all defaults, and target has none. */
+	assert_int_equal(task_params_parse("", 0, TASK_PING, &p, &e), -1);
+	assert_string_equal(e.detail, "target: required");
+	assert_string_equal(e.field, "target");
+	assert_int_equal(task_params_from_json(NULL, TASK_UDP, &p, &e), -1);
+	assert_string_equal(e.detail, "target: required");
+	expect_bad("{}", TASK_TCP, "target", "required");
+	/* A NUL inside a string (a document built without the parser). */
+	body = json_pack("{s:s%}", "target", "h\0x", (size_t)3);
+	assert_non_null(body);
+	assert_int_equal(task_params_from_json(body, TASK_PING, &p, &e), -1);
+	assert_string_equal(e.detail, "target: contains a NUL character");
+	json_decref(body);
+	expect_bad("{\"target\":\"\"}", TASK_PING, "target", "required");
+	expect_bad("{\"target\":null}", TASK_PING, "target", "required");
+}
+
+static void
+test_lopa_bodies(void **state)
+{
+	struct task_params	 p;
+
+	expect_ok("{\"target\":\"198.18.0.2\",\"mode\":\"count\",\"count\":5,"
+	    "\"interval\":1000000000}", TASK_PING, &p);
+	assert_int_equal(p.count, 5);
+	assert_int_equal(p.interval_ns, SEC);
+
+	/* What Lopa's CLI sends for `lopa ping`: every field. */
+	expect_ok("{\"type\":\"ping\",\"target\":\"198.18.1.2\","
+	    "\"ip_version\":\"\",\"interval\":20000000,\"timeout\":1000000000,"
+	    "\"packet_size\":56,\"source_ip\":\"\",\"interface\":\"\","
+	    "\"mode\":\"count\",\"count\":4,\"duration\":10000000000,"
+	    "\"rounds\":1,\"round_delay\":0,\"loss_threshold\":0,"
+	    "\"latency_threshold\":0,\"alert_callback_url\":\"\"}",
+	    TASK_PING, &p);
+	assert_int_equal(p.interval_ns, 20 * MS);
+	assert_int_equal(p.count, 4);
+	assert_int_equal(p.duration_ns, 0);	/* count mode: ignored */
+
+	/* tcp and udp: host:port in the target. */
+	expect_ok("{\"type\":\"tcp\",\"target\":\"198.18.1.2:443\","
+	    "\"mode\":\"count\",\"count\":3,\"packet_size\":0}", TASK_TCP, &p);
+	assert_string_equal(p.host, "198.18.1.2");
+	assert_int_equal(p.port, 443);
+	expect_ok("{\"type\":\"udp\",\"target\":\"echo.example:9000\","
+	    "\"packet_size\":64,\"mode\":\"duration\","
+	    "\"duration\":5000000000}", TASK_UDP, &p);
+	assert_string_equal(p.host, "echo.example");
+	assert_int_equal(p.port, 9000);
+	assert_int_equal(p.mode, TASK_DURATION);
+	assert_int_equal(p.duration_ns, 5 * SEC);
+
+	/* Continuous: duration is the window. */
+	expect_ok("{\"target\":\"h\",\"mode\":\"continuous\",\"duration\":"
+	    "30000000000,\"loss_threshold\":0.05,\"latency_threshold\":"
+	    "100000000,\"alert_callback_url\":\"http://127.0.0.1:9/hook\"}",
+	    TASK_PING, &p);
+	assert_int_equal(p.window_ns, 30 * SEC);
+	assert_int_equal(p.duration_ns, 0);
+	assert_true(p.loss_threshold == 0.05);
+	assert_int_equal(p.latency_threshold_ns, 100 * MS);
+	assert_string_equal(p.alert_callback_url, "http://127.0.0.1:9/hook");
+
+	/* Go matched field names case-insensitively: so do we. */
+	expect_ok("{\"Target\":\"h\",\"COUNT\":7,\"Interval\":\"10ms\","
+	    "\"Packet_Size\":100}", TASK_PING, &p);
+	assert_int_equal(p.count, 7);
+	assert_int_equal(p.interval_ns, 10 * MS);
+	assert_int_equal(p.packet_size, 100);
+	expect_bad("{\"target\":\"h\",\"count\":1,\"Count\":2}", TASK_PING,
+	    "count", "twice");
+	/* The body's type may use any case but must be the route's. */
+	expect_ok("{\"target\":\"h\",\"type\":\"PING\"}", TASK_PING, &p);
+}
+
+static void
+test_ours(void **state)
+{
+	struct task_params	 p;
+
+	expect_ok("{\"target\":\"h\",\"name\":\"uplink\",\"dscp\":46,"
+	    "\"ttl\":64,\"df\":true,\"resolve_interval\":\"10s\","
+	    "\"source_ip\":\"192.0.2.1\",\"interface\":\"eth0\","
+	    "\"ip_version\":\"ipv4\"}", TASK_PING, &p);
+	assert_string_equal(p.name, "uplink");
+	assert_int_equal(p.dscp, 46);
+	assert_int_equal(p.ttl, 64);
+	assert_int_equal(p.pmtu, PMTU_DO);
+	assert_int_equal(p.resolve_interval_ns, 10 * SEC);
+	assert_string_equal(p.source_ip, "192.0.2.1");
+	assert_string_equal(p.interface, "eth0");
+	assert_int_equal(p.ip_version, TASK_IP_4);
+	expect_ok("{\"target\":\"h\",\"df\":false,\"dscp\":0}", TASK_PING, &p);
+	assert_int_equal(p.pmtu, PMTU_DONT);
+	assert_int_equal(p.dscp, 0);
+	expect_ok("{\"target\":\"h\",\"port\":9000}", TASK_UDP, &p);
+	assert_int_equal(p.port, 9000);
+	expect_ok("{\"target\":\"h:9000\",\"port\":9000}", TASK_UDP, &p);
+	assert_int_equal(p.port, 9000);
+	expect_ok("{\"target\":\"h\",\"ip_version\":\"ipv6\","
+	    "\"packet_size\":65527}", TASK_PING, &p);
+	assert_int_equal(p.packet_size, 65527);
+	expect_ok("{\"target\":\"h\",\"ip_version\":\"auto\"}", TASK_PING, &p);
+	assert_int_equal(p.ip_version, TASK_IP_AUTO);
+}
+
+static void
+test_durations(void **state)
+{
+	static const struct {
+		const char	*v;
+		int64_t		 ns;
+	} t[] = {
+		{ "\"1s\"", SEC },
+		{ "\"250ms\"", 250 * MS },
+		{ "\"1m30s\"", 90 * SEC },
+		{ "\"1.5s\"", 1500 * MS },
+		{ "\"100us\"", 0 },	/* too small: checked below */
+		{ "2000000000", 2 * SEC },
+		{ "\"2000000000\"", 2 * SEC },	/* digits alone: ns */
+		{ "1e9", SEC },		/* an integral real */
+		{ "\"\"", SEC },	/* the default */
+	};
+	struct task_params	 p;
+	char			 body[128];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(body, sizeof(body),
+		    "{\"target\":\"h\",\"interval\":%s}", t[i].v);
+		if (t[i].ns == 0) {
+			expect_bad(body, TASK_PING, "interval", "at least 1ms");
+			continue;
+		}
+		expect_ok(body, TASK_PING, &p);
+		assert_int_equal(p.interval_ns, t[i].ns);
+	}
+	expect_ok("{\"target\":\"h\",\"timeout\":\"750ms\",\"round_delay\":"
+	    "\"2s\",\"rounds\":2,\"latency_threshold\":\"20ms\"}", TASK_PING,
+	    &p);
+	assert_int_equal(p.timeout_ns, 750 * MS);
+	assert_int_equal(p.round_delay_ns, 2 * SEC);
+	assert_int_equal(p.latency_threshold_ns, 20 * MS);
+}
+
+static void
+test_modes(void **state)
+{
+	struct task_params	 p;
+
+	expect_ok("{\"target\":\"h\",\"mode\":\"duration\",\"count\":9,"
+	    "\"rounds\":3}", TASK_PING, &p);
+	assert_int_equal(p.duration_ns, 10 * SEC);
+	assert_int_equal(p.count, 0);		/* not this mode's */
+	assert_int_equal(p.rounds, 1);
+	expect_ok("{\"target\":\"h\",\"mode\":\"continuous\"}", TASK_PING, &p);
+	assert_int_equal(p.window_ns, 60 * SEC);
+	assert_int_equal(p.count, 0);
+	expect_ok("{\"target\":\"h\",\"mode\":\"continuous\",\"window\":"
+	    "\"5s\"}", TASK_PING, &p);
+	assert_int_equal(p.window_ns, 5 * SEC);
+	expect_ok("{\"target\":\"h\",\"mode\":\"continuous\",\"window\":"
+	    "\"5s\",\"duration\":5000000000}", TASK_PING, &p);
+	assert_int_equal(p.window_ns, 5 * SEC);
+	expect_ok("{\"target\":\"h\",\"mode\":\"continuous\",\"interval\":"
+	    "\"1s\",\"window\":\"1s\"}", TASK_PING, &p);
+	expect_ok("{\"target\":\"h\",\"mode\":\"count\",\"count\":1000000,"
+	    "\"rounds\":10000,\"interval\":\"1ms\"}", TASK_PING, &p);
+	assert_int_equal(p.count, 1000000);
+	assert_int_equal(p.rounds, 10000);
+}
+
+static void
+test_targets(void **state)
+{
+	static const struct {
+		uint32_t	 type;
+		const char	*target;
+		const char	*host;	/* NULL: refused */
+		uint32_t	 port;
+	} t[] = {
+		{ TASK_PING, "198.18.0.2", "198.18.0.2", 0 },
+		{ TASK_PING, "2001:db8::1", "2001:db8::1", 0 },
+		{ TASK_PING, "[2001:db8::1]", "2001:db8::1", 0 },
+		{ TASK_PING, "localhost", "localhost", 0 },
+		{ TASK_PING, "www.example.com.", "www.example.com.", 0 },
+		{ TASK_PING, "a-b.c0.example", "a-b.c0.example", 0 },
+		{ TASK_PING, "1a.example", "1a.example", 0 },
+		{ TASK_PING, "198.18.0.2:80", NULL, 0 },
+		{ TASK_PING, "[2001:db8::1]:80", NULL, 0 },
+		{ TASK_PING, "host:1", NULL, 0 },
+		{ TASK_PING, "198.18.0.256", NULL, 0 },
+		{ TASK_PING, "1.2.3", NULL, 0 },
+		{ TASK_PING, "12345", NULL, 0 },
+		{ TASK_PING, "-host", NULL, 0 },
+		{ TASK_PING, "host-", NULL, 0 },
+		{ TASK_PING, "a..b", NULL, 0 },
+		{ TASK_PING, ".", NULL, 0 },
+		{ TASK_PING, "under_score", NULL, 0 },
+		{ TASK_PING, "sp ace", NULL, 0 },
+		{ TASK_PING, "fe80::1%eth0", NULL, 0 },
+		{ TASK_PING, "2001:db8::g", NULL, 0 },
+		{ TASK_PING, "[198.18.0.2]", NULL, 0 },
+		{ TASK_PING, "[2001:db8::1", NULL, 0 },
+		{ TASK_PING, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaa.example", NULL, 0 },	/* a 64-byte label */
+		{ TASK_TCP, "198.18.0.2:9001", "198.18.0.2", 9001 },
+		{ TASK_TCP, "[2001:db8::1]:22", "2001:db8::1", 22 },
+		{ TASK_TCP, "[2001:db8::1]", "2001:db8::1", 80 },
+		{ TASK_TCP, "2001:db8::1", "2001:db8::1", 80 },
+		{ TASK_TCP, "host.example:65535", "host.example", 65535 },
+		{ TASK_TCP, "host.example", "host.example", 80 },
+		{ TASK_TCP, "198.18.1.2:99999", NULL, 0 },
+		{ TASK_TCP, "198.18.1.2:0", NULL, 0 },
+		{ TASK_TCP, "198.18.1.2:", NULL, 0 },
+		{ TASK_TCP, "198.18.1.2:8o", NULL, 0 },
+		{ TASK_TCP, ":80", NULL, 0 },
+		{ TASK_TCP, "[2001:db8::1]x", NULL, 0 },
+		{ TASK_UDP, "198.18.0.2", "198.18.0.2", 8081 },
+		{ TASK_UDP, "198.18.0.2:7", "198.18.0.2", 7 },
+	};
+	struct task_params	 p;
+	char			 body[256];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(body, sizeof(body), "{\"target\":\"%s\"}",
+		    t[i].target);
+		if (t[i].host == NULL) {
+			expect_bad(body, t[i].type, "target", NULL);
+			continue;
+		}
+		expect_ok(body, t[i].type, &p);
+		assert_string_equal(p.target, t[i].target);
+		assert_string_equal(p.host, t[i].host);
+		assert_int_equal(p.port, t[i].port);
+	}
+}
+
+/* The table of refusals: each names its field. */
+static void
+test_invalid(void **state)
+{
+	static const struct {
+		uint32_t	 type;
+		const char	*body;
+		const char	*field;
+		const char	*detail;
+	} t[] = {
+		{ TASK_PING, "[]", "", "JSON object" },
+		{ TASK_PING, "\"x\"", "", "malformed JSON" },
+		{ TASK_PING, "7", "", "malformed JSON" },
+		{ TASK_PING, "{\"target\":", "", "malformed JSON" },
+		{ TASK_PING, "{\"target\":\"h\",\"target\":\"i\"}", "",
+		    "malformed JSON" },
+		{ TASK_PING, "{\"target\":\"h\",\"bogus\":1}", "bogus",
+		    "unknown field" },
+		{ TASK_PING, "{\"target\":\"h\",\"protocol\":\"icmp\"}",
+		    "protocol", "unknown field" },
+		{ TASK_PING, "{\"target\":5}", "target", "expected a string" },
+		{ TASK_PING, "{\"target\":\"h\\u0000x\"}", "", "malformed" },
+		{ TASK_PING, "{\"target\":\"h\",\"type\":\"tcp\"}", "type",
+		    "does not match" },
+		{ TASK_PING, "{\"target\":\"h\",\"type\":7}", "type",
+		    "expected a string" },
+		{ TASK_PING, "{\"target\":\"h\",\"mode\":\"forever\"}", "mode",
+		    "unknown mode" },
+		{ TASK_PING, "{\"target\":\"h\",\"mode\":1}", "mode",
+		    "expected a string" },
+		{ TASK_PING, "{\"target\":\"h\",\"count\":-1}", "count",
+		    "between 1 and 1000000" },
+		{ TASK_PING, "{\"target\":\"h\",\"count\":1000001}", "count",
+		    NULL },
+		{ TASK_PING, "{\"target\":\"h\",\"count\":\"5\"}", "count",
+		    "expected an integer, got a string" },
+		{ TASK_PING, "{\"target\":\"h\",\"count\":2.5}", "count",
+		    "expected an integer" },
+		{ TASK_PING, "{\"target\":\"h\",\"count\":true}", "count",
+		    "boolean" },
+		{ TASK_PING, "{\"target\":\"h\",\"rounds\":10001}", "rounds",
+		    "between 1 and 10000" },
+		{ TASK_PING, "{\"target\":\"h\",\"rounds\":-2}", "rounds",
+		    NULL },
+		{ TASK_PING, "{\"target\":\"h\",\"interval\":\"500us\"}",
+		    "interval", "at least 1ms" },
+		{ TASK_PING, "{\"target\":\"h\",\"interval\":999999}",
+		    "interval", "at least 1ms" },
+		{ TASK_PING, "{\"target\":\"h\",\"interval\":-1}", "interval",
+		    "negative" },
+		{ TASK_PING, "{\"target\":\"h\",\"interval\":\"-1s\"}",
+		    "interval", "negative" },
+		{ TASK_PING, "{\"target\":\"h\",\"interval\":\"1x\"}",
+		    "interval", "unknown unit" },
+		{ TASK_PING, "{\"target\":\"h\",\"interval\":\"1\"}",
+		    "interval", "at least 1ms" },
+		{ TASK_PING, "{\"target\":\"h\",\"interval\":[1]}", "interval",
+		    "expected a duration" },
+		{ TASK_PING, "{\"target\":\"h\",\"timeout\":{}}", "timeout",
+		    "an object" },
+		{ TASK_PING, "{\"target\":\"h\",\"timeout\":-5}", "timeout",
+		    "negative" },
+		{ TASK_PING, "{\"target\":\"h\",\"duration\":\"x\"}",
+		    "duration", NULL },
+		{ TASK_PING, "{\"target\":\"h\",\"round_delay\":-1}",
+		    "round_delay", NULL },
+		{ TASK_PING, "{\"target\":\"h\",\"packet_size\":7}",
+		    "packet_size", "between 8 and 65507" },
+		{ TASK_PING, "{\"target\":\"h\",\"packet_size\":65508}",
+		    "packet_size", NULL },
+		{ TASK_PING, "{\"target\":\"2001:db8::1\",\"packet_size\":"
+		    "65528}", "packet_size", "65527" },
+		{ TASK_PING, "{\"target\":\"h\",\"packet_size\":-1}",
+		    "packet_size", "negative" },
+		{ TASK_UDP, "{\"target\":\"h\",\"packet_size\":15}",
+		    "packet_size", "between 16 and 65507" },
+		{ TASK_TCP, "{\"target\":\"h\",\"packet_size\":56}",
+		    "packet_size", "no payload" },
+		{ TASK_PING, "{\"target\":\"h\",\"source_ip\":\"nope\"}",
+		    "source_ip", "not an IPv4 or IPv6" },
+		{ TASK_PING, "{\"target\":\"198.18.0.2\",\"source_ip\":"
+		    "\"2001:db8::1\"}", "source_ip", "address family" },
+		{ TASK_PING, "{\"target\":\"h\",\"ip_version\":\"ipv6\","
+		    "\"source_ip\":\"192.0.2.1\"}", "source_ip", "ip_version" },
+		{ TASK_PING, "{\"target\":\"h\",\"interface\":"
+		    "\"abcdefghijklmnop\"}", "interface", "longer than 15" },
+		{ TASK_PING, "{\"target\":\"h\",\"interface\":\"a/b\"}",
+		    "interface", NULL },
+		{ TASK_PING, "{\"target\":\"h\",\"ip_version\":\"4\"}",
+		    "ip_version", NULL },
+		{ TASK_PING, "{\"target\":\"198.18.0.2\",\"ip_version\":"
+		    "\"ipv6\"}", "ip_version", "IPv4 address" },
+		{ TASK_PING, "{\"target\":\"h\",\"loss_threshold\":1.5}",
+		    "loss_threshold", "between 0 and 1" },
+		{ TASK_PING, "{\"target\":\"h\",\"loss_threshold\":-0.1}",
+		    "loss_threshold", NULL },
+		{ TASK_PING, "{\"target\":\"h\",\"loss_threshold\":\"5%\"}",
+		    "loss_threshold", "expected a number" },
+		{ TASK_PING, "{\"target\":\"h\",\"latency_threshold\":true}",
+		    "latency_threshold", NULL },
+		{ TASK_PING, "{\"target\":\"h\",\"alert_callback_url\":"
+		    "\"ftp://x/\"}", "alert_callback_url", "http or https" },
+		{ TASK_PING, "{\"target\":\"h\",\"alert_callback_url\":"
+		    "\"http://\"}", "alert_callback_url", NULL },
+		{ TASK_PING, "{\"target\":\"h\",\"alert_callback_url\":"
+		    "\"http://a b/\"}", "alert_callback_url", NULL },
+		{ TASK_PING, "{\"target\":\"h\",\"name\":\"a\\nb\"}", "name",
+		    "control" },
+		{ TASK_PING, "{\"target\":\"h\",\"name\":\"0123456789012345678"
+		    "90123456789012345678901234567890123456789012345\"}",
+		    "name", "longer than 63" },
+		{ TASK_PING, "{\"target\":\"h\",\"port\":80}", "port",
+		    "no port" },
+		{ TASK_TCP, "{\"target\":\"h\",\"port\":65536}", "port",
+		    "between 1 and 65535" },
+		{ TASK_TCP, "{\"target\":\"h:81\",\"port\":80}", "port",
+		    "target says 81" },
+		{ TASK_PING, "{\"target\":\"h\",\"window\":\"10s\"}", "window",
+		    "continuous" },
+		{ TASK_PING, "{\"target\":\"h\",\"mode\":\"continuous\","
+		    "\"window\":\"10s\",\"duration\":\"20s\"}", "window",
+		    "differs" },
+		{ TASK_PING, "{\"target\":\"h\",\"mode\":\"continuous\","
+		    "\"interval\":\"2s\",\"window\":\"1s\"}", "window",
+		    "at least the interval" },
+		{ TASK_PING, "{\"target\":\"h\",\"mode\":\"continuous\","
+		    "\"interval\":\"2s\",\"duration\":\"1s\"}", "duration",
+		    "at least the interval" },
+		{ TASK_PING, "{\"target\":\"h\",\"dscp\":64}", "dscp",
+		    "between 0 and 63" },
+		{ TASK_PING, "{\"target\":\"h\",\"dscp\":-1}", "dscp", NULL },
+		{ TASK_PING, "{\"target\":\"h\",\"ttl\":256}", "ttl",
+		    "between 1 and 255" },
+		{ TASK_PING, "{\"target\":\"h\",\"ttl\":0}", "ttl", NULL },
+		{ TASK_PING, "{\"target\":\"h\",\"df\":1}", "df",
+		    "true or false" },
+		{ TASK_PING, "{\"target\":\"h\",\"df\":\"yes\"}", "df", NULL },
+		{ TASK_PING, "{\"target\":\"h\",\"resolve_interval\":"
+		    "\"500ms\"}", "resolve_interval", "at least 1s" },
+		{ TASK_PING, "{\"count\":1}", "target", "required" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		expect_bad(t[i].body, t[i].type, t[i].field, t[i].detail);
+}
+
+/* The echoed parameters are a creation body giving the same task. */
+static void
+test_params_roundtrip(void **state)
+{
+	static const struct {
+		uint32_t	 type;
+		const char	*body;
+	} t[] = {
+		{ TASK_PING, "{\"target\":\"198.18.0.2\"}" },
+		{ TASK_PING, "{\"target\":\"h\",\"mode\":\"duration\","
+		    "\"duration\":\"3s\",\"interval\":\"10ms\",\"ttl\":3,"
+		    "\"dscp\":0,\"df\":false,\"name\":\"x\"}" },
+		{ TASK_PING, "{\"target\":\"h\",\"mode\":\"continuous\","
+		    "\"duration\":\"30s\",\"loss_threshold\":0.25,"
+		    "\"latency_threshold\":\"5ms\",\"alert_callback_url\":"
+		    "\"https://hooks.example/a?b=c\",\"ip_version\":\"ipv6\"}" },
+		{ TASK_TCP, "{\"target\":\"[2001:db8::1]:8443\",\"count\":2,"
+		    "\"rounds\":3,\"round_delay\":\"1s\",\"source_ip\":"
+		    "\"2001:db8::2\",\"interface\":\"vrf-blue\"}" },
+		{ TASK_UDP, "{\"target\":\"echo.example\",\"port\":7,"
+		    "\"packet_size\":1000,\"df\":true,\"resolve_interval\":"
+		    "\"1m\"}" },
+	};
+	struct task_params	 a, b;
+	struct task_json_err	 e;
+	json_t			*j;
+	char			*s;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		expect_ok(t[i].body, t[i].type, &a);
+		j = task_params_json(&a);
+		assert_non_null(j);
+		s = json_dumps(j, JSON_COMPACT);
+		assert_non_null(s);
+		if (task_params_parse(s, strlen(s), t[i].type, &b, &e) != 0)
+			fail_msg("echo refused: %s: %s", s, e.detail);
+		if (memcmp(&a, &b, sizeof(a)) != 0)
+			fail_msg("echo differs: %s -> %s", t[i].body, s);
+		free(s);
+		json_decref(j);
+	}
+}
+
+static void
+test_time_format(void **state)
+{
+	char	 buf[48];
+
+	task_time_format(0, buf, sizeof(buf));
+	assert_string_equal(buf, "0001-01-01T00:00:00Z");
+	task_time_format(-5, buf, sizeof(buf));
+	assert_string_equal(buf, "0001-01-01T00:00:00Z");
+	task_time_format(1, buf, sizeof(buf));
+	assert_string_equal(buf, "1970-01-01T00:00:00.000000001Z");
+	task_time_format(1795000000LL * SEC, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-18T11:06:40Z");
+	task_time_format(1795000000LL * SEC + 500 * MS, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-18T11:06:40.5Z");
+	task_time_format(1795000000LL * SEC + 123456789, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-18T11:06:40.123456789Z");
+	task_time_format(1795000000LL * SEC + 120000, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-18T11:06:40.00012Z");
+}
+
+static json_t *
+get(json_t *o, const char *key)
+{
+	json_t	*v = json_object_get(o, key);
+
+	if (v == NULL)
+		fail_msg("no member \"%s\"", key);
+	return v;
+}
+
+static int64_t
+get_int(json_t *o, const char *key)
+{
+	json_t	*v = get(o, key);
+
+	if (!json_is_integer(v))
+		fail_msg("member \"%s\" is not an integer", key);
+	return json_integer_value(v);
+}
+
+static const char *
+get_str(json_t *o, const char *key)
+{
+	json_t	*v = get(o, key);
+
+	if (!json_is_string(v))
+		fail_msg("member \"%s\" is not a string", key);
+	return json_string_value(v);
+}
+
+static void
+fill_stats(struct stats_result *s, int64_t base)
+{
+	memset(s, 0, sizeof(*s));
+	s->sent = 10;
+	s->received = 7;
+	s->lost = 2;
+	s->in_flight = 1;
+	s->loss_rate = 2.0 / 9;
+	s->duplicates = 1;
+	s->late = 1;
+	s->reordered = 3;
+	s->errors[PROBE_REFUSED] = 4;
+	s->errors[PROBE_TOO_BIG] = 5;
+	s->errors[PROBE_ERROR] = 6;
+	s->loss_burst_max = 2;
+	s->last_ttl = 63;
+	s->min_rtt = base;
+	s->avg_rtt = base + 1;
+	s->max_rtt = base + 2;
+	s->stddev_rtt = 11;
+	s->p50_rtt = base + 3;
+	s->p90_rtt = base + 4;
+	s->p95_rtt = base + 5;
+	s->p99_rtt = base + 6;
+	s->jitter = 12;
+	s->jitter_rfc3550 = 13;
+	s->ipdv_mean = 14;
+	s->ipdv_p99 = 15;
+	s->pdv_p99 = 16;
+}
+
+static void
+check_stats(json_t *s, int64_t base)
+{
+	json_t	*err;
+
+	assert_true(json_is_object(s));
+	assert_int_equal(get_int(s, "sent"), 10);
+	assert_int_equal(get_int(s, "received"), 7);
+	assert_true(json_is_real(get(s, "loss_rate")));
+	assert_true(json_real_value(get(s, "loss_rate")) == 2.0 / 9);
+	assert_int_equal(get_int(s, "min_rtt"), base);
+	assert_int_equal(get_int(s, "avg_rtt"), base + 1);
+	assert_int_equal(get_int(s, "max_rtt"), base + 2);
+	assert_int_equal(get_int(s, "jitter"), 12);
+	assert_int_equal(get_int(s, "lost"), 2);
+	assert_int_equal(get_int(s, "in_flight"), 1);
+	assert_int_equal(get_int(s, "duplicates"), 1);
+	assert_int_equal(get_int(s, "reordered"), 3);
+	assert_int_equal(get_int(s, "late"), 1);
+	assert_int_equal(get_int(s, "refused"), 4);
+	err = get(s, "errors");
+	assert_int_equal(get_int(err, "too_big"), 5);
+	assert_int_equal(get_int(err, "error"), 6);
+	assert_int_equal(get_int(err, "unreachable"), 0);
+	assert_int_equal(get_int(err, "ttl_exceeded"), 0);
+	assert_int_equal(get_int(err, "param_problem"), 0);
+	assert_int_equal(get_int(s, "stddev_rtt"), 11);
+	assert_int_equal(get_int(s, "p50_rtt"), base + 3);
+	assert_int_equal(get_int(s, "p90_rtt"), base + 4);
+	assert_int_equal(get_int(s, "p95_rtt"), base + 5);
+	assert_int_equal(get_int(s, "p99_rtt"), base + 6);
+	assert_int_equal(get_int(s, "jitter_rfc3550"), 13);
+	assert_int_equal(get_int(s, "ipdv"), 14);
+	assert_int_equal(get_int(s, "ipdv_p99"), 15);
+	assert_int_equal(get_int(s, "pdv_p99"), 16);
+	assert_int_equal(get_int(s, "loss_burst_max"), 2);
+	assert_int_equal(get_int(s, "last_ttl"), 63);
+}
+
+static void
+make_info(struct task_info *ti, const char *body, uint32_t type)
+{
+	memset(ti, 0, sizeof(*ti));
+	strlcpy(ti->id, "node-7", sizeof(ti->id));
+	expect_ok(body, type, &ti->params);
+	ti->t_created = 1795000000LL * SEC;
+	ti->t_updated = 1795000002LL * SEC;
+}
+
+static json_t *
+render(const struct task_info *ti, const struct task_round *r, size_t n)
+{
+	json_error_t	 jerr;
+	json_t		*j, *back;
+	char		*s;
+
+	j = task_info_json(ti, r, n, "node");
+	assert_non_null(j);
+	/* Through text and back: what a client parses. */
+	s = json_dumps(j, JSON_COMPACT);
+	assert_non_null(s);
+	back = json_loads(s, JSON_REJECT_DUPLICATES, &jerr);
+	if (back == NULL)
+		fail_msg("not JSON: %s", jerr.text);
+	free(s);
+	json_decref(j);
+	return back;
+}
+
+static void
+test_info_running(void **state)
+{
+	struct task_info	 ti;
+	struct task_round	 r[2];
+	struct task_params	 p;
+	struct task_json_err	 e;
+	json_t			*j, *rounds, *params;
+	char			*s;
+
+	make_info(&ti, "{\"target\":\"198.18.0.2\",\"count\":3,\"rounds\":2,"
+	    "\"name\":\"lab\"}", TASK_PING);
+	ti.status = TASK_RUNNING;
+	ti.t_started = 1795000000LL * SEC + 5;
+	ti.addr.family = AF_INET;
+	inet_pton(AF_INET, "198.18.0.2", ti.addr.addr);
+	ti.tsrc = TS_TIMESTAMPING;
+	ti.round = 2;
+	ti.nrounds = 2;
+	ti.clock_steps = 1;
+	fill_stats(&ti.total, 1000);
+	memset(r, 0, sizeof(r));
+	r[0].index = 1;
+	r[0].t_from = 1795000000LL * SEC;
+	r[0].t_to = 1795000001LL * SEC;
+	fill_stats(&r[0].stats, 2000);
+	r[1].index = 2;
+	r[1].t_from = 1795000001LL * SEC;
+	fill_stats(&r[1].stats, 3000);
+
+	j = render(&ti, r, 2);
+	assert_string_equal(get_str(j, "task_id"), "node-7");
+	assert_string_equal(get_str(j, "id"), "node-7");
+	assert_string_equal(get_str(j, "node_id"), "node");
+	assert_string_equal(get_str(j, "target"), "198.18.0.2");
+	assert_string_equal(get_str(j, "type"), "ping");
+	assert_string_equal(get_str(j, "mode"), "count");
+	assert_string_equal(get_str(j, "status"), "running");
+	assert_string_equal(get_str(j, "name"), "lab");
+	assert_string_equal(get_str(j, "address"), "198.18.0.2");
+	assert_string_equal(get_str(j, "started"),
+	    "2026-11-18T11:06:40.000000005Z");
+	/* Lopa: Go's zero time while the task runs. */
+	assert_string_equal(get_str(j, "finished"), "0001-01-01T00:00:00Z");
+	assert_string_equal(get_str(j, "created"), "2026-11-18T11:06:40Z");
+	assert_string_equal(get_str(j, "last_updated"),
+	    "2026-11-18T11:06:42Z");
+	assert_string_equal(get_str(j, "timestamp_source"), "so_timestamping");
+	assert_int_equal(get_int(j, "round"), 2);
+	assert_int_equal(get_int(j, "clock_steps"), 1);
+	assert_null(json_object_get(j, "error"));	/* omitted when empty */
+	assert_null(json_object_get(j, "window"));	/* not continuous */
+	check_stats(get(j, "total"), 1000);
+	rounds = get(j, "rounds");
+	assert_int_equal(json_array_size(rounds), 2);
+	assert_int_equal(get_int(json_array_get(rounds, 0), "index"), 1);
+	assert_string_equal(get_str(json_array_get(rounds, 0), "to"),
+	    "2026-11-18T11:06:41Z");
+	check_stats(get(json_array_get(rounds, 0), "stats"), 2000);
+	assert_string_equal(get_str(json_array_get(rounds, 1), "to"),
+	    "0001-01-01T00:00:00Z");
+	check_stats(get(json_array_get(rounds, 1), "stats"), 3000);
+	/* params: our names, durations in ns, a body for the same task. */
+	params = get(j, "params");
+	assert_int_equal(get_int(params, "count"), 3);
+	assert_int_equal(get_int(params, "interval"), SEC);
+	assert_string_equal(get_str(params, "ip_version"), "auto");
+	s = json_dumps(params, JSON_COMPACT);
+	assert_int_equal(task_params_parse(s, strlen(s), TASK_PING, &p, &e), 0);
+	assert_memory_equal(&p, &ti.params, sizeof(p));
+	free(s);
+	json_decref(j);
+}
+
+static void
+test_info_final(void **state)
+{
+	struct task_info	 ti;
+	json_t			*j, *w;
+
+	make_info(&ti, "{\"target\":\"2001:db8::1\",\"mode\":\"continuous\","
+	    "\"window\":\"10s\"}", TASK_PING);
+	ti.status = TASK_FAILED;
+	strlcpy(ti.error, "bad \xff byte", sizeof(ti.error));
+	ti.t_started = 1795000000LL * SEC;
+	ti.t_finished = 1795000009LL * SEC;
+	ti.has_window = 1;
+	ti.addr.family = AF_INET6;
+	inet_pton(AF_INET6, "2001:db8::1", ti.addr.addr);
+	fill_stats(&ti.window, 500);
+	/* An id without its NUL: read up to its size, never beyond. */
+	memset(ti.id, 'x', sizeof(ti.id));
+
+	j = render(&ti, NULL, 0);
+	assert_string_equal(get_str(j, "status"), "failed");
+	assert_string_equal(get_str(j, "error"), "bad \xef\xbf\xbd byte");
+	assert_int_equal(strlen(get_str(j, "task_id")), TASK_IDLEN);
+	assert_string_equal(get_str(j, "finished"), "2026-11-18T11:06:49Z");
+	assert_string_equal(get_str(j, "address"), "2001:db8::1");
+	assert_null(json_object_get(j, "rounds"));	/* omitted when empty */
+	w = get(j, "window");
+	assert_int_equal(get_int(w, "window_seconds"), 10);
+	assert_int_equal(get_int(w, "duration"), 10 * SEC);
+	check_stats(get(w, "stats"), 500);
+	assert_string_equal(get_str(j, "timestamp_source"), "none");
+	assert_null(json_object_get(j, "name"));
+	json_decref(j);
+
+	/* Pending: no address yet, not started. */
+	make_info(&ti, "{\"target\":\"example.net\"}", TASK_TCP);
+	ti.status = TASK_PENDING;
+	j = render(&ti, NULL, 0);
+	assert_null(json_object_get(j, "address"));
+	assert_string_equal(get_str(j, "started"), "0001-01-01T00:00:00Z");
+	assert_string_equal(get_str(j, "status"), "pending");
+	json_decref(j);
+}
+
+static void
+test_sample(void **state)
+{
+	struct probe_result	 r;
+	json_t			*j;
+
+	memset(&r, 0, sizeof(r));
+	r.seq = 3;
+	r.kind = PROBE_K_FATE;
+	r.status = PROBE_OK;
+	r.ttl = 63;
+	r.tsrc = TS_TIMESTAMPING;
+	r.t_sent = 1795000000LL * SEC + 250 * MS;
+	r.rtt_ns = 1234567;
+	r.from.family = AF_INET;
+	inet_pton(AF_INET, "198.18.1.2", r.from.addr);
+	j = task_sample_json(&r);
+	assert_non_null(j);
+	assert_int_equal(get_int(j, "seq"), 3);
+	assert_string_equal(get_str(j, "status"), "ok");
+	assert_string_equal(get_str(j, "kind"), "probe");
+	assert_int_equal(get_int(j, "rtt"), 1234567);
+	assert_int_equal(get_int(j, "ttl"), 63);
+	assert_string_equal(get_str(j, "time"), "2026-11-18T11:06:40.25Z");
+	assert_string_equal(get_str(j, "from"), "198.18.1.2");
+	assert_string_equal(get_str(j, "timestamp_source"), "so_timestamping");
+	assert_null(json_object_get(j, "mtu"));
+	assert_null(json_object_get(j, "error"));
+	assert_null(json_object_get(j, "clock_step"));
+	json_decref(j);
+
+	/* A timeout has no RTT, TTL or sender. */
+	memset(&r, 0, sizeof(r));
+	r.seq = 4;
+	r.kind = PROBE_K_FATE;
+	r.status = PROBE_LOST;
+	r.rtt_ns = 99;
+	j = task_sample_json(&r);
+	assert_string_equal(get_str(j, "status"), "timeout");
+	assert_null(json_object_get(j, "rtt"));
+	assert_null(json_object_get(j, "ttl"));
+	assert_null(json_object_get(j, "from"));
+	json_decref(j);
+
+	/* too_big: the MTU and the router that said so. */
+	r.status = PROBE_TOO_BIG;
+	r.mtu = 1300;
+	r.flags = PROBE_F_FOREIGN_SRC | PROBE_F_CLOCK_STEP;
+	r.from.family = AF_INET6;
+	inet_pton(AF_INET6, "2001:db8::fe", r.from.addr);
+	r.from.scope_id = 2;
+	j = task_sample_json(&r);
+	assert_string_equal(get_str(j, "status"), "too_big");
+	assert_int_equal(get_int(j, "mtu"), 1300);
+	assert_string_equal(get_str(j, "from"), "2001:db8::fe%2");
+	assert_true(json_is_true(get(j, "clock_step")));
+	json_decref(j);
+
+	/* A local error names errno. */
+	memset(&r, 0, sizeof(r));
+	r.kind = PROBE_K_FATE;
+	r.status = PROBE_ERROR;
+	r.err = ENETUNREACH;
+	j = task_sample_json(&r);
+	assert_string_equal(get_str(j, "status"), "error");
+	assert_string_equal(get_str(j, "errno"), "ENETUNREACH");
+	assert_string_equal(get_str(j, "error"), strerror(ENETUNREACH));
+	json_decref(j);
+
+	/* Refused is an answer; duplicates and late replies have RTTs. */
+	r.status = PROBE_REFUSED;
+	r.rtt_ns = 10;
+	j = task_sample_json(&r);
+	assert_int_equal(get_int(j, "rtt"), 10);
+	json_decref(j);
+	r.kind = PROBE_K_DUP;
+	r.status = PROBE_OK;
+	j = task_sample_json(&r);
+	assert_string_equal(get_str(j, "kind"), "duplicate");
+	assert_int_equal(get_int(j, "rtt"), 10);
+	json_decref(j);
+	r.kind = PROBE_K_LATE;
+	r.status = PROBE_LATE;
+	j = task_sample_json(&r);
+	assert_string_equal(get_str(j, "kind"), "late");
+	assert_string_equal(get_str(j, "status"), "late");
+	json_decref(j);
+	/* Out-of-range values from a peer do not crash the renderer. */
+	r.status = 200;
+	r.tsrc = 99;
+	r.kind = 77;
+	j = task_sample_json(&r);
+	assert_string_equal(get_str(j, "status"), "unknown");
+	assert_string_equal(get_str(j, "kind"), "unknown");
+	json_decref(j);
+}
+
+static void
+test_state(void **state)
+{
+	struct task_event	 ev;
+	json_t			*j;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = TASK_EV_STATE;
+	ev.status = TASK_RUNNING;
+	j = task_state_json(&ev);
+	assert_string_equal(get_str(j, "status"), "running");
+	assert_null(json_object_get(j, "error"));
+	json_decref(j);
+	ev.status = TASK_FAILED;
+	strlcpy(ev.error, "nonexistent.invalid: no such name",
+	    sizeof(ev.error));
+	j = task_state_json(&ev);
+	assert_string_equal(get_str(j, "status"), "failed");
+	assert_string_equal(get_str(j, "error"),
+	    "nonexistent.invalid: no such name");
+	json_decref(j);
+}
+
+static void
+test_queries(void **state)
+{
+	struct task_query	 q;
+	struct task_json_err	 e;
+
+	assert_int_equal(task_query_list(NULL, &q, &e), 0);
+	assert_int_equal(q.type, 0);
+	assert_int_equal(q.status, -1);
+	assert_int_equal(task_query_list("", &q, &e), 0);
+	assert_int_equal(task_query_list("type=tcp&status=running", &q, &e),
+	    0);
+	assert_int_equal(q.type, TASK_TCP);
+	assert_int_equal(q.status, TASK_RUNNING);
+	assert_int_equal(task_query_list("type=&status=", &q, &e), 0);
+	assert_int_equal(q.type, 0);
+	assert_int_equal(q.status, -1);
+	assert_int_equal(task_query_list("type=icmp", &q, &e), -1);
+	assert_string_equal(e.field, "type");
+	assert_int_equal(e.status, 400);
+	assert_int_equal(task_query_list("status=done", &q, &e), -1);
+	assert_string_equal(e.field, "status");
+	assert_int_equal(task_query_list("limit=3", &q, &e), -1);
+	assert_string_equal(e.field, "limit");
+	assert_string_equal(e.detail, "limit: unknown query parameter");
+	assert_int_equal(task_query_list("type=ping&type=udp", &q, &e), -1);
+	assert_string_equal(e.field, "type");
+
+	assert_int_equal(task_query_samples(NULL, &q, &e), 0);
+	assert_int_equal(q.last, 0);
+	assert_int_equal(task_query_samples("last=25", &q, &e), 0);
+	assert_int_equal(q.last, 25);
+	assert_int_equal(task_query_samples("last=-1", &q, &e), -1);
+	assert_string_equal(e.field, "last");
+	assert_int_equal(task_query_samples("last=", &q, &e), -1);
+	assert_int_equal(task_query_samples("last=99999999999999999999", &q,
+	    &e), -1);
+	assert_string_equal(e.field, "last");
+	assert_int_equal(task_query_samples("first=1", &q, &e), -1);
+	assert_string_equal(e.field, "first");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_required),
+		cmocka_unit_test(test_lopa_bodies),
+		cmocka_unit_test(test_ours),
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_modes),
+		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_params_roundtrip),
+		cmocka_unit_test(test_time_format),
+		cmocka_unit_test(test_info_running),
+		cmocka_unit_test(test_info_final),
+		cmocka_unit_test(test_sample),
+		cmocka_unit_test(test_state),
+		cmocka_unit_test(test_queries),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
