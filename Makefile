@@ -42,16 +42,18 @@ LOPAD_SRCS	 = lopad/lopad.c lopad/proc.c lopad/sandbox.c lopad/privfd.c \
 		   lopad/problem.c lopad/task.c lopad/stats.c lopad/icmp_codec.c \
 		   lopad/task_json.c lopad/probe_udp.c
 LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
-		   lopactl/http.c common/duration.c
+		   lopactl/http.c lopactl/probe.c lopactl/sse.c lopactl/fmt.c \
+		   common/duration.c
 
 # Unit tests: regress/unit/test_NAME.c plus the sources listed here.
 UNIT_TESTS	 = imsg duration config problem parser stats icmp_codec \
-		   task_json probe_udp
+		   task_json sse probe_udp
 UNIT_imsg	 = common/imsg.c common/imsgev.c
 UNIT_duration	 = common/duration.c
 UNIT_config	 = lopad/config.c common/addr.c common/duration.c common/log.c
 UNIT_problem	 = lopad/problem.c common/log.c
 UNIT_parser	 = lopactl/parser.c common/duration.c
+UNIT_sse	 = lopactl/sse.c lopactl/fmt.c
 UNIT_stats	 = lopad/stats.c
 UNIT_icmp_codec	 = lopad/icmp_codec.c
 UNIT_probe_udp	 = lopad/probe_udp.c

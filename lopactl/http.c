@@ -1,10 +1,11 @@
 /*
  * lopactl: the HTTP transport to lopad (libcurl).
  *
- * One blocking request per call.  Over a UNIX socket the URL's host is a
- * placeholder (http://localhost); over TCP the base comes from -H or
- * LOPA_DAEMON_ADDR.  The bearer token goes into one header and is wiped
- * from our copies after the request.
+ * One blocking request per call, or one stream read in a loop that
+ * gives the caller control every HTTP_TICK_MS.  Over a UNIX socket the
+ * URL's host is a placeholder (http://localhost); over TCP the base comes
+ * from -H or LOPA_DAEMON_ADDR.  The bearer token goes into one header and
+ * is wiped from our copies after the request.
  */
 #include <sys/types.h>
 
@@ -25,6 +26,29 @@ struct body {
 	int	 toolong;
 };
 
+/* One request being made. */
+struct req {
+	CURL			*c;
+	struct curl_slist	*hdrs;
+	char			*url;
+	char			*auth;
+	struct body		 b;
+	char			 ebuf[CURL_ERROR_SIZE];
+};
+
+struct stream {
+	struct req			 r;
+	const struct http_stream_ops	*ops;
+	long				 status;
+	int				 aborted;
+};
+
+static int	 req_setup(struct req *, const struct http_conn *,
+		    const char *, const char *, const char *, const char *,
+		    long, char *, size_t);
+static int	 req_answer(struct req *, struct http_resp *, char *, size_t);
+static void	 req_free(struct req *);
+static size_t	 stream_write(char *, size_t, size_t, void *);
 static size_t	 body_write(char *, size_t, size_t, void *);
 static void	 slist_wipe(struct curl_slist *);
 static void	 request_error(CURL *, CURLcode, const char *,
@@ -103,96 +127,98 @@ http_base(const char *arg, char **out, char *err, size_t errlen)
 }
 
 /*
- * method path [body]: a JSON body is sent as application/json; a POST,
- * PUT or PATCH without body is sent with no Content-Type at all.
- * timeout: whole request in seconds, 0 for none (streams).
+ * Set up r for method path [body]: a JSON body is sent as
+ * application/json; a POST, PUT or PATCH without body is sent with no
+ * Content-Type at all.  timeout: whole request in seconds, 0 for none.
  */
-int
-http_request(const struct http_conn *conn, const char *method,
-    const char *path, const char *json, long timeout, struct http_resp *resp,
+static int
+req_setup(struct req *r, const struct http_conn *conn, const char *method,
+    const char *path, const char *json, const char *accept, long timeout,
     char *err, size_t errlen)
 {
-	CURL			*c;
-	CURLcode		 rc;
-	struct curl_slist	*hdrs = NULL, *h;
-	struct body		 b;
-	char			 ebuf[CURL_ERROR_SIZE];
-	char			*url = NULL, *auth = NULL, *ct = NULL, *semi;
-	int			 ret = -1, nobody;
+	struct curl_slist	*h;
+	char			*acc;
+	int			 nobody;
 
-	memset(resp, 0, sizeof(*resp));
-	memset(&b, 0, sizeof(b));
-	ebuf[0] = '\0';
-	if ((c = curl_easy_init()) == NULL) {
+	memset(r, 0, sizeof(*r));
+	if ((r->c = curl_easy_init()) == NULL) {
 		snprintf(err, errlen, "curl_easy_init failed");
 		return (-1);
 	}
-	if (asprintf(&url, "%s%s", conn->base, path) == -1) {
-		url = NULL;
+	if (asprintf(&r->url, "%s%s", conn->base, path) == -1) {
+		r->url = NULL;
 		snprintf(err, errlen, "%s", strerror(errno));
-		goto done;
+		return (-1);
 	}
-
-	h = curl_slist_append(hdrs,
-	    "Accept: application/json, application/problem+json");
+	if (asprintf(&acc, "Accept: %s", accept) == -1) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return (-1);
+	}
+	h = curl_slist_append(r->hdrs, acc);
+	free(acc);
 	if (h != NULL)
-		hdrs = h;
+		r->hdrs = h;
 	nobody = json == NULL && strcmp(method, "GET") != 0 &&
 	    strcmp(method, "DELETE") != 0 && strcmp(method, "HEAD") != 0;
-	if (json != NULL || nobody) {
-		h = curl_slist_append(hdrs, json != NULL ?
+	if (h != NULL && (json != NULL || nobody)) {
+		h = curl_slist_append(r->hdrs, json != NULL ?
 		    "Content-Type: application/json" : "Content-Type:");
 		if (h != NULL)
-			hdrs = h;
+			r->hdrs = h;
 	}
-	if (conn->token != NULL) {
-		if (asprintf(&auth, "Authorization: Bearer %s",
+	if (h != NULL && conn->token != NULL) {
+		if (asprintf(&r->auth, "Authorization: Bearer %s",
 		    conn->token) == -1) {
-			auth = NULL;
+			r->auth = NULL;
 			snprintf(err, errlen, "%s", strerror(errno));
-			goto done;
+			return (-1);
 		}
-		h = curl_slist_append(hdrs, auth);
+		h = curl_slist_append(r->hdrs, r->auth);
 		if (h != NULL)
-			hdrs = h;
+			r->hdrs = h;
 	}
 	if (h == NULL) {
 		snprintf(err, errlen, "curl_slist_append failed");
-		goto done;
+		return (-1);
 	}
 
-	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(r->c, CURLOPT_URL, r->url);
 	if (conn->sock != NULL)
-		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, conn->sock);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)HTTP_CONNECT_TIMEOUT);
+		curl_easy_setopt(r->c, CURLOPT_UNIX_SOCKET_PATH, conn->sock);
+	curl_easy_setopt(r->c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(r->c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(r->c, CURLOPT_CONNECTTIMEOUT,
+	    (long)HTTP_CONNECT_TIMEOUT);
 	if (timeout > 0)
-		curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, body_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "lopactl/" LOPA_VERSION);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+		curl_easy_setopt(r->c, CURLOPT_TIMEOUT, timeout);
+	curl_easy_setopt(r->c, CURLOPT_ERRORBUFFER, r->ebuf);
+	curl_easy_setopt(r->c, CURLOPT_WRITEFUNCTION, body_write);
+	curl_easy_setopt(r->c, CURLOPT_WRITEDATA, &r->b);
+	curl_easy_setopt(r->c, CURLOPT_USERAGENT, "lopactl/" LOPA_VERSION);
+	curl_easy_setopt(r->c, CURLOPT_HTTPHEADER, r->hdrs);
 	if (json != NULL || nobody) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+		curl_easy_setopt(r->c, CURLOPT_POSTFIELDS,
 		    json != NULL ? json : "");
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
+		curl_easy_setopt(r->c, CURLOPT_POSTFIELDSIZE,
 		    (long)(json != NULL ? strlen(json) : 0));
 	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+		curl_easy_setopt(r->c, CURLOPT_CUSTOMREQUEST, method);
+	return (0);
+}
 
-	if ((rc = curl_easy_perform(c)) != CURLE_OK) {
-		request_error(c, rc, ebuf, &b, err, errlen);
-		goto done;
-	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
-	if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK &&
+/* The status, Content-Type and the body read into r->b. */
+static int
+req_answer(struct req *r, struct http_resp *resp, char *err, size_t errlen)
+{
+	char	*ct = NULL, *semi;
+
+	curl_easy_getinfo(r->c, CURLINFO_RESPONSE_CODE, &resp->status);
+	if (curl_easy_getinfo(r->c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK &&
 	    ct != NULL) {
 		if ((resp->ctype = strdup(ct)) == NULL) {
 			snprintf(err, errlen, "%s", strerror(errno));
-			goto done;
+			return (-1);
 		}
 		if ((semi = strchr(resp->ctype, ';')) != NULL)
 			*semi = '\0';
@@ -201,29 +227,185 @@ http_request(const struct http_conn *conn, const char *method,
 		    semi[-1] == '\t'))
 			*--semi = '\0';
 	}
-	if (b.p == NULL && (b.p = strdup("")) == NULL) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		goto done;
-	}
-	resp->body = b.p;
-	resp->len = b.len;
-	b.p = NULL;
-	ret = 0;
- done:
-	if (ret == -1) {
+	if (r->b.p == NULL && (r->b.p = strdup("")) == NULL) {
 		free(resp->ctype);
 		resp->ctype = NULL;
+		snprintf(err, errlen, "%s", strerror(errno));
+		return (-1);
 	}
-	slist_wipe(hdrs);
-	curl_slist_free_all(hdrs);
-	if (auth != NULL) {
-		explicit_bzero(auth, strlen(auth));
-		free(auth);
+	resp->body = r->b.p;
+	resp->len = r->b.len;
+	r->b.p = NULL;
+	return (0);
+}
+
+static void
+req_free(struct req *r)
+{
+	slist_wipe(r->hdrs);
+	curl_slist_free_all(r->hdrs);
+	if (r->auth != NULL) {
+		explicit_bzero(r->auth, strlen(r->auth));
+		free(r->auth);
 	}
-	free(b.p);
-	free(url);
-	curl_easy_cleanup(c);
+	free(r->b.p);
+	free(r->url);
+	if (r->c != NULL)
+		curl_easy_cleanup(r->c);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+http_request(const struct http_conn *conn, const char *method,
+    const char *path, const char *json, long timeout, struct http_resp *resp,
+    char *err, size_t errlen)
+{
+	struct req	 r;
+	CURLcode	 rc;
+	int		 ret = -1;
+
+	memset(resp, 0, sizeof(*resp));
+	if (req_setup(&r, conn, method, path, json,
+	    "application/json, application/problem+json", timeout, err,
+	    errlen) == -1)
+		goto done;
+	if ((rc = curl_easy_perform(r.c)) != CURLE_OK) {
+		request_error(r.c, rc, r.ebuf, &r.b, err, errlen);
+		goto done;
+	}
+	ret = req_answer(&r, resp, err, errlen);
+ done:
+	req_free(&r);
 	return (ret);
+}
+
+/*
+ * A 200 answer goes to the caller's data function as it comes; any other
+ * answer is read whole, as by http_request(), for its problem document.
+ */
+static size_t
+stream_write(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct stream	*st = arg;
+	size_t		 n = size * nmemb;
+
+	if (st->status == 0)
+		curl_easy_getinfo(st->r.c, CURLINFO_RESPONSE_CODE,
+		    &st->status);
+	if (st->status != 200)
+		return (body_write(ptr, size, nmemb, &st->r.b));
+	if (st->ops->data(st->ops->arg, ptr, n) == -1) {
+		st->aborted = 1;
+		return (0);
+	}
+	return (n);
+}
+
+/*
+ * GET path as a stream, with no overall timeout.  The transfer runs in a
+ * curl multi loop so that ops->tick runs at least every HTTP_TICK_MS
+ * milliseconds, outside every curl callback: there the caller may make
+ * other requests (stop the task) and end the stream (return 1).
+ * 0 when the stream ended (the server closed it or tick ended it) with
+ * resp->status set and, unless it is 200, the answer's body; -1 with the
+ * reason in err when no answer came, the transfer broke or ops->data
+ * returned -1.
+ */
+int
+http_stream(const struct http_conn *conn, const char *path,
+    const struct http_stream_ops *ops, struct http_resp *resp, char *err,
+    size_t errlen)
+{
+	struct stream	 st;
+	CURLM		*m = NULL;
+	CURLMcode	 mc;
+	CURLMsg		*msg;
+	CURLcode	 rc = CURLE_OK;
+	int		 running = 1, left, ended = 0, ret = -1, added = 0;
+
+	memset(resp, 0, sizeof(*resp));
+	memset(&st, 0, sizeof(st));
+	st.ops = ops;
+	if (req_setup(&st.r, conn, "GET", path, NULL, "text/event-stream, "
+	    "application/problem+json", 0, err, errlen) == -1)
+		goto done;
+	curl_easy_setopt(st.r.c, CURLOPT_WRITEFUNCTION, stream_write);
+	curl_easy_setopt(st.r.c, CURLOPT_WRITEDATA, &st);
+	if ((m = curl_multi_init()) == NULL) {
+		snprintf(err, errlen, "curl_multi_init failed");
+		goto done;
+	}
+	if ((mc = curl_multi_add_handle(m, st.r.c)) != CURLM_OK)
+		goto multi_error;
+	added = 1;
+	for (;;) {
+		if ((mc = curl_multi_perform(m, &running)) != CURLM_OK)
+			goto multi_error;
+		if (!running)
+			break;
+		if (ops->tick != NULL && ops->tick(ops->arg) == 1) {
+			ended = 1;
+			break;
+		}
+		mc = curl_multi_poll(m, NULL, 0, HTTP_TICK_MS, NULL);
+		if (mc != CURLM_OK)
+			goto multi_error;
+	}
+	if (!ended) {
+		while ((msg = curl_multi_info_read(m, &left)) != NULL)
+			if (msg->msg == CURLMSG_DONE)
+				rc = msg->data.result;
+		if (rc != CURLE_OK) {
+			if (st.aborted)
+				snprintf(err, errlen, "stream handling failed");
+			else
+				request_error(st.r.c, rc, st.r.ebuf, &st.r.b,
+				    err, errlen);
+			goto done;
+		}
+	}
+	if (st.status == 0)
+		curl_easy_getinfo(st.r.c, CURLINFO_RESPONSE_CODE, &st.status);
+	if (st.status == 0 && ended) {
+		resp->status = 0;
+		ret = 0;
+		goto done;
+	}
+	ret = req_answer(&st.r, resp, err, errlen);
+	goto done;
+ multi_error:
+	snprintf(err, errlen, "%s", curl_multi_strerror(mc));
+ done:
+	if (added)
+		curl_multi_remove_handle(m, st.r.c);
+	if (m != NULL)
+		curl_multi_cleanup(m);
+	req_free(&st.r);
+	return (ret);
+}
+
+char *
+http_escape(const char *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*p;
+	char			*out, *o;
+
+	if ((out = malloc(strlen(s) * 3 + 1)) == NULL)
+		return (NULL);
+	for (p = (const unsigned char *)s, o = out; *p != '\0'; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
+		    *p == '~' || *p == '-')
+			*o++ = *p;
+		else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 0xf];
+		}
+	}
+	*o = '\0';
+	return (out);
 }
 
 void

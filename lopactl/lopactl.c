@@ -6,8 +6,10 @@
  * Global options come before the command (as with bgpctl).  The command
  * words are parsed by the token tables of parser.c; each action maps to
  * one request in commands[] below and to one method of the output
- * vtable.  Exit status: 0 success, 2 usage or a request the API refused
- * as bad (4xx), 3 daemon unreachable, 401/403, 5xx.
+ * vtable, or to a function that makes several (ping, tcp, udp: probe.c).
+ * Exit status: 0 success, 1 a measurement got no answer, 2 usage or a
+ * request the API refused as bad (4xx), 3 daemon unreachable, 401/403,
+ * 5xx.
  */
 #include <sys/types.h>
 
@@ -22,50 +24,71 @@
 #include <jansson.h>
 
 #include "http.h"
+#include "lopactl.h"
 #include "lopad.h"
 #include "output.h"
 #include "parser.h"
 
-#define EXIT_USAGE	2	/* bad arguments, API 400/404/409/413/... */
-#define EXIT_DAEMON	3	/* unreachable, 401/403, 5xx */
-
-#define TIMEOUT_SHORT	30	/* seconds, for one-shot requests */
 #define CTL_TOKEN_MAX	4096
 
+/*
+ * One request per command: path may hold one "%s", the task's id; the
+ * query arguments that are set are added to it.  run, when set, does the
+ * whole command instead.
+ */
 struct command {
 	enum actions	 action;
 	const char	*method;
 	const char	*path;
-	long		 timeout;	/* seconds; 0: none (streams) */
-	void		(*show)(const struct output *,
-			    const struct http_resp *, json_t *);
+	void		(*show)(const struct ctl *, const struct http_resp *,
+			    json_t *, const struct parse_result *);
+	int		(*run)(struct ctl *, const struct parse_result *);
 };
 
-struct ctl {
-	struct http_conn	 conn;
-	char			*base;
-	const char		*where;	/* socket or URL, for messages */
-	int			 tcp;
-	int			 token_given;
-};
-
-static void	 show_status(const struct output *, const struct http_resp *,
-		    json_t *);
-static void	 show_reload(const struct output *, const struct http_resp *,
-		    json_t *);
+static void	 show_status(const struct ctl *, const struct http_resp *,
+		    json_t *, const struct parse_result *);
+static void	 show_reload(const struct ctl *, const struct http_resp *,
+		    json_t *, const struct parse_result *);
+static void	 show_task_list(const struct ctl *, const struct http_resp *,
+		    json_t *, const struct parse_result *);
+static void	 show_task(const struct ctl *, const struct http_resp *,
+		    json_t *, const struct parse_result *);
+static void	 show_task_stop(const struct ctl *, const struct http_resp *,
+		    json_t *, const struct parse_result *);
+static void	 show_task_delete(const struct ctl *,
+		    const struct http_resp *, json_t *,
+		    const struct parse_result *);
 
 static const struct command commands[] = {
-	{ STATUS, "GET",  "/api/v1/status", TIMEOUT_SHORT, show_status },
-	{ RELOAD, "POST", "/api/v1/reload", TIMEOUT_SHORT, show_reload },
+	{ STATUS, "GET", "/api/v1/status", show_status, NULL },
+	{ RELOAD, "POST", "/api/v1/reload", show_reload, NULL },
+	{ PING, NULL, NULL, NULL, probe_run },
+	{ TCP, NULL, NULL, NULL, probe_run },
+	{ UDP, NULL, NULL, NULL, probe_run },
+	{ TASK_LIST, "GET", "/api/v1/tasks", show_task_list, NULL },
+	{ TASK_SHOW, "GET", "/api/v1/tasks/%s", show_task, NULL },
+	{ TASK_STOP, "POST", "/api/v1/tasks/%s/stop", show_task_stop, NULL },
+	{ TASK_DELETE, "DELETE", "/api/v1/tasks/%s", show_task_delete, NULL },
+};
+
+/* Arguments that become query parameters ("task list type ping"). */
+static const struct {
+	enum arg_slot	 slot;
+	const char	*name;
+} query_args[] = {
+	{ ARG_TYPE,	"type" },
+	{ ARG_STATUS,	"status" },
 };
 
 static void	 usage(FILE *);
 static void	 pick_daemon(struct ctl *, const char *, const char *);
 static char	*token_read(const char *);
 static void	 token_check(const char *, const char *);
-static json_t	*answer_json(const struct http_resp *);
-static int	 status_exit(long);
-static void	 hint(const struct ctl *, const struct command *, long);
+static void	 hint(const struct ctl *, const char *, const char *, long);
+static char	*command_path(const struct command *,
+		    const struct parse_result *);
+static int	 request_run(struct ctl *, const struct command *,
+		    const struct parse_result *);
 
 static void
 usage(FILE *fp)
@@ -73,6 +96,8 @@ usage(FILE *fp)
 	fprintf(fp, "usage: %s [-hj] [-H url | -s socket] [--token-file file] "
 	    "command [argument ...]\ncommands:\n", getprogname());
 	parser_commands(parser_main(), fp, "\t");
+	fprintf(fp, "aliases (Lopa's option names):\n");
+	parser_aliases(parser_main(), fp, "\t");
 }
 
 int
@@ -84,7 +109,6 @@ main(int argc, char *argv[])
 		{ NULL,		0,			NULL,	0 }
 	};
 	struct parse_result	 res;
-	struct http_resp	 resp;
 	struct ctl		 ctl;
 	const struct command	*cmd = NULL;
 	const struct output	*out = &text_output;
@@ -92,7 +116,6 @@ main(int argc, char *argv[])
 	const char		*env;
 	char			*token = NULL;
 	char			 perr[1024];
-	json_t			*j;
 	size_t			 i;
 	int			 ch, rc;
 
@@ -140,7 +163,12 @@ main(int argc, char *argv[])
 	if (cmd == NULL)
 		errx(EXIT_USAGE, "%s: command not implemented", argv[0]);
 
+	if (res.args[ARG_ID].set && (strcmp(res.args[ARG_ID].str, ".") == 0 ||
+	    strcmp(res.args[ARG_ID].str, "..") == 0))
+		errx(EXIT_USAGE, "invalid ID \"%s\"", res.args[ARG_ID].str);
+
 	memset(&ctl, 0, sizeof(ctl));
+	ctl.out = out;
 	pick_daemon(&ctl, sock, host);
 	if (tfile != NULL) {
 		token = token_read(tfile);
@@ -155,47 +183,139 @@ main(int argc, char *argv[])
 
 	if (http_init() == -1)
 		errx(1, "libcurl initialisation failed");
-	rc = http_request(&ctl.conn, cmd->method, cmd->path, NULL,
-	    cmd->timeout, &resp, perr, sizeof(perr));
+	if (cmd->run != NULL)
+		rc = cmd->run(&ctl, &res);
+	else
+		rc = request_run(&ctl, cmd, &res);
 	if (token != NULL) {
 		explicit_bzero(token, strlen(token));
 		free(token);
 	}
-	if (rc == -1)
-		errx(EXIT_DAEMON, "%s: %s", ctl.where, perr);
-
-	j = answer_json(&resp);
-	if (resp.status >= 200 && resp.status < 300) {
-		if (j == NULL && resp.len > 0)
-			errx(EXIT_DAEMON, "%s: %s %s: answer is not JSON",
-			    ctl.where, cmd->method, cmd->path);
-		cmd->show(out, &resp, j);
-		rc = 0;
-	} else {
-		out->problem(&resp, j);
-		hint(&ctl, cmd, resp.status);
-		rc = status_exit(resp.status);
-	}
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(1, "stdout");
-	json_decref(j);
-	http_resp_free(&resp);
 	free(ctl.base);
 	return (rc);
 }
 
-static void
-show_status(const struct output *out, const struct http_resp *resp,
-    json_t *j)
+/* The command's path with the task's id and the query arguments. */
+static char *
+command_path(const struct command *cmd, const struct parse_result *res)
 {
-	out->status(resp, j);
+	char	*path, *id = NULL, *v, *p;
+	size_t	 i;
+	char	 sep = '?';
+
+	if (strstr(cmd->path, "%s") != NULL) {
+		if ((id = http_escape(res->args[ARG_ID].str)) == NULL)
+			err(1, NULL);
+		p = strstr(cmd->path, "%s");
+		if (asprintf(&path, "%.*s%s%s", (int)(p - cmd->path),
+		    cmd->path, id, p + 2) == -1)
+			err(1, NULL);
+		free(id);
+	} else if ((path = strdup(cmd->path)) == NULL)
+		err(1, NULL);
+	for (i = 0; i < sizeof(query_args) / sizeof(query_args[0]); i++) {
+		if (!res->args[query_args[i].slot].set)
+			continue;
+		if ((v = http_escape(res->args[query_args[i].slot].str)) ==
+		    NULL)
+			err(1, NULL);
+		p = path;
+		if (asprintf(&path, "%s%c%s=%s", p, sep, query_args[i].name,
+		    v) == -1)
+			err(1, NULL);
+		free(p);
+		free(v);
+		sep = '&';
+	}
+	return (path);
+}
+
+/* One request, its answer shown. */
+static int
+request_run(struct ctl *ctl, const struct command *cmd,
+    const struct parse_result *res)
+{
+	struct http_resp	 resp;
+	char			 perr[1024], *path;
+	json_t			*j;
+	int			 rc;
+
+	path = command_path(cmd, res);
+	if (http_request(&ctl->conn, cmd->method, path, NULL, TIMEOUT_SHORT,
+	    &resp, perr, sizeof(perr)) == -1)
+		errx(EXIT_DAEMON, "%s: %s", ctl->where, perr);
+	j = answer_json(&resp);
+	if (resp.status >= 200 && resp.status < 300) {
+		if (j == NULL && resp.len > 0)
+			errx(EXIT_DAEMON, "%s: %s %s: answer is not JSON",
+			    ctl->where, cmd->method, path);
+		cmd->show(ctl, &resp, j, res);
+		rc = 0;
+	} else
+		rc = api_error(ctl, cmd->method, path, &resp, j);
+	json_decref(j);
+	http_resp_free(&resp);
+	free(path);
+	return (rc);
 }
 
 static void
-show_reload(const struct output *out, const struct http_resp *resp,
-    json_t *j)
+show_status(const struct ctl *ctl, const struct http_resp *resp, json_t *j,
+    const struct parse_result *res)
 {
-	out->reload(resp, j);
+	ctl->out->status(resp, j);
+}
+
+static void
+show_reload(const struct ctl *ctl, const struct http_resp *resp, json_t *j,
+    const struct parse_result *res)
+{
+	ctl->out->reload(resp, j);
+}
+
+static void
+show_task_list(const struct ctl *ctl, const struct http_resp *resp,
+    json_t *j, const struct parse_result *res)
+{
+	if (!json_is_array(j) && ctl->out == &text_output)
+		errx(EXIT_DAEMON, "%s: GET /api/v1/tasks: answer is not a "
+		    "list", ctl->where);
+	ctl->out->task_list(resp, j);
+}
+
+static void
+show_task(const struct ctl *ctl, const struct http_resp *resp, json_t *j,
+    const struct parse_result *res)
+{
+	if (!json_is_object(j) && ctl->out == &text_output)
+		errx(EXIT_DAEMON, "%s: GET /api/v1/tasks/%s: answer is not an "
+		    "object", ctl->where, res->args[ARG_ID].str);
+	ctl->out->task_show(resp, j);
+}
+
+static void
+show_task_stop(const struct ctl *ctl, const struct http_resp *resp,
+    json_t *j, const struct parse_result *res)
+{
+	ctl->out->task_stop(resp, j, res->args[ARG_ID].str);
+}
+
+static void
+show_task_delete(const struct ctl *ctl, const struct http_resp *resp,
+    json_t *j, const struct parse_result *res)
+{
+	ctl->out->task_delete(resp, j, res->args[ARG_ID].str);
+}
+
+int
+api_error(const struct ctl *ctl, const char *method, const char *path,
+    const struct http_resp *resp, json_t *j)
+{
+	ctl->out->problem(resp, j);
+	hint(ctl, method, path, resp->status);
+	return (status_exit(resp->status));
 }
 
 /*
@@ -293,8 +413,7 @@ token_check(const char *tok, const char *from)
 			    "control character", from);
 }
 
-/* The parsed body when it is JSON, else NULL. */
-static json_t *
+json_t *
 answer_json(const struct http_resp *resp)
 {
 	json_error_t	 jerr;
@@ -312,7 +431,7 @@ answer_json(const struct http_resp *resp)
 	return (json_loadb(resp->body, resp->len, 0, &jerr));
 }
 
-static int
+int
 status_exit(long code)
 {
 	if (code >= 200 && code < 300)
@@ -325,7 +444,7 @@ status_exit(long code)
 }
 
 static void
-hint(const struct ctl *ctl, const struct command *cmd, long code)
+hint(const struct ctl *ctl, const char *method, const char *path, long code)
 {
 	if (code == 401 && ctl->token_given)
 		warnx("hint: the daemon refused the token; compare it with "
@@ -336,7 +455,7 @@ hint(const struct ctl *ctl, const struct command *cmd, long code)
 	else if (code == 403 && ctl->tcp)
 		warnx("hint: %s %s over TCP needs a read-write token "
 		    "(LOPA_TOKEN or --token-file) or http.loopback_write",
-		    cmd->method, cmd->path);
+		    method, path);
 	else if (code == 403)
 		warnx("hint: %s is read-only for you; writes need the "
 		    "read-write socket (%s by default) as root or as a member "

@@ -17,62 +17,68 @@
 #include <jansson.h>
 
 #include "duration.h"
+#include "fmt.h"
 #include "http.h"
 #include "output.h"
 
 #define NS_PER_S	1000000000LL
 
+#define COL_MAX		40	/* ID and TARGET columns grow up to this */
+#define WRAP		72	/* task show: params lines */
+
 static void	 text_status(const struct http_resp *, json_t *);
 static void	 text_reload(const struct http_resp *, json_t *);
+static void	 text_task_list(const struct http_resp *, json_t *);
+static void	 text_task_show(const struct http_resp *, json_t *);
+static void	 text_task_stop(const struct http_resp *, json_t *,
+		    const char *);
+static void	 text_task_delete(const struct http_resp *, json_t *,
+		    const char *);
+static void	 text_task_created(const struct http_resp *, json_t *);
+static void	 text_probe_start(const char *, const char *, const char *,
+		    const char *);
+static void	 text_probe(json_t *, const char *, size_t);
+static void	 text_summary(json_t *, const char *, size_t);
 static void	 text_problem(const struct http_resp *, json_t *);
 static void	 json_body(const struct http_resp *, json_t *);
+static void	 json_body_id(const struct http_resp *, json_t *,
+		    const char *);
+static void	 json_probe_start(const char *, const char *, const char *,
+		    const char *);
+static void	 json_text(json_t *, const char *, size_t);
 static void	 json_problem(const struct http_resp *, json_t *);
-static const char *jstr(json_t *, const char *, char *, size_t);
-static void	 safe_copy(char *, size_t, const char *, size_t);
 static int	 in_list(json_t *, json_t *);
+static void	 show_params(json_t *);
+static void	 show_time(json_t *, const char *, const char *);
+
 
 const struct output text_output = {
 	.status = text_status,
 	.reload = text_reload,
+	.task_list = text_task_list,
+	.task_show = text_task_show,
+	.task_stop = text_task_stop,
+	.task_delete = text_task_delete,
+	.task_created = text_task_created,
+	.probe_start = text_probe_start,
+	.probe = text_probe,
+	.summary = text_summary,
 	.problem = text_problem,
 };
 
 const struct output json_output = {
 	.status = json_body,
 	.reload = json_body,
+	.task_list = json_body,
+	.task_show = json_body,
+	.task_stop = json_body_id,
+	.task_delete = json_body_id,
+	.task_created = json_body,
+	.probe_start = json_probe_start,
+	.probe = json_text,
+	.summary = json_text,
 	.problem = json_problem,
 };
-
-/* The string member key of o, made printable, or "-" when absent. */
-static const char *
-jstr(json_t *o, const char *key, char *buf, size_t len)
-{
-	json_t	*v;
-
-	v = json_is_object(o) ? json_object_get(o, key) : NULL;
-	if (!json_is_string(v)) {
-		snprintf(buf, len, "-");
-		return (buf);
-	}
-	safe_copy(buf, len, json_string_value(v), json_string_length(v));
-	return (buf);
-}
-
-static void
-safe_copy(char *buf, size_t len, const char *s, size_t n)
-{
-	size_t	 i;
-
-	if (len == 0)
-		return;
-	for (i = 0; i < n && i + 1 < len; i++) {
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			buf[i] = '?';
-		else
-			buf[i] = s[i];
-	}
-	buf[i] = '\0';
-}
 
 /* Whether the string s is one of the array's strings. */
 static int
@@ -112,20 +118,20 @@ text_status(const struct http_resp *resp, json_t *j)
 		sb = json_is_boolean(v) ? (json_is_true(v) ? "yes" : "no") :
 		    "-";
 		printf("%-10s %-8s %-10s %s\n",
-		    jstr(p, "role", role, sizeof(role)), pid,
-		    jstr(p, "state", state, sizeof(state)), sb);
+		    fmt_str(p, "role", role, sizeof(role)), pid,
+		    fmt_str(p, "state", state, sizeof(state)), sb);
 	}
 	printf("\n");
 
-	jstr(j, "version", ver, sizeof(ver));
+	fmt_str(j, "version", ver, sizeof(ver));
 	if (json_is_string(json_object_get(j, "revision")))
 		printf("version  %s (%s)\n", ver,
-		    jstr(j, "revision", rev, sizeof(rev)));
+		    fmt_str(j, "revision", rev, sizeof(rev)));
 	else
 		printf("version  %s\n", ver);
-	printf("node     %s\n", jstr(j, "node_id", b, sizeof(b)));
+	printf("node     %s\n", fmt_str(j, "node_id", b, sizeof(b)));
 	if (json_is_string(json_object_get(j, "access")))
-		printf("access   %s\n", jstr(j, "access", b, sizeof(b)));
+		printf("access   %s\n", fmt_str(j, "access", b, sizeof(b)));
 	v = json_object_get(j, "uptime");
 	if (json_is_integer(v)) {
 		ns = json_integer_value(v);
@@ -134,16 +140,16 @@ text_status(const struct http_resp *resp, json_t *j)
 	} else
 		snprintf(up, sizeof(up), "-");
 	printf("uptime   %s\n", up);
-	printf("started  %s\n", jstr(j, "started", b, sizeof(b)));
+	printf("started  %s\n", fmt_str(j, "started", b, sizeof(b)));
 
 	cf = json_object_get(j, "config");
 	if (json_is_object(cf)) {
-		printf("config   %s\n", jstr(cf, "file", b, sizeof(b)));
+		printf("config   %s\n", fmt_str(cf, "file", b, sizeof(b)));
 		v = json_object_get(cf, "reloads");
 		if (json_is_integer(v) && json_integer_value(v) > 0) {
 			printf("reloads  %lld, last %s (%s)\n",
 			    (long long)json_integer_value(v),
-			    jstr(cf, "last_reload", b, sizeof(b)),
+			    fmt_str(cf, "last_reload", b, sizeof(b)),
 			    json_is_false(json_object_get(cf,
 			    "last_reload_successful")) ? "failed" : "ok");
 		}
@@ -155,7 +161,7 @@ text_reload(const struct http_resp *resp, json_t *j)
 {
 	char	 b[128];
 
-	printf("reload requested: %s\n", jstr(j, "status", b, sizeof(b)));
+	printf("reload requested: %s\n", fmt_str(j, "status", b, sizeof(b)));
 }
 
 /*
@@ -181,10 +187,10 @@ text_problem(const struct http_resp *resp, json_t *j)
 		if (in_list(errs, json_object_get(j, key)))
 			;	/* the detail repeats an error listed below */
 		else if (json_is_string(json_object_get(j, key))) {
-			jstr(j, key, detail, sizeof(detail));
+			fmt_str(j, key, detail, sizeof(detail));
 			if (json_is_string(json_object_get(j, "field")))
 				warnx("%s (field %s)", detail,
-				    jstr(j, "field", field, sizeof(field)));
+				    fmt_str(j, "field", field, sizeof(field)));
 			else
 				warnx("%s", detail);
 		} else
@@ -192,7 +198,7 @@ text_problem(const struct http_resp *resp, json_t *j)
 		json_array_foreach(errs, i, e) {
 			if (!json_is_string(e))
 				continue;
-			safe_copy(detail, sizeof(detail), json_string_value(e),
+			fmt_safe(detail, sizeof(detail), json_string_value(e),
 			    json_string_length(e));
 			fprintf(stderr, "%s\n", detail);
 		}
@@ -205,10 +211,234 @@ text_problem(const struct http_resp *resp, json_t *j)
 	if (n > 0 && resp->body[n - 1] == '\r')
 		n--;
 	if (n > 0) {
-		safe_copy(line, sizeof(line), resp->body, n);
+		fmt_safe(line, sizeof(line), resp->body, n);
 		warnx("HTTP %ld: %s", resp->status, line);
 	} else
 		warnx("HTTP %ld", resp->status);
+}
+
+/*
+ * ID TYPE MODE TARGET STATUS SENT RECV LOSS% AVG P99, one task a row;
+ * AVG and P99 in milliseconds, "-" without replies.
+ */
+static void
+text_task_list(const struct http_resp *resp, json_t *j)
+{
+	json_t	*t, *tot;
+	char	 id[128], type[16], mode[16], target[256], status[16];
+	char	 loss[16], avg[32], p99[32];
+	size_t	 i, n;
+	int	 wid = 2, wtarget = 6;
+
+	json_array_foreach(j, i, t) {
+		n = strlen(fmt_str(t, "id", id, sizeof(id)));
+		if ((int)n > wid)
+			wid = n > COL_MAX ? COL_MAX : (int)n;
+		n = strlen(fmt_str(t, "target", target, sizeof(target)));
+		if ((int)n > wtarget)
+			wtarget = n > COL_MAX ? COL_MAX : (int)n;
+	}
+	printf("%-*s %-4s %-10s %-*s %-8s %8s %8s %6s %9s %9s\n", wid, "ID",
+	    "TYPE", "MODE", wtarget, "TARGET", "STATUS", "SENT", "RECV",
+	    "LOSS%", "AVG", "P99");
+	json_array_foreach(j, i, t) {
+		tot = json_object_get(t, "total");
+		snprintf(loss, sizeof(loss), "%.2f",
+		    json_number_value(json_object_get(tot, "loss_rate")) * 100);
+		if (fmt_int(tot, "received") > 0) {
+			fmt_ms(fmt_int(tot, "avg_rtt"), avg, sizeof(avg));
+			fmt_ms(fmt_int(tot, "p99_rtt"), p99, sizeof(p99));
+		} else {
+			snprintf(avg, sizeof(avg), "-");
+			snprintf(p99, sizeof(p99), "-");
+		}
+		printf("%-*s %-4s %-10s %-*s %-8s %8lld %8lld %6s %9s %9s\n",
+		    wid, fmt_str(t, "id", id, sizeof(id)),
+		    fmt_str(t, "type", type, sizeof(type)),
+		    fmt_str(t, "mode", mode, sizeof(mode)),
+		    wtarget, fmt_str(t, "target", target, sizeof(target)),
+		    fmt_str(t, "status", status, sizeof(status)),
+		    (long long)fmt_int(tot, "sent"),
+		    (long long)fmt_int(tot, "received"), loss, avg, p99);
+	}
+}
+
+/* "label     time" unless the time is absent or Go's zero time. */
+static void
+show_time(json_t *j, const char *key, const char *label)
+{
+	char	 b[64];
+
+	fmt_str(j, key, b, sizeof(b));
+	if (strcmp(b, "-") == 0 || strncmp(b, "0001-01-01", 10) == 0)
+		return;
+	printf("%-10s%s\n", label, b);
+}
+
+/* The request's parameters, "key=value" words, durations as "1s". */
+static void
+show_params(json_t *params)
+{
+	static const char *const durations[] = {
+		"interval", "timeout", "duration", "window", "round_delay",
+		"resolve_interval", "latency_threshold", NULL
+	};
+	const char	*key;
+	json_t		*v;
+	char		 val[256], word[320];
+	size_t		 col = 0, i;
+	int		 isdur;
+
+	json_object_foreach(params, key, v) {
+		for (isdur = 0, i = 0; durations[i] != NULL; i++)
+			if (strcmp(key, durations[i]) == 0)
+				isdur = 1;
+		if (json_is_string(v))
+			fmt_safe(val, sizeof(val), json_string_value(v),
+			    json_string_length(v));
+		else if (json_is_integer(v) && isdur)
+			duration_format(json_integer_value(v), val,
+			    sizeof(val));
+		else if (json_is_integer(v))
+			snprintf(val, sizeof(val), "%lld",
+			    (long long)json_integer_value(v));
+		else if (json_is_real(v))
+			snprintf(val, sizeof(val), "%g", json_real_value(v));
+		else if (json_is_boolean(v))
+			snprintf(val, sizeof(val), "%s",
+			    json_is_true(v) ? "true" : "false");
+		else
+			continue;
+		fmt_safe(word, sizeof(word), key, strlen(key));
+		snprintf(word + strlen(word), sizeof(word) - strlen(word),
+		    "=%s", val);
+		if (col == 0)
+			col = printf("%-10s%s", "params", word);
+		else if (col + 1 + strlen(word) > WRAP)
+			col = printf("\n%-10s%s", "", word) - 1;
+		else
+			col += printf(" %s", word);
+	}
+	if (col > 0)
+		printf("\n");
+}
+
+static void
+text_task_show(const struct http_resp *resp, json_t *j)
+{
+	json_t	*rounds, *r, *w;
+	char	 b[256], a[256], c[64];
+	size_t	 i;
+
+	printf("%-10s%s\n", "id", fmt_str(j, "id", b, sizeof(b)));
+	if (json_is_string(json_object_get(j, "name")))
+		printf("%-10s%s\n", "name", fmt_str(j, "name", b, sizeof(b)));
+	printf("%-10s%s, %s\n", "type", fmt_str(j, "type", b, sizeof(b)),
+	    fmt_str(j, "mode", a, sizeof(a)));
+	printf("%-10s%s\n", "status", fmt_str(j, "status", b, sizeof(b)));
+	if (json_is_string(json_object_get(j, "error")))
+		printf("%-10s%s\n", "error", fmt_str(j, "error", b, sizeof(b)));
+	fmt_str(j, "target", b, sizeof(b));
+	if (json_is_string(json_object_get(j, "address")))
+		printf("%-10s%s (%s)\n", "target", b,
+		    fmt_str(j, "address", a, sizeof(a)));
+	else
+		printf("%-10s%s\n", "target", b);
+	printf("%-10s%s\n", "node", fmt_str(j, "node_id", b, sizeof(b)));
+	show_time(j, "created", "created");
+	show_time(j, "started", "started");
+	show_time(j, "finished", "finished");
+	show_time(j, "last_updated", "updated");
+	if (json_is_string(json_object_get(j, "timestamp_source")))
+		printf("%-10s%s, %lld clock steps\n", "clock",
+		    fmt_str(j, "timestamp_source", b, sizeof(b)),
+		    (long long)fmt_int(j, "clock_steps"));
+	if (fmt_int(j, "address_changes") > 0)
+		printf("%-10s%lld\n", "readdr",
+		    (long long)fmt_int(j, "address_changes"));
+	if (json_is_object(json_object_get(j, "params")))
+		show_params(json_object_get(j, "params"));
+
+	printf("total\n");
+	fmt_stats(stdout, json_object_get(j, "total"), "  ");
+	rounds = json_object_get(j, "rounds");
+	if (json_is_array(rounds) && json_array_size(rounds) > 1) {
+		json_array_foreach(rounds, i, r) {
+			printf("round %lld  %s - %s\n",
+			    (long long)fmt_int(r, "index"),
+			    fmt_str(r, "from", b, sizeof(b)),
+			    fmt_str(r, "to", a, sizeof(a)));
+			fmt_stats(stdout, json_object_get(r, "stats"), "  ");
+		}
+	}
+	w = json_object_get(j, "window");
+	if (json_is_object(w)) {
+		duration_format(fmt_int(w, "window_seconds") * NS_PER_S, c,
+		    sizeof(c));
+		printf("window %s\n", c);
+		fmt_stats(stdout, json_object_get(w, "stats"), "  ");
+	}
+}
+
+static void
+text_task_stop(const struct http_resp *resp, json_t *j, const char *id)
+{
+	char	 b[256];
+
+	fmt_safe(b, sizeof(b), id, strlen(id));
+	printf("task %s: stop requested\n", b);
+}
+
+static void
+text_task_delete(const struct http_resp *resp, json_t *j, const char *id)
+{
+	char	 b[256];
+
+	fmt_safe(b, sizeof(b), id, strlen(id));
+	printf("task %s deleted\n", b);
+}
+
+static void
+text_task_created(const struct http_resp *resp, json_t *j)
+{
+	char	 b[256];
+
+	printf("%s\n", fmt_str(j, "id", b, sizeof(b)));
+}
+
+/* "PING 198.18.0.2: task probe1-12, count 4, interval 1s" */
+static void
+text_probe_start(const char *type, const char *target, const char *id,
+    const char *what)
+{
+	char	 t[256], i[256], up[16];
+	size_t	 n;
+
+	for (n = 0; type[n] != '\0' && n + 1 < sizeof(up); n++)
+		up[n] = type[n] >= 'a' && type[n] <= 'z' ? type[n] - 32 :
+		    type[n];
+	up[n] = '\0';
+	fmt_safe(t, sizeof(t), target, strlen(target));
+	fmt_safe(i, sizeof(i), id, strlen(id));
+	printf("%s %s: task %s, %s\n", up, t, i, what);
+	fflush(stdout);
+}
+
+static void
+text_probe(json_t *ev, const char *data, size_t len)
+{
+	char	 line[1024];
+
+	if (fmt_probe(ev, line, sizeof(line)) == 0)
+		return;
+	printf("%s\n", line);
+	fflush(stdout);
+}
+
+static void
+text_summary(json_t *res, const char *text, size_t len)
+{
+	fmt_summary(stdout, res);
 }
 
 static void
@@ -219,6 +449,30 @@ json_body(const struct http_resp *resp, json_t *j)
 	fwrite(resp->body, 1, resp->len, stdout);
 	if (resp->body[resp->len - 1] != '\n')
 		putchar('\n');
+}
+
+static void
+json_body_id(const struct http_resp *resp, json_t *j, const char *id)
+{
+	json_body(resp, j);
+}
+
+static void
+json_probe_start(const char *type, const char *target, const char *id,
+    const char *what)
+{
+}
+
+/* An event's data or a result as the daemon sent it, one document a line. */
+static void
+json_text(json_t *j, const char *text, size_t len)
+{
+	if (len == 0)
+		return;
+	fwrite(text, 1, len, stdout);
+	if (text[len - 1] != '\n')
+		putchar('\n');
+	fflush(stdout);
 }
 
 /* The problem document on stdout for scripts, the message on stderr. */

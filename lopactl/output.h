@@ -13,6 +13,23 @@ struct output {
 	/* 2xx answers, on stdout */
 	void	(*status)(const struct http_resp *, json_t *);
 	void	(*reload)(const struct http_resp *, json_t *);
+	void	(*task_list)(const struct http_resp *, json_t *);
+	void	(*task_show)(const struct http_resp *, json_t *);
+	/* POST /tasks/ID/stop, DELETE /tasks/ID; the task's id */
+	void	(*task_stop)(const struct http_resp *, json_t *, const char *);
+	void	(*task_delete)(const struct http_resp *, json_t *,
+		    const char *);
+	/* a continuous task created and left running: its id */
+	void	(*task_created)(const struct http_resp *, json_t *);
+	/*
+	 * ping, tcp, udp: the line before the probes (type, target, id and
+	 * what runs), each SSE probe event (parsed, and its data as sent),
+	 * the task's result at the end (parsed, and its text).
+	 */
+	void	(*probe_start)(const char *, const char *, const char *,
+		    const char *);
+	void	(*probe)(json_t *, const char *, size_t);
+	void	(*summary)(json_t *, const char *, size_t);
 	/* error answers: problem+json (json may be NULL), on stderr */
 	void	(*problem)(const struct http_resp *, json_t *);
 };

@@ -1,20 +1,23 @@
 /*
  * lopactl: the command grammar and the walker over its tables.
  *
- * A later command is a row in t_main plus, when it takes more words,
- * tables of its own, e.g. for "ping TARGET [-c N] [-i DURATION]":
+ * A command is a row in t_main plus, when it takes more words, tables of
+ * its own, e.g. for "ping TARGET [-c N] [-i DURATION]":
  *
- *	t_main:		{ KEYWORD, "ping", PING, t_ping, 0, 0 }
- *	t_ping:		{ STRING, "TARGET", ARG_TARGET, t_ping_opts, 0, 0 }
- *	t_ping_opts:	{ NOTOKEN, "", NONE, NULL, 0, 0 }
- *			{ OPTION, "-c", NONE, t_ping_count, 0, 0 }
- *			{ OPTION, "-i", NONE, t_ping_interval, 0, 0 }
- *	t_ping_count:	{ NUMBER, "N", ARG_COUNT, t_ping_opts, 1, 1000000 }
- *	t_ping_interval: { DURATION, "DURATION", ARG_INTERVAL, t_ping_opts,
- *			    1000000, 3600000000000 }
+ *	t_main:		{ KEYWORD, "ping", PING, t_probe, 0, 0 }
+ *	t_probe:	{ STRING, "TARGET", ARG_TARGET, t_probe_opts, 0, 0 }
+ *	t_probe_opts:	{ NOTOKEN, "", NONE, NULL, 0, 0 }
+ *			{ OPTION, "-c", NONE, t_count, 0, 0 }
+ *			{ OPTION, "-i", NONE, t_interval, 0, 0 }
+ *	t_count:	{ NUMBER, "N", ARG_COUNT, t_probe_opts, 1, 1000000 }
+ *	t_interval:	{ DURATION, "DURATION", ARG_INTERVAL, t_probe_opts,
+ *			    1000000, 86400000000000 }
  *
  * An option's argument table leads back to the option table, so options
- * come in any order; each may be given once.
+ * come in any order; each may be given once.  An ALIAS row is another
+ * name for an option (Lopa's long flags) and shares its argument table,
+ * hence its slot: "-c 3 --count 4" is an option given twice.  A long
+ * option may also be written "--count=4", as Lopa's CLI allowed.
  */
 #include <sys/types.h>
 
@@ -25,15 +28,210 @@
 
 #include "duration.h"
 #include "parser.h"
+#include "task.h"
 
 #define WALK_DEPTH	16	/* bounds the walk over tables that loop */
 #define LINE_MAX_USAGE	512
 #define VALID_MAX	1024
 
+#define MS		(1000LL * 1000)
+#define HOUR		(3600LL * 1000 * MS)
+#define DAY		(24 * HOUR)
+
+static const struct token t_main[];
+static const struct token t_probe[];
+static const struct token t_probe_opts[];
+static const struct token t_count[];
+static const struct token t_duration[];
+static const struct token t_interval[];
+static const struct token t_timeout[];
+static const struct token t_size[];
+static const struct token t_dscp[];
+static const struct token t_ttl[];
+static const struct token t_pmtu[];
+static const struct token t_iface[];
+static const struct token t_source[];
+static const struct token t_port[];
+static const struct token t_rounds[];
+static const struct token t_round_delay[];
+static const struct token t_name[];
+static const struct token t_mode[];
+static const struct token t_ipver[];
+static const struct token t_task[];
+static const struct token t_task_id[];
+static const struct token t_task_list[];
+static const struct token t_list_type[];
+static const struct token t_list_status[];
+
 static const struct token t_main[] = {
-	{ KEYWORD,	"help",		HELP,		NULL,	0, 0 },
-	{ KEYWORD,	"reload",	RELOAD,		NULL,	0, 0 },
+	{ KEYWORD,	"ping",		PING,		t_probe, 0, 0 },
+	{ KEYWORD,	"tcp",		TCP,		t_probe, 0, 0 },
+	{ KEYWORD,	"udp",		UDP,		t_probe, 0, 0 },
+	{ KEYWORD,	"task",		NONE,		t_task,	0, 0 },
 	{ KEYWORD,	"status",	STATUS,		NULL,	0, 0 },
+	{ KEYWORD,	"reload",	RELOAD,		NULL,	0, 0 },
+	{ KEYWORD,	"help",		HELP,		NULL,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+/* ping|tcp|udp TARGET [options]: ping(8)'s letters, Lopa's long names. */
+static const struct token t_probe[] = {
+	{ STRING,	"TARGET",	ARG_TARGET,	t_probe_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_probe_opts[] = {
+	{ NOTOKEN,	"",		NONE,		NULL,	0, 0 },
+	{ OPTION,	"-c",		NONE,		t_count, 0, 0 },
+	{ OPTION,	"-w",		NONE,		t_duration, 0, 0 },
+	{ FLAG,		"--continuous",	F_CONTINUOUS,	t_probe_opts, 0, 0 },
+	{ OPTION,	"-i",		NONE,		t_interval, 0, 0 },
+	{ OPTION,	"-W",		NONE,		t_timeout, 0, 0 },
+	{ OPTION,	"-s",		NONE,		t_size,	0, 0 },
+	{ OPTION,	"-Q",		NONE,		t_dscp,	0, 0 },
+	{ OPTION,	"-t",		NONE,		t_ttl,	0, 0 },
+	{ OPTION,	"-M",		NONE,		t_pmtu,	0, 0 },
+	{ OPTION,	"-I",		NONE,		t_iface, 0, 0 },
+	{ OPTION,	"-S",		NONE,		t_source, 0, 0 },
+	{ FLAG,		"-4",		F_IPV4,		t_probe_opts, 0, 0 },
+	{ FLAG,		"-6",		F_IPV6,		t_probe_opts, 0, 0 },
+	{ OPTION,	"-p",		NONE,		t_port,	0, 0 },
+	{ OPTION,	"--rounds",	NONE,		t_rounds, 0, 0 },
+	{ OPTION,	"--round-delay", NONE,		t_round_delay, 0, 0 },
+	{ OPTION,	"-n",		NONE,		t_name,	0, 0 },
+	{ FLAG,		"-f",		F_FOLLOW,	t_probe_opts, 0, 0 },
+	{ FLAG,		"-q",		F_QUIET,	t_probe_opts, 0, 0 },
+	{ ALIAS,	"--mode",	NONE,		t_mode,	0, 0 },
+	{ ALIAS,	"--count",	NONE,		t_count, 0, 0 },
+	{ ALIAS,	"--duration",	NONE,		t_duration, 0, 0 },
+	{ ALIAS,	"--interval",	NONE,		t_interval, 0, 0 },
+	{ ALIAS,	"--timeout",	NONE,		t_timeout, 0, 0 },
+	{ ALIAS,	"--size",	NONE,		t_size,	0, 0 },
+	{ ALIAS,	"--ip-version",	NONE,		t_ipver, 0, 0 },
+	{ ALIAS,	"--source-ip",	NONE,		t_source, 0, 0 },
+	{ ALIAS,	"--interface",	NONE,		t_iface, 0, 0 },
+	{ ALIAS,	"--round-interval", NONE,	t_round_delay, 0, 0 },
+	{ ALIAS,	"--port",	NONE,		t_port,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_count[] = {
+	{ NUMBER,	"N",		ARG_COUNT,	t_probe_opts,
+	    1, TASK_MAX_COUNT },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_duration[] = {
+	{ DURATION,	"DURATION",	ARG_DURATION,	t_probe_opts,
+	    MS, 366 * DAY },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_interval[] = {
+	{ DURATION,	"DURATION",	ARG_INTERVAL,	t_probe_opts,
+	    TASK_MIN_INTERVAL, DAY },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_timeout[] = {
+	{ DURATION,	"DURATION",	ARG_TIMEOUT,	t_probe_opts,
+	    MS, HOUR },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_size[] = {
+	{ NUMBER,	"SIZE",		ARG_SIZE,	t_probe_opts,
+	    1, 65535 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_dscp[] = {
+	{ NUMBER,	"DSCP",		ARG_DSCP,	t_probe_opts, 0, 63 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_ttl[] = {
+	{ NUMBER,	"TTL",		ARG_TTL,	t_probe_opts, 1, 255 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_pmtu[] = {
+	{ CHOICE,	"do|dont",	ARG_PMTU,	t_probe_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_iface[] = {
+	{ STRING,	"IFACE",	ARG_IFACE,	t_probe_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_source[] = {
+	{ STRING,	"ADDR",		ARG_SOURCE,	t_probe_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_port[] = {
+	{ NUMBER,	"PORT",		ARG_PORT,	t_probe_opts,
+	    1, 65535 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_rounds[] = {
+	{ NUMBER,	"N",		ARG_ROUNDS,	t_probe_opts,
+	    1, TASK_MAX_ROUNDS },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_round_delay[] = {
+	{ DURATION,	"DURATION",	ARG_ROUND_DELAY, t_probe_opts, 0, DAY },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_name[] = {
+	{ STRING,	"NAME",		ARG_NAME,	t_probe_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_mode[] = {
+	{ CHOICE,	"count|duration|continuous", ARG_MODE, t_probe_opts,
+	    0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_ipver[] = {
+	{ CHOICE,	"ipv4|ipv6",	ARG_IPVER,	t_probe_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+/* task list|show|stop|delete */
+static const struct token t_task[] = {
+	{ KEYWORD,	"list",		TASK_LIST,	t_task_list, 0, 0 },
+	{ KEYWORD,	"show",		TASK_SHOW,	t_task_id, 0, 0 },
+	{ KEYWORD,	"stop",		TASK_STOP,	t_task_id, 0, 0 },
+	{ KEYWORD,	"delete",	TASK_DELETE,	t_task_id, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_task_id[] = {
+	{ STRING,	"ID",		ARG_ID,		NULL,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_task_list[] = {
+	{ NOTOKEN,	"",		NONE,		NULL,	0, 0 },
+	{ OPTION,	"type",		NONE,		t_list_type, 0, 0 },
+	{ OPTION,	"status",	NONE,		t_list_status, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_list_type[] = {
+	{ CHOICE,	"ping|tcp|udp",	ARG_TYPE,	t_task_list, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_list_status[] = {
+	{ CHOICE,	"pending|running|finished|stopped|failed", ARG_STATUS,
+	    t_task_list, 0, 0 },
 	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
 };
 
@@ -42,6 +240,11 @@ static void	 seterr(char *, size_t, const char *, ...)
 static void	 append(char *, size_t, const char *, ...)
 		    __attribute__((__format__(__printf__, 3, 4)));
 static const char *argname(const struct token *);
+static int	 is_option(const struct token *);
+static const struct token *long_option(const struct token *, const char *,
+		    size_t);
+static int	 choice_match(const char *, const char *);
+static void	 choice_list(const char *, char *, size_t);
 static void	 valid_words(const struct token *, char *, size_t);
 static int	 typed(const struct token *);
 static int	 parse_value(const struct token *, const char *,
@@ -51,6 +254,8 @@ static const struct token *match_token(const struct token *, const char *,
 		    char *, size_t);
 static void	 commands_walk(const struct token *, FILE *, const char *,
 		    char *, size_t, int);
+static void	 aliases_walk(const struct token *, FILE *, const char *,
+		    const struct token **, size_t *, size_t);
 
 const struct token *
 parser_main(void)
@@ -70,14 +275,29 @@ parse_table(const struct token *table, int argc, char *argv[],
     struct parse_result *res, char *err, size_t errlen)
 {
 	const struct token	*t, *last = NULL;
-	const char		*word, *prev = NULL;
-	int			 i;
+	const char		*word, *prev = NULL, *inl = NULL, *eq;
+	int			 i = 0;
 
 	memset(res, 0, sizeof(*res));
 	if (errlen > 0)
 		err[0] = '\0';
-	for (i = 0; ; i++) {
-		word = i < argc ? argv[i] : NULL;
+	for (;;) {
+		if (inl != NULL) {
+			word = inl;
+			inl = NULL;
+		} else
+			word = i < argc ? argv[i++] : NULL;
+		/* "--count=4": the option, then "4" as its argument */
+		if (word != NULL && table != NULL &&
+		    strncmp(word, "--", 2) == 0 &&
+		    (eq = strchr(word, '=')) != NULL &&
+		    (t = long_option(table, word, eq - word)) != NULL) {
+			table = t->next;
+			last = t;
+			prev = t->keyword;
+			inl = eq + 1;
+			continue;
+		}
 		if (table == NULL) {
 			if (word == NULL)
 				return (0);
@@ -124,8 +344,7 @@ match_token(const struct token *table, const char *word,
 	}
 
 	for (t = table; t->type != ENDTOKEN; t++) {
-		if (t->type != KEYWORD && t->type != FLAG &&
-		    t->type != OPTION)
+		if (t->type != KEYWORD && t->type != FLAG && !is_option(t))
 			continue;
 		if (strcmp(word, t->keyword) != 0)
 			continue;
@@ -158,8 +377,7 @@ match_token(const struct token *table, const char *word,
 		}
 		if (res->args[t->value].set) {
 			seterr(err, errlen, "%s given twice",
-			    last != NULL && last->type == OPTION ?
-			    last->keyword : t->keyword);
+			    is_option(last) ? last->keyword : t->keyword);
 			return (NULL);
 		}
 		res->args[t->value] = arg;
@@ -167,7 +385,7 @@ match_token(const struct token *table, const char *word,
 	}
 
 	if (bad != NULL) {
-		if (last != NULL && last->type == OPTION)
+		if (is_option(last))
 			seterr(err, errlen, "invalid argument \"%s\" to %s: %s",
 			    word, last->keyword, firstwhy);
 		else
@@ -185,8 +403,64 @@ match_token(const struct token *table, const char *word,
 static int
 typed(const struct token *t)
 {
-	return (t->type == STRING || t->type == NUMBER ||
-	    t->type == DURATION);
+	return (t->type == STRING || t->type == CHOICE ||
+	    t->type == NUMBER || t->type == DURATION);
+}
+
+static int
+is_option(const struct token *t)
+{
+	return (t != NULL && (t->type == OPTION || t->type == ALIAS));
+}
+
+/* The option or alias spelled as the first len bytes of word. */
+static const struct token *
+long_option(const struct token *table, const char *word, size_t len)
+{
+	const struct token	*t;
+
+	for (t = table; t->type != ENDTOKEN; t++)
+		if (is_option(t) && strlen(t->keyword) == len &&
+		    strncmp(t->keyword, word, len) == 0)
+			return (t);
+	return (NULL);
+}
+
+/* Whether word is one of the '|'-separated words of choices. */
+static int
+choice_match(const char *choices, const char *word)
+{
+	const char	*p = choices, *e;
+	size_t		 n = strlen(word);
+
+	for (;;) {
+		if ((e = strchr(p, '|')) == NULL)
+			e = p + strlen(p);
+		if ((size_t)(e - p) == n && strncmp(p, word, n) == 0)
+			return (1);
+		if (*e == '\0')
+			return (0);
+		p = e + 1;
+	}
+}
+
+/* "do|dont" -> "do or dont"; "a|b|c" -> "a, b or c". */
+static void
+choice_list(const char *choices, char *buf, size_t len)
+{
+	const char	*p = choices, *e;
+
+	buf[0] = '\0';
+	for (;;) {
+		if ((e = strchr(p, '|')) == NULL)
+			e = p + strlen(p);
+		if (p != choices)
+			append(buf, len, "%s", *e == '\0' ? " or " : ", ");
+		append(buf, len, "%.*s", (int)(e - p), p);
+		if (*e == '\0')
+			return;
+		p = e + 1;
+	}
 }
 
 static int
@@ -194,7 +468,7 @@ parse_value(const struct token *t, const char *word, struct parse_arg *arg,
     char *why, size_t whylen)
 {
 	const char	*errstr;
-	char		 lim[64];
+	char		 lim[64], list[256];
 	int64_t		 d;
 
 	memset(arg, 0, sizeof(*arg));
@@ -206,7 +480,18 @@ parse_value(const struct token *t, const char *word, struct parse_arg *arg,
 			seterr(why, whylen, "empty");
 			return (-1);
 		}
+		/* "ping -c 3 host": say where the option went wrong */
+		if (*word == '-') {
+			seterr(why, whylen, "looks like an option");
+			return (-1);
+		}
 		return (0);
+	case CHOICE:
+		if (choice_match(t->keyword, word))
+			return (0);
+		choice_list(t->keyword, list, sizeof(list));
+		seterr(why, whylen, "expected %s", list);
+		return (-1);
 	case NUMBER:
 		arg->num = strtonum(word, t->min, t->max, &errstr);
 		if (errstr == NULL)
@@ -266,6 +551,7 @@ valid_words(const struct token *table, char *buf, size_t len)
 	for (t = table; t->type != ENDTOKEN; t++) {
 		switch (t->type) {
 		case NOTOKEN:
+		case ALIAS:
 			continue;
 		case OPTION:
 			if ((a = argname(t->next)) != NULL) {
@@ -283,7 +569,7 @@ valid_words(const struct token *table, char *buf, size_t len)
 
 /*
  * One line per complete command, e.g. "task show ID" or
- * "ping TARGET [-c N] [-i DURATION]".
+ * "ping|tcp|udp TARGET [-c N] [-i DURATION]".
  */
 void
 parser_commands(const struct token *table, FILE *fp, const char *indent)
@@ -298,7 +584,7 @@ static void
 commands_walk(const struct token *table, FILE *fp, const char *indent,
     char *line, size_t len, int depth)
 {
-	const struct token	*t;
+	const struct token	*t, *k;
 	const char		*a;
 	size_t			 n, nopt;
 	int			 end = 0;
@@ -324,7 +610,14 @@ commands_walk(const struct token *table, FILE *fp, const char *indent,
 	for (t = table; t->type != ENDTOKEN; t++) {
 		if (t->type != KEYWORD && !typed(t))
 			continue;
+		/* keywords in a row leading to one table: "ping|tcp|udp" */
+		if (t->type == KEYWORD && t->next != NULL && t > table &&
+		    t[-1].type == KEYWORD && t[-1].next == t->next)
+			continue;
 		append(line, len, " %s", t->keyword);
+		for (k = t + 1; t->type == KEYWORD && t->next != NULL &&
+		    k->type == KEYWORD && k->next == t->next; k++)
+			append(line, len, "|%s", k->keyword);
 		if (t->next == NULL)
 			fprintf(fp, "%s%s\n", indent, line + 1);
 		else if (t->next == table)
@@ -335,6 +628,55 @@ commands_walk(const struct token *table, FILE *fp, const char *indent,
 		line[nopt] = '\0';
 	}
 	line[n] = '\0';
+}
+
+/*
+ * One line per alias, with the option it stands for when there is one:
+ * "--count N (-c)".  Tables shared by several commands are listed once.
+ */
+void
+parser_aliases(const struct token *table, FILE *fp, const char *indent)
+{
+	const struct token	*seen[64];
+	size_t			 nseen = 0;
+
+	aliases_walk(table, fp, indent, seen, &nseen,
+	    sizeof(seen) / sizeof(seen[0]));
+}
+
+static void
+aliases_walk(const struct token *table, FILE *fp, const char *indent,
+    const struct token **seen, size_t *nseen, size_t maxseen)
+{
+	const struct token	*t, *o, *same;
+	const char		*a;
+	size_t			 i;
+
+	if (table == NULL)
+		return;
+	for (i = 0; i < *nseen; i++)
+		if (seen[i] == table)
+			return;
+	if (*nseen == maxseen)
+		return;
+	seen[(*nseen)++] = table;
+	for (t = table; t->type != ENDTOKEN; t++) {
+		if (t->type != ALIAS)
+			continue;
+		same = NULL;
+		for (o = table; o->type != ENDTOKEN && same == NULL; o++)
+			if (o->type == OPTION && o->next == t->next)
+				same = o;
+		a = argname(t->next);
+		fprintf(fp, "%s%s%s%s", indent, t->keyword,
+		    a != NULL ? " " : "", a != NULL ? a : "");
+		if (same != NULL)
+			fprintf(fp, " (%s)", same->keyword);
+		fprintf(fp, "\n");
+	}
+	for (t = table; t->type != ENDTOKEN; t++)
+		if (t->next != NULL && t->next != table)
+			aliases_walk(t->next, fp, indent, seen, nseen, maxseen);
 }
 
 static void

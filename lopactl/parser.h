@@ -19,6 +19,13 @@ enum actions {
 	HELP,
 	STATUS,
 	RELOAD,
+	PING,
+	TCP,
+	UDP,
+	TASK_LIST,
+	TASK_SHOW,
+	TASK_STOP,
+	TASK_DELETE,
 };
 
 enum token_type {
@@ -27,7 +34,11 @@ enum token_type {
 	KEYWORD,	/* a fixed word; value: the action it selects */
 	FLAG,		/* an option without argument ("-f"); value: flag bit */
 	OPTION,		/* an option with argument ("-c N"); next: its table */
+	ALIAS,		/* another spelling of an option ("--count N", Lopa's
+			   long flags): parsed as OPTION, left out of the
+			   usage lines and of the valid words in messages */
 	STRING,		/* typed arguments; value: the slot they fill */
+	CHOICE,		/* one of the words of keyword, "do|dont" */
 	NUMBER,		/* integer within [min, max] */
 	DURATION,	/* "1s", "250ms", ns; within [min, max] nanoseconds */
 };
@@ -47,8 +58,31 @@ enum arg_slot {
 	ARG_ID,
 	ARG_COUNT,
 	ARG_INTERVAL,
+	ARG_DURATION,
+	ARG_TIMEOUT,
+	ARG_SIZE,
+	ARG_DSCP,
+	ARG_TTL,
+	ARG_PMTU,
+	ARG_IFACE,
+	ARG_SOURCE,
+	ARG_PORT,
+	ARG_ROUNDS,
+	ARG_ROUND_DELAY,
+	ARG_NAME,
+	ARG_MODE,
+	ARG_IPVER,
+	ARG_TYPE,
+	ARG_STATUS,
 	ARG_MAX
 };
+
+/* Flag bits (FLAG tokens). */
+#define F_FOLLOW	0x01	/* -f */
+#define F_QUIET		0x02	/* -q */
+#define F_CONTINUOUS	0x04	/* --continuous */
+#define F_IPV4		0x08	/* -4 */
+#define F_IPV6		0x10	/* -6 */
 
 struct parse_arg {
 	int		 set;
@@ -70,6 +104,8 @@ int	 parse_table(const struct token *, int, char *[],
 	    struct parse_result *, char *, size_t);
 /* Write one line per command of the grammar, each prefixed by indent. */
 void	 parser_commands(const struct token *, FILE *, const char *);
+/* One line per ALIAS of the grammar: "--count N (-c)". */
+void	 parser_aliases(const struct token *, FILE *, const char *);
 const struct token *parser_main(void);
 
 #endif /* LOPACTL_PARSER_H */

@@ -1,7 +1,8 @@
 /*
  * Unit tests: lopactl's command grammar (lopactl/parser.c), with the real
  * tables and with a test grammar shaped like the commands later issues
- * add (keywords, subcommands, typed arguments, options, flags).
+ * add (keywords, subcommands, typed arguments, options, flags, aliases,
+ * choices).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +18,6 @@
 
 #define MS	1000000LL
 #define HOUR	(3600 * 1000 * MS)
-#define F_FOLLOW	0x01
 
 static const struct token t_tmain[];
 static const struct token t_task[];
@@ -26,6 +26,7 @@ static const struct token t_ping[];
 static const struct token t_ping_opts[];
 static const struct token t_ping_count[];
 static const struct token t_ping_interval[];
+static const struct token t_ping_pmtu[];
 static const struct token t_mon[];
 
 static const struct token t_tmain[] = {
@@ -57,6 +58,14 @@ static const struct token t_ping_opts[] = {
 	{ OPTION,	"-c",		NONE,		t_ping_count, 0, 0 },
 	{ OPTION,	"-i",		NONE,		t_ping_interval, 0, 0 },
 	{ FLAG,		"-f",		F_FOLLOW,	t_ping_opts, 0, 0 },
+	{ OPTION,	"-M",		NONE,		t_ping_pmtu, 0, 0 },
+	{ ALIAS,	"--count",	NONE,		t_ping_count, 0, 0 },
+	{ ALIAS,	"--pmtu",	NONE,		t_ping_pmtu, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_ping_pmtu[] = {
+	{ CHOICE,	"do|dont|want",	ARG_PMTU,	t_ping_opts, 0, 0 },
 	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
 };
 
@@ -95,11 +104,11 @@ split(const char *line, char *buf, size_t len, char *argv[], int max)
 static void
 accepts(const struct token *g, const char *line, struct parse_result *res)
 {
-	static char	 buf[256];
-	char		 err[1024], *argv[16];
+	static char	 buf[1024];
+	char		 err[1024], *argv[64];
 	int		 argc;
 
-	argc = split(line, buf, sizeof(buf), argv, 16);
+	argc = split(line, buf, sizeof(buf), argv, 64);
 	if (parse_table(g, argc, argv, res, err, sizeof(err)) == -1)
 		fail_msg("\"%s\" refused: %s", line, err);
 }
@@ -108,10 +117,10 @@ static void
 refuses(const struct token *g, const char *line, const char *want)
 {
 	struct parse_result	 res;
-	char			 buf[256], err[1024], *argv[16];
+	char			 buf[1024], err[1024], *argv[64];
 	int			 argc;
 
-	argc = split(line, buf, sizeof(buf), argv, 16);
+	argc = split(line, buf, sizeof(buf), argv, 64);
 	if (parse_table(g, argc, argv, &res, err, sizeof(err)) == 0)
 		fail_msg("\"%s\" accepted", line);
 	assert_string_equal(err, want);
@@ -126,6 +135,23 @@ test_main_commands(void **state)
 
 	accepts(parser_main(), "status", &res);
 	assert_int_equal(res.action, STATUS);
+	accepts(parser_main(), "task list", &res);
+	assert_int_equal(res.action, TASK_LIST);
+	accepts(parser_main(), "task list status running type udp", &res);
+	assert_string_equal(res.args[ARG_STATUS].str, "running");
+	assert_string_equal(res.args[ARG_TYPE].str, "udp");
+	accepts(parser_main(), "task show h-1", &res);
+	assert_int_equal(res.action, TASK_SHOW);
+	assert_string_equal(res.args[ARG_ID].str, "h-1");
+	accepts(parser_main(), "task stop h-1", &res);
+	assert_int_equal(res.action, TASK_STOP);
+	accepts(parser_main(), "task delete h-1", &res);
+	assert_int_equal(res.action, TASK_DELETE);
+	accepts(parser_main(), "tcp h -p 443", &res);
+	assert_int_equal(res.action, TCP);
+	assert_int_equal(res.args[ARG_PORT].num, 443);
+	accepts(parser_main(), "udp h", &res);
+	assert_int_equal(res.action, UDP);
 	accepts(parser_main(), "reload", &res);
 	assert_int_equal(res.action, RELOAD);
 	accepts(parser_main(), "help", &res);
@@ -137,15 +163,15 @@ test_main_commands(void **state)
 static void
 test_main_unknown_word_lists_valid(void **state)
 {
-	refuses(parser_main(), "bogus",
-	    "unknown command \"bogus\"; valid: help, reload, status");
+	refuses(parser_main(), "bogus", "unknown command \"bogus\"; valid: "
+	    "ping, tcp, udp, task, status, reload, help");
 	/* no abbreviations: scripts must not break when commands are added */
-	refuses(parser_main(), "stat",
-	    "unknown command \"stat\"; valid: help, reload, status");
+	refuses(parser_main(), "stat", "unknown command \"stat\"; valid: "
+	    "ping, tcp, udp, task, status, reload, help");
 	refuses(parser_main(), "status now",
 	    "unexpected argument \"now\" after \"status\"");
-	refuses(parser_main(), "", "missing command; valid: help, reload, "
-	    "status");
+	refuses(parser_main(), "", "missing command; valid: ping, tcp, udp, "
+	    "task, status, reload, help");
 }
 
 static void
@@ -231,9 +257,121 @@ test_typed_errors(void **state)
 	refuses(t_tmain, "ping h -i 2h", "invalid argument \"2h\" to -i: "
 	    "too long (maximum 1h0m0s)");
 	refuses(t_tmain, "ping h -z", "unknown argument \"-z\" after \"h\"; "
-	    "valid: -c N, -i DURATION, -f");
+	    "valid: -c N, -i DURATION, -f, -M do|dont|want");
 	refuses(t_tmain, "ping h -c 1 -c 2", "-c given twice");
 	refuses(t_tmain, "ping h -f -f", "-f given twice");
+}
+
+/* The real ping grammar: ping(8)'s letters and Lopa's long names. */
+static void
+test_probe_options(void **state)
+{
+	struct parse_result	 res;
+
+	accepts(parser_main(), "ping 198.18.0.2 -c 5 -i 200ms -W 1s -s 100 "
+	    "-Q 46 -t 9 -M do -I eth0 -S 198.18.0.1 -4 --rounds 3 "
+	    "--round-delay 2s -n web -q", &res);
+	assert_int_equal(res.action, PING);
+	assert_string_equal(res.args[ARG_TARGET].str, "198.18.0.2");
+	assert_int_equal(res.args[ARG_COUNT].num, 5);
+	assert_int_equal(res.args[ARG_INTERVAL].dur, 200 * MS);
+	assert_int_equal(res.args[ARG_TIMEOUT].dur, 1000 * MS);
+	assert_int_equal(res.args[ARG_SIZE].num, 100);
+	assert_int_equal(res.args[ARG_DSCP].num, 46);
+	assert_int_equal(res.args[ARG_TTL].num, 9);
+	assert_string_equal(res.args[ARG_PMTU].str, "do");
+	assert_string_equal(res.args[ARG_IFACE].str, "eth0");
+	assert_string_equal(res.args[ARG_SOURCE].str, "198.18.0.1");
+	assert_int_equal(res.args[ARG_ROUNDS].num, 3);
+	assert_int_equal(res.args[ARG_ROUND_DELAY].dur, 2000 * MS);
+	assert_string_equal(res.args[ARG_NAME].str, "web");
+	assert_int_equal(res.flags, F_IPV4 | F_QUIET);
+
+	accepts(parser_main(), "udp h --mode continuous --duration 30s "
+	    "--interval=10ms --timeout 1s --size 64 --ip-version ipv6 "
+	    "--source-ip ::1 --interface lo --round-interval 0 --port 7 -f",
+	    &res);
+	assert_int_equal(res.action, UDP);
+	assert_string_equal(res.args[ARG_MODE].str, "continuous");
+	assert_int_equal(res.args[ARG_DURATION].dur, 30000 * MS);
+	assert_int_equal(res.args[ARG_INTERVAL].dur, 10 * MS);
+	assert_string_equal(res.args[ARG_IPVER].str, "ipv6");
+	assert_string_equal(res.args[ARG_SOURCE].str, "::1");
+	assert_string_equal(res.args[ARG_IFACE].str, "lo");
+	assert_true(res.args[ARG_ROUND_DELAY].set);
+	assert_int_equal(res.args[ARG_ROUND_DELAY].dur, 0);
+	assert_int_equal(res.args[ARG_PORT].num, 7);
+	assert_int_equal(res.flags, F_FOLLOW);
+
+	accepts(parser_main(), "tcp h -w 10s --continuous -6", &res);
+	assert_int_equal(res.args[ARG_DURATION].dur, 10000 * MS);
+	assert_int_equal(res.flags, F_CONTINUOUS | F_IPV6);
+
+	refuses(parser_main(), "ping -c 3 h",
+	    "invalid TARGET \"-c\": looks like an option");
+	refuses(parser_main(), "ping h -c 1 --count 2", "--count given twice");
+	refuses(parser_main(), "ping h --interval 1s -i 2s", "-i given twice");
+	refuses(parser_main(), "ping h -M maybe", "invalid argument \"maybe\" "
+	    "to -M: expected do or dont");
+	refuses(parser_main(), "ping h --mode=forever", "invalid argument "
+	    "\"forever\" to --mode: expected count, duration or continuous");
+	refuses(parser_main(), "ping h -Q 64", "invalid argument \"64\" to "
+	    "-Q: too large (maximum 63)");
+	refuses(parser_main(), "ping h -t 0", "invalid argument \"0\" to -t: "
+	    "too small (minimum 1)");
+	refuses(parser_main(), "ping h -i 100us", "invalid argument \"100us\" "
+	    "to -i: too short (minimum 1ms)");
+	refuses(parser_main(), "ping h -I -x", "invalid argument \"-x\" to "
+	    "-I: looks like an option");
+	refuses(parser_main(), "task list type icmp", "invalid argument "
+	    "\"icmp\" to type: expected ping, tcp or udp");
+}
+
+/* Aliases parse as their option, fill its slot, and hide from lists. */
+static void
+test_aliases_and_choices(void **state)
+{
+	struct parse_result	 res;
+
+	accepts(t_tmain, "ping h --count 7 --pmtu want", &res);
+	assert_int_equal(res.args[ARG_COUNT].num, 7);
+	assert_string_equal(res.args[ARG_PMTU].str, "want");
+	accepts(t_tmain, "ping h --count=7 -M dont", &res);
+	assert_int_equal(res.args[ARG_COUNT].num, 7);
+	assert_string_equal(res.args[ARG_PMTU].str, "dont");
+	/* "=" only joins a long option to its argument */
+	refuses(t_tmain, "ping h --count=", "invalid argument \"\" to "
+	    "--count: not a number");
+	refuses(t_tmain, "ping h --bogus=1", "unknown argument \"--bogus=1\" "
+	    "after \"h\"; valid: -c N, -i DURATION, -f, -M do|dont|want");
+	refuses(t_tmain, "ping h -c 1 --count=2", "--count given twice");
+	refuses(t_tmain, "ping h --pmtu do -M do", "-M given twice");
+	refuses(t_tmain, "ping h -M dontt", "invalid argument \"dontt\" to "
+	    "-M: expected do, dont or want");
+	refuses(t_tmain, "ping h -M do|dont", "invalid argument \"do|dont\" "
+	    "to -M: expected do, dont or want");
+}
+
+static void
+aliases_text(const struct token *g, const char *want)
+{
+	FILE	*fp;
+	char	*buf = NULL;
+	size_t	 len = 0;
+
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		fail_msg("open_memstream");
+	parser_aliases(g, fp, "\t");
+	fclose(fp);
+	assert_string_equal(buf, want);
+	free(buf);
+}
+
+static void
+test_aliases_listed_once(void **state)
+{
+	aliases_text(t_tmain, "\t--count N (-c)\n\t--pmtu do|dont|want (-M)\n");
+	aliases_text(t_task, "");
 }
 
 static void
@@ -279,12 +417,23 @@ commands_text(const struct token *g, const char *want)
 static void
 test_usage_lists_every_command(void **state)
 {
-	commands_text(parser_main(), "\thelp\n\treload\n\tstatus\n");
+	commands_text(parser_main(),
+	    "\tping|tcp|udp TARGET [-c N] [-w DURATION] [--continuous] "
+	    "[-i DURATION] [-W DURATION] [-s SIZE] [-Q DSCP] [-t TTL] "
+	    "[-M do|dont] [-I IFACE] [-S ADDR] [-4] [-6] [-p PORT] "
+	    "[--rounds N] [--round-delay DURATION] [-n NAME] [-f] [-q]\n"
+	    "\ttask list [type ping|tcp|udp] "
+	    "[status pending|running|finished|stopped|failed]\n"
+	    "\ttask show|stop|delete ID\n"
+	    "\tstatus\n"
+	    "\treload\n"
+	    "\thelp\n");
+	/* aliases are not listed; keywords to different tables stay apart */
 	commands_text(t_tmain,
 	    "\tstatus\n"
 	    "\ttask list\n"
 	    "\ttask show ID\n"
-	    "\tping TARGET [-c N] [-i DURATION] [-f]\n"
+	    "\tping TARGET [-c N] [-i DURATION] [-f] [-M do|dont|want]\n"
 	    "\tmonitor\n"
 	    "\tmonitor events\n");
 }
@@ -299,6 +448,9 @@ main(void)
 		cmocka_unit_test(test_optional_subcommand),
 		cmocka_unit_test(test_typed_options),
 		cmocka_unit_test(test_typed_errors),
+		cmocka_unit_test(test_probe_options),
+		cmocka_unit_test(test_aliases_and_choices),
+		cmocka_unit_test(test_aliases_listed_once),
 		cmocka_unit_test(test_duration_reason_passed_on),
 		cmocka_unit_test(test_result_reset),
 		cmocka_unit_test(test_usage_lists_every_command),

@@ -1,0 +1,39 @@
+/*
+ * lopactl: text for people from the API's JSON: times in milliseconds,
+ * percentages, one line per probe, the ping-like summary and the
+ * statistics blocks of "task show".  Pure: JSON in, text out (to a buffer
+ * or a stdio stream); strings from the daemon are made printable.
+ */
+#ifndef LOPACTL_FMT_H
+#define LOPACTL_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+/* Nanoseconds as milliseconds with 3 decimals, rounded: "1.235". */
+size_t		 fmt_ms(int64_t, char *, size_t);
+/* A fraction as a percentage, at most 2 decimals, no trailing zeros. */
+size_t		 fmt_pct(double, char *, size_t);
+/* The string member of an object, printable; "-" when absent. */
+const char	*fmt_str(json_t *, const char *, char *, size_t);
+/* Copy n bytes of s, control characters as '?'. */
+void		 fmt_safe(char *, size_t, const char *, size_t);
+/* An integer member (an integral real too); 0 when absent. */
+int64_t		 fmt_int(json_t *, const char *);
+/*
+ * One SSE "probe" event as a line, without newline:
+ * "seq=3 rtt=1.234 ms ttl=64", "seq=4 timeout", ...  Returns 0 (and an
+ * empty line) for an event not shown: kind "sent", or no seq.
+ */
+size_t		 fmt_probe(json_t *, char *, size_t);
+/* "4 sent, 3 received, 25% loss[, 1 refused][, ...]" of a stats object. */
+size_t		 fmt_counts(json_t *, char *, size_t);
+/* The ping-like summary of a task result. */
+void		 fmt_summary(FILE *, json_t *);
+/* A stats object in full, each line starting with indent. */
+void		 fmt_stats(FILE *, json_t *, const char *);
+
+#endif /* LOPACTL_FMT_H */

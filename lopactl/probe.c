@@ -1,0 +1,499 @@
+/*
+ * lopactl: ping, tcp and udp.  Create the task, then follow its Server-
+ * Sent Events stream: one line per probe as it is decided, the summary at
+ * the end.
+ *
+ *	POST /api/v1/tasks/TYPE		201 {"id"}
+ *	GET  /api/v1/tasks/ID/stream	event: probe | state | summary
+ *	POST /api/v1/tasks/ID/stop	on the first Ctrl-C
+ *	GET  /api/v1/tasks/ID		when the stream gave no summary
+ *
+ * The stream first replays the samples the daemon still holds, so a
+ * stream opened just after the creation misses nothing.  A probe decided
+ * twice (the replay overlapping live events, which the daemon should not
+ * do) is printed once: the last DEDUP_RING decisions are remembered.
+ * Events "dropped" (the daemon skipped samples we read too slowly) and
+ * "deleted" (the task is gone; no summary follows) are reported on
+ * stderr.
+ *
+ * Ctrl-C on a count or duration task stops it, then waits up to
+ * STOP_WAIT seconds for the summary on the stream (a second Ctrl-C waits
+ * no more) and falls back to GET.  A continuous task is only followed
+ * with -f; Ctrl-C then leaves it running.
+ */
+#include <sys/types.h>
+
+#include <err.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "duration.h"
+#include "fmt.h"
+#include "http.h"
+#include "lopactl.h"
+#include "sse.h"
+#include "task.h"
+
+#define STOP_WAIT	5		/* seconds for the summary after stop */
+#define DEDUP_RING	4096
+
+struct probe {
+	struct ctl			*ctl;
+	const struct parse_result	*res;
+	const char			*type;
+	char				*id;
+	char				*idpath;	/* escaped id */
+	int				 continuous;
+	int				 quiet;
+	struct sse			 sse;
+	json_t				*summary;
+	char				*summary_text;
+	size_t				 summary_len;
+	int				 stopping;	/* stop sent */
+	time_t				 deadline;	/* for the summary */
+	int				 detached;	/* -f: left running */
+	uint64_t			 seen[DEDUP_RING];
+	size_t				 nseen;
+};
+
+static volatile sig_atomic_t	 interrupted;
+
+static void	 on_sigint(int);
+static void	 json_set(json_t *, const char *, json_t *);
+static json_t	*request_body(const struct parse_result *, const char *,
+		    int *, char *, size_t);
+static int	 create(struct probe *, json_t *);
+static int	 on_data(void *, const char *, size_t);
+static int	 on_tick(void *);
+static int	 on_event(void *, const char *, const char *, size_t);
+static int	 seen_before(struct probe *, json_t *);
+static void	 stop_task(struct probe *);
+static int	 fetch_result(struct probe *);
+static int	 finish(struct probe *);
+
+static void
+on_sigint(int sig)
+{
+	if (interrupted < 2)
+		interrupted++;
+}
+
+static void
+json_set(json_t *o, const char *key, json_t *v)
+{
+	if (v == NULL || json_object_set_new(o, key, v) == -1)
+		errx(1, "out of memory");
+}
+
+/*
+ * The creation body, and in what a description for the first line.
+ * The mode: --continuous, else Lopa's --mode as given (the daemon then
+ * ignores what does not apply, as Lopa's CLI sent everything), else -w
+ * for a duration, else a count.
+ */
+static json_t *
+request_body(const struct parse_result *res, const char *type, int *cont,
+    char *what, size_t wlen)
+{
+	const struct parse_arg	*a = res->args;
+	const char		*mode;
+	json_t			*o;
+	char			 d[64], w[64];
+	int			 ipsel;
+
+	if (res->flags & F_CONTINUOUS) {
+		if (a[ARG_MODE].set && strcmp(a[ARG_MODE].str,
+		    "continuous") != 0)
+			errx(EXIT_USAGE, "--continuous and --mode %s are "
+			    "mutually exclusive", a[ARG_MODE].str);
+		if (a[ARG_COUNT].set)
+			errx(EXIT_USAGE, "-c and --continuous are mutually "
+			    "exclusive");
+		mode = "continuous";
+	} else if (a[ARG_MODE].set)
+		mode = a[ARG_MODE].str;
+	else if (a[ARG_COUNT].set && a[ARG_DURATION].set)
+		errx(EXIT_USAGE, "-c and -w are mutually exclusive: a task "
+		    "runs for a count of probes or for a duration");
+	else
+		mode = a[ARG_DURATION].set ? "duration" : "count";
+	if (!a[ARG_MODE].set && strcmp(mode, "count") != 0 &&
+	    (a[ARG_ROUNDS].set || a[ARG_ROUND_DELAY].set))
+		errx(EXIT_USAGE, "--rounds and --round-delay apply to count "
+		    "tasks only");
+	ipsel = ((res->flags & F_IPV4) != 0) + ((res->flags & F_IPV6) != 0) +
+	    a[ARG_IPVER].set;
+	if (ipsel > 1)
+		errx(EXIT_USAGE, "-4, -6 and --ip-version are mutually "
+		    "exclusive");
+	*cont = strcmp(mode, "continuous") == 0;
+
+	if ((o = json_object()) == NULL)
+		errx(1, "out of memory");
+	json_set(o, "target", json_string(a[ARG_TARGET].str));
+	json_set(o, "mode", json_string(mode));
+	if (a[ARG_COUNT].set)
+		json_set(o, "count", json_integer(a[ARG_COUNT].num));
+	if (a[ARG_DURATION].set)
+		json_set(o, "duration", json_integer(a[ARG_DURATION].dur));
+	if (a[ARG_INTERVAL].set)
+		json_set(o, "interval", json_integer(a[ARG_INTERVAL].dur));
+	if (a[ARG_TIMEOUT].set)
+		json_set(o, "timeout", json_integer(a[ARG_TIMEOUT].dur));
+	if (a[ARG_SIZE].set)
+		json_set(o, "packet_size", json_integer(a[ARG_SIZE].num));
+	if (a[ARG_DSCP].set)
+		json_set(o, "dscp", json_integer(a[ARG_DSCP].num));
+	if (a[ARG_TTL].set)
+		json_set(o, "ttl", json_integer(a[ARG_TTL].num));
+	if (a[ARG_PMTU].set)
+		json_set(o, "df", json_boolean(strcmp(a[ARG_PMTU].str,
+		    "do") == 0));
+	if (a[ARG_SOURCE].set)
+		json_set(o, "source_ip", json_string(a[ARG_SOURCE].str));
+	if (a[ARG_IFACE].set)
+		json_set(o, "interface", json_string(a[ARG_IFACE].str));
+	if (res->flags & (F_IPV4 | F_IPV6))
+		json_set(o, "ip_version", json_string(res->flags & F_IPV4 ?
+		    "ipv4" : "ipv6"));
+	else if (a[ARG_IPVER].set)
+		json_set(o, "ip_version", json_string(a[ARG_IPVER].str));
+	if (a[ARG_ROUNDS].set)
+		json_set(o, "rounds", json_integer(a[ARG_ROUNDS].num));
+	if (a[ARG_ROUND_DELAY].set)
+		json_set(o, "round_delay",
+		    json_integer(a[ARG_ROUND_DELAY].dur));
+	if (a[ARG_PORT].set)
+		json_set(o, "port", json_integer(a[ARG_PORT].num));
+	if (a[ARG_NAME].set)
+		json_set(o, "name", json_string(a[ARG_NAME].str));
+
+	duration_format(a[ARG_INTERVAL].set ? a[ARG_INTERVAL].dur :
+	    TASK_DEF_INTERVAL, d, sizeof(d));
+	if (strcmp(mode, "count") == 0) {
+		snprintf(what, wlen, "count %lld, interval %s",
+		    a[ARG_COUNT].set ? a[ARG_COUNT].num : TASK_DEF_COUNT, d);
+		if (a[ARG_ROUNDS].set && a[ARG_ROUNDS].num > 1)
+			snprintf(what + strlen(what), wlen - strlen(what),
+			    ", %lld rounds", a[ARG_ROUNDS].num);
+	} else if (strcmp(mode, "duration") == 0) {
+		duration_format(a[ARG_DURATION].set ? a[ARG_DURATION].dur :
+		    TASK_DEF_DURATION, w, sizeof(w));
+		snprintf(what, wlen, "duration %s, interval %s", w, d);
+	} else {
+		duration_format(a[ARG_DURATION].set ? a[ARG_DURATION].dur :
+		    TASK_DEF_WINDOW, w, sizeof(w));
+		snprintf(what, wlen, "continuous, interval %s, window %s", d,
+		    w);
+	}
+	return (o);
+}
+
+/* POST the task; its id into p, or the exit status of the failure. */
+static int
+create(struct probe *p, json_t *body)
+{
+	struct http_resp	 resp;
+	char			 path[64], perr[1024], *text;
+	json_t			*j, *id;
+	int			 rc;
+
+	snprintf(path, sizeof(path), "/api/v1/tasks/%s", p->type);
+	if ((text = json_dumps(body, JSON_COMPACT)) == NULL)
+		errx(1, "out of memory");
+	rc = http_request(&p->ctl->conn, "POST", path, text, TIMEOUT_SHORT,
+	    &resp, perr, sizeof(perr));
+	free(text);
+	if (rc == -1)
+		errx(EXIT_DAEMON, "%s: %s", p->ctl->where, perr);
+	j = answer_json(&resp);
+	if (resp.status < 200 || resp.status >= 300) {
+		rc = api_error(p->ctl, "POST", path, &resp, j);
+		json_decref(j);
+		http_resp_free(&resp);
+		return (rc);
+	}
+	id = json_object_get(j, "id");
+	if (!json_is_string(id) || json_string_length(id) == 0 ||
+	    strlen(json_string_value(id)) != json_string_length(id))
+		errx(EXIT_DAEMON, "%s: POST %s: answer has no task id",
+		    p->ctl->where, path);
+	if ((p->id = strdup(json_string_value(id))) == NULL ||
+	    (p->idpath = http_escape(p->id)) == NULL)
+		err(1, NULL);
+	if (p->continuous && !(p->res->flags & F_FOLLOW))
+		p->ctl->out->task_created(&resp, j);
+	json_decref(j);
+	http_resp_free(&resp);
+	return (0);
+}
+
+int
+probe_run(struct ctl *ctl, const struct parse_result *res)
+{
+	struct probe		 p;
+	struct sigaction	 sa;
+	json_t			*body;
+	char			 what[256];
+	int			 rc;
+
+	memset(&p, 0, sizeof(p));
+	p.ctl = ctl;
+	p.res = res;
+	p.type = res->action == TCP ? "tcp" : res->action == UDP ? "udp" :
+	    "ping";
+	p.quiet = (res->flags & F_QUIET) != 0;
+	body = request_body(res, p.type, &p.continuous, what, sizeof(what));
+
+	/* From now on the first Ctrl-C stops the task, not lopactl. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) == -1)
+		err(1, "sigaction");
+
+	rc = create(&p, body);
+	json_decref(body);
+	if (rc != 0 || (p.continuous && !(res->flags & F_FOLLOW))) {
+		free(p.id);
+		free(p.idpath);
+		return (rc);
+	}
+	ctl->out->probe_start(p.type, res->args[ARG_TARGET].str, p.id, what);
+	rc = finish(&p);
+	json_decref(p.summary);
+	free(p.summary_text);
+	free(p.id);
+	free(p.idpath);
+	return (rc);
+}
+
+/* Follow the stream, then print the summary; the exit status. */
+static int
+finish(struct probe *p)
+{
+	struct http_stream_ops	 ops;
+	struct http_resp	 resp;
+	struct sigaction	 sa;
+	char			 path[512], perr[1024], b[LOPA_ERRLEN];
+	json_t			*total, *j;
+	int			 rc;
+
+	sse_init(&p->sse, HTTP_MAX_BODY, on_event, p);
+	ops.data = on_data;
+	ops.tick = on_tick;
+	ops.arg = p;
+	snprintf(path, sizeof(path), "/api/v1/tasks/%s/stream", p->idpath);
+	rc = http_stream(&p->ctl->conn, path, &ops, &resp, perr,
+	    sizeof(perr));
+	if (rc == -1 && p->sse.error != NULL)
+		warnx("task %s: stream: %s", p->id, p->sse.error);
+	else if (rc == -1)
+		warnx("task %s: stream: %s", p->id, perr);
+	sse_free(&p->sse);
+	if (rc == 0 && resp.status != 200 && resp.status != 0) {
+		j = answer_json(&resp);
+		rc = api_error(p->ctl, "GET", path, &resp, j);
+		json_decref(j);
+		/* the task runs on unless it is gone */
+		if (resp.status != 404 && !p->stopping)
+			stop_task(p);
+		http_resp_free(&resp);
+		return (rc);
+	}
+	if (rc == 0)
+		http_resp_free(&resp);
+
+	/* A third Ctrl-C ends lopactl as usual. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+
+	if (p->detached) {
+		warnx("task %s left running: \"lopactl task stop %s\" stops "
+		    "it", p->id, p->id);
+		return (0);
+	}
+	if (p->summary == NULL && (rc = fetch_result(p)) != 0)
+		return (rc);
+	p->ctl->out->summary(p->summary, p->summary_text, p->summary_len);
+	fflush(stdout);		/* the summary before any message about it */
+	fmt_str(p->summary, "status", path, sizeof(path));
+	if (strcmp(path, "pending") == 0 || strcmp(path, "running") == 0)
+		warnx("task %s is still %s", p->id, path);
+	else if (json_is_string(json_object_get(p->summary, "error")))
+		warnx("task %s %s: %s", p->id,
+		    fmt_str(p->summary, "status", path, sizeof(path)),
+		    fmt_str(p->summary, "error", b, sizeof(b)));
+	total = json_object_get(p->summary, "total");
+	if (fmt_int(total, "received") > 0 || fmt_int(total, "refused") > 0)
+		return (0);
+	return (EXIT_LOST);
+}
+
+/* GET the task when the stream ended without its summary. */
+static int
+fetch_result(struct probe *p)
+{
+	struct http_resp	 resp;
+	char			 path[512], perr[1024];
+	json_t			*j;
+	int			 rc;
+
+	snprintf(path, sizeof(path), "/api/v1/tasks/%s", p->idpath);
+	if (http_request(&p->ctl->conn, "GET", path, NULL, TIMEOUT_SHORT,
+	    &resp, perr, sizeof(perr)) == -1)
+		errx(EXIT_DAEMON, "%s: %s", p->ctl->where, perr);
+	j = answer_json(&resp);
+	if (resp.status != 200) {
+		rc = api_error(p->ctl, "GET", path, &resp, j);
+		json_decref(j);
+		http_resp_free(&resp);
+		return (rc);
+	}
+	if (!json_is_object(j))
+		errx(EXIT_DAEMON, "%s: GET %s: answer is not a task",
+		    p->ctl->where, path);
+	p->summary = j;
+	p->summary_text = resp.body;
+	p->summary_len = resp.len;
+	resp.body = NULL;
+	http_resp_free(&resp);
+	return (0);
+}
+
+static int
+on_data(void *arg, const char *buf, size_t len)
+{
+	struct probe	*p = arg;
+
+	return (sse_feed(&p->sse, buf, len));
+}
+
+/*
+ * Between reads: the summary ends the stream; Ctrl-C stops the task (or
+ * detaches from a continuous one) and bounds the wait for the summary.
+ */
+static int
+on_tick(void *arg)
+{
+	struct probe	*p = arg;
+
+	if (p->summary != NULL)
+		return (1);
+	if (interrupted == 0)
+		return (0);
+	if (p->continuous) {
+		p->detached = 1;
+		return (1);
+	}
+	if (!p->stopping) {
+		stop_task(p);
+		p->deadline = time(NULL) + STOP_WAIT;
+		return (0);
+	}
+	return (interrupted > 1 || time(NULL) >= p->deadline);
+}
+
+/* POST stop; a task that already ended (409) is no error here. */
+static void
+stop_task(struct probe *p)
+{
+	struct http_resp	 resp;
+	char			 path[512], perr[1024];
+	json_t			*j;
+
+	p->stopping = 1;
+	snprintf(path, sizeof(path), "/api/v1/tasks/%s/stop", p->idpath);
+	if (http_request(&p->ctl->conn, "POST", path, NULL, TIMEOUT_SHORT,
+	    &resp, perr, sizeof(perr)) == -1) {
+		warnx("task %s: stop: %s: %s", p->id, p->ctl->where, perr);
+		return;
+	}
+	if (resp.status >= 300 && resp.status != 409) {
+		j = answer_json(&resp);
+		api_error(p->ctl, "POST", path, &resp, j);
+		json_decref(j);
+	}
+	http_resp_free(&resp);
+}
+
+/* Whether this probe's decision was printed already (and remember it). */
+static int
+seen_before(struct probe *p, json_t *ev)
+{
+	json_t		*kind;
+	uint64_t	 key;
+	size_t		 i, n;
+
+	kind = json_object_get(ev, "kind");
+	if (!json_is_integer(json_object_get(ev, "seq")) ||
+	    !json_is_string(kind))
+		return (0);
+	/* several duplicates of one probe are real */
+	if (strcmp(json_string_value(kind), "probe") == 0)
+		key = 1ULL << 32;
+	else if (strcmp(json_string_value(kind), "late") == 0)
+		key = 2ULL << 32;
+	else
+		return (0);
+	key |= (uint32_t)json_integer_value(json_object_get(ev, "seq"));
+	n = p->nseen < DEDUP_RING ? p->nseen : DEDUP_RING;
+	for (i = 0; i < n; i++)
+		if (p->seen[i] == key)
+			return (1);
+	p->seen[p->nseen++ % DEDUP_RING] = key;
+	return (0);
+}
+
+static int
+on_event(void *arg, const char *event, const char *data, size_t len)
+{
+	struct probe	*p = arg;
+	json_error_t	 jerr;
+	json_t		*j;
+
+	if (strcmp(event, "deleted") == 0) {
+		warnx("task %s was deleted", p->id);
+		return (0);
+	}
+	/* state: the summary follows a final one */
+	if (strcmp(event, "probe") != 0 && strcmp(event, "summary") != 0 &&
+	    strcmp(event, "dropped") != 0)
+		return (0);
+	if ((j = json_loadb(data, len, 0, &jerr)) == NULL) {
+		warnx("task %s: %s event is not JSON: %s", p->id, event,
+		    jerr.text);
+		return (0);
+	}
+	if (strcmp(event, "summary") == 0) {
+		if (p->summary != NULL || !json_is_object(j)) {
+			json_decref(j);
+			return (0);
+		}
+		p->summary = j;
+		if ((p->summary_text = malloc(len + 1)) == NULL)
+			err(1, NULL);
+		memcpy(p->summary_text, data, len + 1);
+		p->summary_len = len;
+		return (0);
+	}
+	if (strcmp(event, "dropped") == 0) {
+		/* the daemon's buffer for us was full: we read too slowly */
+		warnx("task %s: %lld probe events dropped", p->id,
+		    (long long)fmt_int(j, "dropped"));
+		json_decref(j);
+		return (0);
+	}
+	if (!p->quiet && !seen_before(p, j))
+		p->ctl->out->probe(j, data, len);
+	json_decref(j);
+	return (0);
+}
