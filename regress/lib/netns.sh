@@ -165,7 +165,7 @@ netns_delayline_start() {
 	fi
 	: >"$log"
 	# Not through a function: $! must be the delay line itself.
-	ip netns exec "$NETNS_M" "$tool" -i dl0 -d "$d" -l "$log" \
+	ip netns exec "$NETNS_M" "$tool" ${NETNS_DL_FLAGS:-} -i dl0 -d "$d" -l "$log" \
 	    2>/dev/null &
 	NETNS_DL_PID=$!
 	cleanup_push "kill $NETNS_DL_PID 2>/dev/null; wait $NETNS_DL_PID 2>/dev/null"

@@ -3,7 +3,7 @@
  * then give it back to the kernel, and log how long each was really held.
  * A test tool (regress/), not part of lopad.
  *
- *	delayline -i tun -d delay_us [-l logfile] [-n max_packets]
+ *	delayline [-b] -i tun -d delay_us [-l logfile] [-n max_packets]
  *
  * It creates (or attaches to) the TUN device `tun' (IFF_TUN|IFF_NO_PI);
  * the test puts it in a namespace that routes the traffic between two
@@ -11,7 +11,11 @@
  * the veths go out the TUN; what the TUN gives back is routed normally).
  * Packets leave in arrival order, each at its arrival time + delay; the
  * wait is a timed ppoll() finished by a short spin, so the hold error is
- * a few microseconds plus the kernel's own path.
+ * a few microseconds plus the kernel's own path.  With -b it never
+ * sleeps: it polls the device without a timeout, so a packet's arrival
+ * costs no wake-up (on a virtual machine a halted CPU takes hundreds of
+ * microseconds to wake, which would otherwise go unlogged and differ
+ * between a run with delay and one without).  It costs a CPU.
  *
  * The log has one line per packet: "<dst> <hold_ns>", dst being the
  * packet's destination address, so the test can split forward and backward
@@ -88,14 +92,17 @@ main(int argc, char *argv[])
 	FILE		*log = stdout;
 	const char	*ifname = NULL;
 	char		 dst[64];
-	int64_t		 delay = -1, due, t, left;
+	int64_t		 delay = -1, due, t, left, held;
 	long		 maxpkts = -1, npkts = 0;
 	ssize_t		 n;
 	struct timespec	 ts, *tsp;
-	int		 ch, fd;
+	int		 ch, fd, busy = 0;
 
-	while ((ch = getopt(argc, argv, "d:i:l:n:")) != -1) {
+	while ((ch = getopt(argc, argv, "bd:i:l:n:")) != -1) {
 		switch (ch) {
+		case 'b':
+			busy = 1;
+			break;
 		case 'd':
 			delay = strtoll(optarg, NULL, 10) * 1000;
 			break;
@@ -115,7 +122,7 @@ main(int argc, char *argv[])
 	}
 	if (ifname == NULL || delay < 0 || strlen(ifname) >= IFNAMSIZ) {
 usage:
-		fprintf(stderr, "usage: delayline -i tun -d delay_us "
+		fprintf(stderr, "usage: delayline [-b] -i tun -d delay_us "
 		    "[-l logfile] [-n max_packets]\n");
 		return (2);
 	}
@@ -154,12 +161,18 @@ usage:
 				while ((t = now()) < due)
 					;
 			}
+			/*
+			 * The hold ends when the packet is handed back: the
+			 * write itself (the kernel forwarding it, and on the
+			 * forward path often the far end answering inside the
+			 * same call) is the path's own time, as with no delay.
+			 */
+			held = now() - p->in;
 			if (write(fd, p->buf, p->len) == -1 &&
 			    errno != EAGAIN && errno != EINVAL)
 				warn("write");
 			dst_str(p->buf, p->len, dst, sizeof(dst));
-			fprintf(log, "%s %lld\n", dst,
-			    (long long)(now() - p->in));
+			fprintf(log, "%s %lld\n", dst, (long long)held);
 			npkts++;
 			qhead = (qhead + 1) % QLEN;
 			qlen--;
@@ -170,6 +183,8 @@ usage:
 				left = 0;
 		} else
 			left = 100LL * 1000 * 1000;
+		if (busy)
+			left = 0;
 		ts.tv_sec = left / NS;
 		ts.tv_nsec = left % NS;
 		tsp = &ts;
