@@ -112,10 +112,12 @@ netns_cleanup() {
 
 # netns_delayline DELAY_US LOG
 #	Three namespaces: NETNS_A (198.18.0.1, 2001:db8:a::1) and NETNS_B
-#	(198.18.1.2, 2001:db8:b::2), joined through NETNS_M, which sends every
-#	packet between them through a TUN device held by regress/tools/delayline
-#	(DELAY_US each way; 0 for none).  Each packet's real hold time goes to
-#	LOG ("<dst> <ns>" per line).  The delay line's PID is in NETNS_DL_PID.
+#	(198.18.1.2 and .3, 2001:db8:b::2 and ::3), joined through NETNS_M,
+#	which sends every packet between them through a TUN device held by
+#	regress/tools/delayline (DELAY_US each way; 0 for none; NETNS_DL_FLAGS
+#	are its extra flags, e.g. "-b -a 198.18.1.3" to delay one address
+#	only, polling).  Each packet's real hold time goes to LOG ("<dst> <ns>
+#	<src>" per line).  The delay line's PID is in NETNS_DL_PID.
 netns_delayline() {
 	local d=$1 log=$2 tool=${DELAYLINE:-build/regress/tools/delayline}
 	local a m b ifa ifb i
@@ -127,7 +129,7 @@ netns_delayline() {
 	netns_veth "$a" "198.18.0.1/24 2001:db8:a::1/64" \
 	    "$m" "198.18.0.254/24 2001:db8:a::fe/64"
 	ifa=$NETNS_IF2
-	netns_veth "$b" "198.18.1.2/24 2001:db8:b::2/64" \
+	netns_veth "$b" "198.18.1.2/24 198.18.1.3/24 2001:db8:b::2/64 2001:db8:b::3/64" \
 	    "$m" "198.18.1.254/24 2001:db8:b::fe/64"
 	ifb=$NETNS_IF2
 	ip -n "$a" route add default via 198.18.0.254
@@ -177,9 +179,10 @@ netns_dl_attached() {
 	ip -n "$NETNS_M" link show dl0 2>/dev/null | grep -q LOWER_UP
 }
 
-# netns_hold_p50 LOG DST_PREFIX: median hold time (ns) of the packets in
-# LOG whose destination starts with DST_PREFIX.
+# netns_hold_p50 LOG DST_PREFIX [SRC_PREFIX]: median hold time (ns) of the
+# packets in LOG whose destination (and source) start with the prefixes.
 netns_hold_p50() {
-	awk -v p="$2" 'index($1, p) == 1 { print $2 }' "$1" | sort -n |
+	awk -v p="$2" -v q="${3:-}" \
+	    'index($1, p) == 1 && index($3, q) == 1 { print $2 }' "$1" | sort -n |
 	    awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print 0 }'
 }

@@ -35,15 +35,20 @@ plan() {
 	echo "1..$1"
 }
 
+# TAP_TODO=REASON: while set, results are TODO tests (a goal not yet met
+# everywhere): printed with "# TODO REASON"; a failure does not fail the
+# script.  Unset it right after.
+TAP_TODO=
+
 ok() {
 	tap_n=$((tap_n + 1))
-	echo "ok $tap_n - $*"
+	echo "ok $tap_n - $*${TAP_TODO:+ # TODO $TAP_TODO}"
 }
 
 not_ok() {
 	tap_n=$((tap_n + 1))
-	tap_failed=$((tap_failed + 1))
-	echo "not ok $tap_n - $*"
+	[ -z "$TAP_TODO" ] && tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $*${TAP_TODO:+ # TODO $TAP_TODO}"
 }
 
 # skip DESC REASON: counts as passed.

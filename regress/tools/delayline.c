@@ -3,7 +3,8 @@
  * then give it back to the kernel, and log how long each was really held.
  * A test tool (regress/), not part of lopad.
  *
- *	delayline [-b] -i tun -d delay_us [-l logfile] [-n max_packets]
+ *	delayline [-b] [-a addr] -i tun -d delay_us [-l logfile]
+ *	    [-n max_packets]
  *
  * It creates (or attaches to) the TUN device `tun' (IFF_TUN|IFF_NO_PI);
  * the test puts it in a namespace that routes the traffic between two
@@ -17,9 +18,13 @@
  * microseconds to wake, which would otherwise go unlogged and differ
  * between a run with delay and one without).  It costs a CPU.
  *
- * The log has one line per packet: "<dst> <hold_ns>", dst being the
- * packet's destination address, so the test can split forward and backward
- * and compare lopa with the real hold times, not the nominal delay.
+ * With -a, only the packets from or to addr are delayed; the others go
+ * back at once, so a test can measure a delayed and an undelayed target
+ * side by side, under the same conditions.
+ *
+ * The log has one line per packet: "<dst> <hold_ns> <src>", so the test
+ * can split forward and backward (and delayed and not) and compare lopa
+ * with the real hold times, not the nominal delay.
  * SIGTERM or SIGINT: flush the log and exit 0.
  */
 #include <sys/ioctl.h>
@@ -72,15 +77,39 @@ onsig(int sig)
 	quit = 1;
 }
 
+/* The packet's source (dst 0) or destination (dst 1) address. */
 static void
-dst_str(const unsigned char *p, size_t len, char *buf, size_t size)
+addr_str(const unsigned char *p, size_t len, int dst, char *buf, size_t size)
 {
 	if (len >= 20 && (p[0] >> 4) == 4)
-		inet_ntop(AF_INET, p + 16, buf, size);
+		inet_ntop(AF_INET, p + (dst ? 16 : 12), buf, size);
 	else if (len >= 40 && (p[0] >> 4) == 6)
-		inet_ntop(AF_INET6, p + 24, buf, size);
+		inet_ntop(AF_INET6, p + (dst ? 24 : 8), buf, size);
 	else
 		snprintf(buf, size, "?");
+}
+
+/* Whether the packet is from or to the address only (af 0: any). */
+static int
+selected(const unsigned char *p, size_t len, int af, const unsigned char *a)
+{
+	if (af == 0)
+		return (1);
+	if (af == AF_INET && len >= 20 && (p[0] >> 4) == 4)
+		return (memcmp(p + 12, a, 4) == 0 || memcmp(p + 16, a, 4) == 0);
+	if (af == AF_INET6 && len >= 40 && (p[0] >> 4) == 6)
+		return (memcmp(p + 8, a, 16) == 0 || memcmp(p + 24, a, 16) == 0);
+	return (0);
+}
+
+static void
+logpkt(FILE *log, const unsigned char *p, size_t len, int64_t held)
+{
+	char	 dst[64], src[64];
+
+	addr_str(p, len, 1, dst, sizeof(dst));
+	addr_str(p, len, 0, src, sizeof(src));
+	fprintf(log, "%s %lld %s\n", dst, (long long)held, src);
 }
 
 int
@@ -91,15 +120,24 @@ main(int argc, char *argv[])
 	struct sigaction sa;
 	FILE		*log = stdout;
 	const char	*ifname = NULL;
-	char		 dst[64];
+	unsigned char	 only[16];
+	int		 only_af = 0;
 	int64_t		 delay = -1, due, t, left, held;
 	long		 maxpkts = -1, npkts = 0;
 	ssize_t		 n;
 	struct timespec	 ts, *tsp;
 	int		 ch, fd, busy = 0;
 
-	while ((ch = getopt(argc, argv, "bd:i:l:n:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:bd:i:l:n:")) != -1) {
 		switch (ch) {
+		case 'a':
+			if (inet_pton(AF_INET, optarg, only) == 1)
+				only_af = AF_INET;
+			else if (inet_pton(AF_INET6, optarg, only) == 1)
+				only_af = AF_INET6;
+			else
+				errx(2, "-a %s: not an address", optarg);
+			break;
 		case 'b':
 			busy = 1;
 			break;
@@ -122,7 +160,7 @@ main(int argc, char *argv[])
 	}
 	if (ifname == NULL || delay < 0 || strlen(ifname) >= IFNAMSIZ) {
 usage:
-		fprintf(stderr, "usage: delayline [-b] -i tun -d delay_us "
+		fprintf(stderr, "usage: delayline [-b] [-a addr] -i tun -d delay_us "
 		    "[-l logfile] [-n max_packets]\n");
 		return (2);
 	}
@@ -171,8 +209,7 @@ usage:
 			if (write(fd, p->buf, p->len) == -1 &&
 			    errno != EAGAIN && errno != EINVAL)
 				warn("write");
-			dst_str(p->buf, p->len, dst, sizeof(dst));
-			fprintf(log, "%s %lld\n", dst, (long long)held);
+			logpkt(log, p->buf, p->len, held);
 			npkts++;
 			qhead = (qhead + 1) % QLEN;
 			qlen--;
@@ -212,6 +249,16 @@ usage:
 				break;
 			p->in = now();
 			p->len = (size_t)n;
+			if (!selected(p->buf, p->len, only_af, only)) {
+				/* Not delayed: straight back, in its turn. */
+				held = now() - p->in;
+				if (write(fd, p->buf, p->len) == -1 &&
+				    errno != EAGAIN && errno != EINVAL)
+					warn("write");
+				logpkt(log, p->buf, p->len, held);
+				npkts++;
+				continue;
+			}
 			qlen++;
 		}
 	}
