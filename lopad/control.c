@@ -148,6 +148,7 @@ struct ctl_pending {
 	struct ctl_conn		*conn;
 	enum ctl_access		 access;
 	json_t			*procs;		/* status: process rows */
+	json_t			*partial;	/* status: waiting for more */
 	json_t			*rows;		/* task list, samples */
 	struct ctl_taskacc	 acc;		/* task being received */
 	struct event		*timer;
@@ -272,6 +273,7 @@ static const struct {
 };
 
 static void	 ctl_stream_gone(struct ctl_stream *);
+static void	 ctl_status_send(struct ctl_pending *, json_t *);
 
 static struct ctl_server	 ctl_servers[CLASS_MAX];
 static struct ctl_listeners	 ctl_active =
@@ -1127,6 +1129,15 @@ ctl_pending_new(struct ctl_req *r, enum lopa_proc peer, uint32_t type,
 	return p;
 }
 
+/* A new stage of the same request: a new peer, a fresh timeout. */
+static void
+ctl_pending_rearm(struct ctl_pending *p)
+{
+	struct timeval	 tv = { CTL_PENDING_SEC, 0 };
+
+	evtimer_add(p->timer, &tv);
+}
+
 static struct ctl_pending *
 ctl_pending_find(uint32_t reqid, uint32_t type)
 {
@@ -1149,6 +1160,7 @@ ctl_pending_done(struct ctl_pending *p)
 		p->conn->pending = NULL;
 	event_free(p->timer);
 	json_decref(p->procs);
+	json_decref(p->partial);
 	json_decref(p->rows);
 	free(p->acc.info);
 	free(p->acc.rounds);
@@ -1165,6 +1177,12 @@ ctl_pending_timeout(evutil_socket_t fd, short event, void *arg)
 
 	log_warnx("the %s process did not answer request %u in %d s",
 	    proc_name(peer), p->reqid, CTL_PENDING_SEC);
+	if (p->partial != NULL) {
+		/* Status without the reflector's counters: say so. */
+		ctl_status_send(p, json_pack("{s:s}", "error",
+		    "the reflector process did not answer"));
+		return;
+	}
 	if ((req = ctl_pending_done(p)) != NULL)
 		ctl_problem(req, 504, "the %s process did not answer "
 		    "within %d s", proc_name(peer), CTL_PENDING_SEC);
@@ -1215,7 +1233,6 @@ static void
 ctl_status_end(struct imsg *imsg)
 {
 	struct ctl_pending	*p;
-	struct evhttp_request	*req;
 	struct ctl_status	 st;
 	json_t			*j, *cfg;
 
@@ -1244,9 +1261,79 @@ ctl_status_end(struct imsg *imsg)
 	    "config", cfg);
 	if (cfg == NULL || j == NULL)
 		fatalx("%s: json_pack", __func__);
+	/* Then the reflector's counters, under the same request id. */
+	p->partial = j;
+	p->type = IMSG_REFL_STATS;
+	p->peer = PROC_REFLECTOR;
+	if (proc_compose(PROC_REFLECTOR, IMSG_REFL_STATS, 0, p->reqid, -1,
+	    NULL, 0) == -1) {
+		ctl_status_send(p, json_pack("{s:s}", "error",
+		    "cannot reach the reflector process"));
+		return;
+	}
+	ctl_pending_rearm(p);
+}
+
+/* The reflector's counters as the "reflector" member of the status. */
+static json_t *
+ctl_refl_json(const struct refl_status *st)
+{
+	json_t		*drops, *j;
+	uint64_t	 total = 0;
+	int		 i;
+
+	if ((drops = json_object()) == NULL)
+		fatalx("%s: json_object", __func__);
+	for (i = 0; i < DROP_MAX; i++) {
+		total += st->drops[i];
+		if (json_object_set_new(drops, refl_drop_keys[i],
+		    json_integer((json_int_t)st->drops[i])) == -1)
+			fatalx("%s: json", __func__);
+	}
+	j = json_pack("{s:{s:b, s:o, s:I, s:I, s:I, s:o}}",
+	    "udp_echo",
+	    "up", st->udp_echo_up != 0,
+	    "listen", st->udp_echo_up ? json_string(st->udp_echo_addr) :
+	    json_null(),
+	    "received", (json_int_t)st->received,
+	    "echoed", (json_int_t)st->echoed,
+	    "dropped", (json_int_t)total,
+	    "drops", drops);
+	if (j == NULL)
+		fatalx("%s: json_pack", __func__);
+	return j;
+}
+
+/* Answer a status request with what it has, plus "reflector": refl. */
+static void
+ctl_status_send(struct ctl_pending *p, json_t *refl)
+{
+	struct evhttp_request	*req;
+	json_t			*j = json_incref(p->partial);
+
+	if (refl == NULL || json_object_set_new(j, "reflector", refl) == -1)
+		fatalx("%s: json", __func__);
 	if ((req = ctl_pending_done(p)) != NULL)
 		ctl_send_json(req, 200, j);
 	json_decref(j);
+}
+
+static void
+ctl_refl_stats(struct imsg *imsg)
+{
+	struct ctl_pending	*p;
+	struct refl_status	 st;
+
+	if (imsg_check_len(imsg, sizeof(st)) != 0)
+		fatalx("IMSG_REFL_STATS_REPLY: bad size %zu", imsg->datalen);
+	memcpy(&st, imsg->data, sizeof(st));
+	st.udp_echo_addr[sizeof(st.udp_echo_addr) - 1] = '\0';
+	if ((p = ctl_pending_find(imsg->hdr.reqid, IMSG_REFL_STATS)) == NULL) {
+		log_debug("reflector counters for gone request %u",
+		    imsg->hdr.reqid);
+		return;
+	}
+	ctl_status_send(p, ctl_refl_json(&st));
 }
 
 static void
@@ -2502,6 +2589,10 @@ control_dispatch_parent(struct imsg *imsg)
 static int
 control_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
 {
+	if (from == PROC_REFLECTOR && imsg->hdr.type == IMSG_REFL_STATS_REPLY) {
+		ctl_refl_stats(imsg);
+		return 0;
+	}
 	if (from != PROC_ENGINE)
 		return -1;
 	switch (imsg->hdr.type) {

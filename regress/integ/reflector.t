@@ -11,7 +11,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$LOPA_ROOT/regress/lib/lopad.sh"
 
-plan 21
+plan 26
 
 lopad_init
 UDP=$LOPAD_DIR/udp.py
@@ -139,6 +139,20 @@ lopad_config "$LOPAD_CONF" "$refl
 reload_wait '^reflector: udp echo: 2 allowed prefixes' ||
     diag "no reload line"
 is "$(udp echo 127.0.0.1 "$P1" 64)" ok "allow [.., 127.0.0.0/8]: a reply"
+
+# The counters behind all this, in GET /api/v1/status.
+api ro GET /api/v1/status >/dev/null
+u='j["reflector"]["udp_echo"]'
+is "$(json_get "$API_BODY" "$u[\"listen\"]")" "127.0.0.1:$P1" \
+    "status: the reflector's address"
+is "$(json_get "$API_BODY" "$u[\"drops\"][\"loop_port\"]")" 2 \
+    "status: 2 dropped for a loop-prone source port"
+is "$(json_get "$API_BODY" "$u[\"drops\"][\"acl\"]")" 1 \
+    "status: 1 dropped by reflector.allow"
+cmp_le $((100 - 20)) "$(json_get "$API_BODY" "$u[\"drops\"][\"rate_source\"]")" \
+    "status: at least 80 dropped by rate_per_source"
+is "$(json_get "$API_BODY" "$u[\"received\"] - $u[\"echoed\"] - $u[\"dropped\"]")" 0 \
+    "status: received = echoed + dropped"
 
 # A reload moves the socket: the wildcard, then IPv6.
 lopad_config "$LOPAD_CONF" "reflector:
