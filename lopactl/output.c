@@ -224,7 +224,7 @@ text_problem(const struct http_resp *resp, json_t *j)
 static void
 text_task_list(const struct http_resp *resp, json_t *j)
 {
-	json_t	*t, *tot;
+	json_t	*t, *tot, *rtt;
 	char	 id[128], type[16], mode[16], target[256], status[16];
 	char	 loss[16], avg[32], p99[32];
 	size_t	 i, n;
@@ -245,9 +245,16 @@ text_task_list(const struct http_resp *resp, json_t *j)
 		tot = json_object_get(t, "total");
 		snprintf(loss, sizeof(loss), "%.2f",
 		    json_number_value(json_object_get(tot, "loss_rate")) * 100);
-		if (fmt_int(tot, "received") > 0) {
-			fmt_ms(fmt_int(tot, "avg_rtt"), avg, sizeof(avg));
-			fmt_ms(fmt_int(tot, "p99_rtt"), p99, sizeof(p99));
+		/*
+		 * A continuous task keeps no percentiles over its whole
+		 * life: its RTT columns are those of the window.
+		 */
+		rtt = json_object_get(json_object_get(t, "window"), "stats");
+		if (!json_is_object(rtt))
+			rtt = tot;
+		if (fmt_int(rtt, "received") > 0) {
+			fmt_ms(fmt_int(rtt, "avg_rtt"), avg, sizeof(avg));
+			fmt_ms(fmt_int(rtt, "p99_rtt"), p99, sizeof(p99));
 		} else {
 			snprintf(avg, sizeof(avg), "-");
 			snprintf(p99, sizeof(p99), "-");
