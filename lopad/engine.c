@@ -630,7 +630,8 @@ engine_resolved(struct imsg *imsg)
 		return;
 	}
 	t->retry_ns = ENG_RETRY_MIN;
-	if (t->status == TASK_RUNNING && t->p.mode == TASK_CONTINUOUS)
+	/* Resolved again (also a pending task's first success): no error. */
+	if (t->p.mode == TASK_CONTINUOUS)
 		t->error[0] = '\0';
 
 	if (t->status == TASK_PENDING) {
