@@ -274,8 +274,12 @@ fmt_summary(FILE *fp, json_t *res)
 	}
 }
 
+/*
+ * A statistics block.  whole 0: a continuous task's totals, which keep
+ * no RTTs, hence no percentiles nor IPDV: those lines are left out.
+ */
 void
-fmt_stats(FILE *fp, json_t *st, const char *indent)
+fmt_stats(FILE *fp, json_t *st, const char *indent, int whole)
 {
 	static const char *const rtt[] = {
 		"min_rtt", "avg_rtt", "max_rtt", "stddev_rtt"
@@ -294,9 +298,15 @@ fmt_stats(FILE *fp, json_t *st, const char *indent)
 	if (fmt_int(st, "received") > 0) {
 		rtt_line(fp, st, indent, "rtt min/avg/max/mdev", rtt, 4);
 		fprintf(fp, "\n");
-		rtt_line(fp, st, indent, "p50/p90/p95/p99", pct, 4);
-		fprintf(fp, "\n%s", indent);
+		if (whole) {
+			rtt_line(fp, st, indent, "p50/p90/p95/p99", pct, 4);
+			fprintf(fp, "\n");
+		}
+		fprintf(fp, "%s", indent);
 		for (i = 0; i < sizeof(var) / sizeof(var[0]); i++) {
+			/* Only jitter and jitter_rfc3550 without RTTs. */
+			if (!whole && i >= 2)
+				break;
 			fmt_ms(fmt_int(st, var[i]), ms, sizeof(ms));
 			fprintf(fp, "%s%s = %s ms", i > 0 ? ", " : "", var[i],
 			    ms);

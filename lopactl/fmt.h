@@ -34,6 +34,6 @@ size_t		 fmt_counts(json_t *, char *, size_t);
 /* The ping-like summary of a task result. */
 void		 fmt_summary(FILE *, json_t *);
 /* A stats object in full, each line starting with indent. */
-void		 fmt_stats(FILE *, json_t *, const char *);
+void		 fmt_stats(FILE *, json_t *, const char *, int);
 
 #endif /* LOPACTL_FMT_H */

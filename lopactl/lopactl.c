@@ -119,6 +119,8 @@ main(int argc, char *argv[])
 	size_t			 i;
 	int			 ch, rc;
 
+	/* getopt names argv[0] in its messages: "lopactl:", as ours. */
+	argv[0] = (char *)getprogname();
 	while ((ch = getopt_long(argc, argv, "+hH:js:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {

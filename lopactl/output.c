@@ -367,7 +367,8 @@ text_task_show(const struct http_resp *resp, json_t *j)
 		show_params(json_object_get(j, "params"));
 
 	printf("total\n");
-	fmt_stats(stdout, json_object_get(j, "total"), "  ");
+	fmt_stats(stdout, json_object_get(j, "total"), "  ",
+	    strcmp(fmt_str(j, "mode", c, sizeof(c)), "continuous") != 0);
 	rounds = json_object_get(j, "rounds");
 	if (json_is_array(rounds) && json_array_size(rounds) > 1) {
 		json_array_foreach(rounds, i, r) {
@@ -375,7 +376,7 @@ text_task_show(const struct http_resp *resp, json_t *j)
 			    (long long)fmt_int(r, "index"),
 			    fmt_str(r, "from", b, sizeof(b)),
 			    fmt_str(r, "to", a, sizeof(a)));
-			fmt_stats(stdout, json_object_get(r, "stats"), "  ");
+			fmt_stats(stdout, json_object_get(r, "stats"), "  ", 1);
 		}
 	}
 	w = json_object_get(j, "window");
@@ -383,7 +384,7 @@ text_task_show(const struct http_resp *resp, json_t *j)
 		duration_format(fmt_int(w, "window_seconds") * NS_PER_S, c,
 		    sizeof(c));
 		printf("window %s\n", c);
-		fmt_stats(stdout, json_object_get(w, "stats"), "  ");
+		fmt_stats(stdout, json_object_get(w, "stats"), "  ", 1);
 	}
 }
 

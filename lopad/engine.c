@@ -17,7 +17,7 @@
  * Statistics: `total' over the whole task, one accumulator per round, and
  * for continuous tasks a sliding window (stats.c).  A continuous task's
  * total keeps no RTTs (its memory must not grow with its age), so its
- * percentiles and IPDV are those of the window.  Memory is bounded: a ring
+ * percentiles and IPDV are 0: the window has them.  Memory is bounded: a ring
  * of the newest samples per task (tasks.samples), a global budget of RTT
  * and window entries reserved when a task starts (tasks.sample_memory), at
  * most tasks.max live tasks and tasks.retain finished ones (the oldest

@@ -330,6 +330,15 @@ literal_family(const char *s)
 	return 0;
 }
 
+/* ::ffff:a.b.c.d, which no IPv6 socket of ours could reach. */
+static int
+v4mapped(const char *s)
+{
+	struct in6_addr	 a;
+
+	return (inet_pton(AF_INET6, s, &a) == 1 && IN6_IS_ADDR_V4MAPPED(&a));
+}
+
 static int
 port_parse(const char *s, uint32_t *port)
 {
@@ -387,6 +396,9 @@ target_split(struct req *q, struct task_params *p, struct task_json_err *e)
 	if (strchr(p->host, '%') != NULL)
 		return fail(e, "target", "IPv6 zone indexes are not supported");
 	q->family = literal_family(p->host);
+	if (q->family == AF_INET6 && v4mapped(p->host))
+		return fail(e, "target", "\"%.*s\" is an IPv4-mapped IPv6 "
+		    "address: give the IPv4 address", QUOTE_MAX, p->host);
 	if (q->family == 0 && strchr(p->host, ':') != NULL)
 		return fail(e, "target", "\"%.*s\" is not an IPv6 address "
 		    "(write [address]:port for a port)", QUOTE_MAX, p->host);

@@ -326,6 +326,7 @@ test_targets(void **state)
 		{ TASK_PING, "under_score", NULL, 0 },
 		{ TASK_PING, "sp ace", NULL, 0 },
 		{ TASK_PING, "fe80::1%eth0", NULL, 0 },
+		{ TASK_PING, "::ffff:198.18.0.2", NULL, 0 },
 		{ TASK_PING, "2001:db8::g", NULL, 0 },
 		{ TASK_PING, "[198.18.0.2]", NULL, 0 },
 		{ TASK_PING, "[2001:db8::1", NULL, 0 },
