@@ -10,19 +10,21 @@
 #	baseline is measured under the very same conditions.  The delayed
 #	task's RTT p50 must be the baseline p50 plus the logged forward and
 #	backward hold p50s (less the undelayed packets' tiny holds), within
-#	max(50 us, 0.5 %) (a TODO test: see near()), and within 2 %.  The
+#	max(50 us, 0.5 %) (a TODO test: see near()), and within 5 %.  The
 #	line polls (-b) so that no packet waits for it to wake up, which
 #	the hold log could not see;
 #   loss: nftables drops exactly every fifth echo request (numgen inc);
 #	lost equals the nft counter, late is 0, loss_rate is 0.2 over 1000
 #	probes; then 10 % random loss (numgen random), where lost again
-#	equals the counter and lies in the 99.99 % binomial interval.
+#	equals the counter and lies in the 99.99 % binomial interval;
+#   window: a continuous task's window loss goes 0 -> 50 % -> 0 as drops
+#	start and stop, while its total keeps the losses.
 
 . "$(dirname "$0")/../lib/tap.sh"
 . "$LOPA_ROOT/regress/lib/lopad.sh"
 . "$LOPA_ROOT/regress/lib/netns.sh"
 
-plan 19
+plan 23
 
 lopad_init
 H0=$LOPAD_DIR/hold0.log
@@ -122,9 +124,11 @@ near() {
 	[ "$tol" -lt 50000 ] && tol=50000
 	diag "$name: baseline p50 $base, delayed p50 $got, expected $want +- $tol ns"
 	err=$(( got > want ? got - want : want - got ))
-	# Asserted: within 2 % (0.4 ms at 20 ms), which any wrong clock,
-	# timestamp source or unit would miss by far.
-	cmp_le "$err" "$((want / 50))" "$name: |p50 - expected| <= 2 %"
+	# Asserted: within 5 % (1 ms at 20 ms), which any wrong clock,
+	# timestamp source or unit would miss by far; seen here: up to 1.4 %
+	# on a quiet machine, 6 % for udp (a Python echo server) when other
+	# work loads both CPUs.
+	cmp_le "$err" "$((want / 20))" "$name: |p50 - expected| <= 5 %"
 	# The goal.  On this 2-vCPU virtual machine the namespaces' own path
 	# time moves by up to ~150 us between two flows measured side by
 	# side (baselines of 30 to 300 us), so it is not met every run.
@@ -187,6 +191,40 @@ if task_create ping "$LOSS" && task_wait "$TASK_ID" 40000; then
 	    "random 10 %: nothing in flight"
 else
 	for i in 1 2 3 4; do not_ok "random 10 %: the task ran"; done
+	diag "$API_CODE $(cat "$API_BODY")"
+fi
+
+# A continuous task's window follows a change of conditions: no loss,
+# then every second request dropped, then no loss again, while its
+# total remembers.  Window 1 s, 20 ms interval: 50 probes per window.
+nft_b flush chain inet lopat in
+# wloss: the window's loss_rate now, in percent (rounded).
+wloss() {
+	api rw GET "/api/v1/tasks/$CID" >/dev/null
+	json_get "$API_BODY" 'round(j["window"]["stats"]["loss_rate"] * 100)'
+}
+if task_create ping '{"target":"198.18.1.2","mode":"continuous","interval":"20ms","window":"1s","timeout":"200ms"}'; then
+	CID=$TASK_ID
+	sleep 1.5
+	is "$(wloss)" 0 "window: 0 % loss while nothing is dropped"
+	nft_b add rule inet lopat in icmp type echo-request numgen inc mod 2 == 0 \
+	    counter drop
+	sleep 1.5
+	w=$(wloss)
+	if [ "$w" -ge 45 ] && [ "$w" -le 55 ]; then
+		ok "window: ~50 % loss once every second request is dropped"
+	else
+		not_ok "window: ~50 % loss once every second request is dropped"
+		diag "window loss $w %"
+	fi
+	nft_b flush chain inet lopat in
+	sleep 1.5
+	is "$(wloss)" 0 "window: back to 0 % when the drops stop"
+	cmp_le 10 "$(json_get "$API_BODY" 'j["total"]["lost"]')" \
+	    "window: the total still counts the losses"
+	api rw POST "/api/v1/tasks/$CID/stop" >/dev/null
+else
+	for i in 1 2 3 4; do not_ok "window: the task ran"; done
 	diag "$API_CODE $(cat "$API_BODY")"
 fi
 
