@@ -23,6 +23,7 @@
 #include "privfd.h"
 
 #define NETLINK_RCVBUF_DEFAULT	(8 * 1024 * 1024)
+#define PRIVFD_ICMP_RCVBUF	(8 * 1024 * 1024)	/* per shared raw socket */
 
 /* Which role may ask for which kind. */
 static const enum lopa_proc privfd_owner[FD_KIND_MAX] = {
@@ -110,6 +111,17 @@ privfd_icmp(const struct fd_request *req, struct fd_reply *rep)
 	    proto);
 	if (fd == -1)
 		return privfd_fail(rep, errno, "icmp socket");
+	/*
+	 * Every session with these settings shares the socket, and the TX
+	 * timestamps are charged to the same budget: the default ~200 KiB
+	 * overflows on a short stall with a few hundred targets.  Only
+	 * root may go past net.core.rmem_max; a failure costs capacity,
+	 * not function.
+	 */
+	val = PRIVFD_ICMP_RCVBUF;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &val,
+	    sizeof(val)) == -1)
+		log_warn("icmp socket: SO_RCVBUFFORCE %d", val);
 	if (req->ifname[0] != '\0' && setsockopt(fd, SOL_SOCKET,
 	    SO_BINDTODEVICE, req->ifname, strlen(req->ifname)) == -1) {
 		rep->error = errno;

@@ -202,7 +202,8 @@ struct session {
 	struct event		*uev;
 	int			 uconn;		/* connected */
 
-	int64_t			 start;		/* monotonic */
+	int64_t			 start;		/* monotonic; moves on slips */
+	int64_t			 start0;	/* as first set */
 	uint64_t		 nsent;
 	uint64_t		 oldest;	/* first maybe in flight */
 	uint32_t		 inflight;
@@ -262,11 +263,12 @@ enum snd_count {
 	CNT_FOREIGN,		/* not for any live probe of ours */
 	CNT_STALE,		/* for a probe no longer remembered */
 	CNT_BADSTAMP,		/* a kernel stamp that could not be right */
+	CNT_SLIP,		/* probe slots skipped after a late wake-up */
 	CNT_MAX
 };
 static const char *const snd_count_names[CNT_MAX] = {
 	"malformed packets", "foreign packets", "stale replies",
-	"inconsistent kernel timestamps"
+	"inconsistent kernel timestamps", "schedule slips"
 };
 static uint64_t		 snd_counts[CNT_MAX];
 static int64_t		 snd_lastlog[CNT_MAX];
@@ -327,17 +329,23 @@ ns_tv(int64_t ns)
 }
 
 static void
-snd_count(enum snd_count c)
+snd_countn(enum snd_count c, uint64_t n)
 {
 	int64_t	 now;
 
-	snd_counts[c]++;
+	snd_counts[c] += n;
 	now = clock_ns(CLOCK_MONOTONIC);
 	if (snd_lastlog[c] != 0 && now - snd_lastlog[c] < SND_LOGIVAL)
 		return;
 	snd_lastlog[c] = now;
 	log_debug("%s: %llu so far", snd_count_names[c],
 	    (unsigned long long)snd_counts[c]);
+}
+
+static void
+snd_count(enum snd_count c)
+{
+	snd_countn(c, 1);
 }
 
 static struct session *
@@ -1355,7 +1363,7 @@ icmp_fd_reply(struct imsg *imsg)
 	while ((s = TAILQ_FIRST(&is->waiting)) != NULL) {
 		TAILQ_REMOVE(&is->waiting, s, wentry);
 		s->state = SS_RUN;
-		s->start = clock_ns(CLOCK_MONOTONIC);
+		s->start = s->start0 = clock_ns(CLOCK_MONOTONIC);
 		session_send_due(s);
 	}
 }
@@ -1477,8 +1485,10 @@ udp_error_status(const struct sock_extended_err *ee)
 /*
  * An ICMP error for our socket.  The kernel hands back the part of our
  * datagram that the error quoted: when it holds our header, it names the
- * probe; when the quote is too short (a router quoting 8 bytes), the
- * error goes to the oldest probe still in flight, the likeliest culprit.
+ * probe; when the quote is too short (a router quoting 8 bytes), it is
+ * the probe's only when a single one is in flight.  With several, which
+ * one it was is a guess (routers also rate-limit their errors, so they
+ * do not come one per probe): it is counted, and the timeouts decide.
  */
 static void
 udp_icmp_error(struct session *s, const struct rxinfo *ri,
@@ -1499,7 +1509,7 @@ udp_icmp_error(struct session *s, const struct rxinfo *ri,
 			return;
 		}
 		sl = slot_find(s, pu.seq);
-	} else {
+	} else if (s->inflight == 1) {
 		for (n = s->oldest; n < s->nsent; n++) {
 			sl = slot_find(s, s->p.first_seq + (uint32_t)n);
 			if (sl != NULL && sl->state == SL_INFLIGHT)
@@ -1689,7 +1699,17 @@ tcp_done(int fd, short ev, void *arg)
 	rtt = mono - sl->tx_mono;
 	if (rtt < 0)
 		rtt = 0;
-	if (err != 0 && err != ECONNREFUSED) {
+	if (err == 0 && len >= offsetof(struct tcp_info,
+	    tcpi_total_retrans) + sizeof(ti.tcpi_total_retrans) &&
+	    (ti.tcpi_total_retrans != 0 || ti.tcpi_retransmits != 0)) {
+		/*
+		 * The kernel sent the SYN again (after ~1 s): the first
+		 * SYN or its SYN-ACK was lost.  The probe is lost, as a
+		 * ping whose request was dropped, even though the retry
+		 * connected within our timeout.
+		 */
+		pr = probe_record(s, sl, PROBE_LOST);
+	} else if (err != 0 && err != ECONNREFUSED) {
 		pr = probe_record(s, sl, PROBE_ERROR);
 		pr->err = (uint16_t)err;
 	} else {
@@ -1698,15 +1718,17 @@ tcp_done(int fd, short ev, void *arg)
 		pr->tsrc = TS_CONNECT;
 		/*
 		 * The kernel's RTT sample of the handshake, when there is
-		 * one: no SYN was sent again (Karn), and it lies inside
-		 * what we measured around it.
+		 * one: no SYN was sent again (Karn, checked above), the
+		 * handshake is over (the server may have closed already:
+		 * CLOSE_WAIT keeps the sample), and it lies inside what we
+		 * measured around it (1 us for its rounding).
 		 */
 		if (err == 0 && len >= offsetof(struct tcp_info,
 		    tcpi_total_retrans) + sizeof(ti.tcpi_total_retrans) &&
-		    ti.tcpi_state == TCP_ESTABLISHED &&
-		    ti.tcpi_rtt > 0 && ti.tcpi_total_retrans == 0 &&
-		    ti.tcpi_retransmits == 0 &&
-		    (int64_t)ti.tcpi_rtt * 1000 <= rtt + SND_STEP_NS) {
+		    ti.tcpi_state != TCP_SYN_SENT &&
+		    ti.tcpi_state != TCP_CLOSE &&
+		    ti.tcpi_rtt > 0 &&
+		    (int64_t)ti.tcpi_rtt * 1000 <= rtt + 1000) {
 			pr->rtt_ns = (int64_t)ti.tcpi_rtt * 1000;
 			pr->tsrc = TS_TCP_INFO;
 		}
@@ -1854,20 +1876,28 @@ session_due(struct session *s, int64_t *due)
 	if (s->nsent > INT64_MAX / (uint64_t)s->p.interval_ns)
 		return 0;
 	off = (int64_t)s->nsent * s->p.interval_ns;
-	if (s->p.duration_ns != 0 && off >= s->p.duration_ns)
-		return 0;
 	if (off > INT64_MAX - s->start)
+		return 0;
+	/* A duration counts from the first start, slips included. */
+	if (s->p.duration_ns != 0 &&
+	    s->start + off - s->start0 >= s->p.duration_ns)
 		return 0;
 	*due = s->start + off;
 	return 1;
 }
 
-/* Send what is due (catching up after a late wake-up), arm for the next. */
+/*
+ * Send what is due, arm for the next.  Woken more than an interval late
+ * (the process was stopped, or the host starved it), it does not send
+ * the backlog in a burst, which would measure the burst and overrun the
+ * ring: the schedule moves on by whole intervals, as ping(8) does, and
+ * the probe due last goes now.  The count of probes stays exact.
+ */
 static void
 session_send_due(struct session *s)
 {
 	struct timeval	 tv;
-	int64_t		 now, due;
+	int64_t		 now, due, k;
 
 	now = clock_ns(CLOCK_MONOTONIC);
 	while (s->state == SS_RUN && !s->sending_done) {
@@ -1880,6 +1910,12 @@ session_send_due(struct session *s)
 			if (evtimer_add(s->ev_send, &tv) == -1)
 				fatalx("%s: evtimer_add", __func__);
 			break;
+		}
+		if (now - due > s->p.interval_ns) {
+			k = (now - due) / s->p.interval_ns;
+			s->start += k * s->p.interval_ns;
+			snd_countn(CNT_SLIP, (uint64_t)k);
+			continue;
 		}
 		probe_send(s);
 	}
@@ -2132,7 +2168,7 @@ session_start(struct imsg *imsg)
 	    (long long)(s->p.interval_ns / 1000), s->p.first_seq,
 	    s->state == SS_WAIT ? ", waiting for its socket" : "");
 	if (s->state == SS_RUN) {
-		s->start = clock_ns(CLOCK_MONOTONIC);
+		s->start = s->start0 = clock_ns(CLOCK_MONOTONIC);
 		session_send_due(s);
 	}
 }

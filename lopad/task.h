@@ -71,6 +71,8 @@ enum task_ipver {
 #define TASK_DEF_INTERVAL	(1000LL * 1000 * 1000)		/* 1 s */
 #define TASK_MIN_INTERVAL	(1000LL * 1000)			/* 1 ms */
 #define TASK_DEF_TIMEOUT	(3000LL * 1000 * 1000)		/* 3 s */
+/* Probes a session can have in flight (timeout / interval): its ring. */
+#define TASK_MAX_INFLIGHT	16000
 #define TASK_DEF_DURATION	(10000LL * 1000 * 1000)		/* 10 s */
 #define TASK_DEF_WINDOW		(60000LL * 1000 * 1000)		/* 60 s */
 #define TASK_DEF_RESOLVE	(300000LL * 1000 * 1000)	/* 300 s */

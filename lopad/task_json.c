@@ -591,6 +591,9 @@ apply_common(struct req *q, struct task_params *p, struct task_json_err *e)
 	if (p->interval_ns < TASK_MIN_INTERVAL)
 		return fail(e, "interval", "must be at least 1ms");
 	p->timeout_ns = q->timeout != 0 ? q->timeout : TASK_DEF_TIMEOUT;
+	if (p->timeout_ns / p->interval_ns > TASK_MAX_INFLIGHT)
+		return fail(e, "timeout", "at most %d intervals: no more "
+		    "probes can be in flight at once", TASK_MAX_INFLIGHT);
 	p->resolve_interval_ns = q->resolve != 0 ? q->resolve :
 	    TASK_DEF_RESOLVE;
 	if (p->resolve_interval_ns < MIN_RESOLVE)

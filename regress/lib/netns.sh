@@ -112,7 +112,7 @@ netns_cleanup() {
 
 # netns_delayline DELAY_US LOG
 #	Three namespaces: NETNS_A (198.18.0.1, 2001:db8:a::1) and NETNS_B
-#	(198.18.1.2 and .3, 2001:db8:b::2 and ::3), joined through NETNS_M,
+#	(198.18.1.2, secondary 198.18.1.3, 2001:db8:b::2), joined through NETNS_M,
 #	which sends every packet between them through a TUN device held by
 #	regress/tools/delayline (DELAY_US each way; 0 for none; NETNS_DL_FLAGS
 #	are its extra flags, e.g. "-b -a 198.18.1.3" to delay one address
@@ -129,7 +129,7 @@ netns_delayline() {
 	netns_veth "$a" "198.18.0.1/24 2001:db8:a::1/64" \
 	    "$m" "198.18.0.254/24 2001:db8:a::fe/64"
 	ifa=$NETNS_IF2
-	netns_veth "$b" "198.18.1.2/24 198.18.1.3/24 2001:db8:b::2/64 2001:db8:b::3/64" \
+	netns_veth "$b" "198.18.1.2/24 198.18.1.3/24 2001:db8:b::2/64" \
 	    "$m" "198.18.1.254/24 2001:db8:b::fe/64"
 	ifb=$NETNS_IF2
 	ip -n "$a" route add default via 198.18.0.254

@@ -427,6 +427,8 @@ test_invalid(void **state)
 		    "an object" },
 		{ TASK_PING, "{\"target\":\"h\",\"timeout\":-5}", "timeout",
 		    "negative" },
+		{ TASK_PING, "{\"target\":\"h\",\"interval\":\"1ms\","
+		    "\"timeout\":\"17s\"}", "timeout", "in flight" },
 		{ TASK_PING, "{\"target\":\"h\",\"duration\":\"x\"}",
 		    "duration", NULL },
 		{ TASK_PING, "{\"target\":\"h\",\"round_delay\":-1}",
