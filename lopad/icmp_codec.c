@@ -137,6 +137,11 @@ quote4(struct icmp_reply *r, const uint8_t *q, size_t len)
 	r->q_id = get16(q + ihl + 4);
 	r->q_seq = get16(q + ihl + 6);
 	r->quote |= ICMP_QUOTE_ECHO;
+	if (len - ihl >= ICMP_CODEC_HDRLEN + ICMP_CODEC_COOKIELEN) {
+		memcpy(r->q_cookie, q + ihl + ICMP_CODEC_HDRLEN,
+		    ICMP_CODEC_COOKIELEN);
+		r->quote |= ICMP_QUOTE_COOKIE;
+	}
 }
 
 /*
@@ -156,11 +161,17 @@ quote6(struct icmp_reply *r, const uint8_t *q, size_t len)
 	if (r->q_proto != PROTO_ICMPV6 ||
 	    len - ICMP_CODEC_IP6LEN < ICMP_CODEC_HDRLEN)
 		return;
+	len -= ICMP_CODEC_IP6LEN;
 	q += ICMP_CODEC_IP6LEN;
 	r->q_type = q[0];
 	r->q_id = get16(q + 4);
 	r->q_seq = get16(q + 6);
 	r->quote |= ICMP_QUOTE_ECHO;
+	if (len >= ICMP_CODEC_HDRLEN + ICMP_CODEC_COOKIELEN) {
+		memcpy(r->q_cookie, q + ICMP_CODEC_HDRLEN,
+		    ICMP_CODEC_COOKIELEN);
+		r->quote |= ICMP_QUOTE_COOKIE;
+	}
 }
 
 static void
@@ -371,6 +382,10 @@ icmp_match(const struct icmp_reply *r, uint16_t id, uint16_t seq,
 		    r->q_proto != proto || r->q_type != echo ||
 		    r->q_id != id || r->q_seq != seq ||
 		    !addr_eq(r->family, r->q_dst, dst))
+			return ICMP_MATCH_NONE;
+		/* Quoted far enough (ICMPv6, most IPv4 routers): our cookie. */
+		if ((r->quote & ICMP_QUOTE_COOKIE) != 0 &&
+		    memcmp(r->q_cookie, cookie, ICMP_CODEC_COOKIELEN) != 0)
 			return ICMP_MATCH_NONE;
 		return ICMP_MATCH_ERROR;
 	default:

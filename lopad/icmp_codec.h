@@ -33,6 +33,7 @@ enum icmp_kind {
 /* Which parts of the packet quoted by an error were present. */
 #define ICMP_QUOTE_IP		0x01	/* inner header: dst and proto */
 #define ICMP_QUOTE_ECHO		0x02	/* inner echo request: id and seq */
+#define ICMP_QUOTE_COOKIE	0x04	/* and the payload's first 8 bytes */
 
 struct icmp_reply {
 	int		 family;	/* AF_INET or AF_INET6 */
@@ -68,6 +69,7 @@ struct icmp_reply {
 	uint8_t		 q_type;	/* inner ICMP type, with QUOTE_ECHO */
 	uint16_t	 q_id;
 	uint16_t	 q_seq;
+	uint8_t		 q_cookie[ICMP_CODEC_COOKIELEN];	/* QUOTE_COOKIE */
 };
 
 enum icmp_match {

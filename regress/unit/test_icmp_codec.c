@@ -409,7 +409,8 @@ test_truncated_errors_every_length(void **state)
 		assert_int_equal(icmp_decode(AF_INET, pkt, n, &r), 0);
 		assert_int_equal(r.kind, ICMP_KIND_TIME_EXCEEDED);
 		want = (q >= 20 ? ICMP_QUOTE_IP : 0) |
-		    (q >= 28 ? ICMP_QUOTE_ECHO : 0);
+		    (q >= 28 ? ICMP_QUOTE_ECHO : 0) |
+		    (q >= 36 ? ICMP_QUOTE_COOKIE : 0);
 		assert_int_equal(r.quote, want);
 		assert_int_equal(icmp_match(&r, ID, SEQ, cookie, sa4(DST4)),
 		    q >= 28 ? ICMP_MATCH_ERROR : ICMP_MATCH_NONE);
@@ -422,7 +423,8 @@ test_truncated_errors_every_length(void **state)
 		assert_int_equal(icmp_decode(AF_INET6, pkt, n, &r), 0);
 		assert_int_equal(r.kind, ICMP_KIND_TIME_EXCEEDED);
 		want = (q >= 40 ? ICMP_QUOTE_IP : 0) |
-		    (q >= 48 ? ICMP_QUOTE_ECHO : 0);
+		    (q >= 48 ? ICMP_QUOTE_ECHO : 0) |
+		    (q >= 56 ? ICMP_QUOTE_COOKIE : 0);
 		assert_int_equal(r.quote, want);
 		assert_int_equal(icmp_match(&r, ID, SEQ, cookie, sa6(DST6)),
 		    q >= 48 ? ICMP_MATCH_ERROR : ICMP_MATCH_NONE);
@@ -583,7 +585,8 @@ test_errors_v6_quote_our_echo(void **state)
 		assert_int_equal(icmp_decode(AF_INET6, pkt, n, &r), 0);
 		assert_int_equal(r.kind, t[i].kind);
 		assert_int_equal(r.code, t[i].code);
-		assert_int_equal(r.quote, ICMP_QUOTE_IP | ICMP_QUOTE_ECHO);
+		assert_int_equal(r.quote, ICMP_QUOTE_IP | ICMP_QUOTE_ECHO |
+		    ICMP_QUOTE_COOKIE);
 		assert_memory_equal(r.q_dst, want, 16);
 		assert_int_equal(r.q_proto, 58);
 		assert_int_equal(r.q_type, 128);
@@ -596,6 +599,34 @@ test_errors_v6_quote_our_echo(void **state)
 		assert_int_equal(icmp_match(&r, ID, SEQ, cookie, sa6(DST6)),
 		    ICMP_MATCH_ERROR);
 	}
+}
+
+/* An error quoting our id and seq but another cookie: not ours. */
+static void
+test_error_quoting_another_cookie(void **state)
+{
+	uint8_t			 pkt[512], other[ICMP_CODEC_COOKIELEN];
+	struct icmp_reply	 r;
+	size_t			 n;
+
+	memcpy(other, cookie, sizeof(other));
+	other[0] ^= 0xff;
+	n = err4(pkt, 11, 0, 0, DST4, 1, ID, SEQ, 512);
+	assert_int_equal(icmp_decode(AF_INET, pkt, n, &r), 0);
+	assert_int_equal(icmp_match(&r, ID, SEQ, cookie, sa4(DST4)),
+	    ICMP_MATCH_ERROR);
+	assert_int_equal(icmp_match(&r, ID, SEQ, other, sa4(DST4)),
+	    ICMP_MATCH_NONE);
+	n = err6(pkt, 3, 0, 0, DST6, 58, ID, SEQ, 512);
+	assert_int_equal(icmp_decode(AF_INET6, pkt, n, &r), 0);
+	assert_int_equal(icmp_reply_set_src(&r, sa6(RTR6)), 0);
+	assert_int_equal(icmp_match(&r, ID, SEQ, other, sa6(DST6)),
+	    ICMP_MATCH_NONE);
+	/* Quoted short (8 bytes, RFC 792): id and seq must do. */
+	n = err4(pkt, 11, 0, 0, DST4, 1, ID, SEQ, 28);
+	assert_int_equal(icmp_decode(AF_INET, pkt, n, &r), 0);
+	assert_int_equal(icmp_match(&r, ID, SEQ, other, sa4(DST4)),
+	    ICMP_MATCH_ERROR);
 }
 
 static void
@@ -831,6 +862,7 @@ main(void)
 		cmocka_unit_test(test_time_exceeded_v4_quotes_our_echo),
 		cmocka_unit_test(test_unreach_v4_port_and_host),
 		cmocka_unit_test(test_errors_v6_quote_our_echo),
+		cmocka_unit_test(test_error_quoting_another_cookie),
 		cmocka_unit_test(test_param_problem_v4_pointer),
 		cmocka_unit_test(test_frag_needed_v4_gives_mtu),
 		cmocka_unit_test(test_packet_too_big_v6_gives_mtu),
