@@ -288,6 +288,8 @@ static void	 session_end(struct session *, int, const char *);
 static void	 session_send_due(struct session *);
 static void	 session_check_end(struct session *);
 static void	 sender_flush(void);
+static void	 icmp_drain(struct icmpsock *);
+static void	 udp_drain(struct session *);
 
 static int
 sess_cmp(struct session *a, struct session *b)
@@ -602,8 +604,20 @@ static void
 probe_answer(struct session *s, struct slot *sl, uint8_t status,
     const struct rxinfo *rx, const struct sockaddr *from, uint32_t mtu)
 {
-	struct probe_result	*pr;
+	struct probe_result	*pr, t;
 
+	/*
+	 * Read after its deadline (the timer had not run yet), a reply
+	 * that came after the timeout by its own timestamps is late: the
+	 * probe is lost first, then the reply is recorded as late.
+	 */
+	if (sl->state == SL_INFLIGHT &&
+	    (status == PROBE_OK || status == PROBE_REFUSED)) {
+		memset(&t, 0, sizeof(t));
+		rtt_fill(sl, rx, &t);
+		if (t.rtt_ns > s->p.timeout_ns)
+			probe_lost(s, sl);
+	}
 	if ((pr = probe_record(s, sl, status)) == NULL)
 		return;
 	rtt_fill(sl, rx, pr);
@@ -1201,7 +1215,17 @@ icmp_input(struct icmpsock *is, int i, const struct rxinfo *ri)
 static void
 icmp_read(int fd, short ev, void *arg)
 {
-	struct icmpsock	*is = arg;
+	icmp_drain(arg);
+	sender_flush();
+}
+
+/*
+ * Read what waits on a raw socket (a bounded amount).  Sessions it ends
+ * are freed only by sender_flush(), so a session's callback may call it.
+ */
+static void
+icmp_drain(struct icmpsock *is)
+{
 	struct rxinfo	 ri;
 	int		 i, n, loops;
 
@@ -1220,7 +1244,6 @@ icmp_read(int fd, short ev, void *arg)
 		if (n < SND_BATCH)
 			break;
 	}
-	sender_flush();
 }
 
 /* Keep the raw socket to echo replies and the errors we can use. */
@@ -1535,7 +1558,14 @@ udp_icmp_error(struct session *s, const struct rxinfo *ri,
 static void
 udp_read(int fd, short ev, void *arg)
 {
-	struct session		*s = arg;
+	udp_drain(arg);
+	sender_flush();
+}
+
+/* Read what waits on a udp session's socket; see icmp_drain(). */
+static void
+udp_drain(struct session *s)
+{
 	struct probe_udp	 pu;
 	struct slot		*sl;
 	struct rxinfo		 ri;
@@ -1569,7 +1599,6 @@ udp_read(int fd, short ev, void *arg)
 		if (n < SND_BATCH)
 			break;
 	}
-	sender_flush();
 }
 
 /* Errors of connect() that say "not now" rather than "never". */
@@ -1929,13 +1958,19 @@ session_send_cb(int fd, short ev, void *arg)
 	sender_flush();
 }
 
-/* Every probe past its timeout is lost; arm for the next deadline. */
+/*
+ * Every probe past its timeout is lost; arm for the next deadline.  A
+ * reply may already wait, unread, on the socket (the timer and the
+ * socket became ready in the same turn of the loop): the socket is read
+ * once before the first loss is declared.
+ */
 static void
 session_timeout_cb(int fd, short ev, void *arg)
 {
 	struct session	*s = arg;
 	struct slot	*sl;
 	int64_t		 now;
+	int		 drained = 0;
 
 	now = clock_ns(CLOCK_MONOTONIC);
 	while (s->state == SS_RUN && s->oldest < s->nsent) {
@@ -1947,6 +1982,14 @@ session_timeout_cb(int fd, short ev, void *arg)
 		if (sl->tx_mono + s->p.timeout_ns > now) {
 			session_arm_timeout(s, sl);
 			break;
+		}
+		if (!drained) {
+			drained = 1;
+			if (s->p.type == TASK_PING && s->isock != NULL)
+				icmp_drain(s->isock);
+			else if (s->p.type == TASK_UDP && s->us.fd != -1)
+				udp_drain(s);
+			continue;	/* this probe again */
 		}
 		probe_lost(s, sl);
 		s->oldest++;
