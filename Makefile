@@ -131,9 +131,16 @@ $(O)/bench/imsg_bench: $(OBJ)/bench/imsg_bench.o $(OBJ)/common/imsg.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-bench: $(O)/bench/imsg_bench
+$(O)/bench/connect_loop: $(OBJ)/bench/connect_loop.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+bench: $(O)/bench/imsg_bench $(O)/bench/connect_loop $(LOPAD)
 	@echo "framing: imsg over bare send/recv on one SOCK_SEQPACKET pair"
 	$(O)/bench/imsg_bench
+	@echo "probes: lopad against ping, fping and a connect loop"
+	CONNECT_LOOP=$(CURDIR)/$(O)/bench/connect_loop LOPAD=$(CURDIR)/$(LOPAD) \
+	    bash bench/probe_bench.sh
 
 deps:
 	@sh regress/lib/deps.sh build
