@@ -85,6 +85,7 @@ struct snd_icmp_filter {
 
 #define NS			(1000LL * 1000 * 1000)
 #define SND_STEP_NS		(1000LL * 1000)	/* a clock step: 1 ms */
+#define SND_FLUSH_US		10000	/* results wait at most 10 ms */
 #define SND_RING_MIN		16
 #define SND_RING_MAX		(1U << 16)
 #define SND_RING_ICMP_MAX	(1U << 15)	/* half the 16-bit seq space */
@@ -271,6 +272,7 @@ static const char *const snd_count_names[CNT_MAX] = {
 	"inconsistent kernel timestamps", "schedule slips"
 };
 static uint64_t		 snd_counts[CNT_MAX];
+static struct event	*snd_flush_ev;	/* results leave together */
 static int64_t		 snd_lastlog[CNT_MAX];
 
 /* I/O buffers: one read or send at a time. */
@@ -288,6 +290,7 @@ static void	 session_end(struct session *, int, const char *);
 static void	 session_send_due(struct session *);
 static void	 session_check_end(struct session *);
 static void	 sender_flush(void);
+static void	 sender_flush_cb(int, short, void *);
 static void	 icmp_drain(struct icmpsock *);
 static void	 udp_drain(struct session *);
 
@@ -2083,16 +2086,32 @@ static void
 sender_flush(void)
 {
 	struct session	*s;
+	struct timeval	 tv = { 0, SND_FLUSH_US };
 
 	while ((s = TAILQ_FIRST(&snd_ending)) != NULL)
 		session_end(s, 0, NULL);
-	while ((s = TAILQ_FIRST(&snd_dirty)) != NULL)
-		session_flush(s);
+	/*
+	 * Results wait up to SND_FLUSH_US, so that a probe's send and its
+	 * fate, and many sessions' results, leave in one write and reach
+	 * the engine in one wake-up rather than two messages per probe.
+	 */
+	if (!TAILQ_EMPTY(&snd_dirty) && !evtimer_pending(snd_flush_ev, NULL) &&
+	    evtimer_add(snd_flush_ev, &tv) == -1)
+		fatalx("%s: evtimer_add", __func__);
 	while ((s = TAILQ_FIRST(&snd_zombies)) != NULL) {
 		TAILQ_REMOVE(&snd_zombies, s, dentry);
 		session_free(s);
 	}
 	icmpsock_reap();
+}
+
+static void
+sender_flush_cb(int fd, short ev, void *arg)
+{
+	struct session	*s;
+
+	while ((s = TAILQ_FIRST(&snd_dirty)) != NULL)
+		session_flush(s);
 }
 
 /* Parameters the engine should not send; an error text, or NULL. */
@@ -2234,6 +2253,9 @@ sender_init(void)
 
 	/* Seed the generator while its sources are still reachable. */
 	arc4random_buf(b, sizeof(b));
+	if ((snd_flush_ev = evtimer_new(proc_base, sender_flush_cb, NULL)) ==
+	    NULL)
+		fatalx("%s: evtimer_new", __func__);
 	snd_idcursor = (uint16_t)(b[0] << 8 | b[1]);
 }
 
