@@ -28,6 +28,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -60,6 +61,7 @@
 
 #define CTL_BODY_MAX		(64 * 1024)
 #define CTL_HEADERS_MAX		(8 * 1024)
+#define CTL_TRIM_BYTES		(1024 * 1024)	/* answers worth a trim */
 #define CTL_PENDING_SEC		15	/* the parent gives reloads 5 s */
 #define CTL_PAUSE_MS		100	/* accept() failed: retry after */
 #define CTL_WARN_SEC		10	/* at most one such warning per */
@@ -274,6 +276,8 @@ static const struct {
 
 static void	 ctl_stream_gone(struct ctl_stream *);
 static void	 ctl_status_send(struct ctl_pending *, json_t *);
+static void	 ctl_trim_later(size_t);
+static struct event	*ctl_trim_ev;
 
 static struct ctl_server	 ctl_servers[CLASS_MAX];
 static struct ctl_listeners	 ctl_active =
@@ -407,6 +411,28 @@ ctl_send_json(struct evhttp_request *req, int status, json_t *j)
 	nl[len] = '\0';
 	ctl_send(req, status, "application/json", nl, len);
 	free(nl);
+	ctl_trim_later(len);
+}
+
+/*
+ * A big answer (the task list of 10,000 tasks is some 20 MB) leaves its
+ * JSON tree and buffers freed but kept by malloc, ten times its size.
+ * Give it back to the system a moment later, once the answer is out.
+ */
+static void
+ctl_trim_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	malloc_trim(0);
+}
+
+static void
+ctl_trim_later(size_t len)
+{
+	struct timeval	 tv = { 1, 0 };
+
+	if (len < CTL_TRIM_BYTES || evtimer_pending(ctl_trim_ev, NULL))
+		return;
+	evtimer_add(ctl_trim_ev, &tv);
 }
 
 static void
@@ -2536,6 +2562,8 @@ control_init(void)
 	if ((ctl_fresh_ev = event_new(proc_base, -1, 0, ctl_fresh_cb, NULL)) ==
 	    NULL)
 		fatalx("%s: event_new", __func__);
+	if ((ctl_trim_ev = evtimer_new(proc_base, ctl_trim_cb, NULL)) == NULL)
+		fatalx("%s: evtimer_new", __func__);
 	for (i = 0; i < CLASS_MAX; i++) {
 		srv = &ctl_servers[i];
 		srv->class = i;
