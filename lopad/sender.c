@@ -86,6 +86,7 @@ struct snd_icmp_filter {
 #define NS			(1000LL * 1000 * 1000)
 #define SND_STEP_NS		(1000LL * 1000)	/* a clock step: 1 ms */
 #define SND_FLUSH_US		10000	/* results wait at most 10 ms */
+#define SND_QUANTUM_NS		(500LL * 1000)	/* send wake-ups: 0.5 ms grid */
 #define SND_RING_MIN		16
 #define SND_RING_MAX		(1U << 16)
 #define SND_RING_ICMP_MAX	(1U << 15)	/* half the 16-bit seq space */
@@ -1919,6 +1920,26 @@ session_due(struct session *s, int64_t *due)
 }
 
 /*
+ * When to wake up for a probe due at `due': rounded up to a multiple of
+ * a quantum (SND_QUANTUM_NS, at most an eighth of the interval) of the
+ * monotonic clock, so that the probes of many sessions due close
+ * together leave in one wake-up (one timerfd expiry, one loop turn)
+ * instead of one each.  A probe leaves at most a quantum late; its RTT
+ * is measured from when it really left.
+ */
+static int64_t
+send_time(const struct session *s, int64_t due)
+{
+	int64_t	 q = SND_QUANTUM_NS, r;
+
+	if (q > s->p.interval_ns / 8)
+		q = s->p.interval_ns / 8;
+	if (q <= 0 || (r = due % q) == 0 || due > INT64_MAX - q)
+		return due;
+	return due + (q - r);
+}
+
+/*
  * Send what is due, arm for the next.  Woken more than an interval late
  * (the process was stopped, or the host starved it), it does not send
  * the backlog in a burst, which would measure the burst and overrun the
@@ -1938,7 +1959,8 @@ session_send_due(struct session *s)
 			break;
 		}
 		if (due > now) {
-			tv = ns_tv(due - clock_ns(CLOCK_MONOTONIC));
+			tv = ns_tv(send_time(s, due) -
+			    clock_ns(CLOCK_MONOTONIC));
 			if (evtimer_add(s->ev_send, &tv) == -1)
 				fatalx("%s: evtimer_add", __func__);
 			break;
