@@ -133,6 +133,37 @@ elif cmd == "sum":
           "list_seconds %.3f list_bytes %d status %s" % (n, tot["sent"],
           tot["received"], tot["lost"], tot["in_flight"], tot["late"], dt,
           len(body), json.dumps(status, separators=(",", ":"))))
+elif cmd == "sched":
+    # Schedule error: for every k-th task of argv[3], its last 20 sends
+    # against its own grid (interval argv[4] ns): the deviation of each
+    # send's phase from the task's median phase.  p50, p99, max in us.
+    import calendar
+    ids = open(sys.argv[3]).read().split()
+    ival = int(sys.argv[4])
+    k = max(1, len(ids) // 200)
+    def ns(s):
+        d, f = s.rstrip("Z").split(".") if "." in s else (s.rstrip("Z"), "0")
+        sec = calendar.timegm(time.strptime(d, "%Y-%m-%dT%H:%M:%S"))
+        return sec * 10**9 + int((f + "000000000")[:9])
+    errs = []
+    for i in ids[::k]:
+        st, body = req(c, "GET", "/api/v1/tasks/%s/samples?last=20" % i)
+        if st != 200:
+            continue
+        ts = sorted(ns(x["time"]) for x in json.loads(body)
+                    if x.get("kind", "probe") == "probe" and "time" in x)
+        if len(ts) < 3:
+            continue
+        d = [((t - ts[0] + ival // 2) % ival) - ival // 2 for t in ts]
+        m = sorted(d)[len(d) // 2]
+        errs += [abs(x - m) for x in d]
+    errs.sort()
+    if not errs:
+        print("sched_n 0")
+    else:
+        q = lambda p: errs[min(len(errs) - 1, int(p * len(errs)))]
+        print("sched_n %d p50_us %.0f p99_us %.0f max_us %.0f" % (len(errs),
+              q(0.50) / 1000, q(0.99) / 1000, errs[-1] / 1000))
 elif cmd == "delete":
     n = 0
     for i in open(sys.argv[3]).read().split():
@@ -423,10 +454,10 @@ targets "$SCALE_N" 0 >"$B/tall"
 : >"$B/ids"
 SROWS=()
 srow() {
-	SROWS+=("$(printf '%7s %9s %8s %8s %7s %8s %6s %8s %9s %9s' "$@")")
+	SROWS+=("$(printf '%7s %9s %8s %8s %7s %8s %6s %8s %9s %9s %9s' "$@")")
 	say "  ${SROWS[-1]}"
 }
-srow 0 - - - - - - - "$(pss_kib)" -
+srow 0 - - - - - - - "$(pss_kib)" - -
 have=0
 for n in 1000 "$SCALE_N"; do
 	[ "$n" -le "$have" ] && continue
@@ -450,6 +481,9 @@ for n in 1000 "$SCALE_N"; do
 	window 10 $(lopad_pids)
 	r1=$(cpu_roles)
 	say "  per process: $(roles_delta "$r0" "$r1")"
+	# The schedule first: the big listing below loads every process.
+	sc=$(api_py sched "$B/ids" 1000000000)
+	say "  schedule error over 200 tasks' last 20 sends: $sc"
 	s1=$(api_py sum "$B/ids")
 	pss2=$(pss_kib)
 	say "  API: $s1"
@@ -463,7 +497,8 @@ for n in 1000 "$SCALE_N"; do
 	lloss=$(awk -v l="$(field lost "$s1")" -v r="$(field received "$s1")" \
 	    'BEGIN { if (l + r > 0) printf "%.3f%%", 100 * l / (l + r); else print "n/a" }')
 	srow "$made" "$rate" "$pps" "$cpu" "$loss" "$lloss" "$(raw_drops)" \
-	    "$(field list_seconds "$s1")s" "$pss" "$pss2"
+	    "$(field list_seconds "$s1")s" "$pss" "$pss2" \
+	    "$(field p99_us "$sc")us"
 	[ "$made" -lt "$n" ] &&
 	    note "only $made of $n tasks were created: $(grep first_error "$B/create$n.out")"
 done
@@ -486,8 +521,9 @@ done
 echo
 echo "scale: continuous ping tasks at 1/s to AnyIP targets (10 s window; PSS summed over all lopad processes)"
 echo "  (probes/s and wire loss from the veth counters in the window; lopad: lost / (received + lost) of"
-echo "   the tasks since they started; drops: raw socket drops in A; PSS before and after one GET /api/v1/tasks)"
-printf '%7s %9s %8s %8s %7s %8s %6s %8s %9s %9s\n' tasks create probes/s "CPU core" "loss" "lopad" drops "GET all" "PSS KiB" "after GET"
+echo "   the tasks since they started; drops: raw socket drops in A; PSS before and after one GET /api/v1/tasks;"
+echo "   sched p99: schedule error p99 of 200 tasks' last 20 sends against each task's own 1 s grid)"
+printf '%7s %9s %8s %8s %7s %8s %6s %8s %9s %9s %9s\n' tasks create probes/s "CPU core" "loss" "lopad" drops "GET all" "PSS KiB" "after GET" "sched p99"
 for r in "${SROWS[@]}"; do
 	echo "$r"
 done
