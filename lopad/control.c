@@ -275,7 +275,10 @@ static const struct {
 };
 
 static void	 ctl_stream_gone(struct ctl_stream *);
-static void	 ctl_status_send(struct ctl_pending *, json_t *);
+static void	 ctl_status_ask(struct ctl_pending *, uint32_t,
+		    enum lopa_proc);
+static void	 ctl_status_missing(struct ctl_pending *, const char *);
+static void	 ctl_status_add(struct ctl_pending *, json_t *);
 static void	 ctl_trim_later(size_t);
 static struct event	*ctl_trim_ev;
 
@@ -1204,9 +1207,8 @@ ctl_pending_timeout(evutil_socket_t fd, short event, void *arg)
 	log_warnx("the %s process did not answer request %u in %d s",
 	    proc_name(peer), p->reqid, CTL_PENDING_SEC);
 	if (p->partial != NULL) {
-		/* Status without the reflector's counters: say so. */
-		ctl_status_send(p, json_pack("{s:s}", "error",
-		    "the reflector process did not answer"));
+		/* A status stage that did not answer: say so, go on. */
+		ctl_status_missing(p, "did not answer");
 		return;
 	}
 	if ((req = ctl_pending_done(p)) != NULL)
@@ -1287,17 +1289,60 @@ ctl_status_end(struct imsg *imsg)
 	    "config", cfg);
 	if (cfg == NULL || j == NULL)
 		fatalx("%s: json_pack", __func__);
-	/* Then the reflector's counters, under the same request id. */
+	/* Then the reflector's and the sender's counters. */
 	p->partial = j;
-	p->type = IMSG_REFL_STATS;
-	p->peer = PROC_REFLECTOR;
-	if (proc_compose(PROC_REFLECTOR, IMSG_REFL_STATS, 0, p->reqid, -1,
-	    NULL, 0) == -1) {
-		ctl_status_send(p, json_pack("{s:s}", "error",
-		    "cannot reach the reflector process"));
+	ctl_status_ask(p, IMSG_REFL_STATS, PROC_REFLECTOR);
+}
+
+/*
+ * The status's later stages, under the same request id: the reflector's
+ * counters, then the sender's; each adds a member to p->partial (an
+ * "error" in it when its process could not be reached or did not answer
+ * in time), and the last sends the answer.
+ */
+static void
+ctl_status_ask(struct ctl_pending *p, uint32_t type, enum lopa_proc peer)
+{
+	p->type = type;
+	p->peer = peer;
+	if (proc_compose(peer, type, 0, p->reqid, -1, NULL, 0) == -1) {
+		ctl_status_missing(p, "cannot be reached");
 		return;
 	}
 	ctl_pending_rearm(p);
+}
+
+/* The current stage's process is missing (why): say so, go on. */
+static void
+ctl_status_missing(struct ctl_pending *p, const char *why)
+{
+	char	 msg[128];
+
+	snprintf(msg, sizeof(msg), "the %s process %s", proc_name(p->peer),
+	    why);
+	ctl_status_add(p, json_pack("{s:s}", "error", msg));
+}
+
+/* Add the current stage's member; ask the next stage or answer. */
+static void
+ctl_status_add(struct ctl_pending *p, json_t *member)
+{
+	struct evhttp_request	*req;
+	const char		*key;
+	json_t			*j;
+
+	key = p->type == IMSG_REFL_STATS ? "reflector" : "sender";
+	if (member == NULL ||
+	    json_object_set_new(p->partial, key, member) == -1)
+		fatalx("%s: json", __func__);
+	if (p->type == IMSG_REFL_STATS) {
+		ctl_status_ask(p, IMSG_SND_STATS, PROC_SENDER);
+		return;
+	}
+	j = json_incref(p->partial);
+	if ((req = ctl_pending_done(p)) != NULL)
+		ctl_send_json(req, 200, j);
+	json_decref(j);
 }
 
 /* The reflector's counters as the "reflector" member of the status. */
@@ -1330,18 +1375,38 @@ ctl_refl_json(const struct refl_status *st)
 	return j;
 }
 
-/* Answer a status request with what it has, plus "reflector": refl. */
-static void
-ctl_status_send(struct ctl_pending *p, json_t *refl)
+/* The sender's counters as the "sender" member of the status. */
+static json_t *
+ctl_snd_json(const struct snd_status *st)
 {
-	struct evhttp_request	*req;
-	json_t			*j = json_incref(p->partial);
+	json_t	*j;
+	int	 i;
 
-	if (refl == NULL || json_object_set_new(j, "reflector", refl) == -1)
-		fatalx("%s: json", __func__);
-	if ((req = ctl_pending_done(p)) != NULL)
-		ctl_send_json(req, 200, j);
-	json_decref(j);
+	if ((j = json_pack("{s:I, s:I}", "sessions", (json_int_t)st->sessions,
+	    "icmp_sockets", (json_int_t)st->icmp_sockets)) == NULL)
+		fatalx("%s: json_pack", __func__);
+	for (i = 0; i < CNT_MAX; i++)
+		if (json_object_set_new(j, snd_count_keys[i],
+		    json_integer((json_int_t)st->counts[i])) == -1)
+			fatalx("%s: json", __func__);
+	return j;
+}
+
+static void
+ctl_snd_stats(struct imsg *imsg)
+{
+	struct ctl_pending	*p;
+	struct snd_status	 st;
+
+	if (imsg_check_len(imsg, sizeof(st)) != 0)
+		fatalx("IMSG_SND_STATS_REPLY: bad size %zu", imsg->datalen);
+	memcpy(&st, imsg->data, sizeof(st));
+	if ((p = ctl_pending_find(imsg->hdr.reqid, IMSG_SND_STATS)) == NULL) {
+		log_debug("sender counters for gone request %u",
+		    imsg->hdr.reqid);
+		return;
+	}
+	ctl_status_add(p, ctl_snd_json(&st));
 }
 
 static void
@@ -1359,7 +1424,7 @@ ctl_refl_stats(struct imsg *imsg)
 		    imsg->hdr.reqid);
 		return;
 	}
-	ctl_status_send(p, ctl_refl_json(&st));
+	ctl_status_add(p, ctl_refl_json(&st));
 }
 
 static void
@@ -2619,6 +2684,10 @@ control_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
 {
 	if (from == PROC_REFLECTOR && imsg->hdr.type == IMSG_REFL_STATS_REPLY) {
 		ctl_refl_stats(imsg);
+		return 0;
+	}
+	if (from == PROC_SENDER && imsg->hdr.type == IMSG_SND_STATS_REPLY) {
+		ctl_snd_stats(imsg);
 		return 0;
 	}
 	if (from != PROC_ENGINE)

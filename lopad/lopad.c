@@ -100,6 +100,7 @@ static const struct {
 	{ PROC_ENGINE, PROC_REFLECTOR },
 	{ PROC_ENGINE, PROC_NETLINK },
 	{ PROC_CONTROL, PROC_REFLECTOR },
+	{ PROC_CONTROL, PROC_SENDER },
 };
 
 __attribute__((__noreturn__)) static void	 usage(int);

@@ -92,6 +92,9 @@ enum imsg_type {
 	/* control <-> reflector */
 	IMSG_REFL_STATS,	/* control -> reflector: request (reqid) */
 	IMSG_REFL_STATS_REPLY,	/* reflector -> control: struct refl_status */
+	/* control <-> sender */
+	IMSG_SND_STATS,		/* control -> sender: request (reqid) */
+	IMSG_SND_STATS_REPLY,	/* sender -> control: struct snd_status */
 	IMSG_MAX
 };
 
@@ -250,6 +253,25 @@ struct refl_status {
 	uint64_t	 echoed;
 	uint64_t	 drops[DROP_MAX];
 };
+
+/* The sender's counters, for GET /api/v1/status. */
+enum snd_count {
+	CNT_MALFORMED,		/* did not decode */
+	CNT_FOREIGN,		/* not for any live probe of ours */
+	CNT_STALE,		/* for a probe no longer remembered */
+	CNT_BADSTAMP,		/* a kernel stamp that could not be right */
+	CNT_SLIP,		/* probe slots skipped after a late wake-up */
+	CNT_MAX
+};
+
+struct snd_status {
+	uint32_t	 sessions;		/* live */
+	uint32_t	 icmp_sockets;		/* shared raw sockets */
+	uint64_t	 counts[CNT_MAX];
+};
+
+/* API names of the sender's counters ("malformed", ...). */
+extern const char *const snd_count_keys[CNT_MAX];
 
 /* API names of the drop reasons ("loop_port", ...). */
 extern const char *const refl_drop_keys[DROP_MAX];

@@ -259,14 +259,12 @@ static int			 snd_optid = 1;	/* SCM_TS_OPT_ID usable */
 static int			 snd_optid_known;
 static int			 snd_tskeep = -1;	/* see sender_start() */
 
-/* Packets we could not use, by reason; logged at debug, rate-limited. */
-enum snd_count {
-	CNT_MALFORMED,		/* did not decode */
-	CNT_FOREIGN,		/* not for any live probe of ours */
-	CNT_STALE,		/* for a probe no longer remembered */
-	CNT_BADSTAMP,		/* a kernel stamp that could not be right */
-	CNT_SLIP,		/* probe slots skipped after a late wake-up */
-	CNT_MAX
+/*
+ * Packets we could not use, by reason, and schedule slips (lopad.h);
+ * logged at debug, rate-limited, and in GET /api/v1/status.
+ */
+const char *const snd_count_keys[CNT_MAX] = {
+	"malformed", "foreign", "stale", "bad_timestamps", "schedule_slips"
 };
 static const char *const snd_count_names[CNT_MAX] = {
 	"malformed packets", "foreign packets", "stale replies",
@@ -2311,9 +2309,33 @@ sender_dispatch_parent(struct imsg *imsg)
 	return 0;
 }
 
+/* control asks for the counters. */
+static void
+sender_stats(struct imsg *imsg)
+{
+	struct snd_status	 st;
+	struct session		*s;
+	struct icmpsock		*is;
+
+	if (imsg_check_len(imsg, 0))
+		fatalx("bad IMSG_SND_STATS");
+	memset(&st, 0, sizeof(st));
+	RB_FOREACH(s, snd_sessions, &snd_sessions)
+		st.sessions++;
+	TAILQ_FOREACH(is, &snd_isocks, entry)
+		st.icmp_sockets++;
+	memcpy(st.counts, snd_counts, sizeof(st.counts));
+	proc_compose(PROC_CONTROL, IMSG_SND_STATS_REPLY, 0, imsg->hdr.reqid,
+	    -1, &st, sizeof(st));
+}
+
 static int
 sender_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
 {
+	if (from == PROC_CONTROL && imsg->hdr.type == IMSG_SND_STATS) {
+		sender_stats(imsg);
+		return 0;
+	}
 	if (from != PROC_ENGINE)
 		return -1;
 	switch (imsg->hdr.type) {

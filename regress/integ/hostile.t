@@ -13,7 +13,7 @@
 . "$LOPA_ROOT/regress/lib/lopad.sh"
 . "$LOPA_ROOT/regress/lib/netns.sh"
 
-plan 9
+plan 10
 
 lopad_init
 netns_new A
@@ -105,6 +105,11 @@ ok_alive=no
 proc_alive "$sender" && ok_alive=yes
 is "$ok_alive" yes "the sender survived"
 is "$(api rw GET /api/v1/status)" 200 "the daemon still answers"
+# Every forgery is counted, by reason, in the sender's counters.
+s='j["sender"]'
+diag "sender counters: $(json_get "$API_BODY" "$s")"
+cmp_le $((N * 4)) "$(json_get "$API_BODY" "$s[\"foreign\"]")" \
+    "status: the forged replies are counted as foreign"
 
 lopad_stop
 is "$LOPAD_EXIT" 0 "lopad exits 0"

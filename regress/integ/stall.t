@@ -23,7 +23,7 @@
 . "$LOPA_ROOT/regress/lib/lopad.sh"
 . "$LOPA_ROOT/regress/lib/netns.sh"
 
-plan 13
+plan 14
 
 lopad_init
 netns_delayline 0 "$LOPAD_DIR/hold.log"
@@ -122,8 +122,11 @@ if task_create ping '{"target":"198.18.1.2","mode":"continuous","interval":"10ms
 	cmp_le "$sent" 130 "stall: the missed probes were not sent in a burst"
 	cmp_le 80 "$sent" "stall: it goes on after SIGCONT"
 	cmp_le "$lost" 5 "stall: at most the probes in flight at the stop are lost"
+	api rw GET /api/v1/status >/dev/null
+	cmp_le 50 "$(json_get "$API_BODY" 'j["sender"]["schedule_slips"]')" \
+	    "stall: the skipped probe times are counted in the status"
 else
-	for i in 1 2 3; do not_ok "stall: the task ran"; done
+	for i in 1 2 3 4; do not_ok "stall: the task ran"; done
 	diag "$API_CODE $(cat "$API_BODY")"
 fi
 
