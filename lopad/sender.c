@@ -160,6 +160,7 @@ struct tsock {
 	uint32_t	 txkey;		/* OPT_ID of the next send */
 	struct txrec	*txmap;
 	uint32_t	 txmask;
+	uint32_t	 txpending;	/* sends whose stamp is unread */
 };
 
 struct icmpsock {
@@ -832,6 +833,7 @@ tsock_send(struct tsock *ts, struct session *s, struct slot *sl,
 		tr->seq = sl->seq;
 		tr->used = 1;
 		ts->txkey++;
+		ts->txpending++;
 	}
 	return 0;
 }
@@ -942,6 +944,8 @@ tx_stamp(struct tsock *ts, uint32_t key, int64_t t)
 	struct session	*s;
 	struct slot	*sl;
 
+	if (ts->txpending > 0)
+		ts->txpending--;
 	if (ts->txmap == NULL || t == 0)
 		return;
 	tr = &ts->txmap[key & ts->txmask];
@@ -1229,9 +1233,19 @@ static void
 icmp_drain(struct icmpsock *is)
 {
 	struct rxinfo	 ri;
-	int		 i, n, loops;
+	int		 i, n = 0, loops, errq;
 
-	tsock_errqueue(&is->ts, NULL);
+	/*
+	 * A raw socket's error queue holds only our TX stamps (its ICMP
+	 * errors come as packets): read first (a reply wants its probe's
+	 * stamp), but only when one is awaited; and whenever the wake-up
+	 * brought no packet, since then it was for the error queue (a
+	 * stamp the count missed: the queue is drained, never left to
+	 * wake us again and again).
+	 */
+	errq = is->ts.txpending > 0;
+	if (errq)
+		tsock_errqueue(&is->ts, NULL);
 	for (loops = 0; loops < SND_READS; loops++) {
 		if ((n = tsock_recv(&is->ts, 0, &ri.mono, &ri.real)) <= 0)
 			break;
@@ -1246,6 +1260,8 @@ icmp_drain(struct icmpsock *is)
 		if (n < SND_BATCH)
 			break;
 	}
+	if (!errq && loops == 0 && n <= 0)
+		tsock_errqueue(&is->ts, NULL);
 }
 
 /* Keep the raw socket to echo replies and the errors we can use. */
