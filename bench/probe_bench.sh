@@ -134,7 +134,7 @@ elif cmd == "sum":
           tot["received"], tot["lost"], tot["in_flight"], tot["late"], dt,
           len(body), json.dumps(status, separators=(",", ":"))))
 elif cmd == "sched":
-    # Schedule error: for every k-th task of argv[3], its last 20 sends
+    # Schedule error: for every k-th task of argv[3], its last 10 sends
     # against its own grid (interval argv[4] ns): the deviation of each
     # send's phase from the task's median phase.  p50, p99, max in us.
     import calendar
@@ -147,7 +147,7 @@ elif cmd == "sched":
         return sec * 10**9 + int((f + "000000000")[:9])
     errs = []
     for i in ids[::k]:
-        st, body = req(c, "GET", "/api/v1/tasks/%s/samples?last=20" % i)
+        st, body = req(c, "GET", "/api/v1/tasks/%s/samples?last=10" % i)
         if st != 200:
             continue
         ts = sorted(ns(x["time"]) for x in json.loads(body)
@@ -483,7 +483,7 @@ for n in 1000 "$SCALE_N"; do
 	say "  per process: $(roles_delta "$r0" "$r1")"
 	# The schedule first: the big listing below loads every process.
 	sc=$(api_py sched "$B/ids" 1000000000)
-	say "  schedule error over 200 tasks' last 20 sends: $sc"
+	say "  schedule error over 200 tasks' last 10 sends: $sc"
 	s1=$(api_py sum "$B/ids")
 	pss2=$(pss_kib)
 	say "  API: $s1"
@@ -522,7 +522,7 @@ echo
 echo "scale: continuous ping tasks at 1/s to AnyIP targets (10 s window; PSS summed over all lopad processes)"
 echo "  (probes/s and wire loss from the veth counters in the window; lopad: lost / (received + lost) of"
 echo "   the tasks since they started; drops: raw socket drops in A; PSS before and after one GET /api/v1/tasks;"
-echo "   sched p99: schedule error p99 of 200 tasks' last 20 sends against each task's own 1 s grid)"
+echo "   sched p99: schedule error p99 of 200 tasks' last 10 sends (the quiet window) against each task's own 1 s grid)"
 printf '%7s %9s %8s %8s %7s %8s %6s %8s %9s %9s %9s\n' tasks create probes/s "CPU core" "loss" "lopad" drops "GET all" "PSS KiB" "after GET" "sched p99"
 for r in "${SROWS[@]}"; do
 	echo "$r"
