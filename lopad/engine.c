@@ -63,6 +63,26 @@ struct session {
 	struct task		*task;	/* NULL once detached (stopped) */
 };
 
+/*
+ * A sample as a task's ring keeps it: 32 bytes rather than the 64 of a
+ * probe_result.  The address (the target, or a router reporting an
+ * error) is an index into a small per-task table: few distinct ones
+ * appear among a task's recent samples.
+ */
+struct sample_rec {
+	int64_t		 t_sent;
+	int64_t		 rtt_ns;
+	uint32_t	 seq;
+	uint16_t	 flags;
+	uint16_t	 aux;		/* too_big: the MTU; otherwise errno */
+	uint8_t		 kind;
+	uint8_t		 status;
+	uint8_t		 ttl;
+	uint8_t		 tsrc;
+	uint8_t		 from;		/* 0 none; else froms[from - 1] */
+};
+#define ENG_FROMS		8	/* addresses a task's ring can name */
+
 struct task {
 	RB_ENTRY(task)		 entry;
 	TAILQ_ENTRY(task)	 done_entry;	/* final tasks, oldest first */
@@ -106,8 +126,9 @@ struct task {
 	struct stats_result	 final_total;
 	struct stats_result	 final_window;
 
-	/* Recent samples. */
-	struct probe_result	*ring;
+	/* Recent samples, compact; their addresses in froms. */
+	struct sample_rec	*ring;
+	struct task_addr	*froms;		/* ENG_FROMS, when first needed */
 	uint32_t		 ring_cap;	/* tasks.samples at creation */
 	uint32_t		 ring_head;	/* oldest */
 	uint32_t		 ring_len;
@@ -329,6 +350,7 @@ task_free(struct task *t)
 		stats_window_free(&t->win);
 	free(t->rounds);
 	free(t->ring);
+	free(t->froms);
 	eng_budget_used -= t->budget;
 	free(t);
 }
@@ -739,10 +761,54 @@ engine_create(struct imsg *imsg)
 	task_resolve(t);
 }
 
+static int
+addr_same(const struct task_addr *a, const struct task_addr *b)
+{
+	return (a->family == b->family && a->port == b->port &&
+	    a->scope_id == b->scope_id &&
+	    memcmp(a->addr, b->addr, sizeof(a->addr)) == 0);
+}
+
+/* The table index (1-based) of an address for the ring; 0 none. */
+static uint8_t
+sample_from(struct task *t, const struct task_addr *a)
+{
+	uint32_t	 i, j;
+	int		 used;
+
+	if (a->family == 0)
+		return 0;
+	if (t->froms == NULL &&
+	    (t->froms = calloc(ENG_FROMS, sizeof(*t->froms))) == NULL)
+		return 0;
+	for (i = 0; i < ENG_FROMS; i++)
+		if (t->froms[i].family != 0 && addr_same(&t->froms[i], a))
+			return (uint8_t)(i + 1);
+	for (i = 0; i < ENG_FROMS; i++)
+		if (t->froms[i].family == 0)
+			break;
+	/* Full: take the place of an address no held sample names. */
+	if (i == ENG_FROMS) {
+		for (i = 0; i < ENG_FROMS; i++) {
+			used = 0;
+			for (j = 0; j < t->ring_len && !used; j++)
+				used = t->ring[(t->ring_head + j) %
+				    t->ring_cap].from == i + 1;
+			if (!used)
+				break;
+		}
+		if (i == ENG_FROMS)
+			return 0;	/* more addresses than places: lost */
+	}
+	t->froms[i] = *a;
+	return (uint8_t)(i + 1);
+}
+
 static void
 sample_push(struct task *t, const struct probe_result *pr)
 {
-	uint32_t	 i;
+	struct sample_rec	*r;
+	uint32_t		 i;
 
 	if (t->ring_len < t->ring_cap) {
 		i = (t->ring_head + t->ring_len) % t->ring_cap;
@@ -751,7 +817,43 @@ sample_push(struct task *t, const struct probe_result *pr)
 		i = t->ring_head;
 		t->ring_head = (t->ring_head + 1) % t->ring_cap;
 	}
-	t->ring[i] = *pr;
+	r = &t->ring[i];
+	memset(r, 0, sizeof(*r));	/* its old address is free now */
+	r->t_sent = pr->t_sent;
+	r->rtt_ns = pr->rtt_ns;
+	r->seq = pr->seq;
+	r->flags = pr->flags;
+	r->aux = pr->status == PROBE_TOO_BIG ?
+	    (uint16_t)(pr->mtu > UINT16_MAX ? UINT16_MAX : pr->mtu) : pr->err;
+	r->kind = pr->kind;
+	r->status = pr->status;
+	r->ttl = pr->ttl;
+	r->tsrc = pr->tsrc;
+	r->from = sample_from(t, &pr->from);
+}
+
+/* The n-th held sample (0: the oldest) as a probe_result. */
+static void
+sample_get(const struct task *t, uint32_t n, struct probe_result *pr)
+{
+	const struct sample_rec	*r;
+
+	r = &t->ring[(t->ring_head + n) % t->ring_cap];
+	memset(pr, 0, sizeof(*pr));
+	pr->t_sent = r->t_sent;
+	pr->rtt_ns = r->rtt_ns;
+	pr->seq = r->seq;
+	pr->flags = r->flags;
+	if (r->status == PROBE_TOO_BIG)
+		pr->mtu = r->aux;
+	else
+		pr->err = r->aux;
+	pr->kind = r->kind;
+	pr->status = r->status;
+	pr->ttl = r->ttl;
+	pr->tsrc = r->tsrc;
+	if (r->from != 0 && t->froms != NULL)
+		pr->from = t->froms[r->from - 1];
 }
 
 static void
@@ -1011,7 +1113,7 @@ engine_samples(struct imsg *imsg)
 		n = q.last;
 	skip = t->ring_len - n;
 	for (i = 0; i < n; i++) {
-		batch[nb++] = t->ring[(t->ring_head + skip + i) % t->ring_cap];
+		sample_get(t, skip + i, &batch[nb++]);
 		if (nb == PROBE_BATCH_MAX || i + 1 == n) {
 			proc_compose(PROC_CONTROL, IMSG_TASK_SAMPLE, 0,
 			    imsg->hdr.reqid, -1, batch, nb * sizeof(batch[0]));
@@ -1059,6 +1161,7 @@ static void
 engine_subscribe(struct imsg *imsg, int on)
 {
 	struct task_query	 q;
+	struct probe_result	 pr;
 	struct task		*t;
 	uint32_t		 i;
 
@@ -1076,9 +1179,10 @@ engine_subscribe(struct imsg *imsg, int on)
 	t->subscribers++;
 	reply_end(imsg->hdr.reqid, 200, t->id, NULL);
 	/* Replay what is held, then the current state. */
-	for (i = 0; i < t->ring_len; i++)
-		emit_probe(t, &t->ring[(t->ring_head + i) % t->ring_cap],
-		    imsg->hdr.reqid);
+	for (i = 0; i < t->ring_len; i++) {
+		sample_get(t, i, &pr);
+		emit_probe(t, &pr, imsg->hdr.reqid);
+	}
 	emit_state(t, imsg->hdr.reqid);
 }
 
