@@ -90,7 +90,7 @@ struct task {
 	char			 id[TASK_IDLEN];
 	struct task_params	 p;
 	uint32_t		 status;
-	char			 error[LOPA_ERRLEN];
+	char			*error;		/* NULL: none */
 	int64_t			 t_created, t_started, t_finished, t_updated;
 
 	/* Target address. */
@@ -123,8 +123,7 @@ struct task {
 	uint64_t		 clock_steps;
 	uint32_t		 tsrc;
 	int			 frozen;	/* final: figures below */
-	struct stats_result	 final_total;
-	struct stats_result	 final_window;
+	struct stats_result	*final;		/* frozen: total, window */
 
 	/* Recent samples, compact; their addresses in froms. */
 	struct sample_rec	*ring;
@@ -135,6 +134,9 @@ struct task {
 
 	uint32_t		 subscribers;
 };
+
+/* A task's error text, "" when none. */
+#define TASK_ERR(t)	((t)->error != NULL ? (t)->error : "")
 
 RB_HEAD(task_tree, task);
 RB_HEAD(session_tree, session);
@@ -266,7 +268,7 @@ emit_state(struct task *t, uint32_t reqid)
 	strlcpy(ev.id, t->id, sizeof(ev.id));
 	ev.kind = TASK_EV_STATE;
 	ev.status = t->status;
-	strlcpy(ev.error, t->error, sizeof(ev.error));
+	strlcpy(ev.error, TASK_ERR(t), sizeof(ev.error));
 	proc_compose(PROC_CONTROL, IMSG_TASK_EVENT, 0, reqid, -1, &ev,
 	    sizeof(ev));
 }
@@ -285,6 +287,17 @@ emit_probe(struct task *t, const struct probe_result *pr, uint32_t reqid)
 	    sizeof(ev));
 }
 
+/* Set (or, with NULL or "", clear) a task's error text. */
+static void
+task_error(struct task *t, const char *err)
+{
+	free(t->error);
+	t->error = NULL;
+	if (err != NULL && err[0] != '\0' &&
+	    (t->error = strndup(err, LOPA_ERRLEN - 1)) == NULL)
+		log_warn("task %s: error text", t->id);
+}
+
 static void
 task_set_status(struct task *t, uint32_t status, const char *err)
 {
@@ -298,11 +311,11 @@ task_set_status(struct task *t, uint32_t status, const char *err)
 	}
 	t->status = status;
 	if (err != NULL)
-		strlcpy(t->error, err, sizeof(t->error));
+		task_error(t, err);
 	t->t_updated = now_real();
 	if (status == TASK_FAILED)
 		log_warnx("task %s (%s %s) failed: %s", t->id,
-		    task_type_name(t->p.type), t->p.target, t->error);
+		    task_type_name(t->p.type), t->p.target, TASK_ERR(t));
 	else
 		log_debug("task %s: %s", t->id, task_status_name(status));
 	emit_state(t, 0);
@@ -351,6 +364,8 @@ task_free(struct task *t)
 	free(t->rounds);
 	free(t->ring);
 	free(t->froms);
+	free(t->final);
+	free(t->error);
 	eng_budget_used -= t->budget;
 	free(t);
 }
@@ -386,15 +401,19 @@ task_evict(void)
 static void
 task_freeze(struct task *t)
 {
-	if (stats_compute(&t->total, &t->final_total) == -1)
+	if ((t->final = calloc(2, sizeof(*t->final))) == NULL)
+		log_warn("task %s: keeping its figures", t->id);
+	else if (stats_compute(&t->total, &t->final[0]) == -1)
 		log_warn("task %s: percentiles", t->id);
-	t->final_total.in_flight = t->in_flight;
+	if (t->final != NULL)
+		t->final[0].in_flight = t->in_flight;
 	stats_acc_free(&t->total);
 	stats_acc_free(&t->racc);
 	if (t->has_win) {
 		stats_window_expire(&t->win, now_mono(), t->p.window_ns);
 		stats_window_set_in_flight(&t->win, t->in_flight);
-		if (stats_window_compute(&t->win, &t->final_window) == -1)
+		if (t->final != NULL &&
+		    stats_window_compute(&t->win, &t->final[1]) == -1)
 			log_warn("task %s: window percentiles", t->id);
 		stats_window_free(&t->win);
 	}
@@ -643,7 +662,7 @@ engine_resolved(struct imsg *imsg)
 			return;
 		}
 		/* Continuous: keep the old address (if any) and retry. */
-		strlcpy(t->error, rr.msg, sizeof(t->error));
+		task_error(t, rr.msg);
 		log_warnx("task %s: %s; retrying in %lld s", t->id, rr.msg,
 		    (long long)(t->retry_ns / NS));
 		task_resolve_later(t, t->retry_ns);
@@ -654,7 +673,7 @@ engine_resolved(struct imsg *imsg)
 	t->retry_ns = ENG_RETRY_MIN;
 	/* Resolved again (also a pending task's first success): no error. */
 	if (t->p.mode == TASK_CONTINUOUS)
-		t->error[0] = '\0';
+		task_error(t, NULL);
 
 	if (t->status == TASK_PENDING) {
 		t->addr = rr.addrs[0];
@@ -1000,7 +1019,7 @@ task_snapshot(struct task *t, struct task_info *ti)
 	strlcpy(ti->id, t->id, sizeof(ti->id));
 	ti->params = t->p;
 	ti->status = t->status;
-	strlcpy(ti->error, t->error, sizeof(ti->error));
+	strlcpy(ti->error, TASK_ERR(t), sizeof(ti->error));
 	ti->t_created = t->t_created;
 	ti->t_started = t->t_started;
 	ti->t_finished = t->t_finished;
@@ -1011,8 +1030,10 @@ task_snapshot(struct task *t, struct task_info *ti)
 	ti->clock_steps = t->clock_steps;
 	ti->resolves = t->resolves;
 	if (t->frozen) {
-		ti->total = t->final_total;
-		ti->window = t->final_window;
+		if (t->final != NULL) {
+			ti->total = t->final[0];
+			ti->window = t->final[1];
+		}
 		ti->has_window = t->has_win;
 	} else if (stats_compute(&t->total, &ti->total) == -1)
 		log_warn("task %s: percentiles", t->id);
