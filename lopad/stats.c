@@ -368,8 +368,12 @@ window_push(struct stats_window *w, const struct probe_sample *s,
 	memset(e, 0, sizeof(*e));
 	e->t_ns = t_ns;
 	e->kind = kind;
-	if (s != NULL)
-		e->s = *s;
+	if (s != NULL) {
+		e->rtt_ns = s->rtt_ns;
+		e->seq = s->seq;
+		e->status = s->status;
+		e->ttl = s->ttl;
+	}
 	w->len++;
 }
 
@@ -424,6 +428,7 @@ int
 stats_window_compute(const struct stats_window *w, struct stats_result *r)
 {
 	struct stats_acc		 acc;
+	struct probe_sample		 s;
 	const struct stats_wentry	*e;
 	size_t				 i, nrecv = 0;
 	int				 rv;
@@ -431,7 +436,7 @@ stats_window_compute(const struct stats_window *w, struct stats_result *r)
 	stats_acc_init(&acc);
 	for (i = 0; i < w->len; i++) {
 		e = &w->ring[(w->head + i) % w->cap];
-		if (e->kind == STATS_W_SAMPLE && is_received(e->s.status))
+		if (e->kind == STATS_W_SAMPLE && is_received(e->status))
 			nrecv++;
 	}
 	if (stats_acc_reserve(&acc, nrecv) == -1) {
@@ -444,7 +449,12 @@ stats_window_compute(const struct stats_window *w, struct stats_result *r)
 		case STATS_W_SAMPLE:
 			acc.sent++;
 			/* Checked on entry; reserved above: cannot fail. */
-			(void)stats_add(&acc, &e->s);
+			memset(&s, 0, sizeof(s));
+			s.seq = e->seq;
+			s.rtt_ns = e->rtt_ns;
+			s.status = e->status;
+			s.ttl = e->ttl;
+			(void)stats_add(&acc, &s);
 			break;
 		case STATS_W_DUPLICATE:
 			stats_duplicate(&acc);

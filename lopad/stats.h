@@ -135,9 +135,13 @@ int	 stats_compute(const struct stats_acc *, struct stats_result *);
 #define STATS_W_DUPLICATE	1
 #define STATS_W_LATE		2
 
+/* 24 bytes: a window holds one per probe, fate and extra reply. */
 struct stats_wentry {
 	int64_t		 t_ns;
-	struct probe_sample s;
+	int64_t		 rtt_ns;	/* the sample's */
+	uint32_t	 seq;
+	uint8_t		 status;
+	uint8_t		 ttl;
 	uint8_t		 kind;		/* STATS_W_* */
 };
 
