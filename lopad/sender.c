@@ -86,8 +86,9 @@ struct snd_icmp_filter {
 #define NS			(1000LL * 1000 * 1000)
 #define SND_STEP_NS		(1000LL * 1000)	/* a clock step: 1 ms */
 #define SND_FLUSH_US		10000	/* results wait at most 10 ms */
+#define SND_RES_KEEP		8	/* result buffers this small are freed */
 #define SND_QUANTUM_NS		(500LL * 1000)	/* send wake-ups: 0.5 ms grid */
-#define SND_RING_MIN		16
+#define SND_RING_MIN		8
 #define SND_RING_MAX		(1U << 16)
 #define SND_RING_ICMP_MAX	(1U << 15)	/* half the 16-bit seq space */
 #define SND_TXMAP_ICMP		8192		/* TX stamps awaited */
@@ -472,6 +473,15 @@ session_flush(struct session *s)
 		proc_compose(PROC_ENGINE, IMSG_SESSION_RESULTS, s->sid, 0, -1,
 		    s->res, s->nres * sizeof(*s->res));
 		s->nres = 0;
+	}
+	/*
+	 * A slow session (most are: 1 probe/s) has a result or two per
+	 * flush: its buffer goes back rather than sit idle, 10,000 times.
+	 */
+	if (s->rescap <= SND_RES_KEEP) {
+		free(s->res);
+		s->res = NULL;
+		s->rescap = 0;
 	}
 	if (s->dirty) {
 		TAILQ_REMOVE(&snd_dirty, s, dentry);
