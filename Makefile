@@ -47,7 +47,7 @@ LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
 
 # Unit tests: regress/unit/test_NAME.c plus the sources listed here.
 UNIT_TESTS	 = imsg duration config problem parser stats icmp_codec \
-		   task_json sse probe_udp twamp_codec
+		   task_json sse probe_udp twamp_codec stamp_tlv twamp_ctl_codec
 UNIT_imsg	 = common/imsg.c common/imsgev.c
 UNIT_duration	 = common/duration.c
 UNIT_config	 = lopad/config.c common/addr.c common/duration.c common/log.c
@@ -57,18 +57,22 @@ UNIT_sse	 = lopactl/sse.c lopactl/fmt.c
 UNIT_stats	 = lopad/stats.c
 UNIT_icmp_codec	 = lopad/icmp_codec.c
 UNIT_twamp_codec = lopad/twamp_codec.c
+UNIT_stamp_tlv	 = lopad/stamp_tlv.c
+UNIT_twamp_ctl_codec = lopad/twamp_ctl_codec.c
 UNIT_probe_udp	 = lopad/probe_udp.c
 UNIT_task_json	 = lopad/task_json.c lopad/task.c lopad/problem.c \
 		   common/duration.c
 
 # libFuzzer targets: regress/fuzz/fuzz_NAME.c plus these sources.
 FUZZ_TARGETS	 = imsg config duration icmp_codec task_json probe_udp \
-		   twamp_codec
+		   twamp_codec stamp_tlv twamp_ctl_codec
 FUZZ_imsg	 = common/imsg.c
 FUZZ_config	 = lopad/config.c common/addr.c common/duration.c common/log.c
 FUZZ_duration	 = common/duration.c
 FUZZ_icmp_codec	 = lopad/icmp_codec.c
 FUZZ_twamp_codec = lopad/twamp_codec.c
+FUZZ_stamp_tlv	 = lopad/stamp_tlv.c
+FUZZ_twamp_ctl_codec = lopad/twamp_ctl_codec.c
 FUZZ_probe_udp	 = lopad/probe_udp.c
 FUZZ_task_json	 = lopad/task_json.c lopad/task.c lopad/problem.c \
 		   common/duration.c
