@@ -65,7 +65,7 @@ UNIT_task_json	 = lopad/task_json.c lopad/task.c lopad/problem.c \
 
 # libFuzzer targets: regress/fuzz/fuzz_NAME.c plus these sources.
 FUZZ_TARGETS	 = imsg config duration icmp_codec task_json probe_udp \
-		   twamp_codec stamp_tlv twamp_ctl_codec
+		   twamp_codec stamp_tlv twamp_ctl_codec sse
 FUZZ_imsg	 = common/imsg.c
 FUZZ_config	 = lopad/config.c common/addr.c common/duration.c common/log.c
 FUZZ_duration	 = common/duration.c
@@ -73,6 +73,7 @@ FUZZ_icmp_codec	 = lopad/icmp_codec.c
 FUZZ_twamp_codec = lopad/twamp_codec.c
 FUZZ_stamp_tlv	 = lopad/stamp_tlv.c
 FUZZ_twamp_ctl_codec = lopad/twamp_ctl_codec.c
+FUZZ_sse	 = lopactl/sse.c
 FUZZ_probe_udp	 = lopad/probe_udp.c
 FUZZ_task_json	 = lopad/task_json.c lopad/task.c lopad/problem.c \
 		   common/duration.c
