@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "icmp_codec.h"
+#include "wire.h"
 
 /* Our own names: <netinet/ip_icmp.h> clashes with <linux/icmp.h>. */
 #define T4_ECHOREPLY	0
@@ -28,26 +29,6 @@
 
 #define PROTO_ICMP	1
 #define PROTO_ICMPV6	58
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	    ((uint32_t)p[2] << 8) | (uint32_t)p[3];
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
 
 uint16_t
 icmp_checksum(const uint8_t *p, size_t len)

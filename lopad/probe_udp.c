@@ -6,22 +6,7 @@
 #include <string.h>
 
 #include "probe_udp.h"
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	    ((uint32_t)p[2] << 8) | (uint32_t)p[3];
-}
+#include "wire.h"
 
 ssize_t
 probe_udp_encode(uint32_t seq, const uint8_t cookie[PROBE_UDP_COOKIELEN],

@@ -9,25 +9,13 @@
 #include <string.h>
 
 #include "stamp_tlv.h"
+#include "wire.h"
 
 /* Offsets in a TLV. */
 #define OFF_FLAGS	0
 #define OFF_TYPE	1
 #define OFF_LEN		2
 #define OFF_VALUE	4
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
 
 void
 stamp_tlv_iter_init(struct stamp_tlv_iter *it, const uint8_t *buf,
