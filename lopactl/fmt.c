@@ -24,8 +24,6 @@
 
 #define STRMAX		256
 
-static void	 app(char *, size_t, const char *, ...)
-		    __attribute__((__format__(__printf__, 3, 4)));
 static int	 kind_is(json_t *, const char *);
 static void	 rtt_line(FILE *, json_t *, const char *, const char *,
 		    const char *const *, size_t);
@@ -35,8 +33,8 @@ static const char *const error_names[] = {
 	"unreachable", "ttl_exceeded", "too_big", "param_problem", "error"
 };
 
-static void
-app(char *buf, size_t len, const char *fmt, ...)
+void
+fmt_append(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list	 ap;
 	size_t	 n;
@@ -165,26 +163,26 @@ fmt_probe(json_t *ev, char *buf, size_t len)
 	status = json_is_string(v) ? json_string_value(v) : "unknown";
 	answer = strcmp(status, "ok") == 0 || strcmp(status, "refused") == 0;
 
-	app(buf, len, "seq=%lld",
+	fmt_append(buf, len, "seq=%lld",
 	    (long long)json_integer_value(json_object_get(ev, "seq")));
 	if (extra)
-		app(buf, len, " %s", fmt_str(ev, "kind", s, sizeof(s)));
+		fmt_append(buf, len, " %s", fmt_str(ev, "kind", s, sizeof(s)));
 	else if (strcmp(status, "ok") != 0)
-		app(buf, len, " %s", fmt_str(ev, "status", s, sizeof(s)));
+		fmt_append(buf, len, " %s", fmt_str(ev, "status", s, sizeof(s)));
 	if (json_is_integer(json_object_get(ev, "rtt"))) {
 		fmt_ms(fmt_int(ev, "rtt"), ms, sizeof(ms));
-		app(buf, len, " rtt=%s ms", ms);
+		fmt_append(buf, len, " rtt=%s ms", ms);
 	}
 	if (json_is_integer(json_object_get(ev, "ttl")))
-		app(buf, len, " ttl=%lld", (long long)fmt_int(ev, "ttl"));
+		fmt_append(buf, len, " ttl=%lld", (long long)fmt_int(ev, "ttl"));
 	if (json_is_integer(json_object_get(ev, "mtu")))
-		app(buf, len, " mtu=%lld", (long long)fmt_int(ev, "mtu"));
+		fmt_append(buf, len, " mtu=%lld", (long long)fmt_int(ev, "mtu"));
 	if (!answer && !extra && json_is_string(json_object_get(ev, "from")))
-		app(buf, len, " from %s", fmt_str(ev, "from", s, sizeof(s)));
+		fmt_append(buf, len, " from %s", fmt_str(ev, "from", s, sizeof(s)));
 	if (json_is_string(json_object_get(ev, "error")))
-		app(buf, len, " (%s)", fmt_str(ev, "error", s, sizeof(s)));
+		fmt_append(buf, len, " (%s)", fmt_str(ev, "error", s, sizeof(s)));
 	if (json_is_true(json_object_get(ev, "clock_step")))
-		app(buf, len, " clock_step");
+		fmt_append(buf, len, " clock_step");
 	return (strlen(buf));
 }
 
@@ -202,22 +200,22 @@ fmt_counts(json_t *st, char *buf, size_t len)
 	fmt_pct(json_is_number(json_object_get(st, "loss_rate")) ?
 	    json_number_value(json_object_get(st, "loss_rate")) : 0,
 	    pct, sizeof(pct));
-	app(buf, len, "%lld sent, %lld received, %s%% loss",
+	fmt_append(buf, len, "%lld sent, %lld received, %s%% loss",
 	    (long long)fmt_int(st, "sent"), (long long)fmt_int(st, "received"),
 	    pct);
 	if ((n = fmt_int(st, "refused")) != 0)
-		app(buf, len, ", %lld refused", (long long)n);
+		fmt_append(buf, len, ", %lld refused", (long long)n);
 	if ((n = fmt_int(st, "duplicates")) != 0)
-		app(buf, len, ", %lld duplicates", (long long)n);
+		fmt_append(buf, len, ", %lld duplicates", (long long)n);
 	if ((n = fmt_int(st, "late")) != 0)
-		app(buf, len, ", %lld late", (long long)n);
+		fmt_append(buf, len, ", %lld late", (long long)n);
 	errs = json_object_get(st, "errors");
 	for (i = 0; i < sizeof(error_names) / sizeof(error_names[0]); i++)
 		if ((n = fmt_int(errs, error_names[i])) != 0)
-			app(buf, len, ", %lld %s", (long long)n,
+			fmt_append(buf, len, ", %lld %s", (long long)n,
 			    error_names[i]);
 	if ((n = fmt_int(st, "in_flight")) != 0)
-		app(buf, len, ", %lld in flight", (long long)n);
+		fmt_append(buf, len, ", %lld in flight", (long long)n);
 	return (strlen(buf));
 }
 

@@ -14,6 +14,9 @@
 #include <jansson.h>
 
 /* Nanoseconds as milliseconds with 3 decimals, rounded: "1.235". */
+/* Append to the string in buf (len bytes in all), truncating. */
+void		 fmt_append(char *, size_t, const char *, ...)
+		    __attribute__((__format__(__printf__, 3, 4)));
 size_t		 fmt_ms(int64_t, char *, size_t);
 /* A fraction as a percentage, at most 2 decimals, no trailing zeros. */
 size_t		 fmt_pct(double, char *, size_t);

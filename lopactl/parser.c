@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "duration.h"
+#include "fmt.h"
 #include "parser.h"
 #include "task.h"
 
@@ -236,8 +237,6 @@ static const struct token t_list_status[] = {
 };
 
 static void	 seterr(char *, size_t, const char *, ...)
-		    __attribute__((__format__(__printf__, 3, 4)));
-static void	 append(char *, size_t, const char *, ...)
 		    __attribute__((__format__(__printf__, 3, 4)));
 static const char *argname(const struct token *);
 static int	 is_option(const struct token *);
@@ -455,8 +454,8 @@ choice_list(const char *choices, char *buf, size_t len)
 		if ((e = strchr(p, '|')) == NULL)
 			e = p + strlen(p);
 		if (p != choices)
-			append(buf, len, "%s", *e == '\0' ? " or " : ", ");
-		append(buf, len, "%.*s", (int)(e - p), p);
+			fmt_append(buf, len, "%s", *e == '\0' ? " or " : ", ");
+		fmt_append(buf, len, "%.*s", (int)(e - p), p);
 		if (*e == '\0')
 			return;
 		p = e + 1;
@@ -555,12 +554,12 @@ valid_words(const struct token *table, char *buf, size_t len)
 			continue;
 		case OPTION:
 			if ((a = argname(t->next)) != NULL) {
-				append(buf, len, "%s%s %s", sep, t->keyword, a);
+				fmt_append(buf, len, "%s%s %s", sep, t->keyword, a);
 				break;
 			}
 			/* FALLTHROUGH */
 		default:
-			append(buf, len, "%s%s", sep, t->keyword);
+			fmt_append(buf, len, "%s%s", sep, t->keyword);
 			break;
 		}
 		sep = ", ";
@@ -596,12 +595,12 @@ commands_walk(const struct token *table, FILE *fp, const char *indent,
 		if (t->type == NOTOKEN)
 			end = 1;
 		else if (t->type == FLAG)
-			append(line, len, " [%s]", t->keyword);
+			fmt_append(line, len, " [%s]", t->keyword);
 		else if (t->type == OPTION) {
 			if ((a = argname(t->next)) != NULL)
-				append(line, len, " [%s %s]", t->keyword, a);
+				fmt_append(line, len, " [%s %s]", t->keyword, a);
 			else
-				append(line, len, " [%s]", t->keyword);
+				fmt_append(line, len, " [%s]", t->keyword);
 		}
 	}
 	if (end && line[0] != '\0')
@@ -614,10 +613,10 @@ commands_walk(const struct token *table, FILE *fp, const char *indent,
 		if (t->type == KEYWORD && t->next != NULL && t > table &&
 		    t[-1].type == KEYWORD && t[-1].next == t->next)
 			continue;
-		append(line, len, " %s", t->keyword);
+		fmt_append(line, len, " %s", t->keyword);
 		for (k = t + 1; t->type == KEYWORD && t->next != NULL &&
 		    k->type == KEYWORD && k->next == t->next; k++)
-			append(line, len, "|%s", k->keyword);
+			fmt_append(line, len, "|%s", k->keyword);
 		if (t->next == NULL)
 			fprintf(fp, "%s%s\n", indent, line + 1);
 		else if (t->next == table)
@@ -688,19 +687,5 @@ seterr(char *buf, size_t len, const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
-static void
-append(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list	 ap;
-	size_t	 n;
-
-	n = strlen(buf);
-	if (n + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + n, len - n, fmt, ap);
 	va_end(ap);
 }
