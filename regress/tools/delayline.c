@@ -112,6 +112,23 @@ logpkt(FILE *log, const unsigned char *p, size_t len, int64_t held)
 	fprintf(log, "%s %lld %s\n", dst, (long long)held, src);
 }
 
+/*
+ * Hand a packet back to the kernel and log its hold.  The hold ends when
+ * the packet is handed back: the write itself (the kernel forwarding it,
+ * and on the forward path often the far end answering inside the same
+ * call) is the path's own time, as with no delay.
+ */
+static void
+give_back(int fd, FILE *log, const struct pkt *p)
+{
+	int64_t	 held = now() - p->in;
+
+	if (write(fd, p->buf, p->len) == -1 && errno != EAGAIN &&
+	    errno != EINVAL)
+		warn("write");
+	logpkt(log, p->buf, p->len, held);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -122,7 +139,7 @@ main(int argc, char *argv[])
 	const char	*ifname = NULL;
 	unsigned char	 only[16];
 	int		 only_af = 0;
-	int64_t		 delay = -1, due, t, left, held;
+	int64_t		 delay = -1, due, t, left;
 	long		 maxpkts = -1, npkts = 0;
 	ssize_t		 n;
 	struct timespec	 ts, *tsp;
@@ -199,17 +216,7 @@ usage:
 				while ((t = now()) < due)
 					;
 			}
-			/*
-			 * The hold ends when the packet is handed back: the
-			 * write itself (the kernel forwarding it, and on the
-			 * forward path often the far end answering inside the
-			 * same call) is the path's own time, as with no delay.
-			 */
-			held = now() - p->in;
-			if (write(fd, p->buf, p->len) == -1 &&
-			    errno != EAGAIN && errno != EINVAL)
-				warn("write");
-			logpkt(log, p->buf, p->len, held);
+			give_back(fd, log, p);
 			npkts++;
 			qhead = (qhead + 1) % QLEN;
 			qlen--;
@@ -251,11 +258,7 @@ usage:
 			p->len = (size_t)n;
 			if (!selected(p->buf, p->len, only_af, only)) {
 				/* Not delayed: straight back, in its turn. */
-				held = now() - p->in;
-				if (write(fd, p->buf, p->len) == -1 &&
-				    errno != EAGAIN && errno != EINVAL)
-					warn("write");
-				logpkt(log, p->buf, p->len, held);
+				give_back(fd, log, p);
 				npkts++;
 				continue;
 			}
