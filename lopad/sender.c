@@ -619,21 +619,23 @@ probe_answer(struct session *s, struct slot *sl, uint8_t status,
 {
 	struct probe_result	*pr, t;
 
+	/* The RTT once (rtt_fill also counts inconsistent stamps). */
+	memset(&t, 0, sizeof(t));
+	rtt_fill(sl, rx, &t);
 	/*
 	 * Read after its deadline (the timer had not run yet), a reply
 	 * that came after the timeout by its own timestamps is late: the
 	 * probe is lost first, then the reply is recorded as late.
 	 */
 	if (sl->state == SL_INFLIGHT &&
-	    (status == PROBE_OK || status == PROBE_REFUSED)) {
-		memset(&t, 0, sizeof(t));
-		rtt_fill(sl, rx, &t);
-		if (t.rtt_ns > s->p.timeout_ns)
-			probe_lost(s, sl);
-	}
+	    (status == PROBE_OK || status == PROBE_REFUSED) &&
+	    t.rtt_ns > s->p.timeout_ns)
+		probe_lost(s, sl);
 	if ((pr = probe_record(s, sl, status)) == NULL)
 		return;
-	rtt_fill(sl, rx, pr);
+	pr->rtt_ns = t.rtt_ns;
+	pr->tsrc = t.tsrc;
+	pr->flags |= t.flags;
 	if (rx->ttl >= 0 && rx->ttl <= 255)
 		pr->ttl = (uint8_t)rx->ttl;
 	pr->mtu = mtu;
