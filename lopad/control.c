@@ -1122,12 +1122,20 @@ ctl_next_reqid(void)
 	return ctl_reqid;
 }
 
+/* (Re)start a request's timeout: at its start, and at each new stage. */
+static void
+ctl_pending_rearm(struct ctl_pending *p)
+{
+	struct timeval	 tv = { CTL_PENDING_SEC, 0 };
+
+	evtimer_add(p->timer, &tv);
+}
+
 static struct ctl_pending *
 ctl_pending_new(struct ctl_req *r, enum lopa_proc peer, uint32_t type,
     const void *data, size_t len)
 {
 	struct ctl_pending	*p;
-	struct timeval		 tv = { CTL_PENDING_SEC, 0 };
 
 	if (r->conn->pending != NULL) {
 		/* evhttp reads no new request before the reply: a bug. */
@@ -1152,19 +1160,10 @@ ctl_pending_new(struct ctl_req *r, enum lopa_proc peer, uint32_t type,
 		    proc_name(peer));
 		return NULL;
 	}
-	evtimer_add(p->timer, &tv);
+	ctl_pending_rearm(p);
 	r->conn->pending = p;
 	TAILQ_INSERT_TAIL(&ctl_pendings, p, entry);
 	return p;
-}
-
-/* A new stage of the same request: a new peer, a fresh timeout. */
-static void
-ctl_pending_rearm(struct ctl_pending *p)
-{
-	struct timeval	 tv = { CTL_PENDING_SEC, 0 };
-
-	evtimer_add(p->timer, &tv);
 }
 
 static struct ctl_pending *
