@@ -21,7 +21,8 @@
 # Namespaces: A (lopad, 198.19.0.1) -- veth -- B (198.19.0.2, AnyIP
 # 198.18.0.0/17 on lo).  Traffic stays on loopback and this veth pair.
 # Needs root, ping, fping, python3; about two minutes.
-# BENCH_SCALE_TASKS (default 10000) sets the size of the last scale step.
+# BENCH_SCALE_TASKS (default 10000) sets the size of the last scale step;
+# BENCH_ONLY (a comma list of rtt, tcp, cpu, scale; default all) runs some.
 
 . "$(dirname "$0")/../regress/lib/tap.sh"
 . "$LOPA_ROOT/regress/lib/lopad.sh"
@@ -31,6 +32,7 @@ CONNECT_LOOP=${CONNECT_LOOP:-$LOPA_ROOT/build/bench/connect_loop}
 SCALE_N=${BENCH_SCALE_TASKS:-10000}
 HZ=$(getconf CLK_TCK)
 ROWS=()
+SROWS=()
 NOTES=()
 
 say() {
@@ -45,6 +47,11 @@ row() {
 note() {
 	NOTES+=("$*")
 	say "  note: $*"
+}
+
+# want SECTION: whether BENCH_ONLY selects it.
+want() {
+	[ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *",$1,"* ]]
 }
 
 [ -x "$CONNECT_LOOP" ] || bail "$CONNECT_LOOP missing (make bench)"
@@ -354,24 +361,28 @@ icmp_rtt() {
 	row "ICMP RTT p50, $label (lopad / ping)" "$(us "$lp")" "$(us "$pp")" \
 	    "$(ratio "$lp" "$pp")"
 }
-say "1. ICMP RTT p50, 500 probes at 10 ms, lopad and ping(8) side by side"
-icmp_rtt "lo" 127.0.0.1
-icmp_rtt "veth" 198.19.0.2
+if want rtt; then
+	say "1. ICMP RTT p50, 500 probes at 10 ms, lopad and ping(8) side by side"
+	icmp_rtt "lo" 127.0.0.1
+	icmp_rtt "veth" 198.19.0.2
+fi
 
 # --- 4. TCP connect p50 ----------------------------------------------------
 # Two listeners: 9001 closes each connection at once (as a simple service
 # does), 9002 keeps the last 800 open, so that the client closes first.
-say "4. TCP connect p50 over the veth pair, 500 at 10 ms, lopad and connect_loop side by side"
-for port in 9001 9002; do
-	k=
-	[ "$port" = 9002 ] && k="-k 800"
-	# shellcheck disable=SC2086
-	ip netns exec "$NS_B" "$CONNECT_LOOP" -l $k -t 120 198.19.0.2 "$port" \
-	    >"$B/listen$port.out" 2>&1 &
-	cleanup_push "kill $! 2>/dev/null"
-	wait_until 5000 20 grep -q ready "$B/listen$port.out" ||
-	    bail "listener on $port did not start"
-done
+if want tcp; then
+	say "4. TCP connect p50 over the veth pair, 500 at 10 ms, lopad and connect_loop side by side"
+	for port in 9001 9002; do
+		k=
+		[ "$port" = 9002 ] && k="-k 800"
+		# shellcheck disable=SC2086
+		ip netns exec "$NS_B" "$CONNECT_LOOP" -l $k -t 120 198.19.0.2 "$port" \
+		    >"$B/listen$port.out" 2>&1 &
+		cleanup_push "kill $! 2>/dev/null"
+		wait_until 5000 20 grep -q ready "$B/listen$port.out" ||
+		    bail "listener on $port did not start"
+	done
+fi
 tcp_pair() {
 	local port=$1 label=$2 cpid ltcp cl
 
@@ -396,120 +407,125 @@ tcp_pair() {
 	    "$(us "$(field tcpinfo_p50_ns "$cl")")" \
 	    "$(ratio "$ltcp" "$(field tcpinfo_p50_ns "$cl")")"
 }
-tcp_pair 9001 "server closes"
-tcp_pair 9002 "client closes"
+if want tcp; then
+	tcp_pair 9001 "server closes"
+	tcp_pair 9002 "client closes"
+fi
 
 # --- 2. CPU per probe, 200 targets at 1000 probes/s -----------------------
-say "2. CPU per probe: 200 targets, 1000 probes/s, 10 s each"
-targets 200 100 >"$B/t200"
-: >"$B/ids200"
-awk '{ printf "{\"target\":\"%s\",\"mode\":\"continuous\",\"interval\":\"200ms\",\"window\":\"10s\",\"timeout\":\"1s\"}\n", $1 }' \
-    "$B/t200" | api_py create ping "$B/ids200" >"$B/create200.out"
-say "  lopad: $(head -c 600 "$B/create200.out")"
-sleep 2
-s0=$(api_py sum "$B/ids200")
-r0=$(cpu_roles)
-window 10 $(lopad_pids)
-r1=$(cpu_roles)
-s1=$(api_py sum "$B/ids200")
-say "  per process: $(roles_delta "$r0" "$r1")"
-say "  lopad: API before: $s0"
-say "  lopad: API after:  $s1"
-lcpu=$(per_probe "$W_TICKS" "$HZ" "$W_TX")
-lcpu_ns=$(per_probe "$W_NS" 1000000000 "$W_TX")
-say "  lopad: $W_TX requests out, $W_RX replies in, in $W_MS ms;" \
-    "$W_TICKS ticks ($lcpu us/probe), schedstat $W_NS ns ($lcpu_ns us/probe)"
-api_py delete "$B/ids200" >/dev/null
-sleep 1
+if want cpu; then
+	say "2. CPU per probe: 200 targets, 1000 probes/s, 10 s each"
+	targets 200 100 >"$B/t200"
+	: >"$B/ids200"
+	awk '{ printf "{\"target\":\"%s\",\"mode\":\"continuous\",\"interval\":\"200ms\",\"window\":\"10s\",\"timeout\":\"1s\"}\n", $1 }' \
+	    "$B/t200" | api_py create ping "$B/ids200" >"$B/create200.out"
+	say "  lopad: $(head -c 600 "$B/create200.out")"
+	sleep 2
+	s0=$(api_py sum "$B/ids200")
+	r0=$(cpu_roles)
+	window 10 $(lopad_pids)
+	r1=$(cpu_roles)
+	s1=$(api_py sum "$B/ids200")
+	say "  per process: $(roles_delta "$r0" "$r1")"
+	say "  lopad: API before: $s0"
+	say "  lopad: API after:  $s1"
+	lcpu=$(per_probe "$W_TICKS" "$HZ" "$W_TX")
+	lcpu_ns=$(per_probe "$W_NS" 1000000000 "$W_TX")
+	say "  lopad: $W_TX requests out, $W_RX replies in, in $W_MS ms;" \
+	    "$W_TICKS ticks ($lcpu us/probe), schedstat $W_NS ns ($lcpu_ns us/probe)"
+	api_py delete "$B/ids200" >/dev/null
+	sleep 1
 
-# fping in loop mode, measured in the same kind of window, then killed.
-ip netns exec "$NS_A" fping -l -p 200 -i 0.5 -q -t 1000 $(cat "$B/t200") \
-    >"$B/fping.out" 2>&1 &
-FPING_PID=$!
-cleanup_push "kill $FPING_PID 2>/dev/null"
-sleep 2
-if proc_alive "$FPING_PID"; then
-	window 10 "$FPING_PID"
-	kill -INT "$FPING_PID" 2>/dev/null
-	wait "$FPING_PID" 2>/dev/null
-	fcpu=$(per_probe "$W_TICKS" "$HZ" "$W_TX")
-	fcpu_ns=$(per_probe "$W_NS" 1000000000 "$W_TX")
-	say "  fping: $W_TX requests out, $W_RX replies in, in $W_MS ms;" \
-	    "$W_TICKS ticks ($fcpu us/probe), schedstat $W_NS ns ($fcpu_ns us/probe)"
-else
-	fcpu=nan fcpu_ns=nan
-	note "fping -l did not run: $(head -c 300 "$B/fping.out")"
+	# fping in loop mode, measured in the same kind of window, then killed.
+	ip netns exec "$NS_A" fping -l -p 200 -i 0.5 -q -t 1000 $(cat "$B/t200") \
+	    >"$B/fping.out" 2>&1 &
+	FPING_PID=$!
+	cleanup_push "kill $FPING_PID 2>/dev/null"
+	sleep 2
+	if proc_alive "$FPING_PID"; then
+		window 10 "$FPING_PID"
+		kill -INT "$FPING_PID" 2>/dev/null
+		wait "$FPING_PID" 2>/dev/null
+		fcpu=$(per_probe "$W_TICKS" "$HZ" "$W_TX")
+		fcpu_ns=$(per_probe "$W_NS" 1000000000 "$W_TX")
+		say "  fping: $W_TX requests out, $W_RX replies in, in $W_MS ms;" \
+		    "$W_TICKS ticks ($fcpu us/probe), schedstat $W_NS ns ($fcpu_ns us/probe)"
+	else
+		fcpu=nan fcpu_ns=nan
+		note "fping -l did not run: $(head -c 300 "$B/fping.out")"
+	fi
+	row "CPU per probe, 200 targets 1000/s (/fping)" "$lcpu us" "$fcpu us" \
+	    "$(ratio "$lcpu" "$fcpu")"
+	row "  same, from schedstat (ns runtime)" "$lcpu_ns us" "$fcpu_ns us" \
+	    "$(ratio "$lcpu_ns" "$fcpu_ns")"
 fi
-row "CPU per probe, 200 targets 1000/s (/fping)" "$lcpu us" "$fcpu us" \
-    "$(ratio "$lcpu" "$fcpu")"
-row "  same, from schedstat (ns runtime)" "$lcpu_ns us" "$fcpu_ns us" \
-    "$(ratio "$lcpu_ns" "$fcpu_ns")"
 
 lopad_stop || note "lopad (first instance) exited with status $LOPAD_EXIT"
 
 # --- 3. Scale: 1,000 and 10,000 targets at 1/s ------------------------------
-say "3. Scale: continuous ping tasks at 1/s, a fresh lopad"
-bench_start || bail "lopad did not start (scale)"
-targets "$SCALE_N" 0 >"$B/tall"
-: >"$B/ids"
-SROWS=()
-srow() {
-	SROWS+=("$(printf '%7s %9s %8s %8s %7s %8s %6s %8s %9s %9s %9s' "$@")")
-	say "  ${SROWS[-1]}"
-}
-srow 0 - - - - - - - "$(pss_kib)" - -
-have=0
-for n in 1000 "$SCALE_N"; do
-	[ "$n" -le "$have" ] && continue
-	sed -n "$((have + 1)),${n}p" "$B/tall" |
-	    awk '{ printf "{\"target\":\"%s\",\"mode\":\"continuous\",\"interval\":\"1s\",\"timeout\":\"1s\"}\n", $1 }' |
-	    api_py create ping "$B/ids" >"$B/create$n.out"
-	cr=$(cat "$B/create$n.out")
-	say "  create $((have + 1))..$n: $cr"
-	made=$(wc -l <"$B/ids")
-	rate=$(awk -v n="$(field created "$cr")" -v s="$(field seconds "$cr")" \
-	    'BEGIN { if (s > 0) printf "%.0f/s", n / s; else print "-" }')
-	have=$n
-	if ! proc_alive "$LOPAD_PID"; then
-		note "lopad died while creating tasks up to $n"
-		diag_file "$LOPAD_LOG" >&2
-		break
+if want scale; then
+	say "3. Scale: continuous ping tasks at 1/s, a fresh lopad"
+	bench_start || bail "lopad did not start (scale)"
+	targets "$SCALE_N" 0 >"$B/tall"
+	: >"$B/ids"
+	srow() {
+		SROWS+=("$(printf '%7s %9s %8s %8s %7s %8s %6s %8s %9s %9s %9s' "$@")")
+		say "  ${SROWS[-1]}"
+	}
+	srow 0 - - - - - - - "$(pss_kib)" - -
+	have=0
+	for n in 1000 "$SCALE_N"; do
+		[ "$n" -le "$have" ] && continue
+		sed -n "$((have + 1)),${n}p" "$B/tall" |
+		    awk '{ printf "{\"target\":\"%s\",\"mode\":\"continuous\",\"interval\":\"1s\",\"timeout\":\"1s\"}\n", $1 }' |
+		    api_py create ping "$B/ids" >"$B/create$n.out"
+		cr=$(cat "$B/create$n.out")
+		say "  create $((have + 1))..$n: $cr"
+		made=$(wc -l <"$B/ids")
+		rate=$(awk -v n="$(field created "$cr")" -v s="$(field seconds "$cr")" \
+		    'BEGIN { if (s > 0) printf "%.0f/s", n / s; else print "-" }')
+		have=$n
+		if ! proc_alive "$LOPAD_PID"; then
+			note "lopad died while creating tasks up to $n"
+			diag_file "$LOPAD_LOG" >&2
+			break
+		fi
+		sleep 3
+		pss=$(pss_kib)
+		r0=$(cpu_roles)
+		window 10 $(lopad_pids)
+		r1=$(cpu_roles)
+		say "  per process: $(roles_delta "$r0" "$r1")"
+		# The schedule first: the big listing below loads every process.
+		sc=$(api_py sched "$B/ids" 1000000000)
+		say "  schedule error over 200 tasks' last 10 sends: $sc"
+		s1=$(api_py sum "$B/ids")
+		pss2=$(pss_kib)
+		say "  API: $s1"
+		cpu=$(awk -v c="$W_TICKS" -v hz="$HZ" -v ms="$W_MS" \
+		    'BEGIN { printf "%.1f%%", c / hz * 1000 / ms * 100 }')
+		pps=$(awk -v s="$W_TX" -v ms="$W_MS" 'BEGIN { printf "%.0f", s * 1000 / ms }')
+		# Loss on the wire: requests that left without a reply coming back.
+		loss=$(awk -v t="$W_TX" -v r="$W_RX" \
+		    'BEGIN { if (t <= 0) print "n/a"; else if (r >= t) print "0.000%";
+		    else printf "%.3f%%", 100 * (t - r) / t }')
+		lloss=$(awk -v l="$(field lost "$s1")" -v r="$(field received "$s1")" \
+		    'BEGIN { if (l + r > 0) printf "%.3f%%", 100 * l / (l + r); else print "n/a" }')
+		srow "$made" "$rate" "$pps" "$cpu" "$loss" "$lloss" "$(raw_drops)" \
+		    "$(field list_seconds "$s1")s" "$pss" "$pss2" \
+		    "$(field p99_us "$sc")us"
+		[ "$made" -lt "$n" ] &&
+		    note "only $made of $n tasks were created: $(grep first_error "$B/create$n.out")"
+	done
+	if [ "$(wc -l <"$B/ids")" -ge 10000 ]; then
+		# The default tasks.max is 10000: one more is refused.
+		task_create ping '{"target":"198.18.127.1","count":1}'
+		say "  task 10001: $API_CODE $(head -c 300 "$API_BODY")"
+		[ "$API_CODE" = 503 ] ||
+		    note "task 10001 (tasks.max 10000): $API_CODE, not 503"
 	fi
-	sleep 3
-	pss=$(pss_kib)
-	r0=$(cpu_roles)
-	window 10 $(lopad_pids)
-	r1=$(cpu_roles)
-	say "  per process: $(roles_delta "$r0" "$r1")"
-	# The schedule first: the big listing below loads every process.
-	sc=$(api_py sched "$B/ids" 1000000000)
-	say "  schedule error over 200 tasks' last 10 sends: $sc"
-	s1=$(api_py sum "$B/ids")
-	pss2=$(pss_kib)
-	say "  API: $s1"
-	cpu=$(awk -v c="$W_TICKS" -v hz="$HZ" -v ms="$W_MS" \
-	    'BEGIN { printf "%.1f%%", c / hz * 1000 / ms * 100 }')
-	pps=$(awk -v s="$W_TX" -v ms="$W_MS" 'BEGIN { printf "%.0f", s * 1000 / ms }')
-	# Loss on the wire: requests that left without a reply coming back.
-	loss=$(awk -v t="$W_TX" -v r="$W_RX" \
-	    'BEGIN { if (t <= 0) print "n/a"; else if (r >= t) print "0.000%";
-	    else printf "%.3f%%", 100 * (t - r) / t }')
-	lloss=$(awk -v l="$(field lost "$s1")" -v r="$(field received "$s1")" \
-	    'BEGIN { if (l + r > 0) printf "%.3f%%", 100 * l / (l + r); else print "n/a" }')
-	srow "$made" "$rate" "$pps" "$cpu" "$loss" "$lloss" "$(raw_drops)" \
-	    "$(field list_seconds "$s1")s" "$pss" "$pss2" \
-	    "$(field p99_us "$sc")us"
-	[ "$made" -lt "$n" ] &&
-	    note "only $made of $n tasks were created: $(grep first_error "$B/create$n.out")"
-done
-if [ "$(wc -l <"$B/ids")" -ge 10000 ]; then
-	# The default tasks.max is 10000: one more is refused.
-	task_create ping '{"target":"198.18.127.1","count":1}'
-	say "  task 10001: $API_CODE $(head -c 300 "$API_BODY")"
-	[ "$API_CODE" = 503 ] ||
-	    note "task 10001 (tasks.max 10000): $API_CODE, not 503"
+	lopad_stop || note "lopad (scale instance) exited with status $LOPAD_EXIT"
 fi
-lopad_stop || note "lopad (scale instance) exited with status $LOPAD_EXIT"
 
 # --- the table ---------------------------------------------------------------
 echo
