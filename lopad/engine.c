@@ -19,8 +19,9 @@
  * total keeps no RTTs (its memory must not grow with its age), so its
  * percentiles and IPDV are 0: the window has them.  Memory is bounded: a ring
  * of the newest samples per task (tasks.samples), a global budget of RTT
- * and window entries reserved when a task starts (tasks.sample_memory), at
- * most tasks.max live tasks and tasks.retain finished ones (the oldest
+ * and window entries reserved when a task starts (tasks.sample_memory;
+ * a window reserves its most but is allocated as it fills), at most
+ * tasks.max live tasks and tasks.retain finished ones (the oldest
  * finished is evicted first).
  */
 #include <sys/types.h>
@@ -64,32 +65,80 @@ struct session {
 };
 
 /*
- * A sample as a task's ring keeps it: 32 bytes rather than the 64 of a
- * probe_result.  The address (the target, or a router reporting an
- * error) is an index into a small per-task table: few distinct ones
- * appear among a task's recent samples.
+ * A sample as a task's ring keeps it: 24 bytes rather than the 64 of a
+ * probe_result, since a task holds tasks.samples of them.  The RTT is
+ * clamped to 48 bits (+-39 hours, far beyond any timeout); the small
+ * enums and the flags take the bits their ranges need (asserted below).
+ * The address (the target, or a router reporting an error) is an index
+ * into a small per-task table: few distinct ones appear among a task's
+ * recent samples.
  */
 struct sample_rec {
 	int64_t		 t_sent;
-	int64_t		 rtt_ns;
+	int64_t		 rtt_ns:48;	/* SAMPLE_RTT_MIN..SAMPLE_RTT_MAX */
+	uint64_t	 aux:16;	/* too_big: the MTU; otherwise errno */
 	uint32_t	 seq;
-	uint16_t	 flags;
-	uint16_t	 aux;		/* too_big: the MTU; otherwise errno */
-	uint8_t		 kind;
-	uint8_t		 status;
-	uint8_t		 ttl;
-	uint8_t		 tsrc;
-	uint8_t		 from;		/* 0 none; else froms[from - 1] */
+	uint32_t	 ttl:8;
+	uint32_t	 kind:3;	/* enum probe_kind */
+	uint32_t	 status:4;	/* enum probe_status */
+	uint32_t	 tsrc:3;	/* enum ts_source */
+	uint32_t	 from:4;	/* 0 none; else froms[from - 1] */
+	uint32_t	 flags:10;	/* PROBE_F_* */
 };
+#define SAMPLE_RTT_MAX		((INT64_C(1) << 47) - 1)
+#define SAMPLE_RTT_MIN		(-SAMPLE_RTT_MAX - 1)
 #define ENG_FROMS		8	/* addresses a task's ring can name */
+
+_Static_assert(sizeof(struct sample_rec) == 24, "sample_rec is 24 bytes");
+_Static_assert(PROBE_K_LATE < 8, "probe_kind fits sample_rec.kind");
+_Static_assert(PROBE_NSTATUS <= 16, "probe_status fits sample_rec.status");
+_Static_assert(TS_MAX <= 8, "ts_source fits sample_rec.tsrc");
+_Static_assert(ENG_FROMS <= 15, "an address index fits sample_rec.from");
+_Static_assert(((PROBE_F_CLOCK_STEP | PROBE_F_FOREIGN_SRC) >> 10) == 0,
+    "PROBE_F_* fit sample_rec.flags");
+
+/*
+ * A task's parameters as the engine keeps them: task_params without its
+ * fixed string buffers, 1.3 KB a task and nearly all of it unused.  The
+ * names are task_params', so t->p.x reads as it did; the strings point
+ * into the task's own allocation (task_new), or at a shared "" when
+ * empty.  A field added to task_params goes here too, and into
+ * task_new() and params_export().
+ */
+struct eng_params {
+	const char	*target;
+	const char	*host;
+	const char	*name;
+	const char	*source_ip;
+	const char	*interface;
+	const char	*alert_callback_url;
+	int64_t		 round_delay_ns;
+	int64_t		 interval_ns;
+	int64_t		 timeout_ns;
+	int64_t		 duration_ns;
+	int64_t		 window_ns;
+	int64_t		 resolve_interval_ns;
+	int64_t		 latency_threshold_ns;
+	double		 loss_threshold;
+	uint32_t	 type;
+	uint32_t	 mode;
+	uint32_t	 port;
+	uint32_t	 count;
+	uint32_t	 rounds;
+	uint32_t	 packet_size;
+	int32_t		 dscp;
+	int32_t		 ttl;
+	uint32_t	 pmtu;
+	uint32_t	 ip_version;
+};
 
 struct task {
 	RB_ENTRY(task)		 entry;
 	TAILQ_ENTRY(task)	 done_entry;	/* final tasks, oldest first */
+	const char		*id;		/* "<node>-<n>", in strs */
 	uint32_t		 key;		/* n of "<node>-<n>" */
-	char			 id[TASK_IDLEN];
-	struct task_params	 p;
 	uint32_t		 status;
+	struct eng_params	 p;
 	char			*error;		/* NULL: none */
 	int64_t			 t_created, t_started, t_finished, t_updated;
 
@@ -104,10 +153,10 @@ struct task {
 
 	/* Current session and round. */
 	struct session		*sess;
-	struct event		*round_ev;	/* round_delay */
+	struct event		*round_ev;	/* round_delay; NULL until needed */
 	uint32_t		 round;		/* current, from 1; 0 none */
-	int64_t			 round_from;
 	uint32_t		 next_seq;
+	int64_t			 round_from;
 	uint64_t		 in_flight;	/* total */
 	uint64_t		 round_in_flight;
 
@@ -118,21 +167,23 @@ struct task {
 	uint32_t		 nrounds;
 	uint32_t		 rounds_cap;
 	struct stats_window	 win;
-	int			 has_win;
 	uint64_t		 budget;	/* bytes reserved */
 	uint64_t		 clock_steps;
-	uint32_t		 tsrc;
-	int			 frozen;	/* final: figures below */
 	struct stats_result	*final;		/* frozen: total, window */
+	uint32_t		 tsrc;
+	int			 has_win;
+	int			 frozen;	/* final: figures in final */
+	uint32_t		 subscribers;
 
 	/* Recent samples, compact; their addresses in froms. */
-	struct sample_rec	*ring;
-	struct task_addr	*froms;		/* ENG_FROMS, when first needed */
 	uint32_t		 ring_cap;	/* tasks.samples at creation */
 	uint32_t		 ring_head;	/* oldest */
 	uint32_t		 ring_len;
+	uint32_t		 nfroms;	/* grows to ENG_FROMS */
+	struct sample_rec	*ring;
+	struct task_addr	*froms;
 
-	uint32_t		 subscribers;
+	char			 strs[];	/* id, then p's strings */
 };
 
 /* A task's error text, "" when none. */
@@ -367,7 +418,7 @@ task_free(struct task *t)
 	free(t->final);
 	free(t->error);
 	eng_budget_used -= t->budget;
-	free(t);
+	free(t);		/* and its strs: id, parameters */
 }
 
 static void
@@ -713,19 +764,140 @@ host_is_literal(const char *host)
 	    inet_pton(AF_INET6, host, buf) == 1);
 }
 
+/* Bytes a string takes in a task's strs: none when empty (shared ""). */
+static size_t
+str_space(const char *str)
+{
+	return (str[0] == '\0' ? 0 : strlen(str) + 1);
+}
+
+/* Copy a string to *pp in a task's strs and advance *pp past it. */
+static const char *
+str_put(char **pp, const char *str)
+{
+	char	*s = *pp;
+	size_t	 n;
+
+	if ((n = str_space(str)) == 0)
+		return ("");
+	memcpy(s, str, n);
+	*pp += n;
+	return (s);
+}
+
+/*
+ * A task with its id and parameters (NUL-terminated).  One allocation
+ * holds the task and its strings: they are short or empty, and a task
+ * keeps them as long as it lives.  NULL: out of memory.
+ */
+static struct task *
+task_new(const struct task_params *p, const char *id)
+{
+	struct task	*t;
+	char		*s;
+	size_t		 len;
+
+	len = str_space(id) + str_space(p->target) + str_space(p->host) +
+	    str_space(p->name) + str_space(p->source_ip) +
+	    str_space(p->interface) + str_space(p->alert_callback_url);
+	if ((t = calloc(1, sizeof(*t) + len)) == NULL)
+		return (NULL);
+	s = t->strs;
+	t->id = str_put(&s, id);
+	t->p.target = str_put(&s, p->target);
+	t->p.host = str_put(&s, p->host);
+	t->p.name = str_put(&s, p->name);
+	t->p.source_ip = str_put(&s, p->source_ip);
+	t->p.interface = str_put(&s, p->interface);
+	t->p.alert_callback_url = str_put(&s, p->alert_callback_url);
+	t->p.round_delay_ns = p->round_delay_ns;
+	t->p.interval_ns = p->interval_ns;
+	t->p.timeout_ns = p->timeout_ns;
+	t->p.duration_ns = p->duration_ns;
+	t->p.window_ns = p->window_ns;
+	t->p.resolve_interval_ns = p->resolve_interval_ns;
+	t->p.latency_threshold_ns = p->latency_threshold_ns;
+	t->p.loss_threshold = p->loss_threshold;
+	t->p.type = p->type;
+	t->p.mode = p->mode;
+	t->p.port = p->port;
+	t->p.count = p->count;
+	t->p.rounds = p->rounds;
+	t->p.packet_size = p->packet_size;
+	t->p.dscp = p->dscp;
+	t->p.ttl = p->ttl;
+	t->p.pmtu = p->pmtu;
+	t->p.ip_version = p->ip_version;
+	return (t);
+}
+
+/* The parameters as they travel (task_info): task_new() reversed. */
+static void
+params_export(const struct eng_params *e, struct task_params *p)
+{
+	strlcpy(p->target, e->target, sizeof(p->target));
+	strlcpy(p->host, e->host, sizeof(p->host));
+	strlcpy(p->name, e->name, sizeof(p->name));
+	strlcpy(p->source_ip, e->source_ip, sizeof(p->source_ip));
+	strlcpy(p->interface, e->interface, sizeof(p->interface));
+	strlcpy(p->alert_callback_url, e->alert_callback_url,
+	    sizeof(p->alert_callback_url));
+	p->round_delay_ns = e->round_delay_ns;
+	p->interval_ns = e->interval_ns;
+	p->timeout_ns = e->timeout_ns;
+	p->duration_ns = e->duration_ns;
+	p->window_ns = e->window_ns;
+	p->resolve_interval_ns = e->resolve_interval_ns;
+	p->latency_threshold_ns = e->latency_threshold_ns;
+	p->loss_threshold = e->loss_threshold;
+	p->type = e->type;
+	p->mode = e->mode;
+	p->port = e->port;
+	p->count = e->count;
+	p->rounds = e->rounds;
+	p->packet_size = e->packet_size;
+	p->dscp = e->dscp;
+	p->ttl = e->ttl;
+	p->pmtu = e->pmtu;
+	p->ip_version = e->ip_version;
+}
+
 static void
 engine_create(struct imsg *imsg)
 {
-	struct task	*t;
+	struct task_params	 p;
+	struct task		*t;
+	char			 id[TASK_IDLEN];
 
-	if (imsg_check_len(imsg, sizeof(struct task_params)))
+	if (imsg_check_len(imsg, sizeof(p)))
 		fatalx("bad IMSG_TASK_CREATE");
 	if (eng_live >= proc_conf->tasks_max) {
 		reply_end(imsg->hdr.reqid, 503, NULL,
 		    "too many tasks: %u running (tasks.max)", eng_live);
 		return;
 	}
-	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	memcpy(&p, imsg->data, sizeof(p));
+	p.target[sizeof(p.target) - 1] = '\0';
+	p.host[sizeof(p.host) - 1] = '\0';
+	p.name[sizeof(p.name) - 1] = '\0';
+	p.source_ip[sizeof(p.source_ip) - 1] = '\0';
+	p.interface[sizeof(p.interface) - 1] = '\0';
+	p.alert_callback_url[sizeof(p.alert_callback_url) - 1] = '\0';
+	/* Control validated; the engine still refuses what would hurt it. */
+	if (task_type_name(p.type) == NULL ||
+	    task_mode_name(p.mode) == NULL ||
+	    p.interval_ns < TASK_MIN_INTERVAL || p.timeout_ns <= 0 ||
+	    (p.mode == TASK_COUNT && (p.count == 0 || p.rounds == 0)) ||
+	    (p.mode == TASK_DURATION && p.duration_ns <= 0) ||
+	    (p.mode == TASK_CONTINUOUS && p.window_ns <= 0) ||
+	    p.host[0] == '\0') {
+		log_warnx("IMSG_TASK_CREATE with invalid parameters");
+		reply_end(imsg->hdr.reqid, 400, NULL, "invalid parameters");
+		return;
+	}
+
+	snprintf(id, sizeof(id), "%s-%u", eng_node, eng_next_key);
+	if ((t = task_new(&p, id)) == NULL ||
 	    (t->ring = calloc(proc_conf->tasks_samples,
 	    sizeof(*t->ring))) == NULL) {
 		free(t);
@@ -733,31 +905,7 @@ engine_create(struct imsg *imsg)
 		return;
 	}
 	t->ring_cap = proc_conf->tasks_samples;
-	memcpy(&t->p, imsg->data, sizeof(t->p));
-	t->p.target[sizeof(t->p.target) - 1] = '\0';
-	t->p.host[sizeof(t->p.host) - 1] = '\0';
-	t->p.name[sizeof(t->p.name) - 1] = '\0';
-	t->p.source_ip[sizeof(t->p.source_ip) - 1] = '\0';
-	t->p.interface[sizeof(t->p.interface) - 1] = '\0';
-	t->p.alert_callback_url[sizeof(t->p.alert_callback_url) - 1] = '\0';
-	/* Control validated; the engine still refuses what would hurt it. */
-	if (task_type_name(t->p.type) == NULL ||
-	    task_mode_name(t->p.mode) == NULL ||
-	    t->p.interval_ns < TASK_MIN_INTERVAL || t->p.timeout_ns <= 0 ||
-	    (t->p.mode == TASK_COUNT && (t->p.count == 0 ||
-	    t->p.rounds == 0)) ||
-	    (t->p.mode == TASK_DURATION && t->p.duration_ns <= 0) ||
-	    (t->p.mode == TASK_CONTINUOUS && t->p.window_ns <= 0) ||
-	    t->p.host[0] == '\0') {
-		log_warnx("IMSG_TASK_CREATE with invalid parameters");
-		reply_end(imsg->hdr.reqid, 400, NULL, "invalid parameters");
-		free(t->ring);
-		free(t);
-		return;
-	}
-
 	t->key = eng_next_key++;
-	snprintf(t->id, sizeof(t->id), "%s-%u", eng_node, t->key);
 	t->status = TASK_PENDING;
 	t->t_created = t->t_updated = now_real();
 	t->literal = host_is_literal(t->p.host);
@@ -769,8 +917,6 @@ engine_create(struct imsg *imsg)
 		stats_acc_nokeep(&t->total);
 		stats_acc_nokeep(&t->racc);
 	}
-	if ((t->round_ev = evtimer_new(proc_base, task_round_cb, t)) == NULL)
-		fatalx("evtimer_new");
 	RB_INSERT(task_tree, &eng_tasks, t);
 	eng_live++;
 	log_info("task %s: %s %s, %s", t->id, task_type_name(t->p.type),
@@ -788,26 +934,30 @@ addr_same(const struct task_addr *a, const struct task_addr *b)
 	    memcmp(a->addr, b->addr, sizeof(a->addr)) == 0);
 }
 
-/* The table index (1-based) of an address for the ring; 0 none. */
+/*
+ * The table index (1-based) of an address for the ring; 0 none.  The
+ * table grows one address at a time: most tasks only ever see one.
+ */
 static uint8_t
 sample_from(struct task *t, const struct task_addr *a)
 {
-	uint32_t	 i, j;
-	int		 used;
+	struct task_addr	*f;
+	uint32_t		 i, j;
+	int			 used;
 
 	if (a->family == 0)
 		return 0;
-	if (t->froms == NULL &&
-	    (t->froms = calloc(ENG_FROMS, sizeof(*t->froms))) == NULL)
-		return 0;
-	for (i = 0; i < ENG_FROMS; i++)
-		if (t->froms[i].family != 0 && addr_same(&t->froms[i], a))
+	for (i = 0; i < t->nfroms; i++)
+		if (addr_same(&t->froms[i], a))
 			return (uint8_t)(i + 1);
-	for (i = 0; i < ENG_FROMS; i++)
-		if (t->froms[i].family == 0)
-			break;
-	/* Full: take the place of an address no held sample names. */
-	if (i == ENG_FROMS) {
+	if (t->nfroms < ENG_FROMS) {
+		if ((f = reallocarray(t->froms, t->nfroms + 1,
+		    sizeof(*f))) == NULL)
+			return 0;
+		t->froms = f;
+		i = t->nfroms++;
+	} else {
+		/* Full: take the place of an address no held sample names. */
 		for (i = 0; i < ENG_FROMS; i++) {
 			used = 0;
 			for (j = 0; j < t->ring_len && !used; j++)
@@ -839,7 +989,12 @@ sample_push(struct task *t, const struct probe_result *pr)
 	r = &t->ring[i];
 	memset(r, 0, sizeof(*r));	/* its old address is free now */
 	r->t_sent = pr->t_sent;
-	r->rtt_ns = pr->rtt_ns;
+	if (pr->rtt_ns > SAMPLE_RTT_MAX)
+		r->rtt_ns = SAMPLE_RTT_MAX;
+	else if (pr->rtt_ns < SAMPLE_RTT_MIN)
+		r->rtt_ns = SAMPLE_RTT_MIN;
+	else
+		r->rtt_ns = pr->rtt_ns;
 	r->seq = pr->seq;
 	r->flags = pr->flags;
 	r->aux = pr->status == PROBE_TOO_BIG ?
@@ -871,7 +1026,7 @@ sample_get(const struct task *t, uint32_t n, struct probe_result *pr)
 	pr->status = r->status;
 	pr->ttl = r->ttl;
 	pr->tsrc = r->tsrc;
-	if (r->from != 0 && t->froms != NULL)
+	if (r->from != 0)
 		pr->from = t->froms[r->from - 1];
 }
 
@@ -880,6 +1035,9 @@ task_record(struct task *t, const struct probe_result *pr, int64_t mono)
 {
 	struct probe_sample	 s;
 
+	/* The window holds its span only: it grows to that, not its cap. */
+	if (t->has_win)
+		stats_window_expire(&t->win, mono, t->p.window_ns);
 	switch (pr->kind) {
 	case PROBE_K_SENT:
 		stats_sent(&t->total);
@@ -1000,6 +1158,10 @@ engine_session_end(struct imsg *imsg)
 	}
 	task_end_round(t);
 	if (t->p.mode == TASK_COUNT && t->round < t->p.rounds) {
+		/* Made when first needed: most tasks have one round. */
+		if (t->round_ev == NULL && (t->round_ev = evtimer_new(proc_base,
+		    task_round_cb, t)) == NULL)
+			fatalx("evtimer_new");
 		tv = ns_tv(t->p.round_delay_ns);
 		evtimer_add(t->round_ev, &tv);
 		return;
@@ -1017,7 +1179,7 @@ task_snapshot(struct task *t, struct task_info *ti)
 {
 	memset(ti, 0, sizeof(*ti));
 	strlcpy(ti->id, t->id, sizeof(ti->id));
-	ti->params = t->p;
+	params_export(&t->p, &ti->params);
 	ti->status = t->status;
 	strlcpy(ti->error, TASK_ERR(t), sizeof(ti->error));
 	ti->t_created = t->t_created;

@@ -333,16 +333,20 @@ stats_compute(const struct stats_acc *acc, struct stats_result *r)
 }
 
 int
-stats_window_init(struct stats_window *w, size_t cap)
+stats_window_init(struct stats_window *w, size_t max)
 {
+	size_t	 cap;
+
 	memset(w, 0, sizeof(*w));
-	if (cap == 0) {
+	if (max == 0) {
 		errno = EINVAL;
 		return (-1);
 	}
+	cap = max < STATS_W_INIT ? max : STATS_W_INIT;
 	if ((w->ring = calloc(cap, sizeof(*w->ring))) == NULL)
 		return (-1);
 	w->cap = cap;
+	w->max = max;
 	return (0);
 }
 
@@ -353,13 +357,40 @@ stats_window_free(struct stats_window *w)
 	memset(w, 0, sizeof(*w));
 }
 
+/*
+ * Double a full ring, up to max.  The entries from head to the old end
+ * move to the new end, so that those wrapped around to the start still
+ * follow them.  0, or -1 (at max, or ENOMEM) with the ring unchanged.
+ */
+static int
+window_grow(struct stats_window *w)
+{
+	struct stats_wentry	*ring;
+	size_t			 ncap, nhead;
+
+	if (w->cap >= w->max)
+		return (-1);
+	ncap = w->cap > w->max / 2 ? w->max : w->cap * 2;
+	if ((ring = reallocarray(w->ring, ncap, sizeof(*ring))) == NULL)
+		return (-1);
+	if (w->head != 0) {
+		nhead = ncap - (w->cap - w->head);
+		memmove(&ring[nhead], &ring[w->head],
+		    (w->cap - w->head) * sizeof(*ring));
+		w->head = nhead;
+	}
+	w->ring = ring;
+	w->cap = ncap;
+	return (0);
+}
+
 static void
 window_push(struct stats_window *w, const struct probe_sample *s,
     int64_t t_ns, uint8_t kind)
 {
 	struct stats_wentry	*e;
 
-	if (w->len == w->cap) {
+	if (w->len == w->cap && window_grow(w) == -1) {
 		w->head = (w->head + 1) % w->cap;
 		w->len--;
 		w->overwritten++;

@@ -124,12 +124,15 @@ void	 stats_late(struct stats_acc *);
 int	 stats_compute(const struct stats_acc *, struct stats_result *);
 
 /*
- * Sliding window (continuous mode): a ring of at most `cap' fates with
+ * Sliding window (continuous mode): a ring of at most `max' fates with
  * their (monotonic) fate times, which must not decrease.  The figures
  * are exact: stats_window_compute() recomputes them from the ring, in
- * O(n log n) for n entries held.  When the ring is full the oldest entry
- * is overwritten (counted in `overwritten'), so the window is exact only
- * while the caller's capacity covers it (rate * window).
+ * O(n log n) for n entries held.  The ring starts small and doubles when
+ * full, up to `max': expiring before each add, a caller holds what its
+ * window spans, not its worst case.  When it is full at `max' (or cannot
+ * grow) the oldest entry is overwritten (counted in `overwritten'), so the
+ * window is exact only while the caller's maximum covers it (rate *
+ * window).
  */
 #define STATS_W_SAMPLE		0
 #define STATS_W_DUPLICATE	1
@@ -145,16 +148,19 @@ struct stats_wentry {
 	uint8_t		 kind;		/* STATS_W_* */
 };
 
+#define STATS_W_INIT		16	/* entries allocated at first */
+
 struct stats_window {
 	struct stats_wentry *ring;
-	size_t		 cap;
+	size_t		 cap;		/* allocated */
+	size_t		 max;		/* cap grows up to this */
 	size_t		 head;		/* oldest */
 	size_t		 len;
 	uint64_t	 in_flight;	/* set by the caller */
 	uint64_t	 overwritten;
 };
 
-/* 0, or -1 (EINVAL for cap 0, ENOMEM). */
+/* At most max entries.  0, or -1 (EINVAL for max 0, ENOMEM). */
 int	 stats_window_init(struct stats_window *, size_t);
 void	 stats_window_free(struct stats_window *);
 /* 0, or -1 EINVAL for an unknown status or a negative received RTT. */

@@ -82,7 +82,11 @@ enum task_ipver {
 #define TASK_DEF_TCP_PORT	80
 #define TASK_DEF_UDP_PORT	8081	/* lopad's own echo reflector */
 
-/* A task as created: validated, every default applied. */
+/*
+ * A task as created: validated, every default applied.  The engine keeps
+ * a compact copy (engine.c, struct eng_params): a field added here goes
+ * there too.
+ */
 struct task_params {
 	uint32_t	 type;		/* enum task_type */
 	uint32_t	 mode;		/* enum task_mode */

@@ -15,6 +15,22 @@
 
 #include "stats.h"
 
+/*
+ * stats.c grows a window with reallocarray(): this definition takes the
+ * place of libc's in this program, so that a test can make growth fail.
+ */
+static int	 fail_realloc;
+
+void *
+reallocarray(void *p, size_t n, size_t size)
+{
+	if (fail_realloc || (size != 0 && n > SIZE_MAX / size)) {
+		errno = ENOMEM;
+		return (NULL);
+	}
+	return (realloc(p, n * size));
+}
+
 #define NS	1LL
 #define US	(1000 * NS)
 #define MS	(1000 * US)
@@ -699,6 +715,151 @@ test_window_full_ring_overwrites_oldest(void **state)
 	stats_window_free(&w);
 }
 
+/* seq's RTT and fate in the growth tests: every fifth probe is lost. */
+static void
+wprobe(struct stats_window *w, uint32_t seq)
+{
+	if (seq % 5 == 4)
+		wadd(w, seq, PROBE_LOST, 0, (int64_t)seq * S);
+	else
+		wadd(w, seq, PROBE_OK, (int64_t)(seq % 7 + 1) * MS,
+		    (int64_t)seq * S);
+}
+
+/*
+ * The window holds seq first..first+n-1, oldest first, and its figures
+ * are those of an accumulator fed the same probes.
+ */
+static void
+window_holds(const struct stats_window *w, uint32_t first, uint32_t n)
+{
+	struct stats_acc	 acc;
+	struct stats_result	 wr, ar;
+	struct probe_sample	 s;
+	uint32_t		 i;
+
+	assert_int_equal(w->len, n);
+	stats_acc_init(&acc);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(w->ring[(w->head + i) % w->cap].seq,
+		    first + i);
+		memset(&s, 0, sizeof(s));
+		s.seq = first + i;
+		s.status = s.seq % 5 == 4 ? PROBE_LOST : PROBE_OK;
+		s.rtt_ns = s.status == PROBE_OK ?
+		    (int64_t)(s.seq % 7 + 1) * MS : 0;
+		s.ttl = (uint8_t)(50 + s.seq);	/* as wadd() */
+		stats_sent(&acc);
+		assert_int_equal(stats_add(&acc, &s), 0);
+	}
+	assert_int_equal(stats_window_compute(w, &wr), 0);
+	compute(&acc, &ar);
+	assert_int_equal(wr.sent, n);
+	assert_int_equal(wr.reordered, 0);
+	assert_memory_equal(&wr, &ar, sizeof(wr));
+	stats_acc_free(&acc);
+}
+
+static void
+test_window_starts_small_and_grows(void **state)
+{
+	struct stats_window	 w;
+	uint32_t		 i;
+
+	assert_int_equal(stats_window_init(&w, 100), 0);
+	assert_int_equal(w.cap, STATS_W_INIT);
+	assert_int_equal(w.max, 100);
+	for (i = 0; i < STATS_W_INIT; i++)
+		wprobe(&w, i);
+	assert_int_equal(w.cap, STATS_W_INIT);
+	wprobe(&w, i++);
+	assert_int_equal(w.cap, 2 * STATS_W_INIT);
+	assert_int_equal(w.overwritten, 0);
+	window_holds(&w, 0, STATS_W_INIT + 1);
+	stats_window_free(&w);
+
+	/* A maximum below the first allocation is allocated whole. */
+	assert_int_equal(stats_window_init(&w, 3), 0);
+	assert_int_equal(w.cap, 3);
+	stats_window_free(&w);
+}
+
+static void
+test_window_grows_wrapped_ring_in_order(void **state)
+{
+	struct stats_window	 w;
+	uint32_t		 i;
+
+	assert_int_equal(stats_window_init(&w, 100), 0);
+	for (i = 0; i < STATS_W_INIT; i++)
+		wprobe(&w, i);
+	/* Expire seq 0..4, then refill: seq 16..20 wrap to the start. */
+	stats_window_expire(&w, 15 * S, 10 * S);
+	assert_int_equal(w.head, 5);
+	for (i = STATS_W_INIT; i < STATS_W_INIT + 5; i++)
+		wprobe(&w, i);
+	assert_int_equal(w.cap, STATS_W_INIT);
+	assert_int_equal(w.head, 5);
+	window_holds(&w, 5, STATS_W_INIT);
+
+	/* Full and wrapped: growing keeps the order. */
+	wprobe(&w, i++);
+	assert_int_equal(w.cap, 2 * STATS_W_INIT);
+	assert_int_equal(w.overwritten, 0);
+	window_holds(&w, 5, STATS_W_INIT + 1);
+	/* Its head now near the end: it wraps, then grows, again. */
+	stats_window_expire(&w, 25 * S, 10 * S);
+	window_holds(&w, 15, 7);
+	for (; i < 60; i++)
+		wprobe(&w, i);
+	assert_int_equal(w.cap, 4 * STATS_W_INIT);
+	assert_int_equal(w.overwritten, 0);
+	window_holds(&w, 15, 45);
+	stats_window_free(&w);
+}
+
+static void
+test_window_grows_to_max_then_overwrites(void **state)
+{
+	struct stats_window	 w;
+	uint32_t		 i;
+
+	assert_int_equal(stats_window_init(&w, 40), 0);
+	for (i = 0; i < 40; i++)
+		wprobe(&w, i);
+	/* 16, 32, then 40 rather than 64. */
+	assert_int_equal(w.cap, 40);
+	assert_int_equal(w.overwritten, 0);
+	window_holds(&w, 0, 40);
+	for (; i < 45; i++)
+		wprobe(&w, i);
+	assert_int_equal(w.cap, 40);
+	assert_int_equal(w.overwritten, 5);
+	window_holds(&w, 5, 40);
+	stats_window_free(&w);
+}
+
+static void
+test_window_grow_failure_overwrites_oldest(void **state)
+{
+	struct stats_window	 w;
+	uint32_t		 i;
+
+	assert_int_equal(stats_window_init(&w, 100), 0);
+	fail_realloc = 1;
+	for (i = 0; i < STATS_W_INIT + 3; i++)
+		wprobe(&w, i);
+	fail_realloc = 0;
+	assert_int_equal(w.cap, STATS_W_INIT);
+	assert_int_equal(w.overwritten, 3);
+	window_holds(&w, 3, STATS_W_INIT);
+	/* Memory back: it grows again, the order kept. */
+	wprobe(&w, i++);
+	assert_int_equal(w.cap, 2 * STATS_W_INIT);
+	window_holds(&w, 3, STATS_W_INIT + 1);
+	stats_window_free(&w);
+}
+
 static void
 test_window_invalid_capacity_refused(void **state)
 {
@@ -744,6 +905,10 @@ main(void)
 		cmocka_unit_test(test_window_figures_before_expiry),
 		cmocka_unit_test(test_window_full_ring_overwrites_oldest),
 		cmocka_unit_test(test_window_invalid_capacity_refused),
+		cmocka_unit_test(test_window_starts_small_and_grows),
+		cmocka_unit_test(test_window_grows_wrapped_ring_in_order),
+		cmocka_unit_test(test_window_grows_to_max_then_overwrites),
+		cmocka_unit_test(test_window_grow_failure_overwrites_oldest),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
