@@ -1102,31 +1102,44 @@ session_find(uint32_t sid)
 	return (RB_FIND(session_tree, &eng_sessions, &k));
 }
 
+/* Results of many sessions: chunks of (result_chunk, probe_result[]). */
 static void
 engine_results(struct imsg *imsg)
 {
+	struct result_chunk	 c;
 	struct probe_result	 pr;
 	struct session		*s;
 	struct task		*t;
-	size_t			 i, n;
-	int64_t			 mono;
+	const uint8_t		*p = imsg->data;
+	size_t			 left = imsg->datalen, i;
+	int64_t			 mono, real;
 
-	if (imsg->datalen == 0 || imsg->datalen % sizeof(pr) != 0 ||
-	    imsg->datalen / sizeof(pr) > PROBE_BATCH_MAX)
-		fatalx("bad IMSG_SESSION_RESULTS (%zu bytes)", imsg->datalen);
-	if ((s = session_find(imsg->hdr.id)) == NULL)
-		fatalx("IMSG_SESSION_RESULTS for unknown session %u",
-		    imsg->hdr.id);
-	if ((t = s->task) == NULL)
-		return;		/* stopped: partial results are final */
-	n = imsg->datalen / sizeof(pr);
+	if (left == 0)
+		fatalx("empty IMSG_SESSION_RESULTS");
 	mono = now_mono();
-	for (i = 0; i < n; i++) {
-		memcpy(&pr, (uint8_t *)imsg->data + i * sizeof(pr),
-		    sizeof(pr));
-		task_record(t, &pr, mono);
+	real = now_real();
+	while (left > 0) {
+		if (left < sizeof(c))
+			fatalx("IMSG_SESSION_RESULTS: short chunk");
+		memcpy(&c, p, sizeof(c));
+		p += sizeof(c);
+		left -= sizeof(c);
+		if (c.count == 0 || c.count > left / sizeof(pr))
+			fatalx("IMSG_SESSION_RESULTS: bad count %u", c.count);
+		if ((s = session_find(c.sid)) == NULL)
+			fatalx("IMSG_SESSION_RESULTS for unknown session %u",
+			    c.sid);
+		/* A stopped task's partial results are final: skipped. */
+		if ((t = s->task) != NULL) {
+			for (i = 0; i < c.count; i++) {
+				memcpy(&pr, p + i * sizeof(pr), sizeof(pr));
+				task_record(t, &pr, mono);
+			}
+			t->t_updated = real;
+		}
+		p += (size_t)c.count * sizeof(pr);
+		left -= (size_t)c.count * sizeof(pr);
 	}
-	t->t_updated = now_real();
 }
 
 static void

@@ -97,7 +97,7 @@ static const int sc_netlink[] = {
  */
 static const int sc_sender[] = {
 	SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(setsockopt),
-	SCMP_SYS(getsockopt), SCMP_SYS(recvmmsg),
+	SCMP_SYS(getsockopt), SCMP_SYS(recvmmsg), SCMP_SYS(sendmmsg),
 };
 
 /* reflector: UDP echo on the passed socket, in batches. */

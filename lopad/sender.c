@@ -15,16 +15,20 @@
  *         into a status (port unreachable: refused).
  *   tcp   a non-blocking connect per probe, closed with RST.
  *
- * Schedule: probe n leaves at start + n * interval (CLOCK_MONOTONIC), all
- * that are due at a wake-up leave together; one timer per session for the
- * sends, one for the earliest timeout.  Every probe gets one PROBE_K_SENT
+ * Schedule: probe n leaves at start + n * interval (CLOCK_MONOTONIC), the
+ * start on a grid of SND_QUANTUM_NS (at most interval / 8), so that the
+ * sessions due at the same moment share one wake-up: one timer for the
+ * whole sender over a heap of the sessions' next sends (sched_*), and the
+ * ICMP probes of a wake-up leave in one sendmmsg per raw socket
+ * (sendq_flush).  Each session has a timer for its earliest timeout,
+ * unarmed while nothing is in flight.  Every probe gets one PROBE_K_SENT
  * record and later exactly one PROBE_K_FATE; a second reply is a DUP, a
  * reply after the timeout is LATE (recognised while the session's ring
- * still holds the probe: twice the probes in flight at once).  Results are
- * buffered per session and flushed at the end of the callback that
- * produced them.  A session is over when it sends no more and every fate
- * is known (at the end of that callback), or at once on STOP; what comes
- * after that is not counted.
+ * still holds the probe: twice the probes in flight at once).  Results of
+ * every session go into one buffer that leaves as one message at most
+ * SND_FLUSH_US after its first record, or when full.  A session is over
+ * when it sends no more and every fate is known (at the end of that
+ * callback), or at once on STOP; what comes after that is not counted.
  *
  * Times: SO_TIMESTAMPING software stamps (RX in the reply's cmsg, TX from
  * the error queue, matched by an OPT_ID that we give per packet with
@@ -86,13 +90,14 @@ struct snd_icmp_filter {
 #define NS			(1000LL * 1000 * 1000)
 #define SND_STEP_NS		(1000LL * 1000)	/* a clock step: 1 ms */
 #define SND_FLUSH_US		10000	/* results wait at most 10 ms */
-#define SND_RES_KEEP		8	/* result buffers this small are freed */
-#define SND_QUANTUM_NS		(500LL * 1000)	/* send wake-ups: 0.5 ms grid */
+#define SND_QUANTUM_NS		(1000LL * 1000)	/* send wake-ups: 1 ms grid */
 #define SND_RING_MIN		8
 #define SND_RING_MAX		(1U << 16)
 #define SND_RING_ICMP_MAX	(1U << 15)	/* half the 16-bit seq space */
 #define SND_TXMAP_ICMP		8192		/* TX stamps awaited */
 #define SND_BATCH		16		/* datagrams per recvmmsg */
+#define SND_SENDQ		64		/* ICMP probes per sendmmsg */
+#define SND_SENDQ_PKT		1536		/* larger ones go alone */
 #define SND_BUFSZ		65536
 #define SND_READS		8		/* recvmmsg calls per wake-up */
 #define SND_LOGIVAL		(10 * NS)
@@ -187,7 +192,7 @@ struct session {
 	RB_ENTRY(session)	 entry;		/* by sid */
 	RB_ENTRY(session)	 identry;	/* ping: by ICMP id */
 	TAILQ_ENTRY(session)	 wentry;	/* waiting for an ICMP socket */
-	TAILQ_ENTRY(session)	 dentry;	/* results to flush; to free */
+	TAILQ_ENTRY(session)	 dentry;	/* to free */
 	TAILQ_ENTRY(session)	 eentry;	/* over, once the callback is */
 	int			 ending;
 	uint32_t		 sid;
@@ -212,15 +217,11 @@ struct session {
 	uint64_t		 oldest;	/* first maybe in flight */
 	uint32_t		 inflight;
 	int			 sending_done;
-	struct event		*ev_send;
+	int64_t			 wake;		/* its next send wake-up */
+	uint32_t		 hidx;		/* in snd_heap + 1; 0 none */
 	struct event		*ev_timeout;
 	struct slot		*ring;
 	uint32_t		 mask;
-
-	struct probe_result	*res;
-	size_t			 nres;
-	size_t			 rescap;
-	int			 dirty;
 };
 
 /* What came with a datagram. */
@@ -248,7 +249,6 @@ RB_GENERATE(snd_icmpids, session, identry, icmpid_cmp);
 
 static struct snd_sessions	 snd_sessions = RB_INITIALIZER(&snd_sessions);
 static struct snd_icmpids	 snd_icmpids = RB_INITIALIZER(&snd_icmpids);
-static struct snd_sesslist	 snd_dirty = TAILQ_HEAD_INITIALIZER(snd_dirty);
 static struct snd_sesslist	 snd_zombies =
 				    TAILQ_HEAD_INITIALIZER(snd_zombies);
 static struct snd_sesslist	 snd_ending =
@@ -274,6 +274,41 @@ static const char *const snd_count_names[CNT_MAX] = {
 };
 static uint64_t		 snd_counts[CNT_MAX];
 static struct event	*snd_flush_ev;	/* results leave together */
+/* Results of all sessions, waiting: chunks (task.h, result_chunk). */
+static union {
+	uint64_t	 align;
+	uint8_t		 buf[RESULTS_MAX];
+} snd_out;
+_Static_assert(RESULTS_MAX + IMSG_HDR_SIZE <= PROC_PEER_MAXSIZE,
+    "a results buffer fits one message");
+static size_t			 snd_outlen;
+static struct result_chunk	*snd_outlast;	/* the chunk being filled */
+
+/* Send wake-ups of every session: a binary min-heap on `wake'. */
+static struct session		**snd_heap;
+static uint32_t			 snd_nheap;
+static uint32_t			 snd_heapcap;
+static struct event		*snd_sched_ev;
+static int64_t			 snd_sched_at;	/* armed for; 0 not armed */
+static int			 snd_in_sched;	/* sched_cb runs: it arms */
+
+/* ICMP probes of one wake-up, sent together (sendmmsg per socket). */
+struct sendq_ent {
+	struct session	*s;
+	uint32_t	 seq;
+	uint32_t	 len;
+	union {
+		struct cmsghdr	 hdr;
+		uint8_t		 buf[3 * CMSG_SPACE(sizeof(int)) +
+				    CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+				    CMSG_SPACE(sizeof(struct in_pktinfo))];
+	} cbuf;
+	uint8_t		 pkt[SND_SENDQ_PKT];
+};
+static struct sendq_ent		 snd_q[SND_SENDQ];
+static struct mmsghdr		 snd_qmsg[SND_SENDQ];
+static struct iovec		 snd_qiov[SND_SENDQ];
+static uint32_t			 snd_qlen;
 static int64_t		 snd_lastlog[CNT_MAX];
 
 /* I/O buffers: one read or send at a time. */
@@ -289,6 +324,12 @@ static struct mmsghdr	 snd_rmsg[SND_BATCH];
 
 static void	 session_end(struct session *, int, const char *);
 static void	 session_send_due(struct session *);
+static void	 session_begin(struct session *);
+static void	 probe_error(struct session *, struct slot *, int);
+static void	 sched_set(struct session *, int64_t);
+static void	 sched_del(struct session *);
+static void	 sendq_flush(void);
+static int64_t	 send_time(const struct session *, int64_t);
 static void	 session_check_end(struct session *);
 static void	 sender_flush(void);
 static void	 sender_flush_cb(int, short, void *);
@@ -329,6 +370,10 @@ ns_tv(int64_t ns)
 
 	if (ns < 0)
 		ns = 0;
+	/* Rounded up: a timer never fires before its time. */
+	if (ns > INT64_MAX - 999)
+		ns = INT64_MAX - 999;
+	ns += 999;
 	tv.tv_sec = ns / NS;
 	tv.tv_usec = (ns % NS) / 1000;
 	return tv;
@@ -466,56 +511,46 @@ sa_str(const struct sockaddr *sa, char *buf, size_t len)
  * Results.
  */
 
+/* Everything waiting leaves in one IMSG_SESSION_RESULTS. */
 static void
-session_flush(struct session *s)
+results_send(void)
 {
-	if (s->nres > 0) {
-		proc_compose(PROC_ENGINE, IMSG_SESSION_RESULTS, s->sid, 0, -1,
-		    s->res, s->nres * sizeof(*s->res));
-		s->nres = 0;
-	}
-	/*
-	 * A slow session (most are: 1 probe/s) has a result or two per
-	 * flush: its buffer goes back rather than sit idle, 10,000 times.
-	 */
-	if (s->rescap <= SND_RES_KEEP) {
-		free(s->res);
-		s->res = NULL;
-		s->rescap = 0;
-	}
-	if (s->dirty) {
-		TAILQ_REMOVE(&snd_dirty, s, dentry);
-		s->dirty = 0;
-	}
+	if (snd_outlen > 0)
+		proc_compose(PROC_ENGINE, IMSG_SESSION_RESULTS, 0, 0, -1,
+		    snd_out.buf, snd_outlen);
+	snd_outlen = 0;
+	snd_outlast = NULL;
 }
 
+/*
+ * A new record for a session's probe, zeroed.  The pointer is good until
+ * the next call (which may send the buffer).
+ */
 static struct probe_result *
 res_new(struct session *s, uint32_t seq, uint8_t kind)
 {
 	struct probe_result	*pr;
-	size_t			 ncap;
+	size_t			 need = sizeof(*pr);
 
 	if (s->state == SS_ENDED)
 		fatalx("%s: session %u has ended", __func__, s->sid);
-	if (s->nres == PROBE_BATCH_MAX)
-		session_flush(s);
-	if (s->nres == s->rescap) {
-		ncap = s->rescap == 0 ? 8 : s->rescap * 2;
-		if (ncap > PROBE_BATCH_MAX)
-			ncap = PROBE_BATCH_MAX;
-		if ((pr = reallocarray(s->res, ncap, sizeof(*pr))) == NULL)
-			fatal("%s: reallocarray", __func__);
-		s->res = pr;
-		s->rescap = ncap;
+	if (snd_outlast == NULL || snd_outlast->sid != s->sid)
+		need += sizeof(struct result_chunk);
+	if (snd_outlen + need > sizeof(snd_out.buf))
+		results_send();		/* and a new chunk below */
+	if (snd_outlast == NULL || snd_outlast->sid != s->sid) {
+		snd_outlast = (struct result_chunk *)(void *)
+		    (snd_out.buf + snd_outlen);
+		snd_outlast->sid = s->sid;
+		snd_outlast->count = 0;
+		snd_outlen += sizeof(*snd_outlast);
 	}
-	pr = &s->res[s->nres++];
+	pr = (struct probe_result *)(void *)(snd_out.buf + snd_outlen);
+	snd_outlen += sizeof(*pr);
+	snd_outlast->count++;
 	memset(pr, 0, sizeof(*pr));
 	pr->seq = seq;
 	pr->kind = kind;
-	if (!s->dirty) {
-		TAILQ_INSERT_TAIL(&snd_dirty, s, dentry);
-		s->dirty = 1;
-	}
 	return pr;
 }
 
@@ -586,7 +621,9 @@ probe_record(struct session *s, struct slot *sl, uint8_t status)
 	case SL_INFLIGHT:
 		kind = PROBE_K_FATE;
 		sl->state = status == PROBE_LOST ? SL_TIMEDOUT : SL_DONE;
-		s->inflight--;
+		/* Nothing left to time out: no wake-up for nothing. */
+		if (--s->inflight == 0)
+			evtimer_del(s->ev_timeout);
 		tcp_probe_free(sl);
 		break;
 	case SL_DONE:
@@ -677,10 +714,17 @@ path_mtu(struct session *s)
 static void
 probe_failed(struct session *s, struct slot *sl, int err)
 {
-	struct probe_result	*pr;
-
 	sl->state = SL_INFLIGHT;
 	s->inflight++;
+	probe_error(s, sl, err);
+}
+
+/* A probe in flight could not leave after all (sendmmsg said so). */
+static void
+probe_error(struct session *s, struct slot *sl, int err)
+{
+	struct probe_result	*pr;
+
 	pr = probe_record(s, sl, err == EMSGSIZE ? PROBE_TOO_BIG :
 	    PROBE_ERROR);
 	pr->err = (uint16_t)err;
@@ -773,8 +817,60 @@ probe_cmsgs(struct session *s, struct msghdr *m, struct cmsghdr *c)
 }
 
 /*
- * Send one probe; with opts (the shared ICMP sockets), its TTL, TOS and
- * source address go with it.  Returns 0 or an errno.
+ * The message for one probe: with opts (the shared ICMP sockets) its
+ * destination, TTL, TOS and source address; with SCM_TS_OPT_ID in use,
+ * `key' for its TX stamp.  Returns the control length without the key.
+ */
+static size_t
+probe_msg(struct tsock *ts, struct session *s, struct msghdr *m,
+    struct iovec *iov, uint8_t *cbuf, size_t cbuflen, const uint8_t *buf,
+    size_t len, int opts, uint32_t key)
+{
+	struct cmsghdr	*c;
+	size_t		 base;
+
+	memset(cbuf, 0, cbuflen);
+	memset(m, 0, sizeof(*m));
+	iov->iov_base = (void *)(uintptr_t)buf;
+	iov->iov_len = len;
+	m->msg_iov = iov;
+	m->msg_iovlen = 1;
+	m->msg_control = cbuf;
+	m->msg_controllen = 0;
+	c = (struct cmsghdr *)(void *)cbuf;
+	if (opts) {
+		m->msg_name = &s->dst;
+		m->msg_namelen = s->dstlen;
+		c = probe_cmsgs(s, m, c);
+	}
+	base = m->msg_controllen;
+	if (ts->tsmode == TS_TIMESTAMPING && snd_optid)
+		c = cmsg_put(m, c, SOL_SOCKET, SCM_TS_OPT_ID, &key,
+		    sizeof(key));
+	if (m->msg_controllen == 0)
+		m->msg_control = NULL;
+	return base;
+}
+
+/* A probe left with TX stamp `key': remember whose stamp that will be. */
+static void
+tx_expect(struct tsock *ts, uint32_t key, struct session *s, uint32_t seq)
+{
+	struct txrec	*tr;
+
+	if (ts->tsmode != TS_TIMESTAMPING)
+		return;
+	tr = &ts->txmap[key & ts->txmask];
+	tr->key = key;
+	tr->sid = s->sid;
+	tr->seq = seq;
+	tr->used = 1;
+	ts->txpending++;
+}
+
+/*
+ * Send one probe now; with opts (the shared ICMP sockets), its TTL, TOS
+ * and source address go with it.  Returns 0 or an errno.
  */
 static int
 tsock_send(struct tsock *ts, struct session *s, struct slot *sl,
@@ -788,34 +884,13 @@ tsock_send(struct tsock *ts, struct session *s, struct slot *sl,
 	} cbuf;
 	struct msghdr		 m;
 	struct iovec		 iov;
-	struct cmsghdr		*c;
-	struct txrec		*tr;
 	int			 optid, err;
 	size_t			 base;
 	ssize_t			 n;
 
-	memset(&cbuf, 0, sizeof(cbuf));
-	memset(&m, 0, sizeof(m));
-	iov.iov_base = (void *)(uintptr_t)buf;
-	iov.iov_len = len;
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = cbuf.buf;
-	m.msg_controllen = 0;
-	c = (struct cmsghdr *)(void *)cbuf.buf;
-	if (opts) {
-		m.msg_name = &s->dst;
-		m.msg_namelen = s->dstlen;
-		c = probe_cmsgs(s, &m, c);
-	}
-	base = m.msg_controllen;
+	base = probe_msg(ts, s, &m, &iov, cbuf.buf, sizeof(cbuf.buf), buf,
+	    len, opts, ts->txkey);
 	optid = ts->tsmode == TS_TIMESTAMPING && snd_optid;
-	if (optid)
-		c = cmsg_put(&m, c, SOL_SOCKET, SCM_TS_OPT_ID, &ts->txkey,
-		    sizeof(ts->txkey));
-	if (m.msg_controllen == 0)
-		m.msg_control = NULL;
-
 	sl->tx_real = clock_ns(CLOCK_REALTIME);
 	sl->tx_mono = clock_ns(CLOCK_MONOTONIC);
 	n = sendmsg(ts->fd, &m, MSG_DONTWAIT);
@@ -838,15 +913,8 @@ tsock_send(struct tsock *ts, struct session *s, struct slot *sl,
 	}
 	if (optid)
 		snd_optid_known = 1;
-	if (ts->tsmode == TS_TIMESTAMPING) {
-		tr = &ts->txmap[ts->txkey & ts->txmask];
-		tr->key = ts->txkey;
-		tr->sid = s->sid;
-		tr->seq = sl->seq;
-		tr->used = 1;
-		ts->txkey++;
-		ts->txpending++;
-	}
+	tx_expect(ts, ts->txkey, s, sl->seq);
+	ts->txkey++;
 	return 0;
 }
 
@@ -1415,9 +1483,7 @@ icmp_fd_reply(struct imsg *imsg)
 	    ts_source_name(is->ts.tsmode));
 	while ((s = TAILQ_FIRST(&is->waiting)) != NULL) {
 		TAILQ_REMOVE(&is->waiting, s, wentry);
-		s->state = SS_RUN;
-		s->start = s->start0 = clock_ns(CLOCK_MONOTONIC);
-		session_send_due(s);
+		session_begin(s);
 	}
 }
 
@@ -1437,11 +1503,34 @@ icmp_id_alloc(struct session *s)
 	return -1;
 }
 
+/*
+ * Queue a probe for sendmmsg at the end of the wake-up (sendq_flush),
+ * when the TX stamps can be matched per message (SCM_TS_OPT_ID known to
+ * work, or no TX stamps) and it fits; otherwise send it now.
+ */
 static int
 icmp_send(struct session *s, struct slot *sl)
 {
-	ssize_t	 n;
+	struct sendq_ent	*e;
+	ssize_t			 n;
 
+	if (snd_optid_known || s->isock->ts.tsmode != TS_TIMESTAMPING) {
+		if (snd_qlen == SND_SENDQ)
+			sendq_flush();
+		e = &snd_q[snd_qlen];
+		n = icmp_echo_encode(s->dst.ss_family, s->icmp_id,
+		    (uint16_t)sl->seq, s->cookie, s->p.packet_size, e->pkt,
+		    sizeof(e->pkt));
+		if (n != -1) {
+			e->s = s;
+			e->seq = sl->seq;
+			e->len = (uint32_t)n;
+			sl->tx_real = clock_ns(CLOCK_REALTIME);
+			sl->tx_mono = clock_ns(CLOCK_MONOTONIC);
+			snd_qlen++;
+			return 0;
+		}
+	}
 	n = icmp_echo_encode(s->dst.ss_family, s->icmp_id, (uint16_t)sl->seq,
 	    s->cookie, s->p.packet_size, snd_sbuf, sizeof(snd_sbuf));
 	if (n == -1) {
@@ -1450,6 +1539,52 @@ icmp_send(struct session *s, struct slot *sl)
 		return EINVAL;
 	}
 	return tsock_send(&s->isock->ts, s, sl, snd_sbuf, (size_t)n, 1);
+}
+
+/*
+ * Send the queued ICMP probes: one sendmmsg per run of probes on the same
+ * socket; a message the kernel refuses is that probe's error, and the
+ * rest go on.  Every queued probe is in flight, its session running
+ * (session_end flushes first).
+ */
+static void
+sendq_flush(void)
+{
+	struct sendq_ent	*e;
+	struct tsock		*ts;
+	struct slot		*sl;
+	uint32_t		 i, j, k, off, nq = snd_qlen;
+	int			 r, err;
+
+	snd_qlen = 0;		/* a send error's record may queue nothing */
+	for (i = 0; i < nq; i = j) {
+		ts = &snd_q[i].s->isock->ts;
+		for (j = i; j < nq && &snd_q[j].s->isock->ts == ts; j++) {
+			e = &snd_q[j];
+			probe_msg(ts, e->s, &snd_qmsg[j].msg_hdr, &snd_qiov[j],
+			    e->cbuf.buf, sizeof(e->cbuf.buf), e->pkt, e->len,
+			    1, ts->txkey + (j - i));
+			snd_qmsg[j].msg_len = 0;
+		}
+		for (off = i; off < j; ) {
+			r = sendmmsg(ts->fd, &snd_qmsg[off], j - off,
+			    MSG_DONTWAIT);
+			if (r > 0) {
+				for (k = off; k < off + (uint32_t)r; k++)
+					tx_expect(ts, ts->txkey + (k - i),
+					    snd_q[k].s, snd_q[k].seq);
+				off += (uint32_t)r;
+				continue;
+			}
+			/* Message `off' failed: its probe's error. */
+			err = r == -1 && errno != 0 ? errno : EIO;
+			e = &snd_q[off++];
+			if ((sl = slot_find(e->s, e->seq)) != NULL &&
+			    sl->state == SL_INFLIGHT)
+				probe_error(e->s, sl, err);
+		}
+		ts->txkey += j - i;
+	}
 }
 
 /* Is the source address ours?  A throw-away UDP socket tells. */
@@ -1880,7 +2015,9 @@ session_arm_timeout(struct session *s, const struct slot *sl)
 {
 	struct timeval	 tv;
 
-	tv = ns_tv(sl->tx_mono + s->p.timeout_ns - clock_ns(CLOCK_MONOTONIC));
+	/* On the wake-up grid too: a timeout shares the turn of sends. */
+	tv = ns_tv(send_time(s, sl->tx_mono + s->p.timeout_ns) -
+	    clock_ns(CLOCK_MONOTONIC));
 	if (evtimer_add(s->ev_timeout, &tv) == -1)
 		fatalx("%s: evtimer_add", __func__);
 }
@@ -1945,24 +2082,43 @@ session_due(struct session *s, int64_t *due)
 	return 1;
 }
 
+/* The wake-up grid of a session: SND_QUANTUM_NS, at most interval / 8. */
+static int64_t
+quantum(const struct session *s)
+{
+	int64_t	 q = SND_QUANTUM_NS;
+
+	if (q > s->p.interval_ns / 8)
+		q = s->p.interval_ns / 8;
+	return q;
+}
+
 /*
  * When to wake up for a probe due at `due': rounded up to a multiple of
- * a quantum (SND_QUANTUM_NS, at most an eighth of the interval) of the
- * monotonic clock, so that the probes of many sessions due close
- * together leave in one wake-up (one timerfd expiry, one loop turn)
- * instead of one each.  A probe leaves at most a quantum late; its RTT
- * is measured from when it really left.
+ * the session's quantum of the monotonic clock, so that the probes of
+ * many sessions due close together leave in one wake-up (one timerfd
+ * expiry, one loop turn, one sendmmsg) instead of one each.  Sessions
+ * start on that grid (session_begin), so with an interval that is a
+ * multiple of the quantum a probe leaves when it is due; otherwise at
+ * most a quantum late.  Its RTT is measured from when it really left.
  */
 static int64_t
 send_time(const struct session *s, int64_t due)
 {
-	int64_t	 q = SND_QUANTUM_NS, r;
+	int64_t	 q = quantum(s), r;
 
-	if (q > s->p.interval_ns / 8)
-		q = s->p.interval_ns / 8;
 	if (q <= 0 || (r = due % q) == 0 || due > INT64_MAX - q)
 		return due;
 	return due + (q - r);
+}
+
+/* The first probe: now, rounded up to the session's wake-up grid. */
+static void
+session_begin(struct session *s)
+{
+	s->state = SS_RUN;
+	s->start = s->start0 = send_time(s, clock_ns(CLOCK_MONOTONIC));
+	session_send_due(s);
 }
 
 /*
@@ -1975,7 +2131,6 @@ send_time(const struct session *s, int64_t due)
 static void
 session_send_due(struct session *s)
 {
-	struct timeval	 tv;
 	int64_t		 now, due, k;
 
 	now = clock_ns(CLOCK_MONOTONIC);
@@ -1985,10 +2140,7 @@ session_send_due(struct session *s)
 			break;
 		}
 		if (due > now) {
-			tv = ns_tv(send_time(s, due) -
-			    clock_ns(CLOCK_MONOTONIC));
-			if (evtimer_add(s->ev_send, &tv) == -1)
-				fatalx("%s: evtimer_add", __func__);
+			sched_set(s, send_time(s, due));
 			break;
 		}
 		if (now - due > s->p.interval_ns) {
@@ -2002,10 +2154,132 @@ session_send_due(struct session *s)
 	session_check_end(s);
 }
 
-static void
-session_send_cb(int fd, short ev, void *arg)
+/*
+ * The send schedule of all sessions: one timer for the earliest wake-up,
+ * so that every session due at a wake-up sends in the same callback and
+ * their ICMP probes leave in one sendmmsg per socket.
+ */
+static int
+sched_less(uint32_t a, uint32_t b)
 {
-	session_send_due(arg);
+	return snd_heap[a]->wake < snd_heap[b]->wake;
+}
+
+static void
+sched_swap(uint32_t a, uint32_t b)
+{
+	struct session	*t = snd_heap[a];
+
+	snd_heap[a] = snd_heap[b];
+	snd_heap[b] = t;
+	snd_heap[a]->hidx = a + 1;
+	snd_heap[b]->hidx = b + 1;
+}
+
+static void
+sched_fix(uint32_t i)
+{
+	uint32_t	 c;
+
+	while (i > 0 && sched_less(i, (i - 1) / 2)) {
+		sched_swap(i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= snd_nheap)
+			break;
+		if (c + 1 < snd_nheap && sched_less(c + 1, c))
+			c++;
+		if (!sched_less(c, i))
+			break;
+		sched_swap(i, c);
+		i = c;
+	}
+}
+
+/* Arm the timer for the earliest wake-up, unless it is armed for it. */
+static void
+sched_arm(void)
+{
+	struct timeval	 tv;
+
+	if (snd_in_sched)
+		return;		/* sched_cb arms once at its end */
+	if (snd_nheap == 0) {
+		if (snd_sched_at != 0)
+			evtimer_del(snd_sched_ev);
+		snd_sched_at = 0;
+		return;
+	}
+	if (snd_sched_at == snd_heap[0]->wake)
+		return;
+	snd_sched_at = snd_heap[0]->wake;
+	tv = ns_tv(snd_sched_at - clock_ns(CLOCK_MONOTONIC));
+	if (evtimer_add(snd_sched_ev, &tv) == -1)
+		fatalx("%s: evtimer_add", __func__);
+}
+
+static void
+sched_del(struct session *s)
+{
+	uint32_t	 i;
+
+	if (s->hidx == 0)
+		return;
+	i = s->hidx - 1;
+	s->hidx = 0;
+	if (i != --snd_nheap) {
+		snd_heap[i] = snd_heap[snd_nheap];
+		snd_heap[i]->hidx = i + 1;
+		sched_fix(i);
+	}
+	sched_arm();
+}
+
+static void
+sched_set(struct session *s, int64_t wake)
+{
+	struct session	**h;
+	uint32_t	  ncap;
+
+	s->wake = wake;
+	if (s->hidx == 0) {
+		if (snd_nheap == snd_heapcap) {
+			ncap = snd_heapcap == 0 ? 64 : snd_heapcap * 2;
+			if ((h = reallocarray(snd_heap, ncap,
+			    sizeof(*h))) == NULL)
+				fatal("%s: reallocarray", __func__);
+			snd_heap = h;
+			snd_heapcap = ncap;
+		}
+		snd_heap[snd_nheap] = s;
+		s->hidx = ++snd_nheap;
+	}
+	sched_fix(s->hidx - 1);
+	sched_arm();
+}
+
+static void
+sched_cb(int fd, short ev, void *arg)
+{
+	struct session	*s;
+	int64_t		 now;
+	uint32_t	 n;
+
+	snd_sched_at = 0;
+	snd_in_sched = 1;
+	now = clock_ns(CLOCK_MONOTONIC);
+	/* Bounded: each session once per wake-up. */
+	for (n = snd_nheap; n > 0 && snd_nheap > 0 &&
+	    snd_heap[0]->wake <= now; n--) {
+		s = snd_heap[0];
+		sched_del(s);
+		session_send_due(s);
+	}
+	snd_in_sched = 0;
+	sendq_flush();
+	sched_arm();
 	sender_flush();
 }
 
@@ -2077,7 +2351,8 @@ session_end(struct session *s, int error, const char *msg)
 		TAILQ_REMOVE(&snd_ending, s, eentry);
 		s->ending = 0;
 	}
-	session_flush(s);
+	sendq_flush();		/* its probes leave, */
+	results_send();		/* its results go before its end */
 	memset(&se, 0, sizeof(se));
 	se.sent = (uint32_t)s->nsent;
 	se.error = error;
@@ -2092,7 +2367,7 @@ session_end(struct session *s, int error, const char *msg)
 		log_debug("session %u: over, %llu sent", s->sid,
 		    (unsigned long long)s->nsent);
 
-	evtimer_del(s->ev_send);
+	sched_del(s);
 	evtimer_del(s->ev_timeout);
 	if (s->ring != NULL)
 		for (i = 0; i <= s->mask; i++)
@@ -2118,14 +2393,11 @@ session_end(struct session *s, int error, const char *msg)
 static void
 session_free(struct session *s)
 {
-	if (s->ev_send != NULL)
-		event_free(s->ev_send);
 	if (s->ev_timeout != NULL)
 		event_free(s->ev_timeout);
 	if (s->uev != NULL)
 		event_free(s->uev);
 	free(s->ring);
-	free(s->res);
 	free(s);
 }
 
@@ -2136,6 +2408,7 @@ sender_flush(void)
 	struct session	*s;
 	struct timeval	 tv = { 0, SND_FLUSH_US };
 
+	sendq_flush();
 	while ((s = TAILQ_FIRST(&snd_ending)) != NULL)
 		session_end(s, 0, NULL);
 	/*
@@ -2143,7 +2416,7 @@ sender_flush(void)
 	 * fate, and many sessions' results, leave in one write and reach
 	 * the engine in one wake-up rather than two messages per probe.
 	 */
-	if (!TAILQ_EMPTY(&snd_dirty) && !evtimer_pending(snd_flush_ev, NULL) &&
+	if (snd_outlen > 0 && !evtimer_pending(snd_flush_ev, NULL) &&
 	    evtimer_add(snd_flush_ev, &tv) == -1)
 		fatalx("%s: evtimer_add", __func__);
 	while ((s = TAILQ_FIRST(&snd_zombies)) != NULL) {
@@ -2156,10 +2429,7 @@ sender_flush(void)
 static void
 sender_flush_cb(int fd, short ev, void *arg)
 {
-	struct session	*s;
-
-	while ((s = TAILQ_FIRST(&snd_dirty)) != NULL)
-		session_flush(s);
+	results_send();
 }
 
 /* Parameters the engine should not send; an error text, or NULL. */
@@ -2232,9 +2502,8 @@ session_start(struct imsg *imsg)
 	memcpy(&s->p, imsg->data, sizeof(s->p));
 	s->p.interface[sizeof(s->p.interface) - 1] = '\0';
 	RB_INSERT(snd_sessions, &snd_sessions, s);
-	s->ev_send = evtimer_new(proc_base, session_send_cb, s);
 	s->ev_timeout = evtimer_new(proc_base, session_timeout_cb, s);
-	if (s->ev_send == NULL || s->ev_timeout == NULL)
+	if (s->ev_timeout == NULL)
 		fatalx("%s: evtimer_new", __func__);
 
 	s->state = SS_WAIT;
@@ -2277,10 +2546,8 @@ session_start(struct imsg *imsg)
 	    sa_str((struct sockaddr *)&s->dst, a, sizeof(a)), s->p.count,
 	    (long long)(s->p.interval_ns / 1000), s->p.first_seq,
 	    s->state == SS_WAIT ? ", waiting for its socket" : "");
-	if (s->state == SS_RUN) {
-		s->start = s->start0 = clock_ns(CLOCK_MONOTONIC);
-		session_send_due(s);
-	}
+	if (s->state == SS_RUN)
+		session_begin(s);
 }
 
 static void
@@ -2302,6 +2569,7 @@ sender_init(void)
 	/* Seed the generator while its sources are still reachable. */
 	arc4random_buf(b, sizeof(b));
 	if ((snd_flush_ev = evtimer_new(proc_base, sender_flush_cb, NULL)) ==
+	    NULL || (snd_sched_ev = evtimer_new(proc_base, sched_cb, NULL)) ==
 	    NULL)
 		fatalx("%s: evtimer_new", __func__);
 	snd_idcursor = (uint16_t)(b[0] << 8 | b[1]);

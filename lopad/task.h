@@ -6,7 +6,8 @@
  *   engine  --IMSG_RESOLVE{resolve_req}--> control (evdns)
  *   control --IMSG_RESOLVED{resolve_reply}--> engine
  *   engine  --IMSG_SESSION_START{session_params}--> sender
- *   sender  --IMSG_SESSION_RESULTS{probe_result[]}--> engine
+ *   sender  --IMSG_SESSION_RESULTS{(result_chunk, probe_result[])...}-->
+ *             engine
  *   sender  --IMSG_SESSION_END{session_end}--> engine
  *   control --IMSG_TASK_GET/LIST/SAMPLES/STOP/DELETE{task_query}--> engine
  *   engine  --IMSG_TASK_INFO, IMSG_TASK_ROUND, IMSG_TASK_SAMPLE,
@@ -194,7 +195,19 @@ struct probe_result {
 	int64_t		 rtt_ns;	/* FATE ok/refused, DUP, LATE */
 	struct task_addr from;		/* who answered or reported */
 };
-#define PROBE_BATCH_MAX		200	/* records per IMSG_SESSION_RESULTS */
+
+/*
+ * sender -> engine: IMSG_SESSION_RESULTS carries the results of many
+ * sessions at once (one message per flush, not one per session): chunks,
+ * each a result_chunk and `count' (>= 1) probe_result records of that
+ * session, in the order they happened.  hdr.id is 0.
+ */
+struct result_chunk {
+	uint32_t	 sid;
+	uint32_t	 count;
+};
+#define RESULTS_MAX	(16384 - 16)	/* bytes: PROC_PEER_MAXSIZE - header */
+#define PROBE_BATCH_MAX		200	/* records per IMSG_TASK_SAMPLE */
 
 /* sender -> engine: the session is over (hdr.id = session id). */
 struct session_end {
