@@ -143,11 +143,16 @@ $(O)/bench/connect_loop: $(OBJ)/bench/connect_loop.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-bench: $(O)/bench/imsg_bench $(O)/bench/connect_loop $(LOPAD)
+$(O)/bench/wake_loop: $(OBJ)/bench/wake_loop.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+bench: $(O)/bench/imsg_bench $(O)/bench/connect_loop $(O)/bench/wake_loop $(LOPAD)
 	@echo "framing: imsg over bare send/recv on one SOCK_SEQPACKET pair"
 	$(O)/bench/imsg_bench
 	@echo "probes: lopad against ping, fping and a connect loop"
-	CONNECT_LOOP=$(CURDIR)/$(O)/bench/connect_loop LOPAD=$(CURDIR)/$(LOPAD) \
+	CONNECT_LOOP=$(CURDIR)/$(O)/bench/connect_loop \
+	    WAKE_LOOP=$(CURDIR)/$(O)/bench/wake_loop LOPAD=$(CURDIR)/$(LOPAD) \
 	    bash bench/probe_bench.sh
 
 deps:

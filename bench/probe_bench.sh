@@ -9,8 +9,9 @@
 #      tasks at 200 ms against fping -l -p 200 -i 0.5 on the same
 #      targets (-i 1 reaches only 850-900/s here), one after the other:
 #      both use raw ICMP sockets, which see each other's replies.
-#   3. Scale: 1,000 then 10,000 targets at 1/s: CPU % of a core, loss and
-#      PSS summed over every lopad process.
+#   3. Scale: 1,000 then 10,000 targets at 1/s: CPU % of a core, loss,
+#      PSS summed over every lopad process, and the schedule error beside
+#      that of a bare timer loop (bench/wake_loop) in the same window.
 #   4. TCP connect p50 over the veth pair: a lopad tcp task and
 #      bench/connect_loop (non-blocking connect, time to writable, RST
 #      close) at the same time against the same listener; once against a
@@ -29,6 +30,7 @@
 . "$LOPA_ROOT/regress/lib/netns.sh"
 
 CONNECT_LOOP=${CONNECT_LOOP:-$LOPA_ROOT/build/bench/connect_loop}
+WAKE_LOOP=${WAKE_LOOP:-$LOPA_ROOT/build/bench/wake_loop}
 SCALE_N=${BENCH_SCALE_TASKS:-10000}
 HZ=$(getconf CLK_TCK)
 ROWS=()
@@ -55,6 +57,7 @@ want() {
 }
 
 [ -x "$CONNECT_LOOP" ] || bail "$CONNECT_LOOP missing (make bench)"
+[ -x "$WAKE_LOOP" ] || bail "$WAKE_LOOP missing (make bench)"
 for t in ping fping python3 curl; do
 	command -v "$t" >/dev/null || bail "$t is not installed"
 done
@@ -469,10 +472,10 @@ if want scale; then
 	targets "$SCALE_N" 0 >"$B/tall"
 	: >"$B/ids"
 	srow() {
-		SROWS+=("$(printf '%7s %9s %8s %8s %7s %8s %6s %8s %9s %9s %9s' "$@")")
+		SROWS+=("$(printf '%7s %9s %8s %8s %7s %8s %6s %8s %9s %9s %9s %9s' "$@")")
 		say "  ${SROWS[-1]}"
 	}
-	srow 0 - - - - - - - "$(pss_kib)" - -
+	srow 0 - - - - - - - "$(pss_kib)" - - -
 	have=0
 	for n in 1000 "$SCALE_N"; do
 		[ "$n" -le "$have" ] && continue
@@ -485,6 +488,7 @@ if want scale; then
 		rate=$(awk -v n="$(field created "$cr")" -v s="$(field seconds "$cr")" \
 		    'BEGIN { if (s > 0) printf "%.0f/s", n / s; else print "-" }')
 		have=$n
+		made_at=$(now_ms)
 		if ! proc_alive "$LOPAD_PID"; then
 			note "lopad died while creating tasks up to $n"
 			diag_file "$LOPAD_LOG" >&2
@@ -492,9 +496,16 @@ if want scale; then
 		fi
 		sleep 3
 		pss=$(pss_kib)
+		# The host's own timer wake-up error, in the same 10 s: the
+		# floor of any schedule error measured here.
+		"$WAKE_LOOP" -c 9000 -i 1000 >"$B/wake$n.out" 2>&1 &
+		wpid=$!
 		r0=$(cpu_roles)
 		window 10 $(lopad_pids)
 		r1=$(cpu_roles)
+		wait "$wpid"
+		wk=$(cat "$B/wake$n.out")
+		say "  bare timer loop (1 ms, same window): $wk"
 		say "  per process: $(roles_delta "$r0" "$r1")"
 		# The schedule first: the big listing below loads every process.
 		sc=$(api_py sched "$B/ids" 1000000000)
@@ -513,7 +524,7 @@ if want scale; then
 		    'BEGIN { if (l + r > 0) printf "%.3f%%", 100 * l / (l + r); else print "n/a" }')
 		srow "$made" "$rate" "$pps" "$cpu" "$loss" "$lloss" "$(raw_drops)" \
 		    "$(field list_seconds "$s1")s" "$pss" "$pss2" \
-		    "$(field p99_us "$sc")us"
+		    "$(field p99_us "$sc")us" "$(field p99_us "$wk")us"
 		[ "$made" -lt "$n" ] &&
 		    note "only $made of $n tasks were created: $(grep first_error "$B/create$n.out")"
 	done
@@ -524,6 +535,12 @@ if want scale; then
 		[ "$API_CODE" = 503 ] ||
 		    note "task 10001 (tasks.max 10000): $API_CODE, not 503"
 	fi
+	# Steady state: every window full (60 s by default) and the sample
+	# rings too (100 at 1/s), the memory a long-running lopad keeps.
+	left=$((made_at + 105000 - $(now_ms)))
+	[ "$left" -gt 0 ] && sleep "$((left / 1000 + 1))"
+	STEADY="$(wc -l <"$B/ids") tasks $(( ($(now_ms) - made_at) / 1000 )) s after their creation: PSS $(pss_kib) KiB; per process: $(cpu_roles | awk '{ printf "%s %d KiB; ", $1, $4 }')"
+	say "  steady state: $STEADY"
 	lopad_stop || note "lopad (scale instance) exited with status $LOPAD_EXIT"
 fi
 
@@ -538,11 +555,13 @@ echo
 echo "scale: continuous ping tasks at 1/s to AnyIP targets (10 s window; PSS summed over all lopad processes)"
 echo "  (probes/s and wire loss from the veth counters in the window; lopad: lost / (received + lost) of"
 echo "   the tasks since they started; drops: raw socket drops in A; PSS before and after one GET /api/v1/tasks;"
-echo "   sched p99: schedule error p99 of 200 tasks' last 10 sends (the quiet window) against each task's own 1 s grid)"
-printf '%7s %9s %8s %8s %7s %8s %6s %8s %9s %9s %9s\n' tasks create probes/s "CPU core" "loss" "lopad" drops "GET all" "PSS KiB" "after GET" "sched p99"
+echo "   sched p99: schedule error p99 of 200 tasks' last 10 sends (the quiet window) against each task's own 1 s grid;"
+echo "   timer p99: the same for a bare clock_nanosleep loop at 1 ms in the same window: the host's floor)"
+printf '%7s %9s %8s %8s %7s %8s %6s %8s %9s %9s %9s %9s\n' tasks create probes/s "CPU core" "loss" "lopad" drops "GET all" "PSS KiB" "after GET" "sched p99" "timer p99"
 for r in "${SROWS[@]}"; do
 	echo "$r"
 done
+[ -n "${STEADY:-}" ] && echo "steady state: $STEADY"
 for r in "${NOTES[@]}"; do
 	echo "note: $r"
 done
