@@ -20,8 +20,8 @@
  * sessions due at the same moment share one wake-up: one timer for the
  * whole sender over a heap of the sessions' next sends (sched_*), and the
  * ICMP probes of a wake-up leave in one sendmmsg per raw socket
- * (sendq_flush).  Each session has a timer for its earliest timeout,
- * unarmed while nothing is in flight.  Every probe gets one PROBE_K_SENT
+ * (sendq_flush).  Timeouts likewise: a heap of each session's earliest,
+ * out of it while nothing is in flight.  Every probe gets one PROBE_K_SENT
  * record and later exactly one PROBE_K_FATE; a second reply is a DUP, a
  * reply after the timeout is LATE (recognised while the session's ring
  * still holds the probe: twice the probes in flight at once).  Results of
@@ -188,6 +188,13 @@ enum session_state {
 	SS_ENDED		/* END sent; freed after the callback */
 };
 
+/* A session's addresses: IPv4 or IPv6, not a 128-byte sockaddr_storage. */
+union snd_sa {
+	struct sockaddr		 sa;
+	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
+};
+
 struct session {
 	RB_ENTRY(session)	 entry;		/* by sid */
 	RB_ENTRY(session)	 identry;	/* ping: by ICMP id */
@@ -198,9 +205,9 @@ struct session {
 	uint32_t		 sid;
 	int			 state;		/* enum session_state */
 	struct session_params	 p;
-	struct sockaddr_storage	 dst;
+	union snd_sa		 dst;
 	socklen_t		 dstlen;
-	struct sockaddr_storage	 src;
+	union snd_sa		 src;
 	socklen_t		 srclen;	/* 0: no source address */
 	uint8_t			 cookie[8];
 
@@ -217,9 +224,8 @@ struct session {
 	uint64_t		 oldest;	/* first maybe in flight */
 	uint32_t		 inflight;
 	int			 sending_done;
-	int64_t			 wake;		/* its next send wake-up */
-	uint32_t		 hidx;		/* in snd_heap + 1; 0 none */
-	struct event		*ev_timeout;
+	int64_t			 wake[2];	/* next send, timeout wake-up */
+	uint32_t		 hidx[2];	/* in snd_sched[k] + 1; 0 none */
 	struct slot		*ring;
 	uint32_t		 mask;
 };
@@ -284,13 +290,23 @@ _Static_assert(RESULTS_MAX + IMSG_HDR_SIZE <= PROC_PEER_MAXSIZE,
 static size_t			 snd_outlen;
 static struct result_chunk	*snd_outlast;	/* the chunk being filled */
 
-/* Send wake-ups of every session: a binary min-heap on `wake'. */
-static struct session		**snd_heap;
-static uint32_t			 snd_nheap;
-static uint32_t			 snd_heapcap;
-static struct event		*snd_sched_ev;
-static int64_t			 snd_sched_at;	/* armed for; 0 not armed */
-static int			 snd_in_sched;	/* sched_cb runs: it arms */
+/*
+ * The wake-ups of every session, sends and timeouts: a binary min-heap
+ * each, on s->wake[k], and one timer each for the earliest.
+ */
+enum { SCHED_SEND, SCHED_TIMEOUT };
+struct sched {
+	struct session	**h;
+	uint32_t	  n;
+	uint32_t	  cap;
+	int		  k;		/* SCHED_*: s->wake[k], s->hidx[k] */
+	struct event	 *ev;
+	int64_t		  at;		/* armed for; 0 not armed */
+	int		  in_cb;	/* its callback runs: it arms */
+};
+static struct sched		 snd_sched[2] = {
+	{ .k = SCHED_SEND }, { .k = SCHED_TIMEOUT }
+};
 
 /* ICMP probes of one wake-up, sent together (sendmmsg per socket). */
 struct sendq_ent {
@@ -326,8 +342,10 @@ static void	 session_end(struct session *, int, const char *);
 static void	 session_send_due(struct session *);
 static void	 session_begin(struct session *);
 static void	 probe_error(struct session *, struct slot *, int);
-static void	 sched_set(struct session *, int64_t);
-static void	 sched_del(struct session *);
+static void	 sched_set(int, struct session *, int64_t);
+static void	 sched_del(int, struct session *);
+static void	 session_timeout(struct session *);
+static int	 sched_pending(int, const struct session *);
 static void	 sendq_flush(void);
 static int64_t	 send_time(const struct session *, int64_t);
 static void	 session_check_end(struct session *);
@@ -454,10 +472,10 @@ addr_to_task(const struct sockaddr *sa, struct task_addr *ta)
 }
 
 static socklen_t
-task_to_sa(const struct task_addr *ta, struct sockaddr_storage *ss)
+task_to_sa(const struct task_addr *ta, union snd_sa *ss)
 {
-	struct sockaddr_in	*sin = (struct sockaddr_in *)(void *)ss;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)(void *)ss;
+	struct sockaddr_in	*sin = &ss->sin;
+	struct sockaddr_in6	*sin6 = &ss->sin6;
 
 	memset(ss, 0, sizeof(*ss));
 	if (ta->family == AF_INET) {
@@ -623,7 +641,7 @@ probe_record(struct session *s, struct slot *sl, uint8_t status)
 		sl->state = status == PROBE_LOST ? SL_TIMEDOUT : SL_DONE;
 		/* Nothing left to time out: no wake-up for nothing. */
 		if (--s->inflight == 0)
-			evtimer_del(s->ev_timeout);
+			sched_del(SCHED_TIMEOUT, s);
 		tcp_probe_free(sl);
 		break;
 	case SL_DONE:
@@ -689,11 +707,11 @@ static uint32_t
 path_mtu(struct session *s)
 {
 	socklen_t	 len = sizeof(int);
-	int		 fd = s->us.fd, v4 = s->dst.ss_family == AF_INET;
+	int		 fd = s->us.fd, v4 = s->dst.sa.sa_family == AF_INET;
 	int		 mtu = 0;
 
 	if (fd == -1) {
-		fd = socket(s->dst.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		fd = socket(s->dst.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (fd == -1)
 			return 0;
 		if ((s->p.interface[0] != '\0' && setsockopt(fd, SOL_SOCKET,
@@ -789,7 +807,7 @@ probe_cmsgs(struct session *s, struct msghdr *m, struct cmsghdr *c)
 {
 	struct in_pktinfo	 pi4;
 	struct in6_pktinfo	 pi6;
-	int			 v4 = s->dst.ss_family == AF_INET, v;
+	int			 v4 = s->dst.sa.sa_family == AF_INET, v;
 
 	if (s->p.ttl > 0) {
 		v = s->p.ttl;
@@ -1099,7 +1117,7 @@ static int
 sock_options(struct session *s, int fd, int type, const char **what)
 {
 	struct linger	 l;
-	int		 v4 = s->dst.ss_family == AF_INET, v, on = 1;
+	int		 v4 = s->dst.sa.sa_family == AF_INET, v, on = 1;
 
 	if (type == SOCK_STREAM) {
 		l.l_onoff = 1;
@@ -1518,7 +1536,7 @@ icmp_send(struct session *s, struct slot *sl)
 		if (snd_qlen == SND_SENDQ)
 			sendq_flush();
 		e = &snd_q[snd_qlen];
-		n = icmp_echo_encode(s->dst.ss_family, s->icmp_id,
+		n = icmp_echo_encode(s->dst.sa.sa_family, s->icmp_id,
 		    (uint16_t)sl->seq, s->cookie, s->p.packet_size, e->pkt,
 		    sizeof(e->pkt));
 		if (n != -1) {
@@ -1531,7 +1549,7 @@ icmp_send(struct session *s, struct slot *sl)
 			return 0;
 		}
 	}
-	n = icmp_echo_encode(s->dst.ss_family, s->icmp_id, (uint16_t)sl->seq,
+	n = icmp_echo_encode(s->dst.sa.sa_family, s->icmp_id, (uint16_t)sl->seq,
 	    s->cookie, s->p.packet_size, snd_sbuf, sizeof(snd_sbuf));
 	if (n == -1) {
 		sl->tx_real = clock_ns(CLOCK_REALTIME);
@@ -1596,7 +1614,7 @@ icmp_check_src(struct session *s, char *msg, size_t len)
 
 	if (s->srclen == 0)
 		return 0;
-	fd = socket(s->src.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	fd = socket(s->src.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd == -1 || bind(fd, (struct sockaddr *)&s->src, s->srclen) == -1)
 		err = errno;
 	if (fd != -1)
@@ -1619,7 +1637,7 @@ icmp_start(struct session *s, char *msg, size_t len)
 		snprintf(msg, len, "no free ICMP identifier");
 		return EAGAIN;
 	}
-	s->isock = icmpsock_get(s->dst.ss_family, wire_pmtu(s->p.pmtu),
+	s->isock = icmpsock_get(s->dst.sa.sa_family, wire_pmtu(s->p.pmtu),
 	    s->p.interface);
 	s->isock->refs++;
 	if (s->isock->ready)
@@ -1788,7 +1806,7 @@ udp_start(struct session *s, char *msg, size_t len)
 	const char	*what = "socket";
 	int		 fd, err;
 
-	fd = socket(s->dst.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
+	fd = socket(s->dst.sa.sa_family, SOCK_DGRAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		err = errno;
@@ -1805,7 +1823,7 @@ udp_start(struct session *s, char *msg, size_t len)
 		sock_errmsg(s, what, err, msg, len);
 		return err;
 	}
-	tsock_init(&s->us, fd, s->dst.ss_family, s->mask + 1);
+	tsock_init(&s->us, fd, s->dst.sa.sa_family, s->mask + 1);
 	s->uev = event_new(proc_base, fd, EV_READ | EV_PERSIST, udp_read, s);
 	if (s->uev == NULL || event_add(s->uev, NULL) == -1)
 		fatalx("%s: event", __func__);
@@ -1939,7 +1957,7 @@ tcp_send(struct session *s, struct slot *sl)
 	const char		*what;
 	int			 fd, err;
 
-	fd = socket(s->dst.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	fd = socket(s->dst.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		err = errno;
@@ -1990,7 +2008,7 @@ tcp_start(struct session *s, char *msg, size_t len)
 	const char	*what = "socket";
 	int		 fd, err = 0;
 
-	fd = socket(s->dst.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	fd = socket(s->dst.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		err = errno;
@@ -2013,13 +2031,9 @@ tcp_start(struct session *s, char *msg, size_t len)
 static void
 session_arm_timeout(struct session *s, const struct slot *sl)
 {
-	struct timeval	 tv;
-
 	/* On the wake-up grid too: a timeout shares the turn of sends. */
-	tv = ns_tv(send_time(s, sl->tx_mono + s->p.timeout_ns) -
-	    clock_ns(CLOCK_MONOTONIC));
-	if (evtimer_add(s->ev_timeout, &tv) == -1)
-		fatalx("%s: evtimer_add", __func__);
+	sched_set(SCHED_TIMEOUT, s, send_time(s, sl->tx_mono +
+	    s->p.timeout_ns));
 }
 
 static void
@@ -2057,7 +2071,7 @@ probe_send(struct session *s)
 	}
 	sl->state = SL_INFLIGHT;
 	s->inflight++;
-	if (!evtimer_pending(s->ev_timeout, NULL))
+	if (!sched_pending(SCHED_TIMEOUT, s))
 		session_arm_timeout(s, sl);
 }
 
@@ -2140,7 +2154,7 @@ session_send_due(struct session *s)
 			break;
 		}
 		if (due > now) {
-			sched_set(s, send_time(s, due));
+			sched_set(SCHED_SEND, s, send_time(s, due));
 			break;
 		}
 		if (now - due > s->p.interval_ns) {
@@ -2155,131 +2169,142 @@ session_send_due(struct session *s)
 }
 
 /*
- * The send schedule of all sessions: one timer for the earliest wake-up,
- * so that every session due at a wake-up sends in the same callback and
- * their ICMP probes leave in one sendmmsg per socket.
+ * The schedules of all sessions (sends, timeouts): one timer each for the
+ * earliest wake-up, so that every session due at a wake-up is served in
+ * the same callback and their ICMP probes leave in one sendmmsg per
+ * socket.  Cheaper than a libevent timer per session, in memory too.
  */
 static int
-sched_less(uint32_t a, uint32_t b)
+sched_less(const struct sched *q, uint32_t a, uint32_t b)
 {
-	return snd_heap[a]->wake < snd_heap[b]->wake;
+	return q->h[a]->wake[q->k] < q->h[b]->wake[q->k];
 }
 
 static void
-sched_swap(uint32_t a, uint32_t b)
+sched_swap(struct sched *q, uint32_t a, uint32_t b)
 {
-	struct session	*t = snd_heap[a];
+	struct session	*t = q->h[a];
 
-	snd_heap[a] = snd_heap[b];
-	snd_heap[b] = t;
-	snd_heap[a]->hidx = a + 1;
-	snd_heap[b]->hidx = b + 1;
+	q->h[a] = q->h[b];
+	q->h[b] = t;
+	q->h[a]->hidx[q->k] = a + 1;
+	q->h[b]->hidx[q->k] = b + 1;
 }
 
 static void
-sched_fix(uint32_t i)
+sched_fix(struct sched *q, uint32_t i)
 {
 	uint32_t	 c;
 
-	while (i > 0 && sched_less(i, (i - 1) / 2)) {
-		sched_swap(i, (i - 1) / 2);
+	while (i > 0 && sched_less(q, i, (i - 1) / 2)) {
+		sched_swap(q, i, (i - 1) / 2);
 		i = (i - 1) / 2;
 	}
 	for (;;) {
 		c = 2 * i + 1;
-		if (c >= snd_nheap)
+		if (c >= q->n)
 			break;
-		if (c + 1 < snd_nheap && sched_less(c + 1, c))
+		if (c + 1 < q->n && sched_less(q, c + 1, c))
 			c++;
-		if (!sched_less(c, i))
+		if (!sched_less(q, c, i))
 			break;
-		sched_swap(i, c);
+		sched_swap(q, i, c);
 		i = c;
 	}
 }
 
 /* Arm the timer for the earliest wake-up, unless it is armed for it. */
 static void
-sched_arm(void)
+sched_arm(struct sched *q)
 {
 	struct timeval	 tv;
 
-	if (snd_in_sched)
+	if (q->in_cb)
 		return;		/* sched_cb arms once at its end */
-	if (snd_nheap == 0) {
-		if (snd_sched_at != 0)
-			evtimer_del(snd_sched_ev);
-		snd_sched_at = 0;
+	if (q->n == 0) {
+		if (q->at != 0)
+			evtimer_del(q->ev);
+		q->at = 0;
 		return;
 	}
-	if (snd_sched_at == snd_heap[0]->wake)
+	if (q->at == q->h[0]->wake[q->k])
 		return;
-	snd_sched_at = snd_heap[0]->wake;
-	tv = ns_tv(snd_sched_at - clock_ns(CLOCK_MONOTONIC));
-	if (evtimer_add(snd_sched_ev, &tv) == -1)
+	q->at = q->h[0]->wake[q->k];
+	tv = ns_tv(q->at - clock_ns(CLOCK_MONOTONIC));
+	if (evtimer_add(q->ev, &tv) == -1)
 		fatalx("%s: evtimer_add", __func__);
 }
 
-static void
-sched_del(struct session *s)
+static int
+sched_pending(int k, const struct session *s)
 {
-	uint32_t	 i;
-
-	if (s->hidx == 0)
-		return;
-	i = s->hidx - 1;
-	s->hidx = 0;
-	if (i != --snd_nheap) {
-		snd_heap[i] = snd_heap[snd_nheap];
-		snd_heap[i]->hidx = i + 1;
-		sched_fix(i);
-	}
-	sched_arm();
+	return s->hidx[k] != 0;
 }
 
 static void
-sched_set(struct session *s, int64_t wake)
+sched_del(int k, struct session *s)
 {
+	struct sched	*q = &snd_sched[k];
+	uint32_t	 i;
+
+	if (s->hidx[k] == 0)
+		return;
+	i = s->hidx[k] - 1;
+	s->hidx[k] = 0;
+	if (i != --q->n) {
+		q->h[i] = q->h[q->n];
+		q->h[i]->hidx[k] = i + 1;
+		sched_fix(q, i);
+	}
+	sched_arm(q);
+}
+
+static void
+sched_set(int k, struct session *s, int64_t wake)
+{
+	struct sched	 *q = &snd_sched[k];
 	struct session	**h;
 	uint32_t	  ncap;
 
-	s->wake = wake;
-	if (s->hidx == 0) {
-		if (snd_nheap == snd_heapcap) {
-			ncap = snd_heapcap == 0 ? 64 : snd_heapcap * 2;
-			if ((h = reallocarray(snd_heap, ncap,
-			    sizeof(*h))) == NULL)
+	s->wake[k] = wake;
+	if (s->hidx[k] == 0) {
+		if (q->n == q->cap) {
+			ncap = q->cap == 0 ? 64 : q->cap * 2;
+			if ((h = reallocarray(q->h, ncap, sizeof(*h))) == NULL)
 				fatal("%s: reallocarray", __func__);
-			snd_heap = h;
-			snd_heapcap = ncap;
+			q->h = h;
+			q->cap = ncap;
 		}
-		snd_heap[snd_nheap] = s;
-		s->hidx = ++snd_nheap;
+		q->h[q->n] = s;
+		s->hidx[k] = ++q->n;
 	}
-	sched_fix(s->hidx - 1);
-	sched_arm();
+	sched_fix(q, s->hidx[k] - 1);
+	sched_arm(q);
 }
 
 static void
 sched_cb(int fd, short ev, void *arg)
 {
+	struct sched	*q = arg;
 	struct session	*s;
 	int64_t		 now;
 	uint32_t	 n;
 
-	snd_sched_at = 0;
-	snd_in_sched = 1;
+	q->at = 0;
+	q->in_cb = 1;
 	now = clock_ns(CLOCK_MONOTONIC);
 	/* Bounded: each session once per wake-up. */
-	for (n = snd_nheap; n > 0 && snd_nheap > 0 &&
-	    snd_heap[0]->wake <= now; n--) {
-		s = snd_heap[0];
-		sched_del(s);
-		session_send_due(s);
+	for (n = q->n; n > 0 && q->n > 0 && q->h[0]->wake[q->k] <= now; n--) {
+		s = q->h[0];
+		sched_del(q->k, s);
+		if (q->k == SCHED_SEND)
+			session_send_due(s);
+		else
+			session_timeout(s);
 	}
-	snd_in_sched = 0;
+	q->in_cb = 0;
 	sendq_flush();
-	sched_arm();
+	sched_arm(q);
 	sender_flush();
 }
 
@@ -2290,9 +2315,8 @@ sched_cb(int fd, short ev, void *arg)
  * once before the first loss is declared.
  */
 static void
-session_timeout_cb(int fd, short ev, void *arg)
+session_timeout(struct session *s)
 {
-	struct session	*s = arg;
 	struct slot	*sl;
 	int64_t		 now;
 	int		 drained = 0;
@@ -2320,7 +2344,6 @@ session_timeout_cb(int fd, short ev, void *arg)
 		s->oldest++;
 	}
 	session_check_end(s);
-	sender_flush();
 }
 
 /*
@@ -2367,8 +2390,8 @@ session_end(struct session *s, int error, const char *msg)
 		log_debug("session %u: over, %llu sent", s->sid,
 		    (unsigned long long)s->nsent);
 
-	sched_del(s);
-	evtimer_del(s->ev_timeout);
+	sched_del(SCHED_SEND, s);
+	sched_del(SCHED_TIMEOUT, s);
 	if (s->ring != NULL)
 		for (i = 0; i <= s->mask; i++)
 			tcp_probe_free(&s->ring[i]);
@@ -2393,8 +2416,6 @@ session_end(struct session *s, int error, const char *msg)
 static void
 session_free(struct session *s)
 {
-	if (s->ev_timeout != NULL)
-		event_free(s->ev_timeout);
 	if (s->uev != NULL)
 		event_free(s->uev);
 	free(s->ring);
@@ -2502,9 +2523,6 @@ session_start(struct imsg *imsg)
 	memcpy(&s->p, imsg->data, sizeof(s->p));
 	s->p.interface[sizeof(s->p.interface) - 1] = '\0';
 	RB_INSERT(snd_sessions, &snd_sessions, s);
-	s->ev_timeout = evtimer_new(proc_base, session_timeout_cb, s);
-	if (s->ev_timeout == NULL)
-		fatalx("%s: evtimer_new", __func__);
 
 	s->state = SS_WAIT;
 	if ((bad = session_params_check(&s->p)) != NULL) {
@@ -2569,8 +2587,10 @@ sender_init(void)
 	/* Seed the generator while its sources are still reachable. */
 	arc4random_buf(b, sizeof(b));
 	if ((snd_flush_ev = evtimer_new(proc_base, sender_flush_cb, NULL)) ==
-	    NULL || (snd_sched_ev = evtimer_new(proc_base, sched_cb, NULL)) ==
-	    NULL)
+	    NULL || (snd_sched[SCHED_SEND].ev = evtimer_new(proc_base,
+	    sched_cb, &snd_sched[SCHED_SEND])) == NULL ||
+	    (snd_sched[SCHED_TIMEOUT].ev = evtimer_new(proc_base, sched_cb,
+	    &snd_sched[SCHED_TIMEOUT])) == NULL)
 		fatalx("%s: evtimer_new", __func__);
 	snd_idcursor = (uint16_t)(b[0] << 8 | b[1]);
 }
