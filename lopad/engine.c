@@ -644,6 +644,8 @@ task_run(struct task *t)
 			task_finish(t, TASK_FAILED, "out of memory");
 			return;
 		}
+		/* Entry times in ticks as fine as the window allows. */
+		stats_window_span(&t->win, t->p.window_ns);
 		t->has_win = 1;
 	}
 	t->budget = need;

@@ -37,6 +37,11 @@
 
 #include "stats.h"
 
+_Static_assert(sizeof(struct stats_wentry) == 16, "stats_wentry is 16 bytes");
+_Static_assert(PROBE_NSTATUS <= 16, "probe_status fits stats_wentry.status");
+_Static_assert(STATS_W_SAMPLE < 16 && STATS_W_DUPLICATE < 16 &&
+    STATS_W_LATE < 16, "STATS_W_* fit stats_wentry.kind");
+
 static int
 is_received(uint8_t status)
 {
@@ -347,7 +352,34 @@ stats_window_init(struct stats_window *w, size_t max)
 		return (-1);
 	w->cap = cap;
 	w->max = max;
+	w->shift = w->span_shift = STATS_W_SHIFT;
 	return (0);
+}
+
+/*
+ * The smallest tick that puts window_ns under 2^31 ticks: then a caller
+ * expiring with it holds under 2^31 ticks, half of what an entry can
+ * count, and the base moves once per 2^31 ticks or more.  At most 32.
+ */
+static uint8_t
+window_shift(int64_t window_ns)
+{
+	uint8_t	 k = 0;
+
+	if (window_ns <= 0)
+		return (0);
+	while (((uint64_t)window_ns >> k) >= (UINT64_C(1) << 31))
+		k++;
+	return (k);
+}
+
+void
+stats_window_span(struct stats_window *w, int64_t window_ns)
+{
+	w->span_shift = window_shift(window_ns);
+	/* Held entries count in the current tick: they keep it. */
+	if (w->len == 0)
+		w->shift = w->span_shift;
 }
 
 void
@@ -384,23 +416,122 @@ window_grow(struct stats_window *w)
 	return (0);
 }
 
+/*
+ * A time as an unsigned number of the same order (INT64_MIN is 0): the
+ * window's arithmetic on times is then on uint64_t, which cannot
+ * overflow into undefined behaviour whatever the caller gives.
+ */
+static uint64_t
+time_key(int64_t t_ns)
+{
+	return ((uint64_t)t_ns ^ (UINT64_C(1) << 63));
+}
+
+/*
+ * Ticks from the base to time key k, rounded up so that an entry never
+ * expires early; a time before the base counts as the base.  Capped so
+ * that base + ticks stays a time: only a time within a tick of INT64_MAX
+ * rounds down.
+ */
+static uint64_t
+window_ticks(const struct stats_window *w, uint64_t k)
+{
+	uint64_t	 d, n, lim;
+
+	if (k <= w->base)
+		return (0);
+	d = k - w->base;
+	n = (d >> w->shift) + ((d & ((UINT64_C(1) << w->shift) - 1)) != 0);
+	lim = (UINT64_MAX - w->base) >> w->shift;
+	return (n < lim ? n : lim);
+}
+
+/*
+ * Move the base to the oldest entry's time: every entry's t drops by it
+ * (an entry added out of order, before the oldest, lands on the base).
+ */
+static void
+window_rebase(struct stats_window *w)
+{
+	struct stats_wentry	*e;
+	uint32_t		 d = w->ring[w->head].t;
+	size_t			 i;
+
+	if (d == 0)
+		return;
+	for (i = 0; i < w->len; i++) {
+		e = &w->ring[(w->head + i) % w->cap];
+		e->t = e->t > d ? e->t - d : 0;
+	}
+	w->base += (uint64_t)d << w->shift;
+}
+
+/* Double the tick, rounding every t up again (never early). */
+static void
+window_coarsen(struct stats_window *w)
+{
+	struct stats_wentry	*e;
+	uint64_t		 n, lim;
+	size_t			 i;
+
+	w->shift++;
+	lim = (UINT64_MAX - w->base) >> w->shift;
+	for (i = 0; i < w->len; i++) {
+		e = &w->ring[(w->head + i) % w->cap];
+		n = ((uint64_t)e->t >> 1) + (e->t & 1);
+		e->t = (uint32_t)(n < lim ? n : lim);
+	}
+}
+
+/*
+ * t for an entry at time t_ns, the base moved or the tick coarsened if it
+ * does not fit.  At a 2^32 ns tick every time fits (window_ticks() caps
+ * it under 2^32), so the loop ends.
+ */
+static uint32_t
+window_time(struct stats_window *w, int64_t t_ns)
+{
+	uint64_t	 k = time_key(t_ns), n;
+
+	if (w->len == 0) {
+		w->base = k;
+		w->shift = w->span_shift;
+		return (0);
+	}
+	if ((n = window_ticks(w, k)) <= UINT32_MAX)
+		return ((uint32_t)n);
+	window_rebase(w);
+	while ((n = window_ticks(w, k)) > UINT32_MAX && w->shift < 32)
+		window_coarsen(w);
+	return ((uint32_t)(n < UINT32_MAX ? n : UINT32_MAX));
+}
+
 static void
 window_push(struct stats_window *w, const struct probe_sample *s,
     int64_t t_ns, uint8_t kind)
 {
 	struct stats_wentry	*e;
+	uint32_t		 t;
 
 	if (w->len == w->cap && window_grow(w) == -1) {
 		w->head = (w->head + 1) % w->cap;
 		w->len--;
 		w->overwritten++;
 	}
+	/* Before e is in the ring: a rebase or coarsening skips it. */
+	t = window_time(w, t_ns);
 	e = &w->ring[(w->head + w->len) % w->cap];
 	memset(e, 0, sizeof(*e));
-	e->t_ns = t_ns;
+	e->t = t;
 	e->kind = kind;
 	if (s != NULL) {
-		e->rtt_ns = s->rtt_ns;
+		/* As the engine's sample_rec: 48 bits, 39 hours. */
+		if (s->rtt_ns > STATS_W_RTT_MAX)
+			e->rtt_ns = STATS_W_RTT_MAX;
+		else if (s->rtt_ns < STATS_W_RTT_MIN)
+			e->rtt_ns = STATS_W_RTT_MIN;
+		else
+			e->rtt_ns = s->rtt_ns;
 		e->seq = s->seq;
 		e->status = s->status;
 		e->ttl = s->ttl;
@@ -441,12 +572,17 @@ stats_window_set_in_flight(struct stats_window *w, uint64_t n)
 void
 stats_window_expire(struct stats_window *w, int64_t now_ns, int64_t window_ns)
 {
-	const struct stats_wentry	*e;
+	uint64_t	 now, t;
 
+	/* Every entry is at the base or after it: none before now. */
+	if ((now = time_key(now_ns)) <= w->base)
+		return;
+	now -= w->base;
 	while (w->len > 0) {
-		e = &w->ring[w->head];
-		/* now - t > window, written to avoid overflow. */
-		if (e->t_ns >= now_ns || now_ns - e->t_ns <= window_ns)
+		t = (uint64_t)w->ring[w->head].t << w->shift;
+		/* now - t > window, on offsets from the base. */
+		if (t >= now || (window_ns >= 0 &&
+		    now - t <= (uint64_t)window_ns))
 			break;
 		w->head = (w->head + 1) % w->cap;
 		w->len--;

@@ -133,19 +133,35 @@ int	 stats_compute(const struct stats_acc *, struct stats_result *);
  * grow) the oldest entry is overwritten (counted in `overwritten'), so the
  * window is exact only while the caller's maximum covers it (rate *
  * window).
+ *
+ * Times are kept in 32-bit ticks after a base time, a tick being 2^shift
+ * ns: the smallest that puts the window the owner gives
+ * stats_window_span() under 2^31 ticks (60 s: 32 ns; a day: 64 us), or
+ * STATS_W_SHIFT (1024 ns, windows up to 36 min) until it is called.  A
+ * time is rounded up to its tick, so an entry never expires early, and at
+ * most a tick late.  The base is the first entry's time; when a time no
+ * longer fits it moves to the oldest entry's, which a caller expiring
+ * with its window does once per 2^31 ticks or more.  Should the entries
+ * still span 2^32 ticks (a caller that does not expire, or expires with a
+ * wider window than it spanned) the tick doubles until they fit, for as
+ * long as the window is not empty: coarser, never early.
  */
 #define STATS_W_SAMPLE		0
 #define STATS_W_DUPLICATE	1
 #define STATS_W_LATE		2
 
-/* 24 bytes: a window holds one per probe, fate and extra reply. */
+#define STATS_W_RTT_MAX		((INT64_C(1) << 47) - 1)
+#define STATS_W_RTT_MIN		(-STATS_W_RTT_MAX - 1)
+#define STATS_W_SHIFT		10	/* tick before stats_window_span() */
+
+/* 16 bytes: a window holds one per probe, fate and extra reply. */
 struct stats_wentry {
-	int64_t		 t_ns;
-	int64_t		 rtt_ns;	/* the sample's */
+	uint32_t	 t;		/* ticks after the window's base */
 	uint32_t	 seq;
-	uint8_t		 status;
-	uint8_t		 ttl;
-	uint8_t		 kind;		/* STATS_W_* */
+	int64_t		 rtt_ns:48;	/* the sample's, STATS_W_RTT_MIN..MAX */
+	uint64_t	 status:4;	/* enum probe_status */
+	uint64_t	 kind:4;	/* STATS_W_* */
+	uint64_t	 ttl:8;
 };
 
 #define STATS_W_INIT		16	/* entries allocated at first */
@@ -158,10 +174,19 @@ struct stats_window {
 	size_t		 len;
 	uint64_t	 in_flight;	/* set by the caller */
 	uint64_t	 overwritten;
+	uint64_t	 base;		/* ring[].t's origin, time ^ 2^63 */
+	uint8_t		 shift;		/* a tick is 2^shift ns */
+	uint8_t		 span_shift;	/* the tick when next empty */
 };
 
 /* At most max entries.  0, or -1 (EINVAL for max 0, ENOMEM). */
 int	 stats_window_init(struct stats_window *, size_t);
+/*
+ * The window_ns the owner expires with, once after init: it sets the
+ * tick (0 or less: 1 ns).  Entries already held keep theirs until the
+ * window is empty.
+ */
+void	 stats_window_span(struct stats_window *, int64_t);
 void	 stats_window_free(struct stats_window *);
 /* 0, or -1 EINVAL for an unknown status or a negative received RTT. */
 int	 stats_window_add(struct stats_window *, const struct probe_sample *,
@@ -170,7 +195,10 @@ void	 stats_window_duplicate(struct stats_window *, int64_t);
 void	 stats_window_late(struct stats_window *, int64_t);
 /* Probes currently in flight; the window's sent = fates + in_flight. */
 void	 stats_window_set_in_flight(struct stats_window *, uint64_t);
-/* Drop entries older than window_ns: now_ns - t_ns > window_ns. */
+/*
+ * Drop entries older than window_ns: now_ns - t_ns > window_ns, t_ns
+ * rounded up to its tick.
+ */
 void	 stats_window_expire(struct stats_window *, int64_t, int64_t);
 /* Same figures as stats_compute() over the entries held. 0 or -1 ENOMEM. */
 int	 stats_window_compute(const struct stats_window *,

@@ -717,13 +717,19 @@ test_window_full_ring_overwrites_oldest(void **state)
 
 /* seq's RTT and fate in the growth tests: every fifth probe is lost. */
 static void
-wprobe(struct stats_window *w, uint32_t seq)
+wprobe_at(struct stats_window *w, uint32_t seq, int64_t t)
 {
 	if (seq % 5 == 4)
-		wadd(w, seq, PROBE_LOST, 0, (int64_t)seq * S);
+		wadd(w, seq, PROBE_LOST, 0, t);
 	else
-		wadd(w, seq, PROBE_OK, (int64_t)(seq % 7 + 1) * MS,
-		    (int64_t)seq * S);
+		wadd(w, seq, PROBE_OK, (int64_t)(seq % 7 + 1) * MS, t);
+}
+
+/* At seq seconds. */
+static void
+wprobe(struct stats_window *w, uint32_t seq)
+{
+	wprobe_at(w, seq, (int64_t)seq * S);
 }
 
 /*
@@ -877,6 +883,390 @@ test_window_invalid_capacity_refused(void **state)
 	stats_window_free(&w);
 }
 
+static void
+test_window_entry_is_16_bytes(void **state)
+{
+	struct stats_window	 w;
+	struct stats_result	 r;
+	struct probe_sample	 s;
+	const struct stats_wentry *e;
+
+	assert_int_equal(sizeof(struct stats_wentry), 16);
+
+	/* Every field keeps its widest value. */
+	assert_int_equal(stats_window_init(&w, 4), 0);
+	memset(&s, 0, sizeof(s));
+	s.seq = UINT32_MAX;
+	s.status = PROBE_NSTATUS - 1;
+	s.rtt_ns = -1;			/* lost: kept, not counted */
+	s.ttl = 255;
+	assert_int_equal(stats_window_add(&w, &s, 0), 0);
+	stats_window_late(&w, 0);
+	e = &w.ring[0];
+	assert_int_equal(e->seq, UINT32_MAX);
+	assert_int_equal(e->status, PROBE_NSTATUS - 1);
+	assert_int_equal(e->kind, STATS_W_SAMPLE);
+	assert_int_equal(e->rtt_ns, -1);
+	assert_int_equal(e->ttl, 255);
+	assert_int_equal(w.ring[1].kind, STATS_W_LATE);
+	s.seq = 7;
+	s.status = PROBE_OK;
+	s.rtt_ns = STATS_W_RTT_MAX;
+	s.ttl = 1;
+	assert_int_equal(stats_window_add(&w, &s, 0), 0);
+	assert_int_equal(w.ring[2].rtt_ns, STATS_W_RTT_MAX);
+	assert_int_equal(stats_window_compute(&w, &r), 0);
+	assert_int_equal(r.received, 1);
+	assert_int_equal(r.lost, 1);
+	assert_int_equal(r.late, 1);
+	assert_int_equal(r.errors[PROBE_NSTATUS - 1], 1);
+	assert_int_equal(r.min_rtt, STATS_W_RTT_MAX);
+	assert_int_equal(r.last_ttl, 1);
+	stats_window_free(&w);
+}
+
+/*
+ * With a window of window_ns (a tick of 2^shift ns): an entry exactly
+ * window_ns old stays, one a tick older goes, and between the two it may
+ * stay (rounded up) but never comes back.  The first entry is the base;
+ * the second is off the ticks, the third on one.
+ */
+static void
+expiry_boundary(int64_t window_ns, unsigned int shift)
+{
+	struct stats_window	 w;
+	int64_t			 t[3], tick, d;
+	size_t			 j, prev;
+
+	tick = (int64_t)1 << shift;
+	t[0] = 5 * S + 3;
+	t[1] = t[0] + window_ns / 3 + 17;
+	t[2] = t[0] + (window_ns / 2 / tick) * tick;
+	assert_int_equal(stats_window_init(&w, 100), 0);
+	assert_int_equal(w.shift, STATS_W_SHIFT);
+	stats_window_span(&w, window_ns);
+	assert_int_equal(w.shift, shift);
+	for (j = 0; j < 3; j++)
+		wadd(&w, j, PROBE_OK, (int64_t)(j + 1) * MS, t[j]);
+
+	for (j = 0; j < 3; j++) {
+		stats_window_expire(&w, t[j] + window_ns, window_ns);
+		assert_int_equal(w.len, 3 - j);
+		assert_int_equal(w.ring[w.head].seq, j);
+		prev = w.len;
+		for (d = 1; d < tick; d += tick > 64 ? tick / 64 : 1) {
+			stats_window_expire(&w, t[j] + window_ns + d,
+			    window_ns);
+			assert_true(w.len <= prev);
+			prev = w.len;
+		}
+		stats_window_expire(&w, t[j] + window_ns + tick, window_ns);
+		assert_int_equal(w.len, 2 - j);
+	}
+	stats_window_free(&w);
+}
+
+static void
+test_window_expiry_boundary_60s(void **state)
+{
+	expiry_boundary(60 * S, 5);	/* 32 ns ticks */
+}
+
+static void
+test_window_expiry_boundary_1day(void **state)
+{
+	expiry_boundary(86400 * S, 16);	/* 64 us ticks */
+}
+
+static void
+test_window_span_sets_tick(void **state)
+{
+	struct stats_window	 w;
+
+	assert_int_equal(stats_window_init(&w, 4), 0);
+	stats_window_span(&w, 0);
+	assert_int_equal(w.shift, 0);
+	stats_window_span(&w, -5 * S);
+	assert_int_equal(w.shift, 0);
+	stats_window_span(&w, (INT64_C(1) << 31) - 1);
+	assert_int_equal(w.shift, 0);
+	stats_window_span(&w, INT64_C(1) << 31);
+	assert_int_equal(w.shift, 1);
+	stats_window_span(&w, 1 * S);
+	assert_int_equal(w.shift, 0);
+	stats_window_span(&w, 10 * S);
+	assert_int_equal(w.shift, 3);
+	stats_window_span(&w, INT64_MAX);
+	assert_int_equal(w.shift, 32);
+
+	/* Held entries keep their tick; the next empty window takes it. */
+	stats_window_span(&w, 60 * S);
+	wadd(&w, 0, PROBE_OK, 1 * MS, 0);
+	stats_window_span(&w, 1 * S);
+	assert_int_equal(w.shift, 5);
+	stats_window_expire(&w, 2 * S, 1 * S);
+	assert_int_equal(w.len, 0);
+	wadd(&w, 1, PROBE_OK, 1 * MS, 2 * S);
+	assert_int_equal(w.shift, 0);
+	stats_window_free(&w);
+}
+
+/*
+ * A 1 s window at 1 ns ticks, a probe every 300 ms + 7 ns for 30 s:
+ * times 7 * 2^32 ticks apart, so the base moves again and again, and the
+ * window still holds exactly the last second, its figures exact.
+ */
+static void
+test_window_rebases_while_expiring(void **state)
+{
+	struct stats_window	 w;
+	int64_t			 t, step = 300 * MS + 7;
+	uint64_t		 base;
+	uint32_t		 i, first, rebases = 0;
+
+	assert_int_equal(stats_window_init(&w, 100), 0);
+	stats_window_span(&w, 1 * S);
+	assert_int_equal(w.shift, 0);
+	base = w.base;
+	for (i = 0, first = 0; i < 100; i++) {
+		t = (int64_t)i * step;
+		stats_window_expire(&w, t, 1 * S);
+		/* Held: seq j with t - j * step <= 1 s, 3 or 4 of them. */
+		while (t - (int64_t)first * step > 1 * S)
+			first++;
+		window_holds(&w, first, i - first);
+		wprobe_at(&w, i, t);
+		window_holds(&w, first, i - first + 1);
+		if (w.base != base && i > 0)
+			rebases++;
+		base = w.base;
+		assert_int_equal(w.shift, 0);
+		assert_true(w.len <= 5);
+	}
+	assert_true(rebases >= 5);
+
+	/* Far apart: 10^6 s, then 2^61 ns on; each empties the window. */
+	t = (int64_t)99 * step + 1000000 * S;
+	for (; i < 103; i++, t += INT64_C(1) << 61) {
+		stats_window_expire(&w, t, 1 * S);
+		assert_int_equal(w.len, 0);
+		wprobe_at(&w, i, t);
+		window_holds(&w, i, 1);
+	}
+
+	/* A boundary after many rebases: still exact to the tick. */
+	t += 1 * S;
+	stats_window_expire(&w, t, 1 * S);
+	wprobe_at(&w, 200, t);
+	wprobe_at(&w, 201, t + 700 * MS + 3);
+	stats_window_expire(&w, t + 1 * S, 1 * S);
+	window_holds(&w, 200, 2);
+	stats_window_expire(&w, t + 1 * S + 1, 1 * S);
+	window_holds(&w, 201, 1);
+	stats_window_free(&w);
+}
+
+/*
+ * Nobody expires: 9 s of entries at 1 ns ticks do not fit 2^32 ticks,
+ * so the tick doubles (to 4 ns) rather than an entry expiring early.
+ */
+static void
+test_window_coarsens_when_not_expired(void **state)
+{
+	struct stats_window	 w;
+	uint32_t		 i;
+
+	assert_int_equal(stats_window_init(&w, 100), 0);
+	stats_window_span(&w, 1 * S);
+	/* Odd offsets from the base, rounded up at each doubling. */
+	for (i = 0; i < 10; i++)
+		wprobe_at(&w, i, (int64_t)i * S + 3 * i + 1);
+	assert_int_equal(w.shift, 2);
+	window_holds(&w, 0, 10);
+
+	/* Never early: 3 s + 10 ns is exactly 5 s old at 8 s + 10 ns. */
+	stats_window_expire(&w, 8 * S + 10, 5 * S);
+	window_holds(&w, 3, 7);
+	/* A 4 ns tick late at most. */
+	stats_window_expire(&w, 8 * S + 14, 5 * S);
+	window_holds(&w, 4, 6);
+
+	/* Empty, it takes the spanned tick again. */
+	stats_window_expire(&w, 100 * S, 5 * S);
+	assert_int_equal(w.len, 0);
+	wprobe_at(&w, 10, 100 * S);
+	assert_int_equal(w.shift, 0);
+	window_holds(&w, 10, 1);
+	stats_window_free(&w);
+}
+
+static uint64_t
+xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return (*x);
+}
+
+/*
+ * Random times, as the engine calls: expire before each add, and at
+ * other times in between (a query).  The window holds every entry the
+ * exact rule holds (never early), and drops every one older than the
+ * window by a tick or more (at most a tick late).
+ */
+static void
+test_window_expiry_matches_exact_rule(void **state)
+{
+	static const int64_t	 spans[] = { 1 * MS, 1 * S, 60 * S,
+				    86400 * S };
+	struct stats_window	 w;
+	int64_t			*times, t, now, win, tick;
+	uint64_t		 x = 0x9e3779b97f4a7c15ULL, g;
+	uint32_t		 i, first, gone;
+	unsigned int		 shift;
+	size_t			 k, n = 4000;
+
+	times = calloc(n, sizeof(*times));
+	assert_non_null(times);
+	for (k = 0; k < sizeof(spans) / sizeof(spans[0]); k++) {
+		win = spans[k];
+		assert_int_equal(stats_window_init(&w, n), 0);
+		stats_window_span(&w, win);
+		shift = w.shift;
+		tick = (int64_t)1 << shift;
+		t = (int64_t)(xorshift(&x) >> 20);
+		for (i = 0, first = 0, gone = 0; i < n; i++) {
+			/* Gaps: none, a few ns, a fraction, past the window. */
+			g = xorshift(&x);
+			switch (g % 4) {
+			case 0:
+				break;
+			case 1:
+				t += (int64_t)(g >> 2) % 100;
+				break;
+			case 2:
+				t += (int64_t)((g >> 2) % (uint64_t)(win / 8));
+				break;
+			default:
+				t += (int64_t)((g >> 2) % (uint64_t)(2 * win));
+				break;
+			}
+			now = t;
+			if (g & (1ULL << 40))	/* a query before the add */
+				now -= (int64_t)((g >> 41) % 1000);
+			if (now < (i > 0 ? times[i - 1] : now))
+				now = times[i - 1];
+			stats_window_expire(&w, now, win);
+			/* Exactly: from first.  At most a tick late: gone. */
+			while (first < i && now - times[first] > win)
+				first++;
+			while (gone < first && now - times[gone] >= win + tick)
+				gone++;
+			assert_true(w.len >= i - first);
+			assert_true(w.len <= i - gone);
+			if (w.len > 0)
+				assert_int_equal(w.ring[(w.head + w.len - 1) %
+				    w.cap].seq, i - 1);
+			times[i] = t;
+			wadd(&w, i, PROBE_OK, 1 * MS, t);
+			/* Expiring with its span: the tick never grows. */
+			assert_int_equal(w.shift, shift);
+		}
+		stats_window_free(&w);
+	}
+	free(times);
+}
+
+static void
+test_window_rtt_clamps_to_48_bits(void **state)
+{
+	struct stats_window	 w;
+	struct stats_result	 r;
+
+	assert_int_equal(stats_window_init(&w, 8), 0);
+	wadd(&w, 0, PROBE_OK, STATS_W_RTT_MAX, 0);
+	assert_int_equal(stats_window_compute(&w, &r), 0);
+	assert_int_equal(r.max_rtt, STATS_W_RTT_MAX);
+	wadd(&w, 1, PROBE_OK, INT64_C(1) << 47, 0);
+	wadd(&w, 2, PROBE_REFUSED, INT64_MAX, 0);
+	wadd(&w, 3, PROBE_LOST, INT64_MIN, 0);
+	wadd(&w, 4, PROBE_OK, 0, 0);
+	assert_int_equal(w.ring[1].rtt_ns, STATS_W_RTT_MAX);
+	assert_int_equal(w.ring[2].rtt_ns, STATS_W_RTT_MAX);
+	assert_int_equal(w.ring[3].rtt_ns, STATS_W_RTT_MIN);
+	assert_int_equal(stats_window_compute(&w, &r), 0);
+	assert_int_equal(r.received, 4);
+	assert_int_equal(r.lost, 1);
+	assert_int_equal(r.min_rtt, 0);
+	assert_int_equal(r.max_rtt, STATS_W_RTT_MAX);
+	assert_int_equal(r.p50_rtt, STATS_W_RTT_MAX);
+	assert_int_equal(r.jitter, STATS_W_RTT_MAX / 3);
+	stats_window_free(&w);
+}
+
+static void
+test_window_odd_times(void **state)
+{
+	struct stats_window	 w;
+	struct stats_result	 r;
+
+	/* The ends of time, no expiry: the tick grows to 2^32 ns. */
+	assert_int_equal(stats_window_init(&w, 8), 0);
+	wadd(&w, 0, PROBE_OK, 1 * MS, INT64_MIN);
+	wadd(&w, 1, PROBE_OK, 1 * MS, -1);
+	wadd(&w, 2, PROBE_OK, 1 * MS, INT64_MAX);
+	assert_int_equal(w.len, 3);
+	assert_int_equal(w.shift, 32);
+	stats_window_expire(&w, INT64_MIN, INT64_MAX);
+	stats_window_expire(&w, INT64_MIN, -1);
+	assert_int_equal(w.len, 3);
+	/* -1 rounds up to 0, the next 2^32 ns tick: 2^63 - 1 old. */
+	stats_window_expire(&w, INT64_MAX, INT64_MAX);
+	assert_int_equal(w.len, 2);
+	assert_int_equal(w.ring[w.head].seq, 1);
+	stats_window_expire(&w, INT64_MAX, INT64_MAX - 1);
+	assert_int_equal(w.len, 1);
+	assert_int_equal(w.ring[w.head].seq, 2);
+	assert_int_equal(stats_window_compute(&w, &r), 0);
+	assert_int_equal(r.received, 1);
+	stats_window_free(&w);
+
+	/* A negative window drops all before now, none at now. */
+	assert_int_equal(stats_window_init(&w, 8), 0);
+	stats_window_span(&w, -1);
+	wadd(&w, 0, PROBE_OK, 1 * MS, -5 * S);
+	wadd(&w, 1, PROBE_OK, 1 * MS, -3 * S);
+	stats_window_expire(&w, -3 * S, -1 * S);
+	assert_int_equal(w.len, 1);
+	assert_int_equal(w.ring[w.head].seq, 1);
+	stats_window_free(&w);
+
+	/*
+	 * Out of order: before the base it counts as the base; before the
+	 * oldest when the base moves, it lands on the new base.
+	 */
+	assert_int_equal(stats_window_init(&w, 8), 0);
+	stats_window_span(&w, 1 * S);
+	wadd(&w, 0, PROBE_OK, 1 * MS, 2 * S);
+	wadd(&w, 1, PROBE_OK, 1 * MS, 1 * S);
+	assert_int_equal(w.ring[1].t, 0);
+	wadd(&w, 2, PROBE_OK, 1 * MS, 3 * S);
+	wadd(&w, 3, PROBE_OK, 1 * MS, 2500 * MS);
+	stats_window_expire(&w, 3500 * MS, 1 * S);	/* drops seq 0, 1 */
+	assert_int_equal(w.len, 2);
+	wadd(&w, 4, PROBE_OK, 1 * MS, 8 * S);		/* moves the base */
+	assert_int_equal(w.len, 3);
+	assert_int_equal(w.ring[(w.head + 1) % w.cap].t, 0);
+	stats_window_expire(&w, 4 * S, 1 * S);
+	assert_int_equal(w.len, 3);
+	stats_window_expire(&w, 4 * S + 4, 1 * S);
+	assert_int_equal(w.len, 1);
+	assert_int_equal(stats_window_compute(&w, &r), 0);
+	assert_int_equal(r.received, 1);
+	stats_window_free(&w);
+}
+
 int
 main(void)
 {
@@ -909,6 +1299,15 @@ main(void)
 		cmocka_unit_test(test_window_grows_wrapped_ring_in_order),
 		cmocka_unit_test(test_window_grows_to_max_then_overwrites),
 		cmocka_unit_test(test_window_grow_failure_overwrites_oldest),
+		cmocka_unit_test(test_window_entry_is_16_bytes),
+		cmocka_unit_test(test_window_expiry_boundary_60s),
+		cmocka_unit_test(test_window_expiry_boundary_1day),
+		cmocka_unit_test(test_window_span_sets_tick),
+		cmocka_unit_test(test_window_rebases_while_expiring),
+		cmocka_unit_test(test_window_coarsens_when_not_expired),
+		cmocka_unit_test(test_window_expiry_matches_exact_rule),
+		cmocka_unit_test(test_window_rtt_clamps_to_48_bits),
+		cmocka_unit_test(test_window_odd_times),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
