@@ -1571,25 +1571,34 @@ sendq_flush(void)
 	struct sendq_ent	*e;
 	struct tsock		*ts;
 	struct slot		*sl;
-	uint32_t		 i, j, k, off, nq = snd_qlen;
+	uint32_t		 i, j, k, off, base, nq = snd_qlen;
 	int			 r, err;
 
 	snd_qlen = 0;		/* a send error's record may queue nothing */
 	for (i = 0; i < nq; i = j) {
 		ts = &snd_q[i].s->isock->ts;
+		base = ts->txkey;
 		for (j = i; j < nq && &snd_q[j].s->isock->ts == ts; j++) {
 			e = &snd_q[j];
 			probe_msg(ts, e->s, &snd_qmsg[j].msg_hdr, &snd_qiov[j],
 			    e->cbuf.buf, sizeof(e->cbuf.buf), e->pkt, e->len,
-			    1, ts->txkey + (j - i));
+			    1, base + (j - i));
 			snd_qmsg[j].msg_len = 0;
 		}
+		/*
+		 * With SCM_TS_OPT_ID each message carries its key, a failed
+		 * one's unused; without it (no TX stamps then, or an old
+		 * kernel's counter) only the sends that left count.
+		 */
+		if (snd_optid)
+			ts->txkey += j - i;
 		for (off = i; off < j; ) {
 			r = sendmmsg(ts->fd, &snd_qmsg[off], j - off,
 			    MSG_DONTWAIT);
 			if (r > 0) {
 				for (k = off; k < off + (uint32_t)r; k++)
-					tx_expect(ts, ts->txkey + (k - i),
+					tx_expect(ts, snd_optid ?
+					    base + (k - i) : ts->txkey++,
 					    snd_q[k].s, snd_q[k].seq);
 				off += (uint32_t)r;
 				continue;
@@ -1601,7 +1610,6 @@ sendq_flush(void)
 			    sl->state == SL_INFLIGHT)
 				probe_error(e->s, sl, err);
 		}
-		ts->txkey += j - i;
 	}
 }
 
