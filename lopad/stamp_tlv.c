@@ -222,8 +222,15 @@ stamp_tlv_reflect(const uint8_t *in, size_t inlen, uint8_t *out,
 	/* memmove: in may be out. */
 	memmove(out, in, inlen);
 	stamp_tlv_iter_init(&it, out, inlen);
-	while ((rc = stamp_tlv_next(&it, &t)) == 1)
+	while ((rc = stamp_tlv_next(&it, &t)) == 1) {
 		res |= reflect_one(out + t.off, &t, r);
+		/*
+		 * RFC 8972 section 4: after a malformed TLV the processing
+		 * stops and the rest of the packet goes back as received.
+		 */
+		if (res & STAMP_TLV_R_BADLEN)
+			break;
+	}
 	if (rc == -1) {
 		/* t.off < inlen: the iterator stops short of the end. */
 		out[t.off + OFF_FLAGS] = STAMP_TLV_F_M;

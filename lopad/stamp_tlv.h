@@ -56,6 +56,7 @@
  */
 #define STAMP_TS_SYNC_NTP	1
 #define STAMP_TS_SYNC_PTP	2
+#define STAMP_TS_SYNC_LOCAL	5	/* local free-running clock */
 #define STAMP_TS_METHOD_HW	1	/* hardware assist */
 #define STAMP_TS_METHOD_SW	2	/* software, local */
 #define STAMP_TS_METHOD_CP	3	/* control plane */
@@ -124,9 +125,12 @@ int	 stamp_tlv_tsinfo_decode(const uint8_t *, size_t,
 /*
  * Encoders write one whole TLV (header and value) at buf, of bufsz
  * octets, with the given flags octet (a sender passes
- * STAMP_TLV_SENDER_FLAGS).  They return the octets written, or -1 when
- * the TLV does not fit, a field is out of range, or a value is longer
- * than 65535.  stamp_tlv_encode copies vlen octets of val, or writes
+ * STAMP_TLV_SENDER_FLAGS).  A Session-Sender fills no value field
+ * (RFC 8972 section 4.3: "MUST NOT fill any information fields"): it
+ * passes a zeroed struct stamp_tlv_tsinfo and a Class of Service with
+ * only DSCP1 set; the reflector fills the rest.  They return the
+ * octets written, or -1 when the TLV does not fit, a field is out of
+ * range, or a value is longer than 65535.  stamp_tlv_encode copies vlen octets of val, or writes
  * zeros when val is NULL; Extra Padding is written as zeros for the
  * caller to fill (RFC 8972 wants it pseudo-random, and this file has
  * no source of randomness).
@@ -162,13 +166,18 @@ struct stamp_tlv_refl {
  *  - Timestamp Information (length >= 4): the four octets set from
  *    tsinfo, any sub-TLVs after them copied.
  *  - Extra Padding: copied.
- *  - A known type with a Length not valid for it: copied, M set.
+ *  - A known type with a Length not valid for it: copied, its flags
+ *    set to M alone, and processing stops there (RFC 8972 section 4:
+ *    "the processing of extension TLVs MUST be stopped" and the
+ *    remainder copied): every later octet is returned as received.
  *  - An unknown type (HMAC included: there is no key): copied, U set.
  *  - Where the chain stops fitting (a header or value past the end):
  *    the rest of the area is copied and the octet where that TLV's
  *    flags are is set to M alone, even when fewer than 4 octets
  *    remain; nothing after it is interpreted.
- * U, M and I are cleared except as above, the reserved bits always.
+ * Before the first malformed TLV, U, M and I are cleared except as
+ * above, and the reserved bits always; from it on nothing is changed
+ * but its own flags octet.
  * in and out may be the same buffer, but must not otherwise overlap.
  * Returns inlen, with the STAMP_TLV_R_* seen in *result (may be NULL),
  * or -1 when outsz < inlen or a field of r is out of range (dscp > 63,

@@ -291,3 +291,39 @@ stamp_reflector_decode(const uint8_t *buf, size_t len,
 		r->flags |= TWAMP_F_MBZ;
 	return 0;
 }
+
+int
+twamp_test_classify(const uint8_t *buf, size_t len)
+{
+	if (buf == NULL || len < TWAMP_SENDER_LEN)
+		return -1;
+	if (len >= STAMP_PKT_LEN &&
+	    all_zero(buf + OFF_S_MBZ, STAMP_PKT_LEN - OFF_S_MBZ))
+		return TWAMP_KIND_STAMP;
+	return TWAMP_KIND_LIGHT;
+}
+
+size_t
+twamp_reply_len(int kind, size_t len)
+{
+	switch (kind) {
+	case TWAMP_KIND_LIGHT:
+		if (len < TWAMP_SENDER_LEN)
+			return 0;
+		/* 14 + P in, 41 + max(P - 27, 0) out. */
+		return len < TWAMP_REFLECTOR_LEN ? TWAMP_REFLECTOR_LEN : len;
+	case TWAMP_KIND_STAMP:
+		return len < STAMP_PKT_LEN ? 0 : len;
+	default:
+		return 0;
+	}
+}
+
+int
+twamp_reflector_put_ts(uint8_t *buf, size_t len, uint64_t ts)
+{
+	if (buf == NULL || len < TWAMP_SENDER_LEN)
+		return -1;
+	put64(buf + OFF_TS, ts);
+	return 0;
+}

@@ -152,4 +152,33 @@ int	 stamp_sender_decode(const uint8_t *, size_t, struct twamp_sender *);
 int	 stamp_reflector_decode(const uint8_t *, size_t,
 	    struct twamp_reflector *);
 
+/*
+ * What a Session-Reflector serving both protocols on one port takes a
+ * request for (PROTOCOLS.md): STAMP when it has at least 44 octets and
+ * octets 16 to 43 are zero, else TWAMP-light when it has at least 14;
+ * below 14 it is no test packet (-1).  RFC 8762 section 4.6 would also
+ * answer a 41- to 43-octet request with a 44-octet STAMP packet; here
+ * those are TWAMP-light and get a reply of their own size (41 to 43).
+ */
+#define TWAMP_KIND_LIGHT	0
+#define TWAMP_KIND_STAMP	1
+int	 twamp_test_classify(const uint8_t *, size_t);
+
+/*
+ * The length of the reply to a request of the given kind and length.
+ * TWAMP-light (RFC 5357 section 4.2.1): the reflector's header is 27
+ * octets longer, so 27 octets of the sender's padding are dropped and
+ * the reply is as long as the request, but never below the 41-octet
+ * minimum.  STAMP (RFC 8762 section 4.3): the request's length (at
+ * least 44).  0 for a request that is no test packet of that kind.
+ */
+size_t	 twamp_reply_len(int, size_t);
+
+/*
+ * Write the reflector's transmit timestamp (T3) into an encoded
+ * reflector packet of len octets (either kind: the same offset), as
+ * late as possible before it is sent.  -1 when len < 14.
+ */
+int	 twamp_reflector_put_ts(uint8_t *, size_t, uint64_t);
+
 #endif /* LOPA_TWAMP_CODEC_H */

@@ -2,8 +2,9 @@
  * libFuzzer target: the TLV area of a STAMP packet (what follows the
  * 44-octet header).  The iterator must stay inside the area and account
  * for every octet of a well-formed chain; the reflected area must have
- * the same chain, with the flags RFC 8972 asks for, whether written in
- * place or to another buffer; the encoders must give back what the
+ * the same chain, with the flags RFC 8972 asks for (and, from the first
+ * malformed TLV on, the octets as received), whether written in place
+ * or to another buffer; the encoders must give back what the
  * value decoders read.
  */
 #include <sys/types.h>
@@ -75,7 +76,11 @@ check_reflect(const uint8_t *data, size_t size, size_t bad)
 	if (stamp_tlv_reflect(data, size, out, sizeof(out), &r, &res) !=
 	    (ssize_t)size)
 		abort();
-	if (((res & STAMP_TLV_R_MALFORMED) != 0) != (bad < size))
+	if ((res & STAMP_TLV_R_BADLEN) == 0 &&
+	    ((res & STAMP_TLV_R_MALFORMED) != 0) != (bad < size))
+		abort();
+	if ((res & STAMP_TLV_R_BADLEN) != 0 &&
+	    (res & STAMP_TLV_R_MALFORMED) != 0)
 		abort();
 	if (size > 0 &&
 	    stamp_tlv_reflect(data, size, out, size - 1, &r, NULL) != -1)
@@ -100,6 +105,15 @@ check_reflect(const uint8_t *data, size_t size, size_t bad)
 		    memcmp(data + ta.value_off, out + tb.value_off,
 		    ta.len) != 0)
 			abort();
+		if (lv == 0) {
+			/* Processing stopped: the rest is as received. */
+			if ((res & STAMP_TLV_R_BADLEN) == 0 ||
+			    memcmp(data + tb.off + 1, out + tb.off + 1,
+			    size - tb.off - 1) != 0)
+				abort();
+			ra = 0;
+			break;
+		}
 	} while (1);
 	if (ra == -1) {
 		if (tb.off != bad || out[bad] != STAMP_TLV_F_M ||

@@ -142,9 +142,40 @@ check_helpers(const uint8_t *data, size_t size)
 		abort();
 }
 
+/* The reflector's dispatch agrees with the decoders it picks between. */
+static void
+check_classify(const uint8_t *data, size_t size)
+{
+	struct twamp_sender	 s;
+	int			 kind;
+
+	kind = twamp_test_classify(data, size);
+	if (kind == -1) {
+		if (size >= TWAMP_SENDER_LEN ||
+		    twamp_reply_len(TWAMP_KIND_LIGHT, size) != 0)
+			abort();
+		return;
+	}
+	if (kind == TWAMP_KIND_STAMP) {
+		if (stamp_sender_decode(data, size, &s) != 0 ||
+		    (s.flags & TWAMP_F_MBZ) != 0 ||
+		    twamp_reply_len(kind, size) != size)
+			abort();
+		return;
+	}
+	if (kind != TWAMP_KIND_LIGHT ||
+	    twamp_sender_decode(data, size, &s) != 0 ||
+	    (stamp_sender_decode(data, size, &s) == 0 &&
+	    (s.flags & TWAMP_F_MBZ) == 0) ||
+	    twamp_reply_len(kind, size) != (size < TWAMP_REFLECTOR_LEN ?
+	    TWAMP_REFLECTOR_LEN : size))
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	check_classify(data, size);
 	check_sender(data, size, 0);
 	check_sender(data, size, 1);
 	check_reflector(data, size, 0);

@@ -420,14 +420,18 @@ test_reflect_short_tail_flagged_m(void **state)
 static void
 test_reflect_known_type_bad_length_flagged_m(void **state)
 {
-	/* CoS with 2 octets, Timestamp Information with 3: not filled. */
+	/*
+	 * CoS with 2 octets: M set, and processing stops (RFC 8972
+	 * section 4), so the Timestamp Information with 3 octets after it
+	 * goes back as received, U included.
+	 */
 	static const uint8_t in[] = {
 		0x80, 0x04, 0x00, 0x02, 0xb8, 0x00,
 		0x80, 0x03, 0x00, 0x03, 0x00, 0x00, 0x00,
 	};
 	static const uint8_t want[] = {
 		0x40, 0x04, 0x00, 0x02, 0xb8, 0x00,
-		0x40, 0x03, 0x00, 0x03, 0x00, 0x00, 0x00,
+		0x80, 0x03, 0x00, 0x03, 0x00, 0x00, 0x00,
 	};
 	uint8_t	 out[sizeof(in)];
 	int	 res;
@@ -436,6 +440,44 @@ test_reflect_known_type_bad_length_flagged_m(void **state)
 	    &refl, &res), sizeof(in));
 	assert_memory_equal(out, want, sizeof(want));
 	assert_int_equal(res, STAMP_TLV_R_BADLEN);
+}
+
+static void
+test_reflect_stops_after_bad_length_and_copies_the_rest(void **state)
+{
+	/*
+	 * Extra Padding (processed: U cleared), a Timestamp Information
+	 * of 2 octets (malformed: M, stop), then a good CoS, an unknown
+	 * type and a Timestamp Information, none of them touched: not
+	 * filled in, U left as the sender set it, the reserved bit too.
+	 */
+	static const uint8_t in[] = {
+		0x80, 0x01, 0x00, 0x02, 0xaa, 0xbb,
+		0x80, 0x03, 0x00, 0x02, 0x00, 0x00,
+		0x80, 0x04, 0x00, 0x04, 0xb8, 0x00, 0x00, 0x00,
+		0x81, 0xfe, 0x00, 0x01, 0x55,
+		0x80, 0x03, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00,
+	};
+	static const uint8_t want[] = {
+		0x00, 0x01, 0x00, 0x02, 0xaa, 0xbb,
+		0x40, 0x03, 0x00, 0x02, 0x00, 0x00,
+		0x80, 0x04, 0x00, 0x04, 0xb8, 0x00, 0x00, 0x00,
+		0x81, 0xfe, 0x00, 0x01, 0x55,
+		0x80, 0x03, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00,
+	};
+	uint8_t	*p = exact_copy(in, sizeof(in));
+	uint8_t	 out[sizeof(in)];
+	int	 res;
+
+	assert_int_equal(stamp_tlv_reflect(p, sizeof(in), out, sizeof(out),
+	    &refl, &res), sizeof(in));
+	assert_memory_equal(out, want, sizeof(want));
+	assert_int_equal(res, STAMP_TLV_R_BADLEN);
+	/* In place, the same. */
+	assert_int_equal(stamp_tlv_reflect(p, sizeof(in), p, sizeof(in),
+	    &refl, &res), sizeof(in));
+	assert_memory_equal(p, want, sizeof(want));
+	free(p);
 }
 
 static void
@@ -581,6 +623,8 @@ main(void)
 		cmocka_unit_test(test_reflect_malformed_chain_flagged_m),
 		cmocka_unit_test(test_reflect_short_tail_flagged_m),
 		cmocka_unit_test(test_reflect_known_type_bad_length_flagged_m),
+		cmocka_unit_test(
+		    test_reflect_stops_after_bad_length_and_copies_the_rest),
 		cmocka_unit_test(
 		    test_reflect_cos_refused_sets_rp_and_clears_reserved),
 		cmocka_unit_test(test_reflect_tsinfo_keeps_sub_tlvs),

@@ -751,6 +751,75 @@ test_stamp_sender_is_twamp_sender_with_30_padding(void **state)
 	assert_int_equal(s.tlv_off, 0);
 }
 
+static void
+test_classify_by_the_protocols_rule(void **state)
+{
+	uint8_t	 pkt[100];
+	uint8_t	*p;
+	size_t	 len;
+
+	memset(pkt, 0, sizeof(pkt));
+	/* Below 14 octets: no test packet, at any content. */
+	for (len = 0; len < TWAMP_SENDER_LEN; len++) {
+		p = exact_copy(pkt, len);
+		assert_int_equal(twamp_test_classify(p, len), -1);
+		free(p);
+	}
+	assert_int_equal(twamp_test_classify(NULL, 50), -1);
+	/* 14 to 43 octets: TWAMP-light, even all zero. */
+	for (len = TWAMP_SENDER_LEN; len < STAMP_PKT_LEN; len++) {
+		p = exact_copy(pkt, len);
+		assert_int_equal(twamp_test_classify(p, len),
+		    TWAMP_KIND_LIGHT);
+		free(p);
+	}
+	/* 44 and more with octets 16-43 zero: STAMP, whatever follows. */
+	memset(pkt, 0xff, 16);
+	memset(pkt + 44, 0xee, sizeof(pkt) - 44);
+	assert_int_equal(twamp_test_classify(pkt, 44), TWAMP_KIND_STAMP);
+	assert_int_equal(twamp_test_classify(pkt, 100), TWAMP_KIND_STAMP);
+	/* A non-zero octet anywhere in 16-43: TWAMP-light padding. */
+	for (len = 16; len < 44; len++) {
+		pkt[len] = 1;
+		assert_int_equal(twamp_test_classify(pkt, 44),
+		    TWAMP_KIND_LIGHT);
+		pkt[len] = 0;
+	}
+}
+
+static void
+test_reply_lengths(void **state)
+{
+	/* TWAMP-light: 14 + P in, 41 + max(P - 27, 0) out. */
+	assert_int_equal(twamp_reply_len(TWAMP_KIND_LIGHT, 13), 0);
+	assert_int_equal(twamp_reply_len(TWAMP_KIND_LIGHT, 14), 41);
+	assert_int_equal(twamp_reply_len(TWAMP_KIND_LIGHT, 14 + 26), 41);
+	assert_int_equal(twamp_reply_len(TWAMP_KIND_LIGHT, 14 + 27), 41);
+	assert_int_equal(twamp_reply_len(TWAMP_KIND_LIGHT, 14 + 28), 42);
+	assert_int_equal(twamp_reply_len(TWAMP_KIND_LIGHT, 14 + 100), 114);
+	assert_int_equal(twamp_reply_len(TWAMP_KIND_LIGHT, 14 + 1400), 1414);
+	/* STAMP: symmetric, 44 at least. */
+	assert_int_equal(twamp_reply_len(TWAMP_KIND_STAMP, 43), 0);
+	assert_int_equal(twamp_reply_len(TWAMP_KIND_STAMP, 44), 44);
+	assert_int_equal(twamp_reply_len(TWAMP_KIND_STAMP, 1444), 1444);
+	assert_int_equal(twamp_reply_len(7, 100), 0);
+}
+
+static void
+test_put_ts_writes_octets_4_to_11_only(void **state)
+{
+	uint8_t	 pkt[41], want[41];
+
+	memset(pkt, 0xaa, sizeof(pkt));
+	memcpy(want, pkt, sizeof(want));
+	want[4] = 0xe9; want[5] = 0x3c; want[6] = 0x7f; want[7] = 0x00;
+	want[8] = 0xe0; want[9] = 0x00; want[10] = 0x00; want[11] = 0x00;
+	assert_int_equal(twamp_reflector_put_ts(pkt, sizeof(pkt), T3), 0);
+	assert_memory_equal(pkt, want, sizeof(want));
+	assert_int_equal(twamp_reflector_put_ts(pkt, 13, T3), -1);
+	assert_int_equal(twamp_reflector_put_ts(NULL, 41, T3), -1);
+}
+
 int
 main(void)
 {
@@ -784,6 +853,9 @@ main(void)
 		cmocka_unit_test(test_nonzero_mbz_is_flagged),
 		cmocka_unit_test(
 		    test_stamp_sender_is_twamp_sender_with_30_padding),
+		cmocka_unit_test(test_classify_by_the_protocols_rule),
+		cmocka_unit_test(test_reply_lengths),
+		cmocka_unit_test(test_put_ts_writes_octets_4_to_11_only),
 	};
 
 	return cmocka_run_group_tests_name("twamp_codec", tests, NULL, NULL);
