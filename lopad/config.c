@@ -39,6 +39,9 @@
 
 #define IDLE_MIN	(1000LL * 1000)			/* 1ms */
 #define IDLE_MAX	(24LL * 3600 * 1000 * 1000 * 1000)	/* 24h */
+#define REFWAIT_MIN	(1000LL * 1000 * 1000)			/* 1s */
+#define REFWAIT_MAX	(7LL * 24 * 3600 * 1000 * 1000 * 1000)	/* 7 days */
+#define REFWAIT_DEFAULT	(900LL * 1000 * 1000 * 1000)	/* RFC 5357: 900s */
 
 enum ktype {
 	K_SECTION,	/* mapping of further keys */
@@ -95,6 +98,11 @@ static const struct ckey reflector_keys[] = {
 	{ .name = "enabled", .type = K_BOOL, FIELD(reflector_enabled) },
 	{ .name = "addr", .type = K_ADDR, FIELD(reflector_addr) },
 	{ .name = "twamp_addr", .type = K_ADDR, FIELD(reflector_twamp_addr) },
+	{ .name = "twamp_stateful", .type = K_BOOL,
+	    FIELD(reflector_twamp_stateful) },
+	{ .name = "twamp_refwait", .type = K_DURATION,
+	    FIELD(reflector_twamp_refwait), .min = REFWAIT_MIN,
+	    .max = REFWAIT_MAX },
 	{ .name = "allow", .type = K_PREFIXES, FIELD(reflector_allow) },
 	{ .name = "rate_per_source", .type = K_UINT,
 	    FIELD(reflector_rate_per_source), .min = 0, .max = 100000000 },
@@ -147,6 +155,7 @@ static const struct {
 	{ "LOPA_REFLECTOR_ENABLED",		"reflector.enabled" },
 	{ "LOPA_REFLECTOR_ADDR",		"reflector.addr" },
 	{ "LOPA_REFLECTOR_TWAMP_ADDR",		"reflector.twamp_addr" },
+	{ "LOPA_REFLECTOR_TWAMP_STATEFUL",	"reflector.twamp_stateful" },
 	{ "LOPA_MONITOR_ENABLED",		"monitor.enabled" },
 	{ "LOPA_MONITOR_EVENT_BUFFER_SIZE",	"monitor.event_buffer_size" },
 };
@@ -880,6 +889,8 @@ config_defaults(struct lopad_conf *c)
 	strlcpy(c->reflector_addr, ":8081", sizeof(c->reflector_addr));
 	strlcpy(c->reflector_twamp_addr, ":862",
 	    sizeof(c->reflector_twamp_addr));
+	c->reflector_twamp_stateful = 0;
+	c->reflector_twamp_refwait = REFWAIT_DEFAULT;
 	c->monitor_enabled = 1;
 	c->reflector_rate_per_source = 1000;
 	c->reflector_rate_global = 100000;

@@ -1344,23 +1344,90 @@ ctl_status_add(struct ctl_pending *p, json_t *member)
 	json_decref(j);
 }
 
+/* Drop counters by reason; their sum in *total. */
+static json_t *
+ctl_refl_drops(const uint64_t *d, uint64_t *total)
+{
+	json_t	*drops;
+	int	 i;
+
+	*total = 0;
+	if ((drops = json_object()) == NULL)
+		fatalx("%s: json_object", __func__);
+	for (i = 0; i < DROP_MAX; i++) {
+		*total += d[i];
+		if (json_object_set_new(drops, refl_drop_keys[i],
+		    json_integer((json_int_t)d[i])) == -1)
+			fatalx("%s: json", __func__);
+	}
+	return drops;
+}
+
+/* The TWAMP-light/STAMP reflector's counters. */
+static json_t *
+ctl_twamp_json(const struct refl_twamp_status *t)
+{
+	static const char *const t2names[] = {
+		"none", "kernel", "kernel_ns", "user"
+	};
+	static const char *const bnames[REFL_NBATCH] = {
+		"1", "2-3", "4-7", "8-15", "16-31", "32"
+	};
+	json_t		*drops, *hist, *j;
+	uint64_t	 total;
+	int		 i;
+
+	drops = ctl_refl_drops(t->drops, &total);
+	if ((hist = json_object()) == NULL)
+		fatalx("%s: json_object", __func__);
+	for (i = 0; i < REFL_NBATCH; i++)
+		if (json_object_set_new(hist, bnames[i],
+		    json_integer((json_int_t)t->batch_hist[i])) == -1)
+			fatalx("%s: json", __func__);
+	j = json_pack("{s:b, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:o, "
+	    "s:{s:I, s:I}, s:{s:s, s:I, s:I}, s:{s:I, s:I, s:o}, "
+	    "s:{s:I, s:I}, s:{s:b, s:I, s:I}}",
+	    "up", t->up != 0,
+	    "listen", t->up ? json_string(t->addr) : json_null(),
+	    "mode", t->stateful ? "stateful" : "stateless",
+	    "received", (json_int_t)t->received,
+	    "reflected", (json_int_t)t->reflected,
+	    "twamp_light", (json_int_t)t->twamp_light,
+	    "stamp", (json_int_t)t->stamp,
+	    "dropped", (json_int_t)total,
+	    "drops", drops,
+	    "stamp_tlvs",
+	    "unknown", (json_int_t)t->tlv_unknown,
+	    "malformed", (json_int_t)t->tlv_malformed,
+	    "t2",
+	    "source", t->t2_source < 4 ? t2names[t->t2_source] : "none",
+	    "kernel", (json_int_t)t->t2_kernel,
+	    "fallback", (json_int_t)t->t2_fallback,
+	    "batches",
+	    "count", (json_int_t)t->batches,
+	    "max", (json_int_t)t->batch_max,
+	    "sizes", hist,
+	    "sessions",
+	    "active", (json_int_t)t->sessions,
+	    "evicted", (json_int_t)t->sessions_evicted,
+	    "clock",
+	    "synchronized", t->clock_synced != 0,
+	    "maxerror_us", (json_int_t)t->clock_maxerror_us,
+	    "error_estimate", (json_int_t)t->errest);
+	if (j == NULL)
+		fatalx("%s: json_pack", __func__);
+	return j;
+}
+
 /* The reflector's counters as the "reflector" member of the status. */
 static json_t *
 ctl_refl_json(const struct refl_status *st)
 {
 	json_t		*drops, *j;
-	uint64_t	 total = 0;
-	int		 i;
+	uint64_t	 total;
 
-	if ((drops = json_object()) == NULL)
-		fatalx("%s: json_object", __func__);
-	for (i = 0; i < DROP_MAX; i++) {
-		total += st->drops[i];
-		if (json_object_set_new(drops, refl_drop_keys[i],
-		    json_integer((json_int_t)st->drops[i])) == -1)
-			fatalx("%s: json", __func__);
-	}
-	j = json_pack("{s:{s:b, s:o, s:I, s:I, s:I, s:o}}",
+	drops = ctl_refl_drops(st->drops, &total);
+	j = json_pack("{s:{s:b, s:o, s:I, s:I, s:I, s:o}, s:o}",
 	    "udp_echo",
 	    "up", st->udp_echo_up != 0,
 	    "listen", st->udp_echo_up ? json_string(st->udp_echo_addr) :
@@ -1368,7 +1435,8 @@ ctl_refl_json(const struct refl_status *st)
 	    "received", (json_int_t)st->received,
 	    "echoed", (json_int_t)st->echoed,
 	    "dropped", (json_int_t)total,
-	    "drops", drops);
+	    "drops", drops,
+	    "twamp", ctl_twamp_json(&st->twamp));
 	if (j == NULL)
 		fatalx("%s: json_pack", __func__);
 	return j;
@@ -1418,6 +1486,7 @@ ctl_refl_stats(struct imsg *imsg)
 		fatalx("IMSG_REFL_STATS_REPLY: bad size %zu", imsg->datalen);
 	memcpy(&st, imsg->data, sizeof(st));
 	st.udp_echo_addr[sizeof(st.udp_echo_addr) - 1] = '\0';
+	st.twamp.addr[sizeof(st.twamp.addr) - 1] = '\0';
 	if ((p = ctl_pending_find(imsg->hdr.reqid, IMSG_REFL_STATS)) == NULL) {
 		log_debug("reflector counters for gone request %u",
 		    imsg->hdr.reqid);

@@ -186,6 +186,8 @@ struct lopad_conf {
 	uint32_t	 reflector_enabled;
 	char		 reflector_addr[LOPA_ADDRLEN];	/* "" disables */
 	char		 reflector_twamp_addr[LOPA_ADDRLEN];	/* "" disables */
+	uint32_t	 reflector_twamp_stateful;	/* own sequence numbers */
+	int64_t		 reflector_twamp_refwait;	/* ns; idle session */
 	uint32_t	 reflector_nallow;		/* 0: every source */
 	char		 reflector_allow[LOPA_MAXALLOW][LOPA_ADDRLEN];	/* prefixes */
 	uint32_t	 reflector_rate_per_source;	/* packets/s; 0 unlimited */
@@ -242,8 +244,44 @@ enum refl_drop {
 	DROP_RATE_SOURCE,	/* per-source rate exceeded */
 	DROP_RATE_GLOBAL,	/* global rate exceeded */
 	DROP_TRUNCATED,		/* larger than the buffer */
+	DROP_MALFORMED,		/* TWAMP/STAMP: no test packet (< 14 octets) */
 	DROP_SEND,		/* sendmmsg failed for it */
 	DROP_MAX
+};
+
+/* Where the TWAMP reflector's receive timestamps (T2) come from. */
+enum refl_t2 {
+	T2_NONE = 0,		/* no socket yet */
+	T2_KERNEL,		/* SO_TIMESTAMPING, software RX stamp */
+	T2_KERNEL_NS,		/* SO_TIMESTAMPNS */
+	T2_USER			/* clock_gettime after recvmmsg */
+};
+
+#define REFL_NBATCH	6	/* batch size buckets: 1, 2-3, ..., 32 */
+
+/* The TWAMP-light/STAMP reflector's counters. */
+struct refl_twamp_status {
+	uint32_t	 up;
+	uint32_t	 stateful;		/* reflector.twamp_stateful */
+	char		 addr[LOPA_ADDRLEN];
+	uint64_t	 received;
+	uint64_t	 reflected;		/* twamp_light + stamp */
+	uint64_t	 twamp_light;
+	uint64_t	 stamp;
+	uint64_t	 drops[DROP_MAX];
+	uint64_t	 tlv_unknown;		/* STAMP replies with a U TLV */
+	uint64_t	 tlv_malformed;		/* STAMP replies with an M TLV */
+	uint32_t	 t2_source;		/* enum refl_t2, as configured */
+	uint64_t	 t2_kernel;		/* packets with a kernel T2 */
+	uint64_t	 t2_fallback;		/* packets with a user-space T2 */
+	uint64_t	 batches;		/* sendmmsg batches (one T3 each) */
+	uint64_t	 batch_max;
+	uint64_t	 batch_hist[REFL_NBATCH];
+	uint32_t	 sessions;		/* stateful: live sessions */
+	uint64_t	 sessions_evicted;	/* pushed out by a full table */
+	uint32_t	 errest;		/* Error Estimate now sent */
+	uint32_t	 clock_synced;		/* the kernel's view */
+	int64_t		 clock_maxerror_us;
 };
 
 struct refl_status {
@@ -252,6 +290,7 @@ struct refl_status {
 	uint64_t	 received;
 	uint64_t	 echoed;
 	uint64_t	 drops[DROP_MAX];
+	struct refl_twamp_status twamp;
 };
 
 /* The sender's counters, for GET /api/v1/status. */

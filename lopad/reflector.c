@@ -1,20 +1,50 @@
 /*
  * lopad: the reflector process: UDP echo, TWAMP-light/STAMP reflector,
- * TWAMP-Control server.  This file has the UDP echo reflector; the TWAMP
- * and STAMP reflectors arrive with later work.
+ * TWAMP-Control server (to come: its TCP socket will be one more
+ * listener of this table, asked for with FD_TCP_LISTEN).
  *
- * UDP echo: the parent binds reflector.addr (with IP_PKTINFO or
- * IPV6_RECVPKTINFO already set) and passes the socket on request.  Each
- * wake-up reads up to REFL_BATCH datagrams with recvmmsg and answers the
- * accepted ones with one sendmmsg: same length, same payload, from the
- * address the request was sent to.  Requests are dropped, and counted by
- * reason, when they come from a loop-prone port, from a broadcast,
- * multicast or unspecified address, from outside reflector.allow, or
- * above the per-source or global packet rate.
+ * The parent binds reflector.addr and reflector.twamp_addr (with
+ * IP_PKTINFO or IPV6_RECVPKTINFO already set) and passes the sockets on
+ * request.  Each wake-up reads up to REFL_BATCH datagrams with recvmmsg
+ * and answers the accepted ones with one sendmmsg, from the address the
+ * request was sent to.  Both listeners share the abuse protection:
+ * requests are dropped, and counted by reason, when they come from a
+ * loop-prone port, from a broadcast, multicast or unspecified address,
+ * from outside reflector.allow, or above the per-source or global
+ * packet rate (the buckets are shared: a source's rate is its rate to
+ * this process).
+ *
+ * UDP echo: same length, same payload.
+ *
+ * TWAMP-light (RFC 5357 section 4.2.1, Appendix I) and STAMP (RFC 8762,
+ * RFC 8972) on one port, told apart by twamp_test_classify (PROTOCOLS.md):
+ *  - T2 is the kernel's software receive timestamp (SO_TIMESTAMPING, or
+ *    SO_TIMESTAMPNS), else the clock read right after recvmmsg
+ *    returned (counted: t2_fallback).
+ *  - T3 is read once per batch, after every reply of the batch is
+ *    built, just before the sendmmsg: the replies of a batch share it
+ *    (the batch sizes are counted).
+ *  - The Error Estimate comes from the kernel clock's state (adjtimex,
+ *    read only), refreshed at most once a second: S when synchronized,
+ *    scale and multiplier from maxerror.
+ *  - Sender TTL from IP_RECVTTL / IPV6_RECVHOPLIMIT, 255 when unknown
+ *    (RFC 5357 section 4.2.1); replies leave with TTL / Hop Limit 255
+ *    and the DSCP the request came with (ECN not copied).
+ *  - Sizes: TWAMP-light replies are as long as the request, never below
+ *    41 octets (the 27 octets the reflector's header adds are taken off
+ *    the end of the sender's padding, the rest of which is sent back);
+ *    STAMP replies are as long as the request, TLVs reflected with
+ *    stamp_tlv_reflect.
+ *  - Stateless by default (the reply's sequence number is the
+ *    sender's); with reflector.twamp_stateful, a counter from 0 per
+ *    (source address, source port, SSID) in a bounded table, forgotten
+ *    after reflector.twamp_refwait without packets (RFC 5357 REFWAIT).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/timex.h>
 
+#include <linux/net_tstamp.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -32,13 +62,25 @@
 #include "log.h"
 #include "lopad.h"
 #include "proc.h"
+#include "stamp_tlv.h"
+#include "twamp_codec.h"
 
 #define REFL_BATCH	32		/* datagrams per wake-up */
 #define REFL_BUFSZ	65535
+#define REFL_CMSGSZ	256		/* pktinfo, TTL, TOS, timestamps */
 #define REFL_HASHSZ	4096		/* per-source buckets */
 #define REFL_WAYS	4		/* entries per hash set */
+#define REFL_SESSIONS	4096		/* stateful TWAMP/STAMP sessions */
 #define REFL_LOGIVAL	(10LL * 1000 * 1000 * 1000)	/* 10 s */
 #define NS		(1000LL * 1000 * 1000)
+#define REFL_CLOCKIVAL	NS		/* Error Estimate refresh */
+#define REFL_TTL	255
+
+enum refl_which {
+	REFL_ECHO,
+	REFL_TWAMP,
+	REFL_NLISTEN
+};
 
 static const char *const refl_drop_names[DROP_MAX] = {
 	[DROP_PORT] = "loop-prone source port",
@@ -48,6 +90,7 @@ static const char *const refl_drop_names[DROP_MAX] = {
 	[DROP_RATE_SOURCE] = "per-source rate exceeded",
 	[DROP_RATE_GLOBAL] = "global rate exceeded",
 	[DROP_TRUNCATED] = "truncated",
+	[DROP_MALFORMED] = "not a test packet (under 14 octets)",
 	[DROP_SEND] = "send error",
 };
 
@@ -59,14 +102,23 @@ const char *const refl_drop_keys[DROP_MAX] = {
 	[DROP_RATE_SOURCE] = "rate_source",
 	[DROP_RATE_GLOBAL] = "rate_global",
 	[DROP_TRUNCATED] = "truncated",
+	[DROP_MALFORMED] = "malformed",
 	[DROP_SEND] = "send_error",
 };
 
-/* Counters, for GET /api/v1/status. */
-struct refl_stats {
+/* One UDP socket the parent opened for us, and its counters. */
+struct refl_listener {
+	const char	*name;		/* in log lines */
+	void		(*read)(int, short, void *);
+	int		 fd;
+	struct event	*ev;
+	char		 addr[LOPA_ADDRLEN];	/* bound or asked for */
+	uint32_t	 gen;		/* request id of the socket */
+	int		 failed;	/* the parent could not bind */
 	uint64_t	 received;
-	uint64_t	 echoed;
+	uint64_t	 reflected;
 	uint64_t	 drops[DROP_MAX];
+	int64_t		 lastlog[DROP_MAX];
 };
 
 struct refl_bucket {
@@ -81,34 +133,71 @@ struct refl_source {
 	uint8_t		 addr[16];
 };
 
-static struct refl_stats	 refl_stats;
-static int64_t			 refl_lastlog[DROP_MAX];
+/* A stateful TWAMP/STAMP session: (address, port, SSID). */
+struct refl_session {
+	int64_t		 used;		/* last packet; 0: empty slot */
+	uint32_t	 next;		/* the next reply's sequence number */
+	uint16_t	 port;
+	uint16_t	 ssid;
+	uint8_t		 family;
+	uint8_t		 addr[16];
+};
+
+/* What the control messages of one request said. */
+struct refl_rx {
+	struct in_pktinfo	*pi4;
+	struct in6_pktinfo	*pi6;
+	int			 ttl;		/* -1: unknown */
+	int			 tos;		/* -1: unknown */
+	int			 has_ts;
+	struct timespec		 ts;		/* kernel RX stamp, realtime */
+};
+
+static void	 refl_echo_read(int, short, void *);
+static void	 refl_twamp_read(int, short, void *);
+
+static struct refl_listener refl_listeners[REFL_NLISTEN] = {
+	[REFL_ECHO] = { .name = "udp echo", .read = refl_echo_read,
+	    .fd = -1 },
+	[REFL_TWAMP] = { .name = "twamp", .read = refl_twamp_read,
+	    .fd = -1 },
+};
+static uint32_t			 refl_gen;	/* last request id */
 static struct refl_source	 refl_sources[REFL_HASHSZ];
 static uint32_t			 refl_seed;
 static struct refl_bucket	 refl_global;
 
 /* Effective settings (from the committed config). */
-static int		 refl_fd = -1;
-static struct event	*refl_ev;
-static char		 refl_addr[LOPA_ADDRLEN];	/* bound or asked for */
-static uint32_t		 refl_gen;		/* request id of the socket */
-static int		 refl_failed;		/* the parent could not bind */
 static uint16_t		 refl_ports[2];		/* own ports, host order */
 static struct addr_prefix refl_allow[LOPA_MAXALLOW];
 static size_t		 refl_nallow;
 static uint32_t		 refl_rate_source;
 static uint32_t		 refl_rate_global;
+static int		 refl_stateful;
+static int64_t		 refl_refwait;
 
-/* recvmmsg/sendmmsg state. */
+/* TWAMP/STAMP state. */
+static struct refl_twamp_status tw;		/* counters, for the status */
+static struct refl_session refl_sessions[REFL_SESSIONS];
+static int64_t		 refl_clock_at;		/* last adjtimex, monotonic */
+static uint16_t		 refl_errest = 0x00ff;	/* until the first read */
+static int		 refl_clock_sync;
+
+/* recvmmsg/sendmmsg state, shared by the listeners. */
 static uint8_t		 refl_buf[REFL_BATCH][REFL_BUFSZ];
 static struct sockaddr_storage refl_from[REFL_BATCH];
 static union {
 	struct cmsghdr	 hdr;
+	uint8_t		 buf[REFL_CMSGSZ];
+} refl_rcmsg[REFL_BATCH];
+static union {
+	struct cmsghdr	 hdr;
 	uint8_t		 buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
-			    CMSG_SPACE(sizeof(struct in_pktinfo))];
-} refl_rcmsg[REFL_BATCH], refl_scmsg[REFL_BATCH];
+			    CMSG_SPACE(sizeof(int))];
+} refl_scmsg[REFL_BATCH];
 static struct iovec	 refl_riov[REFL_BATCH], refl_siov[REFL_BATCH];
 static struct mmsghdr	 refl_rmsg[REFL_BATCH], refl_smsg[REFL_BATCH];
+static int		 refl_skind[REFL_BATCH];	/* TWAMP_KIND_* */
 
 static const uint16_t refl_loop_ports[] = {
 	0, 7, 19, 53, 123, 161, 862, 1900, 5353, 11211
@@ -120,6 +209,15 @@ refl_now(void)
 	struct timespec	 ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
+}
+
+static int64_t
+refl_realtime(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
 }
 
@@ -143,18 +241,18 @@ refl_format(const struct sockaddr_storage *ss, char *buf, size_t len)
 }
 
 static void
-refl_drop(enum refl_drop why, const struct sockaddr_storage *from,
-    int64_t now)
+refl_drop(struct refl_listener *l, enum refl_drop why,
+    const struct sockaddr_storage *from, int64_t now)
 {
 	char	 a[LOPA_ADDRLEN];
 
-	refl_stats.drops[why]++;
-	if (refl_lastlog[why] != 0 && now - refl_lastlog[why] < REFL_LOGIVAL)
+	l->drops[why]++;
+	if (l->lastlog[why] != 0 && now - l->lastlog[why] < REFL_LOGIVAL)
 		return;
-	refl_lastlog[why] = now;
+	l->lastlog[why] = now;
 	refl_format(from, a, sizeof(a));
-	log_debug("udp echo: no reply to %s: %s (%llu so far)", a,
-	    refl_drop_names[why], (unsigned long long)refl_stats.drops[why]);
+	log_debug("%s: no reply to %s: %s (%llu so far)", l->name, a,
+	    refl_drop_names[why], (unsigned long long)l->drops[why]);
 }
 
 /* Token bucket: rate per second, burst = rate.  1 if a token was taken. */
@@ -178,11 +276,11 @@ refl_take(struct refl_bucket *b, uint32_t rate, int64_t now)
 }
 
 static uint32_t
-refl_hash(const uint8_t *a, size_t len)
+refl_hash(const uint8_t *a, size_t len, uint32_t h)
 {
-	uint32_t	 h = 2166136261U ^ refl_seed;
 	size_t		 i;
 
+	h ^= 2166136261U ^ refl_seed;
 	for (i = 0; i < len; i++) {
 		h ^= a[i];
 		h *= 16777619U;
@@ -198,8 +296,8 @@ refl_source_bucket(int family, const uint8_t *a, size_t alen, int64_t now)
 	struct refl_source	*set, *s, *victim = NULL;
 	size_t			 i;
 
-	set = &refl_sources[(refl_hash(a, alen) % (REFL_HASHSZ / REFL_WAYS)) *
-	    REFL_WAYS];
+	set = &refl_sources[(refl_hash(a, alen, 0) %
+	    (REFL_HASHSZ / REFL_WAYS)) * REFL_WAYS];
 	for (i = 0; i < REFL_WAYS; i++) {
 		s = &set[i];
 		if (s->used != 0 && s->family == family &&
@@ -229,79 +327,127 @@ refl_loop_port(uint16_t port)
 	return port == refl_ports[0] || port == refl_ports[1];
 }
 
+/* The source address (and its length) and port of request i. */
+static const uint8_t *
+refl_source(size_t i, size_t *alen, uint16_t *port)
+{
+	struct sockaddr_storage	*from = &refl_from[i];
+	struct sockaddr_in	*sin;
+	struct sockaddr_in6	*sin6;
+
+	if (from->ss_family == AF_INET) {
+		sin = (struct sockaddr_in *)(void *)from;
+		*port = ntohs(sin->sin_port);
+		*alen = 4;
+		return (const uint8_t *)&sin->sin_addr;
+	}
+	sin6 = (struct sockaddr_in6 *)(void *)from;
+	*port = ntohs(sin6->sin6_port);
+	*alen = 16;
+	return sin6->sin6_addr.s6_addr;
+}
+
+static void
+refl_cmsgs(struct msghdr *m, struct refl_rx *rx)
+{
+	struct cmsghdr	*c;
+	int		 v;
+
+	memset(rx, 0, sizeof(*rx));
+	rx->ttl = -1;
+	rx->tos = -1;
+	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level == IPPROTO_IP) {
+			if (c->cmsg_type == IP_PKTINFO)
+				rx->pi4 = (struct in_pktinfo *)(void *)
+				    CMSG_DATA(c);
+			else if (c->cmsg_type == IP_TTL &&
+			    c->cmsg_len >= CMSG_LEN(sizeof(v))) {
+				memcpy(&v, CMSG_DATA(c), sizeof(v));
+				rx->ttl = v & 0xff;
+			} else if (c->cmsg_type == IP_TOS &&
+			    c->cmsg_len >= CMSG_LEN(1))
+				rx->tos = *CMSG_DATA(c);
+		} else if (c->cmsg_level == IPPROTO_IPV6) {
+			if (c->cmsg_type == IPV6_PKTINFO)
+				rx->pi6 = (struct in6_pktinfo *)(void *)
+				    CMSG_DATA(c);
+			else if (c->cmsg_type == IPV6_HOPLIMIT &&
+			    c->cmsg_len >= CMSG_LEN(sizeof(v))) {
+				memcpy(&v, CMSG_DATA(c), sizeof(v));
+				rx->ttl = v & 0xff;
+			} else if (c->cmsg_type == IPV6_TCLASS &&
+			    c->cmsg_len >= CMSG_LEN(sizeof(v))) {
+				memcpy(&v, CMSG_DATA(c), sizeof(v));
+				rx->tos = v & 0xff;
+			}
+		} else if (c->cmsg_level == SOL_SOCKET &&
+		    (c->cmsg_type == SO_TIMESTAMPING ||
+		    c->cmsg_type == SO_TIMESTAMPNS) &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(rx->ts))) {
+			/* SO_TIMESTAMPING: ts[0] is the software stamp. */
+			memcpy(&rx->ts, CMSG_DATA(c), sizeof(rx->ts));
+			rx->has_ts = rx->ts.tv_sec != 0 || rx->ts.tv_nsec != 0;
+		}
+	}
+}
+
 /*
- * Check one request; on success fill the reply's control message (the
- * source address of the reply) and return its length, else -1.
+ * The checks that do not cost a token: truncation, loop-prone ports,
+ * bad source and destination addresses, the ACL.  0 to go on.
  */
 static int
-refl_check(size_t i, int64_t now)
+refl_admit(struct refl_listener *l, size_t i, struct refl_rx *rx,
+    int64_t now)
 {
 	struct sockaddr_storage	*from = &refl_from[i];
 	struct msghdr		*m = &refl_rmsg[i].msg_hdr;
-	struct cmsghdr		*c, *sc;
-	struct in_pktinfo	*pi4 = NULL, spi4;
-	struct in6_pktinfo	*pi6 = NULL, spi6;
-	struct refl_bucket	*b;
-	const uint8_t		*a;
+	struct sockaddr_in6	*sin6;
+	uint32_t		 v4;
 	uint16_t		 port;
 	size_t			 alen, k;
-	uint32_t		 v4;
 
-	refl_stats.received++;
+	l->received++;
 	if (m->msg_flags & MSG_TRUNC) {
-		refl_drop(DROP_TRUNCATED, from, now);
+		refl_drop(l, DROP_TRUNCATED, from, now);
 		return -1;
 	}
-	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
-			pi4 = (struct in_pktinfo *)(void *)CMSG_DATA(c);
-		else if (c->cmsg_level == IPPROTO_IPV6 &&
-		    c->cmsg_type == IPV6_PKTINFO)
-			pi6 = (struct in6_pktinfo *)(void *)CMSG_DATA(c);
+	refl_cmsgs(m, rx);
+	if (from->ss_family != AF_INET && from->ss_family != AF_INET6) {
+		refl_drop(l, DROP_SOURCE, from, now);
+		return -1;
+	}
+	(void)refl_source(i, &alen, &port);
+	if (refl_loop_port(port)) {
+		refl_drop(l, DROP_PORT, from, now);
+		return -1;
 	}
 	if (from->ss_family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)(void *)from;
-
-		port = ntohs(sin->sin_port);
-		a = (const uint8_t *)&sin->sin_addr;
-		alen = 4;
-		v4 = ntohl(sin->sin_addr.s_addr);
-		if (refl_loop_port(port)) {
-			refl_drop(DROP_PORT, from, now);
-			return -1;
-		}
+		v4 = ntohl(((struct sockaddr_in *)(void *)from)->
+		    sin_addr.s_addr);
 		if (v4 == INADDR_BROADCAST || v4 == INADDR_ANY ||
 		    (v4 & 0xf0000000U) == 0xe0000000U) {
-			refl_drop(DROP_SOURCE, from, now);
+			refl_drop(l, DROP_SOURCE, from, now);
 			return -1;
 		}
-		if (pi4 == NULL || pi4->ipi_addr.s_addr == INADDR_BROADCAST ||
-		    IN_MULTICAST(ntohl(pi4->ipi_addr.s_addr))) {
-			refl_drop(DROP_DEST, from, now);
-			return -1;
-		}
-	} else if (from->ss_family == AF_INET6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)(void *)from;
-
-		port = ntohs(sin6->sin6_port);
-		a = sin6->sin6_addr.s6_addr;
-		alen = 16;
-		if (refl_loop_port(port)) {
-			refl_drop(DROP_PORT, from, now);
-			return -1;
-		}
-		if (IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr) ||
-		    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr)) {
-			refl_drop(DROP_SOURCE, from, now);
-			return -1;
-		}
-		if (pi6 == NULL || IN6_IS_ADDR_MULTICAST(&pi6->ipi6_addr)) {
-			refl_drop(DROP_DEST, from, now);
+		if (rx->pi4 == NULL ||
+		    rx->pi4->ipi_addr.s_addr == INADDR_BROADCAST ||
+		    IN_MULTICAST(ntohl(rx->pi4->ipi_addr.s_addr))) {
+			refl_drop(l, DROP_DEST, from, now);
 			return -1;
 		}
 	} else {
-		refl_drop(DROP_SOURCE, from, now);
-		return -1;
+		sin6 = (struct sockaddr_in6 *)(void *)from;
+		if (IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr) ||
+		    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr)) {
+			refl_drop(l, DROP_SOURCE, from, now);
+			return -1;
+		}
+		if (rx->pi6 == NULL ||
+		    IN6_IS_ADDR_MULTICAST(&rx->pi6->ipi6_addr)) {
+			refl_drop(l, DROP_DEST, from, now);
+			return -1;
+		}
 	}
 	if (refl_nallow > 0) {
 		for (k = 0; k < refl_nallow; k++)
@@ -309,53 +455,145 @@ refl_check(size_t i, int64_t now)
 			    (struct sockaddr *)from))
 				break;
 		if (k == refl_nallow) {
-			refl_drop(DROP_ACL, from, now);
+			refl_drop(l, DROP_ACL, from, now);
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/* The per-source and global rates: 0 when a reply may go. */
+static int
+refl_limit(struct refl_listener *l, size_t i, int64_t now)
+{
+	struct refl_bucket	*b;
+	const uint8_t		*a;
+	uint16_t		 port;
+	size_t			 alen;
+
 	if (refl_rate_source != 0) {
-		b = refl_source_bucket(from->ss_family, a, alen, now);
+		a = refl_source(i, &alen, &port);
+		b = refl_source_bucket(refl_from[i].ss_family, a, alen, now);
 		if (!refl_take(b, refl_rate_source, now)) {
-			refl_drop(DROP_RATE_SOURCE, from, now);
+			refl_drop(l, DROP_RATE_SOURCE, &refl_from[i], now);
 			return -1;
 		}
 	}
 	if (refl_rate_global != 0 &&
 	    !refl_take(&refl_global, refl_rate_global, now)) {
-		refl_drop(DROP_RATE_GLOBAL, from, now);
+		refl_drop(l, DROP_RATE_GLOBAL, &refl_from[i], now);
 		return -1;
 	}
+	return 0;
+}
 
-	/* The reply leaves from the address the request was sent to. */
-	sc = &refl_scmsg[i].hdr;
+/*
+ * The reply's control messages: it leaves from the address the request
+ * was sent to and, when dscp is above 0, with that DSCP (ECN not set).
+ * Returns their length.
+ */
+static size_t
+refl_reply_cmsg(size_t i, const struct refl_rx *rx, int dscp)
+{
+	struct cmsghdr		*sc = &refl_scmsg[i].hdr;
+	struct in_pktinfo	 spi4;
+	struct in6_pktinfo	 spi6;
+	size_t			 len;
+	int			 tos = dscp << 2;
+
 	memset(refl_scmsg[i].buf, 0, sizeof(refl_scmsg[i].buf));
-	if (from->ss_family == AF_INET) {
+	if (refl_from[i].ss_family == AF_INET) {
 		memset(&spi4, 0, sizeof(spi4));
-		spi4.ipi_spec_dst = pi4->ipi_addr;
+		spi4.ipi_spec_dst = rx->pi4->ipi_addr;
 		spi4.ipi_ifindex = 0;
 		sc->cmsg_level = IPPROTO_IP;
 		sc->cmsg_type = IP_PKTINFO;
 		sc->cmsg_len = CMSG_LEN(sizeof(spi4));
 		memcpy(CMSG_DATA(sc), &spi4, sizeof(spi4));
-		return CMSG_SPACE(sizeof(spi4));
+		len = CMSG_SPACE(sizeof(spi4));
+	} else {
+		memset(&spi6, 0, sizeof(spi6));
+		spi6.ipi6_addr = rx->pi6->ipi6_addr;
+		/* Needed for link-local addresses; harmless otherwise. */
+		spi6.ipi6_ifindex = rx->pi6->ipi6_ifindex;
+		sc->cmsg_level = IPPROTO_IPV6;
+		sc->cmsg_type = IPV6_PKTINFO;
+		sc->cmsg_len = CMSG_LEN(sizeof(spi6));
+		memcpy(CMSG_DATA(sc), &spi6, sizeof(spi6));
+		len = CMSG_SPACE(sizeof(spi6));
 	}
-	memset(&spi6, 0, sizeof(spi6));
-	spi6.ipi6_addr = pi6->ipi6_addr;
-	/* Needed for link-local addresses; harmless for the others. */
-	spi6.ipi6_ifindex = pi6->ipi6_ifindex;
-	sc->cmsg_level = IPPROTO_IPV6;
-	sc->cmsg_type = IPV6_PKTINFO;
-	sc->cmsg_len = CMSG_LEN(sizeof(spi6));
-	memcpy(CMSG_DATA(sc), &spi6, sizeof(spi6));
-	return CMSG_SPACE(sizeof(spi6));
+	if (dscp <= 0)
+		return len;
+	sc = (struct cmsghdr *)(void *)(refl_scmsg[i].buf + len);
+	if (refl_from[i].ss_family == AF_INET) {
+		sc->cmsg_level = IPPROTO_IP;
+		sc->cmsg_type = IP_TOS;
+	} else {
+		sc->cmsg_level = IPPROTO_IPV6;
+		sc->cmsg_type = IPV6_TCLASS;
+	}
+	sc->cmsg_len = CMSG_LEN(sizeof(tos));
+	memcpy(CMSG_DATA(sc), &tos, sizeof(tos));
+	return len + CMSG_SPACE(sizeof(tos));
 }
 
+/* Queue request i's reply (len octets of its buffer) as reply *ns. */
 static void
-refl_read(int fd, short event, void *arg)
+refl_queue(size_t i, size_t len, size_t clen, int kind, int *ns)
 {
-	struct mmsghdr	*s;
-	int64_t		 now;
-	int		 n, i, ns, sent, clen;
+	struct mmsghdr	*s = &refl_smsg[*ns];
+
+	memset(s, 0, sizeof(*s));
+	refl_siov[*ns].iov_base = refl_buf[i];
+	refl_siov[*ns].iov_len = len;
+	s->msg_hdr.msg_name = &refl_from[i];
+	s->msg_hdr.msg_namelen = refl_rmsg[i].msg_hdr.msg_namelen;
+	s->msg_hdr.msg_iov = &refl_siov[*ns];
+	s->msg_hdr.msg_iovlen = 1;
+	s->msg_hdr.msg_control = refl_scmsg[i].buf;
+	s->msg_hdr.msg_controllen = clen;
+	refl_skind[*ns] = kind;
+	(*ns)++;
+}
+
+/* Send the ns queued replies; returns how many left. */
+static int
+refl_send(struct refl_listener *l, int fd, int ns, int64_t now)
+{
+	int	 i, j, sent, done = 0;
+
+	for (i = 0; i < ns; i += sent) {
+		sent = sendmmsg(fd, &refl_smsg[i], ns - i, MSG_DONTWAIT);
+		if (sent == -1) {
+			if (errno == EINTR) {
+				sent = 0;
+				continue;
+			}
+			/* The first one failed: count it, go on after it. */
+			refl_drop(l, DROP_SEND, (struct sockaddr_storage *)
+			    refl_smsg[i].msg_hdr.msg_name, now);
+			sent = 1;
+			continue;
+		}
+		if (sent == 0)
+			break;
+		l->reflected += sent;
+		for (j = i; j < i + sent; j++) {
+			if (refl_skind[j] == TWAMP_KIND_STAMP)
+				tw.stamp++;
+			else if (refl_skind[j] == TWAMP_KIND_LIGHT)
+				tw.twamp_light++;
+		}
+		done += sent;
+	}
+	return done;
+}
+
+/* Read one batch into the shared buffers; -1 when there was none. */
+static int
+refl_recv(struct refl_listener *l, int fd)
+{
+	int	 i, n;
 
 	for (i = 0; i < REFL_BATCH; i++) {
 		refl_riov[i].iov_base = refl_buf[i];
@@ -371,53 +609,309 @@ refl_read(int fd, short event, void *arg)
 	n = recvmmsg(fd, refl_rmsg, REFL_BATCH, MSG_DONTWAIT, NULL);
 	if (n == -1) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			log_warn("udp echo: recvmmsg");
+			log_warn("%s: recvmmsg", l->name);
+		return -1;
+	}
+	return n;
+}
+
+static void
+refl_echo_read(int fd, short event, void *arg)
+{
+	struct refl_listener	*l = arg;
+	struct refl_rx		 rx;
+	int64_t			 now;
+	int			 n, i, ns = 0;
+
+	if ((n = refl_recv(l, fd)) <= 0)
 		return;
-	}
 	now = refl_now();
-	for (i = 0, ns = 0; i < n; i++) {
-		if ((clen = refl_check(i, now)) == -1)
+	for (i = 0; i < n; i++) {
+		if (refl_admit(l, i, &rx, now) == -1 ||
+		    refl_limit(l, i, now) == -1)
 			continue;
-		s = &refl_smsg[ns++];
-		memset(s, 0, sizeof(*s));
-		refl_siov[i].iov_base = refl_buf[i];
-		refl_siov[i].iov_len = refl_rmsg[i].msg_len;
-		s->msg_hdr.msg_name = &refl_from[i];
-		s->msg_hdr.msg_namelen = refl_rmsg[i].msg_hdr.msg_namelen;
-		s->msg_hdr.msg_iov = &refl_siov[i];
-		s->msg_hdr.msg_iovlen = 1;
-		s->msg_hdr.msg_control = refl_scmsg[i].buf;
-		s->msg_hdr.msg_controllen = clen;
+		refl_queue(i, refl_rmsg[i].msg_len,
+		    refl_reply_cmsg(i, &rx, -1), -1, &ns);
 	}
-	for (i = 0; i < ns; i += sent) {
-		sent = sendmmsg(fd, &refl_smsg[i], ns - i, MSG_DONTWAIT);
-		if (sent == -1) {
-			if (errno == EINTR) {
-				sent = 0;
-				continue;
-			}
-			/* The first one failed: count it, go on after it. */
-			refl_drop(DROP_SEND, (struct sockaddr_storage *)
-			    refl_smsg[i].msg_hdr.msg_name, now);
-			sent = 1;
+	(void)refl_send(l, fd, ns, now);
+}
+
+/*
+ * The Error Estimate to send, from the kernel clock (read only: modes
+ * 0), at most once a second.  S only when the kernel says the clock is
+ * synchronized; the error is maxerror (microseconds).
+ */
+static void
+refl_clock(int64_t now)
+{
+	struct timex	 tx;
+	int		 rc;
+	int64_t		 maxerr;
+
+	if (refl_clock_at != 0 && now - refl_clock_at < REFL_CLOCKIVAL)
+		return;
+	refl_clock_at = now;
+	memset(&tx, 0, sizeof(tx));
+	rc = adjtimex(&tx);
+	if (rc == -1) {
+		if (refl_clock_sync != -1)
+			log_warn("twamp: adjtimex: the clock's error is "
+			    "unknown, sending 16 s unsynchronized");
+		refl_clock_sync = -1;
+		maxerr = 16 * 1000 * 1000;	/* NTP's 16 s limit */
+	} else {
+		refl_clock_sync = rc != TIME_ERROR &&
+		    (tx.status & STA_UNSYNC) == 0;
+		maxerr = tx.maxerror > 0 ? tx.maxerror : 0;
+	}
+	refl_errest = twamp_errest_make((uint64_t)maxerr * 1000,
+	    refl_clock_sync == 1);
+	tw.errest = refl_errest;
+	tw.clock_synced = refl_clock_sync == 1;
+	tw.clock_maxerror_us = maxerr;
+}
+
+/* The next sequence number of a stateful session; 0 for a new one. */
+static uint32_t
+refl_session_seq(size_t i, uint16_t ssid, int64_t now)
+{
+	struct refl_session	*set, *s, *victim = NULL;
+	const uint8_t		*a;
+	uint16_t		 port;
+	size_t			 alen, k;
+	uint32_t		 h;
+
+	a = refl_source(i, &alen, &port);
+	h = refl_hash(a, alen, ((uint32_t)port << 16) | ssid);
+	set = &refl_sessions[(h % (REFL_SESSIONS / REFL_WAYS)) * REFL_WAYS];
+	for (k = 0; k < REFL_WAYS; k++) {
+		s = &set[k];
+		if (s->used != 0 && s->family == refl_from[i].ss_family &&
+		    s->port == port && s->ssid == ssid &&
+		    memcmp(s->addr, a, alen) == 0) {
+			/* Idle for REFWAIT: the session is over. */
+			if (now - s->used > refl_refwait)
+				s->next = 0;
+			s->used = now;
+			return s->next++;
+		}
+		if (victim == NULL || s->used < victim->used)
+			victim = s;
+	}
+	if (victim->used != 0 && now - victim->used <= refl_refwait)
+		tw.sessions_evicted++;
+	memset(victim, 0, sizeof(*victim));
+	victim->family = refl_from[i].ss_family;
+	victim->port = port;
+	victim->ssid = ssid;
+	memcpy(victim->addr, a, alen);
+	victim->used = now;
+	victim->next = 1;
+	return 0;
+}
+
+/*
+ * Build the reply to request i (len octets, of the kind given) in its
+ * own buffer, T3 left for later.  Returns the reply's length, 0 when
+ * it cannot be built.
+ */
+static size_t
+refl_twamp_build(size_t i, int kind, size_t len, const struct refl_rx *rx,
+    uint64_t t2, int64_t now)
+{
+	struct twamp_sender	 s;
+	struct twamp_reflector	 r;
+	struct stamp_tlv_refl	 tr;
+	uint8_t			*buf = refl_buf[i], hdr[STAMP_PKT_LEN];
+	size_t			 rlen, hlen;
+	int			 res;
+
+	rlen = twamp_reply_len(kind, len);
+	if (rlen == 0 || rlen > REFL_BUFSZ)
+		return 0;
+	if ((kind == TWAMP_KIND_STAMP ? stamp_sender_decode(buf, len, &s) :
+	    twamp_sender_decode(buf, len, &s)) == -1)
+		return 0;
+	memset(&r, 0, sizeof(r));
+	r.seq = refl_stateful ? refl_session_seq(i, s.ssid, now) : s.seq;
+	r.errest = refl_errest;
+	r.ssid = s.ssid;
+	r.rx_ts = t2;
+	r.snd_seq = s.seq;
+	r.snd_ts = s.ts;
+	r.snd_errest = s.errest;
+	r.snd_ttl = rx->ttl >= 0 ? rx->ttl : REFL_TTL;
+	if (kind == TWAMP_KIND_STAMP) {
+		hlen = STAMP_PKT_LEN;
+		if (stamp_reflector_encode(&r, hlen, hdr, sizeof(hdr)) == -1)
+			return 0;
+		memset(&tr, 0, sizeof(tr));
+		if (rx->tos >= 0) {
+			tr.dscp = rx->tos >> 2;
+			tr.ecn = rx->tos & 3;
+		}
+		/*
+		 * DSCP1 is not applied: the reply goes back with the
+		 * request's DSCP, and RP 1 says so (RFC 8972 section 4.4,
+		 * erratum 8199).
+		 */
+		tr.cos_refused = 1;
+		tr.tsinfo.sync_in = tr.tsinfo.sync_out = refl_clock_sync == 1 ?
+		    STAMP_TS_SYNC_NTP : STAMP_TS_SYNC_LOCAL;
+		tr.tsinfo.method_in = tr.tsinfo.method_out =
+		    STAMP_TS_METHOD_SW;
+		if (stamp_tlv_reflect(buf + hlen, len - hlen, buf + hlen,
+		    len - hlen, &tr, &res) == -1)
+			return 0;
+		if (res & STAMP_TLV_R_UNKNOWN)
+			tw.tlv_unknown++;
+		if (res & (STAMP_TLV_R_BADLEN | STAMP_TLV_R_MALFORMED))
+			tw.tlv_malformed++;
+	} else {
+		hlen = TWAMP_REFLECTOR_LEN;
+		if (twamp_reflector_encode(&r, hlen, hdr, sizeof(hdr)) == -1)
+			return 0;
+		/*
+		 * RFC 5357 section 4.2.1: the sender's padding goes back,
+		 * shortened by the 27 octets the header grew, from its end.
+		 */
+		if (len > hlen)
+			memmove(buf + hlen, buf + TWAMP_SENDER_LEN, len - hlen);
+	}
+	memcpy(buf, hdr, hlen);
+	return rlen;
+}
+
+static void
+refl_twamp_batch(int ns)
+{
+	int	 b;
+
+	if (ns == 0)
+		return;
+	tw.batches++;
+	if ((uint64_t)ns > tw.batch_max)
+		tw.batch_max = ns;
+	for (b = 0; b < REFL_NBATCH - 1 && (ns >> (b + 1)) != 0; b++)
+		;
+	tw.batch_hist[b]++;
+}
+
+static void
+refl_twamp_read(int fd, short event, void *arg)
+{
+	struct refl_listener	*l = arg;
+	struct refl_rx		 rx;
+	uint64_t		 t2user, t2, t3;
+	int64_t			 now;
+	size_t			 len, rlen;
+	int			 n, i, ns = 0, kind;
+
+	if ((n = refl_recv(l, fd)) <= 0)
+		return;
+	/* The fallback T2, as close to the kernel's receipt as we get. */
+	t2user = twamp_ntp_from_ns(refl_realtime());
+	now = refl_now();
+	refl_clock(now);
+	for (i = 0; i < n; i++) {
+		if (refl_admit(l, i, &rx, now) == -1)
+			continue;
+		len = refl_rmsg[i].msg_len;
+		if ((kind = twamp_test_classify(refl_buf[i], len)) == -1) {
+			refl_drop(l, DROP_MALFORMED, &refl_from[i], now);
 			continue;
 		}
-		if (sent == 0)
-			break;
-		refl_stats.echoed += sent;
+		if (refl_limit(l, i, now) == -1)
+			continue;
+		if (rx.has_ts) {
+			t2 = twamp_ntp_from_ns((int64_t)rx.ts.tv_sec * NS +
+			    rx.ts.tv_nsec);
+			tw.t2_kernel++;
+		} else {
+			t2 = t2user;
+			tw.t2_fallback++;
+		}
+		if ((rlen = refl_twamp_build(i, kind, len, &rx, t2,
+		    now)) == 0) {
+			refl_drop(l, DROP_MALFORMED, &refl_from[i], now);
+			continue;
+		}
+		/* The reply goes back in the request's class. */
+		refl_queue(i, rlen, refl_reply_cmsg(i, &rx,
+		    rx.tos >= 0 ? rx.tos >> 2 : -1), kind, &ns);
+	}
+	if (ns == 0)
+		return;
+	/* T3: every reply is built; the whole batch shares it. */
+	t3 = twamp_ntp_from_ns(refl_realtime());
+	for (i = 0; i < ns; i++)
+		(void)twamp_reflector_put_ts(refl_siov[i].iov_base,
+		    refl_siov[i].iov_len, t3);
+	refl_twamp_batch(ns);
+	(void)refl_send(l, fd, ns, now);
+}
+
+/*
+ * The TWAMP socket's own options: kernel receive timestamps, the
+ * received TTL and TOS, TTL 255 on replies.  A failure costs accuracy
+ * or the Sender TTL, not the service: say so and go on.
+ */
+static void
+refl_twamp_sockopts(struct refl_listener *l)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	const char		*errstr;
+	int			 on = 1, ttl = REFL_TTL, flags;
+
+	flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+	if (setsockopt(l->fd, SOL_SOCKET, SO_TIMESTAMPING, &flags,
+	    sizeof(flags)) == 0)
+		tw.t2_source = T2_KERNEL;
+	else if (setsockopt(l->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on,
+	    sizeof(on)) == 0)
+		tw.t2_source = T2_KERNEL_NS;
+	else {
+		log_warn("%s: no kernel receive timestamps, T2 from the "
+		    "clock after recvmmsg", l->name);
+		tw.t2_source = T2_USER;
+	}
+	if (addr_parse(l->addr, &ss, &sslen, &errstr) == -1)
+		return;
+	if (ss.ss_family == AF_INET) {
+		if (setsockopt(l->fd, IPPROTO_IP, IP_RECVTTL, &on,
+		    sizeof(on)) == -1)
+			log_warn("%s: IP_RECVTTL: Sender TTL is 255", l->name);
+		if (setsockopt(l->fd, IPPROTO_IP, IP_TTL, &ttl,
+		    sizeof(ttl)) == -1)
+			log_warn("%s: IP_TTL 255", l->name);
+		if (setsockopt(l->fd, IPPROTO_IP, IP_RECVTOS, &on,
+		    sizeof(on)) == -1)
+			log_warn("%s: IP_RECVTOS", l->name);
+	} else {
+		if (setsockopt(l->fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
+		    sizeof(on)) == -1)
+			log_warn("%s: IPV6_RECVHOPLIMIT: Sender TTL is 255",
+			    l->name);
+		if (setsockopt(l->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl,
+		    sizeof(ttl)) == -1)
+			log_warn("%s: IPV6_UNICAST_HOPS 255", l->name);
+		if (setsockopt(l->fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &on,
+		    sizeof(on)) == -1)
+			log_warn("%s: IPV6_RECVTCLASS", l->name);
 	}
 }
 
 static void
-refl_close(void)
+refl_close(struct refl_listener *l)
 {
-	if (refl_ev != NULL) {
-		event_free(refl_ev);
-		refl_ev = NULL;
+	if (l->ev != NULL) {
+		event_free(l->ev);
+		l->ev = NULL;
 	}
-	if (refl_fd != -1) {
-		close(refl_fd);
-		refl_fd = -1;
+	if (l->fd != -1) {
+		close(l->fd);
+		l->fd = -1;
 	}
 }
 
@@ -464,41 +958,56 @@ refl_settings(const struct lopad_conf *c)
 		memset(&refl_global, 0, sizeof(refl_global));
 		refl_rate_global = c->reflector_rate_global;
 	}
+	/* Turned on or off: sessions start again from 0. */
+	if ((c->reflector_twamp_stateful != 0) != refl_stateful) {
+		memset(refl_sessions, 0, sizeof(refl_sessions));
+		refl_stateful = c->reflector_twamp_stateful != 0;
+	}
+	refl_refwait = c->reflector_twamp_refwait;
+	tw.stateful = refl_stateful;
 	refl_ports[0] = refl_port_of(c->reflector_addr);
 	refl_ports[1] = refl_port_of(c->reflector_twamp_addr);
 	log_debug("udp echo: %zu allowed prefixes, %u/s per source, %u/s "
 	    "in all", refl_nallow, refl_rate_source, refl_rate_global);
+	log_debug("twamp: %s, refwait %llds", refl_stateful ? "stateful" :
+	    "stateless", (long long)(refl_refwait / NS));
 }
 
-/* Open (ask for) the UDP echo socket the config wants, if another. */
+/* Open (ask for) the socket the config wants for l, if another. */
 static void
-refl_want(const struct lopad_conf *c)
+refl_want(struct refl_listener *l, const char *addr)
 {
 	struct fd_request	 req;
 	char			 want[LOPA_ADDRLEN];
 
 	memset(want, 0, sizeof(want));
-	if (c->reflector_enabled) {
-		memcpy(want, c->reflector_addr, sizeof(want));
-		want[sizeof(want) - 1] = '\0';
-	}
+	memcpy(want, addr, sizeof(want));
+	want[sizeof(want) - 1] = '\0';
 	/* Same address and the socket is there (or on its way): keep it. */
-	if (strcmp(want, refl_addr) == 0 && (want[0] == '\0' ||
-	    refl_fd != -1 || !refl_failed))
+	if (strcmp(want, l->addr) == 0 && (want[0] == '\0' ||
+	    l->fd != -1 || !l->failed))
 		return;
-	refl_close();
-	memcpy(refl_addr, want, sizeof(refl_addr));
-	refl_gen++;		/* a late reply for the old address is stale */
-	refl_failed = 0;
+	refl_close(l);
+	memcpy(l->addr, want, sizeof(l->addr));
+	l->gen = ++refl_gen;	/* a late reply for the old one is stale */
+	l->failed = 0;
 	if (want[0] == '\0') {
-		log_debug("udp echo: off");
+		log_debug("%s: off", l->name);
 		return;
 	}
 	memset(&req, 0, sizeof(req));
 	req.kind = FD_UDP_BIND;
 	memcpy(req.addr, want, sizeof(req.addr));
-	if (proc_request_fd(&req, refl_gen) == -1)
-		fatalx("cannot ask for the udp echo socket");
+	if (proc_request_fd(&req, l->gen) == -1)
+		fatalx("cannot ask for the %s socket", l->name);
+}
+
+static void
+refl_want_all(const struct lopad_conf *c)
+{
+	refl_want(&refl_listeners[REFL_ECHO], c->reflector_enabled ?
+	    c->reflector_addr : "");
+	refl_want(&refl_listeners[REFL_TWAMP], c->reflector_twamp_addr);
 }
 
 static void
@@ -506,15 +1015,34 @@ reflector_start(void)
 {
 	refl_seed = arc4random();
 	refl_settings(proc_conf);
-	refl_want(proc_conf);
+	refl_want_all(proc_conf);
 	log_debug("started");
+}
+
+static void
+refl_opened(struct refl_listener *l, int fd)
+{
+	refl_close(l);
+	l->fd = fd;
+	if (l == &refl_listeners[REFL_TWAMP])
+		refl_twamp_sockopts(l);
+	l->ev = event_new(proc_base, l->fd, EV_READ | EV_PERSIST, l->read, l);
+	if (l->ev == NULL || event_add(l->ev, NULL) == -1)
+		fatalx("%s: event", l->name);
+	if (l == &refl_listeners[REFL_TWAMP])
+		log_info("twamp reflector on %s (TWAMP-light and STAMP, "
+		    "UDP)", l->addr);
+	else
+		log_info("udp echo reflector on %s", l->addr);
 }
 
 static int
 reflector_dispatch_parent(struct imsg *imsg)
 {
-	struct fd_reply	 rep;
-	int		 fd;
+	struct refl_listener	*l = NULL;
+	struct fd_reply		 rep;
+	size_t			 k;
+	int			 fd;
 
 	switch (imsg->hdr.type) {
 	case IMSG_FD_REPLY:
@@ -525,36 +1053,54 @@ reflector_dispatch_parent(struct imsg *imsg)
 		if (rep.kind != FD_UDP_BIND)
 			fatalx("IMSG_FD_REPLY of unexpected kind %u", rep.kind);
 		fd = imsg_take_fd(imsg);
-		if (imsg->hdr.id != refl_gen) {
+		for (k = 0; k < REFL_NLISTEN; k++)
+			if (refl_listeners[k].gen == imsg->hdr.id)
+				l = &refl_listeners[k];
+		if (l == NULL) {
 			/* Asked for an address that is no longer wanted. */
 			if (fd != -1)
 				close(fd);
 			return 0;
 		}
 		if (fd == -1) {
-			refl_failed = 1;
+			l->failed = 1;
 			/* Keep running: the rest of lopad is still useful. */
-			log_warnx("udp echo reflector on %s not started: %s",
-			    refl_addr, rep.msg[0] != '\0' ? rep.msg :
+			log_warnx("%s reflector on %s not started: %s",
+			    l->name, l->addr, rep.msg[0] != '\0' ? rep.msg :
 			    strerror(rep.error));
 			return 0;
 		}
-		refl_close();
-		refl_fd = fd;
-		refl_ev = event_new(proc_base, refl_fd, EV_READ | EV_PERSIST,
-		    refl_read, NULL);
-		if (refl_ev == NULL || event_add(refl_ev, NULL) == -1)
-			fatalx("udp echo: event");
-		log_info("udp echo reflector on %s", refl_addr);
+		refl_opened(l, fd);
 		return 0;
 	default:
 		return -1;
 	}
 }
 
+static void
+refl_twamp_status(struct refl_twamp_status *t)
+{
+	struct refl_listener	*l = &refl_listeners[REFL_TWAMP];
+	int64_t			 now = refl_now();
+	size_t			 k;
+
+	*t = tw;
+	t->up = l->fd != -1;
+	memcpy(t->addr, l->addr, sizeof(t->addr));
+	t->received = l->received;
+	t->reflected = l->reflected;
+	memcpy(t->drops, l->drops, sizeof(t->drops));
+	t->sessions = 0;
+	for (k = 0; refl_stateful && k < REFL_SESSIONS; k++)
+		if (refl_sessions[k].used != 0 &&
+		    now - refl_sessions[k].used <= refl_refwait)
+			t->sessions++;
+}
+
 static int
 reflector_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
 {
+	struct refl_listener	*e = &refl_listeners[REFL_ECHO];
 	struct refl_status	 st;
 
 	if (from != PROC_CONTROL || imsg->hdr.type != IMSG_REFL_STATS)
@@ -562,11 +1108,12 @@ reflector_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
 	if (imsg_check_len(imsg, 0))
 		fatalx("bad IMSG_REFL_STATS");
 	memset(&st, 0, sizeof(st));
-	st.udp_echo_up = refl_fd != -1;
-	memcpy(st.udp_echo_addr, refl_addr, sizeof(st.udp_echo_addr));
-	st.received = refl_stats.received;
-	st.echoed = refl_stats.echoed;
-	memcpy(st.drops, refl_stats.drops, sizeof(st.drops));
+	st.udp_echo_up = e->fd != -1;
+	memcpy(st.udp_echo_addr, e->addr, sizeof(st.udp_echo_addr));
+	st.received = e->received;
+	st.echoed = e->reflected;
+	memcpy(st.drops, e->drops, sizeof(st.drops));
+	refl_twamp_status(&st.twamp);
 	proc_compose(PROC_CONTROL, IMSG_REFL_STATS_REPLY, 0, imsg->hdr.reqid,
 	    -1, &st, sizeof(st));
 	return 0;
@@ -576,13 +1123,16 @@ static void
 reflector_reconf_commit(const struct lopad_conf *c)
 {
 	refl_settings(c);
-	refl_want(c);
+	refl_want_all(c);
 }
 
 static void
 reflector_shutdown(void)
 {
-	refl_close();
+	size_t	 k;
+
+	for (k = 0; k < REFL_NLISTEN; k++)
+		refl_close(&refl_listeners[k]);
 }
 
 const struct proc_role reflector_role = {

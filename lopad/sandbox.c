@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -100,9 +102,27 @@ static const int sc_sender[] = {
 	SCMP_SYS(getsockopt), SCMP_SYS(recvmmsg), SCMP_SYS(sendmmsg),
 };
 
-/* reflector: UDP echo on the passed socket, in batches. */
+/*
+ * reflector: UDP echo and TWAMP/STAMP on the passed sockets, in batches;
+ * the clock's state for the Error Estimate (adjtimex with modes 0: the
+ * process has no CAP_SYS_TIME, so the kernel refuses any change).  Its
+ * setsockopt calls are allowed apart, option by option.
+ */
 static const int sc_reflector[] = {
 	SCMP_SYS(recvmmsg), SCMP_SYS(sendmmsg),
+	SCMP_SYS(adjtimex), SCMP_SYS(clock_adjtime),
+};
+
+/* The options the reflector sets on the TWAMP socket it was passed. */
+static const int sc_reflector_sockopts[][2] = {
+	{ SOL_SOCKET, SO_TIMESTAMPING },
+	{ SOL_SOCKET, SO_TIMESTAMPNS },
+	{ IPPROTO_IP, IP_RECVTTL },
+	{ IPPROTO_IP, IP_TTL },
+	{ IPPROTO_IP, IP_RECVTOS },
+	{ IPPROTO_IPV6, IPV6_RECVHOPLIMIT },
+	{ IPPROTO_IPV6, IPV6_UNICAST_HOPS },
+	{ IPPROTO_IPV6, IPV6_RECVTCLASS },
 };
 
 static const int sc_none[] = { -1 };
@@ -214,6 +234,23 @@ sandbox_sender_socket(scmp_filter_ctx ctx)
 		}
 }
 
+/* reflector: setsockopt(fd, level, option) for the pairs above only. */
+static void
+sandbox_reflector_sockopts(scmp_filter_ctx ctx)
+{
+	size_t	 i;
+	int	 rc;
+
+	for (i = 0; i < NELEM(sc_reflector_sockopts); i++) {
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+		    SCMP_SYS(setsockopt), 2,
+		    SCMP_A1_32(SCMP_CMP_EQ, sc_reflector_sockopts[i][0], 0),
+		    SCMP_A2_32(SCMP_CMP_EQ, sc_reflector_sockopts[i][1], 0));
+		if (rc < 0)
+			fatalx("seccomp setsockopt rule: %s", strerror(-rc));
+	}
+}
+
 static void
 sandbox_allow(scmp_filter_ctx ctx, int call)
 {
@@ -254,6 +291,8 @@ sandbox_seccomp(enum lopa_proc role)
 		sandbox_allow(ctx, sr->calls[i]);
 	if (role == PROC_SENDER)
 		sandbox_sender_socket(ctx);
+	if (role == PROC_REFLECTOR)
+		sandbox_reflector_sockopts(ctx);
 	/* libevent's buffers ask how much is readable; nothing else. */
 	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 	    SCMP_A1(SCMP_CMP_EQ, FIONREAD));

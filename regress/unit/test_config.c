@@ -120,6 +120,8 @@ test_defaults(void **state)
 	assert_int_equal(c.reflector_enabled, 1);
 	assert_string_equal(c.reflector_addr, ":8081");
 	assert_string_equal(c.reflector_twamp_addr, ":862");
+	assert_int_equal(c.reflector_twamp_stateful, 0);
+	assert_int_equal(c.reflector_twamp_refwait, 900 * SEC);
 	assert_int_equal(c.monitor_enabled, 1);
 	assert_int_equal(c.monitor_event_buffer_size, 100);
 	assert_string_equal(c.state_file, "/var/lib/lopad/state.yaml");
@@ -219,6 +221,9 @@ test_values(void **state)
 	    &c);
 	assert_string_equal(c.reflector_addr, "*:7");
 	assert_string_equal(c.reflector_twamp_addr, "[::]:862");
+	expect_ok("reflector: {twamp_stateful: yes, twamp_refwait: 2s}\n", &c);
+	assert_int_equal(c.reflector_twamp_stateful, 1);
+	assert_int_equal(c.reflector_twamp_refwait, 2 * SEC);
 	/* Anchors and aliases are plain YAML. */
 	expect_ok("user: &u nobody\ngroup: *u\n", &c);
 	assert_string_equal(c.group, "nobody");
@@ -422,6 +427,11 @@ test_err_bad_address(void **state)
 	expect_error("reflector:\n  twamp_addr: \"::1:862\"\n", "t.conf:2:15: "
 	    "reflector.twamp_addr: \"::1:862\": IPv6 address must be in "
 	    "brackets");
+	expect_error("reflector:\n  twamp_refwait: 500ms\n", "t.conf:2:18: "
+	    "reflector.twamp_refwait: \"500ms\": out of range (1s..168h0m0s)");
+	expect_error("reflector:\n  twamp_stateful: maybe\n", "t.conf:2:19: "
+	    "reflector.twamp_stateful: \"maybe\": not a boolean "
+	    "(true/false, yes/no, on/off, 1/0)");
 	expect_error("reflector:\n  addr: \"127.0.0.1:0\"\n", "t.conf:2:9: "
 	    "reflector.addr: \"127.0.0.1:0\": port out of range (1..65535)");
 	expect_error("reflector:\n  addr: localhost:80\n", "t.conf:2:9: "
@@ -752,6 +762,13 @@ test_env_overrides(void **state)
 	assert_string_equal(c.reflector_addr, "");
 	assert_string_equal(c.reflector_twamp_addr, "");
 
+	env_set("LOPA_REFLECTOR_TWAMP_STATEFUL", "true");
+	assert_int_equal(env_apply(&c, &e), 0);
+	assert_int_equal(c.reflector_twamp_stateful, 1);
+	env_set("LOPA_REFLECTOR_TWAMP_STATEFUL", "off");
+	assert_int_equal(env_apply(&c, &e), 0);
+	assert_int_equal(c.reflector_twamp_stateful, 0);
+
 	env_set("LOPA_MONITOR_ENABLED", "0");
 	env_set("LOPA_MONITOR_EVENT_BUFFER_SIZE", "5000");
 	assert_int_equal(env_apply(&c, &e), 0);
@@ -894,6 +911,8 @@ test_print_defaults(void **state)
 	    "  enabled: true\n"
 	    "  addr: \":8081\"\n"
 	    "  twamp_addr: \":862\"\n"
+	    "  twamp_stateful: false\n"
+	    "  twamp_refwait: \"15m0s\"\n"
 	    "  allow: []\n"
 	    "  rate_per_source: 1000\n"
 	    "  rate_global: 100000\n"
