@@ -108,6 +108,25 @@ static const struct ckey reflector_keys[] = {
 	    FIELD(reflector_rate_per_source), .min = 0, .max = 100000000 },
 	{ .name = "rate_global", .type = K_UINT,
 	    FIELD(reflector_rate_global), .min = 0, .max = 100000000 },
+	{ .name = "twamp_servwait", .type = K_DURATION,
+	    FIELD(reflector_twamp_servwait), .min = REFWAIT_MIN,
+	    .max = REFWAIT_MAX },
+	{ .name = "twamp_port_min", .type = K_UINT,
+	    FIELD(reflector_twamp_port_min), .min = 1024, .max = 65535 },
+	{ .name = "twamp_port_max", .type = K_UINT,
+	    FIELD(reflector_twamp_port_max), .min = 1024, .max = 65535 },
+	{ .name = "twamp_max_padding", .type = K_UINT,
+	    FIELD(reflector_twamp_max_padding), .min = 0, .max = 65000 },
+	{ .name = "twamp_max_connections", .type = K_UINT,
+	    FIELD(reflector_twamp_max_connections), .min = 0, .max = 4096 },
+	{ .name = "twamp_max_connections_per_client", .type = K_UINT,
+	    FIELD(reflector_twamp_max_connections_per_client), .min = 1,
+	    .max = 4096 },
+	{ .name = "twamp_max_sessions", .type = K_UINT,
+	    FIELD(reflector_twamp_max_sessions), .min = 0, .max = 4096 },
+	{ .name = "twamp_max_sessions_per_connection", .type = K_UINT,
+	    FIELD(reflector_twamp_max_sessions_per_connection), .min = 1,
+	    .max = 4096 },
 	{ .name = NULL }
 };
 
@@ -891,6 +910,14 @@ config_defaults(struct lopad_conf *c)
 	    sizeof(c->reflector_twamp_addr));
 	c->reflector_twamp_stateful = 0;
 	c->reflector_twamp_refwait = REFWAIT_DEFAULT;
+	c->reflector_twamp_servwait = REFWAIT_DEFAULT;	/* SERVWAIT: 900s */
+	c->reflector_twamp_port_min = 18760;
+	c->reflector_twamp_port_max = 18860;
+	c->reflector_twamp_max_padding = 1500;
+	c->reflector_twamp_max_connections = 64;
+	c->reflector_twamp_max_connections_per_client = 8;
+	c->reflector_twamp_max_sessions = 256;
+	c->reflector_twamp_max_sessions_per_connection = 16;
 	c->monitor_enabled = 1;
 	c->reflector_rate_per_source = 1000;
 	c->reflector_rate_global = 100000;
@@ -948,6 +975,10 @@ config_parse_buf(const char *name, const char *buf, size_t len,
 		perr(&p, root, NULL, "a second YAML document: the "
 		    "configuration must be a single document");
 	yaml_document_delete(&doc);
+	if (tmp.reflector_twamp_port_min > tmp.reflector_twamp_port_max)
+		conf_err(errs, "%s: reflector.twamp_port_min %u is above "
+		    "reflector.twamp_port_max %u", name,
+		    tmp.reflector_twamp_port_min, tmp.reflector_twamp_port_max);
  done:
 	yaml_parser_delete(&y);
 	if (errs->n != nerr)

@@ -1419,6 +1419,65 @@ ctl_twamp_json(const struct refl_twamp_status *t)
 	return j;
 }
 
+/* The TWAMP-Control server's counters, with its test sessions'. */
+static json_t *
+ctl_twctl_json(const struct refl_twctl_status *t)
+{
+	static const char *const refused[TWCTL_REF_MAX] = {
+		"acl", "per_client", "total"
+	};
+	static const char *const closed[TWCTL_CL_MAX] = {
+		"client", "mode", "command", "servwait", "error", "reload"
+	};
+	static const char *const accepts[TWCTL_NACCEPT] = {
+		NULL, "failure", "internal_error", "not_supported",
+		"permanent_resource", "temporary_resource"
+	};
+	json_t		*ref, *cl, *sref, *drops, *j;
+	uint64_t	 total;
+	int		 i;
+
+	if ((ref = json_object()) == NULL || (cl = json_object()) == NULL ||
+	    (sref = json_object()) == NULL)
+		fatalx("%s: json_object", __func__);
+	for (i = 0; i < TWCTL_REF_MAX; i++)
+		if (json_object_set_new(ref, refused[i],
+		    json_integer((json_int_t)t->refused[i])) == -1)
+			fatalx("%s: json", __func__);
+	for (i = 0; i < TWCTL_CL_MAX; i++)
+		if (json_object_set_new(cl, closed[i],
+		    json_integer((json_int_t)t->closed[i])) == -1)
+			fatalx("%s: json", __func__);
+	for (i = 1; i < TWCTL_NACCEPT; i++)
+		if (json_object_set_new(sref, accepts[i],
+		    json_integer((json_int_t)t->sessions_refused[i])) == -1)
+			fatalx("%s: json", __func__);
+	drops = ctl_refl_drops(t->drops, &total);
+	j = json_pack("{s:b, s:o, s:{s:I, s:I, s:o, s:o}, "
+	    "s:{s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:o}}",
+	    "up", t->up != 0,
+	    "listen", t->up ? json_string(t->addr) : json_null(),
+	    "connections",
+	    "accepted", (json_int_t)t->accepted,
+	    "active", (json_int_t)t->active,
+	    "refused", ref,
+	    "closed", cl,
+	    "sessions",
+	    "accepted", (json_int_t)t->sessions_accepted,
+	    "active", (json_int_t)t->sessions_active,
+	    "started", (json_int_t)t->sessions_started,
+	    "ended", (json_int_t)t->sessions_ended,
+	    "refwait", (json_int_t)t->sessions_refwait,
+	    "refused", sref,
+	    "received", (json_int_t)t->received,
+	    "reflected", (json_int_t)t->reflected,
+	    "dropped", (json_int_t)total,
+	    "drops", drops);
+	if (j == NULL)
+		fatalx("%s: json_pack", __func__);
+	return j;
+}
+
 /* The reflector's counters as the "reflector" member of the status. */
 static json_t *
 ctl_refl_json(const struct refl_status *st)
@@ -1427,7 +1486,7 @@ ctl_refl_json(const struct refl_status *st)
 	uint64_t	 total;
 
 	drops = ctl_refl_drops(st->drops, &total);
-	j = json_pack("{s:{s:b, s:o, s:I, s:I, s:I, s:o}, s:o}",
+	j = json_pack("{s:{s:b, s:o, s:I, s:I, s:I, s:o}, s:o, s:o}",
 	    "udp_echo",
 	    "up", st->udp_echo_up != 0,
 	    "listen", st->udp_echo_up ? json_string(st->udp_echo_addr) :
@@ -1436,7 +1495,8 @@ ctl_refl_json(const struct refl_status *st)
 	    "echoed", (json_int_t)st->echoed,
 	    "dropped", (json_int_t)total,
 	    "drops", drops,
-	    "twamp", ctl_twamp_json(&st->twamp));
+	    "twamp", ctl_twamp_json(&st->twamp),
+	    "twamp_control", ctl_twctl_json(&st->twamp_control));
 	if (j == NULL)
 		fatalx("%s: json_pack", __func__);
 	return j;
@@ -1487,6 +1547,7 @@ ctl_refl_stats(struct imsg *imsg)
 	memcpy(&st, imsg->data, sizeof(st));
 	st.udp_echo_addr[sizeof(st.udp_echo_addr) - 1] = '\0';
 	st.twamp.addr[sizeof(st.twamp.addr) - 1] = '\0';
+	st.twamp_control.addr[sizeof(st.twamp_control.addr) - 1] = '\0';
 	if ((p = ctl_pending_find(imsg->hdr.reqid, IMSG_REFL_STATS)) == NULL) {
 		log_debug("reflector counters for gone request %u",
 		    imsg->hdr.reqid);

@@ -136,6 +136,7 @@ struct fd_request {
 	uint32_t	 rcvbuf;	/* netlink: bytes */
 	char		 ifname[16];	/* IFNAMSIZ; "" for none */
 	char		 addr[LOPA_ADDRLEN];	/* bind address "ip:port" */
+	uint32_t	 exclusive;	/* UDP: no SO_REUSEADDR (port busy?) */
 };
 
 struct fd_reply {
@@ -192,6 +193,15 @@ struct lopad_conf {
 	char		 reflector_allow[LOPA_MAXALLOW][LOPA_ADDRLEN];	/* prefixes */
 	uint32_t	 reflector_rate_per_source;	/* packets/s; 0 unlimited */
 	uint32_t	 reflector_rate_global;		/* packets/s; 0 unlimited */
+	/* TWAMP-Control server (TCP on reflector_twamp_addr's port). */
+	int64_t		 reflector_twamp_servwait;	/* ns; idle control */
+	uint32_t	 reflector_twamp_port_min;	/* test session ports */
+	uint32_t	 reflector_twamp_port_max;
+	uint32_t	 reflector_twamp_max_padding;	/* octets */
+	uint32_t	 reflector_twamp_max_connections;
+	uint32_t	 reflector_twamp_max_connections_per_client;
+	uint32_t	 reflector_twamp_max_sessions;
+	uint32_t	 reflector_twamp_max_sessions_per_connection;
 	uint32_t	 monitor_enabled;
 	uint32_t	 monitor_event_buffer_size;
 	uint32_t	 tasks_max;			/* live tasks */
@@ -246,6 +256,7 @@ enum refl_drop {
 	DROP_TRUNCATED,		/* larger than the buffer */
 	DROP_MALFORMED,		/* TWAMP/STAMP: no test packet (< 14 octets) */
 	DROP_SEND,		/* sendmmsg failed for it */
+	DROP_SESSION,		/* TWAMP session: not started, other sender */
 	DROP_MAX
 };
 
@@ -284,6 +295,46 @@ struct refl_twamp_status {
 	int64_t		 clock_maxerror_us;
 };
 
+/* Why the TWAMP-Control server refused or closed a connection. */
+enum twctl_refuse {
+	TWCTL_REF_ACL,		/* client not in reflector.allow */
+	TWCTL_REF_CLIENT,	/* twamp_max_connections_per_client */
+	TWCTL_REF_TOTAL,	/* twamp_max_connections */
+	TWCTL_REF_MAX
+};
+
+enum twctl_close {
+	TWCTL_CL_PEER,		/* the client closed it */
+	TWCTL_CL_MODE,		/* Set-Up-Response with a mode not offered */
+	TWCTL_CL_COMMAND,	/* unknown command */
+	TWCTL_CL_SERVWAIT,	/* idle for reflector.twamp_servwait */
+	TWCTL_CL_ERROR,		/* read or write error, client not reading */
+	TWCTL_CL_RELOAD,	/* the server's address changed */
+	TWCTL_CL_MAX
+};
+
+#define TWCTL_NACCEPT	6	/* Accept values 0-5 */
+
+/* The TWAMP-Control server's counters, with its test sessions'. */
+struct refl_twctl_status {
+	uint32_t	 up;
+	char		 addr[LOPA_ADDRLEN];
+	uint64_t	 accepted;		/* connections */
+	uint32_t	 active;
+	uint64_t	 refused[TWCTL_REF_MAX];
+	uint64_t	 closed[TWCTL_CL_MAX];
+	uint64_t	 sessions_accepted;
+	uint64_t	 sessions_refused[TWCTL_NACCEPT];	/* by Accept */
+	uint32_t	 sessions_active;	/* ports open */
+	uint32_t	 sessions_started;	/* of those, reflecting */
+	uint64_t	 sessions_ended;
+	uint64_t	 sessions_refwait;	/* of those, by REFWAIT */
+	uint64_t	 received;		/* test packets, every session */
+	uint64_t	 reflected;
+	uint64_t	 dropped;
+	uint64_t	 drops[DROP_MAX];
+};
+
 struct refl_status {
 	uint32_t	 udp_echo_up;		/* the socket is open */
 	char		 udp_echo_addr[LOPA_ADDRLEN];
@@ -291,6 +342,7 @@ struct refl_status {
 	uint64_t	 echoed;
 	uint64_t	 drops[DROP_MAX];
 	struct refl_twamp_status twamp;
+	struct refl_twctl_status twamp_control;
 };
 
 /* The sender's counters, for GET /api/v1/status. */

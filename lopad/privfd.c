@@ -41,8 +41,14 @@ privfd_fail(struct fd_reply *rep, int error, const char *what)
 	return -1;
 }
 
-int
-privfd_bind(int type, const char *addr, int backlog, char *err, size_t errsz)
+/*
+ * reuse 0: no SO_REUSEADDR, so that a UDP port some other socket holds
+ * is refused (EADDRINUSE) instead of shared: the TWAMP-Control server
+ * tells a busy port from a free one that way.
+ */
+static int
+privfd_bind_opt(int type, const char *addr, int backlog, int reuse,
+    char *err, size_t errsz)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
@@ -57,7 +63,8 @@ privfd_bind(int type, const char *addr, int backlog, char *err, size_t errsz)
 	fd = socket(ss.ss_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd == -1)
 		goto fail;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
+	if (reuse && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+	    sizeof(on)) == -1)
 		goto fail;
 	if (ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &on, sizeof(on)) == -1)
@@ -86,6 +93,12 @@ privfd_bind(int type, const char *addr, int backlog, char *err, size_t errsz)
 		close(fd);
 	errno = saved;
 	return -1;
+}
+
+int
+privfd_bind(int type, const char *addr, int backlog, char *err, size_t errsz)
+{
+	return privfd_bind_opt(type, addr, backlog, 1, err, errsz);
 }
 
 static int
@@ -192,8 +205,9 @@ privfd_open(enum lopa_proc role, struct fd_request *req, struct fd_reply *rep)
 		return privfd_icmp(req, rep);
 	case FD_UDP_BIND:
 	case FD_TCP_LISTEN:
-		fd = privfd_bind(req->kind == FD_UDP_BIND ? SOCK_DGRAM :
-		    SOCK_STREAM, req->addr, 128, err, sizeof(err));
+		fd = privfd_bind_opt(req->kind == FD_UDP_BIND ? SOCK_DGRAM :
+		    SOCK_STREAM, req->addr, 128, !(req->kind == FD_UDP_BIND &&
+		    req->exclusive), err, sizeof(err));
 		if (fd == -1) {
 			rep->error = errno;
 			strlcpy(rep->msg, err, sizeof(rep->msg));

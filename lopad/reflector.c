@@ -1,7 +1,6 @@
 /*
  * lopad: the reflector process: UDP echo, TWAMP-light/STAMP reflector,
- * TWAMP-Control server (to come: its TCP socket will be one more
- * listener of this table, asked for with FD_TCP_LISTEN).
+ * TWAMP-Control server and its test sessions.
  *
  * The parent binds reflector.addr and reflector.twamp_addr (with
  * IP_PKTINFO or IPV6_RECVPKTINFO already set) and passes the sockets on
@@ -41,11 +40,13 @@
  *    after reflector.twamp_refwait without packets (RFC 5357 REFWAIT).
  */
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/timex.h>
 
 #include <linux/net_tstamp.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -64,6 +65,7 @@
 #include "proc.h"
 #include "stamp_tlv.h"
 #include "twamp_codec.h"
+#include "twamp_ctl_codec.h"
 
 #define REFL_BATCH	32		/* datagrams per wake-up */
 #define REFL_BUFSZ	65535
@@ -79,6 +81,7 @@
 enum refl_which {
 	REFL_ECHO,
 	REFL_TWAMP,
+	REFL_CONTROL,		/* TWAMP-Control, TCP */
 	REFL_NLISTEN
 };
 
@@ -92,6 +95,7 @@ static const char *const refl_drop_names[DROP_MAX] = {
 	[DROP_TRUNCATED] = "truncated",
 	[DROP_MALFORMED] = "not a test packet (under 14 octets)",
 	[DROP_SEND] = "send error",
+	[DROP_SESSION] = "TWAMP session not started, or another sender",
 };
 
 const char *const refl_drop_keys[DROP_MAX] = {
@@ -104,12 +108,17 @@ const char *const refl_drop_keys[DROP_MAX] = {
 	[DROP_TRUNCATED] = "truncated",
 	[DROP_MALFORMED] = "malformed",
 	[DROP_SEND] = "send_error",
+	[DROP_SESSION] = "session",
 };
 
-/* One UDP socket the parent opened for us, and its counters. */
+struct tws_session;
+
+/* One socket the parent opened for us, and its counters. */
 struct refl_listener {
 	const char	*name;		/* in log lines */
 	void		(*read)(int, short, void *);
+	int		 kind;		/* FD_UDP_BIND, FD_TCP_LISTEN */
+	struct tws_session *sess;	/* a TWAMP-Control test session's */
 	int		 fd;
 	struct event	*ev;
 	char		 addr[LOPA_ADDRLEN];	/* bound or asked for */
@@ -155,12 +164,20 @@ struct refl_rx {
 
 static void	 refl_echo_read(int, short, void *);
 static void	 refl_twamp_read(int, short, void *);
+static void	 tws_accept(int, short, void *);
+static void	 tws_close_all(enum twctl_close);
+static int	 tws_packet(struct refl_listener *, size_t, int64_t);
+static int	 tws_fd_reply(uint32_t, int, const struct fd_reply *);
+static uint32_t	 tws_seq(struct tws_session *);
+static int	 tws_dscp(const struct tws_session *);
 
 static struct refl_listener refl_listeners[REFL_NLISTEN] = {
 	[REFL_ECHO] = { .name = "udp echo", .read = refl_echo_read,
-	    .fd = -1 },
+	    .kind = FD_UDP_BIND, .fd = -1 },
 	[REFL_TWAMP] = { .name = "twamp", .read = refl_twamp_read,
-	    .fd = -1 },
+	    .kind = FD_UDP_BIND, .fd = -1 },
+	[REFL_CONTROL] = { .name = "twamp control", .read = tws_accept,
+	    .kind = FD_TCP_LISTEN, .fd = -1 },
 };
 static uint32_t			 refl_gen;	/* last request id */
 static struct refl_source	 refl_sources[REFL_HASHSZ];
@@ -175,6 +192,18 @@ static uint32_t		 refl_rate_source;
 static uint32_t		 refl_rate_global;
 static int		 refl_stateful;
 static int64_t		 refl_refwait;
+
+/* The TWAMP-Control server's settings (reflector.twamp_*). */
+static struct {
+	int64_t		 servwait;
+	uint16_t	 port_min;
+	uint16_t	 port_max;
+	uint32_t	 max_padding;
+	uint32_t	 max_conns;
+	uint32_t	 max_conns_client;
+	uint32_t	 max_sessions;
+	uint32_t	 max_sessions_conn;
+} tws_cf;
 
 /* TWAMP/STAMP state. */
 static struct refl_twamp_status tw;		/* counters, for the status */
@@ -716,8 +745,8 @@ refl_session_seq(size_t i, uint16_t ssid, int64_t now)
  * it cannot be built.
  */
 static size_t
-refl_twamp_build(size_t i, int kind, size_t len, const struct refl_rx *rx,
-    uint64_t t2, int64_t now)
+refl_twamp_build(struct refl_listener *l, size_t i, int kind, size_t len,
+    const struct refl_rx *rx, uint64_t t2, int64_t now)
 {
 	struct twamp_sender	 s;
 	struct twamp_reflector	 r;
@@ -733,7 +762,11 @@ refl_twamp_build(size_t i, int kind, size_t len, const struct refl_rx *rx,
 	    twamp_sender_decode(buf, len, &s)) == -1)
 		return 0;
 	memset(&r, 0, sizeof(r));
-	r.seq = refl_stateful ? refl_session_seq(i, s.ssid, now) : s.seq;
+	if (l->sess != NULL)
+		r.seq = tws_seq(l->sess);
+	else
+		r.seq = refl_stateful ? refl_session_seq(i, s.ssid, now) :
+		    s.seq;
 	r.errest = refl_errest;
 	r.ssid = s.ssid;
 	r.rx_ts = t2;
@@ -817,8 +850,17 @@ refl_twamp_read(int fd, short event, void *arg)
 		if (refl_admit(l, i, &rx, now) == -1)
 			continue;
 		len = refl_rmsg[i].msg_len;
-		if ((kind = twamp_test_classify(refl_buf[i], len)) == -1) {
+		/* A negotiated session is TWAMP, whatever its padding. */
+		if (l->sess != NULL)
+			kind = len >= TWAMP_SENDER_LEN ? TWAMP_KIND_LIGHT : -1;
+		else
+			kind = twamp_test_classify(refl_buf[i], len);
+		if (kind == -1) {
 			refl_drop(l, DROP_MALFORMED, &refl_from[i], now);
+			continue;
+		}
+		if (l->sess != NULL && tws_packet(l, i, now) == -1) {
+			refl_drop(l, DROP_SESSION, &refl_from[i], now);
 			continue;
 		}
 		if (refl_limit(l, i, now) == -1)
@@ -831,14 +873,22 @@ refl_twamp_read(int fd, short event, void *arg)
 			t2 = t2user;
 			tw.t2_fallback++;
 		}
-		if ((rlen = refl_twamp_build(i, kind, len, &rx, t2,
+		if ((rlen = refl_twamp_build(l, i, kind, len, &rx, t2,
 		    now)) == 0) {
 			refl_drop(l, DROP_MALFORMED, &refl_from[i], now);
 			continue;
 		}
-		/* The reply goes back in the request's class. */
-		refl_queue(i, rlen, refl_reply_cmsg(i, &rx,
-		    rx.tos >= 0 ? rx.tos >> 2 : -1), kind, &ns);
+		/*
+		 * The reply goes back in the request's class, or in a
+		 * session the negotiated one; session replies are not
+		 * counted as TWAMP-light.
+		 */
+		if (l->sess != NULL)
+			refl_queue(i, rlen, refl_reply_cmsg(i, &rx,
+			    tws_dscp(l->sess)), -1, &ns);
+		else
+			refl_queue(i, rlen, refl_reply_cmsg(i, &rx,
+			    rx.tos >= 0 ? rx.tos >> 2 : -1), kind, &ns);
 	}
 	if (ns == 0)
 		return;
@@ -847,7 +897,8 @@ refl_twamp_read(int fd, short event, void *arg)
 	for (i = 0; i < ns; i++)
 		(void)twamp_reflector_put_ts(refl_siov[i].iov_base,
 		    refl_siov[i].iov_len, t3);
-	refl_twamp_batch(ns);
+	if (l->sess == NULL)
+		refl_twamp_batch(ns);
 	(void)refl_send(l, fd, ns, now);
 }
 
@@ -964,6 +1015,16 @@ refl_settings(const struct lopad_conf *c)
 		refl_stateful = c->reflector_twamp_stateful != 0;
 	}
 	refl_refwait = c->reflector_twamp_refwait;
+	tws_cf.servwait = c->reflector_twamp_servwait;
+	tws_cf.port_min = c->reflector_twamp_port_min;
+	tws_cf.port_max = c->reflector_twamp_port_max;
+	tws_cf.max_padding = c->reflector_twamp_max_padding;
+	tws_cf.max_conns = c->reflector_twamp_max_connections;
+	tws_cf.max_conns_client =
+	    c->reflector_twamp_max_connections_per_client;
+	tws_cf.max_sessions = c->reflector_twamp_max_sessions;
+	tws_cf.max_sessions_conn =
+	    c->reflector_twamp_max_sessions_per_connection;
 	tw.stateful = refl_stateful;
 	refl_ports[0] = refl_port_of(c->reflector_addr);
 	refl_ports[1] = refl_port_of(c->reflector_twamp_addr);
@@ -988,6 +1049,9 @@ refl_want(struct refl_listener *l, const char *addr)
 	    l->fd != -1 || !l->failed))
 		return;
 	refl_close(l);
+	/* The control connections came through the old address. */
+	if (l == &refl_listeners[REFL_CONTROL])
+		tws_close_all(TWCTL_CL_RELOAD);
 	memcpy(l->addr, want, sizeof(l->addr));
 	l->gen = ++refl_gen;	/* a late reply for the old one is stale */
 	l->failed = 0;
@@ -996,7 +1060,7 @@ refl_want(struct refl_listener *l, const char *addr)
 		return;
 	}
 	memset(&req, 0, sizeof(req));
-	req.kind = FD_UDP_BIND;
+	req.kind = l->kind;
 	memcpy(req.addr, want, sizeof(req.addr));
 	if (proc_request_fd(&req, l->gen) == -1)
 		fatalx("cannot ask for the %s socket", l->name);
@@ -1008,6 +1072,900 @@ refl_want_all(const struct lopad_conf *c)
 	refl_want(&refl_listeners[REFL_ECHO], c->reflector_enabled ?
 	    c->reflector_addr : "");
 	refl_want(&refl_listeners[REFL_TWAMP], c->reflector_twamp_addr);
+	refl_want(&refl_listeners[REFL_CONTROL], c->reflector_twamp_addr);
+}
+
+/*
+ * TWAMP-Control server (RFC 5357 section 3), unauthenticated mode only,
+ * on TCP at reflector.twamp_addr.  Each connection is a small state
+ * machine over a bounded input buffer: the greeting goes out at once,
+ * then a Set-Up-Response (164 octets) is awaited, then commands (the
+ * first octet gives the length, twamp_cmd_len).  Nothing blocks: a
+ * partial message stays in the buffer, a reply that cannot be written
+ * whole waits for EV_WRITE while no further command is read.
+ *
+ * A test session is one more TWAMP listener: a UDP socket the parent
+ * binds (exclusively, so that a busy port is refused rather than
+ * shared) to the Receiver Address and Port, reflecting as the
+ * TWAMP-light listener does, with its own sequence numbers (RFC 5357
+ * full TWAMP is stateful), only for the negotiated sender, and only
+ * between Start-Sessions and Stop-Sessions plus the session's Timeout.
+ * A requested port that is busy, or port 0, gets a port from
+ * reflector.twamp_port_min..max.
+ *
+ * SERVWAIT (reflector.twamp_servwait) runs from the last whole message
+ * while no session of the connection is started (suspended by
+ * Start-Sessions, RFC 5357 section 3.1); a started session without test
+ * packets for REFWAIT (reflector.twamp_refwait) ends.  A periodic tick
+ * checks both.
+ */
+#define TWS_INSZ	256	/* input: more than the largest message */
+#define TWS_OUTSZ	256	/* output waiting for the client */
+#define TWS_TICK_US	(250 * 1000)
+#define TWS_ACCEPTS	16	/* connections accepted per wake-up */
+#define TWS_TRIES	32	/* ports tried in the range per request */
+
+enum tws_state {
+	TWS_SETUP,		/* waiting for the Set-Up-Response */
+	TWS_COMMAND,		/* waiting for a command */
+	TWS_BINDING		/* a session's port is being bound */
+};
+
+struct tws_conn;
+
+struct tws_session {
+	TAILQ_ENTRY(tws_session) entry;
+	struct tws_conn		*conn;
+	struct refl_listener	 l;
+	int			 family;
+	uint8_t			 sender[16];	/* address packets come from */
+	uint16_t		 sender_port;	/* 0: any */
+	uint8_t			 recv[16];	/* the address bound */
+	uint16_t		 port;		/* asked for now / bound */
+	uint16_t		 want_port;	/* the client's; 0: any */
+	int			 tries;		/* range ports tried */
+	uint8_t			 sid[TWAMP_SID_LEN];
+	uint8_t			 dscp;
+	uint32_t		 seq;		/* the next reply's */
+	int			 started;
+	int64_t			 timeout;	/* ns, after Stop-Sessions */
+	int64_t			 stop_at;	/* 0 until Stop-Sessions */
+	int64_t			 last;		/* last packet, for REFWAIT */
+};
+
+TAILQ_HEAD(tws_sessions, tws_session);
+
+struct tws_conn {
+	TAILQ_ENTRY(tws_conn)	 entry;
+	int			 fd;
+	struct event		*rev, *wev;
+	int			 reading;	/* rev added */
+	struct sockaddr_storage	 peer, local;
+	char			 name[LOPA_ADDRLEN];	/* peer, for logs */
+	enum tws_state		 state;
+	uint8_t			 in[TWS_INSZ];
+	size_t			 inlen;
+	uint8_t			 out[TWS_OUTSZ];
+	size_t			 outlen;
+	int64_t			 last;		/* last whole message */
+	struct tws_sessions	 sessions;
+	size_t			 nsessions;
+	struct tws_session	*pending;	/* being bound */
+};
+
+TAILQ_HEAD(tws_conns, tws_conn);
+
+static struct tws_conns		 tws_conns = TAILQ_HEAD_INITIALIZER(tws_conns);
+static size_t			 tws_nconns;
+static size_t			 tws_nsessions;
+static uint16_t			 tws_cursor;	/* next range port to try */
+static struct event		*tws_tick_ev;
+static int			 tws_paused;	/* accept stopped: no fds */
+static struct refl_twctl_status	 twc;		/* counters */
+
+static const char *const tws_close_names[TWCTL_CL_MAX] = {
+	[TWCTL_CL_PEER] = "closed by the client",
+	[TWCTL_CL_MODE] = "mode not offered",
+	[TWCTL_CL_COMMAND] = "unknown command",
+	[TWCTL_CL_SERVWAIT] = "idle for SERVWAIT",
+	[TWCTL_CL_ERROR] = "error",
+	[TWCTL_CL_RELOAD] = "server address changed",
+};
+
+static uint32_t
+tws_seq(struct tws_session *s)
+{
+	return s->seq++;
+}
+
+static int
+tws_dscp(const struct tws_session *s)
+{
+	return s->dscp;
+}
+
+/* The address octets (4 or 16) of a sockaddr, and its port. */
+static const uint8_t *
+tws_sa(const struct sockaddr_storage *ss, size_t *alen, uint16_t *port)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+
+	if (ss->ss_family == AF_INET) {
+		sin = (const struct sockaddr_in *)(const void *)ss;
+		*alen = 4;
+		*port = ntohs(sin->sin_port);
+		return (const uint8_t *)&sin->sin_addr;
+	}
+	sin6 = (const struct sockaddr_in6 *)(const void *)ss;
+	*alen = 16;
+	*port = ntohs(sin6->sin6_port);
+	return sin6->sin6_addr.s6_addr;
+}
+
+/* A test packet (request i) for session listener l: 0 to reflect it. */
+static int
+tws_packet(struct refl_listener *l, size_t i, int64_t now)
+{
+	struct tws_session	*s = l->sess;
+	const uint8_t		*a;
+	size_t			 alen;
+	uint16_t		 port;
+
+	if (!s->started || refl_from[i].ss_family != s->family)
+		return -1;
+	a = tws_sa(&refl_from[i], &alen, &port);
+	if (memcmp(a, s->sender, alen) != 0 ||
+	    (s->sender_port != 0 && port != s->sender_port))
+		return -1;
+	s->last = now;
+	return 0;
+}
+
+static void
+tws_session_free(struct tws_session *s, int counted)
+{
+	struct refl_listener	*l = &s->l;
+	size_t			 k;
+
+	if (counted) {
+		twc.received += l->received;
+		twc.reflected += l->reflected;
+		for (k = 0; k < DROP_MAX; k++)
+			twc.drops[k] += l->drops[k];
+		twc.sessions_ended++;
+	}
+	refl_close(l);
+	free(s);
+}
+
+static void
+tws_session_end(struct tws_session *s, const char *why)
+{
+	struct tws_conn	*c = s->conn;
+
+	log_info("twamp control: %s: session on port %u ended (%s): %llu "
+	    "received, %llu reflected", c->name, s->port, why,
+	    (unsigned long long)s->l.received,
+	    (unsigned long long)s->l.reflected);
+	TAILQ_REMOVE(&c->sessions, s, entry);
+	c->nsessions--;
+	tws_nsessions--;
+	tws_session_free(s, 1);
+}
+
+static void
+tws_conn_close(struct tws_conn *c, enum twctl_close why)
+{
+	struct tws_session	*s;
+
+	log_debug("twamp control: %s: %s", c->name, tws_close_names[why]);
+	twc.closed[why]++;
+	while ((s = TAILQ_FIRST(&c->sessions)) != NULL)
+		tws_session_end(s, "control connection closed");
+	if (c->pending != NULL) {
+		/* Its socket's reply will find no one and be closed. */
+		tws_session_free(c->pending, 0);
+		tws_nsessions--;
+	}
+	event_free(c->rev);
+	event_free(c->wev);
+	close(c->fd);
+	TAILQ_REMOVE(&tws_conns, c, entry);
+	tws_nconns--;
+	free(c);
+}
+
+static void
+tws_close_all(enum twctl_close why)
+{
+	struct tws_conn	*c;
+
+	while ((c = TAILQ_FIRST(&tws_conns)) != NULL)
+		tws_conn_close(c, why);
+}
+
+/* Read only when a command may be handled: nothing waits to go out. */
+static void
+tws_reading(struct tws_conn *c)
+{
+	int	 want;
+
+	want = c->state != TWS_BINDING && c->outlen == 0 &&
+	    c->inlen < sizeof(c->in);
+	if (want && !c->reading)
+		event_add(c->rev, NULL);
+	else if (!want && c->reading)
+		event_del(c->rev);
+	c->reading = want;
+}
+
+/* Queue a message; -1 when the connection was closed. */
+static int
+tws_send(struct tws_conn *c, const uint8_t *buf, size_t len)
+{
+	ssize_t	 n = 0;
+
+	if (c->outlen == 0) {
+		n = write(c->fd, buf, len);
+		if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR) {
+			tws_conn_close(c, TWCTL_CL_ERROR);
+			return -1;
+		}
+		if (n == -1)
+			n = 0;
+		if ((size_t)n == len)
+			return 0;
+	}
+	if (c->outlen + len - n > sizeof(c->out)) {
+		/* The client does not read its replies. */
+		tws_conn_close(c, TWCTL_CL_ERROR);
+		return -1;
+	}
+	memcpy(c->out + c->outlen, buf + n, len - n);
+	c->outlen += len - n;
+	event_add(c->wev, NULL);
+	return 0;
+}
+
+static void	 tws_pump(struct tws_conn *);
+
+static void
+tws_write(int fd, short ev, void *arg)
+{
+	struct tws_conn	*c = arg;
+	ssize_t		 n;
+
+	n = write(fd, c->out, c->outlen);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+			event_add(c->wev, NULL);
+			return;
+		}
+		tws_conn_close(c, TWCTL_CL_ERROR);
+		return;
+	}
+	memmove(c->out, c->out + n, c->outlen - n);
+	c->outlen -= n;
+	if (c->outlen > 0) {
+		event_add(c->wev, NULL);
+		return;
+	}
+	tws_pump(c);
+}
+
+static int
+tws_accept_session(struct tws_conn *c, uint8_t accept, uint16_t port,
+    const uint8_t *sid)
+{
+	struct twamp_accept_session	 as;
+	uint8_t				 buf[TWAMP_ACCEPT_SESSION_LEN];
+
+	memset(&as, 0, sizeof(as));
+	as.accept = accept;
+	as.port = port;
+	if (sid != NULL)
+		memcpy(as.sid, sid, sizeof(as.sid));
+	if (accept <= TWAMP_ACCEPT_TEMP_RESOURCE && accept != TWAMP_ACCEPT_OK)
+		twc.sessions_refused[accept]++;
+	if (twamp_accept_session_encode(&as, buf, sizeof(buf)) == -1)
+		fatalx("%s: encode", __func__);
+	return tws_send(c, buf, sizeof(buf));
+}
+
+/* A refusal, logged; -1 when the connection was closed. */
+static int
+tws_refuse(struct tws_conn *c, uint8_t accept, const char *why)
+{
+	log_debug("twamp control: %s: session refused (%s): %s", c->name,
+	    twamp_accept_name(accept), why);
+	return tws_accept_session(c, accept, 0, NULL);
+}
+
+/* Is port held by one of our own sockets (listeners, sessions)? */
+static int
+tws_port_ours(uint16_t port)
+{
+	struct tws_conn		*c;
+	struct tws_session	*s;
+
+	if (port == refl_ports[0] || port == refl_ports[1])
+		return 1;
+	TAILQ_FOREACH(c, &tws_conns, entry) {
+		TAILQ_FOREACH(s, &c->sessions, entry)
+			if (s->port == port)
+				return 1;
+		if (c->pending != NULL && c->pending->port == port)
+			return 1;
+	}
+	return 0;
+}
+
+/* The next port of the range to try for s; 0 when none is left. */
+static uint16_t
+tws_range_port(struct tws_session *s)
+{
+	uint32_t	 span = tws_cf.port_max - tws_cf.port_min + 1;
+	uint16_t	 p;
+
+	while (s->tries < TWS_TRIES && (uint32_t)s->tries < span) {
+		s->tries++;
+		if (tws_cursor < tws_cf.port_min || tws_cursor > tws_cf.port_max)
+			tws_cursor = tws_cf.port_min;
+		p = tws_cursor++;
+		if (!tws_port_ours(p))
+			return p;
+	}
+	return 0;
+}
+
+/* Ask the parent for s's socket on s->port; -1 when it cannot. */
+static int
+tws_bind(struct tws_conn *c, struct tws_session *s)
+{
+	struct fd_request	 req;
+	char			 h[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(s->family, s->recv, h, sizeof(h)) == NULL)
+		return -1;
+	memset(&req, 0, sizeof(req));
+	req.kind = FD_UDP_BIND;
+	req.exclusive = 1;
+	snprintf(req.addr, sizeof(req.addr), s->family == AF_INET6 ?
+	    "[%s]:%u" : "%s:%u", h, s->port);
+	memcpy(s->l.addr, req.addr, sizeof(s->l.addr));
+	s->l.gen = ++refl_gen;
+	if (proc_request_fd(&req, s->l.gen) == -1)
+		return -1;
+	c->pending = s;
+	c->state = TWS_BINDING;
+	return 0;
+}
+
+static int
+tws_zero(const uint8_t *a, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (a[i] != 0)
+			return 0;
+	return 1;
+}
+
+/* Unicast, neither unspecified, multicast nor broadcast. */
+static int
+tws_unicast(int family, const uint8_t *a)
+{
+	if (family == AF_INET)
+		return !tws_zero(a, 4) && a[0] < 224;
+	return !tws_zero(a, 16) && a[0] != 0xff;
+}
+
+static int
+tws_allowed(int family, const uint8_t *a)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)(void *)&ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)(void *)&ss;
+	size_t			 k;
+
+	if (refl_nallow == 0)
+		return 1;
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = family;
+	if (family == AF_INET)
+		memcpy(&sin->sin_addr, a, 4);
+	else
+		memcpy(&sin6->sin6_addr, a, 16);
+	for (k = 0; k < refl_nallow; k++)
+		if (addr_prefix_match(&refl_allow[k], (struct sockaddr *)&ss))
+			return 1;
+	return 0;
+}
+
+/*
+ * Request-TW-Session: validated, then (accepted so far) the port is
+ * asked for; the Accept-Session goes out when the parent answers.
+ * -1 when the connection was closed.
+ */
+static int
+tws_request(struct tws_conn *c, const uint8_t *msg, int64_t now)
+{
+	struct twamp_req_session	 rq;
+	struct tws_session		*s;
+	const uint8_t			*la, *pa;
+	size_t				 alen, llen, plen;
+	uint16_t			 lport, pport;
+	uint8_t				 dscp;
+	uint64_t			 ts;
+	double				 tmo;
+	int				 k;
+
+	if (twamp_req_session_decode(msg, TWAMP_REQ_SESSION_LEN, &rq) == -1)
+		return tws_refuse(c, TWAMP_ACCEPT_FAILURE, "undecodable");
+	if (rq.ipvn != 4 && rq.ipvn != 6)
+		return tws_refuse(c, TWAMP_ACCEPT_FAILURE, "IPVN not 4 or 6");
+	if (rq.conf_sender != 0 || rq.conf_receiver != 0)
+		return tws_refuse(c, TWAMP_ACCEPT_FAILURE,
+		    "Conf-Sender or Conf-Receiver not 0");
+	if (twamp_typep_dscp(rq.typep, &dscp) == -1)
+		return tws_refuse(c, TWAMP_ACCEPT_NOT_SUPPORTED,
+		    "Type-P is not a DSCP");
+	/* RFC 6038's Octets to be Reflected and padding to reflect. */
+	if (!tws_zero(msg + 88, 8))
+		return tws_refuse(c, TWAMP_ACCEPT_NOT_SUPPORTED,
+		    "reflect octets or symmetrical size (RFC 6038)");
+	if (rq.padding_len > tws_cf.max_padding)
+		return tws_refuse(c, TWAMP_ACCEPT_PERM_RESOURCE,
+		    "Padding Length above reflector.twamp_max_padding");
+	if (c->nsessions >= tws_cf.max_sessions_conn)
+		return tws_refuse(c, TWAMP_ACCEPT_PERM_RESOURCE,
+		    "reflector.twamp_max_sessions_per_connection");
+	if (tws_nsessions >= tws_cf.max_sessions)
+		return tws_refuse(c, TWAMP_ACCEPT_TEMP_RESOURCE,
+		    "reflector.twamp_max_sessions");
+	if (rq.receiver_port != 0 && rq.receiver_port < 1024)
+		return tws_refuse(c, TWAMP_ACCEPT_FAILURE,
+		    "Receiver Port below 1024");
+	if (rq.sender_port != 0 && refl_loop_port(rq.sender_port))
+		return tws_refuse(c, TWAMP_ACCEPT_FAILURE,
+		    "loop-prone Sender Port");
+
+	alen = rq.ipvn == 4 ? 4 : 16;
+	la = tws_sa(&c->local, &llen, &lport);
+	pa = tws_sa(&c->peer, &plen, &pport);
+	if ((tws_zero(rq.receiver_addr, alen) && llen != alen) ||
+	    (tws_zero(rq.sender_addr, alen) && plen != alen))
+		return tws_refuse(c, TWAMP_ACCEPT_FAILURE, "an address of "
+		    "the other family than the control connection's is zero");
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return tws_refuse(c, TWAMP_ACCEPT_INTERNAL, "out of memory");
+	s->family = rq.ipvn == 4 ? AF_INET : AF_INET6;
+	memcpy(s->recv, tws_zero(rq.receiver_addr, alen) ? la :
+	    rq.receiver_addr, alen);
+	memcpy(s->sender, tws_zero(rq.sender_addr, alen) ? pa :
+	    rq.sender_addr, alen);
+	if (!tws_unicast(s->family, s->recv) ||
+	    !tws_unicast(s->family, s->sender)) {
+		free(s);
+		return tws_refuse(c, TWAMP_ACCEPT_FAILURE,
+		    "Sender or Receiver Address not unicast");
+	}
+	if (!tws_allowed(s->family, s->sender)) {
+		free(s);
+		return tws_refuse(c, TWAMP_ACCEPT_FAILURE,
+		    "Sender Address not in reflector.allow");
+	}
+	s->conn = c;
+	s->sender_port = rq.sender_port;
+	s->want_port = rq.receiver_port;
+	s->dscp = dscp;
+	/* The Timeout is an interval in NTP format; at most REFWAIT. */
+	tmo = (double)(rq.timeout >> 32) + (double)(rq.timeout & 0xffffffff) /
+	    4294967296.0;
+	s->timeout = tmo * NS > (double)refl_refwait ? refl_refwait :
+	    (int64_t)(tmo * NS);
+	s->l.name = "twamp session";
+	s->l.read = refl_twamp_read;
+	s->l.kind = FD_UDP_BIND;
+	s->l.sess = s;
+	s->l.fd = -1;
+	s->last = now;
+	/* SID (RFC 4656 section 3.5): address, time, random. */
+	memcpy(s->sid, s->recv + alen - 4, 4);
+	ts = twamp_ntp_from_ns(refl_realtime());
+	for (k = 0; k < 8; k++)
+		s->sid[4 + k] = ts >> (56 - 8 * k);
+	arc4random_buf(s->sid + 12, 4);
+	if (s->want_port != 0 && !tws_port_ours(s->want_port))
+		s->port = s->want_port;
+	else if ((s->port = tws_range_port(s)) == 0) {
+		free(s);
+		return tws_refuse(c, TWAMP_ACCEPT_TEMP_RESOURCE,
+		    "no free port in reflector.twamp_port_min..max");
+	}
+	tws_nsessions++;
+	if (tws_bind(c, s) == -1) {
+		tws_nsessions--;
+		free(s);
+		return tws_refuse(c, TWAMP_ACCEPT_INTERNAL,
+		    "cannot ask for a socket");
+	}
+	return 0;
+}
+
+/* The parent's answer for a session's socket; -1: not ours. */
+static int
+tws_fd_reply(uint32_t id, int fd, const struct fd_reply *rep)
+{
+	struct tws_conn		*c;
+	struct tws_session	*s = NULL;
+	uint8_t			 accept;
+	const char		*why;
+
+	TAILQ_FOREACH(c, &tws_conns, entry)
+		if (c->pending != NULL && c->pending->l.gen == id) {
+			s = c->pending;
+			break;
+		}
+	if (s == NULL)
+		return -1;
+	c->pending = NULL;
+	c->state = TWS_COMMAND;
+	if (fd != -1) {
+		s->l.fd = fd;
+		refl_twamp_sockopts(&s->l);
+		s->l.ev = event_new(proc_base, fd, EV_READ | EV_PERSIST,
+		    s->l.read, &s->l);
+		if (s->l.ev == NULL || event_add(s->l.ev, NULL) == -1)
+			fatalx("twamp session: event");
+		TAILQ_INSERT_TAIL(&c->sessions, s, entry);
+		c->nsessions++;
+		twc.sessions_accepted++;
+		log_info("twamp control: %s: session on %s for sender "
+		    "port %u, DSCP %u", c->name, s->l.addr, s->sender_port,
+		    s->dscp);
+		if (tws_accept_session(c, TWAMP_ACCEPT_OK, s->port,
+		    s->sid) == 0)
+			tws_pump(c);
+		return 0;
+	}
+	/* Busy (or not ours to take): another port, from the range. */
+	if (rep->error == EADDRINUSE || rep->error == EACCES) {
+		if ((s->port = tws_range_port(s)) != 0 && tws_bind(c, s) == 0)
+			return 0;
+		accept = TWAMP_ACCEPT_TEMP_RESOURCE;
+		why = "no free port";
+	} else if (rep->error == EADDRNOTAVAIL) {
+		accept = TWAMP_ACCEPT_FAILURE;
+		why = "Receiver Address is not one of ours";
+	} else {
+		accept = TWAMP_ACCEPT_INTERNAL;
+		why = rep->msg;
+	}
+	tws_nsessions--;
+	tws_session_free(s, 0);
+	if (tws_refuse(c, accept, why) == 0)
+		tws_pump(c);
+	return 0;
+}
+
+static int
+tws_server_start(struct tws_conn *c)
+{
+	struct twamp_server_start	 ss;
+	uint8_t				 buf[TWAMP_SERVER_START_LEN];
+
+	memset(&ss, 0, sizeof(ss));
+	ss.accept = TWAMP_ACCEPT_OK;
+	ss.start_time = twamp_ntp_from_ns(refl_realtime());
+	if (twamp_server_start_encode(&ss, buf, sizeof(buf)) == -1)
+		fatalx("%s: encode", __func__);
+	return tws_send(c, buf, sizeof(buf));
+}
+
+static int
+tws_start(struct tws_conn *c, int64_t now)
+{
+	struct twamp_start_ack	 sa;
+	struct tws_session	*s;
+	uint8_t			 buf[TWAMP_START_ACK_LEN];
+
+	TAILQ_FOREACH(s, &c->sessions, entry)
+		if (!s->started && s->stop_at == 0) {
+			s->started = 1;
+			s->last = now;
+		}
+	memset(&sa, 0, sizeof(sa));
+	sa.accept = TWAMP_ACCEPT_OK;
+	if (twamp_start_ack_encode(&sa, buf, sizeof(buf)) == -1)
+		fatalx("%s: encode", __func__);
+	return tws_send(c, buf, sizeof(buf));
+}
+
+/* Stop-Sessions: each session ends after its Timeout (late packets). */
+static void
+tws_stop(struct tws_conn *c, int64_t now)
+{
+	struct tws_session	*s, *next;
+
+	TAILQ_FOREACH_SAFE(s, &c->sessions, entry, next) {
+		if (!s->started) {
+			tws_session_end(s, "stopped before it started");
+			continue;
+		}
+		if (s->stop_at == 0)
+			s->stop_at = now + s->timeout;
+	}
+}
+
+/* Handle every whole message in the buffer, as far as allowed. */
+static void
+tws_pump(struct tws_conn *c)
+{
+	struct twamp_setup_resp	 sr;
+	uint8_t			 msg[TWAMP_SETUP_RESP_LEN];
+	size_t			 need;
+	int64_t			 now = refl_now();
+
+	while (c->state != TWS_BINDING && c->outlen == 0) {
+		if (c->state == TWS_SETUP)
+			need = TWAMP_SETUP_RESP_LEN;
+		else if (c->inlen > 0 && (need = twamp_cmd_len(c->in[0])) == 0) {
+			log_debug("twamp control: %s: unknown command %u",
+			    c->name, c->in[0]);
+			tws_conn_close(c, TWCTL_CL_COMMAND);
+			return;
+		}
+		if (c->inlen == 0 || c->inlen < need)
+			break;
+		memcpy(msg, c->in, need);
+		memmove(c->in, c->in + need, c->inlen - need);
+		c->inlen -= need;
+		c->last = now;
+		if (c->state == TWS_SETUP) {
+			(void)twamp_setup_resp_decode(msg, need, &sr);
+			if (sr.mode != TWAMP_MODE_UNAUTHENTICATED) {
+				log_debug("twamp control: %s: mode %u, not "
+				    "the one offered", c->name, sr.mode);
+				tws_conn_close(c, TWCTL_CL_MODE);
+				return;
+			}
+			c->state = TWS_COMMAND;
+			if (tws_server_start(c) == -1)
+				return;
+			continue;
+		}
+		switch (msg[0]) {
+		case TWAMP_CMD_REQUEST_TW_SESSION:
+			if (tws_request(c, msg, now) == -1)
+				return;
+			break;
+		case TWAMP_CMD_START_SESSIONS:
+			if (tws_start(c, now) == -1)
+				return;
+			break;
+		case TWAMP_CMD_STOP_SESSIONS:
+			tws_stop(c, now);
+			break;
+		}
+	}
+	tws_reading(c);
+}
+
+static void
+tws_read(int fd, short ev, void *arg)
+{
+	struct tws_conn	*c = arg;
+	ssize_t		 n;
+
+	n = read(fd, c->in + c->inlen, sizeof(c->in) - c->inlen);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		tws_conn_close(c, TWCTL_CL_ERROR);
+		return;
+	}
+	if (n == 0) {
+		tws_conn_close(c, TWCTL_CL_PEER);
+		return;
+	}
+	c->inlen += n;
+	tws_pump(c);
+}
+
+/* -1 to take the connection, else the reason to refuse it. */
+static int
+tws_admit(const struct sockaddr_storage *peer)
+{
+	struct tws_conn	*c;
+	const uint8_t	*a, *b;
+	size_t		 alen, blen, k, n = 0;
+	uint16_t	 port;
+
+	if (refl_nallow > 0) {
+		for (k = 0; k < refl_nallow; k++)
+			if (addr_prefix_match(&refl_allow[k],
+			    (const struct sockaddr *)peer))
+				break;
+		if (k == refl_nallow)
+			return TWCTL_REF_ACL;
+	}
+	if (tws_nconns >= tws_cf.max_conns)
+		return TWCTL_REF_TOTAL;
+	a = tws_sa(peer, &alen, &port);
+	TAILQ_FOREACH(c, &tws_conns, entry) {
+		b = tws_sa(&c->peer, &blen, &port);
+		if (c->peer.ss_family == peer->ss_family &&
+		    memcmp(a, b, alen) == 0)
+			n++;
+	}
+	if (n >= tws_cf.max_conns_client)
+		return TWCTL_REF_CLIENT;
+	return -1;
+}
+
+static void
+tws_conn_new(int fd, const struct sockaddr_storage *peer)
+{
+	struct twamp_greeting	 g;
+	struct tws_conn		*c;
+	socklen_t		 len;
+	uint8_t			 buf[TWAMP_GREETING_LEN];
+	int			 on = 1;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("twamp control: calloc");
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->peer = *peer;
+	len = sizeof(c->local);
+	if (getsockname(fd, (struct sockaddr *)&c->local, &len) == -1) {
+		log_warn("twamp control: getsockname");
+		free(c);
+		close(fd);
+		return;
+	}
+	/* One message per segment: what the Wireshark dissector wants. */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1)
+		log_warn("twamp control: TCP_NODELAY");
+	refl_format(peer, c->name, sizeof(c->name));
+	TAILQ_INIT(&c->sessions);
+	c->rev = event_new(proc_base, fd, EV_READ | EV_PERSIST, tws_read, c);
+	c->wev = event_new(proc_base, fd, EV_WRITE, tws_write, c);
+	if (c->rev == NULL || c->wev == NULL)
+		fatalx("twamp control: event_new");
+	c->state = TWS_SETUP;
+	c->last = refl_now();
+	TAILQ_INSERT_TAIL(&tws_conns, c, entry);
+	tws_nconns++;
+	twc.accepted++;
+	log_debug("twamp control: %s: connected", c->name);
+	memset(&g, 0, sizeof(g));
+	g.modes = TWAMP_MODE_UNAUTHENTICATED;
+	arc4random_buf(g.challenge, sizeof(g.challenge));
+	arc4random_buf(g.salt, sizeof(g.salt));
+	g.count = TWAMP_COUNT_MIN;
+	if (twamp_greeting_encode(&g, buf, sizeof(buf)) == -1)
+		fatalx("%s: encode", __func__);
+	if (tws_send(c, buf, sizeof(buf)) == -1)
+		return;
+	tws_reading(c);
+}
+
+static void
+tws_accept(int fd, short ev, void *arg)
+{
+	struct refl_listener	*l = arg;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	char			 a[LOPA_ADDRLEN];
+	int			 n, cfd, why;
+
+	for (n = 0; n < TWS_ACCEPTS; n++) {
+		len = sizeof(ss);
+		memset(&ss, 0, sizeof(ss));
+		cfd = accept4(fd, (struct sockaddr *)&ss, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd == -1) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				/* Try again at the next tick. */
+				log_warn("%s: accept", l->name);
+				event_del(l->ev);
+				tws_paused = 1;
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR && errno != ECONNABORTED)
+				log_warn("%s: accept", l->name);
+			return;
+		}
+		if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) {
+			close(cfd);
+			continue;
+		}
+		if ((why = tws_admit(&ss)) != -1) {
+			twc.refused[why]++;
+			refl_format(&ss, a, sizeof(a));
+			log_debug("twamp control: %s: refused (%s)", a,
+			    why == TWCTL_REF_ACL ? "not in reflector.allow" :
+			    why == TWCTL_REF_TOTAL ? "too many connections" :
+			    "too many connections from it");
+			close(cfd);
+			continue;
+		}
+		tws_conn_new(cfd, &ss);
+	}
+}
+
+/* Timeouts: SERVWAIT, REFWAIT, each stopped session's Timeout. */
+static void
+tws_tick(int fd, short ev, void *arg)
+{
+	struct refl_listener	*l = &refl_listeners[REFL_CONTROL];
+	struct tws_conn		*c, *cnext;
+	struct tws_session	*s, *snext;
+	int64_t			 now = refl_now();
+	int			 started;
+
+	if (tws_paused && l->ev != NULL) {
+		tws_paused = 0;
+		event_add(l->ev, NULL);
+	}
+	TAILQ_FOREACH_SAFE(c, &tws_conns, entry, cnext) {
+		started = 0;
+		TAILQ_FOREACH_SAFE(s, &c->sessions, entry, snext) {
+			if (s->stop_at != 0 && now >= s->stop_at)
+				tws_session_end(s, "stopped");
+			else if (s->started && now - s->last > refl_refwait) {
+				twc.sessions_refwait++;
+				tws_session_end(s, "no packets for REFWAIT");
+			} else if (s->started && s->stop_at == 0)
+				started = 1;
+		}
+		/* Monitoring is suspended while sessions run. */
+		if (!started && now - c->last > tws_cf.servwait)
+			tws_conn_close(c, TWCTL_CL_SERVWAIT);
+	}
+}
+
+static void
+tws_init(void)
+{
+	struct timeval	 tv = { 0, TWS_TICK_US };
+
+	tws_tick_ev = event_new(proc_base, -1, EV_PERSIST, tws_tick, NULL);
+	if (tws_tick_ev == NULL || event_add(tws_tick_ev, &tv) == -1)
+		fatalx("twamp control: timer");
+}
+
+static void
+tws_status(struct refl_twctl_status *t)
+{
+	struct refl_listener	*l = &refl_listeners[REFL_CONTROL];
+	struct tws_conn		*c;
+	struct tws_session	*s;
+	size_t			 k;
+
+	*t = twc;
+	t->up = l->fd != -1;
+	memcpy(t->addr, l->addr, sizeof(t->addr));
+	t->active = tws_nconns;
+	TAILQ_FOREACH(c, &tws_conns, entry)
+		TAILQ_FOREACH(s, &c->sessions, entry) {
+			t->sessions_active++;
+			if (s->started && s->stop_at == 0)
+				t->sessions_started++;
+			t->received += s->l.received;
+			t->reflected += s->l.reflected;
+			for (k = 0; k < DROP_MAX; k++)
+				t->drops[k] += s->l.drops[k];
+		}
+	for (k = 0; k < DROP_MAX; k++)
+		t->dropped += t->drops[k];
 }
 
 static void
@@ -1015,6 +1973,7 @@ reflector_start(void)
 {
 	refl_seed = arc4random();
 	refl_settings(proc_conf);
+	tws_init();
 	refl_want_all(proc_conf);
 	log_debug("started");
 }
@@ -1032,6 +1991,8 @@ refl_opened(struct refl_listener *l, int fd)
 	if (l == &refl_listeners[REFL_TWAMP])
 		log_info("twamp reflector on %s (TWAMP-light and STAMP, "
 		    "UDP)", l->addr);
+	else if (l == &refl_listeners[REFL_CONTROL])
+		log_info("twamp control server on %s (TCP, mode 1)", l->addr);
 	else
 		log_info("udp echo reflector on %s", l->addr);
 }
@@ -1050,12 +2011,17 @@ reflector_dispatch_parent(struct imsg *imsg)
 			fatalx("bad IMSG_FD_REPLY");
 		memcpy(&rep, imsg->data, sizeof(rep));
 		rep.msg[sizeof(rep.msg) - 1] = '\0';
-		if (rep.kind != FD_UDP_BIND)
+		if (rep.kind != FD_UDP_BIND && rep.kind != FD_TCP_LISTEN)
 			fatalx("IMSG_FD_REPLY of unexpected kind %u", rep.kind);
 		fd = imsg_take_fd(imsg);
 		for (k = 0; k < REFL_NLISTEN; k++)
-			if (refl_listeners[k].gen == imsg->hdr.id)
+			if (refl_listeners[k].gen == imsg->hdr.id &&
+			    refl_listeners[k].kind == (int)rep.kind)
 				l = &refl_listeners[k];
+		/* A test session's port? */
+		if (l == NULL && rep.kind == FD_UDP_BIND &&
+		    tws_fd_reply(imsg->hdr.id, fd, &rep) == 0)
+			return 0;
 		if (l == NULL) {
 			/* Asked for an address that is no longer wanted. */
 			if (fd != -1)
@@ -1114,6 +2080,7 @@ reflector_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
 	st.echoed = e->reflected;
 	memcpy(st.drops, e->drops, sizeof(st.drops));
 	refl_twamp_status(&st.twamp);
+	tws_status(&st.twamp_control);
 	proc_compose(PROC_CONTROL, IMSG_REFL_STATS_REPLY, 0, imsg->hdr.reqid,
 	    -1, &st, sizeof(st));
 	return 0;
@@ -1131,6 +2098,7 @@ reflector_shutdown(void)
 {
 	size_t	 k;
 
+	tws_close_all(TWCTL_CL_RELOAD);
 	for (k = 0; k < REFL_NLISTEN; k++)
 		refl_close(&refl_listeners[k]);
 }

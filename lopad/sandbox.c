@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -105,16 +106,23 @@ static const int sc_sender[] = {
 /*
  * reflector: UDP echo and TWAMP/STAMP on the passed sockets, in batches;
  * the clock's state for the Error Estimate (adjtimex with modes 0: the
- * process has no CAP_SYS_TIME, so the kernel refuses any change).  Its
+ * process has no CAP_SYS_TIME, so the kernel refuses any change); the
+ * TWAMP-Control server's connections on the passed listener (accept4,
+ * and getsockname for the address a session defaults to).  Its
  * setsockopt calls are allowed apart, option by option.
  */
 static const int sc_reflector[] = {
 	SCMP_SYS(recvmmsg), SCMP_SYS(sendmmsg),
 	SCMP_SYS(adjtimex), SCMP_SYS(clock_adjtime),
+	SCMP_SYS(accept4), SCMP_SYS(getsockname),
 };
 
-/* The options the reflector sets on the TWAMP socket it was passed. */
+/*
+ * The options the reflector sets on the TWAMP sockets it was passed,
+ * and TCP_NODELAY on TWAMP-Control connections.
+ */
 static const int sc_reflector_sockopts[][2] = {
+	{ IPPROTO_TCP, TCP_NODELAY },
 	{ SOL_SOCKET, SO_TIMESTAMPING },
 	{ SOL_SOCKET, SO_TIMESTAMPNS },
 	{ IPPROTO_IP, IP_RECVTTL },

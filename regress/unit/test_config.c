@@ -122,6 +122,14 @@ test_defaults(void **state)
 	assert_string_equal(c.reflector_twamp_addr, ":862");
 	assert_int_equal(c.reflector_twamp_stateful, 0);
 	assert_int_equal(c.reflector_twamp_refwait, 900 * SEC);
+	assert_int_equal(c.reflector_twamp_servwait, 900 * SEC);
+	assert_int_equal(c.reflector_twamp_port_min, 18760);
+	assert_int_equal(c.reflector_twamp_port_max, 18860);
+	assert_int_equal(c.reflector_twamp_max_padding, 1500);
+	assert_int_equal(c.reflector_twamp_max_connections, 64);
+	assert_int_equal(c.reflector_twamp_max_connections_per_client, 8);
+	assert_int_equal(c.reflector_twamp_max_sessions, 256);
+	assert_int_equal(c.reflector_twamp_max_sessions_per_connection, 16);
 	assert_int_equal(c.monitor_enabled, 1);
 	assert_int_equal(c.monitor_event_buffer_size, 100);
 	assert_string_equal(c.state_file, "/var/lib/lopad/state.yaml");
@@ -224,6 +232,12 @@ test_values(void **state)
 	expect_ok("reflector: {twamp_stateful: yes, twamp_refwait: 2s}\n", &c);
 	assert_int_equal(c.reflector_twamp_stateful, 1);
 	assert_int_equal(c.reflector_twamp_refwait, 2 * SEC);
+	expect_ok("reflector: {twamp_servwait: 3s, twamp_port_min: 40000, "
+	    "twamp_port_max: 40000, twamp_max_padding: 0}\n", &c);
+	assert_int_equal(c.reflector_twamp_servwait, 3 * SEC);
+	assert_int_equal(c.reflector_twamp_port_min, 40000);
+	assert_int_equal(c.reflector_twamp_port_max, 40000);
+	assert_int_equal(c.reflector_twamp_max_padding, 0);
 	/* Anchors and aliases are plain YAML. */
 	expect_ok("user: &u nobody\ngroup: *u\n", &c);
 	assert_string_equal(c.group, "nobody");
@@ -335,6 +349,9 @@ test_err_wrong_type(void **state)
 	    "http.idle_timeout: expected a duration, not a list");
 	expect_error("log: {level: [info]}\n",
 	    "t.conf:1:14: log.level: expected a log level, not a list");
+	expect_error("reflector: {twamp_port_min: 40001, "
+	    "twamp_port_max: 40000}\n", "t.conf: reflector.twamp_port_min "
+	    "40001 is above reflector.twamp_port_max 40000");
 	expect_error("reflector: {addr: [a]}\n",
 	    "t.conf:1:19: reflector.addr: expected an address, not a list");
 	/* A null where a value is needed. */
@@ -916,6 +933,14 @@ test_print_defaults(void **state)
 	    "  allow: []\n"
 	    "  rate_per_source: 1000\n"
 	    "  rate_global: 100000\n"
+	    "  twamp_servwait: \"15m0s\"\n"
+	    "  twamp_port_min: 18760\n"
+	    "  twamp_port_max: 18860\n"
+	    "  twamp_max_padding: 1500\n"
+	    "  twamp_max_connections: 64\n"
+	    "  twamp_max_connections_per_client: 8\n"
+	    "  twamp_max_sessions: 256\n"
+	    "  twamp_max_sessions_per_connection: 16\n"
 	    "monitor:\n"
 	    "  enabled: true\n"
 	    "  event_buffer_size: 100\n"
