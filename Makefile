@@ -41,7 +41,7 @@ LOPAD_SRCS	 = lopad/lopad.c lopad/proc.c lopad/sandbox.c lopad/privfd.c \
 		   lopad/reflector.c lopad/netlink.c lopad/control.c \
 		   lopad/problem.c lopad/task.c lopad/stats.c lopad/icmp_codec.c \
 		   lopad/task_json.c lopad/probe_udp.c lopad/twamp_codec.c \
-		   lopad/stamp_tlv.c lopad/twamp_ctl_codec.c
+		   lopad/stamp_tlv.c lopad/twamp_ctl_codec.c lopad/twamp_stats.c
 LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
 		   lopactl/http.c lopactl/probe.c lopactl/sse.c lopactl/fmt.c \
 		   common/duration.c

@@ -50,6 +50,7 @@
 #include "proc.h"
 #include "stats.h"
 #include "task.h"
+#include "twamp_stats.h"
 
 #define NS			(1000LL * 1000 * 1000)
 #define ENG_WIN_MAX		(1U << 20)	/* window entries per task */
@@ -90,12 +91,51 @@ struct sample_rec {
 #define ENG_FROMS		8	/* addresses a task's ring can name */
 
 _Static_assert(sizeof(struct sample_rec) == 24, "sample_rec is 24 bytes");
+_Static_assert(sizeof(struct task_info) <= RESULTS_MAX &&
+    sizeof(struct task_round) <= RESULTS_MAX, "a task fits one message");
 _Static_assert(PROBE_K_LATE < 8, "probe_kind fits sample_rec.kind");
 _Static_assert(PROBE_NSTATUS <= 16, "probe_status fits sample_rec.status");
 _Static_assert(TS_MAX <= 8, "ts_source fits sample_rec.tsrc");
 _Static_assert(ENG_FROMS <= 15, "an address index fits sample_rec.from");
 _Static_assert(((PROBE_F_CLOCK_STEP | PROBE_F_FOREIGN_SRC) >> 10) == 0,
     "PROBE_F_* fit sample_rec.flags");
+
+/* A finished round as the engine keeps it (task_round without twamp). */
+struct eng_round {
+	uint32_t		 index;
+	int64_t			 t_from;
+	int64_t			 t_to;
+	struct stats_result	 stats;
+};
+
+/*
+ * What a twamp or stamp task keeps beyond the others (only they have
+ * one: a ping task does not grow): the one-way statistics of the total
+ * and the current round (twamp_stats.c), those of the finished rounds
+ * beside t->rounds, and a reply's figures beside each sample of the ring
+ * (32 bytes each, at the same index).
+ */
+struct eng_tw_rec {
+	int64_t			 t2, t3, t4;
+	uint32_t		 rseq;
+	uint8_t			 sender_ttl;
+	int8_t			 fwd_hops;
+	int8_t			 bwd_hops;
+	uint8_t			 twflags;	/* PROBE_TW_*; 0 none */
+};
+_Static_assert(sizeof(struct eng_tw_rec) == 32, "eng_tw_rec is 32 bytes");
+
+struct eng_twamp {
+	uint32_t		 ssid;
+	int			 sent_ttl;	/* what the probes leave with */
+	struct twamp_acc	 total;
+	struct twamp_acc	 racc;		/* current round */
+	uint64_t		 nonconf;	/* total */
+	uint64_t		 rnonconf;	/* current round */
+	struct task_twamp	 final;		/* frozen total */
+	struct task_twamp	*rounds;	/* rounds_cap, as t->rounds */
+	struct eng_tw_rec	*ring;		/* ring_cap, as t->ring */
+};
 
 /*
  * A task's parameters as the engine keeps them: task_params without its
@@ -163,7 +203,7 @@ struct task {
 	/* Statistics. */
 	struct stats_acc	 total;
 	struct stats_acc	 racc;		/* current round */
-	struct task_round	*rounds;	/* finished rounds */
+	struct eng_round	*rounds;	/* finished rounds */
 	uint32_t		 nrounds;
 	uint32_t		 rounds_cap;
 	struct stats_window	 win;
@@ -171,15 +211,16 @@ struct task {
 	uint64_t		 clock_steps;
 	struct stats_result	*final;		/* frozen: total, window */
 	uint32_t		 tsrc;
-	int			 has_win;
-	int			 frozen;	/* final: figures in final */
+	uint8_t			 has_win;
+	uint8_t			 frozen;	/* final: figures in final */
+	uint8_t			 nfroms;	/* grows to ENG_FROMS */
 	uint32_t		 subscribers;
 
 	/* Recent samples, compact; their addresses in froms. */
 	uint32_t		 ring_cap;	/* tasks.samples at creation */
 	uint32_t		 ring_head;	/* oldest */
 	uint32_t		 ring_len;
-	uint32_t		 nfroms;	/* grows to ENG_FROMS */
+	struct eng_twamp	*tw;		/* twamp, stamp; else NULL */
 	struct sample_rec	*ring;
 	struct task_addr	*froms;
 
@@ -382,10 +423,13 @@ task_budget_need(const struct task *t, size_t *wcap)
 	switch (t->p.mode) {
 	case TASK_COUNT:
 		n = (uint64_t)t->p.count * t->p.rounds;
-		return (n * sizeof(struct stats_rtt) * 2);	/* total + round */
+		/* total + round; twamp: forward, backward, processing too */
+		return (n * (sizeof(struct stats_rtt) +
+		    (t->tw != NULL ? 3 * sizeof(int64_t) : 0)) * 2);
 	case TASK_DURATION:
 		n = (uint64_t)(t->p.duration_ns / t->p.interval_ns) + 2;
-		return (n * sizeof(struct stats_rtt) * 2);
+		return (n * (sizeof(struct stats_rtt) +
+		    (t->tw != NULL ? 3 * sizeof(int64_t) : 0)) * 2);
 	case TASK_CONTINUOUS:
 		n = (uint64_t)(t->p.window_ns / t->p.interval_ns);
 		n += n / 8 + 16;	/* fates, duplicates, late replies */
@@ -415,6 +459,13 @@ task_free(struct task *t)
 	free(t->rounds);
 	free(t->ring);
 	free(t->froms);
+	if (t->tw != NULL) {
+		twamp_acc_free(&t->tw->total);
+		twamp_acc_free(&t->tw->racc);
+		free(t->tw->rounds);
+		free(t->tw->ring);
+		free(t->tw);
+	}
 	free(t->final);
 	free(t->error);
 	eng_budget_used -= t->budget;
@@ -445,6 +496,28 @@ task_evict(void)
 	}
 }
 
+/* The figures of a twamp accumulator as they travel. */
+static void
+twamp_export(const struct twamp_acc *a, uint64_t nonconf,
+    struct task_twamp *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->valid = 1;
+	out->nonconformant = nonconf;
+	if (twamp_compute(a, &out->r) == -1)
+		log_warn("twamp percentiles");
+}
+
+static void
+twamp_freeze(struct eng_twamp *tw)
+{
+	twamp_export(&tw->total, tw->nonconf, &tw->final);
+	twamp_acc_free(&tw->total);
+	twamp_acc_free(&tw->racc);
+	twamp_acc_init(&tw->total);
+	twamp_acc_init(&tw->racc);
+}
+
 /*
  * A final task keeps its figures, computed once, and frees its RTT arrays
  * and window: retained tasks cost a few hundred bytes each.
@@ -460,6 +533,9 @@ task_freeze(struct task *t)
 		t->final[0].in_flight = t->in_flight;
 	stats_acc_free(&t->total);
 	stats_acc_free(&t->racc);
+	if (t->tw != NULL) {
+		twamp_freeze(t->tw);
+	}
 	if (t->has_win) {
 		stats_window_expire(&t->win, now_mono(), t->p.window_ns);
 		stats_window_set_in_flight(&t->win, t->in_flight);
@@ -488,12 +564,19 @@ task_detach_session(struct task *t)
 static int
 round_grow(struct task *t)
 {
-	struct task_round	*r;
+	struct eng_round	*r;
+	struct task_twamp	*tr;
 	uint32_t		 ncap;
 
 	if (t->nrounds < t->rounds_cap)
 		return (0);
 	ncap = t->rounds_cap == 0 ? 4 : t->rounds_cap * 2;
+	if (t->tw != NULL) {
+		if ((tr = reallocarray(t->tw->rounds, ncap,
+		    sizeof(*tr))) == NULL)
+			return (-1);
+		t->tw->rounds = tr;
+	}
 	if ((r = reallocarray(t->rounds, ncap, sizeof(*r))) == NULL)
 		return (-1);
 	t->rounds = r;
@@ -505,7 +588,7 @@ round_grow(struct task *t)
 static void
 task_end_round(struct task *t)
 {
-	struct task_round	*r;
+	struct eng_round	*r;
 
 	if (t->round == 0 || t->round_from == 0)
 		return;
@@ -521,9 +604,19 @@ task_end_round(struct task *t)
 			log_warn("task %s: round %u percentiles", t->id,
 			    t->round);
 		r->stats.in_flight = t->round_in_flight;
+		if (t->tw != NULL)
+			twamp_export(&t->tw->racc, t->tw->rnonconf,
+			    &t->tw->rounds[t->nrounds - 1]);
 	}
 	stats_acc_free(&t->racc);
 	stats_acc_init(&t->racc);
+	if (t->tw != NULL) {
+		twamp_acc_free(&t->tw->racc);
+		twamp_acc_init(&t->tw->racc);
+		if (t->p.mode == TASK_CONTINUOUS)
+			twamp_acc_nokeep(&t->tw->racc);
+		t->tw->rnonconf = 0;
+	}
 	t->round_from = 0;
 	t->round_in_flight = 0;
 }
@@ -603,6 +696,8 @@ task_start_round(struct task *t)
 	sp.ttl = t->p.ttl;
 	sp.pmtu = t->p.pmtu;
 	sp.first_seq = t->next_seq;
+	if (t->tw != NULL)
+		sp.ssid = t->tw->ssid;
 	proc_compose(PROC_SENDER, IMSG_SESSION_START, s->sid, 0, -1, &sp,
 	    sizeof(sp));
 	log_debug("task %s: round %u, session %u", t->id, t->round, s->sid);
@@ -865,6 +960,37 @@ params_export(const struct eng_params *e, struct task_params *p)
 }
 
 static void
+params_export_task(const struct task *t, struct task_params *p)
+{
+	params_export(&t->p, p);
+	if (t->tw != NULL)
+		p->ssid = t->tw->ssid;
+}
+
+/* A twamp or stamp task's own state; -1 out of memory. */
+static int
+task_twamp_new(struct task *t, const struct task_params *p)
+{
+	struct eng_twamp	*tw;
+
+	if ((tw = calloc(1, sizeof(*tw))) == NULL ||
+	    (tw->ring = calloc(t->ring_cap, sizeof(*tw->ring))) == NULL) {
+		free(tw);
+		return (-1);
+	}
+	tw->ssid = p->ssid;
+	tw->sent_ttl = p->ttl > 0 ? p->ttl : TASK_DEF_TWAMP_TTL;
+	twamp_acc_init(&tw->total);
+	twamp_acc_init(&tw->racc);
+	if (p->mode == TASK_CONTINUOUS) {
+		twamp_acc_nokeep(&tw->total);
+		twamp_acc_nokeep(&tw->racc);
+	}
+	t->tw = tw;
+	return (0);
+}
+
+static void
 engine_create(struct imsg *imsg)
 {
 	struct task_params	 p;
@@ -907,6 +1033,12 @@ engine_create(struct imsg *imsg)
 		return;
 	}
 	t->ring_cap = proc_conf->tasks_samples;
+	if (TASK_IS_TWAMP(p.type) && task_twamp_new(t, &p) == -1) {
+		free(t->ring);
+		free(t);
+		reply_end(imsg->hdr.reqid, 503, NULL, "out of memory");
+		return;
+	}
 	t->key = eng_next_key++;
 	t->status = TASK_PENDING;
 	t->t_created = t->t_updated = now_real();
@@ -979,6 +1111,7 @@ static void
 sample_push(struct task *t, const struct probe_result *pr)
 {
 	struct sample_rec	*r;
+	struct eng_tw_rec	*tr;
 	uint32_t		 i;
 
 	if (t->ring_len < t->ring_cap) {
@@ -1006,6 +1139,20 @@ sample_push(struct task *t, const struct probe_result *pr)
 	r->ttl = pr->ttl;
 	r->tsrc = pr->tsrc;
 	r->from = sample_from(t, &pr->from);
+	if (t->tw != NULL) {
+		tr = &t->tw->ring[i];
+		memset(tr, 0, sizeof(*tr));
+		if (pr->twflags & PROBE_TW_REPLY) {
+			tr->t2 = pr->t2;
+			tr->t3 = pr->t3;
+			tr->t4 = pr->t4;
+			tr->rseq = pr->rseq;
+			tr->sender_ttl = pr->sender_ttl;
+			tr->fwd_hops = pr->fwd_hops;
+			tr->bwd_hops = pr->bwd_hops;
+			tr->twflags = pr->twflags;
+		}
+	}
 }
 
 /* The n-th held sample (0: the oldest) as a probe_result. */
@@ -1013,8 +1160,11 @@ static void
 sample_get(const struct task *t, uint32_t n, struct probe_result *pr)
 {
 	const struct sample_rec	*r;
+	const struct eng_tw_rec	*tr;
+	uint32_t		 i;
 
-	r = &t->ring[(t->ring_head + n) % t->ring_cap];
+	i = (t->ring_head + n) % t->ring_cap;
+	r = &t->ring[i];
 	memset(pr, 0, sizeof(*pr));
 	pr->t_sent = r->t_sent;
 	pr->rtt_ns = r->rtt_ns;
@@ -1030,6 +1180,45 @@ sample_get(const struct task *t, uint32_t n, struct probe_result *pr)
 	pr->tsrc = r->tsrc;
 	if (r->from != 0)
 		pr->from = t->froms[r->from - 1];
+	if (t->tw != NULL && (tr = &t->tw->ring[i])->twflags != 0) {
+		pr->t2 = tr->t2;
+		pr->t3 = tr->t3;
+		pr->t4 = tr->t4;
+		pr->rseq = tr->rseq;
+		pr->sender_ttl = tr->sender_ttl;
+		pr->fwd_hops = tr->fwd_hops;
+		pr->bwd_hops = tr->bwd_hops;
+		pr->twflags = tr->twflags;
+	}
+}
+
+/* A TWAMP or STAMP reply into the task's one-way statistics. */
+static void
+twamp_record(struct task *t, const struct probe_result *pr)
+{
+	struct eng_twamp	*tw = t->tw;
+	struct twamp_obs	 o;
+	struct twamp_delays	 d;
+
+	memset(&o, 0, sizeof(o));
+	o.seq = pr->seq;
+	o.rseq = pr->rseq;
+	o.t1 = pr->t_sent;
+	o.t2 = pr->t2;
+	o.t3 = pr->t3;
+	o.t4 = pr->t4;
+	o.sent_ttl = tw->sent_ttl;
+	o.sender_ttl = (pr->twflags & PROBE_TW_SNDTTL) ? pr->sender_ttl : -1;
+	o.reply_ttl = pr->ttl != 0 ? pr->ttl : -1;
+	o.unsync = (pr->twflags & PROBE_TW_UNSYNC) != 0;
+	twamp_delays(&o, &d);
+	if (twamp_acc_add(&tw->total, &o, &d) == -1 ||
+	    twamp_acc_add(&tw->racc, &o, &d) == -1)
+		log_warn("task %s: twamp sample %u", t->id, pr->seq);
+	if (pr->twflags & PROBE_TW_NONCONF) {
+		tw->nonconf++;
+		tw->rnonconf++;
+	}
 }
 
 static void
@@ -1066,6 +1255,9 @@ task_record(struct task *t, const struct probe_result *pr, int64_t mono)
 			log_warn("task %s: sample %u", t->id, pr->seq);
 		if (t->has_win)
 			(void)stats_window_add(&t->win, &s, mono);
+		if (t->tw != NULL && pr->status == PROBE_OK &&
+		    (pr->twflags & PROBE_TW_REPLY))
+			twamp_record(t, pr);
 		break;
 	case PROBE_K_DUP:
 		stats_duplicate(&t->total);
@@ -1194,7 +1386,7 @@ task_snapshot(struct task *t, struct task_info *ti)
 {
 	memset(ti, 0, sizeof(*ti));
 	strlcpy(ti->id, t->id, sizeof(ti->id));
-	params_export(&t->p, &ti->params);
+	params_export_task(t, &ti->params);
 	ti->status = t->status;
 	strlcpy(ti->error, TASK_ERR(t), sizeof(ti->error));
 	ti->t_created = t->t_created;
@@ -1222,6 +1414,13 @@ task_snapshot(struct task *t, struct task_info *ti)
 			log_warn("task %s: window percentiles", t->id);
 		ti->has_window = 1;
 	}
+	if (t->tw != NULL) {
+		if (t->frozen)
+			ti->twamp = t->tw->final;
+		else
+			twamp_export(&t->tw->total, t->tw->nonconf,
+			    &ti->twamp);
+	}
 	/* Finished rounds, and the current one while it runs. */
 	ti->nrounds = t->nrounds + (t->round_from != 0 ? 1 : 0);
 }
@@ -1236,9 +1435,17 @@ send_task(struct task *t, uint32_t reqid)
 	task_snapshot(t, &ti);
 	proc_compose(PROC_CONTROL, IMSG_TASK_INFO, 0, reqid, -1, &ti,
 	    sizeof(ti));
-	for (i = 0; i < t->nrounds; i++)
+	for (i = 0; i < t->nrounds; i++) {
+		memset(&cur, 0, sizeof(cur));
+		cur.index = t->rounds[i].index;
+		cur.t_from = t->rounds[i].t_from;
+		cur.t_to = t->rounds[i].t_to;
+		cur.stats = t->rounds[i].stats;
+		if (t->tw != NULL)
+			cur.twamp = t->tw->rounds[i];
 		proc_compose(PROC_CONTROL, IMSG_TASK_ROUND, 0, reqid, -1,
-		    &t->rounds[i], sizeof(t->rounds[i]));
+		    &cur, sizeof(cur));
+	}
 	if (t->round_from != 0) {
 		memset(&cur, 0, sizeof(cur));
 		cur.index = t->round;
@@ -1246,6 +1453,9 @@ send_task(struct task *t, uint32_t reqid)
 		if (stats_compute(&t->racc, &cur.stats) == -1)
 			log_warn("task %s: round percentiles", t->id);
 		cur.stats.in_flight = t->round_in_flight;
+		if (t->tw != NULL)
+			twamp_export(&t->tw->racc, t->tw->rnonconf,
+			    &cur.twamp);
 		proc_compose(PROC_CONTROL, IMSG_TASK_ROUND, 0, reqid, -1,
 		    &cur, sizeof(cur));
 	}

@@ -101,6 +101,8 @@ static const int sc_netlink[] = {
 static const int sc_sender[] = {
 	SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(setsockopt),
 	SCMP_SYS(getsockopt), SCMP_SYS(recvmmsg), SCMP_SYS(sendmmsg),
+	/* twamp, stamp: the Error Estimate (read-only, as the reflector) */
+	SCMP_SYS(adjtimex), SCMP_SYS(clock_adjtime),
 };
 
 /*

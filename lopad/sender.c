@@ -14,6 +14,17 @@
  *         echoed back by any echo service; IP_RECVERR turns an ICMP error
  *         into a status (port unreachable: refused).
  *   tcp   a non-blocking connect per probe, closed with RST.
+ *   twamp, stamp
+ *         TWAMP-light and STAMP Session-Sender (RFC 5357, RFC 8762): a
+ *         connected UDP socket per session as udp (TTL 255 by default,
+ *         control's), the sender packet with T1 (the realtime clock read
+ *         for the send, also the probe's user-space send time) and the
+ *         Error Estimate of the clock (adjtimex, read-only, at most once
+ *         a second), zero padding.  Replies are decoded by the codec and
+ *         matched by the sender's sequence number they copy (and, STAMP,
+ *         the SSID); those that do not decode are counted (malformed),
+ *         short ones that do (twampy's 38 octets) are flagged.  The RTT
+ *         is (T4 - T1) - (T3 - T2), T1 and T4 as for udp (kernel stamps).
  *
  * Schedule: probe n leaves at start + n * interval (CLOCK_MONOTONIC), the
  * start on a grid of SND_QUANTUM_NS (at most interval / 8), so that the
@@ -42,6 +53,7 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/timex.h>
 #include <sys/tree.h>
 
 #include <net/if.h>
@@ -73,6 +85,8 @@
 #include "proc.h"
 #include "stats.h"
 #include "task.h"
+#include "twamp_codec.h"
+#include "twamp_stats.h"
 
 /* <linux/icmp.h> clashes with the netinet headers: our ICMP_FILTER. */
 #ifndef ICMP_FILTER
@@ -101,6 +115,7 @@ struct snd_icmp_filter {
 #define SND_BUFSZ		65536
 #define SND_READS		8		/* recvmmsg calls per wake-up */
 #define SND_LOGIVAL		(10 * NS)
+#define SND_CLOCKIVAL		NS		/* adjtimex at most 1/s */
 #define SND_TSFLAGS		(SOF_TIMESTAMPING_RX_SOFTWARE | \
 				 SOF_TIMESTAMPING_TX_SOFTWARE | \
 				 SOF_TIMESTAMPING_SOFTWARE | \
@@ -266,6 +281,9 @@ static uint16_t			 snd_idcursor;
 static int			 snd_optid = 1;	/* SCM_TS_OPT_ID usable */
 static int			 snd_optid_known;
 static int			 snd_tskeep = -1;	/* see sender_start() */
+static int64_t			 snd_clock_at;	/* last adjtimex, monotonic */
+static uint16_t			 snd_errest;	/* Error Estimate we send */
+static int			 snd_clock_sync;	/* -1: adjtimex failed */
 
 /*
  * Packets we could not use, by reason, and schedule slips (lopad.h);
@@ -667,8 +685,12 @@ probe_lost(struct session *s, struct slot *sl)
 	(void)probe_record(s, sl, PROBE_LOST);
 }
 
-/* A reply or an error for a probe, from `from'. */
-static void
+/*
+ * A reply or an error for a probe, from `from'.  The record made (good
+ * until the next one), with the RTT from our own stamps (T4 - T1), or
+ * NULL when there was nothing to record.
+ */
+static struct probe_result *
 probe_answer(struct session *s, struct slot *sl, uint8_t status,
     const struct rxinfo *rx, const struct sockaddr *from, uint32_t mtu)
 {
@@ -687,7 +709,7 @@ probe_answer(struct session *s, struct slot *sl, uint8_t status,
 	    t.rtt_ns > s->p.timeout_ns)
 		probe_lost(s, sl);
 	if ((pr = probe_record(s, sl, status)) == NULL)
-		return;
+		return NULL;
 	pr->rtt_ns = t.rtt_ns;
 	pr->tsrc = t.tsrc;
 	pr->flags |= t.flags;
@@ -697,6 +719,7 @@ probe_answer(struct session *s, struct slot *sl, uint8_t status,
 	addr_to_task(from, &pr->from);
 	if (from != NULL && !sa_addr_eq(from, (struct sockaddr *)&s->dst))
 		pr->flags |= PROBE_F_FOREIGN_SRC;
+	return pr;
 }
 
 /*
@@ -888,11 +911,13 @@ tx_expect(struct tsock *ts, uint32_t key, struct session *s, uint32_t seq)
 
 /*
  * Send one probe now; with opts (the shared ICMP sockets), its TTL, TOS
- * and source address go with it.  Returns 0 or an errno.
+ * and source address go with it.  The send time is read just before,
+ * or (real != 0) was read by the caller and is in the packet.  Returns
+ * 0 or an errno.
  */
 static int
-tsock_send(struct tsock *ts, struct session *s, struct slot *sl,
-    const uint8_t *buf, size_t len, int opts)
+tsock_send_at(struct tsock *ts, struct session *s, struct slot *sl,
+    const uint8_t *buf, size_t len, int opts, int64_t real, int64_t mono)
 {
 	union {
 		struct cmsghdr	 hdr;
@@ -909,8 +934,13 @@ tsock_send(struct tsock *ts, struct session *s, struct slot *sl,
 	base = probe_msg(ts, s, &m, &iov, cbuf.buf, sizeof(cbuf.buf), buf,
 	    len, opts, ts->txkey);
 	optid = ts->tsmode == TS_TIMESTAMPING && snd_optid;
-	sl->tx_real = clock_ns(CLOCK_REALTIME);
-	sl->tx_mono = clock_ns(CLOCK_MONOTONIC);
+	if (real != 0) {
+		sl->tx_real = real;
+		sl->tx_mono = mono;
+	} else {
+		sl->tx_real = clock_ns(CLOCK_REALTIME);
+		sl->tx_mono = clock_ns(CLOCK_MONOTONIC);
+	}
 	n = sendmsg(ts->fd, &m, MSG_DONTWAIT);
 	if (n == -1 && errno == EINVAL && optid && !snd_optid_known) {
 		/* A kernel before 6.13 knows no SCM_TS_OPT_ID: its counter. */
@@ -934,6 +964,13 @@ tsock_send(struct tsock *ts, struct session *s, struct slot *sl,
 	tx_expect(ts, ts->txkey, s, sl->seq);
 	ts->txkey++;
 	return 0;
+}
+
+static int
+tsock_send(struct tsock *ts, struct session *s, struct slot *sl,
+    const uint8_t *buf, size_t len, int opts)
+{
+	return tsock_send_at(ts, s, sl, buf, len, opts, 0, 0);
 }
 
 static void
@@ -1717,7 +1754,12 @@ udp_icmp_error(struct session *s, const struct rxinfo *ri,
 
 	if ((status = udp_error_status(&ri->ee)) == -1)
 		return;
-	if (probe_udp_decode(quote, qlen, &pu) == 0) {
+	if (TASK_IS_TWAMP(s->p.type) && qlen >= 4) {
+		/* Our sequence number leads the packet. */
+		sl = slot_find(s, (uint32_t)quote[0] << 24 |
+		    (uint32_t)quote[1] << 16 | (uint32_t)quote[2] << 8 |
+		    quote[3]);
+	} else if (probe_udp_decode(quote, qlen, &pu) == 0) {
 		if (!probe_udp_cookie_eq(&pu, s->cookie)) {
 			snd_count(CNT_FOREIGN);
 			return;
@@ -1746,6 +1788,9 @@ udp_icmp_error(struct session *s, const struct rxinfo *ri,
 	session_check_end(s);
 }
 
+static void	 twamp_input(struct session *, const uint8_t *, size_t,
+		    const struct rxinfo *);
+
 static void
 udp_read(int fd, short ev, void *arg)
 {
@@ -1770,6 +1815,11 @@ udp_drain(struct session *s)
 			break;
 		for (i = 0; i < n && s->state == SS_RUN; i++) {
 			rx_parse(&snd_rmsg[i].msg_hdr, &ri);
+			if (TASK_IS_TWAMP(s->p.type)) {
+				twamp_input(s, snd_rbuf[i], snd_rmsg[i].msg_len,
+				    &ri);
+				continue;
+			}
 			if (probe_udp_decode(snd_rbuf[i], snd_rmsg[i].msg_len,
 			    &pu) == -1) {
 				snd_count(CNT_MALFORMED);
@@ -1877,6 +1927,175 @@ udp_send(struct session *s, struct slot *sl)
 		break;
 	}
 	return err;
+}
+
+/*
+ * twamp, stamp: udp's socket, the codec's packets.
+ */
+
+/* The Error Estimate of our clock, read at most once a second. */
+static uint16_t
+twamp_errest(int64_t mono)
+{
+	struct timex	 tx;
+	int64_t		 maxerr;
+	int		 rc;
+
+	if (snd_clock_at != 0 && mono - snd_clock_at < SND_CLOCKIVAL)
+		return snd_errest;
+	snd_clock_at = mono;
+	memset(&tx, 0, sizeof(tx));
+	if ((rc = adjtimex(&tx)) == -1) {
+		if (snd_clock_sync != -1)
+			log_warn("twamp: adjtimex: the clock's error is "
+			    "unknown, sending 16 s unsynchronized");
+		snd_clock_sync = -1;
+		maxerr = 16 * 1000 * 1000;	/* NTP's 16 s limit, us */
+	} else {
+		snd_clock_sync = rc != TIME_ERROR &&
+		    (tx.status & STA_UNSYNC) == 0;
+		maxerr = tx.maxerror > 0 ? tx.maxerror : 0;
+	}
+	snd_errest = twamp_errest_make((uint64_t)maxerr * 1000,
+	    snd_clock_sync == 1);
+	return snd_errest;
+}
+
+/*
+ * The sender packet, T1 the realtime clock read now, which is also the
+ * probe's send time (tsock_send_at).  A pending ICMP error fails the
+ * next send once: send again, as udp.
+ */
+static int
+twamp_send(struct session *s, struct slot *sl)
+{
+	struct twamp_sender	 ts;
+	int64_t			 real, mono;
+	ssize_t			 n;
+	int			 err;
+
+	if (!s->uconn) {
+		sl->tx_real = clock_ns(CLOCK_REALTIME);
+		sl->tx_mono = clock_ns(CLOCK_MONOTONIC);
+		if (connect(s->us.fd, (struct sockaddr *)&s->dst,
+		    s->dstlen) == -1)
+			return errno;
+		s->uconn = 1;
+	}
+	memset(&ts, 0, sizeof(ts));
+	ts.seq = sl->seq;
+	ts.ssid = (uint16_t)s->p.ssid;
+	ts.errest = twamp_errest(clock_ns(CLOCK_MONOTONIC));
+	mono = clock_ns(CLOCK_MONOTONIC);
+	real = clock_ns(CLOCK_REALTIME);
+	ts.ts = twamp_ntp_from_ns(real);
+	if (s->p.type == TASK_STAMP)
+		n = stamp_sender_encode(&ts, s->p.packet_size, snd_sbuf,
+		    sizeof(snd_sbuf));
+	else
+		n = twamp_sender_encode(&ts, s->p.packet_size, snd_sbuf,
+		    sizeof(snd_sbuf));
+	if (n == -1) {
+		sl->tx_real = real;
+		sl->tx_mono = mono;
+		return EINVAL;
+	}
+	err = tsock_send_at(&s->us, s, sl, snd_sbuf, (size_t)n, 0, real,
+	    mono);
+	switch (err) {
+	case ECONNREFUSED:
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+	case EPROTO:
+	case EMSGSIZE:
+		err = tsock_send_at(&s->us, s, sl, snd_sbuf, (size_t)n, 0,
+		    real, mono);
+		break;
+	}
+	return err;
+}
+
+/*
+ * A datagram on a twamp or stamp session's socket: a reply that decodes
+ * is matched by the sequence number it copied from our packet (and the
+ * SSID, STAMP); T2 and T3 are the reflector's, on its clock.
+ */
+static void
+twamp_input(struct session *s, const uint8_t *buf, size_t len,
+    const struct rxinfo *ri)
+{
+	struct twamp_reflector	 r;
+	struct twamp_errest	 e1, e2;
+	struct twamp_obs	 o;
+	struct twamp_delays	 d;
+	struct probe_result	*pr;
+	struct slot		*sl;
+	int			 rc;
+
+	if (s->p.type == TASK_STAMP)
+		rc = stamp_reflector_decode(buf, len, &r);
+	else
+		rc = twamp_reflector_decode(buf, len, &r);
+	if (rc == -1) {
+		snd_count(CNT_MALFORMED);
+		return;
+	}
+	if (s->p.type == TASK_STAMP && r.ssid != (uint16_t)s->p.ssid) {
+		snd_count(CNT_FOREIGN);
+		return;
+	}
+	if ((sl = slot_find(s, r.snd_seq)) == NULL) {
+		snd_count(CNT_STALE);
+		return;
+	}
+	/*
+	 * The reflector copies our T1 back: as the cookie of a ping, a
+	 * reply that does not carry the one this probe left with is not
+	 * its answer (a stale session's, or forged).
+	 */
+	if (r.snd_ts != twamp_ntp_from_ns(sl->tx_real)) {
+		snd_count(CNT_FOREIGN);
+		return;
+	}
+	if ((pr = probe_answer(s, sl, PROBE_OK, ri,
+	    (struct sockaddr *)&s->dst, 0)) == NULL)
+		return;
+	/* T1 and T4 on our clock: the RTT we measured is T4 - T1. */
+	memset(&o, 0, sizeof(o));
+	o.seq = sl->seq;
+	o.rseq = r.seq;
+	o.t1 = pr->t_sent;
+	o.t4 = pr->t_sent + pr->rtt_ns;
+	o.t2 = twamp_ntp_to_ns(r.rx_ts);
+	o.t3 = twamp_ntp_to_ns(r.ts);
+	o.sent_ttl = s->p.ttl > 0 ? s->p.ttl : TASK_DEF_TWAMP_TTL;
+	o.sender_ttl = r.snd_ttl;
+	o.reply_ttl = ri->ttl > 0 && ri->ttl <= 255 ? ri->ttl : -1;
+	twamp_errest_decode(r.errest, &e1);
+	twamp_errest_decode(r.snd_errest, &e2);
+	o.unsync = !e1.sync || !e2.sync;
+	twamp_delays(&o, &d);
+
+	pr->rtt_ns = d.rtt;
+	pr->t2 = o.t2;
+	pr->t3 = o.t3;
+	pr->t4 = o.t4;
+	pr->rseq = r.seq;
+	pr->twflags = PROBE_TW_REPLY;
+	if (r.snd_ttl >= 0 && r.snd_ttl <= 255) {
+		pr->sender_ttl = (uint8_t)r.snd_ttl;
+		pr->twflags |= PROBE_TW_SNDTTL;
+	}
+	pr->fwd_hops = (int8_t)(d.fwd_hops >= 0 && d.fwd_hops <= 127 ?
+	    d.fwd_hops : -1);
+	pr->bwd_hops = (int8_t)(d.bwd_hops >= 0 && d.bwd_hops <= 127 ?
+	    d.bwd_hops : -1);
+	if (o.unsync)
+		pr->twflags |= PROBE_TW_UNSYNC;
+	if (r.flags & TWAMP_F_NONCONFORMANT)
+		pr->twflags |= PROBE_TW_NONCONF;
+	session_check_end(s);
 }
 
 /*
@@ -2066,6 +2285,10 @@ probe_send(struct session *s)
 		break;
 	case TASK_UDP:
 		err = udp_send(s, sl);
+		break;
+	case TASK_TWAMP:
+	case TASK_STAMP:
+		err = twamp_send(s, sl);
 		break;
 	case TASK_TCP:
 		err = tcp_send(s, sl);
@@ -2344,7 +2567,8 @@ session_timeout(struct session *s)
 			drained = 1;
 			if (s->p.type == TASK_PING && s->isock != NULL)
 				icmp_drain(s->isock);
-			else if (s->p.type == TASK_UDP && s->us.fd != -1)
+			else if ((s->p.type == TASK_UDP ||
+			    TASK_IS_TWAMP(s->p.type)) && s->us.fd != -1)
 				udp_drain(s);
 			continue;	/* this probe again */
 		}
@@ -2468,7 +2692,7 @@ session_params_check(const struct session_params *p)
 	size_t	 max;
 
 	if (p->type != TASK_PING && p->type != TASK_TCP &&
-	    p->type != TASK_UDP)
+	    p->type != TASK_UDP && !TASK_IS_TWAMP(p->type))
 		return "unsupported probe type";
 	if (p->dst.family != AF_INET && p->dst.family != AF_INET6)
 		return "bad destination address family";
@@ -2490,6 +2714,10 @@ session_params_check(const struct session_params *p)
 	if (p->type == TASK_UDP && (p->packet_size < PROBE_UDP_HDRLEN ||
 	    p->packet_size > PROBE_UDP_MAXLEN))
 		return "bad UDP payload size";
+	if (TASK_IS_TWAMP(p->type) && (p->packet_size < (p->type ==
+	    TASK_STAMP ? STAMP_PKT_LEN : TWAMP_SENDER_LEN) ||
+	    p->packet_size > PROBE_UDP_MAXLEN || p->ssid > 65535))
+		return "bad TWAMP/STAMP payload size or SSID";
 	return NULL;
 }
 
@@ -2557,6 +2785,8 @@ session_start(struct imsg *imsg)
 		err = icmp_start(s, msg, sizeof(msg));
 		break;
 	case TASK_UDP:
+	case TASK_TWAMP:
+	case TASK_STAMP:
 		err = udp_start(s, msg, sizeof(msg));
 		break;
 	default:

@@ -12,6 +12,8 @@ static const char *const task_types[TASK_TYPE_MAX] = {
 	[TASK_PING] = "ping",
 	[TASK_TCP] = "tcp",
 	[TASK_UDP] = "udp",
+	[TASK_TWAMP] = "twamp",
+	[TASK_STAMP] = "stamp",
 };
 
 static const char *const task_modes[TASK_MODE_MAX] = {

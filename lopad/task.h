@@ -25,6 +25,7 @@
 
 #include "lopad.h"
 #include "stats.h"
+#include "twamp_stats.h"
 
 #define TASK_IDLEN		96	/* "<hostname>-<n>" */
 #define TASK_HOSTLEN		256	/* a DNS name or an address */
@@ -38,6 +39,8 @@ enum task_type {
 	TASK_PING,		/* ICMP / ICMPv6 echo */
 	TASK_TCP,		/* TCP connect */
 	TASK_UDP,		/* UDP echo */
+	TASK_TWAMP,		/* TWAMP-light Session-Sender (RFC 5357) */
+	TASK_STAMP,		/* STAMP Session-Sender (RFC 8762, 8972) */
 	TASK_TYPE_MAX
 };
 
@@ -82,6 +85,15 @@ enum task_ipver {
 #define TASK_UDP_MINSIZE	16	/* magic, seq, cookie */
 #define TASK_DEF_TCP_PORT	80
 #define TASK_DEF_UDP_PORT	8081	/* lopad's own echo reflector */
+#define TASK_DEF_TWAMP_PORT	862	/* RFC 5357, RFC 8762 */
+#define TASK_DEF_TWAMP_TTL	255	/* RFC 5357 section 4.1.2 */
+#define TASK_TWAMP_HDRLEN	14	/* TWAMP-light sender header */
+#define TASK_STAMP_HDRLEN	44	/* STAMP sender header */
+/* Padding by default: TWAMP 27 octets (a 41-octet request as long as the
+ * reply, RFC 5357 section 4.2.1), STAMP none (44 octets). */
+#define TASK_DEF_TWAMP_PAD	27
+#define TASK_DEF_STAMP_PAD	0
+#define TASK_IS_TWAMP(type)	((type) == TASK_TWAMP || (type) == TASK_STAMP)
 
 /*
  * A task as created: validated, every default applied.  The engine keeps
@@ -108,6 +120,7 @@ struct task_params {
 	int32_t		 ttl;		/* 0: kernel default */
 	uint32_t	 pmtu;		/* enum pmtu_mode (df) */
 	uint32_t	 ip_version;	/* enum task_ipver */
+	uint32_t	 ssid;		/* stamp: 0..65535 */
 	char		 source_ip[LOPA_ADDRLEN];	/* "" none */
 	char		 interface[TASK_IFNAMELEN];	/* "" none */
 	/* Alerting (stored and echoed; evaluated by later work). */
@@ -154,6 +167,7 @@ struct session_params {
 	int32_t		 ttl;		/* 0 default */
 	uint32_t	 pmtu;		/* enum pmtu_mode */
 	uint32_t	 first_seq;	/* sequence number of the first probe */
+	uint32_t	 ssid;		/* stamp */
 };
 
 /* engine -> sender: stop a session now (hdr.id = session id, no body). */
@@ -181,6 +195,12 @@ enum probe_kind {
 #define PROBE_F_CLOCK_STEP	0x0001	/* kernel and monotonic RTT disagree */
 #define PROBE_F_FOREIGN_SRC	0x0002	/* error reported by a router */
 
+/* probe_result.twflags: a TWAMP/STAMP reply's (twamp, stamp tasks). */
+#define PROBE_TW_REPLY		0x01	/* t2, t3, t4, rseq... are set */
+#define PROBE_TW_SNDTTL		0x02	/* sender_ttl known */
+#define PROBE_TW_UNSYNC		0x04	/* an Error Estimate's S bit clear */
+#define PROBE_TW_NONCONF	0x08	/* short reply (twampy's 38 octets) */
+
 /* sender -> engine: one record of IMSG_SESSION_RESULTS (batched). */
 struct probe_result {
 	uint32_t	 seq;
@@ -191,9 +211,19 @@ struct probe_result {
 	uint16_t	 flags;		/* PROBE_F_* */
 	uint16_t	 err;		/* PROBE_ERROR: errno */
 	uint32_t	 mtu;		/* PROBE_TOO_BIG: next-hop MTU */
-	int64_t		 t_sent;	/* realtime of the send */
-	int64_t		 rtt_ns;	/* FATE ok/refused, DUP, LATE */
+	int64_t		 t_sent;	/* realtime of the send; TWAMP T1 */
+	int64_t		 rtt_ns;	/* FATE ok/refused, DUP, LATE; TWAMP:
+					   (T4 - T1) - (T3 - T2) */
 	struct task_addr from;		/* who answered or reported */
+	/* twamp, stamp: a reply's figures (twflags PROBE_TW_REPLY). */
+	int64_t		 t2;		/* the reflector's receive, its clock */
+	int64_t		 t3;		/* the reflector's send, its clock */
+	int64_t		 t4;		/* our receive */
+	uint32_t	 rseq;		/* the reflector's sequence number */
+	uint8_t		 sender_ttl;	/* what the reflector saw */
+	int8_t		 fwd_hops;	/* -1 unknown */
+	int8_t		 bwd_hops;	/* -1 unknown */
+	uint8_t		 twflags;	/* PROBE_TW_* */
 };
 
 /*
@@ -207,7 +237,10 @@ struct result_chunk {
 	uint32_t	 count;
 };
 #define RESULTS_MAX	(16384 - 16)	/* bytes: PROC_PEER_MAXSIZE - header */
-#define PROBE_BATCH_MAX		200	/* records per IMSG_TASK_SAMPLE */
+#define PROBE_BATCH_MAX		160	/* records per IMSG_TASK_SAMPLE */
+_Static_assert(sizeof(struct probe_result) == 96, "probe_result is 96 bytes");
+_Static_assert(PROBE_BATCH_MAX * sizeof(struct probe_result) <= RESULTS_MAX,
+    "a batch of samples fits one message");
 
 /* sender -> engine: the session is over (hdr.id = session id). */
 struct session_end {
@@ -223,6 +256,17 @@ struct task_query {
 	uint32_t	 type;		/* LIST filter; 0 any */
 	int32_t		 status;	/* LIST filter; -1 any */
 	uint32_t	 last;		/* SAMPLES: newest N; 0 all held */
+};
+
+/*
+ * What the replies of a twamp or stamp task tell beyond the probe
+ * statistics (twamp_stats.h), for its total and each round.
+ */
+struct task_twamp {
+	uint32_t	 valid;		/* a twamp or stamp task */
+	uint32_t	 pad;
+	uint64_t	 nonconformant;	/* short replies accepted */
+	struct twamp_result r;
 };
 
 /* engine -> control: a task, then its rounds, then IMSG_TASK_END. */
@@ -244,13 +288,16 @@ struct task_info {
 	struct stats_result total;
 	uint32_t	 has_window;	/* continuous */
 	struct stats_result window;
+	struct task_twamp twamp;	/* of the total */
 };
 
+/* As it travels; the engine keeps the rounds without twamp. */
 struct task_round {
 	uint32_t	 index;		/* from 1 */
 	int64_t		 t_from;
 	int64_t		 t_to;		/* 0 while it runs */
 	struct stats_result stats;
+	struct task_twamp twamp;
 };
 
 /* engine -> control: closes every request; HTTP-like status. */
@@ -284,7 +331,7 @@ struct task_event {
 };
 
 /* Names (task.c); NULL for out-of-range values. */
-const char	*task_type_name(uint32_t);	/* "ping", "tcp", "udp" */
+const char	*task_type_name(uint32_t);	/* "ping", ... "stamp" */
 const char	*task_mode_name(uint32_t);	/* "count" ... */
 const char	*task_status_name(uint32_t);	/* "pending" ... */
 const char	*probe_status_name(uint32_t);	/* "ok", "timeout", ... */

@@ -90,6 +90,10 @@ enum tf {
 	TF_TTL,
 	TF_DF,
 	TF_RESOLVE_INTERVAL,
+	/* twamp, stamp */
+	TF_PADDING,
+	TF_SSID,
+	TF_CONTROL,
 	TF_MAX
 };
 
@@ -117,12 +121,16 @@ static const char *const tf_names[TF_MAX] = {
 	[TF_TTL] = "ttl",
 	[TF_DF] = "df",
 	[TF_RESOLVE_INTERVAL] = "resolve_interval",
+	[TF_PADDING] = "padding",
+	[TF_SSID] = "ssid",
+	[TF_CONTROL] = "control",
 };
 
 /* What the request said, before the defaults. */
 struct req {
 	json_t		*f[TF_MAX];	/* NULL: absent or null */
 	int64_t		 count, rounds, packet_size, port, dscp, ttl;
+	int64_t		 padding, ssid;
 	int64_t		 interval, timeout, duration, round_delay, window;
 	int64_t		 latency, resolve;
 	int		 df;		/* -1 absent, 0, 1 */
@@ -517,6 +525,8 @@ read_fields(struct req *q, struct task_params *p, struct task_json_err *e)
 	    get_int(q, TF_PORT, &q->port, e) == -1 ||
 	    get_int(q, TF_DSCP, &q->dscp, e) == -1 ||
 	    get_int(q, TF_TTL, &q->ttl, e) == -1 ||
+	    get_int(q, TF_PADDING, &q->padding, e) == -1 ||
+	    get_int(q, TF_SSID, &q->ssid, e) == -1 ||
 	    get_duration(q, TF_INTERVAL, &q->interval, e) == -1 ||
 	    get_duration(q, TF_TIMEOUT, &q->timeout, e) == -1 ||
 	    get_duration(q, TF_DURATION, &q->duration, e) == -1 ||
@@ -577,6 +587,70 @@ read_fields(struct req *q, struct task_params *p, struct task_json_err *e)
 			    j_typename(q->f[TF_DF]));
 		q->df = json_is_true(q->f[TF_DF]);
 	}
+	if (q->f[TF_CONTROL] != NULL) {
+		if (!json_is_boolean(q->f[TF_CONTROL]))
+			return fail(e, "control", "expected true or false, "
+			    "got %s", j_typename(q->f[TF_CONTROL]));
+		if (p->type != TASK_TWAMP)
+			return fail(e, "control", "only twamp tasks have "
+			    "control");
+		if (json_is_true(q->f[TF_CONTROL]))
+			return fail(e, "control", "full TWAMP with "
+			    "TWAMP-Control is not supported yet: only "
+			    "TWAMP-light (control false or absent)");
+	}
+	return 0;
+}
+
+/*
+ * twamp, stamp: the UDP payload is the sender's header (14 octets for
+ * TWAMP-light, 44 for STAMP) and the padding, zeros; `padding' gives the
+ * padding, `packet_size' the whole payload, not both.
+ */
+static int
+apply_twamp(struct req *q, struct task_params *p, int64_t maxsize,
+    struct task_json_err *e)
+{
+	int64_t	 hdr;
+
+	if (!TASK_IS_TWAMP(p->type)) {
+		if (q->f[TF_PADDING] != NULL)
+			return fail(e, "padding", "only twamp and stamp tasks "
+			    "have padding (see packet_size)");
+		if (q->f[TF_SSID] != NULL)
+			return fail(e, "ssid", "only stamp tasks have an "
+			    "ssid");
+		return 0;
+	}
+	if (q->f[TF_SSID] != NULL) {
+		if (p->type != TASK_STAMP)
+			return fail(e, "ssid", "only stamp tasks have an "
+			    "ssid");
+		if (q->ssid < 0 || q->ssid > 65535)
+			return fail(e, "ssid", "must be between 0 and 65535");
+		p->ssid = (uint32_t)q->ssid;
+	}
+	hdr = p->type == TASK_TWAMP ? TASK_TWAMP_HDRLEN : TASK_STAMP_HDRLEN;
+	if (q->f[TF_PADDING] != NULL && q->packet_size != 0)
+		return fail(e, "padding", "give padding or packet_size, not "
+		    "both");
+	if (q->f[TF_PADDING] != NULL) {
+		if (q->padding < 0 || q->padding > maxsize - hdr)
+			return fail(e, "padding", "must be between 0 and "
+			    "%lld octets", (long long)(maxsize - hdr));
+		p->packet_size = (uint32_t)(hdr + q->padding);
+	} else if (q->packet_size != 0) {
+		if (q->packet_size < hdr || q->packet_size > maxsize)
+			return fail(e, "packet_size", "must be between %lld "
+			    "and %lld bytes of UDP payload (the %s header "
+			    "and the padding)", (long long)hdr,
+			    (long long)maxsize, task_type_name(p->type));
+		p->packet_size = (uint32_t)q->packet_size;
+	} else
+		p->packet_size = (uint32_t)hdr + (p->type == TASK_TWAMP ?
+		    TASK_DEF_TWAMP_PAD : TASK_DEF_STAMP_PAD);
+	if (p->ttl == 0)
+		p->ttl = TASK_DEF_TWAMP_TTL;
 	return 0;
 }
 
@@ -611,7 +685,8 @@ apply_common(struct req *q, struct task_params *p, struct task_json_err *e)
 		p->port = (uint32_t)q->port;
 	} else if (!q->have_port)
 		p->port = p->type == TASK_TCP ? TASK_DEF_TCP_PORT :
-		    p->type == TASK_UDP ? TASK_DEF_UDP_PORT : 0;
+		    p->type == TASK_UDP ? TASK_DEF_UDP_PORT :
+		    TASK_IS_TWAMP(p->type) ? TASK_DEF_TWAMP_PORT : 0;
 
 	p->dscp = -1;
 	if (q->f[TF_DSCP] != NULL) {
@@ -670,7 +745,7 @@ apply_common(struct req *q, struct task_params *p, struct task_json_err *e)
 			    "payload");
 		break;
 	}
-	return 0;
+	return apply_twamp(q, p, maxsize, e);
 }
 
 /* The mode decides which of count, rounds, duration and window apply. */
@@ -819,7 +894,7 @@ list_param(const char *k, const char *v, struct task_query *tq,
 			return 0;
 		if ((n = task_type_from_name(v)) <= 0)
 			return fail(e, "type", "unknown task type \"%.*s\": "
-			    "ping, tcp or udp", QUOTE_MAX, v);
+			    "ping, tcp, udp, twamp or stamp", QUOTE_MAX, v);
 		tq->type = (uint32_t)n;
 		return 0;
 	}
@@ -1012,6 +1087,8 @@ task_params_json(const struct task_params *p)
 		rc |= json_object_set_new(o, "dscp", json_integer(p->dscp));
 	if (p->ttl > 0)
 		rc |= json_object_set_new(o, "ttl", json_integer(p->ttl));
+	if (p->type == TASK_STAMP)
+		rc |= json_object_set_new(o, "ssid", json_integer(p->ssid));
 	if (p->pmtu == PMTU_DO || p->pmtu == PMTU_DONT)
 		rc |= json_object_set_new(o, "df",
 		    json_boolean(p->pmtu == PMTU_DO));
@@ -1094,13 +1171,124 @@ task_stats_json(const struct stats_result *s)
 }
 
 static json_t *
+delay_json(const struct delay_result *d, int full)
+{
+	json_t	*o;
+	int	 rc = 0;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	rc |= json_object_set_new(o, "min", json_integer(d->min));
+	rc |= json_object_set_new(o, "avg", json_integer(d->avg));
+	rc |= json_object_set_new(o, "max", json_integer(d->max));
+	if (full)
+		rc |= json_object_set_new(o, "stddev",
+		    json_integer(d->stddev));
+	rc |= json_object_set_new(o, "p50", json_integer(d->p50));
+	rc |= json_object_set_new(o, "p99", json_integer(d->p99));
+	if (full)
+		rc |= json_object_set_new(o, "jitter",
+		    json_integer(d->jitter));
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* A hop count, null when unknown (-1). */
+static json_t *
+j_hops(int h)
+{
+	return h >= 0 ? json_integer(h) : json_null();
+}
+
+static const char *
+reflector_name(int r)
+{
+	switch (r) {
+	case TWAMP_REFL_STATELESS:
+		return "stateless";
+	case TWAMP_REFL_STATEFUL:
+		return "stateful";
+	default:
+		return "unknown";
+	}
+}
+
+/* The "twamp" member of a twamp or stamp task's stats. */
+json_t *
+task_twamp_json(const struct task_twamp *tw)
+{
+	const struct twamp_result *r = &tw->r;
+	json_t		*o, *h;
+	int		 rc = 0;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	rc |= json_object_set_new(o, "replies", j_u64(r->replies));
+	rc |= json_object_set_new(o, "forward", delay_json(&r->fwd, 1));
+	rc |= json_object_set_new(o, "backward", delay_json(&r->bwd, 1));
+	rc |= json_object_set_new(o, "processing", delay_json(&r->proc, 0));
+	if ((h = json_object()) != NULL) {
+		rc |= json_object_set_new(h, "forward", j_hops(r->fwd_hops));
+		rc |= json_object_set_new(h, "backward", j_hops(r->bwd_hops));
+		rc |= json_object_set_new(h, "forward_min",
+		    j_hops(r->fwd_hops_min));
+		rc |= json_object_set_new(h, "forward_max",
+		    j_hops(r->fwd_hops_max));
+		rc |= json_object_set_new(h, "backward_min",
+		    j_hops(r->bwd_hops_min));
+		rc |= json_object_set_new(h, "backward_max",
+		    j_hops(r->bwd_hops_max));
+	}
+	rc |= json_object_set_new(o, "hops", h);
+	rc |= json_object_set_new(o, "unsynchronized",
+	    json_boolean(r->unsynchronized));
+	rc |= json_object_set_new(o, "unsynchronized_replies",
+	    j_u64(r->unsync));
+	rc |= json_object_set_new(o, "reflector",
+	    json_string(reflector_name(r->reflector)));
+	if (r->reflector == TWAMP_REFL_STATEFUL) {
+		rc |= json_object_set_new(o, "forward_lost",
+		    j_u64(r->fwd_lost));
+		rc |= json_object_set_new(o, "backward_lost",
+		    j_u64(r->bwd_lost));
+	}
+	rc |= json_object_set_new(o, "nonconformant",
+	    j_u64(tw->nonconformant));
+	rc |= json_object_set_new(o, "rtt_negative", j_u64(r->rtt_negative));
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* A stats object, with "twamp" for the tasks that have it. */
+static json_t *
+stats_twamp_json(const struct stats_result *st, const struct task_twamp *tw)
+{
+	json_t	*o;
+
+	if ((o = task_stats_json(st)) == NULL)
+		return NULL;
+	if (tw->valid &&
+	    json_object_set_new(o, "twamp", task_twamp_json(tw)) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *
 round_json(const struct task_round *r)
 {
 	return json_pack("{s:I, s:o, s:o, s:o}",
 	    "index", (json_int_t)r->index,
 	    "from", j_time(r->t_from),
 	    "to", j_time(r->t_to),
-	    "stats", task_stats_json(&r->stats));
+	    "stats", stats_twamp_json(&r->stats, &r->twamp));
 }
 
 json_t *
@@ -1124,7 +1312,8 @@ task_info_json(const struct task_info *ti, const struct task_round *rounds,
 	rc |= json_object_set_new(o, "mode", j_name(task_mode_name(p->mode)));
 	rc |= json_object_set_new(o, "started", j_time(ti->t_started));
 	rc |= json_object_set_new(o, "finished", j_time(ti->t_finished));
-	rc |= json_object_set_new(o, "total", task_stats_json(&ti->total));
+	rc |= json_object_set_new(o, "total", stats_twamp_json(&ti->total,
+	    &ti->twamp));
 	if (nrounds > 0) {
 		if ((arr = json_array()) == NULL)
 			rc = -1;
@@ -1182,6 +1371,37 @@ kind_name(uint8_t kind)
 	}
 }
 
+/* A TWAMP or STAMP reply's figures (twamp_stats.h, twamp_delays). */
+static int
+sample_twamp(json_t *o, const struct probe_result *r)
+{
+	json_t	*h;
+	int	 rc = 0;
+
+	rc |= json_object_set_new(o, "t2", j_time(r->t2));
+	rc |= json_object_set_new(o, "t3", j_time(r->t3));
+	rc |= json_object_set_new(o, "t4", j_time(r->t4));
+	rc |= json_object_set_new(o, "forward", json_integer(r->t2 -
+	    r->t_sent));
+	rc |= json_object_set_new(o, "backward", json_integer(r->t4 - r->t3));
+	rc |= json_object_set_new(o, "processing", json_integer(r->t3 -
+	    r->t2));
+	rc |= json_object_set_new(o, "reflector_seq", json_integer(r->rseq));
+	if (r->twflags & PROBE_TW_SNDTTL)
+		rc |= json_object_set_new(o, "sender_ttl",
+		    json_integer(r->sender_ttl));
+	if ((h = json_object()) != NULL) {
+		rc |= json_object_set_new(h, "forward", j_hops(r->fwd_hops));
+		rc |= json_object_set_new(h, "backward", j_hops(r->bwd_hops));
+	}
+	rc |= json_object_set_new(o, "hops", h);
+	if (r->twflags & PROBE_TW_UNSYNC)
+		rc |= json_object_set_new(o, "unsynchronized", json_true());
+	if (r->twflags & PROBE_TW_NONCONF)
+		rc |= json_object_set_new(o, "nonconformant", json_true());
+	return rc;
+}
+
 json_t *
 task_sample_json(const struct probe_result *r)
 {
@@ -1218,6 +1438,8 @@ task_sample_json(const struct probe_result *r)
 	    j_name(ts_source_name(r->tsrc)));
 	if (r->flags & PROBE_F_CLOCK_STEP)
 		rc |= json_object_set_new(o, "clock_step", json_true());
+	if (r->twflags & PROBE_TW_REPLY)
+		rc |= sample_twamp(o, r);
 	if (rc != 0) {
 		json_decref(o);
 		return NULL;

@@ -54,6 +54,8 @@ int	 task_query_samples(const char *, struct task_query *,
 json_t	*task_params_json(const struct task_params *);
 /* A stats object: Lopa's keys and ours. */
 json_t	*task_stats_json(const struct stats_result *);
+/* The "twamp" member of a twamp or stamp task's stats objects. */
+json_t	*task_twamp_json(const struct task_twamp *);
 /* A task result: GET /tasks/:id and each element of GET /tasks. */
 json_t	*task_info_json(const struct task_info *,
 	    const struct task_round *, size_t, const char *);

@@ -507,11 +507,100 @@ test_invalid(void **state)
 		{ TASK_PING, "{\"target\":\"h\",\"resolve_interval\":"
 		    "\"500ms\"}", "resolve_interval", "at least 1s" },
 		{ TASK_PING, "{\"count\":1}", "target", "required" },
+		/* twamp, stamp */
+		{ TASK_TWAMP, "{\"target\":\"h\",\"control\":true}",
+		    "control", "not supported yet" },
+		{ TASK_TWAMP, "{\"target\":\"h\",\"control\":1}", "control",
+		    "true or false" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"control\":false}",
+		    "control", "only twamp" },
+		{ TASK_PING, "{\"target\":\"h\",\"control\":false}",
+		    "control", "only twamp" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"ssid\":65536}", "ssid",
+		    "between 0 and 65535" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"ssid\":-1}", "ssid",
+		    NULL },
+		{ TASK_STAMP, "{\"target\":\"h\",\"ssid\":\"1\"}", "ssid",
+		    "expected an integer" },
+		{ TASK_TWAMP, "{\"target\":\"h\",\"ssid\":1}", "ssid",
+		    "only stamp" },
+		{ TASK_UDP, "{\"target\":\"h\",\"ssid\":1}", "ssid",
+		    "only stamp" },
+		{ TASK_TWAMP, "{\"target\":\"h\",\"padding\":-1}", "padding",
+		    "between 0 and 65493" },
+		{ TASK_TWAMP, "{\"target\":\"h\",\"padding\":65494}",
+		    "padding", NULL },
+		{ TASK_STAMP, "{\"target\":\"h\",\"padding\":65464}",
+		    "padding", "between 0 and 65463" },
+		{ TASK_TWAMP, "{\"target\":\"h\",\"padding\":1.5}",
+		    "padding", "expected an integer" },
+		{ TASK_TWAMP, "{\"target\":\"h\",\"padding\":1,"
+		    "\"packet_size\":100}", "padding", "not both" },
+		{ TASK_TCP, "{\"target\":\"h\",\"padding\":1}", "padding",
+		    "only twamp and stamp" },
+		{ TASK_TWAMP, "{\"target\":\"h\",\"packet_size\":13}",
+		    "packet_size", "between 14 and" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"packet_size\":43}",
+		    "packet_size", "between 44 and" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"packet_size\":65508}",
+		    "packet_size", NULL },
+		{ TASK_TWAMP, "{\"target\":\"h\",\"ttl\":0}", "ttl", NULL },
+		{ TASK_TWAMP, "{\"target\":\"h\",\"dscp\":64}", "dscp",
+		    NULL },
+		{ TASK_TWAMP, "{\"target\":\"h:0\"}", "target", NULL },
+		{ TASK_STAMP, "{\"target\":\"h\",\"type\":\"twamp\"}",
+		    "type", "does not match" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[]}", "tlvs",
+		    "unknown field" },
 	};
 	size_t	 i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		expect_bad(t[i].body, t[i].type, t[i].field, t[i].detail);
+}
+
+static void
+test_twamp_params(void **state)
+{
+	struct task_params	 p;
+
+	expect_ok("{\"target\":\"198.18.0.2\"}", TASK_TWAMP, &p);
+	assert_int_equal(p.type, TASK_TWAMP);
+	assert_int_equal(p.port, 862);
+	assert_int_equal(p.packet_size, 41);	/* padding 27 */
+	assert_int_equal(p.ttl, 255);
+	assert_int_equal(p.dscp, -1);
+	assert_int_equal(p.ssid, 0);
+	expect_ok("{\"target\":\"198.18.0.2\"}", TASK_STAMP, &p);
+	assert_int_equal(p.type, TASK_STAMP);
+	assert_int_equal(p.port, 862);
+	assert_int_equal(p.packet_size, 44);
+	assert_int_equal(p.ttl, 255);
+	expect_ok("{\"target\":\"[2001:db8::1]:4000\",\"padding\":0,"
+	    "\"ttl\":64,\"dscp\":46,\"df\":true,\"control\":false}",
+	    TASK_TWAMP, &p);
+	assert_int_equal(p.port, 4000);
+	assert_int_equal(p.packet_size, 14);
+	assert_int_equal(p.ttl, 64);
+	assert_int_equal(p.dscp, 46);
+	assert_int_equal(p.pmtu, PMTU_DO);
+	expect_ok("{\"target\":\"h\",\"padding\":65493}", TASK_TWAMP, &p);
+	assert_int_equal(p.packet_size, 65507);
+	expect_ok("{\"target\":\"h\",\"padding\":100,\"ssid\":65535}",
+	    TASK_STAMP, &p);
+	assert_int_equal(p.packet_size, 144);
+	assert_int_equal(p.ssid, 65535);
+	expect_ok("{\"target\":\"h\",\"packet_size\":1000,\"port\":5000,"
+	    "\"ssid\":null,\"padding\":null}", TASK_STAMP, &p);
+	assert_int_equal(p.packet_size, 1000);
+	assert_int_equal(p.port, 5000);
+	assert_int_equal(p.ssid, 0);
+	expect_ok("{\"target\":\"h\",\"mode\":\"continuous\","
+	    "\"window\":\"10s\",\"interval\":\"10ms\"}", TASK_TWAMP, &p);
+	assert_int_equal(p.mode, TASK_CONTINUOUS);
+	assert_string_equal(task_type_name(TASK_TWAMP), "twamp");
+	assert_string_equal(task_type_name(TASK_STAMP), "stamp");
+	assert_int_equal(task_type_from_name("stamp"), TASK_STAMP);
 }
 
 /* The echoed parameters are a creation body giving the same task. */
@@ -536,6 +625,11 @@ test_params_roundtrip(void **state)
 		{ TASK_UDP, "{\"target\":\"echo.example\",\"port\":7,"
 		    "\"packet_size\":1000,\"df\":true,\"resolve_interval\":"
 		    "\"1m\"}" },
+		{ TASK_TWAMP, "{\"target\":\"198.18.0.2\"}" },
+		{ TASK_TWAMP, "{\"target\":\"h\",\"padding\":1400,\"ttl\":7,"
+		    "\"dscp\":46}" },
+		{ TASK_STAMP, "{\"target\":\"[2001:db8::1]:5000\","
+		    "\"ssid\":77,\"packet_size\":100}" },
 	};
 	struct task_params	 a, b;
 	struct task_json_err	 e;
@@ -926,6 +1020,165 @@ test_sample(void **state)
 }
 
 static void
+fill_delay(struct delay_result *d, int64_t base)
+{
+	d->n = 5;
+	d->min = base;
+	d->avg = base + 1;
+	d->max = base + 2;
+	d->stddev = base + 3;
+	d->p50 = base + 4;
+	d->p99 = base + 5;
+	d->jitter = base + 6;
+}
+
+static void
+check_delay(json_t *o, int64_t base, int full)
+{
+	assert_true(json_is_object(o));
+	assert_int_equal(get_int(o, "min"), base);
+	assert_int_equal(get_int(o, "avg"), base + 1);
+	assert_int_equal(get_int(o, "max"), base + 2);
+	assert_int_equal(get_int(o, "p50"), base + 4);
+	assert_int_equal(get_int(o, "p99"), base + 5);
+	if (full) {
+		assert_int_equal(get_int(o, "stddev"), base + 3);
+		assert_int_equal(get_int(o, "jitter"), base + 6);
+		assert_int_equal(json_object_size(o), 7);
+	} else
+		assert_int_equal(json_object_size(o), 5);
+}
+
+/* The "twamp" objects of a twamp task's total and rounds. */
+static void
+test_info_twamp(void **state)
+{
+	struct task_info	 ti;
+	struct task_round	 r[1];
+	struct twamp_result	*tr = &ti.twamp.r;
+	json_t			*j, *tw, *h, *rt;
+
+	make_info(&ti, "{\"target\":\"198.18.0.2\",\"count\":5}",
+	    TASK_TWAMP);
+	ti.status = TASK_FINISHED;
+	ti.nrounds = 1;
+	fill_stats(&ti.total, 1000);
+	ti.twamp.valid = 1;
+	ti.twamp.nonconformant = 2;
+	fill_delay(&tr->fwd, 100);
+	fill_delay(&tr->bwd, -200);
+	fill_delay(&tr->proc, 300);
+	tr->replies = 5;
+	tr->unsync = 1;
+	tr->unsynchronized = 1;
+	tr->fwd_hops = 2;
+	tr->bwd_hops = -1;
+	tr->fwd_hops_min = 1;
+	tr->fwd_hops_max = 3;
+	tr->bwd_hops_min = tr->bwd_hops_max = -1;
+	tr->reflector = TWAMP_REFL_STATEFUL;
+	tr->fwd_lost = 4;
+	tr->bwd_lost = 3;
+	memset(r, 0, sizeof(r));
+	r[0].index = 1;
+	fill_stats(&r[0].stats, 2000);
+	r[0].twamp = ti.twamp;
+	r[0].twamp.r.reflector = TWAMP_REFL_STATELESS;
+
+	j = render(&ti, r, 1);
+	assert_string_equal(get_str(j, "type"), "twamp");
+	check_stats(get(j, "total"), 1000);
+	tw = get(get(j, "total"), "twamp");
+	assert_int_equal(get_int(tw, "replies"), 5);
+	check_delay(get(tw, "forward"), 100, 1);
+	check_delay(get(tw, "backward"), -200, 1);
+	check_delay(get(tw, "processing"), 300, 0);
+	h = get(tw, "hops");
+	assert_int_equal(get_int(h, "forward"), 2);
+	assert_true(json_is_null(get(h, "backward")));
+	assert_int_equal(get_int(h, "forward_min"), 1);
+	assert_int_equal(get_int(h, "forward_max"), 3);
+	assert_true(json_is_null(get(h, "backward_max")));
+	assert_true(json_is_true(get(tw, "unsynchronized")));
+	assert_string_equal(get_str(tw, "reflector"), "stateful");
+	assert_int_equal(get_int(tw, "forward_lost"), 4);
+	assert_int_equal(get_int(tw, "backward_lost"), 3);
+	assert_int_equal(get_int(tw, "nonconformant"), 2);
+	rt = get(get(json_array_get(get(j, "rounds"), 0), "stats"), "twamp");
+	assert_string_equal(get_str(rt, "reflector"), "stateless");
+	assert_null(json_object_get(rt, "forward_lost"));
+	assert_null(json_object_get(rt, "backward_lost"));
+	assert_int_equal(get_int(get(j, "params"), "ttl"), 255);
+	json_decref(j);
+
+	/* Other types have none. */
+	make_info(&ti, "{\"target\":\"198.18.0.2\"}", TASK_PING);
+	j = render(&ti, NULL, 0);
+	assert_null(json_object_get(get(j, "total"), "twamp"));
+	json_decref(j);
+}
+
+static void
+test_sample_twamp(void **state)
+{
+	struct probe_result	 r;
+	json_t			*j, *h;
+
+	memset(&r, 0, sizeof(r));
+	r.seq = 9;
+	r.kind = PROBE_K_FATE;
+	r.status = PROBE_OK;
+	r.ttl = 253;
+	r.tsrc = TS_TIMESTAMPING;
+	r.t_sent = 1795000000LL * SEC;
+	r.t2 = r.t_sent + 1000;
+	r.t3 = r.t2 + 500;
+	r.t4 = r.t3 + 3000;
+	r.rtt_ns = 4000;
+	r.rseq = 4;
+	r.sender_ttl = 254;
+	r.fwd_hops = 1;
+	r.bwd_hops = 2;
+	r.twflags = PROBE_TW_REPLY | PROBE_TW_SNDTTL | PROBE_TW_NONCONF;
+	j = task_sample_json(&r);
+	assert_non_null(j);
+	assert_int_equal(get_int(j, "rtt"), 4000);
+	assert_string_equal(get_str(j, "t2"), "2026-11-18T11:06:40.000001Z");
+	assert_string_equal(get_str(j, "t3"), "2026-11-18T11:06:40.0000015Z");
+	assert_string_equal(get_str(j, "t4"), "2026-11-18T11:06:40.0000045Z");
+	assert_int_equal(get_int(j, "forward"), 1000);
+	assert_int_equal(get_int(j, "backward"), 3000);
+	assert_int_equal(get_int(j, "processing"), 500);
+	assert_int_equal(get_int(j, "reflector_seq"), 4);
+	assert_int_equal(get_int(j, "sender_ttl"), 254);
+	h = get(j, "hops");
+	assert_int_equal(get_int(h, "forward"), 1);
+	assert_int_equal(get_int(h, "backward"), 2);
+	assert_true(json_is_true(get(j, "nonconformant")));
+	assert_null(json_object_get(j, "unsynchronized"));
+	json_decref(j);
+
+	/* No Sender TTL (38 octets), hops unknown, unsynchronized. */
+	r.twflags = PROBE_TW_REPLY | PROBE_TW_UNSYNC;
+	r.fwd_hops = -1;
+	j = task_sample_json(&r);
+	assert_null(json_object_get(j, "sender_ttl"));
+	assert_true(json_is_null(get(get(j, "hops"), "forward")));
+	assert_true(json_is_true(get(j, "unsynchronized")));
+	assert_null(json_object_get(j, "nonconformant"));
+	json_decref(j);
+
+	/* A timeout: no reply figures. */
+	memset(&r, 0, sizeof(r));
+	r.kind = PROBE_K_FATE;
+	r.status = PROBE_LOST;
+	j = task_sample_json(&r);
+	assert_null(json_object_get(j, "t2"));
+	assert_null(json_object_get(j, "forward"));
+	json_decref(j);
+}
+
+static void
 test_state(void **state)
 {
 	struct task_event	 ev;
@@ -1002,11 +1255,14 @@ main(void)
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_twamp_params),
 		cmocka_unit_test(test_params_roundtrip),
 		cmocka_unit_test(test_time_format),
 		cmocka_unit_test(test_info_running),
 		cmocka_unit_test(test_info_final),
 		cmocka_unit_test(test_sample),
+		cmocka_unit_test(test_info_twamp),
+		cmocka_unit_test(test_sample_twamp),
 		cmocka_unit_test(test_state),
 		cmocka_unit_test(test_queries),
 	};
