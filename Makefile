@@ -150,13 +150,26 @@ $(O)/bench/wake_loop: $(OBJ)/bench/wake_loop.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-bench: $(O)/bench/imsg_bench $(O)/bench/connect_loop $(O)/bench/wake_loop $(LOPAD)
+$(O)/bench/twamp_load: $(OBJ)/bench/twamp_load.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(O)/bench/twamp_refl: $(OBJ)/bench/twamp_refl.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+bench: $(O)/bench/imsg_bench $(O)/bench/connect_loop $(O)/bench/wake_loop \
+    $(O)/bench/twamp_load $(O)/bench/twamp_refl $(LOPAD)
 	@echo "framing: imsg over bare send/recv on one SOCK_SEQPACKET pair"
 	$(O)/bench/imsg_bench
 	@echo "probes: lopad against ping, fping and a connect loop"
 	CONNECT_LOOP=$(CURDIR)/$(O)/bench/connect_loop \
 	    WAKE_LOOP=$(CURDIR)/$(O)/bench/wake_loop LOPAD=$(CURDIR)/$(LOPAD) \
 	    bash bench/probe_bench.sh
+	@echo "twamp: lopad's reflector against a minimal recvmmsg reflector"
+	TWAMP_LOAD=$(CURDIR)/$(O)/bench/twamp_load \
+	    TWAMP_REFL=$(CURDIR)/$(O)/bench/twamp_refl LOPAD=$(CURDIR)/$(LOPAD) \
+	    bash bench/twamp_bench.sh
 
 deps:
 	@sh regress/lib/deps.sh build
