@@ -49,7 +49,7 @@ LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
 # Unit tests: regress/unit/test_NAME.c plus the sources listed here.
 UNIT_TESTS	 = imsg duration config problem parser stats icmp_codec \
 		   task_json sse probe_udp twamp_codec stamp_tlv twamp_ctl_codec \
-		   twamp_stats
+		   twamp_stats twamp_client
 UNIT_imsg	 = common/imsg.c common/imsgev.c
 UNIT_duration	 = common/duration.c
 UNIT_config	 = lopad/config.c common/addr.c common/duration.c common/log.c
@@ -62,6 +62,7 @@ UNIT_twamp_codec = lopad/twamp_codec.c
 UNIT_stamp_tlv	 = lopad/stamp_tlv.c
 UNIT_twamp_ctl_codec = lopad/twamp_ctl_codec.c
 UNIT_twamp_stats = lopad/twamp_stats.c
+UNIT_twamp_client = lopad/twamp_ctl_codec.c
 UNIT_probe_udp	 = lopad/probe_udp.c
 UNIT_task_json	 = lopad/task_json.c lopad/task.c lopad/problem.c \
 		   common/duration.c

@@ -42,6 +42,8 @@
 #define REFWAIT_MIN	(1000LL * 1000 * 1000)			/* 1s */
 #define REFWAIT_MAX	(7LL * 24 * 3600 * 1000 * 1000 * 1000)	/* 7 days */
 #define REFWAIT_DEFAULT	(900LL * 1000 * 1000 * 1000)	/* RFC 5357: 900s */
+#define TWC_TIMEOUT_DEF	(5LL * 1000 * 1000 * 1000)	/* TWAMP-Control: 5s */
+#define TWC_TIMEOUT_MAX	(3600LL * 1000 * 1000 * 1000)	/* 1h */
 
 enum ktype {
 	K_SECTION,	/* mapping of further keys */
@@ -130,6 +132,18 @@ static const struct ckey reflector_keys[] = {
 	{ .name = NULL }
 };
 
+static const struct ckey sender_keys[] = {
+	{ .name = "twamp_connect_timeout", .type = K_DURATION,
+	    FIELD(sender_twamp_connect_timeout), .min = REFWAIT_MIN,
+	    .max = TWC_TIMEOUT_MAX },
+	{ .name = "twamp_response_timeout", .type = K_DURATION,
+	    FIELD(sender_twamp_response_timeout), .min = REFWAIT_MIN,
+	    .max = TWC_TIMEOUT_MAX },
+	{ .name = "twamp_max_count", .type = K_UINT,
+	    FIELD(sender_twamp_max_count), .min = 1024, .max = 1U << 31 },
+	{ .name = NULL }
+};
+
 static const struct ckey monitor_keys[] = {
 	{ .name = "enabled", .type = K_BOOL, FIELD(monitor_enabled) },
 	{ .name = "event_buffer_size", .type = K_UINT,
@@ -158,6 +172,7 @@ static const struct ckey top_keys[] = {
 	{ .name = "http", .type = K_SECTION, .sub = http_keys },
 	{ .name = "log", .type = K_SECTION, .sub = log_keys },
 	{ .name = "reflector", .type = K_SECTION, .sub = reflector_keys },
+	{ .name = "sender", .type = K_SECTION, .sub = sender_keys },
 	{ .name = "monitor", .type = K_SECTION, .sub = monitor_keys },
 	{ .name = "tasks", .type = K_SECTION, .sub = tasks_keys },
 	{ .name = "state_file", .type = K_PATH, FIELD(state_file) },
@@ -918,6 +933,9 @@ config_defaults(struct lopad_conf *c)
 	c->reflector_twamp_max_connections_per_client = 8;
 	c->reflector_twamp_max_sessions = 256;
 	c->reflector_twamp_max_sessions_per_connection = 16;
+	c->sender_twamp_connect_timeout = TWC_TIMEOUT_DEF;
+	c->sender_twamp_response_timeout = TWC_TIMEOUT_DEF;
+	c->sender_twamp_max_count = 32768;	/* RFC 5357 section 6 */
 	c->monitor_enabled = 1;
 	c->reflector_rate_per_source = 1000;
 	c->reflector_rate_global = 100000;
@@ -979,6 +997,11 @@ config_parse_buf(const char *name, const char *buf, size_t len,
 		conf_err(errs, "%s: reflector.twamp_port_min %u is above "
 		    "reflector.twamp_port_max %u", name,
 		    tmp.reflector_twamp_port_min, tmp.reflector_twamp_port_max);
+	/* RFC 4656 section 3.1: the Count is a power of 2. */
+	if ((tmp.sender_twamp_max_count & (tmp.sender_twamp_max_count - 1))
+	    != 0)
+		conf_err(errs, "%s: sender.twamp_max_count %u is not a power "
+		    "of 2", name, tmp.sender_twamp_max_count);
  done:
 	yaml_parser_delete(&y);
 	if (errs->n != nerr)

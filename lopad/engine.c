@@ -134,6 +134,14 @@ struct eng_twamp {
 	uint64_t		 rnonconf;	/* current round */
 	struct task_twamp	 final;		/* frozen total */
 	struct task_twamp	*rounds;	/* rounds_cap, as t->rounds */
+	/*
+	 * Full TWAMP (control): each round is a session of its own and the
+	 * reflector numbers each from 0, so the total's forward and
+	 * backward losses are the sums of the rounds'.
+	 */
+	int			 per_session;
+	uint64_t		 done_fwd_lost;	/* finished rounds */
+	uint64_t		 done_bwd_lost;
 	struct eng_tw_rec	*ring;		/* ring_cap, as t->ring */
 };
 
@@ -170,6 +178,8 @@ struct eng_params {
 	int32_t		 ttl;
 	uint32_t	 pmtu;
 	uint32_t	 ip_version;
+	uint32_t	 control;	/* twamp: TWAMP-Control */
+	uint32_t	 receiver_port;
 };
 
 struct task {
@@ -508,10 +518,29 @@ twamp_export(const struct twamp_acc *a, uint64_t nonconf,
 		log_warn("twamp percentiles");
 }
 
+/* The total; with per-session numbering, the rounds' losses summed. */
+static void
+twamp_export_total(struct eng_twamp *tw, struct task_twamp *out)
+{
+	struct twamp_result	 cur;
+
+	twamp_export(&tw->total, tw->nonconf, out);
+	if (!tw->per_session || out->r.reflector != TWAMP_REFL_STATEFUL)
+		return;
+	if (twamp_compute(&tw->racc, &cur) == -1)
+		log_warn("twamp percentiles");
+	out->r.fwd_lost = tw->done_fwd_lost;
+	out->r.bwd_lost = tw->done_bwd_lost;
+	if (cur.reflector == TWAMP_REFL_STATEFUL) {
+		out->r.fwd_lost += cur.fwd_lost;
+		out->r.bwd_lost += cur.bwd_lost;
+	}
+}
+
 static void
 twamp_freeze(struct eng_twamp *tw)
 {
-	twamp_export(&tw->total, tw->nonconf, &tw->final);
+	twamp_export_total(tw, &tw->final);
 	twamp_acc_free(&tw->total);
 	twamp_acc_free(&tw->racc);
 	twamp_acc_init(&tw->total);
@@ -610,6 +639,16 @@ task_end_round(struct task *t)
 	}
 	stats_acc_free(&t->racc);
 	stats_acc_init(&t->racc);
+	if (t->tw != NULL && t->tw->per_session) {
+		struct twamp_result	 rr;
+
+		if (twamp_compute(&t->tw->racc, &rr) == -1)
+			log_warn("twamp percentiles");
+		if (rr.reflector == TWAMP_REFL_STATEFUL) {
+			t->tw->done_fwd_lost += rr.fwd_lost;
+			t->tw->done_bwd_lost += rr.bwd_lost;
+		}
+	}
 	if (t->tw != NULL) {
 		twamp_acc_free(&t->tw->racc);
 		twamp_acc_init(&t->tw->racc);
@@ -698,6 +737,8 @@ task_start_round(struct task *t)
 	sp.first_seq = t->next_seq;
 	if (t->tw != NULL)
 		sp.ssid = t->tw->ssid;
+	sp.control = t->p.control;
+	sp.receiver_port = t->p.receiver_port;
 	proc_compose(PROC_SENDER, IMSG_SESSION_START, s->sid, 0, -1, &sp,
 	    sizeof(sp));
 	log_debug("task %s: round %u, session %u", t->id, t->round, s->sid);
@@ -925,6 +966,8 @@ task_new(const struct task_params *p, const char *id)
 	t->p.ttl = p->ttl;
 	t->p.pmtu = p->pmtu;
 	t->p.ip_version = p->ip_version;
+	t->p.control = p->control;
+	t->p.receiver_port = p->receiver_port;
 	return (t);
 }
 
@@ -957,6 +1000,8 @@ params_export(const struct eng_params *e, struct task_params *p)
 	p->ttl = e->ttl;
 	p->pmtu = e->pmtu;
 	p->ip_version = e->ip_version;
+	p->control = e->control;
+	p->receiver_port = e->receiver_port;
 }
 
 static void
@@ -979,6 +1024,7 @@ task_twamp_new(struct task *t, const struct task_params *p)
 		return (-1);
 	}
 	tw->ssid = p->ssid;
+	tw->per_session = p->control != 0;
 	tw->sent_ttl = p->ttl > 0 ? p->ttl : TASK_DEF_TWAMP_TTL;
 	twamp_acc_init(&tw->total);
 	twamp_acc_init(&tw->racc);
@@ -1418,8 +1464,7 @@ task_snapshot(struct task *t, struct task_info *ti)
 		if (t->frozen)
 			ti->twamp = t->tw->final;
 		else
-			twamp_export(&t->tw->total, t->tw->nonconf,
-			    &ti->twamp);
+			twamp_export_total(t->tw, &ti->twamp);
 	}
 	/* Finished rounds, and the current one while it runs. */
 	ti->nrounds = t->nrounds + (t->round_from != 0 ? 1 : 0);

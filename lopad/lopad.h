@@ -202,6 +202,10 @@ struct lopad_conf {
 	uint32_t	 reflector_twamp_max_connections_per_client;
 	uint32_t	 reflector_twamp_max_sessions;
 	uint32_t	 reflector_twamp_max_sessions_per_connection;
+	/* TWAMP-Control client (twamp tasks with control: true). */
+	int64_t		 sender_twamp_connect_timeout;	/* ns */
+	int64_t		 sender_twamp_response_timeout;	/* ns, each reply */
+	uint32_t	 sender_twamp_max_count;	/* greeting Count cap */
 	uint32_t	 monitor_enabled;
 	uint32_t	 monitor_event_buffer_size;
 	uint32_t	 tasks_max;			/* live tasks */

@@ -103,6 +103,8 @@ static const int sc_sender[] = {
 	SCMP_SYS(getsockopt), SCMP_SYS(recvmmsg), SCMP_SYS(sendmmsg),
 	/* twamp, stamp: the Error Estimate (read-only, as the reflector) */
 	SCMP_SYS(adjtimex), SCMP_SYS(clock_adjtime),
+	/* twamp with TWAMP-Control: the addresses of the two sockets */
+	SCMP_SYS(getsockname),
 };
 
 /*

@@ -64,6 +64,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -86,6 +87,7 @@
 #include "stats.h"
 #include "task.h"
 #include "twamp_codec.h"
+#include "twamp_ctl_codec.h"
 #include "twamp_stats.h"
 
 /* <linux/icmp.h> clashes with the netinet headers: our ICMP_FILTER. */
@@ -232,6 +234,7 @@ struct session {
 	struct tsock		 us;		/* udp */
 	struct event		*uev;
 	int			 uconn;		/* connected */
+	struct twctl		*ctl;		/* twamp, control: true */
 
 	int64_t			 start;		/* monotonic; moves on slips */
 	int64_t			 start0;	/* as first set */
@@ -243,6 +246,35 @@ struct session {
 	uint32_t		 hidx[2];	/* in snd_sched[k] + 1; 0 none */
 	struct slot		*ring;
 	uint32_t		 mask;
+};
+
+/*
+ * twamp with control: true: the TWAMP-Control connection, one test
+ * session on it (twamp_client.h).  Each step waits for one message of
+ * a known length, read into `in' and no further, under a timer.
+ */
+enum twc_state {
+	TWC_CONNECT = 0,	/* TCP connect in progress */
+	TWC_GREETING,		/* waiting for the Server Greeting */
+	TWC_SERVER_START,
+	TWC_ACCEPT,		/* Accept-Session */
+	TWC_START_ACK,
+	TWC_TESTING		/* the test runs; Stop-Sessions at its end */
+};
+
+struct twctl {
+	int		 fd;
+	int		 state;		/* enum twc_state */
+	struct event	*rev;
+	struct event	*wev;		/* connect, then output waiting */
+	struct event	*tev;		/* connect or response timeout */
+	union snd_sa	 local;		/* our end of the connection */
+	uint16_t	 cport;		/* the server's control port */
+	uint8_t		 in[TWAMP_GREETING_LEN];	/* the largest reply */
+	size_t		 inlen;
+	size_t		 need;
+	uint8_t		 out[TWAMP_SETUP_RESP_LEN + TWAMP_STOP_SESSIONS_LEN];
+	size_t		 outlen;
 };
 
 /* What came with a datagram. */
@@ -371,6 +403,8 @@ static void	 sender_flush(void);
 static void	 sender_flush_cb(int, short, void *);
 static void	 icmp_drain(struct icmpsock *);
 static void	 udp_drain(struct session *);
+static int	 twc_start(struct session *, char *, size_t);
+static void	 twc_close(struct session *);
 
 static int
 sess_cmp(struct session *a, struct session *b)
@@ -2099,6 +2133,460 @@ twamp_input(struct session *s, const uint8_t *buf, size_t len,
 }
 
 /*
+ * twamp, control: true: full TWAMP (RFC 5357).  Before the schedule, a
+ * non-blocking TCP connection to the target (the TWAMP-Control server)
+ * negotiates one test session, step by step on this loop, each reply
+ * under sender.twamp_response_timeout: greeting (mode 1, Count checked
+ * and capped at sender.twamp_max_count), Set-Up-Response, Server-Start,
+ * Request-TW-Session for the session's UDP socket (bound first, so its
+ * address and port are known), Accept-Session (its port is the test
+ * destination), Start-Sessions, Start-Ack.  Then the probes run as
+ * TWAMP-light's, and when the session is over (replies in or timed out,
+ * or stopped) Stop-Sessions goes out and the connection is closed.  Any
+ * refusal, early close or silence ends the session with an error that
+ * says which step and why.
+ */
+
+static const char *
+twc_waiting(int state)
+{
+	switch (state) {
+	case TWC_GREETING:
+		return "Server Greeting";
+	case TWC_SERVER_START:
+		return "Server-Start";
+	case TWC_ACCEPT:
+		return "Accept-Session";
+	case TWC_START_ACK:
+		return "Start-Ack";
+	}
+	return "nothing";
+}
+
+static void
+twc_fail(struct session *s, int err, const char *fmt, ...)
+    __attribute__((__format__(printf, 3, 4)));
+
+static void
+twc_fail(struct session *s, int err, const char *fmt, ...)
+{
+	char	 msg[LOPA_ERRLEN];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	session_end(s, err, msg);
+}
+
+/* "198.18.0.2 port 862" */
+static const char *
+twc_peer(const struct session *s, char *buf, size_t len)
+{
+	char	 a[INET6_ADDRSTRLEN];
+
+	snprintf(buf, len, "%s port %u", sa_str((const struct sockaddr *)
+	    &s->dst, a, sizeof(a)), s->ctl->cport);
+	return buf;
+}
+
+static void
+twc_arm(struct session *s, int64_t ns)
+{
+	struct timeval	 tv = ns_tv(ns);
+
+	if (evtimer_add(s->ctl->tev, &tv) == -1)
+		fatalx("%s: evtimer_add", __func__);
+}
+
+/* Send what waits; -1 when the session ended. */
+static int
+twc_flush(struct session *s)
+{
+	struct twctl	*c = s->ctl;
+	ssize_t		 n;
+
+	while (c->outlen > 0) {
+		n = write(c->fd, c->out, c->outlen);
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (event_add(c->wev, NULL) == -1)
+				fatalx("%s: event_add", __func__);
+			return 0;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			twc_fail(s, n == -1 ? errno : EPIPE, "TWAMP-Control: "
+			    "send: %s", strerror(n == -1 ? errno : EPIPE));
+			return -1;
+		}
+		memmove(c->out, c->out + n, c->outlen - (size_t)n);
+		c->outlen -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Queue a message and send it; -1 when the session ended. */
+static int
+twc_send(struct session *s, const uint8_t *buf, ssize_t len)
+{
+	struct twctl	*c = s->ctl;
+
+	if (len <= 0 || (size_t)len > sizeof(c->out) - c->outlen) {
+		twc_fail(s, EINVAL, "TWAMP-Control: cannot encode a message");
+		return -1;
+	}
+	memcpy(c->out + c->outlen, buf, (size_t)len);
+	c->outlen += (size_t)len;
+	return twc_flush(s);
+}
+
+/* Wait for the next reply, `need' octets, under the response timeout. */
+static void
+twc_expect(struct session *s, int state, size_t need)
+{
+	s->ctl->state = state;
+	s->ctl->need = need;
+	s->ctl->inlen = 0;
+	twc_arm(s, proc_conf->sender_twamp_response_timeout);
+}
+
+/*
+ * The test socket: udp's, bound (to source_ip, else to our end of the
+ * control connection) but not connected until the port is known.
+ */
+static int
+twc_udp_open(struct session *s, struct twamp_client_req *rq)
+{
+	union snd_sa	 a;
+	socklen_t	 alen;
+	const char	*what = "socket";
+	char		 msg[LOPA_ERRLEN];
+	int		 fd, err;
+
+	fd = socket(s->dst.sa.sa_family, SOCK_DGRAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		err = errno;
+	else if ((err = sock_options(s, fd, SOCK_DGRAM, &what)) == 0 &&
+	    s->srclen == 0) {
+		a = s->ctl->local;
+		a.sin.sin_port = 0;
+		what = "bind";
+		if (bind(fd, &a.sa, a.sa.sa_family == AF_INET ?
+		    sizeof(a.sin) : sizeof(a.sin6)) == -1)
+			err = errno;
+	}
+	alen = sizeof(a);
+	if (err == 0 && getsockname(fd, &a.sa, &alen) == -1) {
+		what = "getsockname";
+		err = errno;
+	}
+	if (err != 0) {
+		if (fd != -1)
+			close(fd);
+		sock_errmsg(s, what, err, msg, sizeof(msg));
+		session_end(s, err, msg);
+		return -1;
+	}
+	tsock_init(&s->us, fd, s->dst.sa.sa_family, s->mask + 1);
+	memset(rq, 0, sizeof(*rq));
+	rq->family = s->dst.sa.sa_family;
+	if (rq->family == AF_INET) {
+		memcpy(rq->sender_addr, &a.sin.sin_addr, 4);
+		rq->sender_port = ntohs(a.sin.sin_port);
+		memcpy(rq->receiver_addr, &s->dst.sin.sin_addr, 4);
+	} else {
+		memcpy(rq->sender_addr, &a.sin6.sin6_addr, 16);
+		rq->sender_port = ntohs(a.sin6.sin6_port);
+		memcpy(rq->receiver_addr, &s->dst.sin6.sin6_addr, 16);
+	}
+	rq->receiver_port = (uint16_t)s->p.receiver_port;
+	rq->padding = s->p.packet_size - TWAMP_SENDER_LEN;
+	rq->start_time = twamp_ntp_from_ns(clock_ns(CLOCK_REALTIME));
+	rq->timeout_ns = s->p.timeout_ns;
+	rq->dscp = s->p.dscp;
+	return 0;
+}
+
+/* Start-Ack came: the test runs against the accepted port. */
+static void
+twc_testing(struct session *s, uint16_t port)
+{
+	char	 a[INET6_ADDRSTRLEN];
+
+	evtimer_del(s->ctl->tev);
+	s->ctl->state = TWC_TESTING;
+	s->ctl->need = 0;
+	if (s->dst.sa.sa_family == AF_INET)
+		s->dst.sin.sin_port = htons(port);
+	else
+		s->dst.sin6.sin6_port = htons(port);
+	/* Not now: twamp_send() connects when it can (udp_route_error). */
+	if (connect(s->us.fd, &s->dst.sa, s->dstlen) == 0)
+		s->uconn = 1;
+	s->uev = event_new(proc_base, s->us.fd, EV_READ | EV_PERSIST,
+	    udp_read, s);
+	if (s->uev == NULL || event_add(s->uev, NULL) == -1)
+		fatalx("%s: event", __func__);
+	log_debug("session %u: TWAMP-Control: session accepted, testing "
+	    "%s port %u", s->sid, sa_str(&s->dst.sa, a, sizeof(a)), port);
+	session_begin(s);
+}
+
+/* A whole reply is in: check it, send what comes next. */
+static void
+twc_message(struct session *s)
+{
+	struct twctl		*c = s->ctl;
+	struct twamp_client_req	 rq;
+	uint8_t			 buf[TWAMP_SETUP_RESP_LEN];
+	char			 err[LOPA_ERRLEN];
+	uint32_t		 count;
+	uint16_t		 port;
+
+	switch (c->state) {
+	case TWC_GREETING:
+		if (twamp_client_greeting(c->in, c->inlen,
+		    proc_conf->sender_twamp_max_count, &count, err,
+		    sizeof(err)) == -1) {
+			session_end(s, EPROTO, err);
+			return;
+		}
+		log_debug("session %u: TWAMP-Control: greeting, Count %u",
+		    s->sid, count);
+		if (twc_send(s, buf, twamp_client_setup(buf,
+		    sizeof(buf))) == -1)
+			return;
+		twc_expect(s, TWC_SERVER_START, TWAMP_SERVER_START_LEN);
+		break;
+	case TWC_SERVER_START:
+		if (twamp_client_server_start(c->in, c->inlen, err,
+		    sizeof(err)) == -1) {
+			session_end(s, EPROTO, err);
+			return;
+		}
+		if (twc_udp_open(s, &rq) == -1 ||
+		    twc_send(s, buf, twamp_client_request(&rq, buf,
+		    sizeof(buf))) == -1)
+			return;
+		twc_expect(s, TWC_ACCEPT, TWAMP_ACCEPT_SESSION_LEN);
+		break;
+	case TWC_ACCEPT:
+		if (twamp_client_accept_session(c->in, c->inlen, &port, err,
+		    sizeof(err)) == -1) {
+			session_end(s, EPROTO, err);
+			return;
+		}
+		s->p.dst.port = port;
+		if (twc_send(s, buf, twamp_client_start(buf,
+		    sizeof(buf))) == -1)
+			return;
+		twc_expect(s, TWC_START_ACK, TWAMP_START_ACK_LEN);
+		break;
+	case TWC_START_ACK:
+		if (twamp_client_start_ack(c->in, c->inlen, err,
+		    sizeof(err)) == -1) {
+			session_end(s, EPROTO, err);
+			return;
+		}
+		twc_testing(s, (uint16_t)s->p.dst.port);
+		break;
+	}
+}
+
+static void
+twc_read(int fd, short ev, void *arg)
+{
+	struct session	*s = arg;
+	struct twctl	*c = s->ctl;
+	uint8_t		 junk[256];
+	char		 peer[INET6_ADDRSTRLEN + 16];
+	ssize_t		 n;
+
+	if (c->state == TWC_TESTING) {
+		/* The server has nothing to say now: its close ends it. */
+		n = read(fd, junk, sizeof(junk));
+		if (n == 0)
+			twc_fail(s, ECONNRESET, "TWAMP-Control: %s closed the "
+			    "connection during the test", twc_peer(s, peer,
+			    sizeof(peer)));
+		else if (n == -1 && errno != EAGAIN && errno != EINTR)
+			twc_fail(s, errno, "TWAMP-Control: %s: %s during the "
+			    "test", twc_peer(s, peer, sizeof(peer)),
+			    strerror(errno));
+		sender_flush();
+		return;
+	}
+	if (c->need == 0 || c->inlen >= c->need)
+		return;
+	n = read(fd, c->in + c->inlen, c->need - c->inlen);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		twc_fail(s, n == 0 ? ECONNRESET : errno, "TWAMP-Control: %s "
+		    "%s%s before its %s", twc_peer(s, peer, sizeof(peer)),
+		    n == 0 ? "closed the connection" : "",
+		    n == 0 ? "" : strerror(errno), twc_waiting(c->state));
+		sender_flush();
+		return;
+	}
+	c->inlen += (size_t)n;
+	if (c->inlen == c->need)
+		twc_message(s);
+	sender_flush();
+}
+
+/* The connect's outcome, or room for the output. */
+static void
+twc_write(int fd, short ev, void *arg)
+{
+	struct session	*s = arg;
+	struct twctl	*c = s->ctl;
+	socklen_t	 len;
+	char		 peer[INET6_ADDRSTRLEN + 16];
+	int		 err = 0;
+
+	if (c->state != TWC_CONNECT) {
+		(void)twc_flush(s);
+		sender_flush();
+		return;
+	}
+	len = sizeof(err);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	len = sizeof(c->local);
+	if (err == 0 && getsockname(fd, &c->local.sa, &len) == -1)
+		err = errno;
+	if (err != 0) {
+		twc_fail(s, err, "TWAMP-Control: connect to %s: %s",
+		    twc_peer(s, peer, sizeof(peer)), strerror(err));
+		sender_flush();
+		return;
+	}
+	if (event_add(c->rev, NULL) == -1)
+		fatalx("%s: event_add", __func__);
+	twc_expect(s, TWC_GREETING, TWAMP_GREETING_LEN);
+	sender_flush();
+}
+
+static void
+twc_timeout(int fd, short ev, void *arg)
+{
+	struct session	*s = arg;
+	char		 peer[INET6_ADDRSTRLEN + 16];
+
+	if (s->ctl->state == TWC_CONNECT)
+		twc_fail(s, ETIMEDOUT, "TWAMP-Control: connect to %s: no "
+		    "answer within %llds (sender.twamp_connect_timeout)",
+		    twc_peer(s, peer, sizeof(peer)), (long long)
+		    (proc_conf->sender_twamp_connect_timeout / NS));
+	else
+		twc_fail(s, ETIMEDOUT, "TWAMP-Control: no %s from %s within "
+		    "%llds (sender.twamp_response_timeout)",
+		    twc_waiting(s->ctl->state), twc_peer(s, peer,
+		    sizeof(peer)), (long long)
+		    (proc_conf->sender_twamp_response_timeout / NS));
+	sender_flush();
+}
+
+/* The control connection, before anything else of the session. */
+static int
+twc_start(struct session *s, char *msg, size_t len)
+{
+	struct twctl	*c;
+	union snd_sa	 src;
+	const char	*what = "socket";
+	int		 fd, err = 0, on = 1;
+
+	fd = socket(s->dst.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		err = errno;
+	if (err == 0 && s->p.interface[0] != '\0') {
+		what = "SO_BINDTODEVICE";
+		if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE,
+		    s->p.interface, strlen(s->p.interface)) == -1)
+			err = errno;
+	}
+	/* One message per segment: what the Wireshark dissector wants. */
+	if (err == 0 && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
+	    sizeof(on)) == -1) {
+		what = "TCP_NODELAY";
+		err = errno;
+	}
+	if (err == 0 && s->srclen != 0) {
+		src = s->src;
+		what = "bind";
+		if (bind(fd, &src.sa, s->srclen) == -1)
+			err = errno;
+	}
+	if (err == 0 && connect(fd, &s->dst.sa, s->dstlen) == -1 &&
+	    errno != EINPROGRESS) {
+		what = "TWAMP-Control connect";
+		err = errno;
+	}
+	if (err != 0) {
+		if (fd != -1)
+			close(fd);
+		sock_errmsg(s, what, err, msg, len);
+		return err;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal("%s: calloc", __func__);
+	c->fd = fd;
+	c->state = TWC_CONNECT;
+	c->cport = (uint16_t)s->p.dst.port;
+	s->ctl = c;
+	c->rev = event_new(proc_base, fd, EV_READ | EV_PERSIST, twc_read, s);
+	c->wev = event_new(proc_base, fd, EV_WRITE, twc_write, s);
+	c->tev = evtimer_new(proc_base, twc_timeout, s);
+	if (c->rev == NULL || c->wev == NULL || c->tev == NULL ||
+	    event_add(c->wev, NULL) == -1)
+		fatalx("%s: event", __func__);
+	twc_arm(s, proc_conf->sender_twamp_connect_timeout);
+	return 0;
+}
+
+/*
+ * The session is over (session_end): Stop-Sessions when the test ran,
+ * then close.  Written at once: 32 octets on a connection otherwise
+ * idle.  What the server may have sent is read first, so that the close
+ * is a FIN, not a reset that could overtake the Stop-Sessions.
+ */
+static void
+twc_close(struct session *s)
+{
+	struct twctl	*c = s->ctl;
+	uint8_t		 buf[TWAMP_STOP_SESSIONS_LEN], junk[256];
+	ssize_t		 n;
+	int		 k;
+
+	if (c->fd == -1)
+		return;
+	event_del(c->rev);
+	event_del(c->wev);
+	evtimer_del(c->tev);
+	if (c->state == TWC_TESTING) {
+		n = twamp_client_stop(buf, sizeof(buf));
+		if (n > 0 && (size_t)n <= sizeof(c->out) - c->outlen) {
+			memcpy(c->out + c->outlen, buf, (size_t)n);
+			c->outlen += (size_t)n;
+		}
+		n = write(c->fd, c->out, c->outlen);
+		if (n != (ssize_t)c->outlen)
+			log_debug("session %u: TWAMP-Control: Stop-Sessions "
+			    "not sent: %s", s->sid, n == -1 ?
+			    strerror(errno) : "short write");
+	}
+	for (k = 0; k < 4; k++)
+		if (read(c->fd, junk, sizeof(junk)) <= 0)
+			break;
+	close(c->fd);
+	c->fd = -1;
+}
+
+/*
  * tcp: a connect per probe.
  */
 
@@ -2630,6 +3118,8 @@ session_end(struct session *s, int error, const char *msg)
 	if (s->uev != NULL)
 		event_del(s->uev);
 	tsock_free(&s->us);
+	if (s->ctl != NULL)
+		twc_close(s);
 	if (s->has_id) {
 		RB_REMOVE(snd_icmpids, &snd_icmpids, s);
 		s->has_id = 0;
@@ -2650,6 +3140,15 @@ session_free(struct session *s)
 {
 	if (s->uev != NULL)
 		event_free(s->uev);
+	if (s->ctl != NULL) {
+		if (s->ctl->rev != NULL)
+			event_free(s->ctl->rev);
+		if (s->ctl->wev != NULL)
+			event_free(s->ctl->wev);
+		if (s->ctl->tev != NULL)
+			event_free(s->ctl->tev);
+		free(s->ctl);
+	}
 	free(s->ring);
 	free(s);
 }
@@ -2718,6 +3217,8 @@ session_params_check(const struct session_params *p)
 	    TASK_STAMP ? STAMP_PKT_LEN : TWAMP_SENDER_LEN) ||
 	    p->packet_size > PROBE_UDP_MAXLEN || p->ssid > 65535))
 		return "bad TWAMP/STAMP payload size or SSID";
+	if ((p->control && p->type != TASK_TWAMP) || p->receiver_port > 65535)
+		return "bad TWAMP-Control parameters";
 	return NULL;
 }
 
@@ -2784,8 +3285,13 @@ session_start(struct imsg *imsg)
 	case TASK_PING:
 		err = icmp_start(s, msg, sizeof(msg));
 		break;
-	case TASK_UDP:
 	case TASK_TWAMP:
+		if (s->p.control) {
+			err = twc_start(s, msg, sizeof(msg));
+			break;
+		}
+		/* FALLTHROUGH */
+	case TASK_UDP:
 	case TASK_STAMP:
 		err = udp_start(s, msg, sizeof(msg));
 		break;
@@ -2801,7 +3307,8 @@ session_start(struct imsg *imsg)
 	    "%u%s", s->sid, task_type_name(s->p.type),
 	    sa_str((struct sockaddr *)&s->dst, a, sizeof(a)), s->p.count,
 	    (long long)(s->p.interval_ns / 1000), s->p.first_seq,
-	    s->state == SS_WAIT ? ", waiting for its socket" : "");
+	    s->state != SS_WAIT ? "" : s->ctl != NULL ? ", TWAMP-Control "
+	    "first" : ", waiting for its socket");
 	if (s->state == SS_RUN)
 		session_begin(s);
 }

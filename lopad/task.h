@@ -121,6 +121,9 @@ struct task_params {
 	uint32_t	 pmtu;		/* enum pmtu_mode (df) */
 	uint32_t	 ip_version;	/* enum task_ipver */
 	uint32_t	 ssid;		/* stamp: 0..65535 */
+	uint32_t	 control;	/* twamp: 1 full TWAMP (TWAMP-Control
+					   on port), 0 TWAMP-light */
+	uint32_t	 receiver_port;	/* control: asked for; 0 any */
 	char		 source_ip[LOPA_ADDRLEN];	/* "" none */
 	char		 interface[TASK_IFNAMELEN];	/* "" none */
 	/* Alerting (stored and echoed; evaluated by later work). */
@@ -168,6 +171,10 @@ struct session_params {
 	uint32_t	 pmtu;		/* enum pmtu_mode */
 	uint32_t	 first_seq;	/* sequence number of the first probe */
 	uint32_t	 ssid;		/* stamp */
+	uint32_t	 control;	/* twamp: dst is the TWAMP-Control
+					   server; the test port comes from
+					   its Accept-Session */
+	uint32_t	 receiver_port;	/* control: the test port asked for */
 };
 
 /* engine -> sender: stop a session now (hdr.id = session id, no body). */

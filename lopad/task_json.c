@@ -94,6 +94,8 @@ enum tf {
 	TF_PADDING,
 	TF_SSID,
 	TF_CONTROL,
+	TF_CONTROL_PORT,
+	TF_RECEIVER_PORT,
 	TF_MAX
 };
 
@@ -124,13 +126,15 @@ static const char *const tf_names[TF_MAX] = {
 	[TF_PADDING] = "padding",
 	[TF_SSID] = "ssid",
 	[TF_CONTROL] = "control",
+	[TF_CONTROL_PORT] = "control_port",
+	[TF_RECEIVER_PORT] = "receiver_port",
 };
 
 /* What the request said, before the defaults. */
 struct req {
 	json_t		*f[TF_MAX];	/* NULL: absent or null */
 	int64_t		 count, rounds, packet_size, port, dscp, ttl;
-	int64_t		 padding, ssid;
+	int64_t		 padding, ssid, control_port, receiver_port;
 	int64_t		 interval, timeout, duration, round_delay, window;
 	int64_t		 latency, resolve;
 	int		 df;		/* -1 absent, 0, 1 */
@@ -527,6 +531,8 @@ read_fields(struct req *q, struct task_params *p, struct task_json_err *e)
 	    get_int(q, TF_TTL, &q->ttl, e) == -1 ||
 	    get_int(q, TF_PADDING, &q->padding, e) == -1 ||
 	    get_int(q, TF_SSID, &q->ssid, e) == -1 ||
+	    get_int(q, TF_CONTROL_PORT, &q->control_port, e) == -1 ||
+	    get_int(q, TF_RECEIVER_PORT, &q->receiver_port, e) == -1 ||
 	    get_duration(q, TF_INTERVAL, &q->interval, e) == -1 ||
 	    get_duration(q, TF_TIMEOUT, &q->timeout, e) == -1 ||
 	    get_duration(q, TF_DURATION, &q->duration, e) == -1 ||
@@ -593,12 +599,45 @@ read_fields(struct req *q, struct task_params *p, struct task_json_err *e)
 			    "got %s", j_typename(q->f[TF_CONTROL]));
 		if (p->type != TASK_TWAMP)
 			return fail(e, "control", "only twamp tasks have "
-			    "control");
-		if (json_is_true(q->f[TF_CONTROL]))
-			return fail(e, "control", "full TWAMP with "
-			    "TWAMP-Control is not supported yet: only "
-			    "TWAMP-light (control false or absent)");
+			    "control (TWAMP-Control)");
+		p->control = json_is_true(q->f[TF_CONTROL]);
 	}
+	return 0;
+}
+
+/*
+ * twamp with control: true: the target (its port, `port' or
+ * `control_port', default 862) is the TWAMP-Control server; the test
+ * port comes from its Accept-Session, asked for with receiver_port (0:
+ * the server chooses).
+ */
+static int
+apply_control(struct req *q, struct task_params *p, struct task_json_err *e)
+{
+	if (!p->control) {
+		if (q->f[TF_CONTROL_PORT] != NULL)
+			return fail(e, "control_port", "only with control: "
+			    "true (the target's port is the test port)");
+		if (q->f[TF_RECEIVER_PORT] != NULL)
+			return fail(e, "receiver_port", "only with control: "
+			    "true");
+		return 0;
+	}
+	if (q->f[TF_CONTROL_PORT] != NULL) {
+		if (q->control_port < 1 || q->control_port > 65535)
+			return fail(e, "control_port", "must be between 1 and "
+			    "65535");
+		if ((q->have_port || q->port != 0) &&
+		    p->port != (uint32_t)q->control_port)
+			return fail(e, "control_port", "%lld, but the %s says "
+			    "%u", (long long)q->control_port, q->have_port ?
+			    "target" : "port", p->port);
+		p->port = (uint32_t)q->control_port;
+	}
+	if (q->receiver_port < 0 || q->receiver_port > 65535)
+		return fail(e, "receiver_port", "must be between 0 (the "
+		    "server chooses) and 65535");
+	p->receiver_port = (uint32_t)q->receiver_port;
 	return 0;
 }
 
@@ -620,7 +659,7 @@ apply_twamp(struct req *q, struct task_params *p, int64_t maxsize,
 		if (q->f[TF_SSID] != NULL)
 			return fail(e, "ssid", "only stamp tasks have an "
 			    "ssid");
-		return 0;
+		return apply_control(q, p, e);
 	}
 	if (q->f[TF_SSID] != NULL) {
 		if (p->type != TASK_STAMP)
@@ -651,7 +690,7 @@ apply_twamp(struct req *q, struct task_params *p, int64_t maxsize,
 		    TASK_DEF_TWAMP_PAD : TASK_DEF_STAMP_PAD);
 	if (p->ttl == 0)
 		p->ttl = TASK_DEF_TWAMP_TTL;
-	return 0;
+	return apply_control(q, p, e);
 }
 
 /* Defaults and ranges that do not depend on the mode. */
@@ -1089,6 +1128,12 @@ task_params_json(const struct task_params *p)
 		rc |= json_object_set_new(o, "ttl", json_integer(p->ttl));
 	if (p->type == TASK_STAMP)
 		rc |= json_object_set_new(o, "ssid", json_integer(p->ssid));
+	if (p->type == TASK_TWAMP)
+		rc |= json_object_set_new(o, "control",
+		    json_boolean(p->control));
+	if (p->control)
+		rc |= json_object_set_new(o, "receiver_port",
+		    json_integer(p->receiver_port));
 	if (p->pmtu == PMTU_DO || p->pmtu == PMTU_DONT)
 		rc |= json_object_set_new(o, "df",
 		    json_boolean(p->pmtu == PMTU_DO));

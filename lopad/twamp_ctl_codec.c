@@ -4,7 +4,9 @@
  * RFC 5357 section 3, as written out in PROTOCOLS.md.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "twamp_ctl_codec.h"
@@ -438,5 +440,181 @@ twamp_typep_dscp(uint32_t typep, uint8_t *dscp)
 	if ((typep & 0xc0ffffffU) != 0)
 		return -1;
 	*dscp = (uint8_t)(typep >> TYPEP_DSCP_SHIFT);
+	return 0;
+}
+
+/*
+ * The Control-Client side.
+ */
+
+#define CL_NS	1000000000LL
+
+uint64_t
+twamp_client_interval(int64_t ns)
+{
+	uint64_t	 sec, frac;
+
+	if (ns <= 0)
+		return 0;
+	sec = (uint64_t)(ns / CL_NS);
+	if (sec > 0xffffffffULL)
+		return UINT64_MAX;
+	/* The fraction rounded to the nearest 2^-32 s. */
+	frac = ((uint64_t)(ns % CL_NS) * (1ULL << 32) + CL_NS / 2) / CL_NS;
+	if (frac > 0xffffffffULL) {
+		frac = 0;
+		if (++sec > 0xffffffffULL)
+			return UINT64_MAX;
+	}
+	return sec << 32 | frac;
+}
+
+int
+twamp_client_greeting(const uint8_t *buf, size_t len, uint32_t maxcount,
+    uint32_t *count, char *err, size_t errlen)
+{
+	struct twamp_greeting	 g;
+	const char		*why;
+
+	*count = 0;
+	if (twamp_greeting_decode(buf, len, &g) == -1) {
+		snprintf(err, errlen, "TWAMP-Control: short Server Greeting");
+		return -1;
+	}
+	if (g.modes == 0) {
+		snprintf(err, errlen, "TWAMP-Control: the server refuses the "
+		    "connection (Server Greeting Modes 0)");
+		return -1;
+	}
+	if ((g.modes & TWAMP_MODE_UNAUTHENTICATED) == 0) {
+		snprintf(err, errlen, "TWAMP-Control: the server does not "
+		    "offer unauthenticated mode (Server Greeting Modes 0x%x)",
+		    g.modes);
+		return -1;
+	}
+	if (twamp_count_check(g.count, maxcount, count, &why) == -1) {
+		snprintf(err, errlen, "TWAMP-Control: Server Greeting Count "
+		    "%u: %s", g.count, why);
+		return -1;
+	}
+	return 0;
+}
+
+ssize_t
+twamp_client_setup(uint8_t *buf, size_t len)
+{
+	struct twamp_setup_resp	 sr;
+
+	memset(&sr, 0, sizeof(sr));
+	sr.mode = TWAMP_MODE_UNAUTHENTICATED;
+	return twamp_setup_resp_encode(&sr, buf, len);
+}
+
+ssize_t
+twamp_client_start(uint8_t *buf, size_t len)
+{
+	struct twamp_start_sessions	 ss;
+
+	memset(&ss, 0, sizeof(ss));
+	return twamp_start_sessions_encode(&ss, buf, len);
+}
+
+ssize_t
+twamp_client_stop(uint8_t *buf, size_t len)
+{
+	struct twamp_stop_sessions	 st;
+
+	memset(&st, 0, sizeof(st));
+	st.accept = TWAMP_ACCEPT_OK;
+	st.nsessions = 1;
+	return twamp_stop_sessions_encode(&st, buf, len);
+}
+
+ssize_t
+twamp_client_request(const struct twamp_client_req *r, uint8_t *buf,
+    size_t len)
+{
+	struct twamp_req_session	 rq;
+	size_t				 alen;
+
+	memset(&rq, 0, sizeof(rq));
+	if (r->family == AF_INET) {
+		rq.ipvn = 4;
+		alen = 4;
+	} else if (r->family == AF_INET6) {
+		rq.ipvn = 6;
+		alen = 16;
+	} else
+		return -1;
+	if (r->dscp > 63 || twamp_typep_from_dscp(r->dscp < 0 ? 0 :
+	    (uint8_t)r->dscp, &rq.typep) == -1)
+		return -1;
+	rq.sender_port = r->sender_port;
+	rq.receiver_port = r->receiver_port;
+	memcpy(rq.sender_addr, r->sender_addr, alen);
+	memcpy(rq.receiver_addr, r->receiver_addr, alen);
+	rq.padding_len = r->padding;
+	rq.start_time = r->start_time;
+	rq.timeout = twamp_client_interval(r->timeout_ns);
+	return twamp_req_session_encode(&rq, buf, len);
+}
+
+static int
+refused(const char *what, uint8_t accept, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "TWAMP-Control: %s refused: %s (%u)", what,
+	    twamp_accept_name(accept), accept);
+	return -1;
+}
+
+int
+twamp_client_server_start(const uint8_t *buf, size_t len, char *err,
+    size_t errlen)
+{
+	struct twamp_server_start	 ss;
+
+	if (twamp_server_start_decode(buf, len, &ss) == -1) {
+		snprintf(err, errlen, "TWAMP-Control: short Server-Start");
+		return -1;
+	}
+	if (ss.accept != TWAMP_ACCEPT_OK)
+		return refused("Server-Start", ss.accept, err, errlen);
+	return 0;
+}
+
+int
+twamp_client_accept_session(const uint8_t *buf, size_t len, uint16_t *port,
+    char *err, size_t errlen)
+{
+	struct twamp_accept_session	 as;
+
+	*port = 0;
+	if (twamp_accept_session_decode(buf, len, &as) == -1) {
+		snprintf(err, errlen, "TWAMP-Control: short Accept-Session");
+		return -1;
+	}
+	if (as.accept != TWAMP_ACCEPT_OK)
+		return refused("Accept-Session", as.accept, err, errlen);
+	if (as.port == 0) {
+		snprintf(err, errlen, "TWAMP-Control: Accept-Session accepted "
+		    "with test port 0");
+		return -1;
+	}
+	*port = as.port;
+	return 0;
+}
+
+int
+twamp_client_start_ack(const uint8_t *buf, size_t len, char *err,
+    size_t errlen)
+{
+	struct twamp_start_ack	 sa;
+
+	if (twamp_start_ack_decode(buf, len, &sa) == -1) {
+		snprintf(err, errlen, "TWAMP-Control: short Start-Ack");
+		return -1;
+	}
+	if (sa.accept != TWAMP_ACCEPT_OK)
+		return refused("Start-Ack", sa.accept, err, errlen);
 	return 0;
 }

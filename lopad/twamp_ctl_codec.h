@@ -249,4 +249,70 @@ const char *twamp_accept_name(uint8_t);
 int	 twamp_typep_from_dscp(uint8_t, uint32_t *);
 int	 twamp_typep_dscp(uint32_t, uint8_t *);
 
+/*
+ * The Control-Client side, for the sender's full TWAMP sessions (twamp
+ * task, control: true; one test session per connection): what to send,
+ * and whether what the server sent lets the exchange go on, with the
+ * task error that says why not.  The exchange: Server Greeting ->
+ * Set-Up-Response (mode 1) -> Server-Start -> Request-TW-Session ->
+ * Accept-Session -> Start-Sessions -> Start-Ack -> test -> Stop-Sessions
+ * (Accept 0, one session) -> close.  Error texts start with
+ * "TWAMP-Control: " and name the message and the value, e.g.
+ * "TWAMP-Control: Accept-Session refused: <twamp_accept_name> (4)".
+ */
+/* The test session to ask for. */
+struct twamp_client_req {
+	int		 family;	/* AF_INET or AF_INET6 */
+	uint8_t		 sender_addr[16];	/* our test socket's */
+	uint16_t	 sender_port;
+	uint8_t		 receiver_addr[16];	/* the server's */
+	uint16_t	 receiver_port;	/* 0: the server chooses */
+	uint32_t	 padding;	/* octets after the 14-octet header */
+	uint64_t	 start_time;	/* NTP format (twamp_ntp_from_ns) */
+	int64_t		 timeout_ns;	/* an interval, >= 0 */
+	int		 dscp;		/* -1: 0 (default forwarding) */
+};
+
+/*
+ * A duration as the 64-bit NTP value Request-TW-Session's Timeout takes
+ * (seconds in the high 32 bits, no epoch: an interval), rounded to the
+ * nearest 2^-32 s; negative is 0, beyond 2^32 s is the largest value.
+ */
+uint64_t twamp_client_interval(int64_t);
+
+/*
+ * The Server Greeting at buf (len >= 64): 0 with *count the Count to
+ * use (capped at maxcount, a power of 2 >= 1024); -1 with err set when
+ * the server offers no unauthenticated mode (Modes 0 means it refuses
+ * to talk) or its Count breaks RFC 4656 (below 1024, not a power of 2).
+ */
+int	 twamp_client_greeting(const uint8_t *, size_t, uint32_t, uint32_t *,
+	    char *, size_t);
+
+/* Set-Up-Response mode 1, Start-Sessions, Stop-Sessions (Accept 0, one
+ * session): the length written, -1 when the buffer is too small. */
+ssize_t	 twamp_client_setup(uint8_t *, size_t);
+ssize_t	 twamp_client_start(uint8_t *, size_t);
+ssize_t	 twamp_client_stop(uint8_t *, size_t);
+
+/*
+ * Request-TW-Session for req: IPVN from the family, Conf-Sender and
+ * Conf-Receiver 0, no schedule, the addresses and ports, Padding Length,
+ * Start Time, Timeout, Type-P from the DSCP, the SID zero (the server
+ * makes it).  The length written, -1 when the buffer is too small or a
+ * value does not fit (family, DSCP above 63).
+ */
+ssize_t	 twamp_client_request(const struct twamp_client_req *, uint8_t *,
+	    size_t);
+
+/*
+ * Server-Start, Accept-Session, Start-Ack at buf: 0 when the Accept
+ * field is 0 (Accept-Session: with *port, the test port, not 0), else
+ * -1 with err naming the message, the Accept value and its code.
+ */
+int	 twamp_client_server_start(const uint8_t *, size_t, char *, size_t);
+int	 twamp_client_accept_session(const uint8_t *, size_t, uint16_t *,
+	    char *, size_t);
+int	 twamp_client_start_ack(const uint8_t *, size_t, char *, size_t);
+
 #endif /* LOPA_TWAMP_CTL_CODEC_H */

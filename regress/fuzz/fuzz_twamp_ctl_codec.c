@@ -122,9 +122,46 @@ check_helpers(const uint8_t *data, size_t size)
 	}
 }
 
+/*
+ * The client's checks of what a server sends: a verdict either way, an
+ * error text (NUL-terminated, "TWAMP-Control: ...") exactly on refusal,
+ * a Count within the cap and a test port that is not 0 on success.
+ */
+static void
+check_client(const uint8_t *data, size_t size)
+{
+	char		 err[256];
+	uint32_t	 count;
+	uint16_t	 port;
+	int		 rc;
+
+	memset(err, 0, sizeof(err));
+	rc = twamp_client_greeting(data, size, 32768, &count, err,
+	    sizeof(err));
+	if (rc == 0 && (count < 1024 || count > 32768 ||
+	    (count & (count - 1)) != 0))
+		abort();
+	if (rc == -1 && strncmp(err, "TWAMP-Control: ", 15) != 0)
+		abort();
+	memset(err, 0, sizeof(err));
+	if (twamp_client_server_start(data, size, err, sizeof(err)) == -1 &&
+	    strncmp(err, "TWAMP-Control: ", 15) != 0)
+		abort();
+	memset(err, 0, sizeof(err));
+	rc = twamp_client_accept_session(data, size, &port, err, sizeof(err));
+	if ((rc == 0 && port == 0) ||
+	    (rc == -1 && strncmp(err, "TWAMP-Control: ", 15) != 0))
+		abort();
+	memset(err, 0, sizeof(err));
+	if (twamp_client_start_ack(data, size, err, sizeof(err)) == -1 &&
+	    strncmp(err, "TWAMP-Control: ", 15) != 0)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	check_client(data, size);
 	check_greeting(data, size);
 	check_setup_resp(data, size);
 	check_server_start(data, size);

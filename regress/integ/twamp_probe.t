@@ -308,9 +308,10 @@ bad() {
 		diag "$API_CODE $(cat "$API_BODY")"
 	fi
 }
-bad twamp '{"target":"127.0.0.1","control":true}' control
-like "$(json_get "$API_BODY" 'j["detail"]')" "not supported yet" \
-    "control true: full TWAMP is not supported yet"
+bad twamp '{"target":"127.0.0.1","control":true,"receiver_port":70000}' \
+    receiver_port
+like "$(json_get "$API_BODY" 'j["detail"]')" "between 0 \(the server chooses\)" \
+    "receiver_port out of range (full TWAMP: twamp_full.t)"
 bad twamp '{"target":"127.0.0.1","control":"no"}' control
 bad stamp '{"target":"127.0.0.1","control":false}' control
 bad stamp '{"target":"127.0.0.1","ssid":65536}' ssid

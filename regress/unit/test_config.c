@@ -130,6 +130,9 @@ test_defaults(void **state)
 	assert_int_equal(c.reflector_twamp_max_connections_per_client, 8);
 	assert_int_equal(c.reflector_twamp_max_sessions, 256);
 	assert_int_equal(c.reflector_twamp_max_sessions_per_connection, 16);
+	assert_int_equal(c.sender_twamp_connect_timeout, 5 * SEC);
+	assert_int_equal(c.sender_twamp_response_timeout, 5 * SEC);
+	assert_int_equal(c.sender_twamp_max_count, 32768);
 	assert_int_equal(c.monitor_enabled, 1);
 	assert_int_equal(c.monitor_event_buffer_size, 100);
 	assert_string_equal(c.state_file, "/var/lib/lopad/state.yaml");
@@ -238,6 +241,11 @@ test_values(void **state)
 	assert_int_equal(c.reflector_twamp_port_min, 40000);
 	assert_int_equal(c.reflector_twamp_port_max, 40000);
 	assert_int_equal(c.reflector_twamp_max_padding, 0);
+	expect_ok("sender: {twamp_connect_timeout: 1s, "
+	    "twamp_response_timeout: 2s, twamp_max_count: 1024}\n", &c);
+	assert_int_equal(c.sender_twamp_connect_timeout, 1 * SEC);
+	assert_int_equal(c.sender_twamp_response_timeout, 2 * SEC);
+	assert_int_equal(c.sender_twamp_max_count, 1024);
 	/* Anchors and aliases are plain YAML. */
 	expect_ok("user: &u nobody\ngroup: *u\n", &c);
 	assert_string_equal(c.group, "nobody");
@@ -352,6 +360,8 @@ test_err_wrong_type(void **state)
 	expect_error("reflector: {twamp_port_min: 40001, "
 	    "twamp_port_max: 40000}\n", "t.conf: reflector.twamp_port_min "
 	    "40001 is above reflector.twamp_port_max 40000");
+	expect_error("sender: {twamp_max_count: 3000}\n",
+	    "t.conf: sender.twamp_max_count 3000 is not a power of 2");
 	expect_error("reflector: {addr: [a]}\n",
 	    "t.conf:1:19: reflector.addr: expected an address, not a list");
 	/* A null where a value is needed. */
@@ -941,6 +951,10 @@ test_print_defaults(void **state)
 	    "  twamp_max_connections_per_client: 8\n"
 	    "  twamp_max_sessions: 256\n"
 	    "  twamp_max_sessions_per_connection: 16\n"
+	    "sender:\n"
+	    "  twamp_connect_timeout: \"5s\"\n"
+	    "  twamp_response_timeout: \"5s\"\n"
+	    "  twamp_max_count: 32768\n"
 	    "monitor:\n"
 	    "  enabled: true\n"
 	    "  event_buffer_size: 100\n"

@@ -508,8 +508,25 @@ test_invalid(void **state)
 		    "\"500ms\"}", "resolve_interval", "at least 1s" },
 		{ TASK_PING, "{\"count\":1}", "target", "required" },
 		/* twamp, stamp */
-		{ TASK_TWAMP, "{\"target\":\"h\",\"control\":true}",
-		    "control", "not supported yet" },
+		{ TASK_TWAMP, "{\"target\":\"h\",\"control_port\":862}",
+		    "control_port", "only with control: true" },
+		{ TASK_TWAMP, "{\"target\":\"h\",\"receiver_port\":0}",
+		    "receiver_port", "only with control: true" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"receiver_port\":0}",
+		    "receiver_port", "only with control: true" },
+		{ TASK_TWAMP, "{\"target\":\"h\",\"control\":true,"
+		    "\"receiver_port\":65536}", "receiver_port",
+		    "between 0" },
+		{ TASK_TWAMP, "{\"target\":\"h\",\"control\":true,"
+		    "\"control_port\":0}", "control_port", "between 1" },
+		{ TASK_TWAMP, "{\"target\":\"h:863\",\"control\":true,"
+		    "\"control_port\":862}", "control_port",
+		    "but the target says 863" },
+		{ TASK_TWAMP, "{\"target\":\"h\",\"port\":863,"
+		    "\"control\":true,\"control_port\":862}", "control_port",
+		    "but the port says 863" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"control\":true}",
+		    "control", "only twamp" },
 		{ TASK_TWAMP, "{\"target\":\"h\",\"control\":1}", "control",
 		    "true or false" },
 		{ TASK_STAMP, "{\"target\":\"h\",\"control\":false}",
@@ -584,6 +601,18 @@ test_twamp_params(void **state)
 	assert_int_equal(p.ttl, 64);
 	assert_int_equal(p.dscp, 46);
 	assert_int_equal(p.pmtu, PMTU_DO);
+	assert_int_equal(p.control, 0);
+	expect_ok("{\"target\":\"h\",\"control\":true}", TASK_TWAMP, &p);
+	assert_int_equal(p.control, 1);
+	assert_int_equal(p.port, 862);
+	assert_int_equal(p.receiver_port, 0);
+	expect_ok("{\"target\":\"h\",\"control\":true,\"control_port\":"
+	    "8620,\"receiver_port\":40000}", TASK_TWAMP, &p);
+	assert_int_equal(p.port, 8620);
+	assert_int_equal(p.receiver_port, 40000);
+	expect_ok("{\"target\":\"h:8620\",\"control\":true,"
+	    "\"control_port\":8620}", TASK_TWAMP, &p);
+	assert_int_equal(p.port, 8620);
 	expect_ok("{\"target\":\"h\",\"padding\":65493}", TASK_TWAMP, &p);
 	assert_int_equal(p.packet_size, 65507);
 	expect_ok("{\"target\":\"h\",\"padding\":100,\"ssid\":65535}",
@@ -626,6 +655,8 @@ test_params_roundtrip(void **state)
 		    "\"packet_size\":1000,\"df\":true,\"resolve_interval\":"
 		    "\"1m\"}" },
 		{ TASK_TWAMP, "{\"target\":\"198.18.0.2\"}" },
+		{ TASK_TWAMP, "{\"target\":\"198.18.0.2:8620\",\"control\":true,"
+		    "\"receiver_port\":40000}" },
 		{ TASK_TWAMP, "{\"target\":\"h\",\"padding\":1400,\"ttl\":7,"
 		    "\"dscp\":46}" },
 		{ TASK_STAMP, "{\"target\":\"[2001:db8::1]:5000\","
