@@ -25,6 +25,11 @@
 #define STRMAX		256
 
 static int	 kind_is(json_t *, const char *);
+static void	 hops(char *, size_t, json_t *);
+static void	 hop_range(FILE *, json_t *, const char *);
+static void	 tw_row(FILE *, const char *, json_t *, const char *,
+		    const char *, const char *, const char *, const char *);
+static void	 tw_loss(char *, size_t, int64_t, int64_t);
 static void	 rtt_line(FILE *, json_t *, const char *, const char *,
 		    const char *const *, size_t);
 
@@ -143,6 +148,16 @@ kind_is(json_t *ev, const char *kind)
 	return (json_is_string(v) && strcmp(json_string_value(v), kind) == 0);
 }
 
+/* A hop count, "?" when unknown (null). */
+static void
+hops(char *buf, size_t len, json_t *v)
+{
+	if (json_is_integer(v))
+		fmt_append(buf, len, "%lld", (long long)json_integer_value(v));
+	else
+		fmt_append(buf, len, "?");
+}
+
 size_t
 fmt_probe(json_t *ev, char *buf, size_t len)
 {
@@ -173,6 +188,21 @@ fmt_probe(json_t *ev, char *buf, size_t len)
 		fmt_ms(fmt_int(ev, "rtt"), ms, sizeof(ms));
 		fmt_append(buf, len, " rtt=%s ms", ms);
 	}
+	/* twamp, stamp: the one-way delays and hop counts of a reply */
+	if (json_is_integer(json_object_get(ev, "forward"))) {
+		fmt_ms(fmt_int(ev, "forward"), ms, sizeof(ms));
+		fmt_append(buf, len, " fwd=%s ms", ms);
+	}
+	if (json_is_integer(json_object_get(ev, "backward"))) {
+		fmt_ms(fmt_int(ev, "backward"), ms, sizeof(ms));
+		fmt_append(buf, len, " bwd=%s ms", ms);
+	}
+	if (json_is_object(v = json_object_get(ev, "hops"))) {
+		fmt_append(buf, len, " hops=");
+		hops(buf, len, json_object_get(v, "forward"));
+		fmt_append(buf, len, "/");
+		hops(buf, len, json_object_get(v, "backward"));
+	}
 	if (json_is_integer(json_object_get(ev, "ttl")))
 		fmt_append(buf, len, " ttl=%lld", (long long)fmt_int(ev, "ttl"));
 	if (json_is_integer(json_object_get(ev, "mtu")))
@@ -183,6 +213,10 @@ fmt_probe(json_t *ev, char *buf, size_t len)
 		fmt_append(buf, len, " (%s)", fmt_str(ev, "error", s, sizeof(s)));
 	if (json_is_true(json_object_get(ev, "clock_step")))
 		fmt_append(buf, len, " clock_step");
+	if (json_is_true(json_object_get(ev, "unsynchronized")))
+		fmt_append(buf, len, " unsynchronized");
+	if (json_is_true(json_object_get(ev, "nonconformant")))
+		fmt_append(buf, len, " nonconformant");
 	return (strlen(buf));
 }
 
@@ -315,4 +349,236 @@ fmt_stats(FILE *fp, json_t *st, const char *indent, int whole)
 	    "%lld\n", indent, (long long)fmt_int(st, "reordered"),
 	    (long long)fmt_int(st, "loss_burst_max"),
 	    (long long)fmt_int(st, "last_ttl"));
+}
+
+/*
+ * The summary of a twamp or stamp task, in the shape of twampy's:
+ *
+ *	--- 192.0.2.7:862 twamp statistics ---
+ *	20 sent, 13 received, 35% loss
+ *	Direction (ms)        Min        Max        Avg     Jitter     Loss
+ *	Outbound            0.031      0.052      0.038      0.006      20%
+ *	Inbound             0.029      0.047      0.035      0.005      15%
+ *	Roundtrip           0.061      0.098      0.073      0.009      35%
+ *	p50/p99: outbound 0.037/0.052 ms, inbound ..., roundtrip ... ms
+ *	processing min/avg/max = 0.004/0.005/0.009 ms, p50/p99 = ...
+ *	hops outbound 0, inbound 0
+ *	reflector stateful, lost 4 outbound and 3 inbound
+ *
+ * Outbound is the forward delay T2 - T1, Inbound the backward one T4 - T3,
+ * Roundtrip the RTT without the reflector's time; the one-way losses are
+ * known only from a stateful reflector ("-" otherwise), as fractions of
+ * the probes sent.  A round trip's figures are the task's.
+ */
+void
+fmt_twamp_summary(FILE *fp, json_t *res)
+{
+	json_t		*total, *tw, *fwd, *bwd, *proc, *h;
+	char		 s[STRMAX], line[512], lf[32], lb[32], lr[32];
+	char		 a[32], b[32], c[32], d[32], e[32], f[32];
+	int64_t		 sent, n;
+	int		 stateful;
+
+	total = json_object_get(res, "total");
+	tw = json_object_get(total, "twamp");
+	fprintf(fp, "--- %s %s statistics ---\n",
+	    fmt_str(res, "target", s, sizeof(s)),
+	    fmt_str(res, "type", line, sizeof(line)));
+	fmt_counts(total, line, sizeof(line));
+	fprintf(fp, "%s\n", line);
+	if (fmt_int(tw, "replies") == 0) {
+		fprintf(fp, "no reply from a reflector\n");
+		return;
+	}
+	fwd = json_object_get(tw, "forward");
+	bwd = json_object_get(tw, "backward");
+	proc = json_object_get(tw, "processing");
+	sent = fmt_int(total, "sent");
+	stateful = strcmp(fmt_str(tw, "reflector", s, sizeof(s)),
+	    "stateful") == 0;
+	if (stateful) {
+		tw_loss(lf, sizeof(lf), fmt_int(tw, "forward_lost"), sent);
+		tw_loss(lb, sizeof(lb), fmt_int(tw, "backward_lost"), sent);
+	} else {
+		strlcpy(lf, "-", sizeof(lf));
+		strlcpy(lb, "-", sizeof(lb));
+	}
+	fmt_pct(json_number_value(json_object_get(total, "loss_rate")), lr,
+	    sizeof(lr) - 1);
+	strlcat(lr, "%", sizeof(lr));
+
+	fprintf(fp, "%-14s %10s %10s %10s %10s %8s\n", "Direction (ms)",
+	    "Min", "Max", "Avg", "Jitter", "Loss");
+	tw_row(fp, "Outbound", fwd, "min", "max", "avg", "jitter", lf);
+	tw_row(fp, "Inbound", bwd, "min", "max", "avg", "jitter", lb);
+	tw_row(fp, "Roundtrip", total, "min_rtt", "max_rtt", "avg_rtt",
+	    "jitter", lr);
+
+	fmt_ms(fmt_int(fwd, "p50"), a, sizeof(a));
+	fmt_ms(fmt_int(fwd, "p99"), b, sizeof(b));
+	fmt_ms(fmt_int(bwd, "p50"), c, sizeof(c));
+	fmt_ms(fmt_int(bwd, "p99"), d, sizeof(d));
+	fmt_ms(fmt_int(total, "p50_rtt"), e, sizeof(e));
+	fmt_ms(fmt_int(total, "p99_rtt"), f, sizeof(f));
+	fprintf(fp, "p50/p99: outbound %s/%s ms, inbound %s/%s ms, "
+	    "roundtrip %s/%s ms\n", a, b, c, d, e, f);
+	fmt_ms(fmt_int(proc, "min"), a, sizeof(a));
+	fmt_ms(fmt_int(proc, "avg"), b, sizeof(b));
+	fmt_ms(fmt_int(proc, "max"), c, sizeof(c));
+	fmt_ms(fmt_int(proc, "p50"), d, sizeof(d));
+	fmt_ms(fmt_int(proc, "p99"), e, sizeof(e));
+	fprintf(fp, "processing min/avg/max = %s/%s/%s ms, p50/p99 = %s/%s "
+	    "ms\n", a, b, c, d, e);
+	h = json_object_get(tw, "hops");
+	fprintf(fp, "hops outbound ");
+	hop_range(fp, h, "forward");
+	fprintf(fp, ", inbound ");
+	hop_range(fp, h, "backward");
+	fprintf(fp, "\n");
+	if (stateful)
+		fprintf(fp, "reflector stateful, lost %lld outbound and %lld "
+		    "inbound\n", (long long)fmt_int(tw, "forward_lost"),
+		    (long long)fmt_int(tw, "backward_lost"));
+	else
+		fprintf(fp, "reflector %s\n", s);
+	if (json_is_true(json_object_get(tw, "unsynchronized")))
+		fprintf(fp, "unsynchronized clocks (%lld of %lld replies): "
+		    "one-way delays are not reliable\n",
+		    (long long)fmt_int(tw, "unsynchronized_replies"),
+		    (long long)fmt_int(tw, "replies"));
+	if ((n = fmt_int(tw, "nonconformant")) > 0)
+		fprintf(fp, "%lld nonconformant replies\n", (long long)n);
+	if ((n = fmt_int(tw, "rtt_negative")) > 0)
+		fprintf(fp, "%lld replies with the reflector's time longer "
+		    "than the round trip\n", (long long)n);
+}
+
+/* n lost of sent, as a percentage ("20%"). */
+static void
+tw_loss(char *buf, size_t len, int64_t n, int64_t sent)
+{
+	if (len < 2)
+		return;
+	fmt_pct(sent > 0 ? (double)n / sent : 0, buf, len - 1);
+	strlcat(buf, "%", len);
+}
+
+/* A row of the twamp summary table: 4 times of o, and the loss. */
+static void
+tw_row(FILE *fp, const char *label, json_t *o, const char *kmin,
+    const char *kmax, const char *kavg, const char *kjit, const char *loss)
+{
+	char	 a[32], b[32], c[32], d[32];
+
+	fmt_ms(fmt_int(o, kmin), a, sizeof(a));
+	fmt_ms(fmt_int(o, kmax), b, sizeof(b));
+	fmt_ms(fmt_int(o, kavg), c, sizeof(c));
+	fmt_ms(fmt_int(o, kjit), d, sizeof(d));
+	fprintf(fp, "%-14s %10s %10s %10s %10s %8s\n", label, a, b, c, d,
+	    loss);
+}
+
+/* "0", "0-2" (the least and the most seen), or "?" when unknown. */
+static void
+hop_range(FILE *fp, json_t *h, const char *dir)
+{
+	char	 kmin[32], kmax[32];
+	json_t	*lo, *hi;
+
+	snprintf(kmin, sizeof(kmin), "%s_min", dir);
+	snprintf(kmax, sizeof(kmax), "%s_max", dir);
+	lo = json_object_get(h, kmin);
+	hi = json_object_get(h, kmax);
+	if (!json_is_integer(lo) || !json_is_integer(hi))
+		fprintf(fp, "?");
+	else if (json_integer_value(lo) == json_integer_value(hi))
+		fprintf(fp, "%lld", (long long)json_integer_value(lo));
+	else
+		fprintf(fp, "%lld-%lld", (long long)json_integer_value(lo),
+		    (long long)json_integer_value(hi));
+}
+
+/*
+ * GET /api/v1/reflector as tables: a row per listener, the drops by
+ * reason (those not zero), then the TWAMP sessions and control
+ * connections.
+ */
+void
+fmt_reflector(FILE *fp, json_t *j)
+{
+	static const char *const names[] = {
+		"udp_echo", "twamp", "twamp_control"
+	};
+	json_t		*l, *v, *c, *ss;
+	const char	*key, *rkey;
+	char		 addr[STRMAX], r[STRMAX];
+	size_t		 i, n;
+	int		 waddr = 7, any;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		n = strlen(fmt_str(json_object_get(j, names[i]), "listen",
+		    addr, sizeof(addr)));
+		if ((int)n > waddr)
+			waddr = n > 46 ? 46 : (int)n;
+	}
+	fprintf(fp, "%-14s %-*s %-5s %10s %10s %10s\n", "LISTENER", waddr,
+	    "ADDRESS", "STATE", "RECEIVED", "REFLECTED", "DROPPED");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!json_is_object(l = json_object_get(j, names[i])))
+			continue;
+		v = json_object_get(l, "up");
+		fprintf(fp, "%-14s %-*s %-5s", names[i], waddr,
+		    fmt_str(l, "listen", addr, sizeof(addr)),
+		    json_is_true(v) ? "up" : json_is_false(v) ? "down" : "-");
+		/* TWAMP-Control: its test sessions' packets */
+		if (!json_is_integer(json_object_get(l, "received")))
+			l = json_object_get(l, "sessions");
+		/* the echo reflector's were "echoed" before "reflected" */
+		rkey = json_object_get(l, "reflected") != NULL ? "reflected" :
+		    "echoed";
+		fprintf(fp, " %10lld %10lld %10lld\n",
+		    (long long)fmt_int(l, "received"),
+		    (long long)fmt_int(l, rkey),
+		    (long long)fmt_int(l, "dropped"));
+	}
+
+	fprintf(fp, "\ndrops by reason:\n");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!json_is_object(l = json_object_get(j, names[i])))
+			continue;
+		fprintf(fp, "  %-14s", names[i]);
+		if (!json_is_object(json_object_get(l, "drops")))
+			l = json_object_get(l, "sessions");
+		any = 0;
+		json_object_foreach(json_object_get(l, "drops"), key, v) {
+			if (fmt_int(json_object_get(l, "drops"), key) == 0)
+				continue;
+			fmt_safe(r, sizeof(r), key, strlen(key));
+			fprintf(fp, "%s%s %lld", any ? ", " : "", r,
+			    (long long)json_integer_value(v));
+			any = 1;
+		}
+		fprintf(fp, "%s\n", any ? "" : "none");
+	}
+
+	fprintf(fp, "\n");
+	l = json_object_get(j, "twamp");
+	if (json_is_object(l)) {
+		ss = json_object_get(l, "sessions");
+		fprintf(fp, "twamp reflector: %s, %lld sessions active "
+		    "(%lld evicted)\n", fmt_str(l, "mode", r, sizeof(r)),
+		    (long long)fmt_int(ss, "active"),
+		    (long long)fmt_int(ss, "evicted"));
+	}
+	l = json_object_get(j, "twamp_control");
+	if (json_is_object(l)) {
+		c = json_object_get(l, "connections");
+		ss = json_object_get(l, "sessions");
+		fprintf(fp, "twamp control: %lld connections active (%lld "
+		    "accepted), %lld test sessions active (%lld accepted)\n",
+		    (long long)fmt_int(c, "active"),
+		    (long long)fmt_int(c, "accepted"),
+		    (long long)fmt_int(ss, "active"),
+		    (long long)fmt_int(ss, "accepted"));
+	}
 }

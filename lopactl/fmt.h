@@ -36,6 +36,14 @@ size_t		 fmt_probe(json_t *, char *, size_t);
 size_t		 fmt_counts(json_t *, char *, size_t);
 /* The ping-like summary of a task result. */
 void		 fmt_summary(FILE *, json_t *);
+/*
+ * The summary of a twamp or stamp task: a table of Outbound, Inbound and
+ * Roundtrip rows (Min, Max, Avg, Jitter, Loss), then the percentiles,
+ * processing time, hops and what the reflector is.
+ */
+void		 fmt_twamp_summary(FILE *, json_t *);
+/* GET /api/v1/reflector as tables. */
+void		 fmt_reflector(FILE *, json_t *);
 /* A stats object in full, each line starting with indent. */
 void		 fmt_stats(FILE *, json_t *, const char *, int);
 

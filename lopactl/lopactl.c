@@ -6,7 +6,8 @@
  * Global options come before the command (as with bgpctl).  The command
  * words are parsed by the token tables of parser.c; each action maps to
  * one request in commands[] below and to one method of the output
- * vtable, or to a function that makes several (ping, tcp, udp: probe.c).
+ * vtable, or to a function that makes several (ping, tcp, udp, twamp,
+ * stamp: probe.c).
  * Exit status: 0 success, 1 a measurement got no answer, 2 usage or a
  * request the API refused as bad (4xx), 3 daemon unreachable, 401/403,
  * 5xx.
@@ -49,6 +50,9 @@ static void	 show_status(const struct ctl *, const struct http_resp *,
 		    json_t *, const struct parse_result *);
 static void	 show_reload(const struct ctl *, const struct http_resp *,
 		    json_t *, const struct parse_result *);
+static void	 show_reflector(const struct ctl *,
+		    const struct http_resp *, json_t *,
+		    const struct parse_result *);
 static void	 show_task_list(const struct ctl *, const struct http_resp *,
 		    json_t *, const struct parse_result *);
 static void	 show_task(const struct ctl *, const struct http_resp *,
@@ -65,6 +69,9 @@ static const struct command commands[] = {
 	{ PING, NULL, NULL, NULL, probe_run },
 	{ TCP, NULL, NULL, NULL, probe_run },
 	{ UDP, NULL, NULL, NULL, probe_run },
+	{ TWAMP, NULL, NULL, NULL, probe_run },
+	{ STAMP, NULL, NULL, NULL, probe_run },
+	{ REFLECTOR, "GET", "/api/v1/reflector", show_reflector, NULL },
 	{ TASK_LIST, "GET", "/api/v1/tasks", show_task_list, NULL },
 	{ TASK_SHOW, "GET", "/api/v1/tasks/%s", show_task, NULL },
 	{ TASK_STOP, "POST", "/api/v1/tasks/%s/stop", show_task_stop, NULL },
@@ -275,6 +282,16 @@ show_reload(const struct ctl *ctl, const struct http_resp *resp, json_t *j,
     const struct parse_result *res)
 {
 	ctl->out->reload(resp, j);
+}
+
+static void
+show_reflector(const struct ctl *ctl, const struct http_resp *resp,
+    json_t *j, const struct parse_result *res)
+{
+	if (!json_is_object(j) && ctl->out == &text_output)
+		errx(EXIT_DAEMON, "%s: GET /api/v1/reflector: answer is not an "
+		    "object", ctl->where);
+	ctl->out->reflector(resp, j);
 }
 
 static void

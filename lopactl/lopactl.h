@@ -34,7 +34,7 @@ int	 status_exit(long);
 int	 api_error(const struct ctl *, const char *, const char *,
 	    const struct http_resp *, json_t *);
 
-/* ping, tcp, udp (probe.c); returns the exit status. */
+/* ping, tcp, udp, twamp, stamp (probe.c); returns the exit status. */
 int	 probe_run(struct ctl *, const struct parse_result *);
 
 #endif /* LOPACTL_LOPACTL_H */

@@ -28,6 +28,7 @@
 
 static void	 text_status(const struct http_resp *, json_t *);
 static void	 text_reload(const struct http_resp *, json_t *);
+static void	 text_reflector(const struct http_resp *, json_t *);
 static void	 text_task_list(const struct http_resp *, json_t *);
 static void	 text_task_show(const struct http_resp *, json_t *);
 static void	 text_task_stop(const struct http_resp *, json_t *,
@@ -55,6 +56,7 @@ static void	 show_time(json_t *, const char *, const char *);
 const struct output text_output = {
 	.status = text_status,
 	.reload = text_reload,
+	.reflector = text_reflector,
 	.task_list = text_task_list,
 	.task_show = text_task_show,
 	.task_stop = text_task_stop,
@@ -69,6 +71,7 @@ const struct output text_output = {
 const struct output json_output = {
 	.status = json_body,
 	.reload = json_body,
+	.reflector = json_body,
 	.task_list = json_body,
 	.task_show = json_body,
 	.task_stop = json_body_id,
@@ -162,6 +165,12 @@ text_reload(const struct http_resp *resp, json_t *j)
 	char	 b[128];
 
 	printf("reload requested: %s\n", fmt_str(j, "status", b, sizeof(b)));
+}
+
+static void
+text_reflector(const struct http_resp *resp, json_t *j)
+{
+	fmt_reflector(stdout, j);
 }
 
 /*
@@ -446,7 +455,11 @@ text_probe(json_t *ev, const char *data, size_t len)
 static void
 text_summary(json_t *res, const char *text, size_t len)
 {
-	fmt_summary(stdout, res);
+	if (json_is_object(json_object_get(json_object_get(res, "total"),
+	    "twamp")))
+		fmt_twamp_summary(stdout, res);
+	else
+		fmt_summary(stdout, res);
 }
 
 static void

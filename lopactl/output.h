@@ -13,6 +13,7 @@ struct output {
 	/* 2xx answers, on stdout */
 	void	(*status)(const struct http_resp *, json_t *);
 	void	(*reload)(const struct http_resp *, json_t *);
+	void	(*reflector)(const struct http_resp *, json_t *);
 	void	(*task_list)(const struct http_resp *, json_t *);
 	void	(*task_show)(const struct http_resp *, json_t *);
 	/* POST /tasks/ID/stop, DELETE /tasks/ID; the task's id */

@@ -58,6 +58,21 @@ static const struct token t_round_delay[];
 static const struct token t_name[];
 static const struct token t_mode[];
 static const struct token t_ipver[];
+static const struct token t_tw[];
+static const struct token t_tw_opts[];
+static const struct token t_tw_count[];
+static const struct token t_tw_duration[];
+static const struct token t_tw_interval[];
+static const struct token t_tw_timeout[];
+static const struct token t_tw_padding[];
+static const struct token t_tw_dscp[];
+static const struct token t_tw_ttl[];
+static const struct token t_tw_pmtu[];
+static const struct token t_tw_iface[];
+static const struct token t_tw_source[];
+static const struct token t_tw_port[];
+static const struct token t_tw_name[];
+static const struct token t_tw_ssid[];
 static const struct token t_task[];
 static const struct token t_task_id[];
 static const struct token t_task_list[];
@@ -68,7 +83,10 @@ static const struct token t_main[] = {
 	{ KEYWORD,	"ping",		PING,		t_probe, 0, 0 },
 	{ KEYWORD,	"tcp",		TCP,		t_probe, 0, 0 },
 	{ KEYWORD,	"udp",		UDP,		t_probe, 0, 0 },
+	{ KEYWORD,	"twamp",	TWAMP,		t_tw,	0, 0 },
+	{ KEYWORD,	"stamp",	STAMP,		t_tw,	0, 0 },
 	{ KEYWORD,	"task",		NONE,		t_task,	0, 0 },
+	{ KEYWORD,	"reflector",	REFLECTOR,	NULL,	0, 0 },
 	{ KEYWORD,	"status",	STATUS,		NULL,	0, 0 },
 	{ KEYWORD,	"reload",	RELOAD,		NULL,	0, 0 },
 	{ KEYWORD,	"help",		HELP,		NULL,	0, 0 },
@@ -204,6 +222,109 @@ static const struct token t_ipver[] = {
 	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
 };
 
+/*
+ * twamp|stamp TARGET [options]: the probe commands' letters, -s for the
+ * padding; --control and --imix are twamp's, --ssid stamp's (probe.c
+ * refuses them for the other command).
+ */
+static const struct token t_tw[] = {
+	{ STRING,	"TARGET",	ARG_TARGET,	t_tw_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_opts[] = {
+	{ NOTOKEN,	"",		NONE,		NULL,	0, 0 },
+	{ OPTION,	"-c",		NONE,		t_tw_count, 0, 0 },
+	{ OPTION,	"-w",		NONE,		t_tw_duration, 0, 0 },
+	{ FLAG,		"--continuous",	F_CONTINUOUS,	t_tw_opts, 0, 0 },
+	{ OPTION,	"-i",		NONE,		t_tw_interval, 0, 0 },
+	{ OPTION,	"-W",		NONE,		t_tw_timeout, 0, 0 },
+	{ OPTION,	"-s",		NONE,		t_tw_padding, 0, 0 },
+	{ FLAG,		"--imix",	F_IMIX,		t_tw_opts, 0, 0 },
+	{ OPTION,	"-Q",		NONE,		t_tw_dscp, 0, 0 },
+	{ OPTION,	"-t",		NONE,		t_tw_ttl, 0, 0 },
+	{ OPTION,	"-M",		NONE,		t_tw_pmtu, 0, 0 },
+	{ OPTION,	"-I",		NONE,		t_tw_iface, 0, 0 },
+	{ OPTION,	"-S",		NONE,		t_tw_source, 0, 0 },
+	{ FLAG,		"-4",		F_IPV4,		t_tw_opts, 0, 0 },
+	{ FLAG,		"-6",		F_IPV6,		t_tw_opts, 0, 0 },
+	{ OPTION,	"-p",		NONE,		t_tw_port, 0, 0 },
+	{ FLAG,		"--control",	F_CONTROL,	t_tw_opts, 0, 0 },
+	{ OPTION,	"--ssid",	NONE,		t_tw_ssid, 0, 0 },
+	{ OPTION,	"-n",		NONE,		t_tw_name, 0, 0 },
+	{ FLAG,		"-f",		F_FOLLOW,	t_tw_opts, 0, 0 },
+	{ FLAG,		"-q",		F_QUIET,	t_tw_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_count[] = {
+	{ NUMBER,	"N",		ARG_COUNT,	t_tw_opts,
+	    1, TASK_MAX_COUNT },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_duration[] = {
+	{ DURATION,	"DURATION",	ARG_DURATION,	t_tw_opts,
+	    MS, 366 * DAY },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_interval[] = {
+	{ DURATION,	"DURATION",	ARG_INTERVAL,	t_tw_opts,
+	    TASK_MIN_INTERVAL, DAY },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_timeout[] = {
+	{ DURATION,	"DURATION",	ARG_TIMEOUT,	t_tw_opts, MS, HOUR },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_padding[] = {
+	{ NUMBER,	"PADDING",	ARG_PADDING,	t_tw_opts, 0, 65535 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_dscp[] = {
+	{ NUMBER,	"DSCP",		ARG_DSCP,	t_tw_opts, 0, 63 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_ttl[] = {
+	{ NUMBER,	"TTL",		ARG_TTL,	t_tw_opts, 1, 255 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_pmtu[] = {
+	{ CHOICE,	"do|dont",	ARG_PMTU,	t_tw_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_iface[] = {
+	{ STRING,	"IFACE",	ARG_IFACE,	t_tw_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_source[] = {
+	{ STRING,	"ADDR",		ARG_SOURCE,	t_tw_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_port[] = {
+	{ NUMBER,	"PORT",		ARG_PORT,	t_tw_opts, 1, 65535 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_ssid[] = {
+	{ NUMBER,	"SSID",		ARG_SSID,	t_tw_opts, 0, 65535 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_name[] = {
+	{ STRING,	"NAME",		ARG_NAME,	t_tw_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
 /* task list|show|stop|delete */
 static const struct token t_task[] = {
 	{ KEYWORD,	"list",		TASK_LIST,	t_task_list, 0, 0 },
@@ -226,7 +347,8 @@ static const struct token t_task_list[] = {
 };
 
 static const struct token t_list_type[] = {
-	{ CHOICE,	"ping|tcp|udp",	ARG_TYPE,	t_task_list, 0, 0 },
+	{ CHOICE,	"ping|tcp|udp|twamp|stamp", ARG_TYPE, t_task_list,
+	    0, 0 },
 	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
 };
 

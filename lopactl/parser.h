@@ -22,6 +22,9 @@ enum actions {
 	PING,
 	TCP,
 	UDP,
+	TWAMP,
+	STAMP,
+	REFLECTOR,
 	TASK_LIST,
 	TASK_SHOW,
 	TASK_STOP,
@@ -74,6 +77,8 @@ enum arg_slot {
 	ARG_IPVER,
 	ARG_TYPE,
 	ARG_STATUS,
+	ARG_PADDING,
+	ARG_SSID,
 	ARG_MAX
 };
 
@@ -83,6 +88,8 @@ enum arg_slot {
 #define F_CONTINUOUS	0x04	/* --continuous */
 #define F_IPV4		0x08	/* -4 */
 #define F_IPV6		0x10	/* -6 */
+#define F_CONTROL	0x20	/* --control */
+#define F_IMIX		0x40	/* --imix */
 
 struct parse_arg {
 	int		 set;

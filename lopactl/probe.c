@@ -1,7 +1,7 @@
 /*
- * lopactl: ping, tcp and udp.  Create the task, then follow its Server-
- * Sent Events stream: one line per probe as it is decided, the summary at
- * the end.
+ * lopactl: ping, tcp, udp, twamp and stamp.  Create the task, then follow
+ * its Server-Sent Events stream: one line per probe as it is decided, the
+ * summary at the end.
  *
  *	POST /api/v1/tasks/TYPE		201 {"id"}
  *	GET  /api/v1/tasks/ID/stream	event: probe | state | summary
@@ -51,6 +51,7 @@ struct probe {
 	char				*idpath;	/* escaped id */
 	int				 continuous;
 	int				 quiet;
+	int				 tw;		/* twamp, stamp */
 	struct sse			 sse;
 	json_t				*summary;
 	char				*summary_text;
@@ -133,6 +134,17 @@ request_body(const struct parse_result *res, const char *type, int *cont,
 		errx(EXIT_USAGE, "-4, -6 and --ip-version are mutually "
 		    "exclusive");
 	*cont = strcmp(mode, "continuous") == 0;
+	if (strcmp(type, "twamp") == 0 || strcmp(type, "stamp") == 0) {
+		if (a[ARG_PADDING].set && (res->flags & F_IMIX))
+			errx(EXIT_USAGE, "-s and --imix are mutually "
+			    "exclusive");
+		if (strcmp(type, "twamp") != 0 && (res->flags & F_CONTROL))
+			errx(EXIT_USAGE, "--control applies to twamp only");
+		if (strcmp(type, "twamp") != 0 && (res->flags & F_IMIX))
+			errx(EXIT_USAGE, "--imix applies to twamp only");
+		if (strcmp(type, "stamp") != 0 && a[ARG_SSID].set)
+			errx(EXIT_USAGE, "--ssid applies to stamp only");
+	}
 
 	if ((o = json_object()) == NULL)
 		errx(1, "out of memory");
@@ -173,6 +185,15 @@ request_body(const struct parse_result *res, const char *type, int *cont,
 		json_set(o, "port", json_integer(a[ARG_PORT].num));
 	if (a[ARG_NAME].set)
 		json_set(o, "name", json_string(a[ARG_NAME].str));
+	/* twamp, stamp: -s is the padding; IMIX is padding -1, as twampy */
+	if (a[ARG_PADDING].set)
+		json_set(o, "padding", json_integer(a[ARG_PADDING].num));
+	if (res->flags & F_IMIX)
+		json_set(o, "padding", json_integer(-1));
+	if (res->flags & F_CONTROL)
+		json_set(o, "control", json_true());
+	if (a[ARG_SSID].set)
+		json_set(o, "ssid", json_integer(a[ARG_SSID].num));
 
 	duration_format(a[ARG_INTERVAL].set ? a[ARG_INTERVAL].dur :
 	    TASK_DEF_INTERVAL, d, sizeof(d));
@@ -246,8 +267,25 @@ probe_run(struct ctl *ctl, const struct parse_result *res)
 	memset(&p, 0, sizeof(p));
 	p.ctl = ctl;
 	p.res = res;
-	p.type = res->action == TCP ? "tcp" : res->action == UDP ? "udp" :
-	    "ping";
+	switch (res->action) {
+	case TCP:
+		p.type = "tcp";
+		break;
+	case UDP:
+		p.type = "udp";
+		break;
+	case TWAMP:
+		p.type = "twamp";
+		p.tw = 1;
+		break;
+	case STAMP:
+		p.type = "stamp";
+		p.tw = 1;
+		break;
+	default:
+		p.type = "ping";
+		break;
+	}
 	p.quiet = (res->flags & F_QUIET) != 0;
 	body = request_body(res, p.type, &p.continuous, what, sizeof(what));
 
@@ -333,6 +371,13 @@ finish(struct probe *p)
 		    fmt_str(p->summary, "status", path, sizeof(path)),
 		    fmt_str(p->summary, "error", b, sizeof(b)));
 	total = json_object_get(p->summary, "total");
+	/*
+	 * A port unreachable answers a ping, tcp or udp probe (the target
+	 * is there), but no reflector answered a twamp or stamp one.
+	 */
+	if (p->tw)
+		return (fmt_int(total, "received") - fmt_int(total,
+		    "refused") > 0 ? 0 : EXIT_LOST);
 	if (fmt_int(total, "received") > 0 || fmt_int(total, "refused") > 0)
 		return (0);
 	return (EXIT_LOST);

@@ -226,6 +226,7 @@ struct ctl_route {
 #define CTL_GET		(EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
 
 static void	 ctl_status(struct ctl_req *);
+static void	 ctl_reflector(struct ctl_req *);
 static void	 ctl_reload(struct ctl_req *);
 static void	 ctl_healthy(struct ctl_req *);
 static void	 ctl_ready(struct ctl_req *);
@@ -240,6 +241,7 @@ static void	 ctl_task_stream(struct ctl_req *);
 /* Later issues add rows here. */
 static const struct ctl_route ctl_routes[] = {
 	{ "/api/v1/status", CTL_GET, 0, ctl_status, 0 },
+	{ "/api/v1/reflector", CTL_GET, 0, ctl_reflector, 0 },
 	{ "/api/v1/reload", EVHTTP_REQ_POST, ROUTE_WRITE, ctl_reload, 0 },
 	{ "/api/v1/tasks", CTL_GET, 0, ctl_task_list, 0 },
 	{ "/api/v1/tasks/ping", EVHTTP_REQ_POST, ROUTE_WRITE, ctl_task_create,
@@ -1234,6 +1236,17 @@ ctl_status(struct ctl_req *r)
 		fatalx("%s: json_array", __func__);
 }
 
+/*
+ * GET /api/v1/reflector: the reflector's counters alone, the member
+ * "reflector" of the status, from the same exchange (IMSG_REFL_STATS).
+ * Without p->partial, ctl_refl_stats() answers with them at once.
+ */
+static void
+ctl_reflector(struct ctl_req *r)
+{
+	ctl_pending_new(r, PROC_REFLECTOR, IMSG_REFL_STATS, NULL, 0);
+}
+
 static void
 ctl_status_proc(struct imsg *imsg)
 {
@@ -1490,13 +1503,14 @@ ctl_refl_json(const struct refl_status *st)
 	uint64_t	 total;
 
 	drops = ctl_refl_drops(st->drops, &total);
-	j = json_pack("{s:{s:b, s:o, s:I, s:I, s:I, s:o}, s:o, s:o}",
+	j = json_pack("{s:{s:b, s:o, s:I, s:I, s:I, s:I, s:o}, s:o, s:o}",
 	    "udp_echo",
 	    "up", st->udp_echo_up != 0,
 	    "listen", st->udp_echo_up ? json_string(st->udp_echo_addr) :
 	    json_null(),
 	    "received", (json_int_t)st->received,
 	    "echoed", (json_int_t)st->echoed,
+	    "reflected", (json_int_t)st->echoed,
 	    "dropped", (json_int_t)total,
 	    "drops", drops,
 	    "twamp", ctl_twamp_json(&st->twamp),
@@ -1544,7 +1558,9 @@ static void
 ctl_refl_stats(struct imsg *imsg)
 {
 	struct ctl_pending	*p;
+	struct evhttp_request	*req;
 	struct refl_status	 st;
+	json_t			*j;
 
 	if (imsg_check_len(imsg, sizeof(st)) != 0)
 		fatalx("IMSG_REFL_STATS_REPLY: bad size %zu", imsg->datalen);
@@ -1555,6 +1571,14 @@ ctl_refl_stats(struct imsg *imsg)
 	if ((p = ctl_pending_find(imsg->hdr.reqid, IMSG_REFL_STATS)) == NULL) {
 		log_debug("reflector counters for gone request %u",
 		    imsg->hdr.reqid);
+		return;
+	}
+	if (p->partial == NULL) {
+		/* GET /api/v1/reflector */
+		j = ctl_refl_json(&st);
+		if ((req = ctl_pending_done(p)) != NULL)
+			ctl_send_json(req, 200, j);
+		json_decref(j);
 		return;
 	}
 	ctl_status_add(p, ctl_refl_json(&st));

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "fmt.h"
 #include "parser.h"
 
 #define MS	1000000LL
@@ -164,14 +165,16 @@ static void
 test_main_unknown_word_lists_valid(void **state)
 {
 	refuses(parser_main(), "bogus", "unknown command \"bogus\"; valid: "
-	    "ping, tcp, udp, task, status, reload, help");
+	    "ping, tcp, udp, twamp, stamp, task, reflector, status, reload, "
+	    "help");
 	/* no abbreviations: scripts must not break when commands are added */
 	refuses(parser_main(), "stat", "unknown command \"stat\"; valid: "
-	    "ping, tcp, udp, task, status, reload, help");
+	    "ping, tcp, udp, twamp, stamp, task, reflector, status, reload, "
+	    "help");
 	refuses(parser_main(), "status now",
 	    "unexpected argument \"now\" after \"status\"");
 	refuses(parser_main(), "", "missing command; valid: ping, tcp, udp, "
-	    "task, status, reload, help");
+	    "twamp, stamp, task, reflector, status, reload, help");
 }
 
 static void
@@ -324,7 +327,7 @@ test_probe_options(void **state)
 	refuses(parser_main(), "ping h -I -x", "invalid argument \"-x\" to "
 	    "-I: looks like an option");
 	refuses(parser_main(), "task list type icmp", "invalid argument "
-	    "\"icmp\" to type: expected ping, tcp or udp");
+	    "\"icmp\" to type: expected ping, tcp, udp, twamp or stamp");
 }
 
 /* Aliases parse as their option, fill its slot, and hide from lists. */
@@ -400,6 +403,269 @@ test_result_reset(void **state)
 }
 
 static void
+test_twamp_options(void **state)
+{
+	struct parse_result	 res;
+
+	accepts(parser_main(), "twamp 192.0.2.7:862 --control -c 5 "
+	    "-i 100ms -s 27 -Q 46 -t 64 -W 2s -I eth0 -S 192.0.2.1 -4 -M do "
+	    "-n core -q", &res);
+	assert_int_equal(res.action, TWAMP);
+	assert_string_equal(res.args[ARG_TARGET].str, "192.0.2.7:862");
+	assert_int_equal(res.args[ARG_COUNT].num, 5);
+	assert_int_equal(res.args[ARG_INTERVAL].dur, 100 * MS);
+	/* -s is the padding here, not ping's packet size */
+	assert_true(res.args[ARG_PADDING].set);
+	assert_int_equal(res.args[ARG_PADDING].num, 27);
+	assert_false(res.args[ARG_SIZE].set);
+	assert_int_equal(res.args[ARG_DSCP].num, 46);
+	assert_int_equal(res.args[ARG_TTL].num, 64);
+	assert_int_equal(res.args[ARG_TIMEOUT].dur, 2000 * MS);
+	assert_string_equal(res.args[ARG_IFACE].str, "eth0");
+	assert_string_equal(res.args[ARG_SOURCE].str, "192.0.2.1");
+	assert_string_equal(res.args[ARG_PMTU].str, "do");
+	assert_string_equal(res.args[ARG_NAME].str, "core");
+	assert_int_equal(res.flags, F_CONTROL | F_IPV4 | F_QUIET);
+
+	accepts(parser_main(), "twamp h --imix -w 10s -6 -f", &res);
+	assert_int_equal(res.action, TWAMP);
+	assert_int_equal(res.flags, F_IMIX | F_IPV6 | F_FOLLOW);
+	assert_int_equal(res.args[ARG_DURATION].dur, 10000 * MS);
+
+	accepts(parser_main(), "stamp [2001:db8::7]:862 --ssid 7 -c 3 "
+	    "--continuous -p 8620", &res);
+	assert_int_equal(res.action, STAMP);
+	assert_int_equal(res.args[ARG_SSID].num, 0 + 7);
+	assert_int_equal(res.args[ARG_PORT].num, 8620);
+	assert_int_equal(res.flags, F_CONTINUOUS);
+	accepts(parser_main(), "stamp h --ssid 0", &res);
+	assert_true(res.args[ARG_SSID].set);
+	accepts(parser_main(), "stamp h --ssid 65535 -s 0", &res);
+	assert_int_equal(res.args[ARG_SSID].num, 65535);
+	assert_int_equal(res.args[ARG_PADDING].num, 0);
+
+	accepts(parser_main(), "reflector", &res);
+	assert_int_equal(res.action, REFLECTOR);
+	accepts(parser_main(), "task list type stamp", &res);
+	assert_string_equal(res.args[ARG_TYPE].str, "stamp");
+}
+
+static void
+test_twamp_errors(void **state)
+{
+	refuses(parser_main(), "twamp", "missing argument after \"twamp\"; "
+	    "valid: TARGET");
+	/* options come after the target, as for ping */
+	refuses(parser_main(), "twamp -s 0 h",
+	    "invalid TARGET \"-s\": looks like an option");
+	refuses(parser_main(), "stamp h --ssid 65536",
+	    "invalid argument \"65536\" to --ssid: too large (maximum 65535)");
+	refuses(parser_main(), "stamp h --ssid", "missing argument after "
+	    "\"--ssid\"; valid: SSID");
+	refuses(parser_main(), "twamp h -s -1",
+	    "invalid argument \"-1\" to -s: too small (minimum 0)");
+	refuses(parser_main(), "twamp h --imix --imix", "--imix given twice");
+	refuses(parser_main(), "twamp h --control --control",
+	    "--control given twice");
+	refuses(parser_main(), "twamp h --rounds 2",
+	    "unknown argument \"--rounds\" after \"h\"; valid: -c N, "
+	    "-w DURATION, --continuous, -i DURATION, -W DURATION, -s PADDING, "
+	    "--imix, -Q DSCP, -t TTL, -M do|dont, -I IFACE, -S ADDR, -4, -6, "
+	    "-p PORT, --control, --ssid SSID, -n NAME, -f, -q");
+	refuses(parser_main(), "reflector x",
+	    "unexpected argument \"x\" after \"reflector\"");
+}
+
+/* What a FILE * function wrote. */
+static char *
+written(void (*fn)(FILE *, json_t *), const char *json)
+{
+	json_error_t	 jerr;
+	json_t		*j;
+	FILE		*fp;
+	char		*buf = NULL;
+	size_t		 len = 0;
+
+	if ((j = json_loads(json, 0, &jerr)) == NULL)
+		fail_msg("bad JSON in the test: %s", jerr.text);
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		fail_msg("open_memstream");
+	fn(fp, j);
+	fclose(fp);
+	json_decref(j);
+	return (buf);
+}
+
+#define TW_DELAYS(mn, mx, av, ji, p5, p9)				\
+	"{\"min\":" #mn ",\"max\":" #mx ",\"avg\":" #av			\
+	",\"stddev\":1," \
+	"\"jitter\":" #ji ",\"p50\":" #p5 ",\"p99\":" #p9 "}"
+
+static void
+test_twamp_summary(void **state)
+{
+	char	*out;
+
+	/* a stateful reflector: the one-way losses as fractions of sent */
+	out = written(fmt_twamp_summary, "{\"target\":\"192.0.2.7:862\","
+	    "\"type\":\"twamp\",\"total\":{\"sent\":20,\"received\":13,"
+	    "\"loss_rate\":0.35,\"min_rtt\":61000,\"max_rtt\":98000,"
+	    "\"avg_rtt\":73000,\"jitter\":9000,\"p50_rtt\":72000,"
+	    "\"p99_rtt\":98000,\"twamp\":{\"replies\":13,"
+	    "\"forward\":"
+	    TW_DELAYS(31000, 52000, 38000, 6000, 37000, 52000) ","
+	    "\"backward\":"
+	    TW_DELAYS(29000, 47000, 35000, 5000, 34000, 47000) ","
+	    "\"processing\":{\"min\":4000,\"avg\":5000,\"max\":9000,"
+	    "\"p50\":5000,\"p99\":9000},\"hops\":{\"forward\":1,"
+	    "\"backward\":2,\"forward_min\":1,\"forward_max\":1,"
+	    "\"backward_min\":1,\"backward_max\":2},\"unsynchronized\":true,"
+	    "\"unsynchronized_replies\":13,\"reflector\":\"stateful\","
+	    "\"forward_lost\":4,\"backward_lost\":3,\"nonconformant\":13,"
+	    "\"rtt_negative\":0}}}");
+	assert_string_equal(out,
+	    "--- 192.0.2.7:862 twamp statistics ---\n"
+	    "20 sent, 13 received, 35% loss\n"
+	    "Direction (ms)        Min        Max        "
+	    "Avg     Jitter     Loss\n"
+	    "Outbound            0.031      0.052      0."
+	    "038      0.006      20%\n"
+	    "Inbound             0.029      0.047      0."
+	    "035      0.005      15%\n"
+	    "Roundtrip           0.061      0.098      0."
+	    "073      0.009      35%\n"
+	    "p50/p99: outbound 0.037/0.052 ms, inbound 0.034/0.047 ms, "
+	    "roundtrip 0.072/0.098 ms\n"
+	    "processing min/avg/max = 0.004/0.005/0.009 ms, "
+	    "p50/p99 = 0.005/0.009 ms\n"
+	    "hops outbound 1, inbound 1-2\n"
+	    "reflector stateful, lost 4 outbound and 3 inbound\n"
+	    "unsynchronized clocks (13 of 13 replies): one-way delays are "
+	    "not reliable\n"
+	    "13 nonconformant replies\n");
+	free(out);
+
+	/* stateless: no one-way loss; hops unknown; negative one-way */
+	out = written(fmt_twamp_summary, "{\"target\":\"h\",\"type\":\"stamp\","
+	    "\"total\":{\"sent\":2,\"received\":2,\"loss_rate\":0,"
+	    "\"min_rtt\":1000000,\"max_rtt\":1000000,\"avg_rtt\":1000000,"
+	    "\"jitter\":0,\"p50_rtt\":1000000,\"p99_rtt\":1000000,"
+	    "\"twamp\":{\"replies\":2,"
+	    "\"forward\":" TW_DELAYS(-250000, -250000, -250000, 0, -250000,
+	    -250000) ","
+	    "\"backward\":" TW_DELAYS(1250000, 1250000, 1250000, 0, 1250000,
+	    1250000) ","
+	    "\"processing\":{\"min\":0,\"avg\":0,\"max\":0,\"p50\":0,"
+	    "\"p99\":0},\"hops\":{\"forward\":null,\"backward\":null,"
+	    "\"forward_min\":null,\"forward_max\":null,\"backward_min\":null,"
+	    "\"backward_max\":null},\"unsynchronized\":false,"
+	    "\"reflector\":\"stateless\",\"nonconformant\":0,"
+	    "\"rtt_negative\":1}}}");
+	assert_string_equal(out,
+	    "--- h stamp statistics ---\n"
+	    "2 sent, 2 received, 0% loss\n"
+	    "Direction (ms)        Min        Max        "
+	    "Avg     Jitter     Loss\n"
+	    "Outbound           -0.250     -0.250     -0."
+	    "250      0.000        -\n"
+	    "Inbound             1.250      1.250      1."
+	    "250      0.000        -\n"
+	    "Roundtrip           1.000      1.000      1."
+	    "000      0.000       0%\n"
+	    "p50/p99: outbound -0.250/-0.250 ms, inbound 1.250/1.250 ms, "
+	    "roundtrip 1.000/1.000 ms\n"
+	    "processing min/avg/max = 0.000/0.000/0.000 ms, "
+	    "p50/p99 = 0.000/0.000 ms\n"
+	    "hops outbound ?, inbound ?\n"
+	    "reflector stateless\n"
+	    "1 replies with the reflector's time longer than the round trip\n");
+	free(out);
+
+	/* no reply: no table */
+	out = written(fmt_twamp_summary, "{\"target\":\"h\",\"type\":\"twamp\","
+	    "\"total\":{\"sent\":3,\"received\":3,\"refused\":3,"
+	    "\"loss_rate\":0,\"twamp\":{\"replies\":0,"
+	    "\"reflector\":\"unknown\"}}}");
+	assert_string_equal(out,
+	    "--- h twamp statistics ---\n"
+	    "3 sent, 3 received, 0% loss, 3 refused\n"
+	    "no reply from a reflector\n");
+	free(out);
+}
+
+static void
+test_twamp_probe_line(void **state)
+{
+	json_error_t	 jerr;
+	json_t		*j;
+	char		 line[256];
+
+	j = json_loads("{\"seq\":3,\"kind\":\"probe\",\"status\":\"ok\","
+	    "\"rtt\":1234000,\"ttl\":255,\"forward\":600000,"
+	    "\"backward\":634000,\"processing\":1000,"
+	    "\"hops\":{\"forward\":0,\"backward\":0}}", 0, &jerr);
+	assert_non_null(j);
+	fmt_probe(j, line, sizeof(line));
+	assert_string_equal(line, "seq=3 rtt=1.234 ms fwd=0.600 ms "
+	    "bwd=0.634 ms hops=0/0 ttl=255");
+	json_decref(j);
+
+	j = json_loads("{\"seq\":4,\"kind\":\"probe\",\"status\":\"ok\","
+	    "\"rtt\":1000,\"ttl\":250,\"forward\":-2000,\"backward\":3000,"
+	    "\"hops\":{\"forward\":null,\"backward\":5},"
+	    "\"unsynchronized\":true,\"nonconformant\":true}", 0, &jerr);
+	assert_non_null(j);
+	fmt_probe(j, line, sizeof(line));
+	assert_string_equal(line, "seq=4 rtt=0.001 ms fwd=-0.002 ms "
+	    "bwd=0.003 ms hops=?/5 ttl=250 unsynchronized nonconformant");
+	json_decref(j);
+
+	j = json_loads("{\"seq\":5,\"kind\":\"probe\",\"status\":\"timeout\"}",
+	    0, &jerr);
+	fmt_probe(j, line, sizeof(line));
+	assert_string_equal(line, "seq=5 timeout");
+	json_decref(j);
+}
+
+static void
+test_reflector_table(void **state)
+{
+	char	*out;
+
+	out = written(fmt_reflector, "{"
+	    "\"udp_echo\":{\"up\":true,\"listen\":\"[::]:8081\","
+	    "\"received\":4,\"echoed\":3,\"dropped\":1,"
+	    "\"drops\":{\"acl\":0,\"rate_source\":1}},"
+	    "\"twamp\":{\"up\":true,\"listen\":\"[2001:db8::1]:862\","
+	    "\"mode\":\"stateful\",\"received\":10,\"reflected\":7,"
+	    "\"dropped\":3,\"drops\":{\"acl\":2,\"malformed\":1},"
+	    "\"sessions\":{\"active\":2,\"evicted\":1}},"
+	    "\"twamp_control\":{\"up\":false,\"listen\":null,"
+	    "\"connections\":{\"accepted\":5,\"active\":1},"
+	    "\"sessions\":{\"accepted\":4,\"active\":2,\"received\":9,"
+	    "\"reflected\":8,\"dropped\":0,\"drops\":{\"acl\":0}}}}");
+	assert_string_equal(out,
+	    "LISTENER       ADDRESS           STATE   RECEIVED  REFLECTED"
+	    "    DROPPED\n"
+	    "udp_echo       [::]:8081         up             4          3"
+	    "          1\n"
+	    "twamp          [2001:db8::1]:862 up            10          7"
+	    "          3\n"
+	    "twamp_control  -                 down           9          8"
+	    "          0\n"
+	    "\n"
+	    "drops by reason:\n"
+	    "  udp_echo      rate_source 1\n"
+	    "  twamp         acl 2, malformed 1\n"
+	    "  twamp_control none\n"
+	    "\n"
+	    "twamp reflector: stateful, 2 sessions active (1 evicted)\n"
+	    "twamp control: 1 connections active (5 accepted), 2 test "
+	    "sessions active (4 accepted)\n");
+	free(out);
+}
+
+static void
 commands_text(const struct token *g, const char *want)
 {
 	FILE	*fp;
@@ -422,9 +688,14 @@ test_usage_lists_every_command(void **state)
 	    "[-i DURATION] [-W DURATION] [-s SIZE] [-Q DSCP] [-t TTL] "
 	    "[-M do|dont] [-I IFACE] [-S ADDR] [-4] [-6] [-p PORT] "
 	    "[--rounds N] [--round-delay DURATION] [-n NAME] [-f] [-q]\n"
-	    "\ttask list [type ping|tcp|udp] "
+	    "\ttwamp|stamp TARGET [-c N] [-w DURATION] [--continuous] "
+	    "[-i DURATION] [-W DURATION] [-s PADDING] [--imix] [-Q DSCP] "
+	    "[-t TTL] [-M do|dont] [-I IFACE] [-S ADDR] [-4] [-6] [-p PORT] "
+	    "[--control] [--ssid SSID] [-n NAME] [-f] [-q]\n"
+	    "\ttask list [type ping|tcp|udp|twamp|stamp] "
 	    "[status pending|running|finished|stopped|failed]\n"
 	    "\ttask show|stop|delete ID\n"
+	    "\treflector\n"
 	    "\tstatus\n"
 	    "\treload\n"
 	    "\thelp\n");
@@ -454,6 +725,11 @@ main(void)
 		cmocka_unit_test(test_duration_reason_passed_on),
 		cmocka_unit_test(test_result_reset),
 		cmocka_unit_test(test_usage_lists_every_command),
+		cmocka_unit_test(test_twamp_options),
+		cmocka_unit_test(test_twamp_errors),
+		cmocka_unit_test(test_twamp_summary),
+		cmocka_unit_test(test_twamp_probe_line),
+		cmocka_unit_test(test_reflector_table),
 	};
 
 	return cmocka_run_group_tests_name("parser", tests, NULL, NULL);
