@@ -127,6 +127,9 @@ _Static_assert(sizeof(struct eng_tw_rec) == 32, "eng_tw_rec is 32 bytes");
 
 struct eng_twamp {
 	uint32_t		 ssid;
+	uint32_t		 imix;		/* padding -1 */
+	uint32_t		 ntlvs;		/* stamp: TLVs sent */
+	struct task_tlv		 tlvs[TASK_MAXTLVS];
 	int			 sent_ttl;	/* what the probes leave with */
 	struct twamp_acc	 total;
 	struct twamp_acc	 racc;		/* current round */
@@ -143,6 +146,11 @@ struct eng_twamp {
 	uint64_t		 done_fwd_lost;	/* finished rounds */
 	uint64_t		 done_bwd_lost;
 	struct eng_tw_rec	*ring;		/* ring_cap, as t->ring */
+	/* Continuous: the one-way figures of the window (t->win's span). */
+	struct twamp_window	 win;
+	struct task_twamp	 final_win;	/* frozen window */
+	/* stamp with TLVs: the replies' (task_twamp's tlv_* fields). */
+	struct task_twamp	 tlv;
 };
 
 /*
@@ -446,7 +454,9 @@ task_budget_need(const struct task *t, size_t *wcap)
 		if (n > ENG_WIN_MAX)
 			n = ENG_WIN_MAX;
 		*wcap = (size_t)n;
-		return (n * sizeof(struct stats_wentry));
+		/* twamp: a reply's one-way figures beside each entry */
+		return (n * (sizeof(struct stats_wentry) +
+		    (t->tw != NULL ? sizeof(struct twamp_wentry) : 0)));
 	}
 	return (0);
 }
@@ -472,6 +482,7 @@ task_free(struct task *t)
 	if (t->tw != NULL) {
 		twamp_acc_free(&t->tw->total);
 		twamp_acc_free(&t->tw->racc);
+		twamp_window_free(&t->tw->win);
 		free(t->tw->rounds);
 		free(t->tw->ring);
 		free(t->tw);
@@ -518,6 +529,33 @@ twamp_export(const struct twamp_acc *a, uint64_t nonconf,
 		log_warn("twamp percentiles");
 }
 
+/* The TLV figures of a stamp task with TLVs, for its total. */
+static void
+twamp_export_tlv(const struct eng_twamp *tw, struct task_twamp *out)
+{
+	if (tw->ntlvs == 0)
+		return;
+	out->tlvs = 1;
+	out->tlv_unrecognized = tw->tlv.tlv_unrecognized;
+	out->tlv_malformed = tw->tlv.tlv_malformed;
+	out->has_tsinfo = tw->tlv.has_tsinfo;
+	memcpy(out->tsinfo, tw->tlv.tsinfo, sizeof(out->tsinfo));
+	out->has_cos = tw->tlv.has_cos;
+	out->cos_dscp2 = tw->tlv.cos_dscp2;
+	out->cos_ecn = tw->tlv.cos_ecn;
+	out->cos_rp = tw->tlv.cos_rp;
+}
+
+/* The window's one-way figures. */
+static void
+twamp_export_window(const struct eng_twamp *tw, struct task_twamp *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->valid = 1;
+	if (twamp_window_compute(&tw->win, &out->r, &out->nonconformant) == -1)
+		log_warn("twamp window percentiles");
+}
+
 /* The total; with per-session numbering, the rounds' losses summed. */
 static void
 twamp_export_total(struct eng_twamp *tw, struct task_twamp *out)
@@ -525,6 +563,7 @@ twamp_export_total(struct eng_twamp *tw, struct task_twamp *out)
 	struct twamp_result	 cur;
 
 	twamp_export(&tw->total, tw->nonconf, out);
+	twamp_export_tlv(tw, out);
 	if (!tw->per_session || out->r.reflector != TWAMP_REFL_STATEFUL)
 		return;
 	if (twamp_compute(&tw->racc, &cur) == -1)
@@ -564,6 +603,11 @@ task_freeze(struct task *t)
 	stats_acc_free(&t->racc);
 	if (t->tw != NULL) {
 		twamp_freeze(t->tw);
+	}
+	if (t->has_win && t->tw != NULL) {
+		twamp_window_expire(&t->tw->win, now_mono(), t->p.window_ns);
+		twamp_export_window(t->tw, &t->tw->final_win);
+		twamp_window_free(&t->tw->win);
 	}
 	if (t->has_win) {
 		stats_window_expire(&t->win, now_mono(), t->p.window_ns);
@@ -735,8 +779,12 @@ task_start_round(struct task *t)
 	sp.ttl = t->p.ttl;
 	sp.pmtu = t->p.pmtu;
 	sp.first_seq = t->next_seq;
-	if (t->tw != NULL)
+	if (t->tw != NULL) {
 		sp.ssid = t->tw->ssid;
+		sp.imix = t->tw->imix;
+		sp.ntlvs = t->tw->ntlvs;
+		memcpy(sp.tlvs, t->tw->tlvs, sizeof(sp.tlvs));
+	}
 	sp.control = t->p.control;
 	sp.receiver_port = t->p.receiver_port;
 	proc_compose(PROC_SENDER, IMSG_SESSION_START, s->sid, 0, -1, &sp,
@@ -782,6 +830,12 @@ task_run(struct task *t)
 		}
 		/* Entry times in ticks as fine as the window allows. */
 		stats_window_span(&t->win, t->p.window_ns);
+		if (t->tw != NULL &&
+		    twamp_window_init(&t->tw->win, wcap) == -1) {
+			stats_window_free(&t->win);
+			task_finish(t, TASK_FAILED, "out of memory");
+			return;
+		}
 		t->has_win = 1;
 	}
 	t->budget = need;
@@ -1008,8 +1062,12 @@ static void
 params_export_task(const struct task *t, struct task_params *p)
 {
 	params_export(&t->p, p);
-	if (t->tw != NULL)
+	if (t->tw != NULL) {
 		p->ssid = t->tw->ssid;
+		p->imix = t->tw->imix;
+		p->ntlvs = t->tw->ntlvs;
+		memcpy(p->tlvs, t->tw->tlvs, sizeof(p->tlvs));
+	}
 }
 
 /* A twamp or stamp task's own state; -1 out of memory. */
@@ -1024,6 +1082,9 @@ task_twamp_new(struct task *t, const struct task_params *p)
 		return (-1);
 	}
 	tw->ssid = p->ssid;
+	tw->imix = p->imix;
+	tw->ntlvs = p->ntlvs <= TASK_MAXTLVS ? p->ntlvs : TASK_MAXTLVS;
+	memcpy(tw->tlvs, p->tlvs, sizeof(tw->tlvs));
 	tw->per_session = p->control != 0;
 	tw->sent_ttl = p->ttl > 0 ? p->ttl : TASK_DEF_TWAMP_TTL;
 	twamp_acc_init(&tw->total);
@@ -1238,9 +1299,29 @@ sample_get(const struct task *t, uint32_t n, struct probe_result *pr)
 	}
 }
 
+/* What a STAMP reply's TLVs said: counts, the last reply's values. */
+static void
+twamp_record_tlv(struct eng_twamp *tw, const struct probe_result *pr)
+{
+	struct task_twamp	*x = &tw->tlv;
+
+	x->tlv_unrecognized += pr->tlv_u;
+	x->tlv_malformed += pr->tlv_m;
+	if (pr->tlv_flags & PROBE_TLV_TSINFO) {
+		x->has_tsinfo = 1;
+		memcpy(x->tsinfo, pr->tsinfo, sizeof(x->tsinfo));
+	}
+	if (pr->tlv_flags & PROBE_TLV_COS) {
+		x->has_cos = 1;
+		x->cos_dscp2 = pr->tlv_cos >> 2;
+		x->cos_ecn = pr->tlv_cos & 0x3;
+		x->cos_rp = (pr->tlv_flags >> PROBE_TLV_RP_SHIFT) & 0x3;
+	}
+}
+
 /* A TWAMP or STAMP reply into the task's one-way statistics. */
 static void
-twamp_record(struct task *t, const struct probe_result *pr)
+twamp_record(struct task *t, const struct probe_result *pr, int64_t mono)
 {
 	struct eng_twamp	*tw = t->tw;
 	struct twamp_obs	 o;
@@ -1261,10 +1342,15 @@ twamp_record(struct task *t, const struct probe_result *pr)
 	if (twamp_acc_add(&tw->total, &o, &d) == -1 ||
 	    twamp_acc_add(&tw->racc, &o, &d) == -1)
 		log_warn("task %s: twamp sample %u", t->id, pr->seq);
+	if (t->has_win)
+		(void)twamp_window_add(&tw->win, mono, &o, &d,
+		    (pr->twflags & PROBE_TW_NONCONF) ? TWW_NONCONF : 0);
 	if (pr->twflags & PROBE_TW_NONCONF) {
 		tw->nonconf++;
 		tw->rnonconf++;
 	}
+	if (pr->twflags & PROBE_TW_TLV)
+		twamp_record_tlv(tw, pr);
 }
 
 static void
@@ -1273,8 +1359,12 @@ task_record(struct task *t, const struct probe_result *pr, int64_t mono)
 	struct probe_sample	 s;
 
 	/* The window holds its span only: it grows to that, not its cap. */
-	if (t->has_win)
+	if (t->has_win) {
 		stats_window_expire(&t->win, mono, t->p.window_ns);
+		if (t->tw != NULL)
+			twamp_window_expire(&t->tw->win, mono,
+			    t->p.window_ns);
+	}
 	switch (pr->kind) {
 	case PROBE_K_SENT:
 		stats_sent(&t->total);
@@ -1303,7 +1393,7 @@ task_record(struct task *t, const struct probe_result *pr, int64_t mono)
 			(void)stats_window_add(&t->win, &s, mono);
 		if (t->tw != NULL && pr->status == PROBE_OK &&
 		    (pr->twflags & PROBE_TW_REPLY))
-			twamp_record(t, pr);
+			twamp_record(t, pr, mono);
 		break;
 	case PROBE_K_DUP:
 		stats_duplicate(&t->total);
@@ -1465,6 +1555,13 @@ task_snapshot(struct task *t, struct task_info *ti)
 			ti->twamp = t->tw->final;
 		else
 			twamp_export_total(t->tw, &ti->twamp);
+		if (t->has_win && t->frozen)
+			ti->window_twamp = t->tw->final_win;
+		else if (t->has_win) {
+			twamp_window_expire(&t->tw->win, now_mono(),
+			    t->p.window_ns);
+			twamp_export_window(t->tw, &ti->window_twamp);
+		}
 	}
 	/* Finished rounds, and the current one while it runs. */
 	ti->nrounds = t->nrounds + (t->round_from != 0 ? 1 : 0);

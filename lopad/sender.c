@@ -84,6 +84,7 @@
 #include "lopad.h"
 #include "probe_udp.h"
 #include "proc.h"
+#include "stamp_tlv.h"
 #include "stats.h"
 #include "task.h"
 #include "twamp_codec.h"
@@ -1996,6 +1997,88 @@ twamp_errest(int64_t mono)
 }
 
 /*
+ * IMIX (padding -1): twampy's sizes, the UDP payloads of 64, 590 and
+ * 1514-octet Ethernet frames (a 14-octet header, no FCS, then IP and
+ * UDP), in a fixed pattern of 12 by sequence number: 7 small, 4 medium,
+ * 1 large, interleaved, so that any 12 probes in a row have 7:4:1.
+ */
+static const uint8_t imix_pattern[TASK_IMIX_LEN] = {
+	0, 1, 0, 0, 1, 0, 2, 0, 1, 0, 0, 1
+};
+static const uint16_t imix_frame[3] = { 64, 590, 1514 };
+
+/*
+ * A probe's UDP payload: packet_size (the header and the TLVs), or its
+ * IMIX size when larger.  STAMP's IMIX padding is an Extra Padding TLV
+ * after the task's TLVs, so too small an excess (1 to 3 octets) is left
+ * out: *imixpad is the TLV's value length, or -1 for none.
+ */
+static size_t
+twamp_size(const struct session *s, uint32_t seq, ssize_t *imixpad)
+{
+	size_t	 base = s->p.packet_size, hdrs, want;
+
+	*imixpad = -1;
+	if (!s->p.imix)
+		return base;
+	hdrs = 14 + 8 + (s->p.dst.family == AF_INET6 ? 40 : 20);
+	want = imix_frame[imix_pattern[seq % TASK_IMIX_LEN]] - hdrs;
+	if (want <= base)
+		return base;
+	if (s->p.type != TASK_STAMP)
+		return want;
+	if (want - base < STAMP_TLV_HDR_LEN)
+		return base;
+	*imixpad = (ssize_t)(want - base - STAMP_TLV_HDR_LEN);
+	return want;
+}
+
+/*
+ * STAMP's TLVs after the 44-octet header, as a Session-Sender sends them
+ * (RFC 8972): U set, value fields left for the reflector (zeros), DSCP1
+ * in Class of Service, Extra Padding pseudo-random.  -1 if they do not
+ * fit (the sizes were checked when the task was made).
+ */
+static int
+stamp_tlvs_put(const struct session *s, uint8_t *buf, size_t len,
+    ssize_t imixpad)
+{
+	const struct task_tlv	*t;
+	struct stamp_tlv_cos	 cos;
+	struct stamp_tlv_tsinfo	 tsi;
+	size_t			 off = STAMP_PKT_LEN;
+	ssize_t			 n;
+	uint32_t		 i;
+
+	for (i = 0; i <= s->p.ntlvs && i < TASK_MAXTLVS + 1; i++) {
+		t = i < s->p.ntlvs ? &s->p.tlvs[i] : NULL;
+		if (t == NULL && imixpad < 0)
+			break;
+		if (t == NULL || t->type == STAMP_TLV_PADDING) {
+			n = stamp_tlv_padding_encode(buf + off, len - off,
+			    STAMP_TLV_SENDER_FLAGS, t == NULL ?
+			    (size_t)imixpad : t->length);
+			if (n > STAMP_TLV_HDR_LEN)
+				arc4random_buf(buf + off + STAMP_TLV_HDR_LEN,
+				    (size_t)n - STAMP_TLV_HDR_LEN);
+		} else if (t->type == STAMP_TLV_TSINFO) {
+			memset(&tsi, 0, sizeof(tsi));
+			n = stamp_tlv_tsinfo_encode(buf + off, len - off,
+			    STAMP_TLV_SENDER_FLAGS, &tsi);
+		} else {
+			memset(&cos, 0, sizeof(cos));
+			cos.dscp1 = t->dscp;
+			n = stamp_tlv_cos_encode(buf + off, len - off,
+			    STAMP_TLV_SENDER_FLAGS, &cos);
+		}
+		if (n == -1)
+			return -1;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/*
  * The sender packet, T1 the realtime clock read now, which is also the
  * probe's send time (tsock_send_at).  A pending ICMP error fails the
  * next send once: send again, as udp.
@@ -2005,7 +2088,8 @@ twamp_send(struct session *s, struct slot *sl)
 {
 	struct twamp_sender	 ts;
 	int64_t			 real, mono;
-	ssize_t			 n;
+	ssize_t			 n, imixpad;
+	size_t			 size;
 	int			 err;
 
 	if (!s->uconn) {
@@ -2023,11 +2107,15 @@ twamp_send(struct session *s, struct slot *sl)
 	mono = clock_ns(CLOCK_MONOTONIC);
 	real = clock_ns(CLOCK_REALTIME);
 	ts.ts = twamp_ntp_from_ns(real);
-	if (s->p.type == TASK_STAMP)
-		n = stamp_sender_encode(&ts, s->p.packet_size, snd_sbuf,
+	size = twamp_size(s, sl->seq, &imixpad);
+	if (s->p.type == TASK_STAMP) {
+		n = stamp_sender_encode(&ts, size, snd_sbuf,
 		    sizeof(snd_sbuf));
-	else
-		n = twamp_sender_encode(&ts, s->p.packet_size, snd_sbuf,
+		if (n != -1 && stamp_tlvs_put(s, snd_sbuf, (size_t)n,
+		    imixpad) == -1)
+			n = -1;
+	} else
+		n = twamp_sender_encode(&ts, size, snd_sbuf,
 		    sizeof(snd_sbuf));
 	if (n == -1) {
 		sl->tx_real = real;
@@ -2048,6 +2136,55 @@ twamp_send(struct session *s, struct slot *sl)
 		break;
 	}
 	return err;
+}
+
+/*
+ * The TLVs of a STAMP reply to a task that sent some (RFC 8972 section
+ * 4: a TLV with U is skipped, M stops the processing): how many came
+ * back with U and with M (or cut short), and the values the reflector
+ * filled in its Timestamp Information and Class of Service.
+ */
+static void
+stamp_tlvs_read(const uint8_t *buf, size_t len, struct probe_result *pr)
+{
+	struct stamp_tlv_iter	 it;
+	struct stamp_tlv	 t;
+	struct stamp_tlv_cos	 cos;
+	struct stamp_tlv_tsinfo	 tsi;
+	const uint8_t		*v;
+	int			 rc;
+
+	pr->twflags |= PROBE_TW_TLV;
+	stamp_tlv_iter_init(&it, buf, len);
+	while ((rc = stamp_tlv_next(&it, &t)) == 1) {
+		if (t.flags & STAMP_TLV_F_M) {
+			if (pr->tlv_m < UINT8_MAX)
+				pr->tlv_m++;
+			return;
+		}
+		if (t.flags & STAMP_TLV_F_U) {
+			if (pr->tlv_u < UINT8_MAX)
+				pr->tlv_u++;
+			continue;
+		}
+		v = buf + t.value_off;
+		if (t.type == STAMP_TLV_TSINFO &&
+		    stamp_tlv_tsinfo_decode(v, t.len, &tsi) == 0) {
+			pr->tsinfo[0] = tsi.sync_in;
+			pr->tsinfo[1] = tsi.method_in;
+			pr->tsinfo[2] = tsi.sync_out;
+			pr->tsinfo[3] = tsi.method_out;
+			pr->tlv_flags |= PROBE_TLV_TSINFO;
+		} else if (t.type == STAMP_TLV_COS &&
+		    stamp_tlv_cos_decode(v, t.len, &cos) == 0) {
+			pr->tlv_cos = (uint8_t)((cos.dscp2 << 2) |
+			    (cos.ecn & 0x3));
+			pr->tlv_flags |= PROBE_TLV_COS |
+			    (uint8_t)((cos.rp & 0x3) << PROBE_TLV_RP_SHIFT);
+		}
+	}
+	if (rc == -1 && pr->tlv_m < UINT8_MAX)
+		pr->tlv_m++;
 }
 
 /*
@@ -2129,6 +2266,8 @@ twamp_input(struct session *s, const uint8_t *buf, size_t len,
 		pr->twflags |= PROBE_TW_UNSYNC;
 	if (r.flags & TWAMP_F_NONCONFORMANT)
 		pr->twflags |= PROBE_TW_NONCONF;
+	if (s->p.type == TASK_STAMP && s->p.ntlvs > 0 && r.tlv_off <= len)
+		stamp_tlvs_read(buf + r.tlv_off, len - r.tlv_off, pr);
 	session_check_end(s);
 }
 
@@ -3219,6 +3358,8 @@ session_params_check(const struct session_params *p)
 		return "bad TWAMP/STAMP payload size or SSID";
 	if ((p->control && p->type != TASK_TWAMP) || p->receiver_port > 65535)
 		return "bad TWAMP-Control parameters";
+	if (p->ntlvs > TASK_MAXTLVS || (p->ntlvs > 0 && p->type != TASK_STAMP))
+		return "bad STAMP TLVs";
 	return NULL;
 }
 

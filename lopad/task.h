@@ -94,6 +94,22 @@ enum task_ipver {
 #define TASK_DEF_TWAMP_PAD	27
 #define TASK_DEF_STAMP_PAD	0
 #define TASK_IS_TWAMP(type)	((type) == TASK_TWAMP || (type) == TASK_STAMP)
+/*
+ * padding -1: IMIX (twampy's), sizes for 64, 590 and 1514-octet Ethernet
+ * frames (the IP packet and a 14-octet header, no FCS) in the ratio
+ * 7:4:1, a fixed pattern of 12 probes by sequence number.
+ */
+#define TASK_IMIX_LEN		12
+#define TASK_MAXTLVS		8	/* stamp: TLVs a task sends */
+
+/* stamp: a TLV sent after the header (RFC 8972; stamp_tlv.h). */
+struct task_tlv {
+	uint8_t		 type;		/* STAMP_TLV_PADDING, _TSINFO, _COS */
+	uint8_t		 dscp;		/* cos: DSCP1 */
+	uint8_t		 ecn;		/* cos: ECN (0, sent as 0) */
+	uint8_t		 pad;
+	uint32_t	 length;	/* padding: the value's length */
+};
 
 /*
  * A task as created: validated, every default applied.  The engine keeps
@@ -124,6 +140,9 @@ struct task_params {
 	uint32_t	 control;	/* twamp: 1 full TWAMP (TWAMP-Control
 					   on port), 0 TWAMP-light */
 	uint32_t	 receiver_port;	/* control: asked for; 0 any */
+	uint32_t	 imix;		/* twamp, stamp: padding -1 */
+	uint32_t	 ntlvs;		/* stamp */
+	struct task_tlv	 tlvs[TASK_MAXTLVS];
 	char		 source_ip[LOPA_ADDRLEN];	/* "" none */
 	char		 interface[TASK_IFNAMELEN];	/* "" none */
 	/* Alerting (stored and echoed; evaluated by later work). */
@@ -175,6 +194,9 @@ struct session_params {
 					   server; the test port comes from
 					   its Accept-Session */
 	uint32_t	 receiver_port;	/* control: the test port asked for */
+	uint32_t	 imix;		/* packet_size by sequence number */
+	uint32_t	 ntlvs;		/* stamp: TLVs after the header */
+	struct task_tlv	 tlvs[TASK_MAXTLVS];
 };
 
 /* engine -> sender: stop a session now (hdr.id = session id, no body). */
@@ -207,6 +229,12 @@ enum probe_kind {
 #define PROBE_TW_SNDTTL		0x02	/* sender_ttl known */
 #define PROBE_TW_UNSYNC		0x04	/* an Error Estimate's S bit clear */
 #define PROBE_TW_NONCONF	0x08	/* short reply (twampy's 38 octets) */
+#define PROBE_TW_TLV		0x10	/* stamp with TLVs: tlv_* are set */
+
+/* probe_result.tlv_flags: what a STAMP reply's TLVs carried. */
+#define PROBE_TLV_COS		0x01	/* tlv_cos, RP in PROBE_TLV_RP */
+#define PROBE_TLV_TSINFO	0x02	/* tsinfo */
+#define PROBE_TLV_RP_SHIFT	2	/* Class of Service RP, 2 bits */
 
 /* sender -> engine: one record of IMSG_SESSION_RESULTS (batched). */
 struct probe_result {
@@ -217,11 +245,20 @@ struct probe_result {
 	uint8_t		 tsrc;		/* enum ts_source */
 	uint16_t	 flags;		/* PROBE_F_* */
 	uint16_t	 err;		/* PROBE_ERROR: errno */
-	uint32_t	 mtu;		/* PROBE_TOO_BIG: next-hop MTU */
+	union {
+		uint32_t mtu;		/* PROBE_TOO_BIG: next-hop MTU */
+		uint8_t	 tsinfo[4];	/* PROBE_TLV_TSINFO: sync, method
+					   in; sync, method out */
+	};
 	int64_t		 t_sent;	/* realtime of the send; TWAMP T1 */
 	int64_t		 rtt_ns;	/* FATE ok/refused, DUP, LATE; TWAMP:
 					   (T4 - T1) - (T3 - T2) */
 	struct task_addr from;		/* who answered or reported */
+	/* stamp with TLVs (twflags PROBE_TW_TLV): the reply's. */
+	uint8_t		 tlv_u;		/* TLVs with U (unrecognized) */
+	uint8_t		 tlv_m;		/* with M, or a chain cut short */
+	uint8_t		 tlv_cos;	/* DSCP2 << 2 | ECN */
+	uint8_t		 tlv_flags;	/* PROBE_TLV_* */
 	/* twamp, stamp: a reply's figures (twflags PROBE_TW_REPLY). */
 	int64_t		 t2;		/* the reflector's receive, its clock */
 	int64_t		 t3;		/* the reflector's send, its clock */
@@ -271,9 +308,18 @@ struct task_query {
  */
 struct task_twamp {
 	uint32_t	 valid;		/* a twamp or stamp task */
-	uint32_t	 pad;
+	uint32_t	 tlvs;		/* stamp with TLVs: the tlv_* below */
 	uint64_t	 nonconformant;	/* short replies accepted */
 	struct twamp_result r;
+	/* The TLVs of the replies, and the last reply's Timestamp
+	 * Information and Class of Service (has_tsinfo, has_cos). */
+	uint64_t	 tlv_unrecognized;
+	uint64_t	 tlv_malformed;
+	uint8_t		 has_tsinfo;
+	uint8_t		 has_cos;
+	uint8_t		 tsinfo[4];	/* sync in, method in, sync out,
+					   method out */
+	uint8_t		 cos_dscp2, cos_ecn, cos_rp, pad;
 };
 
 /* engine -> control: a task, then its rounds, then IMSG_TASK_END. */
@@ -296,6 +342,7 @@ struct task_info {
 	uint32_t	 has_window;	/* continuous */
 	struct stats_result window;
 	struct task_twamp twamp;	/* of the total */
+	struct task_twamp window_twamp;	/* continuous: of the window */
 };
 
 /* As it travels; the engine keeps the rounds without twamp. */

@@ -51,6 +51,7 @@
 
 #include "duration.h"
 #include "problem.h"
+#include "stamp_tlv.h"
 #include "stats.h"
 #include "task.h"
 #include "task_json.h"
@@ -96,6 +97,7 @@ enum tf {
 	TF_CONTROL,
 	TF_CONTROL_PORT,
 	TF_RECEIVER_PORT,
+	TF_TLVS,
 	TF_MAX
 };
 
@@ -128,6 +130,7 @@ static const char *const tf_names[TF_MAX] = {
 	[TF_CONTROL] = "control",
 	[TF_CONTROL_PORT] = "control_port",
 	[TF_RECEIVER_PORT] = "receiver_port",
+	[TF_TLVS] = "tlvs",
 };
 
 /* What the request said, before the defaults. */
@@ -641,16 +644,158 @@ apply_control(struct req *q, struct task_params *p, struct task_json_err *e)
 	return 0;
 }
 
+/* stamp's tlvs: the names of the types a task may send. */
+static const struct {
+	const char	*name;
+	uint8_t		 type;
+} tlv_names[] = {
+	{ "padding",		STAMP_TLV_PADDING },
+	{ "timestamp_info",	STAMP_TLV_TSINFO },
+	{ "cos",		STAMP_TLV_COS },
+};
+
+static const char *
+tlv_name(uint8_t type)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(tlv_names) / sizeof(tlv_names[0]); i++)
+		if (tlv_names[i].type == type)
+			return tlv_names[i].name;
+	return NULL;
+}
+
+/* One member of a TLV object: an integer in [0, max], or absent (0). */
+static int
+tlv_int(const json_t *o, size_t i, const char *key, int64_t max,
+    int64_t *out, struct task_json_err *e)
+{
+	const json_t	*v;
+	char		 f[TASK_JSON_FIELDLEN];
+
+	*out = 0;
+	if ((v = json_object_get(o, key)) == NULL || json_is_null(v))
+		return 0;
+	snprintf(f, sizeof(f), "tlvs[%zu].%s", i, key);
+	if (j_int(v, out) == -1)
+		return fail(e, f, "expected an integer, got %s",
+		    j_typename(v));
+	if (*out < 0 || *out > max)
+		return fail(e, f, "must be between 0 and %lld",
+		    (long long)max);
+	return 0;
+}
+
+/*
+ * One TLV object: "type" (padding, timestamp_info or cos) and its own
+ * members only: padding "length" (the value's octets), cos "dscp" (DSCP1,
+ * asked for on the reply; the task's dscp by default) and "ecn" (0: the
+ * sender sends 0, RFC 8972 section 4.4).  Returns its octets, or -1.
+ */
+static ssize_t
+tlv_read(const json_t *o, size_t i, struct task_params *p,
+    struct task_tlv *t, struct task_json_err *e)
+{
+	const json_t	*v;
+	const char	*key, *name;
+	char		 f[TASK_JSON_FIELDLEN];
+	int64_t		 n;
+	size_t		 k;
+
+	snprintf(f, sizeof(f), "tlvs[%zu]", i);
+	if (!json_is_object(o))
+		return fail(e, f, "expected an object, got %s", j_typename(o));
+	snprintf(f, sizeof(f), "tlvs[%zu].type", i);
+	if ((v = json_object_get(o, "type")) == NULL || json_is_null(v))
+		return fail(e, f, "required: padding, timestamp_info or cos");
+	if (!json_is_string(v))
+		return fail(e, f, "expected a string, got %s", j_typename(v));
+	name = json_string_value(v);
+	for (k = 0; k < sizeof(tlv_names) / sizeof(tlv_names[0]); k++)
+		if (strcmp(name, tlv_names[k].name) == 0)
+			break;
+	if (k == sizeof(tlv_names) / sizeof(tlv_names[0]))
+		return fail(e, f, "unknown type \"%.*s\": padding, "
+		    "timestamp_info or cos", QUOTE_MAX, name);
+	memset(t, 0, sizeof(*t));
+	t->type = tlv_names[k].type;
+	json_object_foreach((json_t *)o, key, v) {
+		if (strcmp(key, "type") == 0 ||
+		    (t->type == STAMP_TLV_PADDING &&
+		    strcmp(key, "length") == 0) ||
+		    (t->type == STAMP_TLV_COS && (strcmp(key, "dscp") == 0 ||
+		    strcmp(key, "ecn") == 0)))
+			continue;
+		snprintf(f, sizeof(f), "tlvs[%zu].%s", i, key);
+		return fail(e, f, "unknown field for a %s TLV", name);
+	}
+	switch (t->type) {
+	case STAMP_TLV_PADDING:
+		if (tlv_int(o, i, "length", STAMP_TLV_MAX_VALUE, &n, e) == -1)
+			return -1;
+		t->length = (uint32_t)n;
+		break;
+	case STAMP_TLV_TSINFO:
+		t->length = STAMP_TLV_TSINFO_LEN;
+		break;
+	case STAMP_TLV_COS:
+		if (tlv_int(o, i, "dscp", 63, &n, e) == -1)
+			return -1;
+		if (json_object_get(o, "dscp") == NULL && p->dscp > 0)
+			n = p->dscp;
+		t->dscp = (uint8_t)n;
+		if (tlv_int(o, i, "ecn", 0, &n, e) == -1)
+			return -1;
+		t->length = STAMP_TLV_COS_LEN;
+		break;
+	}
+	return STAMP_TLV_HDR_LEN + (ssize_t)t->length;
+}
+
+/* stamp: "tlvs", sent after the header; their octets, or -1. */
+static int64_t
+apply_tlvs(struct req *q, struct task_params *p, struct task_json_err *e)
+{
+	const json_t	*a = q->f[TF_TLVS];
+	size_t		 i;
+	ssize_t		 n;
+	int64_t		 len = 0;
+
+	if (a == NULL)
+		return 0;
+	if (p->type != TASK_STAMP)
+		return fail(e, "tlvs", "only stamp tasks send TLVs");
+	if (!json_is_array(a))
+		return fail(e, "tlvs", "expected an array, got %s",
+		    j_typename(a));
+	if (json_array_size(a) > TASK_MAXTLVS)
+		return fail(e, "tlvs", "at most %d TLVs", TASK_MAXTLVS);
+	if (q->packet_size != 0 || (q->f[TF_PADDING] != NULL &&
+	    q->padding != -1))
+		return fail(e, "tlvs", "the size comes from the TLVs: no "
+		    "padding or packet_size (an Extra Padding TLV pads)");
+	for (i = 0; i < json_array_size(a); i++) {
+		if ((n = tlv_read(json_array_get(a, i), i, p, &p->tlvs[i],
+		    e)) == -1)
+			return -1;
+		len += n;
+	}
+	p->ntlvs = (uint32_t)i;
+	return len;
+}
+
 /*
  * twamp, stamp: the UDP payload is the sender's header (14 octets for
  * TWAMP-light, 44 for STAMP) and the padding, zeros; `padding' gives the
- * padding, `packet_size' the whole payload, not both.
+ * padding, `packet_size' the whole payload, not both.  padding -1 is
+ * IMIX: packet_size is then the header's (and the TLVs'), the sender
+ * sizes each probe (task.h).
  */
 static int
 apply_twamp(struct req *q, struct task_params *p, int64_t maxsize,
     struct task_json_err *e)
 {
-	int64_t	 hdr;
+	int64_t	 hdr, tlvlen;
 
 	if (!TASK_IS_TWAMP(p->type)) {
 		if (q->f[TF_PADDING] != NULL)
@@ -659,6 +804,8 @@ apply_twamp(struct req *q, struct task_params *p, int64_t maxsize,
 		if (q->f[TF_SSID] != NULL)
 			return fail(e, "ssid", "only stamp tasks have an "
 			    "ssid");
+		if (q->f[TF_TLVS] != NULL)
+			return fail(e, "tlvs", "only stamp tasks send TLVs");
 		return apply_control(q, p, e);
 	}
 	if (q->f[TF_SSID] != NULL) {
@@ -673,10 +820,22 @@ apply_twamp(struct req *q, struct task_params *p, int64_t maxsize,
 	if (q->f[TF_PADDING] != NULL && q->packet_size != 0)
 		return fail(e, "padding", "give padding or packet_size, not "
 		    "both");
-	if (q->f[TF_PADDING] != NULL) {
+	if ((tlvlen = apply_tlvs(q, p, e)) == -1)
+		return -1;
+	if (hdr + tlvlen > maxsize)
+		return fail(e, "tlvs", "%lld octets with the header, more "
+		    "than %lld", (long long)(hdr + tlvlen),
+		    (long long)maxsize);
+	if (q->f[TF_PADDING] != NULL && q->padding == -1) {
+		p->imix = 1;
+		p->packet_size = (uint32_t)(hdr + tlvlen);
+	} else if (p->ntlvs > 0)
+		p->packet_size = (uint32_t)(hdr + tlvlen);
+	else if (q->f[TF_PADDING] != NULL) {
 		if (q->padding < 0 || q->padding > maxsize - hdr)
 			return fail(e, "padding", "must be between 0 and "
-			    "%lld octets", (long long)(maxsize - hdr));
+			    "%lld octets, or -1 (IMIX)",
+			    (long long)(maxsize - hdr));
 		p->packet_size = (uint32_t)(hdr + q->padding);
 	} else if (q->packet_size != 0) {
 		if (q->packet_size < hdr || q->packet_size > maxsize)
@@ -1086,6 +1245,42 @@ task_addr_format(const struct task_addr *a, char *buf, size_t size)
 	return strlcpy(buf, s, size);
 }
 
+/* The TLVs a stamp task sends, as asked for. */
+static json_t *
+tlvs_json(const struct task_params *p)
+{
+	const struct task_tlv	*t;
+	json_t			*a, *o;
+	uint32_t		 i;
+	int			 rc = 0;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < p->ntlvs && i < TASK_MAXTLVS; i++) {
+		t = &p->tlvs[i];
+		if ((o = json_object()) == NULL) {
+			rc = -1;
+			break;
+		}
+		rc |= json_object_set_new(o, "type", j_name(tlv_name(t->type)));
+		if (t->type == STAMP_TLV_PADDING)
+			rc |= json_object_set_new(o, "length",
+			    json_integer(t->length));
+		if (t->type == STAMP_TLV_COS) {
+			rc |= json_object_set_new(o, "dscp",
+			    json_integer(t->dscp));
+			rc |= json_object_set_new(o, "ecn",
+			    json_integer(t->ecn));
+		}
+		rc |= json_array_append_new(a, o);
+	}
+	if (rc != 0) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
 json_t *
 task_params_json(const struct task_params *p)
 {
@@ -1119,9 +1314,14 @@ task_params_json(const struct task_params *p)
 		    json_integer(p->window_ns));
 	rc |= json_object_set_new(o, "resolve_interval",
 	    json_integer(p->resolve_interval_ns));
-	if (p->packet_size != 0)
+	if (p->imix) {
+		rc |= json_object_set_new(o, "padding", json_integer(-1));
+		rc |= json_object_set_new(o, "imix", json_true());
+	} else if (p->packet_size != 0)
 		rc |= json_object_set_new(o, "packet_size",
 		    json_integer(p->packet_size));
+	if (p->ntlvs > 0)
+		rc |= json_object_set_new(o, "tlvs", tlvs_json(p));
 	if (p->dscp >= 0)
 		rc |= json_object_set_new(o, "dscp", json_integer(p->dscp));
 	if (p->ttl > 0)
@@ -1261,6 +1461,32 @@ reflector_name(int r)
 	}
 }
 
+/*
+ * stamp with TLVs: the reflected TLVs' U and M counts, and the last
+ * reply's Timestamp Information and Class of Service (null until one).
+ */
+static int
+tlv_result_json(json_t *o, const struct task_twamp *tw)
+{
+	json_t	*ts = json_null(), *cos = json_null();
+	int	 rc = 0;
+
+	rc |= json_object_set_new(o, "tlv_unrecognized",
+	    j_u64(tw->tlv_unrecognized));
+	rc |= json_object_set_new(o, "tlv_malformed",
+	    j_u64(tw->tlv_malformed));
+	if (tw->has_tsinfo)
+		ts = json_pack("{s:i, s:i, s:i, s:i}",
+		    "sync_in", tw->tsinfo[0], "method_in", tw->tsinfo[1],
+		    "sync_out", tw->tsinfo[2], "method_out", tw->tsinfo[3]);
+	if (tw->has_cos)
+		cos = json_pack("{s:i, s:i, s:i}", "dscp2", tw->cos_dscp2,
+		    "ecn", tw->cos_ecn, "rp", tw->cos_rp);
+	rc |= json_object_set_new(o, "reflector_timestamp", ts);
+	rc |= json_object_set_new(o, "cos", cos);
+	return rc;
+}
+
 /* The "twamp" member of a twamp or stamp task's stats. */
 json_t *
 task_twamp_json(const struct task_twamp *tw)
@@ -1303,6 +1529,8 @@ task_twamp_json(const struct task_twamp *tw)
 	rc |= json_object_set_new(o, "nonconformant",
 	    j_u64(tw->nonconformant));
 	rc |= json_object_set_new(o, "rtt_negative", j_u64(r->rtt_negative));
+	if (tw->tlvs)
+		rc |= tlv_result_json(o, tw);
 	if (rc != 0) {
 		json_decref(o);
 		return NULL;
@@ -1372,6 +1600,9 @@ task_info_json(const struct task_info *ti, const struct task_round *rounds,
 		    "window_seconds", (json_int_t)(p->window_ns / NS_S),
 		    "duration", (json_int_t)p->window_ns,
 		    "stats", task_stats_json(&ti->window));
+		if (w != NULL && ti->window_twamp.valid)
+			rc |= json_object_set_new(w, "twamp",
+			    task_twamp_json(&ti->window_twamp));
 		rc |= json_object_set_new(o, "window", w);
 	}
 	rc |= json_object_set_new(o, "status",

@@ -293,3 +293,151 @@ twamp_compute(const struct twamp_acc *a, struct twamp_result *r)
 	r->bwd_lost = refl_span > a->replies ? refl_span - a->replies : 0;
 	return rc;
 }
+
+/*
+ * The window of replies.
+ */
+#define TWW_CAP_MIN	64
+
+int
+twamp_window_init(struct twamp_window *w, size_t max)
+{
+	size_t	 cap;
+
+	memset(w, 0, sizeof(*w));
+	if (max == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	cap = max < TWW_CAP_MIN ? max : TWW_CAP_MIN;
+	if ((w->ring = calloc(cap, sizeof(*w->ring))) == NULL)
+		return -1;
+	w->cap = cap;
+	w->max = max;
+	return 0;
+}
+
+void
+twamp_window_free(struct twamp_window *w)
+{
+	free(w->ring);
+	memset(w, 0, sizeof(*w));
+}
+
+/* Double a full ring up to max, the wrapped part kept after the rest. */
+static int
+tww_grow(struct twamp_window *w)
+{
+	struct twamp_wentry	*ring;
+	size_t			 ncap, nhead;
+
+	if (w->cap >= w->max)
+		return -1;
+	ncap = w->cap > w->max / 2 ? w->max : w->cap * 2;
+	if ((ring = reallocarray(w->ring, ncap, sizeof(*ring))) == NULL)
+		return -1;
+	if (w->head != 0) {
+		nhead = ncap - (w->cap - w->head);
+		memmove(&ring[nhead], &ring[w->head],
+		    (w->cap - w->head) * sizeof(*ring));
+		w->head = nhead;
+	}
+	w->ring = ring;
+	w->cap = ncap;
+	return 0;
+}
+
+static int16_t
+tww_hops(int h)
+{
+	return (int16_t)(h >= 0 && h <= INT16_MAX ? h : -1);
+}
+
+int
+twamp_window_add(struct twamp_window *w, int64_t t_ns,
+    const struct twamp_obs *o, const struct twamp_delays *d, int flags)
+{
+	struct twamp_wentry	*e;
+	int			 rc = 0;
+
+	if (w->cap == 0)
+		return -1;
+	if (w->len == w->cap && tww_grow(w) == -1) {
+		w->head = (w->head + 1) % w->cap;
+		w->len--;
+		w->dropped++;
+		rc = -1;
+	}
+	e = &w->ring[(w->head + w->len) % w->cap];
+	e->t = t_ns;
+	e->fwd = d->fwd;
+	e->bwd = d->bwd;
+	e->proc = d->proc;
+	e->seq = o->seq;
+	e->rseq = o->rseq;
+	e->fwd_hops = tww_hops(d->fwd_hops);
+	e->bwd_hops = tww_hops(d->bwd_hops);
+	e->flags = (uint8_t)((flags & TWW_NONCONF) |
+	    (o->unsync ? TWW_UNSYNC : 0) |
+	    ((d->flags & TWD_RTT_NEGATIVE) ? TWW_RTT_NEG : 0));
+	w->len++;
+	return rc;
+}
+
+void
+twamp_window_expire(struct twamp_window *w, int64_t now_ns,
+    int64_t window_ns)
+{
+	const struct twamp_wentry	*e;
+
+	while (w->len > 0) {
+		e = &w->ring[w->head];
+		/* As stats.c: the difference may not fit int64_t. */
+		if (e->t >= now_ns || (uint64_t)now_ns - (uint64_t)e->t <=
+		    (uint64_t)window_ns)
+			break;
+		w->head = (w->head + 1) % w->cap;
+		w->len--;
+	}
+	if (w->len == 0)
+		w->head = 0;
+}
+
+int
+twamp_window_compute(const struct twamp_window *w, struct twamp_result *r,
+    uint64_t *nonconf)
+{
+	const struct twamp_wentry	*e;
+	struct twamp_acc		 a;
+	struct twamp_obs		 o;
+	struct twamp_delays		 d;
+	uint64_t			 nc = 0;
+	size_t				 i;
+	int				 rc = 0;
+
+	twamp_acc_init(&a);
+	memset(&o, 0, sizeof(o));
+	memset(&d, 0, sizeof(d));
+	for (i = 0; i < w->len; i++) {
+		e = &w->ring[(w->head + i) % w->cap];
+		o.seq = e->seq;
+		o.rseq = e->rseq;
+		o.unsync = (e->flags & TWW_UNSYNC) != 0;
+		d.fwd = e->fwd;
+		d.bwd = e->bwd;
+		d.proc = e->proc;
+		d.fwd_hops = e->fwd_hops;
+		d.bwd_hops = e->bwd_hops;
+		d.flags = (e->flags & TWW_RTT_NEG) ? TWD_RTT_NEGATIVE : 0;
+		if (twamp_acc_add(&a, &o, &d) == -1)
+			rc = -1;
+		if (e->flags & TWW_NONCONF)
+			nc++;
+	}
+	if (twamp_compute(&a, r) == -1)
+		rc = -1;
+	twamp_acc_free(&a);
+	if (nonconf != NULL)
+		*nonconf = nc;
+	return rc;
+}

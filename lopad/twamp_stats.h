@@ -145,4 +145,50 @@ int	 twamp_acc_add(struct twamp_acc *, const struct twamp_obs *,
  */
 int	 twamp_compute(const struct twamp_acc *, struct twamp_result *);
 
+/*
+ * Sliding window of replies (a continuous task's, beside stats.c's
+ * stats_window): a ring of at most `max' replies in the order they came,
+ * each with the time the caller gives (monotonic ns).  It starts small
+ * and doubles up to max; full at max (or out of memory), the oldest
+ * reply is dropped (counted).  twamp_window_compute() feeds what it
+ * holds to an accumulator: every figure, percentiles and the stateful
+ * reflector's losses included, is that of the replies in the window.
+ */
+#define TWW_UNSYNC	0x01
+#define TWW_RTT_NEG	0x02
+#define TWW_NONCONF	0x04	/* the caller's: counted in *nonconf */
+
+/* 48 bytes a reply. */
+struct twamp_wentry {
+	int64_t		 t;
+	int64_t		 fwd, bwd, proc;
+	uint32_t	 seq, rseq;
+	int16_t		 fwd_hops, bwd_hops;	/* -1 unknown */
+	uint8_t		 flags;		/* TWW_* */
+};
+
+struct twamp_window {
+	struct twamp_wentry *ring;
+	size_t		 head;		/* oldest */
+	size_t		 len;
+	size_t		 cap;
+	size_t		 max;
+	uint64_t	 dropped;	/* full at max: oldest dropped */
+};
+
+/* 0, or -1 (EINVAL when max is 0, ENOMEM). */
+int	 twamp_window_init(struct twamp_window *, size_t);
+void	 twamp_window_free(struct twamp_window *);
+/* One reply at t_ns; flags TWW_NONCONF or 0.  0, or -1 (dropped one). */
+int	 twamp_window_add(struct twamp_window *, int64_t,
+	    const struct twamp_obs *, const struct twamp_delays *, int);
+/* Drop replies older than window_ns: now_ns - t > window_ns. */
+void	 twamp_window_expire(struct twamp_window *, int64_t, int64_t);
+/*
+ * The figures of the replies held, and how many were nonconformant
+ * (nonconf may be NULL).  0, or -1 (ENOMEM) with percentiles left 0.
+ */
+int	 twamp_window_compute(const struct twamp_window *,
+	    struct twamp_result *, uint64_t *);
+
 #endif /* LOPA_TWAMP_STATS_H */

@@ -317,7 +317,7 @@ bad stamp '{"target":"127.0.0.1","control":false}' control
 bad stamp '{"target":"127.0.0.1","ssid":65536}' ssid
 bad stamp '{"target":"127.0.0.1","ssid":-1}' ssid
 bad twamp '{"target":"127.0.0.1","ssid":1}' ssid
-bad twamp '{"target":"127.0.0.1","padding":-1}' padding
+bad twamp '{"target":"127.0.0.1","padding":-2}' padding
 bad twamp '{"target":"127.0.0.1","padding":70000}' padding
 bad twamp '{"target":"127.0.0.1","padding":10,"packet_size":100}' padding
 bad twamp '{"target":"127.0.0.1","packet_size":13}' packet_size

@@ -543,8 +543,55 @@ test_invalid(void **state)
 		    "only stamp" },
 		{ TASK_UDP, "{\"target\":\"h\",\"ssid\":1}", "ssid",
 		    "only stamp" },
-		{ TASK_TWAMP, "{\"target\":\"h\",\"padding\":-1}", "padding",
-		    "between 0 and 65493" },
+		{ TASK_TWAMP, "{\"target\":\"h\",\"padding\":-2}", "padding",
+		    "between 0 and 65493 octets, or -1 (IMIX)" },
+		{ TASK_TWAMP, "{\"target\":\"h\",\"padding\":-1,"
+		    "\"packet_size\":100}", "padding", "not both" },
+		{ TASK_UDP, "{\"target\":\"h\",\"padding\":-1}", "padding",
+		    "only twamp and stamp" },
+		{ TASK_TWAMP, "{\"target\":\"h\",\"tlvs\":[]}", "tlvs",
+		    "only stamp" },
+		{ TASK_PING, "{\"target\":\"h\",\"tlvs\":[]}", "tlvs",
+		    "only stamp" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":{}}", "tlvs",
+		    "expected an array" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[1]}", "tlvs[0]",
+		    "expected an object" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{}]}",
+		    "tlvs[0].type", "required" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":3}]}",
+		    "tlvs[0].type", "expected a string" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":\"cos\"},"
+		    "{\"type\":\"hmac\"}]}", "tlvs[1].type", "unknown type" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":"
+		    "\"padding\",\"length\":65536}]}", "tlvs[0].length",
+		    "between 0 and 65535" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":"
+		    "\"padding\",\"length\":-1}]}", "tlvs[0].length", NULL },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":"
+		    "\"padding\",\"length\":\"x\"}]}", "tlvs[0].length",
+		    "expected an integer" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":"
+		    "\"cos\",\"dscp\":64}]}", "tlvs[0].dscp", NULL },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":"
+		    "\"cos\",\"ecn\":1}]}", "tlvs[0].ecn", "between 0 and 0" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":"
+		    "\"timestamp_info\",\"length\":4}]}", "tlvs[0].length",
+		    "unknown field" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":"
+		    "\"cos\",\"length\":4}]}", "tlvs[0].length",
+		    "unknown field" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":"
+		    "\"cos\"},{\"type\":\"cos\"},{\"type\":\"cos\"},{\"type\":"
+		    "\"cos\"},{\"type\":\"cos\"},{\"type\":\"cos\"},{\"type\":"
+		    "\"cos\"},{\"type\":\"cos\"},{\"type\":\"cos\"}]}", "tlvs",
+		    "at most 8" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"padding\":8,\"tlvs\":"
+		    "[{\"type\":\"cos\"}]}", "tlvs", "no padding or packet_size" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"packet_size\":100,\"tlvs\":"
+		    "[{\"type\":\"cos\"}]}", "tlvs", "no padding or packet_size" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":"
+		    "\"padding\",\"length\":65460}]}", "tlvs", "more than 65507" },
 		{ TASK_TWAMP, "{\"target\":\"h\",\"padding\":65494}",
 		    "padding", NULL },
 		{ TASK_STAMP, "{\"target\":\"h\",\"padding\":65464}",
@@ -567,8 +614,8 @@ test_invalid(void **state)
 		{ TASK_TWAMP, "{\"target\":\"h:0\"}", "target", NULL },
 		{ TASK_STAMP, "{\"target\":\"h\",\"type\":\"twamp\"}",
 		    "type", "does not match" },
-		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[]}", "tlvs",
-		    "unknown field" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":\"cos\"}", "tlvs",
+		    "expected an array" },
 	};
 	size_t	 i;
 
@@ -613,6 +660,22 @@ test_twamp_params(void **state)
 	expect_ok("{\"target\":\"h:8620\",\"control\":true,"
 	    "\"control_port\":8620}", TASK_TWAMP, &p);
 	assert_int_equal(p.port, 8620);
+	expect_ok("{\"target\":\"h\",\"padding\":-1}", TASK_TWAMP, &p);
+	assert_int_equal(p.imix, 1);
+	assert_int_equal(p.packet_size, 14);
+	expect_ok("{\"target\":\"h\",\"padding\":-1,\"dscp\":10,\"tlvs\":"
+	    "[{\"type\":\"padding\",\"length\":100},{\"type\":"
+	    "\"timestamp_info\"},{\"type\":\"cos\"},{\"type\":\"cos\","
+	    "\"dscp\":46,\"ecn\":0}]}", TASK_STAMP, &p);
+	assert_int_equal(p.imix, 1);
+	assert_int_equal(p.ntlvs, 4);
+	assert_int_equal(p.packet_size, 44 + 104 + 8 + 8 + 8);
+	assert_int_equal(p.tlvs[0].type, 1);
+	assert_int_equal(p.tlvs[0].length, 100);
+	assert_int_equal(p.tlvs[1].type, 3);
+	assert_int_equal(p.tlvs[2].type, 4);
+	assert_int_equal(p.tlvs[2].dscp, 10);	/* the task's by default */
+	assert_int_equal(p.tlvs[3].dscp, 46);
 	expect_ok("{\"target\":\"h\",\"padding\":65493}", TASK_TWAMP, &p);
 	assert_int_equal(p.packet_size, 65507);
 	expect_ok("{\"target\":\"h\",\"padding\":100,\"ssid\":65535}",

@@ -295,6 +295,129 @@ test_nokeep_counts_without_percentiles(void **state)
 	twamp_acc_free(&a);
 }
 
+/* A reply into a window at time t (ns). */
+static void
+wfeed(struct twamp_window *w, int64_t t, const struct twamp_obs *o,
+    int flags)
+{
+	struct twamp_delays	 d;
+
+	twamp_delays(o, &d);
+	(void)twamp_window_add(w, t, o, &d, flags);
+}
+
+static void
+test_window_expires_by_time(void **state)
+{
+	struct twamp_window	 w;
+	struct twamp_result	 r;
+	struct twamp_obs	 o;
+	uint64_t		 nc;
+	uint32_t		 i;
+
+	assert_int_equal(twamp_window_init(&w, 1000), 0);
+	/* 0..9 at 0..9 s: forward i ms, backward 2 ms, 10 us held. */
+	for (i = 0; i < 10; i++) {
+		o = obs(i, i, BASE, (i + 1) * MS, 10 * US, 2 * MS);
+		wfeed(&w, (int64_t)i * 1000 * MS, &o, i == 9 ? TWW_NONCONF : 0);
+	}
+	assert_int_equal(twamp_window_compute(&w, &r, &nc), 0);
+	assert_int_equal(r.replies, 10);
+	assert_int_equal(r.fwd.min, MS);
+	assert_int_equal(r.fwd.max, 10 * MS);
+	assert_int_equal(r.fwd.jitter, MS);
+	assert_int_equal(r.fwd.p50, 5 * MS);
+	assert_int_equal(r.bwd.p99, 2 * MS);
+	assert_int_equal(r.proc.max, 10 * US);
+	assert_int_equal(r.fwd_hops, 3);
+	assert_int_equal(r.bwd_hops, 3);
+	assert_int_equal(nc, 1);
+	/* At 12 s with a 3 s window: 9, 10, 11 s and later; 9 s is 9. */
+	twamp_window_expire(&w, 12000 * MS, 3000 * MS);
+	assert_int_equal(twamp_window_compute(&w, &r, NULL), 0);
+	assert_int_equal(r.replies, 1);
+	assert_int_equal(r.fwd.min, 10 * MS);
+	/* Exactly window_ns old stays; older goes. */
+	twamp_window_expire(&w, 12000 * MS + 1, 3000 * MS);
+	assert_int_equal(twamp_window_compute(&w, &r, &nc), 0);
+	assert_int_equal(r.replies, 0);
+	assert_int_equal(r.reflector, TWAMP_REFL_UNKNOWN);
+	assert_int_equal(r.fwd_hops, -1);
+	assert_int_equal(nc, 0);
+	twamp_window_free(&w);
+}
+
+static void
+test_window_losses_slide_out(void **state)
+{
+	struct twamp_window	 w;
+	struct twamp_result	 r;
+	struct twamp_obs	 o;
+	uint32_t		 i, rseq = 0;
+
+	/*
+	 * A stateful reflector: seq 0..99 at i s; 3 lost forward (no rseq),
+	 * the replies to 5 and 7 lost backward (rseq used, no reply).
+	 */
+	assert_int_equal(twamp_window_init(&w, 1000), 0);	/* grows */
+	for (i = 0; i < 100; i++) {
+		if (i == 3)
+			continue;
+		if (i == 5 || i == 7) {
+			rseq++;
+			continue;
+		}
+		o = obs(i, rseq++, BASE, MS, 0, MS);
+		wfeed(&w, (int64_t)i * 1000 * MS, &o, 0);
+	}
+	assert_int_equal(twamp_window_compute(&w, &r, NULL), 0);
+	assert_int_equal(r.replies, 97);
+	assert_int_equal(r.reflector, TWAMP_REFL_STATEFUL);
+	assert_int_equal(r.fwd_lost, 1);
+	assert_int_equal(r.bwd_lost, 2);
+	assert_int_equal(w.dropped, 0);
+	assert_true(w.cap >= 97);
+	/* A 10 s window at 99 s: 89..99, past the losses; still stateful. */
+	twamp_window_expire(&w, 99000 * MS, 10000 * MS);
+	assert_int_equal(twamp_window_compute(&w, &r, NULL), 0);
+	assert_int_equal(r.replies, 11);
+	assert_int_equal(r.reflector, TWAMP_REFL_STATEFUL);
+	assert_int_equal(r.fwd_lost, 0);
+	assert_int_equal(r.bwd_lost, 0);
+	twamp_window_free(&w);
+}
+
+static void
+test_window_full_drops_the_oldest(void **state)
+{
+	struct twamp_window	 w;
+	struct twamp_result	 r;
+	struct twamp_obs	 o;
+	uint32_t		 i;
+
+	assert_int_equal(twamp_window_init(&w, 0), -1);
+	assert_int_equal(twamp_window_init(&w, 5), 0);
+	for (i = 0; i < 8; i++) {
+		o = obs(i, i, BASE, (i + 1) * MS, 0, MS);
+		wfeed(&w, (int64_t)i, &o, 0);
+	}
+	assert_int_equal(w.len, 5);
+	assert_int_equal(w.dropped, 3);
+	assert_int_equal(twamp_window_compute(&w, &r, NULL), 0);
+	assert_int_equal(r.replies, 5);
+	assert_int_equal(r.fwd.min, 4 * MS);
+	assert_int_equal(r.fwd.max, 8 * MS);
+	/* Unsynchronized and negative one-way delays kept as they are. */
+	o = obs(8, 8, BASE, -3 * MS, 0, 5 * MS);
+	o.unsync = 1;
+	wfeed(&w, 8, &o, 0);
+	assert_int_equal(twamp_window_compute(&w, &r, NULL), 0);
+	assert_int_equal(r.fwd.min, -3 * MS);
+	assert_true(r.unsynchronized);
+	assert_int_equal(r.unsync, 1);
+	twamp_window_free(&w);
+}
+
 int
 main(void)
 {
@@ -310,6 +433,9 @@ main(void)
 		cmocka_unit_test(test_nothing_yet),
 		cmocka_unit_test(test_unsynchronized_is_kept_and_marked),
 		cmocka_unit_test(test_nokeep_counts_without_percentiles),
+		cmocka_unit_test(test_window_expires_by_time),
+		cmocka_unit_test(test_window_losses_slide_out),
+		cmocka_unit_test(test_window_full_drops_the_oldest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
