@@ -224,7 +224,7 @@ static const struct token t_ipver[] = {
 
 /*
  * twamp|stamp TARGET [options]: the probe commands' letters, -s for the
- * padding; --control and --imix are twamp's, --ssid stamp's (probe.c
+ * padding or --imix; --control is twamp's, --ssid stamp's (probe.c
  * refuses them for the other command).
  */
 static const struct token t_tw[] = {

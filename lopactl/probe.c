@@ -140,8 +140,6 @@ request_body(const struct parse_result *res, const char *type, int *cont,
 			    "exclusive");
 		if (strcmp(type, "twamp") != 0 && (res->flags & F_CONTROL))
 			errx(EXIT_USAGE, "--control applies to twamp only");
-		if (strcmp(type, "twamp") != 0 && (res->flags & F_IMIX))
-			errx(EXIT_USAGE, "--imix applies to twamp only");
 		if (strcmp(type, "stamp") != 0 && a[ARG_SSID].set)
 			errx(EXIT_USAGE, "--ssid applies to stamp only");
 	}
