@@ -34,7 +34,9 @@
 # limits raised out of the way (the token buckets are still taken per
 # packet).  Needs root and taskset; about BENCH_TWAMP_SECONDS x 13 s.
 # BENCH_ONLY (a comma list of flat, proc, rtt, sender; default all) runs
-# some.
+# some.  With the CPU per packet goes the number of packets per wake-up
+# (voluntary context switches of the reflector's threads), which says
+# how much of the CPU is the wake-up's.
 
 . "$(dirname "$0")/../regress/lib/tap.sh"
 . "$LOPA_ROOT/regress/lib/lopad.sh"
@@ -176,10 +178,18 @@ for mode in "" -S; do
 	    note "lopad answered ${mode:+STAMP }$(field received "$out") of $(field sent "$out") at 200/s"
 done
 
+# pids_wakes PID: voluntary context switches summed over the threads:
+# how often the reflector blocked, i.e. its wake-ups.
+pids_wakes() {
+	cat /proc/"$1"/task/*/status 2>/dev/null |
+	    awk '/^voluntary_ctxt_switches:/ { s += $2 } END { print s + 0 }'
+}
+
 # run WHO OUT ARGS...: twamp_load against lopad or ref; OUT gets its line
-# followed by "cpu_ns N" (the reflector's schedstat run time meanwhile).
+# followed by "cpu_ns N" (the reflector's schedstat run time meanwhile)
+# and "wakes N" (its wake-ups meanwhile).
 run() {
-	local who=$1 out=$2 pid port n0 n1 line
+	local who=$1 out=$2 pid port n0 n1 w0 w1 line
 
 	shift 2
 	if [ "$who" = lopad ]; then
@@ -187,10 +197,13 @@ run() {
 	else
 		pid=$RREFL port=$RPORT
 	fi
+	w0=$(pids_wakes "$pid")
 	n0=$(pids_ns "$pid")
 	line=$(load "$@" "$ADDR" "$port")
 	n1=$(pids_ns "$pid")
-	printf '%s cpu_ns %s\n' "$line" "$((n1 - n0))" >"$out"
+	w1=$(pids_wakes "$pid")
+	printf '%s cpu_ns %s wakes %s\n' "$line" "$((n1 - n0))" \
+	    "$((w1 - w0))" >"$out"
 	say "  $who $*: $(cat "$out")"
 	[ "$who" = lopad ] && say "    lopad's counters so far: $(lopad_twamp_status)"
 }
@@ -226,6 +239,13 @@ per_pkt() {
 	    END { if (r > 0) printf "%.0f\n", c / r; else print -1 }' "$1"
 }
 
+# wake_pkt FILE: reflected packets per reflector wake-up in that run.
+wake_pkt() {
+	awk '{ for (i = 1; i < NF; i++) { if ($i == "received") r = $(i + 1)
+	    if ($i == "wakes") w = $(i + 1) } }
+	    END { if (w > 0) printf "%.2f\n", r / w; else print "n/a" }' "$1"
+}
+
 # rounds NAME ARGS...: ROUNDS runs of twamp_load ARGS against lopad and
 # the reference, alternating; into $B/NAME-{lopad,ref}-K.
 rounds() {
@@ -259,6 +279,8 @@ if want flat; then
 		rt=$(ratio "$(per_pkt "$L")" "$(per_pkt "$R")")
 		row "  reflector CPU per reflected packet" "$(per_pkt "$L") ns" \
 		    "$(per_pkt "$R") ns" "$rt" "$(goal "$rt" "<=" 1.2)"
+		row "  reflected packets per reflector wake-up" \
+		    "$(wake_pkt "$L")" "$(wake_pkt "$R")" "" ""
 		row "  replies / requests sent" \
 		    "$(awk -v r="$(v received "$L")" -v s="$(v sent "$L")" 'BEGIN { printf "%.0f%%", s ? 100 * r / s : 0 }')" \
 		    "$(awk -v r="$(v received "$R")" -v s="$(v sent "$R")" 'BEGIN { printf "%.0f%%", s ? 100 * r / s : 0 }')" "" ""
@@ -287,6 +309,8 @@ if want proc; then
 	R=$(best cpu_ns min "$B"/mid-ref-*)
 	row "reflector CPU per packet at $RATE/s" "$(per_pkt "$L") ns" \
 	    "$(per_pkt "$R") ns" "$(ratio "$(per_pkt "$L")" "$(per_pkt "$R")")" ""
+	row "  reflected packets per reflector wake-up" "$(wake_pkt "$L")" \
+	    "$(wake_pkt "$R")" "" ""
 	row "  replies / requests sent" "$(v received "$L")/$(v sent "$L")" \
 	    "$(v received "$R")/$(v sent "$R")" "" ""
 fi

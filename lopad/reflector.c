@@ -6,7 +6,9 @@
  * IP_PKTINFO or IPV6_RECVPKTINFO already set) and passes the sockets on
  * request.  Each wake-up reads up to REFL_BATCH datagrams with recvmmsg
  * and answers the accepted ones with one sendmmsg, from the address the
- * request was sent to.  Both listeners share the abuse protection:
+ * request was sent to (IP_PKTINFO when the socket is bound to a
+ * wildcard), and reads again while batches come more than one datagram
+ * at a time (refl_read).  Both listeners share the abuse protection:
  * requests are dropped, and counted by reason, when they come from a
  * loop-prone port, from a broadcast, multicast or unspecified address,
  * from outside reflector.allow, or above the per-source or global
@@ -67,7 +69,8 @@
 #include "twamp_codec.h"
 #include "twamp_ctl_codec.h"
 
-#define REFL_BATCH	32		/* datagrams per wake-up */
+#define REFL_BATCH	32		/* datagrams per recvmmsg */
+#define REFL_ROUNDS	8		/* recvmmsg per wake-up, at most */
 #define REFL_BUFSZ	65535
 #define REFL_CMSGSZ	256		/* pktinfo, TTL, TOS, timestamps */
 #define REFL_HASHSZ	4096		/* per-source buckets */
@@ -124,6 +127,7 @@ struct refl_listener {
 	char		 addr[LOPA_ADDRLEN];	/* bound or asked for */
 	uint32_t	 gen;		/* request id of the socket */
 	int		 failed;	/* the parent could not bind */
+	int		 pktinfo;	/* wildcard: replies name a source */
 	uint64_t	 received;
 	uint64_t	 reflected;
 	uint64_t	 drops[DROP_MAX];
@@ -231,6 +235,7 @@ static int		 refl_skind[REFL_BATCH];	/* TWAMP_KIND_* */
 static const uint16_t refl_loop_ports[] = {
 	0, 7, 19, 53, 123, 161, 862, 1900, 5353, 11211
 };
+static uint8_t		 refl_loopmap[65536 / 8];	/* refl_loopmap_set */
 
 static int64_t
 refl_now(void)
@@ -347,13 +352,26 @@ refl_source_bucket(int family, const uint8_t *a, size_t alen, int64_t now)
 static int
 refl_loop_port(uint16_t port)
 {
-	size_t	 i;
+	return (refl_loopmap[port >> 3] >> (port & 7)) & 1;
+}
 
+/* The loop-prone ports, and our own, as a bitmap: one test a request. */
+static void
+refl_loopmap_set(void)
+{
+	size_t		 i;
+	uint16_t	 p;
+
+	memset(refl_loopmap, 0, sizeof(refl_loopmap));
 	for (i = 0; i < sizeof(refl_loop_ports) / sizeof(refl_loop_ports[0]);
-	    i++)
-		if (port == refl_loop_ports[i])
-			return 1;
-	return port == refl_ports[0] || port == refl_ports[1];
+	    i++) {
+		p = refl_loop_ports[i];
+		refl_loopmap[p >> 3] |= 1U << (p & 7);
+	}
+	for (i = 0; i < 2; i++) {
+		p = refl_ports[i];
+		refl_loopmap[p >> 3] |= 1U << (p & 7);
+	}
 }
 
 /* The source address (and its length) and port of request i. */
@@ -517,12 +535,37 @@ refl_limit(struct refl_listener *l, size_t i, int64_t now)
 }
 
 /*
+ * Whether replies on fd must say their source (IP_PKTINFO): only when
+ * it is bound to a wildcard address.  Bound to one address, the socket
+ * receives only what was sent to it and the kernel sends from it (and,
+ * for a link-local one, on its interface) anyway.  1 when unsure.
+ */
+static int
+refl_needs_pktinfo(int fd)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)(void *)&ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)(void *)&ss;
+	socklen_t		 len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return 1;
+	if (ss.ss_family == AF_INET)
+		return sin->sin_addr.s_addr == htonl(INADDR_ANY);
+	if (ss.ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
+		    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr);
+	return 1;
+}
+
+/*
  * The reply's control messages: it leaves from the address the request
- * was sent to and, when dscp is above 0, with that DSCP (ECN not set).
- * Returns their length.
+ * was sent to (said when the listener is bound to a wildcard) and, when
+ * dscp is above 0, with that DSCP (ECN not set).  Returns their length.
  */
 static size_t
-refl_reply_cmsg(size_t i, const struct refl_rx *rx, int dscp)
+refl_reply_cmsg(const struct refl_listener *l, size_t i,
+    const struct refl_rx *rx, int dscp)
 {
 	struct cmsghdr		*sc = &refl_scmsg[i].hdr;
 	struct in_pktinfo	 spi4;
@@ -530,8 +573,12 @@ refl_reply_cmsg(size_t i, const struct refl_rx *rx, int dscp)
 	size_t			 len;
 	int			 tos = dscp << 2;
 
+	if (!l->pktinfo && dscp <= 0)
+		return 0;
 	memset(refl_scmsg[i].buf, 0, sizeof(refl_scmsg[i].buf));
-	if (refl_from[i].ss_family == AF_INET) {
+	if (!l->pktinfo)
+		len = 0;
+	else if (refl_from[i].ss_family == AF_INET) {
 		memset(&spi4, 0, sizeof(spi4));
 		spi4.ipi_spec_dst = rx->pi4->ipi_addr;
 		spi4.ipi_ifindex = 0;
@@ -618,51 +665,96 @@ refl_send(struct refl_listener *l, int fd, int ns, int64_t now)
 	return done;
 }
 
-/* Read one batch into the shared buffers; -1 when there was none. */
+/*
+ * Read one batch into the shared buffers; -1 when there was none.  The
+ * headers are set up once; recvmmsg writes back only the name and
+ * control lengths and the flags of the datagrams it returned (and the
+ * one it failed on), so only those are reset for the next read.
+ */
 static int
 refl_recv(struct refl_listener *l, int fd)
 {
-	int	 i, n;
+	static int	 touched = -1;	/* -1: never set up */
+	struct msghdr	*m;
+	int		 i, n;
 
-	for (i = 0; i < REFL_BATCH; i++) {
-		refl_riov[i].iov_base = refl_buf[i];
-		refl_riov[i].iov_len = REFL_BUFSZ;
-		memset(&refl_rmsg[i], 0, sizeof(refl_rmsg[i]));
-		refl_rmsg[i].msg_hdr.msg_name = &refl_from[i];
-		refl_rmsg[i].msg_hdr.msg_namelen = sizeof(refl_from[i]);
-		refl_rmsg[i].msg_hdr.msg_iov = &refl_riov[i];
-		refl_rmsg[i].msg_hdr.msg_iovlen = 1;
-		refl_rmsg[i].msg_hdr.msg_control = refl_rcmsg[i].buf;
-		refl_rmsg[i].msg_hdr.msg_controllen = sizeof(refl_rcmsg[i].buf);
+	if (touched == -1) {
+		memset(refl_rmsg, 0, sizeof(refl_rmsg));
+		for (i = 0; i < REFL_BATCH; i++) {
+			refl_riov[i].iov_base = refl_buf[i];
+			refl_riov[i].iov_len = REFL_BUFSZ;
+			m = &refl_rmsg[i].msg_hdr;
+			m->msg_name = &refl_from[i];
+			m->msg_iov = &refl_riov[i];
+			m->msg_iovlen = 1;
+			m->msg_control = refl_rcmsg[i].buf;
+		}
+		touched = REFL_BATCH;
+	}
+	for (i = 0; i < touched; i++) {
+		m = &refl_rmsg[i].msg_hdr;
+		m->msg_namelen = sizeof(refl_from[i]);
+		m->msg_controllen = sizeof(refl_rcmsg[i].buf);
+		m->msg_flags = 0;
+		refl_rmsg[i].msg_len = 0;
 	}
 	n = recvmmsg(fd, refl_rmsg, REFL_BATCH, MSG_DONTWAIT, NULL);
 	if (n == -1) {
+		touched = 1;
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			log_warn("%s: recvmmsg", l->name);
 		return -1;
 	}
+	touched = n < REFL_BATCH ? n + 1 : REFL_BATCH;
 	return n;
 }
 
+/* Answer the n requests refl_recv read on the echo listener. */
 static void
-refl_echo_read(int fd, short event, void *arg)
+refl_echo_answer(struct refl_listener *l, int fd, int n)
 {
-	struct refl_listener	*l = arg;
 	struct refl_rx		 rx;
 	int64_t			 now;
-	int			 n, i, ns = 0;
+	int			 i, ns = 0;
 
-	if ((n = refl_recv(l, fd)) <= 0)
-		return;
 	now = refl_now();
 	for (i = 0; i < n; i++) {
 		if (refl_admit(l, i, &rx, now) == -1 ||
 		    refl_limit(l, i, now) == -1)
 			continue;
 		refl_queue(i, refl_rmsg[i].msg_len,
-		    refl_reply_cmsg(i, &rx, -1), -1, &ns);
+		    refl_reply_cmsg(l, i, &rx, -1), -1, &ns);
 	}
 	(void)refl_send(l, fd, ns, now);
+}
+
+/*
+ * A wake-up: batches are read and answered while they come more than
+ * one at a time (requests come faster than we wake up, the next batch
+ * is likely there already: a read saved the event loop's epoll_wait
+ * and timer), at most REFL_ROUNDS of them, then back to the event loop.
+ * A lone request ends the wake-up at once: at 20,000/s one read more
+ * finds nothing nearly always, and costs more than it saves.
+ */
+static void
+refl_read(struct refl_listener *l, int fd,
+    void (*answer)(struct refl_listener *, int, int))
+{
+	int	 k, n;
+
+	for (k = 0; k < REFL_ROUNDS; k++) {
+		if ((n = refl_recv(l, fd)) <= 0)
+			return;
+		answer(l, fd, n);
+		if (n < 2)
+			return;
+	}
+}
+
+static void
+refl_echo_read(int fd, short event, void *arg)
+{
+	refl_read(arg, fd, refl_echo_answer);
 }
 
 /*
@@ -830,18 +922,16 @@ refl_twamp_batch(int ns)
 	tw.batch_hist[b]++;
 }
 
+/* Answer the n requests refl_recv read on a TWAMP listener. */
 static void
-refl_twamp_read(int fd, short event, void *arg)
+refl_twamp_answer(struct refl_listener *l, int fd, int n)
 {
-	struct refl_listener	*l = arg;
 	struct refl_rx		 rx;
 	uint64_t		 t2user, t2, t3;
 	int64_t			 now;
 	size_t			 len, rlen;
-	int			 n, i, ns = 0, kind;
+	int			 i, ns = 0, kind;
 
-	if ((n = refl_recv(l, fd)) <= 0)
-		return;
 	/* The fallback T2, as close to the kernel's receipt as we get. */
 	t2user = twamp_ntp_from_ns(refl_realtime());
 	now = refl_now();
@@ -884,10 +974,10 @@ refl_twamp_read(int fd, short event, void *arg)
 		 * counted as TWAMP-light.
 		 */
 		if (l->sess != NULL)
-			refl_queue(i, rlen, refl_reply_cmsg(i, &rx,
+			refl_queue(i, rlen, refl_reply_cmsg(l, i, &rx,
 			    tws_dscp(l->sess)), -1, &ns);
 		else
-			refl_queue(i, rlen, refl_reply_cmsg(i, &rx,
+			refl_queue(i, rlen, refl_reply_cmsg(l, i, &rx,
 			    rx.tos >= 0 ? rx.tos >> 2 : -1), kind, &ns);
 	}
 	if (ns == 0)
@@ -900,6 +990,12 @@ refl_twamp_read(int fd, short event, void *arg)
 	if (l->sess == NULL)
 		refl_twamp_batch(ns);
 	(void)refl_send(l, fd, ns, now);
+}
+
+static void
+refl_twamp_read(int fd, short event, void *arg)
+{
+	refl_read(arg, fd, refl_twamp_answer);
 }
 
 /*
@@ -1028,6 +1124,7 @@ refl_settings(const struct lopad_conf *c)
 	tw.stateful = refl_stateful;
 	refl_ports[0] = refl_port_of(c->reflector_addr);
 	refl_ports[1] = refl_port_of(c->reflector_twamp_addr);
+	refl_loopmap_set();
 	log_debug("udp echo: %zu allowed prefixes, %u/s per source, %u/s "
 	    "in all", refl_nallow, refl_rate_source, refl_rate_global);
 	log_debug("twamp: %s, refwait %llds", refl_stateful ? "stateful" :
@@ -1616,6 +1713,7 @@ tws_fd_reply(uint32_t id, int fd, const struct fd_reply *rep)
 	c->state = TWS_COMMAND;
 	if (fd != -1) {
 		s->l.fd = fd;
+		s->l.pktinfo = refl_needs_pktinfo(fd);
 		refl_twamp_sockopts(&s->l);
 		s->l.ev = event_new(proc_base, fd, EV_READ | EV_PERSIST,
 		    s->l.read, &s->l);
@@ -1983,6 +2081,7 @@ refl_opened(struct refl_listener *l, int fd)
 {
 	refl_close(l);
 	l->fd = fd;
+	l->pktinfo = refl_needs_pktinfo(fd);
 	if (l == &refl_listeners[REFL_TWAMP])
 		refl_twamp_sockopts(l);
 	l->ev = event_new(proc_base, l->fd, EV_READ | EV_PERSIST, l->read, l);
