@@ -2264,7 +2264,12 @@ twamp_input(struct session *s, const uint8_t *buf, size_t len,
 	    d.bwd_hops : -1);
 	if (o.unsync)
 		pr->twflags |= PROBE_TW_UNSYNC;
-	if (r.flags & TWAMP_F_NONCONFORMANT)
+	/*
+	 * Short (twampy), or an Error Estimate RFC 4656 forbids (multiplier
+	 * 0, the reflector's or our copied one): accepted, flagged.
+	 */
+	if (r.flags & (TWAMP_F_NONCONFORMANT | TWAMP_F_ERREST_BAD |
+	    TWAMP_F_SND_ERREST_BAD))
 		pr->twflags |= PROBE_TW_NONCONF;
 	if (s->p.type == TASK_STAMP && s->p.ntlvs > 0 && r.tlv_off <= len)
 		stamp_tlvs_read(buf + r.tlv_off, len - r.tlv_off, pr);
