@@ -1925,32 +1925,35 @@ udp_start(struct session *s, char *msg, size_t len)
 }
 
 /*
- * A pending ICMP error fails the next send once: send again.  A socket
- * that could not connect (no route yet) tries again first.
+ * A session's connected UDP socket (udp, twamp, stamp): a socket that
+ * could not connect (no route yet) tries again before a send.  0 or the
+ * errno, the probe's send time set then.
  */
 static int
-udp_send(struct session *s, struct slot *sl)
+udp_connect_once(struct session *s, struct slot *sl)
 {
-	ssize_t	 n;
+	if (s->uconn)
+		return 0;
+	sl->tx_real = clock_ns(CLOCK_REALTIME);
+	sl->tx_mono = clock_ns(CLOCK_MONOTONIC);
+	if (connect(s->us.fd, (struct sockaddr *)&s->dst, s->dstlen) == -1)
+		return errno;
+	s->uconn = 1;
+	return 0;
+}
+
+/*
+ * Send on a connected UDP socket (real, mono: the send time, or 0 to
+ * read it now).  A pending ICMP error fails the next send once (the
+ * kernel reports it then, and clears it): send again.
+ */
+static int
+udp_send_again(struct session *s, struct slot *sl, size_t len,
+    int64_t real, int64_t mono)
+{
 	int	 err;
 
-	if (!s->uconn) {
-		sl->tx_real = clock_ns(CLOCK_REALTIME);
-		sl->tx_mono = clock_ns(CLOCK_MONOTONIC);
-		if (connect(s->us.fd, (struct sockaddr *)&s->dst,
-		    s->dstlen) == -1)
-			return errno;
-		s->uconn = 1;
-	}
-
-	n = probe_udp_encode(sl->seq, s->cookie, s->p.packet_size, snd_sbuf,
-	    sizeof(snd_sbuf));
-	if (n == -1) {
-		sl->tx_real = clock_ns(CLOCK_REALTIME);
-		sl->tx_mono = clock_ns(CLOCK_MONOTONIC);
-		return EINVAL;
-	}
-	err = tsock_send(&s->us, s, sl, snd_sbuf, (size_t)n, 0);
+	err = tsock_send_at(&s->us, s, sl, snd_sbuf, len, 0, real, mono);
 	switch (err) {
 	case ECONNREFUSED:
 	case EHOSTUNREACH:
@@ -1958,10 +1961,29 @@ udp_send(struct session *s, struct slot *sl)
 	case EHOSTDOWN:
 	case EPROTO:
 	case EMSGSIZE:
-		err = tsock_send(&s->us, s, sl, snd_sbuf, (size_t)n, 0);
+		err = tsock_send_at(&s->us, s, sl, snd_sbuf, len, 0, real,
+		    mono);
 		break;
 	}
 	return err;
+}
+
+static int
+udp_send(struct session *s, struct slot *sl)
+{
+	ssize_t	 n;
+	int	 err;
+
+	if ((err = udp_connect_once(s, sl)) != 0)
+		return err;
+	n = probe_udp_encode(sl->seq, s->cookie, s->p.packet_size, snd_sbuf,
+	    sizeof(snd_sbuf));
+	if (n == -1) {
+		sl->tx_real = clock_ns(CLOCK_REALTIME);
+		sl->tx_mono = clock_ns(CLOCK_MONOTONIC);
+		return EINVAL;
+	}
+	return udp_send_again(s, sl, (size_t)n, 0, 0);
 }
 
 /*
@@ -2092,14 +2114,8 @@ twamp_send(struct session *s, struct slot *sl)
 	size_t			 size;
 	int			 err;
 
-	if (!s->uconn) {
-		sl->tx_real = clock_ns(CLOCK_REALTIME);
-		sl->tx_mono = clock_ns(CLOCK_MONOTONIC);
-		if (connect(s->us.fd, (struct sockaddr *)&s->dst,
-		    s->dstlen) == -1)
-			return errno;
-		s->uconn = 1;
-	}
+	if ((err = udp_connect_once(s, sl)) != 0)
+		return err;
 	memset(&ts, 0, sizeof(ts));
 	ts.seq = sl->seq;
 	ts.ssid = (uint16_t)s->p.ssid;
@@ -2122,20 +2138,8 @@ twamp_send(struct session *s, struct slot *sl)
 		sl->tx_mono = mono;
 		return EINVAL;
 	}
-	err = tsock_send_at(&s->us, s, sl, snd_sbuf, (size_t)n, 0, real,
-	    mono);
-	switch (err) {
-	case ECONNREFUSED:
-	case EHOSTUNREACH:
-	case ENETUNREACH:
-	case EHOSTDOWN:
-	case EPROTO:
-	case EMSGSIZE:
-		err = tsock_send_at(&s->us, s, sl, snd_sbuf, (size_t)n, 0,
-		    real, mono);
-		break;
-	}
-	return err;
+	/* T1 in the packet is the probe's send time. */
+	return udp_send_again(s, sl, (size_t)n, real, mono);
 }
 
 /*
