@@ -774,19 +774,10 @@ refl_clock(int64_t now)
 	refl_clock_at = now;
 	memset(&tx, 0, sizeof(tx));
 	rc = adjtimex(&tx);
-	if (rc == -1) {
-		if (refl_clock_sync != -1)
-			log_warn("twamp: adjtimex: the clock's error is "
-			    "unknown, sending 16 s unsynchronized");
-		refl_clock_sync = -1;
-		maxerr = 16 * 1000 * 1000;	/* NTP's 16 s limit */
-	} else {
-		refl_clock_sync = rc != TIME_ERROR &&
-		    (tx.status & STA_UNSYNC) == 0;
-		maxerr = tx.maxerror > 0 ? tx.maxerror : 0;
-	}
-	refl_errest = twamp_errest_make((uint64_t)maxerr * 1000,
-	    refl_clock_sync == 1);
+	if (rc == -1 && refl_clock_sync != -1)
+		log_warn("twamp: adjtimex: the clock's error is unknown, "
+		    "sending 16 s unsynchronized");
+	refl_errest = twamp_errest_clock(rc, &tx, &refl_clock_sync, &maxerr);
 	tw.errest = refl_errest;
 	tw.clock_synced = refl_clock_sync == 1;
 	tw.clock_maxerror_us = maxerr;

@@ -2002,19 +2002,10 @@ twamp_errest(int64_t mono)
 		return snd_errest;
 	snd_clock_at = mono;
 	memset(&tx, 0, sizeof(tx));
-	if ((rc = adjtimex(&tx)) == -1) {
-		if (snd_clock_sync != -1)
-			log_warn("twamp: adjtimex: the clock's error is "
-			    "unknown, sending 16 s unsynchronized");
-		snd_clock_sync = -1;
-		maxerr = 16 * 1000 * 1000;	/* NTP's 16 s limit, us */
-	} else {
-		snd_clock_sync = rc != TIME_ERROR &&
-		    (tx.status & STA_UNSYNC) == 0;
-		maxerr = tx.maxerror > 0 ? tx.maxerror : 0;
-	}
-	snd_errest = twamp_errest_make((uint64_t)maxerr * 1000,
-	    snd_clock_sync == 1);
+	if ((rc = adjtimex(&tx)) == -1 && snd_clock_sync != -1)
+		log_warn("twamp: adjtimex: the clock's error is unknown, "
+		    "sending 16 s unsynchronized");
+	snd_errest = twamp_errest_clock(rc, &tx, &snd_clock_sync, &maxerr);
 	return snd_errest;
 }
 

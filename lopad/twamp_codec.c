@@ -4,6 +4,7 @@
  * (SSID) and RFC 4656 (4.1.2, timestamps and error estimates).
  */
 #include <sys/types.h>
+#include <sys/timex.h>
 
 #include <limits.h>
 #include <string.h>
@@ -115,6 +116,20 @@ twamp_errest_make(uint64_t maxerr_ns, int sync)
 	if (twamp_errest_encode(&e, &v) == -1)
 		return 0xffff;	/* not reached: mult is never 0 */
 	return v;
+}
+
+uint16_t
+twamp_errest_clock(int rc, const struct timex *tx, int *sync,
+    int64_t *maxerr_us)
+{
+	if (rc == -1) {
+		*sync = -1;
+		*maxerr_us = 16 * 1000 * 1000;	/* NTP's 16 s limit */
+	} else {
+		*sync = rc != TIME_ERROR && (tx->status & STA_UNSYNC) == 0;
+		*maxerr_us = tx->maxerror > 0 ? tx->maxerror : 0;
+	}
+	return twamp_errest_make((uint64_t)*maxerr_us * 1000, *sync == 1);
 }
 
 uint64_t

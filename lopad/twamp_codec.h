@@ -69,6 +69,17 @@ int	 twamp_errest_encode(const struct twamp_errest *, uint16_t *);
  */
 uint16_t twamp_errest_make(uint64_t, int);
 
+/*
+ * The Error Estimate of our own clock, from what adjtimex(2) (read only,
+ * modes 0) returned: rc and the struct.  Synchronized only when rc is
+ * not TIME_ERROR and STA_UNSYNC is clear; the error is maxerror
+ * (microseconds), or NTP's 16 s limit when the call failed (rc -1).
+ * *sync is set to 1, 0, or -1 (the call failed), *maxerr_us to the error
+ * used; the reflector and the sender both state their clock this way.
+ */
+struct timex;
+uint16_t twamp_errest_clock(int, const struct timex *, int *, int64_t *);
+
 /* The error an estimate states, in nanoseconds, rounded up, saturated. */
 uint64_t twamp_errest_ns(const struct twamp_errest *);
 

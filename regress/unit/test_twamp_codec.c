@@ -3,6 +3,7 @@
  * Expected bytes are written out by hand from the RFC layouts.
  */
 #include <sys/types.h>
+#include <sys/timex.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -820,6 +821,45 @@ test_put_ts_writes_octets_4_to_11_only(void **state)
 	assert_int_equal(twamp_reflector_put_ts(NULL, 41, T3), -1);
 }
 
+/* Our clock's estimate from what adjtimex(2) said. */
+static void
+test_errest_clock(void **state)
+{
+	struct timex		 tx;
+	struct twamp_errest	 e;
+	int64_t			 maxerr;
+	int			 sync;
+
+	memset(&tx, 0, sizeof(tx));
+	tx.maxerror = 1000;			/* 1 ms */
+	twamp_errest_decode(twamp_errest_clock(TIME_OK, &tx, &sync, &maxerr),
+	    &e);
+	assert_int_equal(sync, 1);
+	assert_int_equal(maxerr, 1000);
+	assert_true(e.sync);
+	assert_true(e.mult != 0);
+	assert_true(twamp_errest_ns(&e) >= 1000 * 1000);
+
+	/* The kernel says unsynchronized, either way. */
+	tx.status = STA_UNSYNC;
+	twamp_errest_decode(twamp_errest_clock(TIME_OK, &tx, &sync, &maxerr),
+	    &e);
+	assert_int_equal(sync, 0);
+	assert_false(e.sync);
+	tx.status = 0;
+	twamp_errest_decode(twamp_errest_clock(TIME_ERROR, &tx, &sync,
+	    &maxerr), &e);
+	assert_int_equal(sync, 0);
+	assert_false(e.sync);
+
+	/* The call failed: NTP's 16 s, unsynchronized. */
+	twamp_errest_decode(twamp_errest_clock(-1, &tx, &sync, &maxerr), &e);
+	assert_int_equal(sync, -1);
+	assert_int_equal(maxerr, 16 * 1000 * 1000);
+	assert_false(e.sync);
+	assert_true(twamp_errest_ns(&e) >= 16ULL * 1000 * 1000 * 1000);
+}
+
 int
 main(void)
 {
@@ -833,6 +873,7 @@ main(void)
 		cmocka_unit_test(test_errest_encode),
 		cmocka_unit_test(test_errest_make_examples),
 		cmocka_unit_test(test_errest_make_never_understates),
+		cmocka_unit_test(test_errest_clock),
 		cmocka_unit_test(test_twamp_sender_vector),
 		cmocka_unit_test(test_twamp_sender_padding_is_zeroed_within_len),
 		cmocka_unit_test(test_twamp_reflector_vector),
