@@ -398,22 +398,34 @@ static int
 window_grow(struct stats_window *w)
 {
 	struct stats_wentry	*ring;
-	size_t			 ncap, nhead;
 
-	if (w->cap >= w->max)
+	if ((ring = stats_ring_grow(w->ring, sizeof(*ring), &w->cap, w->max,
+	    &w->head)) == NULL)
 		return (-1);
-	ncap = w->cap > w->max / 2 ? w->max : w->cap * 2;
-	if ((ring = reallocarray(w->ring, ncap, sizeof(*ring))) == NULL)
-		return (-1);
-	if (w->head != 0) {
-		nhead = ncap - (w->cap - w->head);
-		memmove(&ring[nhead], &ring[w->head],
-		    (w->cap - w->head) * sizeof(*ring));
-		w->head = nhead;
-	}
 	w->ring = ring;
-	w->cap = ncap;
 	return (0);
+}
+
+void *
+stats_ring_grow(void *ring, size_t elsz, size_t *cap, size_t max,
+    size_t *head)
+{
+	uint8_t	*r;
+	size_t	 ncap, nhead;
+
+	if (*cap >= max)
+		return (NULL);
+	ncap = *cap > max / 2 ? max : *cap * 2;
+	if ((r = reallocarray(ring, ncap, elsz)) == NULL)
+		return (NULL);
+	if (*head != 0) {
+		nhead = ncap - (*cap - *head);
+		memmove(r + nhead * elsz, r + *head * elsz,
+		    (*cap - *head) * elsz);
+		*head = nhead;
+	}
+	*cap = ncap;
+	return (r);
 }
 
 /*

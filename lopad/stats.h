@@ -181,6 +181,15 @@ struct stats_window {
 
 /* At most max entries.  0, or -1 (EINVAL for max 0, ENOMEM). */
 int	 stats_window_init(struct stats_window *, size_t);
+
+/*
+ * Grow a full ring of *cap entries of elsz bytes, the oldest at *head,
+ * to twice that (at most max), the wrapped part moved to the end so that
+ * the order from *head stays: the new ring, or NULL (already at max, or
+ * no memory) with the old one unchanged.  For the windows here and in
+ * twamp_stats.c.
+ */
+void	*stats_ring_grow(void *, size_t, size_t *, size_t, size_t *);
 /*
  * The window_ns the owner expires with, once after init: it sets the
  * tick (0 or less: 1 ns).  Entries already held keep theirs until the

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats.h"
 #include "twamp_stats.h"
 
 #define DELAY_CAP_MIN	64
@@ -324,26 +325,16 @@ twamp_window_free(struct twamp_window *w)
 	memset(w, 0, sizeof(*w));
 }
 
-/* Double a full ring up to max, the wrapped part kept after the rest. */
+/* Double a full ring up to max (stats_ring_grow: the order is kept). */
 static int
 tww_grow(struct twamp_window *w)
 {
 	struct twamp_wentry	*ring;
-	size_t			 ncap, nhead;
 
-	if (w->cap >= w->max)
+	if ((ring = stats_ring_grow(w->ring, sizeof(*ring), &w->cap, w->max,
+	    &w->head)) == NULL)
 		return -1;
-	ncap = w->cap > w->max / 2 ? w->max : w->cap * 2;
-	if ((ring = reallocarray(w->ring, ncap, sizeof(*ring))) == NULL)
-		return -1;
-	if (w->head != 0) {
-		nhead = ncap - (w->cap - w->head);
-		memmove(&ring[nhead], &ring[w->head],
-		    (w->cap - w->head) * sizeof(*ring));
-		w->head = nhead;
-	}
 	w->ring = ring;
-	w->cap = ncap;
 	return 0;
 }
 
