@@ -138,11 +138,11 @@ struct eng_twamp {
 	struct task_twamp	 final;		/* frozen total */
 	struct task_twamp	*rounds;	/* rounds_cap, as t->rounds */
 	/*
-	 * Full TWAMP (control): each round is a session of its own and the
-	 * reflector numbers each from 0, so the total's forward and
-	 * backward losses are the sums of the rounds'.
+	 * Each round is a session of its own (a new source port; with
+	 * TWAMP-Control a new session), which a stateful reflector may
+	 * number from 0 again: the total's forward and backward losses are
+	 * the sums of the rounds', right whether it restarts or not.
 	 */
-	int			 per_session;
 	uint64_t		 done_fwd_lost;	/* finished rounds */
 	uint64_t		 done_bwd_lost;
 	struct eng_tw_rec	*ring;		/* ring_cap, as t->ring */
@@ -556,7 +556,7 @@ twamp_export_window(const struct eng_twamp *tw, struct task_twamp *out)
 		log_warn("twamp window percentiles");
 }
 
-/* The total; with per-session numbering, the rounds' losses summed. */
+/* The total; with a stateful reflector, the rounds' losses summed. */
 static void
 twamp_export_total(struct eng_twamp *tw, struct task_twamp *out)
 {
@@ -564,7 +564,7 @@ twamp_export_total(struct eng_twamp *tw, struct task_twamp *out)
 
 	twamp_export(&tw->total, tw->nonconf, out);
 	twamp_export_tlv(tw, out);
-	if (!tw->per_session || out->r.reflector != TWAMP_REFL_STATEFUL)
+	if (out->r.reflector != TWAMP_REFL_STATEFUL)
 		return;
 	if (twamp_compute(&tw->racc, &cur) == -1)
 		log_warn("twamp percentiles");
@@ -683,7 +683,7 @@ task_end_round(struct task *t)
 	}
 	stats_acc_free(&t->racc);
 	stats_acc_init(&t->racc);
-	if (t->tw != NULL && t->tw->per_session) {
+	if (t->tw != NULL) {
 		struct twamp_result	 rr;
 
 		if (twamp_compute(&t->tw->racc, &rr) == -1)
@@ -692,8 +692,6 @@ task_end_round(struct task *t)
 			t->tw->done_fwd_lost += rr.fwd_lost;
 			t->tw->done_bwd_lost += rr.bwd_lost;
 		}
-	}
-	if (t->tw != NULL) {
 		twamp_acc_free(&t->tw->racc);
 		twamp_acc_init(&t->tw->racc);
 		if (t->p.mode == TASK_CONTINUOUS)
@@ -1085,7 +1083,6 @@ task_twamp_new(struct task *t, const struct task_params *p)
 	tw->imix = p->imix;
 	tw->ntlvs = p->ntlvs <= TASK_MAXTLVS ? p->ntlvs : TASK_MAXTLVS;
 	memcpy(tw->tlvs, p->tlvs, sizeof(tw->tlvs));
-	tw->per_session = p->control != 0;
 	tw->sent_ttl = p->ttl > 0 ? p->ttl : TASK_DEF_TWAMP_TTL;
 	twamp_acc_init(&tw->total);
 	twamp_acc_init(&tw->racc);
