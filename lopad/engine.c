@@ -1826,6 +1826,7 @@ engine_shutdown(void)
 
 const struct proc_role engine_role = {
 	.role = PROC_ENGINE,
+	.precise_timer = 1,
 	.init = engine_init,
 	.start = engine_start,
 	.dispatch_peer = engine_dispatch_peer,

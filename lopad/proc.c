@@ -406,7 +406,8 @@ proc_child_main(enum lopa_proc self, int debug, int verbose)
 
 	if ((cfg = event_config_new()) == NULL)
 		fatalx("event_config_new");
-	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+	if (proc_role_self->precise_timer)
+		event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
 	if ((proc_base = event_base_new_with_config(cfg)) == NULL)
 		fatalx("event_base_new");
 	event_config_free(cfg);

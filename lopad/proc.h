@@ -28,6 +28,11 @@
 
 struct proc_role {
 	enum lopa_proc	 role;
+	/*
+	 * Timers to the microsecond (libevent's timerfd: one more system
+	 * call per wake-up); else to the millisecond of epoll_wait.
+	 */
+	int		 precise_timer;
 	/* Before the sandbox, as root, with conf and listeners received. */
 	void		(*init)(void);
 	/* After the sandbox, just before the loop runs. */

@@ -3558,6 +3558,7 @@ sender_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
 
 const struct proc_role sender_role = {
 	.role = PROC_SENDER,
+	.precise_timer = 1,
 	.init = sender_init,
 	.start = sender_start,
 	.dispatch_parent = sender_dispatch_parent,
