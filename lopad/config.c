@@ -41,6 +41,7 @@
 #define IDLE_MAX	(24LL * 3600 * 1000 * 1000 * 1000)	/* 24h */
 #define REFWAIT_MIN	(1000LL * 1000 * 1000)			/* 1s */
 #define REFWAIT_MAX	(7LL * 24 * 3600 * 1000 * 1000 * 1000)	/* 7 days */
+#define BUSY_POLL_MAX	(10LL * 1000 * 1000)		/* 10 ms */
 #define REFWAIT_DEFAULT	(900LL * 1000 * 1000 * 1000)	/* RFC 5357: 900s */
 #define TWC_TIMEOUT_DEF	(5LL * 1000 * 1000 * 1000)	/* TWAMP-Control: 5s */
 #define TWC_TIMEOUT_MAX	(3600LL * 1000 * 1000 * 1000)	/* 1h */
@@ -110,6 +111,8 @@ static const struct ckey reflector_keys[] = {
 	    FIELD(reflector_rate_per_source), .min = 0, .max = 100000000 },
 	{ .name = "rate_global", .type = K_UINT,
 	    FIELD(reflector_rate_global), .min = 0, .max = 100000000 },
+	{ .name = "busy_poll", .type = K_DURATION,
+	    FIELD(reflector_busy_poll), .min = 0, .max = BUSY_POLL_MAX },
 	{ .name = "twamp_servwait", .type = K_DURATION,
 	    FIELD(reflector_twamp_servwait), .min = REFWAIT_MIN,
 	    .max = REFWAIT_MAX },
@@ -178,7 +181,17 @@ static const struct ckey top_keys[] = {
 	{ .name = "state_file", .type = K_PATH, FIELD(state_file) },
 	{ .name = NULL }
 };
-#define KEYS_MAX	16	/* longest table above, with room */
+#define KEYS_MAX	32	/* entries of the longest table above, at most */
+#define KEYS_FIT(t)	_Static_assert(sizeof(t) / sizeof((t)[0]) <= KEYS_MAX, \
+			    #t " has more than KEYS_MAX entries")
+KEYS_FIT(control_keys);
+KEYS_FIT(http_keys);
+KEYS_FIT(log_keys);
+KEYS_FIT(reflector_keys);
+KEYS_FIT(sender_keys);
+KEYS_FIT(monitor_keys);
+KEYS_FIT(tasks_keys);
+KEYS_FIT(top_keys);
 
 static const struct {
 	const char	*var;

@@ -193,6 +193,7 @@ struct lopad_conf {
 	char		 reflector_allow[LOPA_MAXALLOW][LOPA_ADDRLEN];	/* prefixes */
 	uint32_t	 reflector_rate_per_source;	/* packets/s; 0 unlimited */
 	uint32_t	 reflector_rate_global;		/* packets/s; 0 unlimited */
+	int64_t		 reflector_busy_poll;		/* ns; 0: sleep at once */
 	/* TWAMP-Control server (TCP on reflector_twamp_addr's port). */
 	int64_t		 reflector_twamp_servwait;	/* ns; idle control */
 	uint32_t	 reflector_twamp_port_min;	/* test session ports */

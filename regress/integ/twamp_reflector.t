@@ -26,12 +26,14 @@
 #    malformed packets or expert warnings, with the sequence numbers
 #    and timestamps expected in the fields that do not depend on its
 #    length-based sender/reflector guess;
-#  - a reload moves the socket (IPv4 to IPv6), "" turns it off.
+#  - a reload moves the socket (IPv4 to IPv6), "" turns it off;
+#  - with reflector.busy_poll the replies are the same, a flow is
+#    answered, and the API and the UDP echo reflector answer meanwhile.
 
 . "$(dirname "$0")/../lib/tap.sh"
 . "$LOPA_ROOT/regress/lib/lopad.sh"
 
-plan 47
+plan 53
 
 lopad_init
 TW=$LOPAD_DIR/tw.py
@@ -51,6 +53,7 @@ cat >"$TW" <<'EOF'
 #   burst HOST PORT N		replies to N requests sent at once
 #   storm HOST PORT N		N random, short and oversized datagrams
 #   seqs HOST PORT FIRST N	N TWAMP-light requests from seq FIRST
+#   flow HOST PORT SECS PPS	requests at PPS for SECS: "sent replies"
 import os, random, socket, struct, sys, time
 
 NTP_OFF = 2208988800
@@ -317,6 +320,36 @@ def burst(host, port, n):
     print(got)
     sys.exit(0)
 
+def flow(host, port, secs, pps):
+    # TWAMP-light requests at pps for secs, replies read as they come.
+    s = sock(host)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 21)
+    s.setblocking(False)
+    sent = got = 0
+    start = time.monotonic()
+    while time.monotonic() - start < secs and sent < secs * pps:
+        t1 = ntp_from_ns(time.time_ns())
+        s.sendto(light_req(sent, t1, 27), (host, port))
+        sent += 1
+        try:
+            while True:
+                s.recv(2000)
+                got += 1
+        except BlockingIOError:
+            pass
+        due = start + sent / pps
+        if due > time.monotonic():
+            time.sleep(due - time.monotonic())
+    s.settimeout(0.5)
+    try:
+        while got < sent:
+            s.recv(2000)
+            got += 1
+    except (socket.timeout, BlockingIOError):
+        pass
+    print("%d %d" % (sent, got))
+    sys.exit(0)
+
 def storm(host, port, n):
     rnd = random.Random(4)
     socks = [sock(host) for _ in range(4)]
@@ -359,6 +392,8 @@ elif mode == "none":
     none(host, port, int(rest[0]), rest[1] if len(rest) > 1 else None)
 elif mode == "burst":
     burst(host, port, int(rest[0]))
+elif mode == "flow":
+    flow(host, port, float(rest[0]), int(rest[1]))
 elif mode == "storm":
     storm(host, port, int(rest[0]))
 print("ok" if not errors else "; ".join(errors[:6]))
@@ -583,7 +618,40 @@ is "$(tw light 127.0.0.1 "$P1" 27)" \
     "padding 27: seq 0, want 1000 (stateless)" \
     "stateful: a new session's first reply has sequence number 0"
 
-# 4. "" turns it off.
+# 4. reflector.busy_poll: the reflector spins between requests and still
+# answers correctly, and the rest of the daemon is served meanwhile.
+lopad_config "$LOPAD_CONF" "reflector:
+  addr: \"127.0.0.1:$LOPAD_REFL_PORT\"
+  twamp_addr: \"127.0.0.1:$P1\"
+  rate_per_source: 0
+  busy_poll: 2ms"
+reload_wait "^reflector: busy polling for 2ms after each request" ||
+    diag "no busy polling line"
+is "$(tw light 127.0.0.1 "$P1" 0 27 100 1400)" ok \
+    "busy_poll: TWAMP-light, padding 0, 27, 100, 1400"
+is "$(tw stamp 127.0.0.1 "$P1" 0 27 100 1400)" ok \
+    "busy_poll: STAMP, Extra Padding 0, 27, 100, 1400"
+tw flow 127.0.0.1 "$P1" 3 2000 >"$LOPAD_DIR/flow.out" &
+flow=$!
+sleep 0.5
+answered=0
+for ((i = 0; i < 10; i++)); do
+	api ro GET /api/v1/status >/dev/null && [ "$API_CODE" = 200 ] &&
+	    answered=$((answered + 1))
+	sleep 0.1
+done
+is "$answered" 10 "busy_poll: the API answers while the reflector spins"
+is "$(printf 'hi\n' | timeout 5 socat -t 1 - \
+    "UDP4:127.0.0.1:$LOPAD_REFL_PORT" 2>&1)" hi \
+    "busy_poll: the UDP echo reflector answers meanwhile"
+wait "$flow"
+read -r sent got <"$LOPAD_DIR/flow.out"
+diag "flow: sent $sent, replies $got"
+cmp_le $((sent * 99 / 100)) "${got:-0}" \
+    "busy_poll: 2000/s for 3 s, at least 99% answered"
+cmp_le 5000 "${sent:-0}" "busy_poll: the flow sent at least 5000 requests"
+
+# 5. "" turns it off.
 lopad_config "$LOPAD_CONF" "reflector:
   addr: \"127.0.0.1:$LOPAD_REFL_PORT\"
   twamp_addr: \"\""

@@ -122,6 +122,7 @@ test_defaults(void **state)
 	assert_string_equal(c.reflector_twamp_addr, ":862");
 	assert_int_equal(c.reflector_twamp_stateful, 0);
 	assert_int_equal(c.reflector_twamp_refwait, 900 * SEC);
+	assert_int_equal(c.reflector_busy_poll, 0);
 	assert_int_equal(c.reflector_twamp_servwait, 900 * SEC);
 	assert_int_equal(c.reflector_twamp_port_min, 18760);
 	assert_int_equal(c.reflector_twamp_port_max, 18860);
@@ -235,6 +236,8 @@ test_values(void **state)
 	expect_ok("reflector: {twamp_stateful: yes, twamp_refwait: 2s}\n", &c);
 	assert_int_equal(c.reflector_twamp_stateful, 1);
 	assert_int_equal(c.reflector_twamp_refwait, 2 * SEC);
+	expect_ok("reflector: {busy_poll: 50us}\n", &c);
+	assert_int_equal(c.reflector_busy_poll, 50 * 1000);
 	expect_ok("reflector: {twamp_servwait: 3s, twamp_port_min: 40000, "
 	    "twamp_port_max: 40000, twamp_max_padding: 0}\n", &c);
 	assert_int_equal(c.reflector_twamp_servwait, 3 * SEC);
@@ -454,6 +457,8 @@ test_err_bad_address(void **state)
 	expect_error("reflector:\n  twamp_addr: \"::1:862\"\n", "t.conf:2:15: "
 	    "reflector.twamp_addr: \"::1:862\": IPv6 address must be in "
 	    "brackets");
+	expect_error("reflector:\n  busy_poll: 11ms\n", "t.conf:2:14: "
+	    "reflector.busy_poll: \"11ms\": out of range (0s..10ms)");
 	expect_error("reflector:\n  twamp_refwait: 500ms\n", "t.conf:2:18: "
 	    "reflector.twamp_refwait: \"500ms\": out of range (1s..168h0m0s)");
 	expect_error("reflector:\n  twamp_stateful: maybe\n", "t.conf:2:19: "
@@ -943,6 +948,7 @@ test_print_defaults(void **state)
 	    "  allow: []\n"
 	    "  rate_per_source: 1000\n"
 	    "  rate_global: 100000\n"
+	    "  busy_poll: \"0s\"\n"
 	    "  twamp_servwait: \"15m0s\"\n"
 	    "  twamp_port_min: 18760\n"
 	    "  twamp_port_max: 18860\n"
