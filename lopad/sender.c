@@ -2049,7 +2049,8 @@ twamp_size(const struct session *s, uint32_t seq, ssize_t *imixpad)
 /*
  * STAMP's TLVs after the 44-octet header, as a Session-Sender sends them
  * (RFC 8972): U set, value fields left for the reflector (zeros), DSCP1
- * in Class of Service, Extra Padding pseudo-random.  -1 if they do not
+ * in Class of Service, Extra Padding pseudo-random, a numbered type's
+ * value zeros.  -1 if they do not
  * fit (the sizes were checked when the task was made).
  */
 static int
@@ -2078,12 +2079,14 @@ stamp_tlvs_put(const struct session *s, uint8_t *buf, size_t len,
 			memset(&tsi, 0, sizeof(tsi));
 			n = stamp_tlv_tsinfo_encode(buf + off, len - off,
 			    STAMP_TLV_SENDER_FLAGS, &tsi);
-		} else {
+		} else if (t->type == STAMP_TLV_COS) {
 			memset(&cos, 0, sizeof(cos));
 			cos.dscp1 = t->dscp;
 			n = stamp_tlv_cos_encode(buf + off, len - off,
 			    STAMP_TLV_SENDER_FLAGS, &cos);
-		}
+		} else
+			n = stamp_tlv_encode(buf + off, len - off,
+			    STAMP_TLV_SENDER_FLAGS, t->type, NULL, t->length);
 		if (n == -1)
 			return -1;
 		off += (size_t)n;

@@ -104,11 +104,11 @@ enum task_ipver {
 
 /* stamp: a TLV sent after the header (RFC 8972; stamp_tlv.h). */
 struct task_tlv {
-	uint8_t		 type;		/* STAMP_TLV_PADDING, _TSINFO, _COS */
+	uint8_t		 type;		/* STAMP_TLV_*, or any other number */
 	uint8_t		 dscp;		/* cos: DSCP1 */
 	uint8_t		 ecn;		/* cos: ECN (0, sent as 0) */
 	uint8_t		 pad;
-	uint32_t	 length;	/* padding: the value's length */
+	uint32_t	 length;	/* padding, numbered: value's length */
 };
 
 /*

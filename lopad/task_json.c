@@ -690,7 +690,11 @@ tlv_int(const json_t *o, size_t i, const char *key, int64_t max,
  * One TLV object: "type" (padding, timestamp_info or cos) and its own
  * members only: padding "length" (the value's octets), cos "dscp" (DSCP1,
  * asked for on the reply; the task's dscp by default) and "ecn" (0: the
- * sender sends 0, RFC 8972 section 4.4).  Returns its octets, or -1.
+ * sender sends 0, RFC 8972 section 4.4).  "type" may also be a number,
+ * 1 to 255: the TLV of that number, named or not; one without a name here
+ * (Location, HMAC, an unassigned number...) goes with "length" zero
+ * octets, to see what a reflector makes of it (RFC 8972 section 4: U
+ * when it does not know the type).  Returns its octets, or -1.
  */
 static ssize_t
 tlv_read(const json_t *o, size_t i, struct task_params *p,
@@ -707,21 +711,33 @@ tlv_read(const json_t *o, size_t i, struct task_params *p,
 		return fail(e, f, "expected an object, got %s", j_typename(o));
 	snprintf(f, sizeof(f), "tlvs[%zu].type", i);
 	if ((v = json_object_get(o, "type")) == NULL || json_is_null(v))
-		return fail(e, f, "required: padding, timestamp_info or cos");
-	if (!json_is_string(v))
-		return fail(e, f, "expected a string, got %s", j_typename(v));
-	name = json_string_value(v);
-	for (k = 0; k < sizeof(tlv_names) / sizeof(tlv_names[0]); k++)
-		if (strcmp(name, tlv_names[k].name) == 0)
-			break;
-	if (k == sizeof(tlv_names) / sizeof(tlv_names[0]))
-		return fail(e, f, "unknown type \"%.*s\": padding, "
-		    "timestamp_info or cos", QUOTE_MAX, name);
+		return fail(e, f, "required: padding, timestamp_info, cos "
+		    "or a number");
 	memset(t, 0, sizeof(*t));
-	t->type = tlv_names[k].type;
+	if (json_is_integer(v)) {
+		if (j_int(v, &n) == -1 || n < 1 || n > 255)
+			return fail(e, f, "a type number must be between 1 "
+			    "and 255");
+		t->type = (uint8_t)n;
+		if ((name = tlv_name(t->type)) == NULL)
+			name = "numbered";
+	} else if (json_is_string(v)) {
+		name = json_string_value(v);
+		for (k = 0; k < sizeof(tlv_names) / sizeof(tlv_names[0]); k++)
+			if (strcmp(name, tlv_names[k].name) == 0)
+				break;
+		if (k == sizeof(tlv_names) / sizeof(tlv_names[0]))
+			return fail(e, f, "unknown type \"%.*s\": padding, "
+			    "timestamp_info, cos or a number", QUOTE_MAX,
+			    name);
+		t->type = tlv_names[k].type;
+	} else
+		return fail(e, f, "expected a string or a number, got %s",
+		    j_typename(v));
 	json_object_foreach((json_t *)o, key, v) {
 		if (strcmp(key, "type") == 0 ||
-		    (t->type == STAMP_TLV_PADDING &&
+		    ((t->type == STAMP_TLV_PADDING ||
+		    tlv_name(t->type) == NULL) &&
 		    strcmp(key, "length") == 0) ||
 		    (t->type == STAMP_TLV_COS && (strcmp(key, "dscp") == 0 ||
 		    strcmp(key, "ecn") == 0)))
@@ -730,6 +746,7 @@ tlv_read(const json_t *o, size_t i, struct task_params *p,
 		return fail(e, f, "unknown field for a %s TLV", name);
 	}
 	switch (t->type) {
+	default:		/* numbered */
 	case STAMP_TLV_PADDING:
 		if (tlv_int(o, i, "length", STAMP_TLV_MAX_VALUE, &n, e) == -1)
 			return -1;
@@ -770,8 +787,7 @@ apply_tlvs(struct req *q, struct task_params *p, struct task_json_err *e)
 		    j_typename(a));
 	if (json_array_size(a) > TASK_MAXTLVS)
 		return fail(e, "tlvs", "at most %d TLVs", TASK_MAXTLVS);
-	if (q->packet_size != 0 || (q->f[TF_PADDING] != NULL &&
-	    q->padding != -1))
+	if (q->f[TF_PADDING] != NULL && q->padding != -1)
 		return fail(e, "tlvs", "the size comes from the TLVs: no "
 		    "padding or packet_size (an Extra Padding TLV pads)");
 	for (i = 0; i < json_array_size(a); i++) {
@@ -829,9 +845,15 @@ apply_twamp(struct req *q, struct task_params *p, int64_t maxsize,
 	if (q->f[TF_PADDING] != NULL && q->padding == -1) {
 		p->imix = 1;
 		p->packet_size = (uint32_t)(hdr + tlvlen);
-	} else if (p->ntlvs > 0)
+	} else if (p->ntlvs > 0) {
+		/* As echoed in the task's params: only the TLVs' size. */
+		if (q->packet_size != 0 && q->packet_size != hdr + tlvlen)
+			return fail(e, "tlvs", "the size comes from the TLVs "
+			    "(%lld octets): no padding or packet_size (an "
+			    "Extra Padding TLV pads)",
+			    (long long)(hdr + tlvlen));
 		p->packet_size = (uint32_t)(hdr + tlvlen);
-	else if (q->f[TF_PADDING] != NULL) {
+	} else if (q->f[TF_PADDING] != NULL) {
 		if (q->padding < 0 || q->padding > maxsize - hdr)
 			return fail(e, "padding", "must be between 0 and "
 			    "%lld octets, or -1 (IMIX)",
@@ -1262,8 +1284,13 @@ tlvs_json(const struct task_params *p)
 			rc = -1;
 			break;
 		}
-		rc |= json_object_set_new(o, "type", j_name(tlv_name(t->type)));
-		if (t->type == STAMP_TLV_PADDING)
+		if (tlv_name(t->type) != NULL)
+			rc |= json_object_set_new(o, "type",
+			    j_name(tlv_name(t->type)));
+		else
+			rc |= json_object_set_new(o, "type",
+			    json_integer(t->type));
+		if (t->type == STAMP_TLV_PADDING || tlv_name(t->type) == NULL)
 			rc |= json_object_set_new(o, "length",
 			    json_integer(t->length));
 		if (t->type == STAMP_TLV_COS) {

@@ -8,7 +8,8 @@
 #    12 (any 12 in a row have 7:4:1); the params echo padding -1, imix;
 #  - STAMP TLVs (tlvs): Extra Padding comes back as sent (tshark), the
 #    reflector fills Timestamp Information and Class of Service (DSCP2 the
-#    DSCP the task sent), no U or M; the params echo them;
+#    DSCP the task sent), no U or M; the params echo them; a numbered
+#    type unknown to the reflector comes back with U;
 #  - a continuous task's window.twamp: the one-way figures of a 3 s
 #    window; with a stateful reflector and nftables dropping requests and
 #    replies, backward_lost rises in the window, then falls back to 0 as
@@ -19,7 +20,7 @@
 . "$LOPA_ROOT/regress/lib/lopad.sh"
 . "$LOPA_ROOT/regress/lib/netns.sh"
 
-plan 31
+plan 34
 
 need_root
 lopad_init
@@ -214,6 +215,11 @@ is "$(sizes_get)" "7 4 1 7 4 1 " \
     "IPv6 IMIX stamp with a TLV: 7, 4, 1 of 44 + 8, 528, 1452 octets"
 is "$(task_get '[j["total"]["received"], j["total"]["twamp"]["tlv_unrecognized"], j["total"]["twamp"]["tlv_malformed"]]')" \
     '[12, 0, 0]' "IPv6 IMIX stamp: answered; its Extra Padding TLV comes back recognized"
+# Numbered types: one the reflector does not know comes back with U.
+run stamp "{\"target\":\"[::1]:$P6\",\"count\":4,\"interval\":\"10ms\",\"tlvs\":[{\"type\":200,\"length\":6},{\"type\":4}]}"
+is "$(task_get '[j["status"], j["total"]["received"], j["total"]["twamp"]["tlv_unrecognized"], j["total"]["twamp"]["tlv_malformed"], j["params"]["tlvs"], j["params"]["packet_size"]]')" \
+    '["finished", 4, 4, 0, [{"length": 6, "type": 200}, {"dscp": 0, "ecn": 0, "type": "cos"}], 62]' \
+    "stamp with TLV type 200 (6 octets) and type 4 (cos): 200 comes back unrecognized (U), cos not"
 nft_ns flush ruleset
 lopad_stop
 is "$LOPAD_EXIT" 0 "lopad exits 0"
@@ -283,6 +289,8 @@ bad stamp '{"target":"127.0.0.1","tlvs":[{"type":"padding"},{"type":"hmac"}]}' '
 bad stamp '{"target":"127.0.0.1","tlvs":[{"type":"cos","dscp":64}]}' 'tlvs[0].dscp'
 bad stamp '{"target":"127.0.0.1","tlvs":[{"type":"timestamp_info","length":4}]}' 'tlvs[0].length'
 bad stamp '{"target":"127.0.0.1","padding":8,"tlvs":[{"type":"cos"}]}' tlvs
+bad stamp '{"target":"127.0.0.1","tlvs":[{"type":0}]}' 'tlvs[0].type'
+bad stamp '{"target":"127.0.0.1","packet_size":99,"tlvs":[{"type":"cos"}]}' tlvs
 lopad_stop
 is "$LOPAD_EXIT" 0 "lopad exits 0"
 

@@ -559,8 +559,19 @@ test_invalid(void **state)
 		    "expected an object" },
 		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{}]}",
 		    "tlvs[0].type", "required" },
-		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":3}]}",
-		    "tlvs[0].type", "expected a string" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":true}]}",
+		    "tlvs[0].type", "expected a string or a number" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":0}]}",
+		    "tlvs[0].type", "between 1 and 255" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":256}]}",
+		    "tlvs[0].type", "between 1 and 255" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":3.5}]}",
+		    "tlvs[0].type", "expected a string or a number" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":200,"
+		    "\"dscp\":1}]}", "tlvs[0].dscp",
+		    "unknown field for a numbered TLV" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":200,"
+		    "\"length\":65536}]}", "tlvs[0].length", NULL },
 		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":\"cos\"},"
 		    "{\"type\":\"hmac\"}]}", "tlvs[1].type", "unknown type" },
 		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":"
@@ -676,6 +687,17 @@ test_twamp_params(void **state)
 	assert_int_equal(p.tlvs[2].type, 4);
 	assert_int_equal(p.tlvs[2].dscp, 10);	/* the task's by default */
 	assert_int_equal(p.tlvs[3].dscp, 46);
+	/* Numbered types: a named one by its number, others with zeros. */
+	expect_ok("{\"target\":\"h\",\"tlvs\":[{\"type\":4,\"dscp\":8},"
+	    "{\"type\":200,\"length\":12},{\"type\":8}]}", TASK_STAMP, &p);
+	assert_int_equal(p.ntlvs, 3);
+	assert_int_equal(p.tlvs[0].type, 4);
+	assert_int_equal(p.tlvs[0].dscp, 8);
+	assert_int_equal(p.tlvs[1].type, 200);
+	assert_int_equal(p.tlvs[1].length, 12);
+	assert_int_equal(p.tlvs[2].type, 8);
+	assert_int_equal(p.tlvs[2].length, 0);
+	assert_int_equal(p.packet_size, 44 + 8 + 16 + 4);
 	expect_ok("{\"target\":\"h\",\"padding\":65493}", TASK_TWAMP, &p);
 	assert_int_equal(p.packet_size, 65507);
 	expect_ok("{\"target\":\"h\",\"padding\":100,\"ssid\":65535}",
@@ -724,6 +746,9 @@ test_params_roundtrip(void **state)
 		    "\"dscp\":46}" },
 		{ TASK_STAMP, "{\"target\":\"[2001:db8::1]:5000\","
 		    "\"ssid\":77,\"packet_size\":100}" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":"
+		    "\"padding\",\"length\":9},{\"type\":\"cos\",\"dscp\":46},"
+		    "{\"type\":200,\"length\":3},{\"type\":3}]}" },
 	};
 	struct task_params	 a, b;
 	struct task_json_err	 e;
