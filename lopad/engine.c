@@ -662,9 +662,14 @@ static void
 task_end_round(struct task *t)
 {
 	struct eng_round	*r;
+	struct task_twamp	*tr;
+	struct twamp_result	 rr;
 
 	if (t->round == 0 || t->round_from == 0)
 		return;
+	/* twamp: the round's figures, for the round and the loss split. */
+	if (t->tw != NULL && twamp_compute(&t->tw->racc, &rr) == -1)
+		log_warn("twamp percentiles");
 	if (round_grow(t) == -1) {
 		log_warn("task %s: round %u not kept", t->id, t->round);
 	} else {
@@ -677,17 +682,17 @@ task_end_round(struct task *t)
 			log_warn("task %s: round %u percentiles", t->id,
 			    t->round);
 		r->stats.in_flight = t->round_in_flight;
-		if (t->tw != NULL)
-			twamp_export(&t->tw->racc, t->tw->rnonconf,
-			    &t->tw->rounds[t->nrounds - 1]);
+		if (t->tw != NULL) {
+			tr = &t->tw->rounds[t->nrounds - 1];
+			memset(tr, 0, sizeof(*tr));
+			tr->valid = 1;
+			tr->nonconformant = t->tw->rnonconf;
+			tr->r = rr;
+		}
 	}
 	stats_acc_free(&t->racc);
 	stats_acc_init(&t->racc);
 	if (t->tw != NULL) {
-		struct twamp_result	 rr;
-
-		if (twamp_compute(&t->tw->racc, &rr) == -1)
-			log_warn("twamp percentiles");
 		if (rr.reflector == TWAMP_REFL_STATEFUL) {
 			t->tw->done_fwd_lost += rr.fwd_lost;
 			t->tw->done_bwd_lost += rr.bwd_lost;
