@@ -23,20 +23,41 @@
 #include "fmt.h"
 
 #define STRMAX		256
+#define NS_PER_MS	1000000LL
+#define NS_PER_S	1000000000LL
 
 static int	 kind_is(json_t *, const char *);
 static void	 hops(char *, size_t, json_t *);
 static void	 hop_range(FILE *, json_t *, const char *);
+static void	 tw_window(FILE *, json_t *);
+static void	 tw_figures(FILE *, json_t *, json_t *, int);
 static void	 tw_row(FILE *, const char *, json_t *, const char *,
 		    const char *, const char *, const char *, const char *);
 static void	 tw_loss(char *, size_t, int64_t, int64_t);
+static void	 tw_tlvs(FILE *, json_t *);
+static const char *tw_code(json_t *, const char *, const char *const *,
+		    size_t, char *, size_t);
 static void	 rtt_line(FILE *, json_t *, const char *, const char *,
 		    const char *const *, size_t);
+static void	 round_lines(FILE *, json_t *);
 
 /* The error kinds of a stats object's "errors", in the API's order. */
 static const char *const error_names[] = {
 	"unreachable", "ttl_exceeded", "too_big", "param_problem", "error"
 };
+
+/*
+ * STAMP Timestamp Information (RFC 8972 section 4.3, IANA's registries):
+ * the sync source and the timestamping method, by value.
+ */
+static const char *const sync_names[] = {
+	NULL, "NTP", "PTP", "SSU/BITS", "GNSS", "free-running"
+};
+static const char *const method_names[] = {
+	NULL, "hardware", "software", "control-plane"
+};
+#define NSYNC		(sizeof(sync_names) / sizeof(sync_names[0]))
+#define NMETHOD		(sizeof(method_names) / sizeof(method_names[0]))
 
 void
 fmt_append(char *buf, size_t len, const char *fmt, ...)
@@ -276,9 +297,8 @@ fmt_summary(FILE *fp, json_t *res)
 		"min_rtt", "avg_rtt", "max_rtt", "stddev_rtt"
 	};
 	static const char *const pct[] = { "p50_rtt", "p90_rtt", "p99_rtt" };
-	json_t		*total, *rounds, *r, *st;
+	json_t		*total;
 	char		 s[STRMAX], line[512], ms[32];
-	size_t		 i;
 
 	total = json_object_get(res, "total");
 	fprintf(fp, "--- %s lopa statistics ---\n",
@@ -292,6 +312,18 @@ fmt_summary(FILE *fp, json_t *res)
 		fmt_ms(fmt_int(total, "jitter"), ms, sizeof(ms));
 		fprintf(fp, ", jitter = %s ms\n", ms);
 	}
+	round_lines(fp, res);
+}
+
+/* A line per round of a task of more than one round. */
+static void
+round_lines(FILE *fp, json_t *res)
+{
+	static const char *const rtt[] = { "min_rtt", "avg_rtt", "max_rtt" };
+	json_t		*rounds, *r, *st;
+	char		 line[512];
+	size_t		 i;
+
 	rounds = json_object_get(res, "rounds");
 	if (!json_is_array(rounds) || json_array_size(rounds) < 2)
 		return;
@@ -368,24 +400,72 @@ fmt_stats(FILE *fp, json_t *st, const char *indent, int whole)
  * Outbound is the forward delay T2 - T1, Inbound the backward one T4 - T3,
  * Roundtrip the RTT without the reflector's time; the one-way losses are
  * known only from a stateful reflector ("-" otherwise), as fractions of
- * the probes sent.  A round trip's figures are the task's.
+ * the probes sent.  A round trip's figures are the task's.  Then what the
+ * reflected STAMP TLVs said, a line per round as for ping and, for a
+ * continuous task, the same figures over its window.  A continuous
+ * task's total keeps no values, hence no percentiles: they are left out.
  */
 void
 fmt_twamp_summary(FILE *fp, json_t *res)
 {
-	json_t		*total, *tw, *fwd, *bwd, *proc, *h;
-	char		 s[STRMAX], line[512], lf[32], lb[32], lr[32];
-	char		 a[32], b[32], c[32], d[32], e[32], f[32];
-	int64_t		 sent, n;
-	int		 stateful;
+	json_t		*total;
+	char		 s[STRMAX], line[512];
+	int		 whole;
 
 	total = json_object_get(res, "total");
-	tw = json_object_get(total, "twamp");
 	fprintf(fp, "--- %s %s statistics ---\n",
 	    fmt_str(res, "target", s, sizeof(s)),
 	    fmt_str(res, "type", line, sizeof(line)));
 	fmt_counts(total, line, sizeof(line));
 	fprintf(fp, "%s\n", line);
+	whole = strcmp(fmt_str(res, "mode", s, sizeof(s)), "continuous") != 0;
+	tw_figures(fp, total, json_object_get(total, "twamp"), whole);
+	round_lines(fp, res);
+	tw_window(fp, json_object_get(res, "window"));
+}
+
+/*
+ * A continuous task's window: "window 60s: <counts>" (its length in
+ * seconds, or milliseconds when it is no whole number of seconds), then
+ * its figures.
+ */
+static void
+tw_window(FILE *fp, json_t *w)
+{
+	json_t		*st;
+	char		 line[512];
+	int64_t		 ns;
+
+	if (!json_is_object(w))
+		return;
+	st = json_object_get(w, "stats");
+	if (json_is_integer(json_object_get(w, "duration")))
+		ns = fmt_int(w, "duration");
+	else
+		ns = fmt_int(w, "window_seconds") * NS_PER_S;
+	fmt_counts(st, line, sizeof(line));
+	if (ns % NS_PER_S == 0)
+		fprintf(fp, "window %llds: %s\n", (long long)(ns / NS_PER_S),
+		    line);
+	else
+		fprintf(fp, "window %lldms: %s\n", (long long)(ns / NS_PER_MS),
+		    line);
+	tw_figures(fp, st, json_object_get(w, "twamp"), 1);
+}
+
+/*
+ * The table and the lines after it for the stats st and their twamp
+ * member tw; whole 0: no percentiles (a continuous task's total).
+ */
+static void
+tw_figures(FILE *fp, json_t *st, json_t *tw, int whole)
+{
+	json_t		*fwd, *bwd, *proc, *h;
+	char		 s[STRMAX], lf[32], lb[32], lr[32];
+	char		 a[32], b[32], c[32], d[32], e[32], f[32];
+	int64_t		 sent, n;
+	int		 stateful;
+
 	if (fmt_int(tw, "replies") == 0) {
 		fprintf(fp, "no reply from a reflector\n");
 		return;
@@ -393,7 +473,7 @@ fmt_twamp_summary(FILE *fp, json_t *res)
 	fwd = json_object_get(tw, "forward");
 	bwd = json_object_get(tw, "backward");
 	proc = json_object_get(tw, "processing");
-	sent = fmt_int(total, "sent");
+	sent = fmt_int(st, "sent");
 	stateful = strcmp(fmt_str(tw, "reflector", s, sizeof(s)),
 	    "stateful") == 0;
 	if (stateful) {
@@ -403,7 +483,7 @@ fmt_twamp_summary(FILE *fp, json_t *res)
 		strlcpy(lf, "-", sizeof(lf));
 		strlcpy(lb, "-", sizeof(lb));
 	}
-	fmt_pct(json_number_value(json_object_get(total, "loss_rate")), lr,
+	fmt_pct(json_number_value(json_object_get(st, "loss_rate")), lr,
 	    sizeof(lr) - 1);
 	strlcat(lr, "%", sizeof(lr));
 
@@ -411,24 +491,29 @@ fmt_twamp_summary(FILE *fp, json_t *res)
 	    "Min", "Max", "Avg", "Jitter", "Loss");
 	tw_row(fp, "Outbound", fwd, "min", "max", "avg", "jitter", lf);
 	tw_row(fp, "Inbound", bwd, "min", "max", "avg", "jitter", lb);
-	tw_row(fp, "Roundtrip", total, "min_rtt", "max_rtt", "avg_rtt",
+	tw_row(fp, "Roundtrip", st, "min_rtt", "max_rtt", "avg_rtt",
 	    "jitter", lr);
 
-	fmt_ms(fmt_int(fwd, "p50"), a, sizeof(a));
-	fmt_ms(fmt_int(fwd, "p99"), b, sizeof(b));
-	fmt_ms(fmt_int(bwd, "p50"), c, sizeof(c));
-	fmt_ms(fmt_int(bwd, "p99"), d, sizeof(d));
-	fmt_ms(fmt_int(total, "p50_rtt"), e, sizeof(e));
-	fmt_ms(fmt_int(total, "p99_rtt"), f, sizeof(f));
-	fprintf(fp, "p50/p99: outbound %s/%s ms, inbound %s/%s ms, "
-	    "roundtrip %s/%s ms\n", a, b, c, d, e, f);
+	if (whole) {
+		fmt_ms(fmt_int(fwd, "p50"), a, sizeof(a));
+		fmt_ms(fmt_int(fwd, "p99"), b, sizeof(b));
+		fmt_ms(fmt_int(bwd, "p50"), c, sizeof(c));
+		fmt_ms(fmt_int(bwd, "p99"), d, sizeof(d));
+		fmt_ms(fmt_int(st, "p50_rtt"), e, sizeof(e));
+		fmt_ms(fmt_int(st, "p99_rtt"), f, sizeof(f));
+		fprintf(fp, "p50/p99: outbound %s/%s ms, inbound %s/%s ms, "
+		    "roundtrip %s/%s ms\n", a, b, c, d, e, f);
+	}
 	fmt_ms(fmt_int(proc, "min"), a, sizeof(a));
 	fmt_ms(fmt_int(proc, "avg"), b, sizeof(b));
 	fmt_ms(fmt_int(proc, "max"), c, sizeof(c));
-	fmt_ms(fmt_int(proc, "p50"), d, sizeof(d));
-	fmt_ms(fmt_int(proc, "p99"), e, sizeof(e));
-	fprintf(fp, "processing min/avg/max = %s/%s/%s ms, p50/p99 = %s/%s "
-	    "ms\n", a, b, c, d, e);
+	fprintf(fp, "processing min/avg/max = %s/%s/%s ms", a, b, c);
+	if (whole) {
+		fmt_ms(fmt_int(proc, "p50"), d, sizeof(d));
+		fmt_ms(fmt_int(proc, "p99"), e, sizeof(e));
+		fprintf(fp, ", p50/p99 = %s/%s ms", d, e);
+	}
+	fprintf(fp, "\n");
 	h = json_object_get(tw, "hops");
 	fprintf(fp, "hops outbound ");
 	hop_range(fp, h, "forward");
@@ -451,6 +536,62 @@ fmt_twamp_summary(FILE *fp, json_t *res)
 	if ((n = fmt_int(tw, "rtt_negative")) > 0)
 		fprintf(fp, "%lld replies with the reflector's time longer "
 		    "than the round trip\n", (long long)n);
+	tw_tlvs(fp, tw);
+}
+
+/*
+ * A stamp task that sent TLVs (its twamp has tlv_unrecognized): the
+ * reflected TLVs the reflector did not know or found malformed, then,
+ * once a reply carried them, the last Timestamp Information (the sync
+ * source and method of T2, "in", and T3, "out") and Class of Service.
+ */
+static void
+tw_tlvs(FILE *fp, json_t *tw)
+{
+	json_t	*ts, *cos;
+	char	 a[32], b[32], c[32], d[32];
+	int64_t	 rp;
+
+	if (!json_is_integer(json_object_get(tw, "tlv_unrecognized")))
+		return;
+	fprintf(fp, "TLVs: %lld unrecognized, %lld malformed\n",
+	    (long long)fmt_int(tw, "tlv_unrecognized"),
+	    (long long)fmt_int(tw, "tlv_malformed"));
+	ts = json_object_get(tw, "reflector_timestamp");
+	if (json_is_object(ts)) {
+		tw_code(ts, "sync_in", sync_names, NSYNC, a, sizeof(a));
+		tw_code(ts, "method_in", method_names, NMETHOD, b, sizeof(b));
+		tw_code(ts, "sync_out", sync_names, NSYNC, c, sizeof(c));
+		tw_code(ts, "method_out", method_names, NMETHOD, d, sizeof(d));
+		fprintf(fp, "reflector timestamps: in %s/%s, out %s/%s\n", a,
+		    b, c, d);
+	}
+	cos = json_object_get(tw, "cos");
+	if (!json_is_object(cos))
+		return;
+	fprintf(fp, "class of service: received with DSCP %lld, ECN %lld",
+	    (long long)fmt_int(cos, "dscp2"), (long long)fmt_int(cos, "ecn"));
+	if ((rp = fmt_int(cos, "rp")) == 0)
+		fprintf(fp, ", replied with DSCP1\n");
+	else if (rp == 1)
+		fprintf(fp, ", could not reply with DSCP1\n");
+	else
+		fprintf(fp, ", rp %lld\n", (long long)rp);
+}
+
+/* A code of o's member key by its name in names, else as a number. */
+static const char *
+tw_code(json_t *o, const char *key, const char *const *names, size_t n,
+    char *buf, size_t len)
+{
+	int64_t	 v;
+
+	v = fmt_int(o, key);
+	if (v > 0 && (uint64_t)v < n && names[v] != NULL)
+		snprintf(buf, len, "%s", names[v]);
+	else
+		snprintf(buf, len, "%lld", (long long)v);
+	return (buf);
 }
 
 /* n lost of sent, as a percentage ("20%"). */

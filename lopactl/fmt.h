@@ -39,7 +39,8 @@ void		 fmt_summary(FILE *, json_t *);
 /*
  * The summary of a twamp or stamp task: a table of Outbound, Inbound and
  * Roundtrip rows (Min, Max, Avg, Jitter, Loss), then the percentiles,
- * processing time, hops and what the reflector is.
+ * processing time, hops, what the reflector is and what its STAMP TLVs
+ * said; a line per round; a continuous task's window the same way.
  */
 void		 fmt_twamp_summary(FILE *, json_t *);
 /* GET /api/v1/reflector as tables. */

@@ -71,8 +71,11 @@ static const struct token t_tw_pmtu[];
 static const struct token t_tw_iface[];
 static const struct token t_tw_source[];
 static const struct token t_tw_port[];
+static const struct token t_tw_rounds[];
+static const struct token t_tw_round_delay[];
 static const struct token t_tw_name[];
 static const struct token t_tw_ssid[];
+static const struct token t_tw_tlv[];
 static const struct token t_task[];
 static const struct token t_task_id[];
 static const struct token t_task_list[];
@@ -223,9 +226,10 @@ static const struct token t_ipver[] = {
 };
 
 /*
- * twamp|stamp TARGET [options]: the probe commands' letters, -s for the
- * padding or --imix; --control is twamp's, --ssid stamp's (probe.c
- * refuses them for the other command).
+ * twamp|stamp TARGET [options]: the probe commands' letters and rounds,
+ * -s for the padding or --imix; --control is twamp's, --ssid and --tlv
+ * stamp's (probe.c refuses them for the other command and reads the
+ * list of TLVs).
  */
 static const struct token t_tw[] = {
 	{ STRING,	"TARGET",	ARG_TARGET,	t_tw_opts, 0, 0 },
@@ -249,8 +253,12 @@ static const struct token t_tw_opts[] = {
 	{ FLAG,		"-4",		F_IPV4,		t_tw_opts, 0, 0 },
 	{ FLAG,		"-6",		F_IPV6,		t_tw_opts, 0, 0 },
 	{ OPTION,	"-p",		NONE,		t_tw_port, 0, 0 },
+	{ OPTION,	"--rounds",	NONE,		t_tw_rounds, 0, 0 },
+	{ OPTION,	"--round-delay", NONE,		t_tw_round_delay,
+	    0, 0 },
 	{ FLAG,		"--control",	F_CONTROL,	t_tw_opts, 0, 0 },
 	{ OPTION,	"--ssid",	NONE,		t_tw_ssid, 0, 0 },
+	{ OPTION,	"--tlv",	NONE,		t_tw_tlv, 0, 0 },
 	{ OPTION,	"-n",		NONE,		t_tw_name, 0, 0 },
 	{ FLAG,		"-f",		F_FOLLOW,	t_tw_opts, 0, 0 },
 	{ FLAG,		"-q",		F_QUIET,	t_tw_opts, 0, 0 },
@@ -315,8 +323,24 @@ static const struct token t_tw_port[] = {
 	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
 };
 
+static const struct token t_tw_rounds[] = {
+	{ NUMBER,	"N",		ARG_ROUNDS,	t_tw_opts,
+	    1, TASK_MAX_ROUNDS },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_round_delay[] = {
+	{ DURATION,	"DURATION",	ARG_ROUND_DELAY, t_tw_opts, 0, DAY },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
 static const struct token t_tw_ssid[] = {
 	{ NUMBER,	"SSID",		ARG_SSID,	t_tw_opts, 0, 65535 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_tlv[] = {
+	{ STRING,	"TLVS",		ARG_TLVS,	t_tw_opts, 0, 0 },
 	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
 };
 

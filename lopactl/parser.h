@@ -79,6 +79,7 @@ enum arg_slot {
 	ARG_STATUS,
 	ARG_PADDING,
 	ARG_SSID,
+	ARG_TLVS,
 	ARG_MAX
 };
 

@@ -69,6 +69,7 @@ static void	 on_sigint(int);
 static void	 json_set(json_t *, const char *, json_t *);
 static json_t	*request_body(const struct parse_result *, const char *,
 		    int *, char *, size_t);
+static json_t	*tlvs_body(const char *);
 static int	 create(struct probe *, json_t *);
 static int	 on_data(void *, const char *, size_t);
 static int	 on_tick(void *);
@@ -142,6 +143,11 @@ request_body(const struct parse_result *res, const char *type, int *cont,
 			errx(EXIT_USAGE, "--control applies to twamp only");
 		if (strcmp(type, "stamp") != 0 && a[ARG_SSID].set)
 			errx(EXIT_USAGE, "--ssid applies to stamp only");
+		if (strcmp(type, "stamp") != 0 && a[ARG_TLVS].set)
+			errx(EXIT_USAGE, "--tlv applies to stamp only");
+		if (a[ARG_PADDING].set && a[ARG_TLVS].set)
+			errx(EXIT_USAGE, "-s and --tlv are mutually exclusive: "
+			    "padding:LENGTH in --tlv pads");
 	}
 
 	if ((o = json_object()) == NULL)
@@ -192,6 +198,8 @@ request_body(const struct parse_result *res, const char *type, int *cont,
 		json_set(o, "control", json_true());
 	if (a[ARG_SSID].set)
 		json_set(o, "ssid", json_integer(a[ARG_SSID].num));
+	if (a[ARG_TLVS].set)
+		json_set(o, "tlvs", tlvs_body(a[ARG_TLVS].str));
 
 	duration_format(a[ARG_INTERVAL].set ? a[ARG_INTERVAL].dur :
 	    TASK_DEF_INTERVAL, d, sizeof(d));
@@ -212,6 +220,65 @@ request_body(const struct parse_result *res, const char *type, int *cont,
 		    w);
 	}
 	return (o);
+}
+
+/*
+ * stamp --tlv: the TLVs to send, in order, as the API's "tlvs", separated
+ * by commas: "padding[:LENGTH]" (Extra Padding of LENGTH octets, 0 by
+ * default), "timestamp_info", "cos[:DSCP]" (Class of Service, DSCP1 the
+ * task's -Q by default) and "NUMBER[:LENGTH]" (a TLV by its type number,
+ * 1 to 255).  The daemon checks what each type takes and how many fit.
+ */
+static json_t *
+tlvs_body(const char *list)
+{
+	json_t		*a, *o;
+	const char	*errstr;
+	char		*copy, *p, *w, *v;
+	long long	 n;
+
+	if ((copy = strdup(list)) == NULL)
+		err(1, NULL);
+	if ((a = json_array()) == NULL)
+		errx(1, "out of memory");
+	p = copy;
+	while ((w = strsep(&p, ",")) != NULL) {
+		if ((v = strchr(w, ':')) != NULL)
+			*v++ = '\0';
+		if ((o = json_object()) == NULL)
+			errx(1, "out of memory");
+		if (*w >= '0' && *w <= '9') {
+			n = strtonum(w, 1, 255, &errstr);
+			if (errstr != NULL)
+				errx(EXIT_USAGE, "--tlv: type number \"%s\" is "
+				    "%s (1 to 255)", w, errstr);
+			json_set(o, "type", json_integer(n));
+		} else if (strcmp(w, "padding") == 0 || strcmp(w, "cos") == 0 ||
+		    (strcmp(w, "timestamp_info") == 0 && v == NULL))
+			json_set(o, "type", json_string(w));
+		else
+			errx(EXIT_USAGE, "--tlv: invalid TLV \"%s%s%s\": "
+			    "expected padding[:LENGTH], timestamp_info, "
+			    "cos[:DSCP] or NUMBER[:LENGTH]", w,
+			    v != NULL ? ":" : "", v != NULL ? v : "");
+		if (v != NULL && strcmp(w, "cos") == 0) {
+			n = strtonum(v, 0, 63, &errstr);
+			if (errstr != NULL)
+				errx(EXIT_USAGE, "--tlv: cos DSCP \"%s\" is %s "
+				    "(0 to 63)", v, errstr);
+			json_set(o, "dscp", json_integer(n));
+		} else if (v != NULL) {
+			n = strtonum(v, 0, 65535, &errstr);
+			if (errstr != NULL)
+				errx(EXIT_USAGE, "--tlv: %s length \"%s\" "
+				    "is %s (0 to 65535)", w, v, errstr);
+			json_set(o, "length", json_integer(n));
+		}
+		if (json_array_append_new(a, o) == -1)
+			errx(1, "out of memory");
+	}
+	free(copy);
+	return (a);
 }
 
 /* POST the task; its id into p, or the exit status of the failure. */

@@ -8,7 +8,8 @@
 #    and ttl 255, then the summary table (Outbound / Inbound / Roundtrip
 #    rows, Min / Max / Avg / Jitter / Loss columns), percentiles,
 #    processing time, a stateless reflector; exit 0;
-#  - stamp --ssid 7: the same, the SSID in the task's parameters;
+#  - stamp --ssid 7: the same, the SSID in the task's parameters, no TLV
+#    lines;
 #  - a port without reflector: every probe refused, exit 1;
 #  - usage errors (exit 2, a message, no task created); --control (full
 #    TWAMP against lopad's own TWAMP-Control server) and --imix (twamp
@@ -18,13 +19,26 @@
 #    (the twamp listener saw at least the 15 probes of the tasks above),
 #    and -j as the API's body;
 #  - a stateful reflector with nftables dropping requests and replies:
-#    the Outbound and Inbound loss columns split the round trip's loss.
+#    the Outbound and Inbound loss columns split the round trip's loss;
+#  - --rounds and --round-delay (twamp, stamp): the first line says the
+#    rounds, a line per round after the total, the daemon's rounds and
+#    delay; -j passes the result's total and rounds on as the API has
+#    them; with -w or --continuous, or out of range, usage errors;
+#  - a continuous stamp task followed with -f and stopped through the
+#    API: the total without percentiles (it keeps none), then the window
+#    ("window 1s: ...") with its own table and percentiles, its counts
+#    those of the API; -j: the window and its twamp object as the API's;
+#  - stamp --tlv: the TLVs sent as asked (the task's parameters), the
+#    summary's TLV, timestamp and class-of-service lines as the API's
+#    figures say; a type number unknown to the reflector: unrecognized;
+#    -j: the twamp object with them as the API's; a bad list, --tlv with
+#    twamp or -s: usage errors; 9 TLVs: the daemon's 400.
 
 . "$(dirname "$0")/../lib/tap.sh"
 . "$LOPA_ROOT/regress/lib/lopad.sh"
 . "$LOPA_ROOT/regress/lib/netns.sh"
 
-plan 43
+plan 87
 
 need_root
 command -v nft >/dev/null || bail "nft not found"
@@ -151,6 +165,8 @@ like "$out" "^--- 127\.0\.0\.1:$P stamp statistics ---" "stamp: the summary's ti
 api rw GET "/api/v1/tasks/$(task_of_output)" >/dev/null
 is "$(json_get "$API_BODY" '[j["type"], j["params"]["ssid"], j["total"]["received"]]')" \
     '["stamp", 7, 5]' "stamp: the SSID sent"
+unlike "$out" 'TLVs|reflector timestamps|class of service' \
+    "stamp without --tlv: no TLV lines"
 
 # 3. No reflector: ICMP port unreachable for each probe.
 ctl twamp "127.0.0.1:$PX" -c 3 -i 100ms -W 500ms
@@ -178,6 +194,27 @@ usage_err "twamp --ssid" twamp 127.0.0.1 --ssid 3
 usage_err "stamp --control" stamp 127.0.0.1 --control
 usage_err "stamp --ssid 65536" stamp 127.0.0.1 --ssid 65536
 usage_err "twamp -c 0" twamp 127.0.0.1 -c 0
+usage_err "twamp -w and --rounds" twamp 127.0.0.1 -w 2s --rounds 2
+like "$err" '^lopactl: --rounds and --round-delay apply to count tasks only$' \
+    "twamp -w and --rounds: the message says why"
+usage_err "stamp --continuous and --round-delay" stamp 127.0.0.1 \
+    --continuous --round-delay 1s
+usage_err "twamp --rounds 0" twamp 127.0.0.1 --rounds 0
+like "$err" 'invalid argument "0" to --rounds: too small \(minimum 1\)' \
+    "twamp --rounds 0: the message names the limit"
+usage_err "stamp --rounds 10001" stamp 127.0.0.1 --rounds 10001
+usage_err "stamp --round-delay 25h" stamp 127.0.0.1 --round-delay 25h
+usage_err "twamp --tlv" twamp 127.0.0.1 --tlv cos
+usage_err "stamp -s and --tlv" stamp 127.0.0.1 -s 8 --tlv cos
+usage_err "stamp --tlv with an unknown TLV" stamp 127.0.0.1 --tlv cos,hmac
+like "$err" '^lopactl: --tlv: invalid TLV "hmac": expected padding\[:LENGTH\], timestamp_info, cos\[:DSCP\] or NUMBER\[:LENGTH\]$' \
+    "stamp --tlv hmac: the message names the TLV and the valid ones"
+usage_err "stamp --tlv 256" stamp 127.0.0.1 --tlv 256
+usage_err "stamp --tlv padding:65536" stamp 127.0.0.1 --tlv padding:65536
+usage_err "stamp --tlv cos:64" stamp 127.0.0.1 --tlv cos:64
+usage_err "stamp --tlv with 9 TLVs: the daemon's 400" stamp 127.0.0.1 \
+    --tlv cos,cos,cos,cos,cos,cos,cos,cos,cos
+like "$err" 'at most 8 TLVs \(field tlvs\)' "9 TLVs: the daemon's detail"
 is "$(ntasks)" "$n0" "usage errors create no task"
 
 # --control (full TWAMP against lopad's own TWAMP-Control server) and
@@ -263,6 +300,192 @@ is "$(row Outbound | awk '{print $5}') $(row Inbound | awk '{print $5}') $(row R
 like "$out" $'\nreflector stateful, lost 4 outbound and 3 inbound' \
     "stateful: the reflector and the split in numbers"
 nft_ns delete table inet lopactlt
+
+# 8. Rounds: the total, then a line per round as ping prints them.
+ROUND="^round [12]: 3 sent, 3 received, 0% loss, rtt min/avg/max = $MS/$MS/$MS ms\$"
+ctl twamp "127.0.0.1:$P" -c 3 -i 20ms --rounds 2 --round-delay 100ms
+expect_rc 0 "twamp --rounds 2: exit 0"
+like "$(printf '%s\n' "$out" | head -n 1)" \
+    "^TWAMP 127\.0\.0\.1:$P: task [^ ]+, count 3, interval 20ms, 2 rounds\$" \
+    "twamp --rounds 2: the first line says the rounds"
+all_probes_like "$LINE" 6 "twamp --rounds 2: 6 live lines"
+table_ok "twamp --rounds 2: the total's table"
+is "$(printf '%s\n' "$out" | tail -n 2 | grep -Ec "$ROUND")" 2 \
+    "twamp --rounds 2: a line per round after the total"
+api rw GET "/api/v1/tasks/$(task_of_output)" >/dev/null
+is "$(json_get "$API_BODY" '[j["params"]["rounds"], j["params"]["round_delay"], [r["stats"]["twamp"]["replies"] for r in j["rounds"]]]')" \
+    '[2, 100000000, [3, 3]]' "twamp --rounds 2: the daemon's rounds, delay and replies"
+
+# stamp, -j: the result's total and rounds as the API has them.
+ctl -j stamp "127.0.0.1:$P" -c 2 -i 20ms --rounds 3 --round-delay 0
+expect_rc 0 "stamp -j --rounds 3: exit 0"
+r=$(tail -n 1 "$OUT")
+api rw GET "/api/v1/tasks/$(printf '%s' "$r" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')" >/dev/null
+is "$(python3 - "$OUT" "$API_BODY" <<'EOF2'
+import json, sys
+r = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+a = json.load(open(sys.argv[2]))
+bad = []
+if [x["stats"]["twamp"]["replies"] for x in r.get("rounds", [])] != [2, 2, 2]:
+    bad.append("rounds %r" % r.get("rounds"))
+for k in ("total", "rounds", "params"):
+    if r.get(k) != a.get(k):
+        bad.append("%s differs" % k)
+print("ok" if not bad else "; ".join(bad))
+EOF2
+)" ok "stamp -j --rounds 3: 3 rounds with their twamp objects, as GET has them"
+
+# 9. A continuous stamp task followed with -f, stopped through the API:
+# its total (no percentiles: it keeps none) and its window.
+ctl_bg() {
+	timeout -k 2 30 "$LOPACTL" -s "$LOPAD_SOCK" "$@" >"$OUT" 2>"$ERR" &
+	CTL_PID=$!
+}
+ctl_wait() {
+	wait "$CTL_PID"
+	rc=$?
+	out=$(cat "$OUT")
+	err=$(cat "$ERR")
+}
+# window_filled: CID is the running task, its window holds 20 replies.
+window_filled() {
+	if [ -z "$CID" ]; then
+		api rw GET /api/v1/tasks >/dev/null
+		CID=$(json_get "$API_BODY" '([t["id"] for t in j if t["status"] == "running"] + [""])[0]')
+		[ -n "$CID" ] || return 1
+	fi
+	api rw GET "/api/v1/tasks/$CID" >/dev/null
+	[ "$(json_get "$API_BODY" 'j.get("window", {}).get("twamp", {}).get("replies", 0) >= 20')" = true ]
+}
+# follow_and_stop ARGS...: lopactl ARGS in the background until the
+# task's window fills, then POST stop; rc, out and err as ctl's.
+follow_and_stop() {
+	CID=
+	ctl_bg "$@"
+	wait_until 10000 100 window_filled || diag "no running task with replies in its window"
+	api rw POST "/api/v1/tasks/$CID/stop" >/dev/null
+	ctl_wait
+}
+# the text before and from the line "window ..."
+before_window() {
+	printf '%s\n' "$out" | sed '/^window /,$d'
+}
+from_window() {
+	printf '%s\n' "$out" | sed -n '/^window /,$p'
+}
+
+follow_and_stop stamp "127.0.0.1:$P" --continuous -f -q -w 1s -i 20ms
+expect_rc 0 "stamp --continuous -f, stopped: exit 0"
+like "$(printf '%s\n' "$out" | head -n 1)" \
+    "^STAMP 127\.0\.0\.1:$P: task [^ ]+, continuous, interval 20ms, window 1s\$" \
+    "continuous: the first line"
+t=$(before_window)
+if printf '%s\n' "$t" | grep -Eq "^Roundtrip +$MS" &&
+    printf '%s\n' "$t" | grep -Eq "^processing min/avg/max = $MS/$MS/$MS ms\$" &&
+    ! printf '%s\n' "$t" | grep -q 'p50'; then
+	ok "continuous: the total's table, no percentiles"
+else
+	not_ok "continuous: the total's table, no percentiles"
+	printf '%s\n' "$out" | diag -
+fi
+w=$(from_window)
+like "$w" "^window 1s: [0-9]+ sent, [0-9]+ received, [0-9.]+% loss" \
+    "continuous: the window's counts"
+is "$(printf '%s\n' "$out" | grep -Ec -e '^Direction \(ms\) ' \
+    -e "^(Outbound|Inbound|Roundtrip) +$MS +$MS +$MS +$MS +(-|[0-9.]+%)\$")" \
+    8 "continuous: two tables, the total's and the window's"
+is "$(printf '%s\n' "$w" | grep -Ec \
+    -e "^p50/p99: outbound $MS/$MS ms, inbound $MS/$MS ms, roundtrip $MS/$MS ms\$" \
+    -e "^processing min/avg/max = $MS/$MS/$MS ms, p50/p99 = $MS/$MS ms\$")" 2 \
+    "continuous: the window's percentiles and processing time"
+api rw GET "/api/v1/tasks/$CID" >/dev/null
+is "$(printf '%s\n' "$w" | sed -n '1s/^window 1s: \([0-9]*\) sent, \([0-9]*\) received.*/[\1, \2]/p')" \
+    "$(json_get "$API_BODY" '[j["window"]["stats"]["sent"], j["window"]["stats"]["received"]]')" \
+    "continuous: the window's counts are the API's"
+
+follow_and_stop -j stamp "127.0.0.1:$P" --continuous -f -q -w 1s -i 20ms
+expect_rc 0 "stamp -j --continuous -f, stopped: exit 0"
+api rw GET "/api/v1/tasks/$CID" >/dev/null
+is "$(python3 - "$OUT" "$API_BODY" <<'EOF2'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+a = json.load(open(sys.argv[2]))
+bad = []
+if len(lines) != 1:
+    bad.append("%d lines" % len(lines))
+r = json.loads(lines[-1])
+w = r.get("window", {})
+if not ("p50" in w.get("twamp", {}).get("forward", {}) and
+    w["twamp"]["replies"] >= 20):
+    bad.append("window %r" % w)
+for k in ("total", "window"):
+    if r.get(k) != a.get(k):
+        bad.append("%s differs" % k)
+print("ok" if not bad else "; ".join(bad))
+EOF2
+)" ok "stamp -j --continuous: the window and its twamp object, as GET has them"
+
+# 10. stamp --tlv: the TLVs sent, what the reflector returned in them.
+ctl stamp "127.0.0.1:$P" -c 3 -i 20ms -Q 10 \
+    --tlv timestamp_info,cos:46,padding:10
+expect_rc 0 "stamp --tlv: exit 0"
+all_probes_like "$LINE" 3 "stamp --tlv: 3 live lines"
+api rw GET "/api/v1/tasks/$(task_of_output)" >/dev/null
+is "$(json_get "$API_BODY" '[j["params"]["tlvs"], j["params"]["packet_size"]]')" \
+    '[[{"type": "timestamp_info"}, {"dscp": 46, "ecn": 0, "type": "cos"}, {"length": 10, "type": "padding"}], 74]' \
+    "stamp --tlv: the TLVs in order, 74 octets"
+# The last lines against the API's figures (the names of RFC 8972's
+# registries; the reflector saw DSCP 10, -Q).
+is "$(printf '%s\n' "$out" | sed -n '/^TLVs: /,$p')" "$(python3 - "$API_BODY" <<'EOF2'
+import json, sys
+tw = json.load(open(sys.argv[1]))["total"]["twamp"]
+sync = {1: "NTP", 2: "PTP", 3: "SSU/BITS", 4: "GNSS", 5: "free-running"}
+meth = {1: "hardware", 2: "software", 3: "control-plane"}
+ts, cos = tw["reflector_timestamp"], tw["cos"]
+print("TLVs: %d unrecognized, %d malformed" % (tw["tlv_unrecognized"],
+    tw["tlv_malformed"]))
+print("reflector timestamps: in %s/%s, out %s/%s" % (
+    sync.get(ts["sync_in"], ts["sync_in"]),
+    meth.get(ts["method_in"], ts["method_in"]),
+    sync.get(ts["sync_out"], ts["sync_out"]),
+    meth.get(ts["method_out"], ts["method_out"])))
+print("class of service: received with DSCP %d, ECN %d, %s" % (cos["dscp2"],
+    cos["ecn"], {0: "replied with DSCP1",
+    1: "could not reply with DSCP1"}.get(cos["rp"], "rp %d" % cos["rp"])))
+EOF2
+)" "stamp --tlv: the TLV lines say what the API's twamp object says"
+is "$(printf '%s\n' "$out" | grep -Ec -e '^TLVs: 0 unrecognized, 0 malformed$' \
+    -e '^reflector timestamps: in [^ ]+, out [^ ]+$' \
+    -e '^class of service: received with DSCP 10, ECN 0, ')" 3 \
+    "stamp --tlv: all TLVs known to lopad's reflector, DSCP 10 received"
+
+# A type lopad's reflector does not know comes back with U, each reply.
+ctl stamp "127.0.0.1:$P" -c 2 -i 20ms -q --tlv 200:4,timestamp_info
+expect_rc 0 "stamp --tlv 200:4: exit 0"
+is "$(printf '%s\n' "$out" | grep '^TLVs: ')" "TLVs: 2 unrecognized, 0 malformed" \
+    "stamp --tlv 200:4: 2 unrecognized"
+api rw GET "/api/v1/tasks/$(task_of_output)" >/dev/null
+is "$(json_get "$API_BODY" '[j["params"]["tlvs"], j["total"]["twamp"]["tlv_unrecognized"]]')" \
+    '[[{"length": 4, "type": 200}, {"type": "timestamp_info"}], 2]' \
+    "stamp --tlv 200:4: type 200 sent with 4 octets, 2 unrecognized in the API"
+
+ctl -j stamp "127.0.0.1:$P" -c 2 -i 20ms -q --tlv timestamp_info
+expect_rc 0 "stamp -j --tlv: exit 0"
+api rw GET "/api/v1/tasks/$(json_get "$OUT" 'j["id"]')" >/dev/null
+is "$(python3 - "$OUT" "$API_BODY" <<'EOF2'
+import json, sys
+r = json.load(open(sys.argv[1]))
+a = json.load(open(sys.argv[2]))
+tw = r["total"]["twamp"]
+bad = []
+if not (tw.get("tlv_unrecognized") == 0 and
+    isinstance(tw.get("reflector_timestamp"), dict)):
+    bad.append("twamp %r" % tw)
+if r["total"] != a["total"]:
+    bad.append("total differs")
+print("ok" if not bad else "; ".join(bad))
+EOF2
+)" ok "stamp -j --tlv: the TLV figures in the total's twamp, as GET has them"
 
 lopad_stop
 is "$LOPAD_EXIT" 0 "lopad exits 0"

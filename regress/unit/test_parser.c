@@ -444,6 +444,26 @@ test_twamp_options(void **state)
 	assert_int_equal(res.args[ARG_SSID].num, 65535);
 	assert_int_equal(res.args[ARG_PADDING].num, 0);
 
+	/* rounds, as for ping */
+	accepts(parser_main(), "twamp h -c 2 --rounds 3 --round-delay 500ms",
+	    &res);
+	assert_int_equal(res.action, TWAMP);
+	assert_int_equal(res.args[ARG_ROUNDS].num, 3);
+	assert_int_equal(res.args[ARG_ROUND_DELAY].dur, 500 * MS);
+	accepts(parser_main(), "stamp h --round-delay 0 --rounds 10000 "
+	    "--ssid 1", &res);
+	assert_int_equal(res.action, STAMP);
+	assert_int_equal(res.args[ARG_ROUNDS].num, 10000);
+	assert_true(res.args[ARG_ROUND_DELAY].set);
+	assert_int_equal(res.args[ARG_ROUND_DELAY].dur, 0);
+
+	/* the list of TLVs is one word, read by probe.c */
+	accepts(parser_main(), "stamp h --tlv timestamp_info,cos:46,padding:8 "
+	    "-Q 10", &res);
+	assert_string_equal(res.args[ARG_TLVS].str,
+	    "timestamp_info,cos:46,padding:8");
+	assert_int_equal(res.args[ARG_DSCP].num, 10);
+
 	accepts(parser_main(), "reflector", &res);
 	assert_int_equal(res.action, REFLECTOR);
 	accepts(parser_main(), "task list type stamp", &res);
@@ -467,11 +487,34 @@ test_twamp_errors(void **state)
 	refuses(parser_main(), "twamp h --imix --imix", "--imix given twice");
 	refuses(parser_main(), "twamp h --control --control",
 	    "--control given twice");
-	refuses(parser_main(), "twamp h --rounds 2",
-	    "unknown argument \"--rounds\" after \"h\"; valid: -c N, "
+	/* Lopa's long names are ping's, tcp's and udp's only */
+	refuses(parser_main(), "twamp h --count 2",
+	    "unknown argument \"--count\" after \"h\"; valid: -c N, "
 	    "-w DURATION, --continuous, -i DURATION, -W DURATION, -s PADDING, "
 	    "--imix, -Q DSCP, -t TTL, -M do|dont, -I IFACE, -S ADDR, -4, -6, "
-	    "-p PORT, --control, --ssid SSID, -n NAME, -f, -q");
+	    "-p PORT, --rounds N, --round-delay DURATION, --control, "
+	    "--ssid SSID, --tlv TLVS, -n NAME, -f, -q");
+	refuses(parser_main(), "twamp h --rounds 0",
+	    "invalid argument \"0\" to --rounds: too small (minimum 1)");
+	refuses(parser_main(), "stamp h --rounds 10001",
+	    "invalid argument \"10001\" to --rounds: too large "
+	    "(maximum 10000)");
+	refuses(parser_main(), "stamp h --round-delay 25h",
+	    "invalid argument \"25h\" to --round-delay: too long "
+	    "(maximum 24h0m0s)");
+	refuses(parser_main(), "stamp h --round-delay -1s",
+	    "invalid argument \"-1s\" to --round-delay: negative "
+	    "duration");
+	refuses(parser_main(), "twamp h --rounds 2 --rounds 3",
+	    "--rounds given twice");
+	refuses(parser_main(), "twamp h --rounds",
+	    "missing argument after \"--rounds\"; valid: N");
+	refuses(parser_main(), "stamp h --tlv", "missing argument after "
+	    "\"--tlv\"; valid: TLVS");
+	refuses(parser_main(), "stamp h --tlv -q", "invalid argument \"-q\" "
+	    "to --tlv: looks like an option");
+	refuses(parser_main(), "stamp h --tlv cos --tlv padding:4",
+	    "--tlv given twice");
 	refuses(parser_main(), "reflector x",
 	    "unexpected argument \"x\" after \"reflector\"");
 }
@@ -593,6 +636,176 @@ test_twamp_summary(void **state)
 	free(out);
 }
 
+/* The total of a stamp task with one reply; EXTRA goes into its twamp. */
+#define TW_ONE(mode, extra)						\
+	"\"target\":\"h\",\"type\":\"stamp\",\"mode\":\"" mode "\","	\
+	"\"total\":{\"sent\":1,\"received\":1,\"loss_rate\":0,"		\
+	"\"min_rtt\":1000,\"max_rtt\":1000,\"avg_rtt\":1000,"		\
+	"\"jitter\":0,\"p50_rtt\":1000,\"p99_rtt\":1000,"		\
+	"\"twamp\":{\"replies\":1,"					\
+	"\"forward\":" TW_DELAYS(400, 400, 400, 0, 400, 400) ","	\
+	"\"backward\":" TW_DELAYS(600, 600, 600, 0, 600, 600) ","	\
+	"\"processing\":{\"min\":2000,\"avg\":2000,\"max\":2000,"	\
+	"\"p50\":2000,\"p99\":2000},\"hops\":{\"forward_min\":0,"	\
+	"\"forward_max\":0,\"backward_min\":0,\"backward_max\":0},"	\
+	"\"reflector\":\"stateless\",\"nonconformant\":0" extra "}}"
+
+#define TW_ONE_TEXT(type)						\
+	"--- h " type " statistics ---\n"				\
+	"1 sent, 1 received, 0% loss\n"					\
+	"Direction (ms)        Min        Max        "			\
+	"Avg     Jitter     Loss\n"					\
+	"Outbound            0.000      0.000      0."			\
+	"000      0.000        -\n"					\
+	"Inbound             0.001      0.001      0."			\
+	"001      0.000        -\n"					\
+	"Roundtrip           0.001      0.001      0."			\
+	"001      0.000       0%\n"
+
+/* stamp with TLVs: a line for the TLVs, and what the last reply said */
+static void
+test_twamp_summary_tlvs(void **state)
+{
+	char	*out;
+
+	out = written(fmt_twamp_summary, "{" TW_ONE("count",
+	    ",\"tlv_unrecognized\":2,\"tlv_malformed\":1,"
+	    "\"reflector_timestamp\":{\"sync_in\":1,\"method_in\":1,"
+	    "\"sync_out\":5,\"method_out\":2},"
+	    "\"cos\":{\"dscp2\":46,\"ecn\":2,\"rp\":1}") "}");
+	assert_string_equal(out, TW_ONE_TEXT("stamp")
+	    "p50/p99: outbound 0.000/0.000 ms, inbound 0.001/0.001 ms, "
+	    "roundtrip 0.001/0.001 ms\n"
+	    "processing min/avg/max = 0.002/0.002/0.002 ms, "
+	    "p50/p99 = 0.002/0.002 ms\n"
+	    "hops outbound 0, inbound 0\n"
+	    "reflector stateless\n"
+	    "TLVs: 2 unrecognized, 1 malformed\n"
+	    "reflector timestamps: in NTP/hardware, out free-running/software\n"
+	    "class of service: received with DSCP 46, ECN 2, could not reply "
+	    "with DSCP1\n");
+	free(out);
+
+	/* codes without a name as numbers; DSCP1 honoured */
+	out = written(fmt_twamp_summary, "{" TW_ONE("count",
+	    ",\"tlv_unrecognized\":0,\"tlv_malformed\":0,"
+	    "\"reflector_timestamp\":{\"sync_in\":0,\"method_in\":3,"
+	    "\"sync_out\":9,\"method_out\":4},"
+	    "\"cos\":{\"dscp2\":0,\"ecn\":0,\"rp\":0}") "}");
+	assert_non_null(strstr(out, "reflector stateless\n"
+	    "TLVs: 0 unrecognized, 0 malformed\n"
+	    "reflector timestamps: in 0/control-plane, out 9/4\n"
+	    "class of service: received with DSCP 0, ECN 0, replied with "
+	    "DSCP1\n"));
+	free(out);
+
+	/* TLVs sent, no reply carried them yet: the counts only */
+	out = written(fmt_twamp_summary, "{" TW_ONE("count",
+	    ",\"tlv_unrecognized\":0,\"tlv_malformed\":0,"
+	    "\"reflector_timestamp\":null,\"cos\":null") "}");
+	assert_non_null(strstr(out, "reflector stateless\n"
+	    "TLVs: 0 unrecognized, 0 malformed\n"));
+	assert_null(strstr(out, "reflector timestamps"));
+	assert_null(strstr(out, "class of service"));
+	free(out);
+
+	/* no TLVs sent: no TLV line */
+	out = written(fmt_twamp_summary, "{" TW_ONE("count", "") "}");
+	assert_null(strstr(out, "TLVs"));
+	assert_string_equal(strstr(out, "reflector stateless\n"),
+	    "reflector stateless\n");
+	free(out);
+}
+
+/* --rounds: a line per round as for ping, only with more than one */
+static void
+test_twamp_summary_rounds(void **state)
+{
+	char	*out;
+
+	out = written(fmt_twamp_summary, "{" TW_ONE("count", "") ","
+	    "\"rounds\":[{\"index\":1,\"stats\":{\"sent\":1,"
+	    "\"received\":1,\"loss_rate\":0,\"min_rtt\":1000,"
+	    "\"avg_rtt\":1000,\"max_rtt\":1000,\"twamp\":{\"replies\":1}}},"
+	    "{\"index\":2,\"stats\":{\"sent\":1,\"received\":0,"
+	    "\"loss_rate\":1,\"twamp\":{\"replies\":0}}}]}");
+	assert_non_null(strstr(out, "reflector stateless\n"
+	    "round 1: 1 sent, 1 received, 0% loss, rtt min/avg/max = "
+	    "0.001/0.001/0.001 ms\n"
+	    "round 2: 1 sent, 0 received, 100% loss\n"));
+	assert_string_equal(strstr(out, "round 2"), "round 2: 1 sent, "
+	    "0 received, 100% loss\n");
+	free(out);
+
+	out = written(fmt_twamp_summary, "{" TW_ONE("count", "") ","
+	    "\"rounds\":[{\"index\":1,\"stats\":{\"sent\":1}}]}");
+	assert_null(strstr(out, "round 1"));
+	free(out);
+}
+
+/*
+ * A continuous task: its total without percentiles (it keeps none), then
+ * its window in full.
+ */
+static void
+test_twamp_summary_window(void **state)
+{
+	char	*out;
+
+	out = written(fmt_twamp_summary, "{" TW_ONE("continuous", "") ","
+	    "\"rounds\":[{\"index\":1,\"stats\":{\"sent\":1}}],"
+	    "\"window\":{\"window_seconds\":3,\"duration\":3000000000,"
+	    "\"stats\":{\"sent\":4,\"received\":3,\"loss_rate\":0.25,"
+	    "\"min_rtt\":1000,\"max_rtt\":3000,\"avg_rtt\":2000,"
+	    "\"jitter\":1000,\"p50_rtt\":2000,\"p99_rtt\":3000},"
+	    "\"twamp\":{\"replies\":3,"
+	    "\"forward\":" TW_DELAYS(400, 1400, 900, 500, 900, 1400) ","
+	    "\"backward\":" TW_DELAYS(600, 1600, 1100, 500, 1100, 1600) ","
+	    "\"processing\":{\"min\":2000,\"avg\":3000,\"max\":4000,"
+	    "\"p50\":3000,\"p99\":4000},\"hops\":{\"forward_min\":0,"
+	    "\"forward_max\":1,\"backward_min\":0,\"backward_max\":0},"
+	    "\"reflector\":\"stateful\",\"forward_lost\":1,"
+	    "\"backward_lost\":0,\"nonconformant\":0}}}");
+	assert_string_equal(out, TW_ONE_TEXT("stamp")
+	    "processing min/avg/max = 0.002/0.002/0.002 ms\n"
+	    "hops outbound 0, inbound 0\n"
+	    "reflector stateless\n"
+	    "window 3s: 4 sent, 3 received, 25% loss\n"
+	    "Direction (ms)        Min        Max        "
+	    "Avg     Jitter     Loss\n"
+	    "Outbound            0.000      0.001      0."
+	    "001      0.001      25%\n"
+	    "Inbound             0.001      0.002      0."
+	    "001      0.001       0%\n"
+	    "Roundtrip           0.001      0.003      0."
+	    "002      0.001      25%\n"
+	    "p50/p99: outbound 0.001/0.001 ms, inbound 0.001/0.002 ms, "
+	    "roundtrip 0.002/0.003 ms\n"
+	    "processing min/avg/max = 0.002/0.003/0.004 ms, "
+	    "p50/p99 = 0.003/0.004 ms\n"
+	    "hops outbound 0-1, inbound 0\n"
+	    "reflector stateful, lost 1 outbound and 0 inbound\n");
+	free(out);
+
+	/* a window without replies; Lopa's window_seconds alone */
+	out = written(fmt_twamp_summary, "{" TW_ONE("continuous", "") ","
+	    "\"window\":{\"window_seconds\":60,"
+	    "\"stats\":{\"sent\":2,\"received\":0,\"loss_rate\":1}}}");
+	assert_string_equal(strstr(out, "window"), "window 60s: 2 sent, "
+	    "0 received, 100% loss\n"
+	    "no reply from a reflector\n");
+	free(out);
+
+	/* a window of no whole number of seconds */
+	out = written(fmt_twamp_summary, "{" TW_ONE("continuous", "") ","
+	    "\"window\":{\"window_seconds\":1,\"duration\":1500000000,"
+	    "\"stats\":{\"sent\":0,\"received\":0,\"loss_rate\":0}}}");
+	assert_string_equal(strstr(out, "window"), "window 1500ms: 0 sent, "
+	    "0 received, 0% loss\n"
+	    "no reply from a reflector\n");
+	free(out);
+}
+
 static void
 test_twamp_probe_line(void **state)
 {
@@ -691,7 +904,8 @@ test_usage_lists_every_command(void **state)
 	    "\ttwamp|stamp TARGET [-c N] [-w DURATION] [--continuous] "
 	    "[-i DURATION] [-W DURATION] [-s PADDING] [--imix] [-Q DSCP] "
 	    "[-t TTL] [-M do|dont] [-I IFACE] [-S ADDR] [-4] [-6] [-p PORT] "
-	    "[--control] [--ssid SSID] [-n NAME] [-f] [-q]\n"
+	    "[--rounds N] [--round-delay DURATION] [--control] [--ssid SSID] "
+	    "[--tlv TLVS] [-n NAME] [-f] [-q]\n"
 	    "\ttask list [type ping|tcp|udp|twamp|stamp] "
 	    "[status pending|running|finished|stopped|failed]\n"
 	    "\ttask show|stop|delete ID\n"
@@ -728,6 +942,9 @@ main(void)
 		cmocka_unit_test(test_twamp_options),
 		cmocka_unit_test(test_twamp_errors),
 		cmocka_unit_test(test_twamp_summary),
+		cmocka_unit_test(test_twamp_summary_tlvs),
+		cmocka_unit_test(test_twamp_summary_rounds),
+		cmocka_unit_test(test_twamp_summary_window),
 		cmocka_unit_test(test_twamp_probe_line),
 		cmocka_unit_test(test_reflector_table),
 	};
