@@ -41,7 +41,8 @@ LOPAD_SRCS	 = lopad/lopad.c lopad/proc.c lopad/sandbox.c lopad/privfd.c \
 		   lopad/reflector.c lopad/netlink.c lopad/control.c \
 		   lopad/problem.c lopad/task.c lopad/stats.c lopad/icmp_codec.c \
 		   lopad/task_json.c lopad/probe_udp.c lopad/twamp_codec.c \
-		   lopad/stamp_tlv.c lopad/twamp_ctl_codec.c lopad/twamp_stats.c
+		   lopad/stamp_tlv.c lopad/twamp_ctl_codec.c lopad/twamp_stats.c \
+		   lopad/alert.c
 LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
 		   lopactl/http.c lopactl/probe.c lopactl/sse.c lopactl/fmt.c \
 		   common/duration.c
@@ -49,7 +50,7 @@ LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
 # Unit tests: regress/unit/test_NAME.c plus the sources listed here.
 UNIT_TESTS	 = imsg duration config problem parser stats icmp_codec \
 		   task_json sse probe_udp twamp_codec stamp_tlv twamp_ctl_codec \
-		   twamp_stats twamp_client
+		   twamp_stats twamp_client alert
 UNIT_imsg	 = common/imsg.c common/imsgev.c
 UNIT_duration	 = common/duration.c
 UNIT_config	 = lopad/config.c common/addr.c common/duration.c common/log.c
@@ -64,8 +65,9 @@ UNIT_twamp_ctl_codec = lopad/twamp_ctl_codec.c
 UNIT_twamp_stats = lopad/twamp_stats.c lopad/stats.c
 UNIT_twamp_client = lopad/twamp_ctl_codec.c
 UNIT_probe_udp	 = lopad/probe_udp.c
+UNIT_alert	 = lopad/alert.c
 UNIT_task_json	 = lopad/task_json.c lopad/task.c lopad/problem.c \
-		   common/duration.c
+		   lopad/alert.c common/duration.c
 
 # libFuzzer targets: regress/fuzz/fuzz_NAME.c plus these sources.
 FUZZ_TARGETS	 = imsg config duration icmp_codec task_json probe_udp \
@@ -80,7 +82,7 @@ FUZZ_twamp_ctl_codec = lopad/twamp_ctl_codec.c
 FUZZ_sse	 = lopactl/sse.c
 FUZZ_probe_udp	 = lopad/probe_udp.c
 FUZZ_task_json	 = lopad/task_json.c lopad/task.c lopad/problem.c \
-		   common/duration.c
+		   lopad/alert.c common/duration.c
 FUZZ_SECONDS	?= 20
 
 # Objects live under $(O)/obj so that the lopad/ and lopactl/ object

@@ -51,6 +51,7 @@
 #include <jansson.h>
 
 #include "addr.h"
+#include "duration.h"
 #include "imsg.h"
 #include "log.h"
 #include "lopad.h"
@@ -179,6 +180,7 @@ struct ctl_stream {
 	struct event		*timer;		/* engine deadline */
 	struct ctl_taskacc	 acc;
 	uint64_t		 dropped;	/* probe events, slow client */
+	int			 all;		/* GET /api/v1/events */
 };
 TAILQ_HEAD(ctl_streams, ctl_stream);
 
@@ -237,6 +239,7 @@ static void	 ctl_task_samples(struct ctl_req *);
 static void	 ctl_task_stop(struct ctl_req *);
 static void	 ctl_task_delete(struct ctl_req *);
 static void	 ctl_task_stream(struct ctl_req *);
+static void	 ctl_events_stream(struct ctl_req *);
 
 /* Later issues add rows here. */
 static const struct ctl_route ctl_routes[] = {
@@ -261,6 +264,7 @@ static const struct ctl_route ctl_routes[] = {
 	{ "/api/v1/tasks/:id/stop", EVHTTP_REQ_POST, ROUTE_WRITE,
 	    ctl_task_stop, 0 },
 	{ "/api/v1/tasks/:id/stream", EVHTTP_REQ_GET, 0, ctl_task_stream, 0 },
+	{ "/api/v1/events", EVHTTP_REQ_GET, 0, ctl_events_stream, 0 },
 	{ "/-/healthy", CTL_GET, ROUTE_PUBLIC, ctl_healthy, 0 },
 	{ "/-/ready", CTL_GET, ROUTE_PUBLIC, ctl_ready, 0 },
 };
@@ -2063,7 +2067,8 @@ ctl_stream_close(struct ctl_stream *s)
 	struct task_query	 q;
 	struct timeval		 tv;
 
-	log_debug("stream %u of task %s: closed%s", s->reqid, s->id,
+	log_debug("stream %u of %s%s: closed%s", s->reqid,
+	    s->all ? "every task" : "task ", s->id,
 	    req == NULL ? " (the client left)" : "");
 	if (s->subscribed) {
 		memset(&q, 0, sizeof(q));
@@ -2190,13 +2195,61 @@ ctl_task_stream(struct ctl_req *r)
 	r->conn->stream = s;
 }
 
+/* The reply's head goes out; events flow from now on. */
+static void
+ctl_stream_live(struct ctl_stream *s)
+{
+	struct evkeyvalq	*hdrs;
+	struct timeval		 tv;
+
+	s->state = SSE_LIVE;
+	hdrs = evhttp_request_get_output_headers(s->req);
+	evhttp_add_header(hdrs, "Content-Type", "text/event-stream");
+	evhttp_add_header(hdrs, "Cache-Control", "no-cache");
+	/* Quiet streams stay open: no read timeout from now on. */
+	ctl_idle_tv(&tv);
+	bufferevent_set_timeouts(s->conn->bev, NULL, &tv);
+	ctl_replying = 1;
+	evhttp_send_reply_start(s->req, 200, "OK");
+	ctl_replying = 0;
+	tv.tv_sec = CTL_SSE_KEEPALIVE;
+	tv.tv_usec = 0;
+	evtimer_add(s->keepalive, &tv);
+}
+
+/*
+ * GET /api/v1/events: every task's changes of status and every alert
+ * notification, as they happen (no replay, no probes).
+ */
+static void
+ctl_events_stream(struct ctl_req *r)
+{
+	struct ctl_stream	*s;
+
+	if (r->conn->pending != NULL || r->conn->stream != NULL) {
+		ctl_problem(r->req, 500, "a request is already pending");
+		return;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		fatal("%s: calloc", __func__);
+	s->reqid = ctl_next_reqid();
+	s->all = 1;
+	s->req = r->req;
+	s->conn = r->conn;
+	if ((s->timer = evtimer_new(proc_base, ctl_stream_timeout, s)) ==
+	    NULL || (s->keepalive = event_new(proc_base, -1, EV_PERSIST,
+	    ctl_stream_keepalive, s)) == NULL)
+		fatalx("%s: event_new", __func__);
+	TAILQ_INSERT_TAIL(&ctl_streams, s, entry);
+	r->conn->stream = s;
+	ctl_stream_live(s);
+}
+
 /* The engine's answer to the subscription, or to the summary's GET. */
 static void
 ctl_stream_end(struct ctl_stream *s, const struct task_reply *rep)
 {
 	struct evhttp_request	*req = s->req;
-	struct evkeyvalq	*hdrs;
-	struct timeval		 tv = { CTL_SSE_KEEPALIVE, 0 };
 
 	evtimer_del(s->timer);
 	switch (s->state) {
@@ -2215,19 +2268,7 @@ ctl_stream_end(struct ctl_stream *s, const struct task_reply *rep)
 			ctl_stream_close(s);
 			return;
 		}
-		s->state = SSE_LIVE;
-		hdrs = evhttp_request_get_output_headers(req);
-		evhttp_add_header(hdrs, "Content-Type", "text/event-stream");
-		evhttp_add_header(hdrs, "Cache-Control", "no-cache");
-		/* Quiet streams stay open: no read timeout from now on. */
-		ctl_idle_tv(&tv);
-		bufferevent_set_timeouts(s->conn->bev, NULL, &tv);
-		ctl_replying = 1;
-		evhttp_send_reply_start(req, 200, "OK");
-		ctl_replying = 0;
-		tv.tv_sec = CTL_SSE_KEEPALIVE;
-		tv.tv_usec = 0;
-		evtimer_add(s->keepalive, &tv);
+		ctl_stream_live(s);
 		break;
 	case SSE_SUMMARY:
 		if (rep->status == 200 && s->acc.info != NULL)
@@ -2303,9 +2344,75 @@ ctl_engine_event(struct imsg *imsg)
 			ctl_stream_event(s, &ev);
 		return;
 	}
-	TAILQ_FOREACH_SAFE(s, &ctl_streams, entry, next)
-		if (s->state == SSE_LIVE && strcmp(s->id, ev.id) == 0)
+	TAILQ_FOREACH_SAFE(s, &ctl_streams, entry, next) {
+		if (s->state != SSE_LIVE)
+			continue;
+		if (s->all && ev.kind == TASK_EV_STATE)
+			ctl_sse_event(s, "state", task_state_all_json(&ev));
+		else if (!s->all && strcmp(s->id, ev.id) == 0)
 			ctl_stream_event(s, &ev);
+	}
+}
+
+/* A value as the log shows it: "12.00%" or a duration. */
+static void
+ctl_alert_value(int m, double v, char *buf, size_t len)
+{
+	if (alert_metric_is_time(m))
+		duration_format((int64_t)v, buf, len);
+	else
+		snprintf(buf, len, "%.2f%%", v * 100);
+}
+
+/*
+ * A threshold's notification: logged, an "alert" event on the task's
+ * streams and on /api/v1/events.
+ */
+static void
+ctl_engine_alert(struct imsg *imsg)
+{
+	struct task_alert	*a;
+	struct ctl_stream	*s, *next;
+	json_t			*j;
+	char			 v[64], t[64], w[64];
+
+	if (imsg_check_len(imsg, sizeof(*a)) != 0)
+		fatalx("IMSG_TASK_ALERT: bad size %zu", imsg->datalen);
+	a = imsg->data;
+	a->id[sizeof(a->id) - 1] = '\0';
+	a->name[sizeof(a->name) - 1] = '\0';
+	a->target[sizeof(a->target) - 1] = '\0';
+	a->url[sizeof(a->url) - 1] = '\0';
+	a->secret[sizeof(a->secret) - 1] = '\0';
+	if (alert_metric_name((int)a->metric) == NULL ||
+	    alert_note_name((int)a->note) == NULL)
+		fatalx("IMSG_TASK_ALERT: metric %u note %u", a->metric,
+		    a->note);
+	ctl_alert_value((int)a->metric, a->sm.value, v, sizeof(v));
+	if (a->note == ALERT_NOTE_RECOVERY) {
+		ctl_alert_value((int)a->metric, a->rule.clear, t, sizeof(t));
+		ctl_alert_value((int)a->metric, a->sm.worst, w, sizeof(w));
+		log_info("task %s: recovery: %s %s %s %s (worst %s)", a->id,
+		    alert_metric_name((int)a->metric), v,
+		    a->rule.below ? ">" : "<", t, w);
+	} else {
+		ctl_alert_value((int)a->metric, a->rule.level, t, sizeof(t));
+		log_info("task %s: %s: %s %s %s %s", a->id,
+		    alert_note_name((int)a->note),
+		    alert_metric_name((int)a->metric), v,
+		    a->rule.below ? "<=" : ">=", t);
+	}
+	if ((j = task_alert_json(a, ctl_hostname)) == NULL) {
+		log_warnx("task %s: alert: json", a->id);
+		explicit_bzero(a->secret, sizeof(a->secret));
+		return;
+	}
+	TAILQ_FOREACH_SAFE(s, &ctl_streams, entry, next)
+		if (s->state == SSE_LIVE && (s->all ||
+		    strcmp(s->id, a->id) == 0))
+			ctl_sse_event(s, "alert", json_incref(j));
+	json_decref(j);
+	explicit_bzero(a->secret, sizeof(a->secret));
 }
 
 /* The task was deleted: its streams end, without a summary. */
@@ -2864,6 +2971,9 @@ control_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
 		break;
 	case IMSG_TASK_EVENT:
 		ctl_engine_event(imsg);
+		break;
+	case IMSG_TASK_ALERT:
+		ctl_engine_alert(imsg);
 		break;
 	case IMSG_RESOLVE:
 		ctl_resolve(imsg);

@@ -190,6 +190,19 @@ struct eng_params {
 	uint32_t	 receiver_port;
 };
 
+/*
+ * A continuous task's thresholds: its rules and their state machines,
+ * allocated only for a task that has some.
+ */
+struct eng_alerts {
+	struct alert_rule	 rule[ALERT_NMETRICS];
+	struct alert_sm		 sm[ALERT_NMETRICS];
+	uint32_t		 mask;		/* 1 << metric: rules set */
+	uint32_t		 needs;		/* ENG_AL_*: figures to compute */
+	char			*secret;	/* webhook_secret; NULL none */
+};
+#define ENG_AL_TWAMP	0x01		/* the window's twamp_result */
+
 struct task {
 	RB_ENTRY(task)		 entry;
 	TAILQ_ENTRY(task)	 done_entry;	/* final tasks, oldest first */
@@ -239,6 +252,7 @@ struct task {
 	uint32_t		 ring_head;	/* oldest */
 	uint32_t		 ring_len;
 	struct eng_twamp	*tw;		/* twamp, stamp; else NULL */
+	struct eng_alerts	*al;		/* thresholds; else NULL */
 	struct sample_rec	*ring;
 	struct task_addr	*froms;
 
@@ -486,6 +500,10 @@ task_free(struct task *t)
 		free(t->tw->rounds);
 		free(t->tw->ring);
 		free(t->tw);
+	}
+	if (t->al != NULL) {
+		freezero(t->al->secret, strlen(t->al->secret));
+		free(t->al);
 	}
 	free(t->final);
 	free(t->error);
@@ -1071,6 +1089,44 @@ params_export_task(const struct task *t, struct task_params *p)
 		p->ntlvs = t->tw->ntlvs;
 		memcpy(p->tlvs, t->tw->tlvs, sizeof(p->tlvs));
 	}
+	/* The secret goes only where a webhook is signed (task_alert). */
+	if (t->al != NULL)
+		memcpy(p->alerts, t->al->rule, sizeof(p->alerts));
+}
+
+/* A continuous task's thresholds, if it has any; -1 out of memory. */
+static int
+task_alerts_new(struct task *t, const struct task_params *p)
+{
+	struct eng_alerts	*al;
+	int			 m;
+
+	if (p->mode != TASK_CONTINUOUS)
+		return (0);
+	for (m = 0; m < ALERT_NMETRICS; m++)
+		if (p->alerts[m].set)
+			break;
+	if (m == ALERT_NMETRICS)
+		return (0);
+	if ((al = calloc(1, sizeof(*al))) == NULL)
+		return (-1);
+	if (p->webhook_secret[0] != '\0' &&
+	    (al->secret = strndup(p->webhook_secret,
+	    sizeof(p->webhook_secret) - 1)) == NULL) {
+		free(al);
+		return (-1);
+	}
+	for (m = 0; m < ALERT_NMETRICS; m++) {
+		alert_sm_init(&al->sm[m]);
+		if (!p->alerts[m].set)
+			continue;
+		al->rule[m] = p->alerts[m];
+		al->mask |= 1U << m;
+		if (m == ALERT_FORWARD_P99 || m == ALERT_BACKWARD_P99)
+			al->needs |= ENG_AL_TWAMP;
+	}
+	t->al = al;
+	return (0);
 }
 
 /* A twamp or stamp task's own state; -1 out of memory. */
@@ -1120,6 +1176,7 @@ engine_create(struct imsg *imsg)
 	p.source_ip[sizeof(p.source_ip) - 1] = '\0';
 	p.interface[sizeof(p.interface) - 1] = '\0';
 	p.alert_callback_url[sizeof(p.alert_callback_url) - 1] = '\0';
+	p.webhook_secret[sizeof(p.webhook_secret) - 1] = '\0';
 	/* Control validated; the engine still refuses what would hurt it. */
 	if (task_type_name(p.type) == NULL ||
 	    task_mode_name(p.mode) == NULL ||
@@ -1142,9 +1199,15 @@ engine_create(struct imsg *imsg)
 		return;
 	}
 	t->ring_cap = proc_conf->tasks_samples;
-	if (TASK_IS_TWAMP(p.type) && task_twamp_new(t, &p) == -1) {
+	if ((TASK_IS_TWAMP(p.type) && task_twamp_new(t, &p) == -1) ||
+	    task_alerts_new(t, &p) == -1) {
+		if (t->tw != NULL) {
+			free(t->tw->ring);
+			free(t->tw);
+		}
 		free(t->ring);
 		free(t);
+		explicit_bzero(&p, sizeof(p));
 		reply_end(imsg->hdr.reqid, 503, NULL, "out of memory");
 		return;
 	}
@@ -1164,6 +1227,7 @@ engine_create(struct imsg *imsg)
 	eng_live++;
 	log_info("task %s: %s %s, %s", t->id, task_type_name(t->p.type),
 	    t->p.target, task_mode_name(t->p.mode));
+	explicit_bzero(p.webhook_secret, sizeof(p.webhook_secret));
 	reply_end(imsg->hdr.reqid, 201, t->id, NULL);
 	emit_state(t, 0);
 	task_resolve(t);
@@ -1355,6 +1419,121 @@ twamp_record(struct task *t, const struct probe_result *pr, int64_t mono)
 		twamp_record_tlv(tw, pr);
 }
 
+/* One notification to control: the webhook and the event stream. */
+static void
+alert_notify(struct task *t, int m, enum alert_note note,
+    const struct stats_result *w, const struct twamp_result *tr)
+{
+	struct task_alert	*a;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL) {
+		log_warn("task %s: %s %s notification", t->id,
+		    alert_metric_name(m), alert_note_name(note));
+		return;
+	}
+	strlcpy(a->id, t->id, sizeof(a->id));
+	strlcpy(a->name, t->p.name, sizeof(a->name));
+	strlcpy(a->target, t->p.target, sizeof(a->target));
+	a->type = t->p.type;
+	a->mode = t->p.mode;
+	a->metric = (uint32_t)m;
+	a->note = note;
+	a->rule = t->al->rule[m];
+	a->sm = t->al->sm[m];
+	a->at = now_real();
+	a->window_ns = t->p.window_ns;
+	if (w != NULL)
+		a->window = *w;
+	if (tr != NULL) {
+		a->window_twamp.valid = 1;
+		a->window_twamp.r = *tr;
+	}
+	strlcpy(a->url, t->p.alert_callback_url, sizeof(a->url));
+	if (t->al->secret != NULL)
+		strlcpy(a->secret, t->al->secret, sizeof(a->secret));
+	proc_compose(PROC_CONTROL, IMSG_TASK_ALERT, 0, 0, -1, a, sizeof(*a));
+	freezero(a, sizeof(*a));
+}
+
+/*
+ * The thresholds of a continuous task after n probes' fates became known
+ * (one batch of results): n evaluations with the window as it is now.
+ * The window's figures are computed once for the batch.
+ */
+static void
+task_alerts_eval(struct task *t, uint64_t n, int64_t mono)
+{
+	struct eng_alerts	*al = t->al;
+	struct stats_result	 w;
+	struct twamp_result	 tr;
+	struct alert_input	 in;
+	enum alert_note		 note;
+	uint64_t		 k, nonconf;
+	int			 m, have_w = 0, have_tr = 0;
+
+	if (al == NULL || !t->has_win || n == 0 || t->frozen)
+		return;
+	memset(&w, 0, sizeof(w));
+	memset(&tr, 0, sizeof(tr));
+	/* Every rule needs the window's counts (min_samples). */
+	if (stats_window_compute(&t->win, &w) == -1)
+		log_warn("task %s: window for thresholds", t->id);
+	else
+		have_w = 1;
+	if ((al->needs & ENG_AL_TWAMP) && t->tw != NULL) {
+		if (twamp_window_compute(&t->tw->win, &tr, &nonconf) == -1)
+			log_warn("task %s: twamp window for thresholds",
+			    t->id);
+		else
+			have_tr = 1;
+	}
+	for (m = 0; m < ALERT_NMETRICS; m++) {
+		if (!(al->mask & (1U << m)))
+			continue;
+		memset(&in, 0, sizeof(in));
+		in.samples = w.received + w.lost;
+		switch (m) {
+		case ALERT_LOSS:
+			in.have = have_w && in.samples > 0;
+			in.value = w.loss_rate;
+			break;
+		case ALERT_RTT_AVG:
+			in.have = have_w && w.received > 0;
+			in.value = (double)w.avg_rtt;
+			break;
+		case ALERT_RTT_P99:
+			in.have = have_w && w.received > 0;
+			in.value = (double)w.p99_rtt;
+			break;
+		case ALERT_JITTER:
+			/* Two replies make one difference. */
+			in.have = have_w && w.received > 1;
+			in.value = (double)w.jitter;
+			break;
+		case ALERT_FORWARD_P99:
+			in.have = have_tr && tr.replies > 0;
+			in.value = (double)tr.fwd.p99;
+			break;
+		case ALERT_BACKWARD_P99:
+			in.have = have_tr && tr.replies > 0;
+			in.value = (double)tr.bwd.p99;
+			break;
+		}
+		/* n evaluations of one value give at most one note. */
+		for (k = 0; k < n; k++) {
+			note = alert_eval(&al->rule[m], &al->sm[m], &in, mono);
+			if (note == ALERT_NOTE_NONE)
+				continue;
+			if (note != ALERT_NOTE_REPEAT)
+				al->sm[m].changed_at = now_real();
+			log_debug("task %s: %s %s", t->id,
+			    alert_metric_name(m), alert_note_name(note));
+			alert_notify(t, m, note, have_w ? &w : NULL,
+			    have_tr ? &tr : NULL);
+		}
+	}
+}
+
 static void
 task_record(struct task *t, const struct probe_result *pr, int64_t mono)
 {
@@ -1444,6 +1623,7 @@ engine_results(struct imsg *imsg)
 	struct task		*t;
 	const uint8_t		*p = imsg->data;
 	size_t			 left = imsg->datalen, i;
+	uint64_t		 fates;
 	int64_t			 mono, real;
 
 	if (left == 0)
@@ -1463,10 +1643,12 @@ engine_results(struct imsg *imsg)
 			    c.sid);
 		/* A stopped task's partial results are final: skipped. */
 		if ((t = s->task) != NULL) {
-			for (i = 0; i < c.count; i++) {
+			for (i = fates = 0; i < c.count; i++) {
 				memcpy(&pr, p + i * sizeof(pr), sizeof(pr));
 				task_record(t, &pr, mono);
+				fates += pr.kind == PROBE_K_FATE;
 			}
+			task_alerts_eval(t, fates, mono);
 			t->t_updated = real;
 		}
 		p += (size_t)c.count * sizeof(pr);
@@ -1565,6 +1747,8 @@ task_snapshot(struct task *t, struct task_info *ti)
 			twamp_export_window(t->tw, &ti->window_twamp);
 		}
 	}
+	if (t->al != NULL)
+		memcpy(ti->alert_sm, t->al->sm, sizeof(ti->alert_sm));
 	/* Finished rounds, and the current one while it runs. */
 	ti->nrounds = t->nrounds + (t->round_from != 0 ? 1 : 0);
 }

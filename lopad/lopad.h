@@ -82,6 +82,7 @@ enum imsg_type {
 	IMSG_TASK_SAMPLE,	/* engine -> control: struct probe_result[] */
 	IMSG_TASK_END,		/* engine -> control: struct task_reply */
 	IMSG_TASK_EVENT,	/* engine -> control: struct task_event */
+	IMSG_TASK_ALERT,	/* engine -> control: struct task_alert */
 	IMSG_RESOLVE,		/* engine -> control: struct resolve_req */
 	IMSG_RESOLVED,		/* control -> engine: struct resolve_reply */
 	/* engine <-> sender (task.h) */

@@ -23,6 +23,7 @@
 
 #include <stdint.h>
 
+#include "alert.h"
 #include "lopad.h"
 #include "stats.h"
 #include "twamp_stats.h"
@@ -31,6 +32,7 @@
 #define TASK_HOSTLEN		256	/* a DNS name or an address */
 #define TASK_TARGETLEN		(TASK_HOSTLEN + 8)	/* "[host]:port" */
 #define TASK_URLLEN		512
+#define TASK_SECRETLEN		256	/* webhook_secret, with its NUL */
 #define TASK_IFNAMELEN		16	/* IFNAMSIZ */
 #define TASK_MAXADDRS		8	/* addresses kept from one lookup */
 
@@ -149,6 +151,13 @@ struct task_params {
 	double		 loss_threshold;		/* fraction; 0 off */
 	int64_t		 latency_threshold_ns;		/* 0 off */
 	char		 alert_callback_url[TASK_URLLEN];	/* "" none */
+	char		 webhook_secret[TASK_SECRETLEN];	/* "" none */
+	/*
+	 * Continuous tasks: one rule per metric (thresholds; loss_threshold
+	 * and latency_threshold fill ALERT_LOSS and ALERT_RTT_AVG, marked
+	 * lopa).
+	 */
+	struct alert_rule alerts[ALERT_NMETRICS];
 };
 
 /* An address as it travels: family, 4 or 16 bytes, port in host order. */
@@ -343,6 +352,30 @@ struct task_info {
 	struct stats_result window;
 	struct task_twamp twamp;	/* of the total */
 	struct task_twamp window_twamp;	/* continuous: of the window */
+	struct alert_sm	 alert_sm[ALERT_NMETRICS];	/* params.alerts' */
+};
+
+/*
+ * engine -> control: a notification of a threshold's state machine
+ * (IMSG_TASK_ALERT; hdr.id unused): what a webhook and the event stream
+ * say, self-contained.
+ */
+struct task_alert {
+	char		 id[TASK_IDLEN];
+	char		 name[LOPA_NAMELEN];
+	char		 target[TASK_TARGETLEN];
+	uint32_t	 type;		/* enum task_type */
+	uint32_t	 mode;		/* enum task_mode */
+	uint32_t	 metric;	/* enum alert_metric */
+	uint32_t	 note;		/* enum alert_note */
+	struct alert_rule rule;
+	struct alert_sm	 sm;		/* after the evaluation */
+	int64_t		 at;		/* realtime, ns */
+	int64_t		 window_ns;
+	struct stats_result window;	/* the window's figures */
+	struct task_twamp window_twamp;	/* twamp, stamp */
+	char		 url[TASK_URLLEN];	/* "" none */
+	char		 secret[TASK_SECRETLEN];	/* "" none */
 };
 
 /* As it travels; the engine keeps the rounds without twamp. */

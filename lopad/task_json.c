@@ -91,6 +91,9 @@ enum tf {
 	TF_TTL,
 	TF_DF,
 	TF_RESOLVE_INTERVAL,
+	TF_THRESHOLDS,
+	TF_WEBHOOK_URL,
+	TF_WEBHOOK_SECRET,
 	/* twamp, stamp */
 	TF_PADDING,
 	TF_SSID,
@@ -125,6 +128,9 @@ static const char *const tf_names[TF_MAX] = {
 	[TF_TTL] = "ttl",
 	[TF_DF] = "df",
 	[TF_RESOLVE_INTERVAL] = "resolve_interval",
+	[TF_THRESHOLDS] = "thresholds",
+	[TF_WEBHOOK_URL] = "webhook_url",
+	[TF_WEBHOOK_SECRET] = "webhook_secret",
 	[TF_PADDING] = "padding",
 	[TF_SSID] = "ssid",
 	[TF_CONTROL] = "control",
@@ -228,33 +234,41 @@ get_int(struct req *q, enum tf i, int64_t *out, struct task_json_err *e)
 	return 0;
 }
 
+/* A duration: integer nanoseconds or a string such as "1s" ("": 0). */
 static int
-get_duration(struct req *q, enum tf i, int64_t *out, struct task_json_err *e)
+j_duration(const json_t *v, const char *field, int64_t *out,
+    struct task_json_err *e)
 {
-	const json_t	*v = q->f[i];
 	const char	*s, *why;
 
 	*out = 0;
-	if (v == NULL)
-		return 0;
 	if (json_is_string(v)) {
 		s = json_string_value(v);
 		if (strlen(s) != json_string_length(v))
-			return fail(e, tf_names[i], "contains a NUL character");
+			return fail(e, field, "contains a NUL character");
 		if (*s == '\0')
 			return 0;
 		if (duration_parse(s, out, &why) == -1)
-			return fail(e, tf_names[i], "\"%.*s\": %s", QUOTE_MAX,
-			    s, why);
+			return fail(e, field, "\"%.*s\": %s", QUOTE_MAX, s,
+			    why);
 		return 0;
 	}
 	if (j_int(v, out) == -1)
-		return fail(e, tf_names[i], "expected a duration (integer "
+		return fail(e, field, "expected a duration (integer "
 		    "nanoseconds or a string such as \"1s\"), got %s",
 		    j_typename(v));
 	if (*out < 0)
-		return fail(e, tf_names[i], "must not be negative");
+		return fail(e, field, "must not be negative");
 	return 0;
+}
+
+static int
+get_duration(struct req *q, enum tf i, int64_t *out, struct task_json_err *e)
+{
+	*out = 0;
+	if (q->f[i] == NULL)
+		return 0;
+	return j_duration(q->f[i], tf_names[i], out, e);
 }
 
 /* A string that fits in size bytes with its NUL; "" when absent. */
@@ -586,6 +600,27 @@ read_fields(struct req *q, struct task_params *p, struct task_json_err *e)
 	    !url_ok(p->alert_callback_url))
 		return fail(e, "alert_callback_url", "not an http or https "
 		    "URL");
+	if (get_string(q, TF_WEBHOOK_URL, s, sizeof(s), e) == -1)
+		return -1;
+	if (s[0] != '\0') {
+		if (p->alert_callback_url[0] != '\0')
+			return fail(e, "webhook_url", "give webhook_url or "
+			    "alert_callback_url (its name in Lopa), not both");
+		if (!url_ok(s))
+			return fail(e, "webhook_url", "not an http or https "
+			    "URL");
+		strlcpy(p->alert_callback_url, s,
+		    sizeof(p->alert_callback_url));
+	}
+	if (get_string(q, TF_WEBHOOK_SECRET, p->webhook_secret,
+	    sizeof(p->webhook_secret), e) == -1)
+		return -1;
+	if (has_control(p->webhook_secret))
+		return fail(e, "webhook_secret", "contains a control "
+		    "character");
+	if (p->webhook_secret[0] != '\0' && p->alert_callback_url[0] == '\0')
+		return fail(e, "webhook_secret", "signs webhooks: give "
+		    "webhook_url too");
 	if (get_string(q, TF_NAME, p->name, sizeof(p->name), e) == -1)
 		return -1;
 	if (has_control(p->name))
@@ -968,6 +1003,162 @@ apply_common(struct req *q, struct task_params *p, struct task_json_err *e)
 	return apply_twamp(q, p, maxsize, e);
 }
 
+/*
+ * One rule of "thresholds": "above" or "below" (a fraction for loss, a
+ * duration for the others), "clear" (the same kind), "for",
+ * "clear_for", "min_samples" (counts) and "repeat" (a duration).
+ */
+static int
+threshold_read(const json_t *o, int m, struct alert_rule *r,
+    struct task_json_err *e)
+{
+	const json_t	*v;
+	const char	*key, *name = alert_metric_name(m), *field, *why;
+	char		 f[TASK_JSON_FIELDLEN];
+	int64_t		 n;
+	int		 have_level = 0;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(f, sizeof(f), "thresholds.%s", name);
+	if (!json_is_object(o))
+		return fail(e, f, "expected an object such as {\"above\": "
+		    "%s}, got %s", alert_metric_is_time(m) ? "\"150ms\"" :
+		    "0.05", j_typename(o));
+	json_object_foreach((json_t *)o, key, v) {
+		snprintf(f, sizeof(f), "thresholds.%s.%s", name, key);
+		if (json_is_null(v))
+			continue;
+		if (strcmp(key, "above") == 0 || strcmp(key, "below") == 0 ||
+		    strcmp(key, "clear") == 0) {
+			double	 d;
+
+			if (strcmp(key, "clear") != 0) {
+				if (have_level)
+					return fail(e, f, "give above or "
+					    "below, not both");
+				have_level = 1;
+				r->below = strcmp(key, "below") == 0;
+			}
+			if (alert_metric_is_time(m)) {
+				if (j_duration(v, f, &n, e) == -1)
+					return -1;
+				d = (double)n;
+			} else {
+				if (!json_is_number(v))
+					return fail(e, f, "expected a fraction "
+					    "between 0 and 1, got %s",
+					    j_typename(v));
+				d = json_number_value(v);
+			}
+			if (strcmp(key, "clear") == 0) {
+				r->has_clear = 1;
+				r->clear = d;
+			} else
+				r->level = d;
+		} else if (strcmp(key, "for") == 0 ||
+		    strcmp(key, "clear_for") == 0 ||
+		    strcmp(key, "min_samples") == 0) {
+			if (j_int(v, &n) == -1)
+				return fail(e, f, "expected an integer, got "
+				    "%s", j_typename(v));
+			if (n < 1 || n > 1000000)
+				return fail(e, f, "must be between 1 and "
+				    "1000000");
+			if (strcmp(key, "for") == 0)
+				r->for_n = (uint32_t)n;
+			else if (strcmp(key, "clear_for") == 0)
+				r->clear_for = (uint32_t)n;
+			else
+				r->min_samples = (uint32_t)n;
+		} else if (strcmp(key, "repeat") == 0) {
+			if (j_duration(v, f, &r->repeat_ns, e) == -1)
+				return -1;
+			if (r->repeat_ns != 0 && r->repeat_ns < NS_S)
+				return fail(e, f, "must be at least 1s (or 0: "
+				    "never)");
+		} else
+			return fail(e, f, "unknown field: above, below, "
+			    "clear, for, clear_for, min_samples or repeat");
+	}
+	snprintf(f, sizeof(f), "thresholds.%s", name);
+	if (!have_level)
+		return fail(e, f, "give above (or below, where low is bad)");
+	if (alert_rule_check(r, m, &field, &why) == -1) {
+		snprintf(f, sizeof(f), "thresholds.%s.%s", name, field);
+		return fail(e, f, "%s", why);
+	}
+	return 0;
+}
+
+/*
+ * Thresholds, continuous tasks only: "thresholds" and Lopa's
+ * loss_threshold and latency_threshold (ALERT_LOSS and ALERT_RTT_AVG
+ * above them; 0 is none).  Lopa accepted its two in any mode and used
+ * them in continuous mode only: so do we; "thresholds" elsewhere is a
+ * 400.
+ */
+static int
+apply_thresholds(struct req *q, struct task_params *p,
+    struct task_json_err *e)
+{
+	const json_t	*o = q->f[TF_THRESHOLDS], *v;
+	const char	*key;
+	struct alert_rule *r;
+	const char	*field, *why;
+	char		 f[TASK_JSON_FIELDLEN];
+	int		 m;
+
+	if (o != NULL) {
+		if (p->mode != TASK_CONTINUOUS)
+			return fail(e, "thresholds", "only continuous tasks "
+			    "have thresholds");
+		if (!json_is_object(o))
+			return fail(e, "thresholds", "expected an object such "
+			    "as {\"loss\": {\"above\": 0.05}}, got %s",
+			    j_typename(o));
+		json_object_foreach((json_t *)o, key, v) {
+			snprintf(f, sizeof(f), "thresholds.%s", key);
+			if ((m = alert_metric_from_name(key)) == -1)
+				return fail(e, f, "unknown metric: loss, "
+				    "rtt_avg, rtt_p99, jitter, forward_p99 "
+				    "or backward_p99");
+			if ((m == ALERT_FORWARD_P99 ||
+			    m == ALERT_BACKWARD_P99) &&
+			    !TASK_IS_TWAMP(p->type))
+				return fail(e, f, "only twamp and stamp tasks "
+				    "measure one-way delays");
+			if (json_is_null(v))
+				continue;
+			if (threshold_read(v, m, &p->alerts[m], e) == -1)
+				return -1;
+		}
+	}
+	if (p->mode != TASK_CONTINUOUS)
+		return 0;
+	if (p->loss_threshold > 0) {
+		if (p->alerts[ALERT_LOSS].set)
+			return fail(e, "loss_threshold", "give loss_threshold "
+			    "or thresholds.loss, not both");
+		r = &p->alerts[ALERT_LOSS];
+		r->level = p->loss_threshold;
+		if (alert_rule_check(r, ALERT_LOSS, &field, &why) == -1)
+			return fail(e, "loss_threshold", "%s", why);
+		r->lopa = 1;
+	}
+	if (p->latency_threshold_ns > 0) {
+		if (p->alerts[ALERT_RTT_AVG].set)
+			return fail(e, "latency_threshold", "give "
+			    "latency_threshold or thresholds.rtt_avg, not "
+			    "both");
+		r = &p->alerts[ALERT_RTT_AVG];
+		r->level = (double)p->latency_threshold_ns;
+		if (alert_rule_check(r, ALERT_RTT_AVG, &field, &why) == -1)
+			return fail(e, "latency_threshold", "%s", why);
+		r->lopa = 1;
+	}
+	return 0;
+}
+
 /* The mode decides which of count, rounds, duration and window apply. */
 static int
 apply_mode(struct req *q, struct task_params *p, struct task_json_err *e)
@@ -1030,7 +1221,8 @@ task_params_from_json(const json_t *body, uint32_t type,
 	    read_fields(&q, p, e) == -1 ||
 	    target_split(&q, p, e) == -1 ||
 	    apply_common(&q, p, e) == -1 ||
-	    apply_mode(&q, p, e) == -1) {
+	    apply_mode(&q, p, e) == -1 ||
+	    apply_thresholds(&q, p, e) == -1) {
 		memset(p, 0, sizeof(*p));
 		return -1;
 	}
@@ -1308,10 +1500,56 @@ tlvs_json(const struct task_params *p)
 	return a;
 }
 
+/* A rule's level as given: a fraction for loss, else integer ns. */
+static json_t *
+level_json(int m, double v)
+{
+	return alert_metric_is_time(m) ? json_integer((json_int_t)v) :
+	    json_real(v);
+}
+
+/* "thresholds" as a creation body gives them; NULL when none. */
+static json_t *
+thresholds_json(const struct task_params *p)
+{
+	const struct alert_rule	*r;
+	json_t			*o = NULL, *t;
+	int			 m, rc = 0;
+
+	for (m = 0; m < ALERT_NMETRICS; m++) {
+		r = &p->alerts[m];
+		if (!r->set || r->lopa)
+			continue;
+		if ((o == NULL && (o = json_object()) == NULL) ||
+		    (t = json_object()) == NULL) {
+			json_decref(o);
+			return NULL;
+		}
+		rc |= json_object_set_new(t, r->below ? "below" : "above",
+		    level_json(m, r->level));
+		if (r->has_clear)
+			rc |= json_object_set_new(t, "clear",
+			    level_json(m, r->clear));
+		rc |= json_object_set_new(t, "for", json_integer(r->for_n));
+		rc |= json_object_set_new(t, "clear_for",
+		    json_integer(r->clear_for));
+		rc |= json_object_set_new(t, "min_samples",
+		    json_integer(r->min_samples));
+		rc |= json_object_set_new(t, "repeat",
+		    json_integer(r->repeat_ns));
+		rc |= json_object_set_new(o, alert_metric_name(m), t);
+	}
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 json_t *
 task_params_json(const struct task_params *p)
 {
-	json_t		*o;
+	json_t		*o, *th;
 	const char	*ipv;
 	int		 rc = 0;
 
@@ -1376,6 +1614,9 @@ task_params_json(const struct task_params *p)
 	if (strnlen(p->alert_callback_url, sizeof(p->alert_callback_url)) > 0)
 		rc |= json_object_set_new(o, "alert_callback_url",
 		    J_STR(p->alert_callback_url));
+	/* webhook_secret is never shown. */
+	if ((th = thresholds_json(p)) != NULL)
+		rc |= json_object_set_new(o, "thresholds", th);
 	if (rc != 0) {
 		json_decref(o);
 		return NULL;
@@ -1592,6 +1833,164 @@ round_json(const struct task_round *r)
 }
 
 json_t *
+alert_state_json(int m, const struct alert_rule *r, const struct alert_sm *sm)
+{
+	json_t	*o;
+	int	 rc = 0, have;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	have = sm->evaluations > 0 && !sm->nodata && !sm->waiting;
+	rc |= json_object_set_new(o, "state", json_string(
+	    alert_state_name(sm)));
+	rc |= json_object_set_new(o, "value", have ? level_json(m, sm->value) :
+	    json_null());
+	rc |= json_object_set_new(o, "no_data", json_boolean(sm->nodata));
+	rc |= json_object_set_new(o, "waiting", json_boolean(sm->waiting));
+	rc |= json_object_set_new(o, r->below ? "below" : "above",
+	    level_json(m, r->level));
+	rc |= json_object_set_new(o, "clear", level_json(m, r->clear));
+	if (sm->state == ALERT_ALERTING)
+		rc |= json_object_set_new(o, "worst",
+		    level_json(m, sm->worst));
+	rc |= json_object_set_new(o, "since", sm->changed_at != 0 ?
+	    j_time(sm->changed_at) : json_null());
+	rc |= json_object_set_new(o, "evaluations", j_u64(sm->evaluations));
+	rc |= json_object_set_new(o, "alerts", j_u64(sm->alerts));
+	rc |= json_object_set_new(o, "recoveries", j_u64(sm->recoveries));
+	rc |= json_object_set_new(o, "repeats", j_u64(sm->repeats));
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* A task's alert states by metric; NULL when it has no thresholds. */
+static json_t *
+alerts_json(const struct task_params *p, const struct alert_sm *sm)
+{
+	json_t	*o = NULL;
+	int	 m, rc = 0;
+
+	for (m = 0; m < ALERT_NMETRICS; m++) {
+		if (!p->alerts[m].set || p->mode != TASK_CONTINUOUS)
+			continue;
+		if (o == NULL && (o = json_object()) == NULL)
+			return NULL;
+		rc |= json_object_set_new(o, alert_metric_name(m),
+		    alert_state_json(m, &p->alerts[m], &sm[m]));
+	}
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Lopa's text of a value: "12.00%" for loss, a Go duration for times. */
+static void
+alert_value_text(int m, double v, char *buf, size_t len)
+{
+	if (alert_metric_is_time(m))
+		duration_format((int64_t)v, buf, len);
+	else
+		snprintf(buf, len, "%.2f%%", v * 100);
+}
+
+/* Lopa's reason: loss or latency (rtt_avg); ours by metric name. */
+static const char *
+alert_reason(int m)
+{
+	return m == ALERT_RTT_AVG ? "latency" : alert_metric_name(m);
+}
+
+json_t *
+task_alert_json(const struct task_alert *a, const char *node)
+{
+	const struct stats_result	*w = &a->window;
+	json_t				*o, *x;
+	char				 v[64], t[64], d[3][32], cur[160];
+	int				 m = (int)a->metric, rc = 0;
+	int				 rec = a->note == ALERT_NOTE_RECOVERY;
+	time_t				 sec;
+	struct tm			 tm;
+
+	if (alert_metric_name(m) == NULL || alert_note_name(a->note) == NULL ||
+	    (o = json_object()) == NULL)
+		return NULL;
+	alert_value_text(m, a->sm.value, v, sizeof(v));
+	alert_value_text(m, a->rule.level, t, sizeof(t));
+	duration_format(w->min_rtt, d[0], sizeof(d[0]));
+	duration_format(w->max_rtt, d[1], sizeof(d[1]));
+	duration_format(w->avg_rtt, d[2], sizeof(d[2]));
+	/* Lopa's recovery text names its two figures. */
+	if (rec)
+		snprintf(cur, sizeof(cur), "loss=%.2f%%, avg_rtt=%s",
+		    w->loss_rate * 100, d[2]);
+	else
+		strlcpy(cur, v, sizeof(cur));
+	sec = (time_t)(a->at / NS_S);
+	if (gmtime_r(&sec, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	/* Lopa's, with Lopa's names, types and units */
+	rc |= json_object_set_new(o, "event", json_string(rec ? "recovery" :
+	    "alert"));
+	rc |= json_object_set_new(o, "task_id", J_STR(a->id));
+	rc |= json_object_set_new(o, "node_id", json_string(node != NULL ?
+	    node : ""));
+	rc |= json_object_set_new(o, "target", J_STR(a->target));
+	rc |= json_object_set_new(o, "type", j_name(task_type_name(a->type)));
+	rc |= json_object_set_new(o, "mode", j_name(task_mode_name(a->mode)));
+	rc |= json_object_set_new(o, "reason", json_string(rec ? "recovery" :
+	    alert_reason(m)));
+	rc |= json_object_set_new(o, "threshold", json_string(rec ? "" : t));
+	rc |= json_object_set_new(o, "current_value", json_string(cur));
+	if (rec)
+		rc |= json_object_set_new(o, "recovered_from",
+		    json_string(alert_reason(m)));
+	rc |= json_object_set_new(o, "window_seconds",
+	    json_integer(a->window_ns / NS_S));
+	rc |= json_object_set_new(o, "sent", j_u64(w->sent));
+	rc |= json_object_set_new(o, "received", j_u64(w->received));
+	rc |= json_object_set_new(o, "loss_rate", json_real(
+	    isfinite(w->loss_rate) ? w->loss_rate : 0));
+	rc |= json_object_set_new(o, "min_rtt", json_string(d[0]));
+	rc |= json_object_set_new(o, "max_rtt", json_string(d[1]));
+	rc |= json_object_set_new(o, "avg_rtt", json_string(d[2]));
+	strftime(v, sizeof(v), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	rc |= json_object_set_new(o, "timestamp", json_string(v));
+	/* ours */
+	if (strnlen(a->name, sizeof(a->name)) > 0)
+		rc |= json_object_set_new(o, "name", J_STR(a->name));
+	rc |= json_object_set_new(o, "metric", json_string(
+	    alert_metric_name(m)));
+	rc |= json_object_set_new(o, "repeat", json_boolean(
+	    a->note == ALERT_NOTE_REPEAT));
+	rc |= json_object_set_new(o, "value", level_json(m, a->sm.value));
+	rc |= json_object_set_new(o, "threshold_value",
+	    level_json(m, a->rule.level));
+	rc |= json_object_set_new(o, "clear_value",
+	    level_json(m, a->rule.clear));
+	rc |= json_object_set_new(o, "direction", json_string(a->rule.below ?
+	    "below" : "above"));
+	if (rec)
+		rc |= json_object_set_new(o, "recovered_from_value",
+		    level_json(m, a->sm.worst));
+	rc |= json_object_set_new(o, "at", j_time(a->at));
+	x = task_stats_json(w);
+	if (x != NULL && a->window_twamp.valid)
+		rc |= json_object_set_new(x, "twamp",
+		    task_twamp_json(&a->window_twamp));
+	rc |= json_object_set_new(o, "window", x);
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *
 task_info_json(const struct task_info *ti, const struct task_round *rounds,
     size_t nrounds, const char *node)
 {
@@ -1650,6 +2049,8 @@ task_info_json(const struct task_info *ti, const struct task_round *rounds,
 	rc |= json_object_set_new(o, "clock_steps", j_u64(ti->clock_steps));
 	rc |= json_object_set_new(o, "address_changes", j_u64(ti->resolves));
 	rc |= json_object_set_new(o, "params", task_params_json(p));
+	if ((w = alerts_json(p, ti->alert_sm)) != NULL)
+		rc |= json_object_set_new(o, "alerts", w);
 	if (rc != 0) {
 		json_decref(o);
 		return NULL;
@@ -1763,6 +2164,20 @@ task_state_json(const struct task_event *ev)
 	if (strnlen(ev->error, sizeof(ev->error)) > 0)
 		rc |= json_object_set_new(o, "error", J_STR(ev->error));
 	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *
+task_state_all_json(const struct task_event *ev)
+{
+	json_t	*o;
+
+	if ((o = task_state_json(ev)) == NULL)
+		return NULL;
+	if (json_object_set_new(o, "task_id", J_STR(ev->id)) != 0) {
 		json_decref(o);
 		return NULL;
 	}

@@ -61,8 +61,18 @@ json_t	*task_info_json(const struct task_info *,
 	    const struct task_round *, size_t, const char *);
 /* One sample: GET /tasks/:id/samples and SSE "probe" events. */
 json_t	*task_sample_json(const struct probe_result *);
+/*
+ * A threshold's notification: the webhook's body and the "alert" event,
+ * Lopa's fields with Lopa's names, types and units, then ours.
+ */
+json_t	*task_alert_json(const struct task_alert *, const char *);
+/* One metric's alert state in GET /tasks/:id's "alerts". */
+json_t	*alert_state_json(int, const struct alert_rule *,
+	    const struct alert_sm *);
 /* An SSE "state" event: {"status", "error"}. */
 json_t	*task_state_json(const struct task_event *);
+/* The same on /api/v1/events, with "task_id". */
+json_t	*task_state_all_json(const struct task_event *);
 
 /*
  * RFC 3339 UTC with nanoseconds, trailing zeros cut as Go does

@@ -627,6 +627,65 @@ test_invalid(void **state)
 		    "type", "does not match" },
 		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":\"cos\"}", "tlvs",
 		    "expected an array" },
+		/* thresholds, webhooks */
+#define C "{\"target\":\"h\",\"mode\":\"continuous\","
+		{ TASK_PING, "{\"target\":\"h\",\"thresholds\":{}}",
+		    "thresholds", "only continuous tasks" },
+		{ TASK_PING, C "\"thresholds\":[]}", "thresholds",
+		    "expected an object" },
+		{ TASK_PING, C "\"thresholds\":{\"rtt_p50\":{}}}",
+		    "thresholds.rtt_p50", "unknown metric" },
+		{ TASK_PING, C "\"thresholds\":{\"forward_p99\":{\"above\":"
+		    "1}}}", "thresholds.forward_p99", "only twamp and stamp" },
+		{ TASK_PING, C "\"thresholds\":{\"loss\":0.05}}",
+		    "thresholds.loss", "expected an object" },
+		{ TASK_PING, C "\"thresholds\":{\"loss\":{}}}",
+		    "thresholds.loss", "give above" },
+		{ TASK_PING, C "\"thresholds\":{\"loss\":{\"above\":1.5}}}",
+		    "thresholds.loss.above", "fraction between 0 and 1" },
+		{ TASK_PING, C "\"thresholds\":{\"loss\":{\"above\":\"5%\"}}}",
+		    "thresholds.loss.above", "expected a fraction" },
+		{ TASK_PING, C "\"thresholds\":{\"loss\":{\"above\":0.1,"
+		    "\"below\":0.2}}}", "thresholds.loss.below", "not both" },
+		{ TASK_PING, C "\"thresholds\":{\"loss\":{\"above\":0.1,"
+		    "\"clear\":0.2}}}", "thresholds.loss.clear",
+		    "must not be above the level" },
+		{ TASK_PING, C "\"thresholds\":{\"rtt_avg\":{\"below\":"
+		    "\"10ms\",\"clear\":\"5ms\"}}}", "thresholds.rtt_avg.clear",
+		    "must not be below the level" },
+		{ TASK_PING, C "\"thresholds\":{\"rtt_p99\":{\"above\":"
+		    "\"fast\"}}}", "thresholds.rtt_p99.above", NULL },
+		{ TASK_PING, C "\"thresholds\":{\"jitter\":{\"above\":-1}}}",
+		    "thresholds.jitter.above", "must not be negative" },
+		{ TASK_PING, C "\"thresholds\":{\"loss\":{\"above\":0.1,"
+		    "\"for\":0}}}", "thresholds.loss.for", "between 1 and" },
+		{ TASK_PING, C "\"thresholds\":{\"loss\":{\"above\":0.1,"
+		    "\"clear_for\":1.5}}}", "thresholds.loss.clear_for",
+		    "expected an integer" },
+		{ TASK_PING, C "\"thresholds\":{\"loss\":{\"above\":0.1,"
+		    "\"min_samples\":1000001}}}", "thresholds.loss.min_samples",
+		    NULL },
+		{ TASK_PING, C "\"thresholds\":{\"loss\":{\"above\":0.1,"
+		    "\"repeat\":\"500ms\"}}}", "thresholds.loss.repeat",
+		    "at least 1s" },
+		{ TASK_PING, C "\"thresholds\":{\"loss\":{\"above\":0.1,"
+		    "\"often\":1}}}", "thresholds.loss.often", "unknown field" },
+		{ TASK_PING, C "\"loss_threshold\":0.1,\"thresholds\":"
+		    "{\"loss\":{\"above\":0.2}}}", "loss_threshold", "not both" },
+		{ TASK_PING, C "\"latency_threshold\":\"1s\",\"thresholds\":"
+		    "{\"rtt_avg\":{\"above\":1}}}", "latency_threshold",
+		    "not both" },
+		{ TASK_PING, C "\"webhook_url\":\"ftp://x\"}", "webhook_url",
+		    "http or https" },
+		{ TASK_PING, C "\"webhook_url\":\"http://a\","
+		    "\"alert_callback_url\":\"http://b\"}", "webhook_url",
+		    "not both" },
+		{ TASK_PING, C "\"webhook_secret\":\"s\"}", "webhook_secret",
+		    "give webhook_url" },
+		{ TASK_PING, C "\"webhook_url\":\"http://a\","
+		    "\"webhook_secret\":\"a\\nb\"}", "webhook_secret",
+		    "control character" },
+#undef C
 	};
 	size_t	 i;
 
@@ -717,6 +776,48 @@ test_twamp_params(void **state)
 	assert_int_equal(task_type_from_name("stamp"), TASK_STAMP);
 }
 
+static void
+test_thresholds(void **state)
+{
+	struct task_params	 p;
+	const struct alert_rule	*r;
+
+	(void)state;
+	expect_ok("{\"target\":\"h\",\"mode\":\"continuous\","
+	    "\"loss_threshold\":0.05,\"thresholds\":{\"rtt_p99\":{\"above\":"
+	    "\"150ms\",\"clear\":\"100ms\",\"for\":3,\"min_samples\":10,"
+	    "\"repeat\":\"5m\"},\"jitter\":{\"above\":2000000},"
+	    "\"rtt_avg\":null},\"webhook_url\":\"https://h/x\","
+	    "\"webhook_secret\":\"k\"}", TASK_PING, &p);
+	r = &p.alerts[ALERT_LOSS];
+	assert_true(r->set && r->lopa && !r->below);
+	assert_true(r->level == 0.05 && r->clear == 0.05);
+	r = &p.alerts[ALERT_RTT_P99];
+	assert_true(r->set && !r->lopa && r->has_clear);
+	assert_true(r->level == 150e6 && r->clear == 100e6);
+	assert_int_equal(r->for_n, 3);
+	assert_int_equal(r->clear_for, 3);
+	assert_int_equal(r->min_samples, 10);
+	assert_int_equal(r->repeat_ns, 300 * SEC);
+	assert_true(p.alerts[ALERT_JITTER].set);
+	assert_true(p.alerts[ALERT_JITTER].level == 2e6);
+	assert_false(p.alerts[ALERT_RTT_AVG].set);
+	assert_string_equal(p.alert_callback_url, "https://h/x");
+	assert_string_equal(p.webhook_secret, "k");
+	/* Lopa's two in another mode: accepted, no rule. */
+	expect_ok("{\"target\":\"h\",\"loss_threshold\":0.05,"
+	    "\"latency_threshold\":\"1s\"}", TASK_PING, &p);
+	assert_false(p.alerts[ALERT_LOSS].set);
+	assert_false(p.alerts[ALERT_RTT_AVG].set);
+	assert_true(p.loss_threshold == 0.05);
+	/* Below, for twamp's one-way figures. */
+	expect_ok("{\"target\":\"h\",\"mode\":\"continuous\","
+	    "\"thresholds\":{\"backward_p99\":{\"below\":\"1us\"}}}",
+	    TASK_TWAMP, &p);
+	assert_true(p.alerts[ALERT_BACKWARD_P99].below);
+	assert_true(p.alerts[ALERT_BACKWARD_P99].level == 1000);
+}
+
 /* The echoed parameters are a creation body giving the same task. */
 static void
 test_params_roundtrip(void **state)
@@ -749,6 +850,15 @@ test_params_roundtrip(void **state)
 		{ TASK_STAMP, "{\"target\":\"h\",\"tlvs\":[{\"type\":"
 		    "\"padding\",\"length\":9},{\"type\":\"cos\",\"dscp\":46},"
 		    "{\"type\":200,\"length\":3},{\"type\":3}]}" },
+		{ TASK_PING, "{\"target\":\"h\",\"mode\":\"continuous\","
+		    "\"loss_threshold\":0.05,\"latency_threshold\":\"20ms\","
+		    "\"thresholds\":{\"rtt_p99\":{\"above\":\"150ms\","
+		    "\"clear\":\"100ms\",\"for\":3,\"repeat\":\"1m\"},"
+		    "\"jitter\":{\"below\":7}},\"webhook_url\":\"http://h/\"}" },
+		{ TASK_STAMP, "{\"target\":\"h\",\"mode\":\"continuous\","
+		    "\"thresholds\":{\"loss\":{\"above\":0.125,\"clear\":0,"
+		    "\"clear_for\":9,\"min_samples\":4},\"forward_p99\":"
+		    "{\"above\":1}}}" },
 	};
 	struct task_params	 a, b;
 	struct task_json_err	 e;
@@ -1375,6 +1485,7 @@ main(void)
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_twamp_params),
+		cmocka_unit_test(test_thresholds),
 		cmocka_unit_test(test_params_roundtrip),
 		cmocka_unit_test(test_time_format),
 		cmocka_unit_test(test_info_running),
