@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -42,6 +43,9 @@
 #define REFWAIT_MIN	(1000LL * 1000 * 1000)			/* 1s */
 #define REFWAIT_MAX	(7LL * 24 * 3600 * 1000 * 1000 * 1000)	/* 7 days */
 #define BUSY_POLL_MAX	(10LL * 1000 * 1000)		/* 10 ms */
+#define WEBHOOK_AGE_MIN	(1000LL * 1000 * 1000)			/* 1s */
+#define WEBHOOK_AGE_MAX	(7LL * 24 * 3600 * 1000 * 1000 * 1000)	/* 7 days */
+#define WEBHOOK_AGE_DEF	(3600LL * 1000 * 1000 * 1000)		/* 1h */
 #define REFWAIT_DEFAULT	(900LL * 1000 * 1000 * 1000)	/* RFC 5357: 900s */
 #define TWC_TIMEOUT_DEF	(5LL * 1000 * 1000 * 1000)	/* TWAMP-Control: 5s */
 #define TWC_TIMEOUT_MAX	(3600LL * 1000 * 1000 * 1000)	/* 1h */
@@ -54,7 +58,8 @@ enum ktype {
 	K_OPTPATH,	/* absolute path, or "" for none */
 	K_LISTEN,	/* list of addresses, one address, or "" for none */
 	K_ADDR,		/* address, or "" for disabled */
-	K_PREFIXES,	/* list of address prefixes (reflector.allow) */
+	K_PREFIXES,	/* struct conf_allow of address prefixes */
+	K_HOSTS,	/* struct conf_allow of host names and prefixes */
 	K_BOOL,		/* uint32_t 0 or 1 */
 	K_UINT,		/* uint32_t in [min, max] */
 	K_DURATION,	/* int64_t ns in [min, max] */
@@ -166,6 +171,16 @@ static const struct ckey tasks_keys[] = {
 	{ .name = NULL }
 };
 
+static const struct ckey webhooks_keys[] = {
+	{ .name = "allow", .type = K_HOSTS, FIELD(webhooks_allow) },
+	{ .name = "queue", .type = K_UINT, FIELD(webhooks_queue),
+	    .min = 1, .max = 100000 },
+	{ .name = "max_age", .type = K_DURATION, FIELD(webhooks_max_age),
+	    .min = WEBHOOK_AGE_MIN, .max = WEBHOOK_AGE_MAX },
+	{ .name = "ca_file", .type = K_OPTPATH, FIELD(webhooks_ca_file) },
+	{ .name = NULL }
+};
+
 /* The order here is the order of config_print. */
 static const struct ckey top_keys[] = {
 	{ .name = "user", .type = K_NAME, FIELD(user) },
@@ -178,6 +193,7 @@ static const struct ckey top_keys[] = {
 	{ .name = "sender", .type = K_SECTION, .sub = sender_keys },
 	{ .name = "monitor", .type = K_SECTION, .sub = monitor_keys },
 	{ .name = "tasks", .type = K_SECTION, .sub = tasks_keys },
+	{ .name = "webhooks", .type = K_SECTION, .sub = webhooks_keys },
 	{ .name = "state_file", .type = K_PATH, FIELD(state_file) },
 	{ .name = NULL }
 };
@@ -191,6 +207,7 @@ KEYS_FIT(reflector_keys);
 KEYS_FIT(sender_keys);
 KEYS_FIT(monitor_keys);
 KEYS_FIT(tasks_keys);
+KEYS_FIT(webhooks_keys);
 KEYS_FIT(top_keys);
 
 static const struct {
@@ -473,6 +490,7 @@ conf_set(const struct ckey *k, struct lopad_conf *c, const char *v,
 	case K_SECTION:
 	case K_LISTEN:
 	case K_PREFIXES:
+	case K_HOSTS:
 		break;
 	}
 	snprintf(wbuf, wlen, "cannot be set from a single value");
@@ -553,6 +571,8 @@ key_kind(enum ktype t)
 		return "an address";
 	case K_PREFIXES:
 		return "a list of address prefixes";
+	case K_HOSTS:
+		return "a list of host names and address prefixes";
 	case K_BOOL:
 		return "a boolean";
 	case K_UINT:
@@ -688,44 +708,114 @@ set_prefix(char *dst, size_t size, const char *v, size_t len, char *w,
 	return 0;
 }
 
-/* reflector.allow: a list of prefixes, one prefix, or null/"" for none. */
-static void
-set_prefixes(struct parse *p, yaml_node_t *vn, const char *dotted)
+/*
+ * K_HOSTS: a prefix as set_prefix takes it, or a host name (RFC 1123
+ * labels, a trailing dot allowed), stored lower case.
+ */
+static int
+set_host_or_prefix(char *dst, size_t size, const char *v, size_t len,
+    char *w, size_t wlen)
 {
-	struct lopad_conf	*c = p->conf;
+	struct addr_prefix	 pfx;
+	const char		*errstr;
+	size_t			 i, label = 0;
+
+	if (strlen(v) < len) {
+		why(w, wlen, v, len, "contains a NUL byte");
+		return -1;
+	}
+	if (len >= size) {
+		why(w, wlen, v, len, "too long (at most %zu bytes)", size - 1);
+		return -1;
+	}
+	if (strspn(v, "0123456789.") == len || memchr(v, ':', len) != NULL ||
+	    memchr(v, '/', len) != NULL) {
+		if (addr_prefix_parse(v, &pfx, &errstr) == -1) {
+			why(w, wlen, v, len, "%s", errstr);
+			return -1;
+		}
+		store_str(dst, size, v, len);
+		return 0;
+	}
+	for (i = 0; i < len; i++) {
+		if (v[i] == '.') {
+			if (label == 0 || v[i - 1] == '-') {
+				why(w, wlen, v, len, "not a host name or an "
+				    "address prefix");
+				return -1;
+			}
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)v[i]) && (v[i] != '-' ||
+		    label == 0) && v[i] != '_') {
+			why(w, wlen, v, len, "not a host name or an address "
+			    "prefix");
+			return -1;
+		}
+		if (++label > 63) {
+			why(w, wlen, v, len, "a label longer than 63 "
+			    "characters");
+			return -1;
+		}
+	}
+	if (len == 0 || (label == 0 && len == 1)) {
+		why(w, wlen, v, len, "empty");
+		return -1;
+	}
+	store_str(dst, size, v, len);
+	for (i = 0; dst[i] != '\0'; i++)
+		dst[i] = (char)tolower((unsigned char)dst[i]);
+	return 0;
+}
+
+/*
+ * An allow list (struct conf_allow): a list, one entry, or null/"" for
+ * none; prefixes (K_PREFIXES) or host names and prefixes (K_HOSTS).
+ */
+static void
+set_allow(struct parse *p, const struct ckey *k, yaml_node_t *vn,
+    const char *dotted)
+{
+	struct conf_allow	*a = (struct conf_allow *)(void *)
+				    ((char *)p->conf + k->off);
+	int			(*check)(char *, size_t, const char *, size_t,
+				    char *, size_t);
 	yaml_node_item_t	*it;
 	yaml_node_t		*n;
 	char			 name[KEY_MAXLEN], w[WHY_MAXLEN], idx[32];
-	char			 pfx[LOPA_ADDRLEN];
+	char			 e[LOPA_HOSTLEN];
+	const char		*what;
 	size_t			 i, cnt;
 
+	check = k->type == K_HOSTS ? set_host_or_prefix : set_prefix;
+	what = k->type == K_HOSTS ? "a host name or an address prefix" :
+	    "an address prefix";
 	if (vn->type == YAML_SCALAR_NODE) {
-		memset(c->reflector_allow, 0, sizeof(c->reflector_allow));
-		c->reflector_nallow = 0;
+		memset(a, 0, sizeof(*a));
 		if (is_null(vn))
 			return;
-		if (set_prefix(pfx, sizeof(pfx),
+		if (check(e, k->type == K_HOSTS ? sizeof(e) : LOPA_ADDRLEN,
 		    (const char *)vn->data.scalar.value,
 		    vn->data.scalar.length, w, sizeof(w)) == -1) {
 			perr(p, vn, dotted, "%s", w);
 			return;
 		}
-		memcpy(c->reflector_allow[0], pfx, sizeof(pfx));
-		c->reflector_nallow = 1;
+		strlcpy(a->v[0], e, sizeof(a->v[0]));
+		a->n = 1;
 		return;
 	}
 	if (vn->type != YAML_SEQUENCE_NODE) {
 		perr(p, vn, dotted, "expected %s, not %s",
-		    key_kind(K_PREFIXES), node_kind(vn));
+		    key_kind(k->type), node_kind(vn));
 		return;
 	}
 	cnt = (size_t)(vn->data.sequence.items.top -
 	    vn->data.sequence.items.start);
 	if (cnt > LOPA_MAXALLOW)
-		perr(p, vn, dotted, "more than %d prefixes (%zu)",
+		perr(p, vn, dotted, "more than %d entries (%zu)",
 		    LOPA_MAXALLOW, cnt);
-	memset(c->reflector_allow, 0, sizeof(c->reflector_allow));
-	c->reflector_nallow = 0;
+	memset(a, 0, sizeof(*a));
 	for (i = 0, it = vn->data.sequence.items.start;
 	    it < vn->data.sequence.items.top; i++, it++) {
 		if ((n = yaml_document_get_node(p->doc, *it)) == NULL)
@@ -734,21 +824,20 @@ set_prefixes(struct parse *p, yaml_node_t *vn, const char *dotted)
 		snprintf(idx, sizeof(idx), "[%zu]", i);
 		strlcat(name, idx, sizeof(name));
 		if (n->type != YAML_SCALAR_NODE) {
-			perr(p, n, name, "expected an address prefix, not %s",
+			perr(p, n, name, "expected %s, not %s", what,
 			    node_kind(n));
 			continue;
 		}
-		if (set_prefix(pfx, sizeof(pfx), is_null(n) ? "" :
-		    (const char *)n->data.scalar.value,
+		if (check(e, k->type == K_HOSTS ? sizeof(e) : LOPA_ADDRLEN,
+		    is_null(n) ? "" : (const char *)n->data.scalar.value,
 		    is_null(n) ? 0 : n->data.scalar.length, w,
 		    sizeof(w)) == -1) {
 			perr(p, n, name, "%s", w);
 			continue;
 		}
-		if (c->reflector_nallow >= LOPA_MAXALLOW)
+		if (a->n >= LOPA_MAXALLOW)
 			continue;
-		memcpy(c->reflector_allow[c->reflector_nallow++], pfx,
-		    sizeof(pfx));
+		strlcpy(a->v[a->n++], e, sizeof(a->v[0]));
 	}
 }
 
@@ -775,7 +864,8 @@ set_node(struct parse *p, const struct ckey *k, yaml_node_t *vn,
 		set_listen(p, vn, dotted);
 		return;
 	case K_PREFIXES:
-		set_prefixes(p, vn, dotted);
+	case K_HOSTS:
+		set_allow(p, k, vn, dotted);
 		return;
 	default:
 		break;
@@ -957,6 +1047,10 @@ config_defaults(struct lopad_conf *c)
 	c->tasks_retain = 1000;
 	c->tasks_samples = 100;
 	c->tasks_sample_memory = 256;
+	c->webhooks_queue = 1000;
+	c->webhooks_max_age = WEBHOOK_AGE_DEF;
+	strlcpy(c->webhooks_ca_file, LOPAD_CA_FILE,
+	    sizeof(c->webhooks_ca_file));
 	strlcpy(c->state_file, LOPAD_STATE, sizeof(c->state_file));
 	strlcpy(c->chroot, LOPAD_CHROOT, sizeof(c->chroot));
 }
@@ -1214,6 +1308,7 @@ print_keys(FILE *fp, const struct lopad_conf *c, const struct ckey *t,
     int indent)
 {
 	const struct ckey	*k;
+	const struct conf_allow	*al;
 	const char		*f;
 	const char		*lv;
 	char			 d[64];
@@ -1242,13 +1337,13 @@ print_keys(FILE *fp, const struct lopad_conf *c, const struct ckey *t,
 			fputc(']', fp);
 			break;
 		case K_PREFIXES:
+		case K_HOSTS:
+			al = (const struct conf_allow *)(const void *)f;
 			fputs(" [", fp);
-			for (i = 0; i < c->reflector_nallow &&
-			    i < LOPA_MAXALLOW; i++) {
+			for (i = 0; i < al->n && i < LOPA_MAXALLOW; i++) {
 				if (i > 0)
 					fputs(", ", fp);
-				print_quoted(fp, c->reflector_allow[i],
-				    sizeof(c->reflector_allow[i]));
+				print_quoted(fp, al->v[i], sizeof(al->v[i]));
 			}
 			fputc(']', fp);
 			break;

@@ -43,6 +43,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <curl/curl.h>
 #include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -59,6 +60,7 @@
 #include "proc.h"
 #include "task.h"
 #include "task_json.h"
+#include "webhook.h"
 
 #define CTL_BODY_MAX		(64 * 1024)
 #define CTL_HEADERS_MAX		(8 * 1024)
@@ -155,6 +157,13 @@ struct ctl_pending {
 	json_t			*rows;		/* task list, samples */
 	struct ctl_taskacc	 acc;		/* task being received */
 	struct event		*timer;
+	/* A creation waiting for its webhook host's addresses. */
+	struct task_params	*deferred;
+	struct evdns_getaddrinfo_request *gai;
+	struct event		*gai_done;	/* finishes in the loop */
+	int			 gai_result;
+	int			 gai_allowed;
+	const char		*url_field;	/* webhook_url or Lopa's */
 };
 TAILQ_HEAD(ctl_pendings, ctl_pending);
 
@@ -307,6 +316,7 @@ static struct ctl_streams	 ctl_streams =
 static struct ctl_resolves	 ctl_resolves =
 				    TAILQ_HEAD_INITIALIZER(ctl_resolves);
 static struct evdns_base	*ctl_dns;	/* NULL: no resolver */
+static char			 ctl_ca_file[PATH_MAX];	/* read at start */
 static uint32_t			 ctl_reqid;
 static int			 ctl_started;
 static int			 ctl_ready_flag;
@@ -1141,6 +1151,10 @@ ctl_pending_rearm(struct ctl_pending *p)
 	evtimer_add(p->timer, &tv);
 }
 
+/*
+ * A request waiting for another process; with data NULL and len 1, not
+ * sent yet (its caller sends it later under p->reqid).
+ */
 static struct ctl_pending *
 ctl_pending_new(struct ctl_req *r, enum lopa_proc peer, uint32_t type,
     const void *data, size_t len)
@@ -1163,7 +1177,8 @@ ctl_pending_new(struct ctl_req *r, enum lopa_proc peer, uint32_t type,
 	if ((p->timer = evtimer_new(proc_base, ctl_pending_timeout, p)) ==
 	    NULL)
 		fatalx("%s: evtimer_new", __func__);
-	if (proc_compose(peer, type, 0, p->reqid, -1, data, len) == -1) {
+	if ((data != NULL || len != 1) &&
+	    proc_compose(peer, type, 0, p->reqid, -1, data, len) == -1) {
 		event_free(p->timer);
 		free(p);
 		ctl_problem(r->req, 503, "cannot reach the %s process",
@@ -1196,6 +1211,16 @@ ctl_pending_done(struct ctl_pending *p)
 	TAILQ_REMOVE(&ctl_pendings, p, entry);
 	if (p->conn != NULL)
 		p->conn->pending = NULL;
+	if (p->gai != NULL) {
+		struct evdns_getaddrinfo_request *gai = p->gai;
+
+		p->gai = NULL;
+		evdns_getaddrinfo_cancel(gai);
+	}
+	if (p->deferred != NULL)
+		freezero(p->deferred, sizeof(*p->deferred));
+	if (p->gai_done != NULL)
+		event_free(p->gai_done);
 	event_free(p->timer);
 	json_decref(p->procs);
 	json_decref(p->partial);
@@ -1277,6 +1302,30 @@ ctl_status_proc(struct imsg *imsg)
 		fatalx("%s: json", __func__);
 }
 
+/* The webhooks' delivery counters, for the status. */
+static json_t *
+ctl_webhooks_json(void)
+{
+	struct webhook_status	 w;
+	json_t			*j;
+
+	webhook_status(&w);
+	j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+	    "queued", (json_int_t)w.queued,
+	    "delivered", (json_int_t)w.delivered,
+	    "retried", (json_int_t)w.retried,
+	    "failed", (json_int_t)w.failed,
+	    "dropped", (json_int_t)w.dropped,
+	    "refused", (json_int_t)w.refused,
+	    "queue_length", (json_int_t)w.queue_length,
+	    "destinations", (json_int_t)w.destinations,
+	    "in_flight", (json_int_t)w.in_flight,
+	    "tls", w.tls != 0);
+	if (j == NULL)
+		fatalx("%s: json_pack", __func__);
+	return j;
+}
+
 static void
 ctl_status_end(struct imsg *imsg)
 {
@@ -1309,6 +1358,8 @@ ctl_status_end(struct imsg *imsg)
 	    "config", cfg);
 	if (cfg == NULL || j == NULL)
 		fatalx("%s: json_pack", __func__);
+	if (json_object_set_new(j, "webhooks", ctl_webhooks_json()) != 0)
+		fatalx("%s: webhooks", __func__);
 	/* Then the reflector's and the sender's counters. */
 	p->partial = j;
 	ctl_status_ask(p, IMSG_REFL_STATS, PROC_REFLECTOR);
@@ -1729,18 +1780,166 @@ ctl_task_pending(struct ctl_req *r, uint32_t type, struct task_query *q)
 	return ctl_pending_new(r, PROC_ENGINE, type, q, sizeof(*q));
 }
 
+/* A 400 naming field; detail after "field: ". */
+static void
+ctl_problem_field(struct evhttp_request *req, const char *field,
+    const char *fmt, ...) __attribute__((__format__(printf, 3, 4)));
+
+static void
+ctl_problem_field(struct evhttp_request *req, const char *field,
+    const char *fmt, ...)
+{
+	struct task_json_err	 e;
+	va_list			 ap;
+	int			 n;
+
+	memset(&e, 0, sizeof(e));
+	e.status = 400;
+	strlcpy(e.field, field, sizeof(e.field));
+	n = snprintf(e.detail, sizeof(e.detail), "%s: ", field);
+	if (n < 0 || (size_t)n >= sizeof(e.detail))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(e.detail + n, sizeof(e.detail) - (size_t)n, fmt, ap);
+	va_end(ap);
+	ctl_problem_err(req, &e);
+}
+
+/*
+ * The webhook host's addresses came (maybe before evdns_getaddrinfo
+ * returned): noted, and the creation goes on from the event loop.
+ */
+static void
+ctl_url_resolved(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct ctl_pending	*p = arg;
+	struct evutil_addrinfo	*ai;
+	struct timeval		 tv = { 0, 0 };
+	int			 ok = 0;
+
+	if (result == EVUTIL_EAI_CANCEL) {
+		if (res != NULL)
+			evutil_freeaddrinfo(res);
+		return;
+	}
+	p->gai = NULL;
+	for (ai = res; result == 0 && ai != NULL && !ok; ai = ai->ai_next)
+		ok = (ai->ai_family == AF_INET || ai->ai_family == AF_INET6) &&
+		    webhook_addr_allowed(ai->ai_addr);
+	if (res != NULL)
+		evutil_freeaddrinfo(res);
+	p->gai_result = result;
+	p->gai_allowed = ok;
+	evtimer_add(p->gai_done, &tv);
+}
+
+/* A creation whose webhook host resolved: on to the engine, or a 400. */
+static void
+ctl_url_checked(evutil_socket_t fd, short event, void *arg)
+{
+	struct ctl_pending	*p = arg;
+	struct evhttp_request	*req;
+	int			 result = p->gai_result;
+
+	if (p->req == NULL) {
+		(void)ctl_pending_done(p);
+		return;
+	}
+	if (!p->gai_allowed) {
+		req = ctl_pending_done(p);
+		if (result != 0)
+			ctl_problem_field(req, p->url_field, "the host does "
+			    "not resolve (%s): webhooks.allow cannot be "
+			    "checked", evutil_gai_strerror(result));
+		else
+			ctl_problem_field(req, p->url_field, "outside "
+			    "webhooks.allow: no address of the host is in it");
+		return;
+	}
+	if (proc_compose(PROC_ENGINE, IMSG_TASK_CREATE, 0, p->reqid, -1,
+	    p->deferred, sizeof(*p->deferred)) == -1) {
+		req = ctl_pending_done(p);
+		ctl_problem(req, 503, "cannot reach the engine process");
+		return;
+	}
+	freezero(p->deferred, sizeof(*p->deferred));
+	p->deferred = NULL;
+	ctl_pending_rearm(p);
+}
+
 static void
 ctl_task_create(struct ctl_req *r)
 {
 	struct task_params	 tp;
 	struct task_json_err	 e;
+	struct ctl_pending	*p;
+	struct evutil_addrinfo	 hints;
+	struct evdns_getaddrinfo_request *gai;
+	const char		*field, *why;
+	CURLU			*u;
+	char			*host = NULL;
+	int			 rc;
 
 	if (task_params_from_json(r->body, (uint32_t)r->rt->arg, &tp,
 	    &e) == -1) {
 		ctl_problem_err(r->req, &e);
 		return;
 	}
-	ctl_pending_new(r, PROC_ENGINE, IMSG_TASK_CREATE, &tp, sizeof(tp));
+	if (tp.alert_callback_url[0] == '\0') {
+		ctl_pending_new(r, PROC_ENGINE, IMSG_TASK_CREATE, &tp,
+		    sizeof(tp));
+		return;
+	}
+	/* The webhook's receiver must be one webhooks.allow accepts. */
+	field = json_object_get(r->body, "webhook_url") != NULL ?
+	    "webhook_url" : "alert_callback_url";
+	if ((rc = webhook_url_check(tp.alert_callback_url, &why)) == -1) {
+		ctl_problem_field(r->req, field, "%s", why);
+		explicit_bzero(&tp, sizeof(tp));
+		return;
+	}
+	if (rc == 1) {
+		ctl_pending_new(r, PROC_ENGINE, IMSG_TASK_CREATE, &tp,
+		    sizeof(tp));
+		explicit_bzero(&tp, sizeof(tp));
+		return;
+	}
+	/* A name outside the list: its addresses decide. */
+	if (ctl_dns == NULL) {
+		ctl_problem_field(r->req, field, "outside webhooks.allow (no "
+		    "resolver to check the host's addresses)");
+		return;
+	}
+	if ((u = curl_url()) == NULL ||
+	    curl_url_set(u, CURLUPART_URL, tp.alert_callback_url, 0) !=
+	    CURLUE_OK || curl_url_get(u, CURLUPART_HOST, &host, 0) !=
+	    CURLUE_OK) {
+		curl_url_cleanup(u);
+		ctl_problem_field(r->req, field, "not a valid URL");
+		return;
+	}
+	curl_url_cleanup(u);
+	if ((p = ctl_pending_new(r, PROC_ENGINE, IMSG_TASK_CREATE, NULL,
+	    1)) == NULL) {
+		curl_free(host);
+		return;
+	}
+	if ((p->deferred = malloc(sizeof(*p->deferred))) == NULL)
+		fatal("%s: malloc", __func__);
+	memcpy(p->deferred, &tp, sizeof(tp));
+	explicit_bzero(&tp, sizeof(tp));
+	p->url_field = field;
+	if ((p->gai_done = evtimer_new(proc_base, ctl_url_checked, p)) ==
+	    NULL)
+		fatalx("%s: evtimer_new", __func__);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	if ((gai = evdns_getaddrinfo(ctl_dns, host, NULL, &hints,
+	    ctl_url_resolved, p)) != NULL)
+		p->gai = gai;
+	curl_free(host);
 }
 
 static void
@@ -2374,7 +2573,7 @@ ctl_engine_alert(struct imsg *imsg)
 	struct task_alert	*a;
 	struct ctl_stream	*s, *next;
 	json_t			*j;
-	char			 v[64], t[64], w[64];
+	char			 v[64], t[64], w[64], *body;
 
 	if (imsg_check_len(imsg, sizeof(*a)) != 0)
 		fatalx("IMSG_TASK_ALERT: bad size %zu", imsg->datalen);
@@ -2411,6 +2610,12 @@ ctl_engine_alert(struct imsg *imsg)
 		if (s->state == SSE_LIVE && (s->all ||
 		    strcmp(s->id, a->id) == 0))
 			ctl_sse_event(s, "alert", json_incref(j));
+	if (a->url[0] != '\0') {
+		if ((body = json_dumps(j, JSON_COMPACT)) == NULL)
+			fatalx("%s: json_dumps", __func__);
+		webhook_send(a->url, a->secret, body, strlen(body));
+		free(body);
+	}
 	json_decref(j);
 	explicit_bzero(a->secret, sizeof(a->secret));
 }
@@ -2886,6 +3091,8 @@ control_init(void)
 	ctl_hostname[sizeof(ctl_hostname) - 1] = '\0';
 	ctl_group_init();
 	ctl_dns_init();
+	webhook_init(proc_base, ctl_dns, proc_conf);
+	strlcpy(ctl_ca_file, proc_conf->webhooks_ca_file, sizeof(ctl_ca_file));
 	/* jansson seeds its hash from /dev/urandom: not in the chroot. */
 	json_object_seed(0);
 	if ((ctl_fresh_ev = event_new(proc_base, -1, 0, ctl_fresh_cb, NULL)) ==
@@ -3018,6 +3225,10 @@ control_reconf_commit(const struct lopad_conf *conf)
 		log_debug("%zu API tokens", ctl_ntokens);
 	}
 	ctl_timeouts();
+	if (strcmp(conf->webhooks_ca_file, ctl_ca_file) != 0)
+		log_warnx("webhooks.ca_file changed: it is read at start "
+		    "only; restart lopad to use %s", conf->webhooks_ca_file);
+	webhook_conf(conf);
 	ctl_reconf = 0;
 }
 

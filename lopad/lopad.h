@@ -16,13 +16,15 @@
 #define LOPAD_SOCKET		"/run/lopad/lopad.sock"
 #define LOPAD_RSOCKET		"/run/lopad/lopad.rsock"
 #define LOPAD_STATE		"/var/lib/lopad/state.yaml"
+#define LOPAD_CA_FILE		"/etc/ssl/certs/ca-certificates.crt"
 #define LOPAD_CHROOT		"/var/lib/lopad/empty"
 #define LOPAD_USER		"_lopad"
 #define LOPAD_NOFILE		65536
 
 #define LOPA_NAMELEN		64
-#define LOPA_MAXALLOW		16	/* reflector.allow prefixes */
+#define LOPA_MAXALLOW		16	/* reflector.allow, webhooks.allow */
 #define LOPA_ADDRLEN		64	/* "[ffff:...:ffff%ifname]:65535" */
+#define LOPA_HOSTLEN		256	/* a DNS name, or a prefix */
 #define LOPA_SUNPATHLEN		108	/* sizeof(sun_path) */
 #define LOPA_MAXLISTEN		8
 #define LOPA_ERRLEN		512
@@ -173,6 +175,12 @@ struct api_token {
 };
 
 /* Effective configuration; flat so it can travel in one message. */
+/* An allow list of the config: prefixes, or host names and prefixes. */
+struct conf_allow {
+	uint32_t	 n;			/* 0: everything is allowed */
+	char		 v[LOPA_MAXALLOW][LOPA_HOSTLEN];
+};
+
 struct lopad_conf {
 	char		 user[LOPA_NAMELEN];
 	char		 group[LOPA_NAMELEN];
@@ -190,8 +198,7 @@ struct lopad_conf {
 	char		 reflector_twamp_addr[LOPA_ADDRLEN];	/* "" disables */
 	uint32_t	 reflector_twamp_stateful;	/* own sequence numbers */
 	int64_t		 reflector_twamp_refwait;	/* ns; idle session */
-	uint32_t	 reflector_nallow;		/* 0: every source */
-	char		 reflector_allow[LOPA_MAXALLOW][LOPA_ADDRLEN];	/* prefixes */
+	struct conf_allow reflector_allow;		/* prefixes; none: all */
 	uint32_t	 reflector_rate_per_source;	/* packets/s; 0 unlimited */
 	uint32_t	 reflector_rate_global;		/* packets/s; 0 unlimited */
 	int64_t		 reflector_busy_poll;		/* ns; 0: sleep at once */
@@ -214,6 +221,11 @@ struct lopad_conf {
 	uint32_t	 tasks_retain;			/* finished tasks kept */
 	uint32_t	 tasks_samples;			/* recent samples per task */
 	uint32_t	 tasks_sample_memory;		/* MiB, RTTs and windows */
+	/* Webhooks (control). */
+	struct conf_allow webhooks_allow;	/* hosts, prefixes; none: all */
+	uint32_t	 webhooks_queue;	/* per destination */
+	int64_t		 webhooks_max_age;	/* ns: retries until */
+	char		 webhooks_ca_file[PATH_MAX];	/* "" none */
 	char		 state_file[PATH_MAX];
 	char		 chroot[PATH_MAX];
 };

@@ -1096,12 +1096,12 @@ static void
 refl_settings(const struct lopad_conf *c)
 {
 	const char	*errstr;
-	char		 p[LOPA_ADDRLEN];
+	char		 p[LOPA_HOSTLEN];
 	uint32_t	 i;
 
 	refl_nallow = 0;
-	for (i = 0; i < c->reflector_nallow && i < LOPA_MAXALLOW; i++) {
-		memcpy(p, c->reflector_allow[i], sizeof(p));
+	for (i = 0; i < c->reflector_allow.n && i < LOPA_MAXALLOW; i++) {
+		strlcpy(p, c->reflector_allow.v[i], sizeof(p));
 		p[sizeof(p) - 1] = '\0';
 		if (addr_prefix_parse(p, &refl_allow[refl_nallow],
 		    &errstr) == -1) {

@@ -80,12 +80,15 @@ static const int sc_common[] = {
 
 /*
  * control: HTTP server on passed listeners; peer credentials; evdns on
- * the UDP sockets it opened before the sandbox (queries and answers).
+ * the UDP sockets it opened before the sandbox (queries and answers);
+ * webhooks: libcurl's TCP connections (socket() is allowed apart, for
+ * TCP only), their options, and TLS.
  */
 static const int sc_control[] = {
 	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(shutdown),
 	SCMP_SYS(getpeername), SCMP_SYS(getsockname), SCMP_SYS(getsockopt),
 	SCMP_SYS(sendto), SCMP_SYS(recvfrom),
+	SCMP_SYS(connect), SCMP_SYS(setsockopt), SCMP_SYS(fcntl),
 };
 
 /* netlink: reads the receive buffer size of the passed socket. */
@@ -246,6 +249,32 @@ sandbox_sender_socket(scmp_filter_ctx ctx)
 		}
 }
 
+/*
+ * control: socket(AF_INET or AF_INET6, SOCK_STREAM, 0 or IPPROTO_TCP),
+ * webhook connections (libcurl names the protocol).
+ */
+static void
+sandbox_control_socket(scmp_filter_ctx ctx)
+{
+	const int	 fam[] = { AF_INET, AF_INET6 };
+	const int	 proto[] = { 0, IPPROTO_TCP };
+	const uint32_t	 mask = ~(uint32_t)(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	size_t		 i, j;
+	int		 rc;
+
+	for (i = 0; i < NELEM(fam); i++)
+		for (j = 0; j < NELEM(proto); j++) {
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+			    SCMP_SYS(socket), 3,
+			    SCMP_A0_32(SCMP_CMP_EQ, fam[i], 0),
+			    SCMP_A1_32(SCMP_CMP_MASKED_EQ, mask, SOCK_STREAM),
+			    SCMP_A2_32(SCMP_CMP_EQ, proto[j], 0));
+			if (rc < 0)
+				fatalx("seccomp socket rule: %s",
+				    strerror(-rc));
+		}
+}
+
 /* reflector: setsockopt(fd, level, option) for the pairs above only. */
 static void
 sandbox_reflector_sockopts(scmp_filter_ctx ctx)
@@ -303,6 +332,8 @@ sandbox_seccomp(enum lopa_proc role)
 		sandbox_allow(ctx, sr->calls[i]);
 	if (role == PROC_SENDER)
 		sandbox_sender_socket(ctx);
+	if (role == PROC_CONTROL)
+		sandbox_control_socket(ctx);
 	if (role == PROC_REFLECTOR)
 		sandbox_reflector_sockopts(ctx);
 	/* libevent's buffers ask how much is readable; nothing else. */

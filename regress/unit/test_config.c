@@ -969,6 +969,11 @@ test_print_defaults(void **state)
 	    "  retain: 1000\n"
 	    "  samples: 100\n"
 	    "  sample_memory: 256\n"
+	    "webhooks:\n"
+	    "  allow: []\n"
+	    "  queue: 1000\n"
+	    "  max_age: \"1h0m0s\"\n"
+	    "  ca_file: \"/etc/ssl/certs/ca-certificates.crt\"\n"
 	    "state_file: \"/var/lib/lopad/state.yaml\"\n");
 	free(text);
 }
@@ -1324,6 +1329,48 @@ test_addr_loopback(void **state)
 	assert_false(addr_is_loopback((struct sockaddr *)&ss));
 }
 
+/* webhooks: allow (host names and prefixes), queue, max_age, ca_file. */
+static void
+test_webhooks_keys(void **state)
+{
+	struct lopad_conf	 c;
+
+	config_defaults(&c);
+	assert_int_equal(c.webhooks_allow.n, 0);
+	assert_int_equal(c.webhooks_queue, 1000);
+	assert_int_equal(c.webhooks_max_age, 3600 * SEC);
+	assert_string_equal(c.webhooks_ca_file,
+	    "/etc/ssl/certs/ca-certificates.crt");
+	expect_ok("webhooks:\n  allow: [Hooks.Example.COM., \"198.18.0.0/15\", "
+	    "\"2001:db8::1\", a-b.c_d]\n  queue: 5\n  max_age: 2m\n"
+	    "  ca_file: \"\"\n", &c);
+	assert_int_equal(c.webhooks_allow.n, 4);
+	assert_string_equal(c.webhooks_allow.v[0], "hooks.example.com.");
+	assert_string_equal(c.webhooks_allow.v[1], "198.18.0.0/15");
+	assert_string_equal(c.webhooks_allow.v[2], "2001:db8::1");
+	assert_string_equal(c.webhooks_allow.v[3], "a-b.c_d");
+	assert_int_equal(c.webhooks_queue, 5);
+	assert_int_equal(c.webhooks_max_age, 120 * SEC);
+	assert_string_equal(c.webhooks_ca_file, "");
+	expect_ok("webhooks: {allow: hooks.example}\n", &c);
+	assert_int_equal(c.webhooks_allow.n, 1);
+	expect_error("webhooks:\n  allow: [\"-x.example\"]\n", "t.conf:2:11: "
+	    "webhooks.allow[0]: \"-x.example\": not a host name or an address "
+	    "prefix");
+	expect_error("webhooks:\n  allow: [\"a..b\"]\n", "t.conf:2:11: "
+	    "webhooks.allow[0]: \"a..b\": not a host name or an address "
+	    "prefix");
+	expect_error("webhooks:\n  allow: [\"198.18.0.0/33\"]\n",
+	    "t.conf:2:11: webhooks.allow[0]: \"198.18.0.0/33\": prefix "
+	    "length too long");
+	expect_error("webhooks:\n  allow: [\"h/x\"]\n", "t.conf:2:11: "
+	    "webhooks.allow[0]: \"h/x\": not an IPv4 or IPv6 address");
+	expect_error("webhooks:\n  queue: 0\n", "t.conf:2:10: "
+	    "webhooks.queue: \"0\": out of range (1..100000)");
+	expect_error("webhooks:\n  max_age: 500ms\n", "t.conf:2:12: "
+	    "webhooks.max_age: \"500ms\": out of range (1s..168h0m0s)");
+}
+
 /* reflector.allow, rate_per_source, rate_global. */
 static void
 test_reflector_keys(void **state)
@@ -1335,22 +1382,22 @@ test_reflector_keys(void **state)
 	const char		*errstr;
 
 	config_defaults(&c);
-	assert_int_equal(c.reflector_nallow, 0);
+	assert_int_equal(c.reflector_allow.n, 0);
 	assert_int_equal(c.reflector_rate_per_source, 1000);
 	assert_int_equal(c.reflector_rate_global, 100000);
 	expect_ok("reflector:\n  allow: [\"198.18.0.0/15\", \"2001:db8::/32\", "
 	    "\"127.0.0.1\"]\n  rate_per_source: 0\n  rate_global: 7\n", &c);
-	assert_int_equal(c.reflector_nallow, 3);
-	assert_string_equal(c.reflector_allow[0], "198.18.0.0/15");
-	assert_string_equal(c.reflector_allow[1], "2001:db8::/32");
-	assert_string_equal(c.reflector_allow[2], "127.0.0.1");
+	assert_int_equal(c.reflector_allow.n, 3);
+	assert_string_equal(c.reflector_allow.v[0], "198.18.0.0/15");
+	assert_string_equal(c.reflector_allow.v[1], "2001:db8::/32");
+	assert_string_equal(c.reflector_allow.v[2], "127.0.0.1");
 	assert_int_equal(c.reflector_rate_per_source, 0);
 	assert_int_equal(c.reflector_rate_global, 7);
 	expect_ok("reflector: {allow: \"10.0.0.0/8\"}\n", &c);
-	assert_int_equal(c.reflector_nallow, 1);
-	assert_string_equal(c.reflector_allow[0], "10.0.0.0/8");
+	assert_int_equal(c.reflector_allow.n, 1);
+	assert_string_equal(c.reflector_allow.v[0], "10.0.0.0/8");
 	expect_ok("reflector: {allow: []}\n", &c);
-	assert_int_equal(c.reflector_nallow, 0);
+	assert_int_equal(c.reflector_allow.n, 0);
 
 	expect_error("reflector: {allow: [\"10.0.0.1/8\"]}\n", "t.conf:1:21: "
 	    "reflector.allow[0]: \"10.0.0.1/8\": host bits set after the "
@@ -1371,7 +1418,7 @@ test_reflector_keys(void **state)
 	    "\"5.0.0.0/8\", \"6.0.0.0/8\", \"7.0.0.0/8\", \"8.0.0.0/8\", "
 	    "\"9.0.0.0/8\", \"10.0.0.0/8\", \"11.0.0.0/8\", \"12.0.0.0/8\", "
 	    "\"13.0.0.0/8\", \"14.0.0.0/8\", \"15.0.0.0/8\"]}\n",
-	    "t.conf:1:20: reflector.allow: more than 16 prefixes (17)");
+	    "t.conf:1:20: reflector.allow: more than 16 entries (17)");
 	expect_error("reflector: {rate_per_source: -1}\n", "t.conf:1:30: "
 	    "reflector.rate_per_source: \"-1\": not an integer");
 
@@ -1431,6 +1478,7 @@ main(void)
 		cmocka_unit_test(test_addr),
 		cmocka_unit_test(test_addr_loopback),
 		cmocka_unit_test(test_reflector_keys),
+		cmocka_unit_test(test_webhooks_keys),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

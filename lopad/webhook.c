@@ -1,0 +1,900 @@
+/*
+ * lopa: webhook delivery (webhook.h).
+ *
+ * Each destination (scheme://host:port) has a FIFO queue and at most one
+ * notification on its way: the head.  Its life: resolve the host (evdns;
+ * a literal address is used as it is), keep the first address that
+ * webhooks.allow accepts (all of them when the name itself is listed or
+ * the list is empty), POST with libcurl pinned to that address, then on
+ * a 2xx answer the next one; on anything else try again after a backoff
+ * (1 s doubling to 60 s, times 0.5 to 1.5 at random) for as long as the
+ * notification is younger than webhooks.max_age.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/util.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "addr.h"
+#include "log.h"
+#include "lopad.h"
+#include "version.h"
+#include "webhook.h"
+
+#define NS		1000000000LL
+#define WH_CONNECT_MS	2000		/* connect timeout */
+#define WH_TOTAL_MS	5000		/* whole request */
+#define WH_BACKOFF_MIN	(1 * NS)
+#define WH_BACKOFF_MAX	(60 * NS)
+#define WH_CA_MAX	(4 * 1024 * 1024)	/* a CA bundle, at most */
+#define WH_KEYLEN	(16 + LOPA_HOSTLEN + 16)	/* "https://host:port" */
+
+struct wh_item {
+	TAILQ_ENTRY(wh_item)	 entry;
+	char			*url;
+	char			*secret;	/* NULL: unsigned */
+	char			*body;
+	size_t			 len;
+	int64_t			 born;		/* monotonic ns */
+	uint32_t		 attempts;
+};
+TAILQ_HEAD(wh_items, wh_item);
+
+struct wh_dest {
+	TAILQ_ENTRY(wh_dest)	 entry;
+	char			 key[WH_KEYLEN];
+	char			 host[LOPA_HOSTLEN];	/* no brackets */
+	char			 port[8];
+	int			 literal;	/* host is an address */
+	int			 named;		/* the name is in the list */
+	struct wh_items		 q;
+	uint32_t		 n;
+	struct wh_item		*cur;		/* the head, on its way */
+	CURL			*easy;		/* in the multi handle */
+	struct curl_slist	*hdrs;
+	struct curl_slist	*resolve;
+	struct event		*retry;
+	struct evdns_getaddrinfo_request *gai;
+	char			 err[CURL_ERROR_SIZE];
+};
+TAILQ_HEAD(wh_dests, wh_dest);
+
+static struct event_base	*wh_base;
+static struct evdns_base	*wh_dns;
+static CURLM			*wh_multi;
+static struct event		*wh_timer;
+static struct event		*wh_reap_ev;	/* frees idle destinations */
+static struct wh_dests		 wh_dests = TAILQ_HEAD_INITIALIZER(wh_dests);
+static struct webhook_status	 wh_st;
+static struct curl_blob		 wh_ca;		/* data NULL: none */
+static uint32_t			 wh_queue_max = 1000;
+static int64_t			 wh_max_age = 3600 * NS;
+static struct {
+	uint32_t		 n;
+	char			 names[LOPA_MAXALLOW][LOPA_HOSTLEN];
+	uint32_t		 nnames;
+	struct addr_prefix	 pfx[LOPA_MAXALLOW];
+	uint32_t		 npfx;
+} wh_allow;
+
+static void	 wh_kick(struct wh_dest *);
+static void	 wh_attempt(struct wh_dest *);
+
+static int64_t
+wh_mono(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
+}
+
+static void
+wh_tv(int64_t ns, struct timeval *tv)
+{
+	if (ns < 0)
+		ns = 0;
+	tv->tv_sec = ns / NS;
+	tv->tv_usec = (ns % NS + 999) / 1000;
+	if (tv->tv_usec >= 1000000) {
+		tv->tv_sec++;
+		tv->tv_usec -= 1000000;
+	}
+}
+
+/* A host name in canonical form: lower case, no trailing dot. */
+static void
+wh_canon(char *dst, size_t len, const char *src)
+{
+	size_t	 i;
+
+	strlcpy(dst, src, len);
+	for (i = 0; dst[i] != '\0'; i++)
+		dst[i] = (char)tolower((unsigned char)dst[i]);
+	if (i > 1 && dst[i - 1] == '.')
+		dst[i - 1] = '\0';
+}
+
+/* --- signatures ---------------------------------------------------------- */
+
+int
+webhook_sign(const char *secret, int64_t t, const char *body, size_t len,
+    char *out, size_t outlen)
+{
+	unsigned char	 mac[EVP_MAX_MD_SIZE];
+	unsigned int	 maclen = 0, i;
+	char		 ts[32], *msg;
+	size_t		 tlen, n;
+
+	tlen = (size_t)snprintf(ts, sizeof(ts), "%lld", (long long)t);
+	if ((msg = malloc(tlen + 1 + len)) == NULL)
+		return -1;
+	memcpy(msg, ts, tlen);
+	msg[tlen] = '.';
+	memcpy(msg + tlen + 1, body, len);
+	if (HMAC(EVP_sha256(), secret, (int)strlen(secret),
+	    (unsigned char *)msg, tlen + 1 + len, mac, &maclen) == NULL) {
+		free(msg);
+		return -1;
+	}
+	free(msg);
+	n = (size_t)snprintf(out, outlen, "t=%s,v1=", ts);
+	if (n + (size_t)maclen * 2 + 1 > outlen)
+		return -1;
+	for (i = 0; i < maclen; i++)
+		snprintf(out + n + (size_t)i * 2, 3, "%02x", mac[i]);
+	explicit_bzero(mac, sizeof(mac));
+	return 0;
+}
+
+/* --- the allow list ---------------------------------------------------- */
+
+int
+webhook_addr_allowed(const void *sa)
+{
+	uint32_t	 i;
+
+	if (wh_allow.n == 0)
+		return 1;
+	for (i = 0; i < wh_allow.npfx; i++)
+		if (addr_prefix_match(&wh_allow.pfx[i], sa))
+			return 1;
+	return 0;
+}
+
+static int
+wh_name_allowed(const char *host)
+{
+	char		 h[LOPA_HOSTLEN];
+	uint32_t	 i;
+
+	if (wh_allow.n == 0)
+		return 1;
+	wh_canon(h, sizeof(h), host);
+	for (i = 0; i < wh_allow.nnames; i++)
+		if (strcmp(wh_allow.names[i], h) == 0)
+			return 1;
+	return 0;
+}
+
+/* A literal address (no brackets) into ss; -1 when it is a name. */
+static int
+wh_literal(const char *host, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * The parts of a URL that make its destination: scheme (http or https),
+ * host (brackets removed) and port; -1 with *why.
+ */
+static int
+wh_url_parts(const char *url, char *scheme, size_t slen, char *host,
+    size_t hlen, char *port, size_t plen, const char **why)
+{
+	CURLU	*u;
+	char	*s = NULL, *h = NULL, *p = NULL, *z = NULL;
+	size_t	 n;
+	int	 rc = -1;
+
+	if ((u = curl_url()) == NULL) {
+		*why = "out of memory";
+		return -1;
+	}
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+		*why = "not a valid URL";
+		goto done;
+	}
+	if (curl_url_get(u, CURLUPART_SCHEME, &s, 0) != CURLUE_OK ||
+	    (strcmp(s, "http") != 0 && strcmp(s, "https") != 0)) {
+		*why = "not an http or https URL";
+		goto done;
+	}
+	if (curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
+	    h[0] == '\0') {
+		*why = "the URL has no host";
+		goto done;
+	}
+	if (curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) !=
+	    CURLUE_OK) {
+		*why = "the URL's port is not valid";
+		goto done;
+	}
+	strlcpy(scheme, s, slen);
+	n = strlen(h);
+	if (n >= 2 && h[0] == '[' && h[n - 1] == ']') {
+		h[n - 1] = '\0';
+		strlcpy(host, h + 1, hlen);
+	} else
+		strlcpy(host, h, hlen);
+	/* A scope (fe80::1%25eth0) is not for webhooks. */
+	if (strchr(host, '%') != NULL ||
+	    curl_url_get(u, CURLUPART_ZONEID, &z, 0) == CURLUE_OK) {
+		*why = "an address with a scope (zone)";
+		goto done;
+	}
+	strlcpy(port, p, plen);
+	rc = 0;
+done:
+	curl_free(s);
+	curl_free(h);
+	curl_free(p);
+	curl_free(z);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+int
+webhook_url_check(const char *url, const char **why)
+{
+	struct sockaddr_storage	 ss;
+	char			 scheme[8], host[LOPA_HOSTLEN], port[8];
+
+	if (wh_url_parts(url, scheme, sizeof(scheme), host, sizeof(host),
+	    port, sizeof(port), why) == -1)
+		return -1;
+	*why = "outside webhooks.allow";
+	if (wh_literal(host, &ss) == 0)
+		return webhook_addr_allowed(&ss) ? 1 : -1;
+	if (wh_name_allowed(host))
+		return 1;
+	return wh_allow.npfx > 0 ? 0 : -1;
+}
+
+/* --- libcurl on the event loop ---------------------------------------- */
+
+static void	 wh_done(void);
+
+static void
+wh_socket_ev(evutil_socket_t fd, short what, void *arg)
+{
+	int	 flags = 0, running;
+
+	if (what & EV_READ)
+		flags |= CURL_CSELECT_IN;
+	if (what & EV_WRITE)
+		flags |= CURL_CSELECT_OUT;
+	curl_multi_socket_action(wh_multi, fd, flags, &running);
+	wh_done();
+}
+
+static int
+wh_socket_cb(CURL *e, curl_socket_t s, int what, void *userp, void *sockp)
+{
+	struct event	*ev = sockp;
+	short		 kind = EV_PERSIST;
+
+	if (what == CURL_POLL_REMOVE) {
+		if (ev != NULL) {
+			event_free(ev);
+			curl_multi_assign(wh_multi, s, NULL);
+		}
+		return 0;
+	}
+	if (what & CURL_POLL_IN)
+		kind |= EV_READ;
+	if (what & CURL_POLL_OUT)
+		kind |= EV_WRITE;
+	if (ev != NULL) {
+		event_del(ev);
+		event_assign(ev, wh_base, s, kind, wh_socket_ev, NULL);
+	} else {
+		if ((ev = event_new(wh_base, s, kind, wh_socket_ev, NULL)) ==
+		    NULL)
+			fatalx("webhook: event_new");
+		curl_multi_assign(wh_multi, s, ev);
+	}
+	event_add(ev, NULL);
+	return 0;
+}
+
+static void
+wh_timer_ev(evutil_socket_t fd, short what, void *arg)
+{
+	int	 running;
+
+	curl_multi_socket_action(wh_multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	wh_done();
+}
+
+static int
+wh_timer_cb(CURLM *m, long ms, void *userp)
+{
+	struct timeval	 tv;
+
+	if (ms < 0) {
+		evtimer_del(wh_timer);
+		return 0;
+	}
+	wh_tv((int64_t)ms * 1000000, &tv);
+	evtimer_add(wh_timer, &tv);
+	return 0;
+}
+
+/* --- destinations and their queues ------------------------------------- */
+
+static void
+wh_item_free(struct wh_item *it)
+{
+	if (it->secret != NULL)
+		freezero(it->secret, strlen(it->secret));
+	free(it->url);
+	free(it->body);
+	free(it);
+}
+
+/* Stop whatever the head is doing: DNS, request, backoff. */
+static void
+wh_cancel(struct wh_dest *d)
+{
+	struct evdns_getaddrinfo_request	*gai = d->gai;
+
+	if (gai != NULL) {
+		d->gai = NULL;
+		evdns_getaddrinfo_cancel(gai);
+	}
+	if (d->easy != NULL) {
+		curl_multi_remove_handle(wh_multi, d->easy);
+		curl_easy_cleanup(d->easy);
+		d->easy = NULL;
+		wh_st.in_flight--;
+	}
+	curl_slist_free_all(d->hdrs);
+	curl_slist_free_all(d->resolve);
+	d->hdrs = d->resolve = NULL;
+	evtimer_del(d->retry);
+	d->cur = NULL;
+}
+
+/* The head is done with (delivered, failed or dropped). */
+static void
+wh_pop(struct wh_dest *d)
+{
+	struct wh_item	*it;
+
+	if ((it = TAILQ_FIRST(&d->q)) == NULL)
+		return;
+	if (d->cur == it)
+		wh_cancel(d);
+	TAILQ_REMOVE(&d->q, it, entry);
+	d->n--;
+	wh_st.queue_length--;
+	wh_item_free(it);
+}
+
+static void
+wh_dest_free(struct wh_dest *d)
+{
+	wh_cancel(d);
+	while (!TAILQ_EMPTY(&d->q))
+		wh_pop(d);
+	TAILQ_REMOVE(&wh_dests, d, entry);
+	event_free(d->retry);
+	wh_st.destinations--;
+	free(d);
+}
+
+static void
+wh_retry_ev(evutil_socket_t fd, short what, void *arg)
+{
+	wh_attempt(arg);
+}
+
+static struct wh_dest *
+wh_dest_get(const char *scheme, const char *host, const char *port)
+{
+	struct wh_dest		*d;
+	struct sockaddr_storage	 ss;
+	char			 key[WH_KEYLEN], h[LOPA_HOSTLEN];
+
+	wh_canon(h, sizeof(h), host);
+	snprintf(key, sizeof(key), "%s://%s:%s", scheme, h, port);
+	TAILQ_FOREACH(d, &wh_dests, entry)
+		if (strcmp(d->key, key) == 0)
+			return d;
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	strlcpy(d->key, key, sizeof(d->key));
+	strlcpy(d->host, host, sizeof(d->host));
+	strlcpy(d->port, port, sizeof(d->port));
+	d->literal = wh_literal(host, &ss) == 0;
+	TAILQ_INIT(&d->q);
+	if ((d->retry = evtimer_new(wh_base, wh_retry_ev, d)) == NULL) {
+		free(d);
+		return NULL;
+	}
+	TAILQ_INSERT_TAIL(&wh_dests, d, entry);
+	wh_st.destinations++;
+	return d;
+}
+
+/* The head failed for good. */
+static void
+wh_fail(struct wh_dest *d, const char *why)
+{
+	log_warnx("webhook %s: given up after %u attempts: %s", d->key,
+	    d->cur != NULL ? d->cur->attempts : 0, why);
+	wh_st.failed++;
+	wh_pop(d);
+	wh_kick(d);
+}
+
+/* The head's attempt failed: again later, or never. */
+static void
+wh_again(struct wh_dest *d, const char *why)
+{
+	struct wh_item	*it = d->cur;
+	struct timeval	 tv;
+	int64_t		 wait, now = wh_mono();
+	uint32_t	 shift;
+
+	if (it == NULL)
+		return;
+	shift = it->attempts > 7 ? 6 : it->attempts - 1;
+	wait = WH_BACKOFF_MIN << shift;
+	if (wait > WH_BACKOFF_MAX)
+		wait = WH_BACKOFF_MAX;
+	wait = wait / 2 + (int64_t)arc4random_uniform(1000) * (wait / 1000);
+	if (now + wait - it->born > wh_max_age) {
+		wh_fail(d, why);
+		return;
+	}
+	log_info("webhook %s: attempt %u failed (%s); again in %lld ms",
+	    d->key, it->attempts, why, (long long)(wait / 1000000));
+	/* The request's resources go; the head stays, waiting. */
+	if (d->easy != NULL) {
+		curl_multi_remove_handle(wh_multi, d->easy);
+		curl_easy_cleanup(d->easy);
+		d->easy = NULL;
+		wh_st.in_flight--;
+	}
+	curl_slist_free_all(d->hdrs);
+	curl_slist_free_all(d->resolve);
+	d->hdrs = d->resolve = NULL;
+	wh_tv(wait, &tv);
+	evtimer_add(d->retry, &tv);
+}
+
+/* POST the head to addr (NULL: a literal host, nothing to pin). */
+static void
+wh_post(struct wh_dest *d, const struct sockaddr *addr)
+{
+	struct wh_item	*it = d->cur;
+	char		 a[LOPA_ADDRLEN], line[LOPA_HOSTLEN + 80];
+	char		 sig[160];
+	int64_t		 t = (int64_t)time(NULL);
+	CURL		*e;
+
+	if ((e = curl_easy_init()) == NULL) {
+		wh_again(d, "curl_easy_init");
+		return;
+	}
+	d->hdrs = curl_slist_append(d->hdrs, "Content-Type: application/json");
+	d->hdrs = curl_slist_append(d->hdrs, "Expect:");
+	snprintf(line, sizeof(line), "X-Lopa-Timestamp: %lld", (long long)t);
+	d->hdrs = curl_slist_append(d->hdrs, line);
+	if (it->secret != NULL) {
+		if (webhook_sign(it->secret, t, it->body, it->len, sig,
+		    sizeof(sig)) == -1) {
+			curl_easy_cleanup(e);
+			wh_fail(d, "cannot sign");
+			return;
+		}
+		snprintf(line, sizeof(line), "X-Lopa-Signature: %s", sig);
+		d->hdrs = curl_slist_append(d->hdrs, line);
+	}
+	if (addr != NULL) {
+		if (inet_ntop(addr->sa_family, addr->sa_family == AF_INET ?
+		    (const void *)&((const struct sockaddr_in *)(const void *)
+		    addr)->sin_addr : (const void *)&((const struct
+		    sockaddr_in6 *)(const void *)addr)->sin6_addr, a,
+		    sizeof(a)) == NULL) {
+			curl_easy_cleanup(e);
+			wh_again(d, "inet_ntop");
+			return;
+		}
+		snprintf(line, sizeof(line), "-%s:%s", d->host, d->port);
+		d->resolve = curl_slist_append(d->resolve, line);
+		snprintf(line, sizeof(line), addr->sa_family == AF_INET6 ?
+		    "%s:%s:[%s]" : "%s:%s:%s", d->host, d->port, a);
+		d->resolve = curl_slist_append(d->resolve, line);
+		curl_easy_setopt(e, CURLOPT_RESOLVE, d->resolve);
+	}
+	d->err[0] = '\0';
+	curl_easy_setopt(e, CURLOPT_URL, it->url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_POST, 1L);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, it->body);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)it->len);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, d->hdrs);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "lopad/" LOPA_VERSION);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)WH_CONNECT_MS);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)WH_TOTAL_MS);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, d->err);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, d);
+	/* No proxy from the environment: the address is the checked one. */
+	curl_easy_setopt(e, CURLOPT_PROXY, "");
+	if (wh_ca.data != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &wh_ca);
+	curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+	if (curl_multi_add_handle(wh_multi, e) != CURLM_OK) {
+		curl_easy_cleanup(e);
+		wh_again(d, "curl_multi_add_handle");
+		return;
+	}
+	d->easy = e;
+	wh_st.in_flight++;
+}
+
+static void
+wh_resolved(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct wh_dest		*d = arg;
+	struct evutil_addrinfo	*ai;
+
+	if (result == EVUTIL_EAI_CANCEL) {
+		if (res != NULL)
+			evutil_freeaddrinfo(res);
+		return;
+	}
+	d->gai = NULL;
+	if (result != 0) {
+		wh_again(d, evutil_gai_strerror(result));
+		return;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+			continue;
+		if (d->named || webhook_addr_allowed(ai->ai_addr))
+			break;
+	}
+	if (ai == NULL) {
+		evutil_freeaddrinfo(res);
+		wh_st.refused++;
+		wh_fail(d, "no address of the host is in webhooks.allow");
+		return;
+	}
+	wh_post(d, ai->ai_addr);
+	evutil_freeaddrinfo(res);
+}
+
+/* One attempt at the head. */
+static void
+wh_attempt(struct wh_dest *d)
+{
+	struct evutil_addrinfo	 hints;
+	struct sockaddr_storage	 ss;
+	struct evdns_getaddrinfo_request *gai;
+
+	if (d->cur == NULL)
+		return;
+	if (d->cur->attempts++ > 0)
+		wh_st.retried++;
+	if (d->literal) {
+		if (wh_literal(d->host, &ss) == -1 ||
+		    !webhook_addr_allowed(&ss)) {
+			wh_st.refused++;
+			wh_fail(d, "outside webhooks.allow");
+			return;
+		}
+		wh_post(d, NULL);
+		return;
+	}
+	d->named = wh_name_allowed(d->host);
+	if (!d->named && wh_allow.npfx == 0) {
+		wh_st.refused++;
+		wh_fail(d, "outside webhooks.allow");
+		return;
+	}
+	if (wh_dns == NULL) {
+		wh_again(d, "no resolver");
+		return;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
+	/* NULL when it answered already (the hosts file): keep any other. */
+	if ((gai = evdns_getaddrinfo(wh_dns, d->host, d->port, &hints,
+	    wh_resolved, d)) != NULL)
+		d->gai = gai;
+}
+
+/*
+ * Idle destinations with nothing queued are freed from the event loop,
+ * never under a caller (evdns may answer before evdns_getaddrinfo
+ * returns, libcurl calls back from within its calls).
+ */
+static void
+wh_reap(evutil_socket_t fd, short what, void *arg)
+{
+	struct wh_dest	*d, *next;
+
+	TAILQ_FOREACH_SAFE(d, &wh_dests, entry, next)
+		if (d->cur == NULL && TAILQ_EMPTY(&d->q))
+			wh_dest_free(d);
+}
+
+/* Start on the head if nothing is on its way. */
+static void
+wh_kick(struct wh_dest *d)
+{
+	if (d->cur != NULL)
+		return;
+	if (TAILQ_EMPTY(&d->q)) {
+		event_active(wh_reap_ev, 0, 0);
+		return;
+	}
+	d->cur = TAILQ_FIRST(&d->q);
+	wh_attempt(d);
+}
+
+/* Finished requests: delivered, or again later. */
+static void
+wh_done(void)
+{
+	CURLMsg		*m;
+	struct wh_dest	*d;
+	long		 code = 0;
+	char		 why[CURL_ERROR_SIZE + 32];
+	int		 left;
+
+	while ((m = curl_multi_info_read(wh_multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		d = NULL;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+		    (char **)&d);
+		if (d == NULL || d->easy != m->easy_handle)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE,
+		    &code);
+		if (m->data.result == CURLE_OK && code >= 200 && code < 300) {
+			log_debug("webhook %s: delivered (%ld)", d->key, code);
+			wh_st.delivered++;
+			wh_pop(d);
+			wh_kick(d);
+			continue;
+		}
+		if (m->data.result != CURLE_OK)
+			snprintf(why, sizeof(why), "%s", d->err[0] != '\0' ?
+			    d->err : curl_easy_strerror(m->data.result));
+		else
+			snprintf(why, sizeof(why), "HTTP status %ld", code);
+		wh_again(d, why);
+	}
+}
+
+/* --- the interface ----------------------------------------------------- */
+
+void
+webhook_send(const char *url, const char *secret, const char *body,
+    size_t len)
+{
+	struct wh_dest	*d;
+	struct wh_item	*it = NULL, *old;
+	char		 scheme[8], host[LOPA_HOSTLEN], port[8];
+	const char	*why;
+
+	if (wh_multi == NULL)
+		return;
+	if (wh_url_parts(url, scheme, sizeof(scheme), host, sizeof(host),
+	    port, sizeof(port), &why) == -1) {
+		log_warnx("webhook %s: %s", url, why);
+		wh_st.failed++;
+		return;
+	}
+	if ((d = wh_dest_get(scheme, host, port)) == NULL ||
+	    (it = calloc(1, sizeof(*it))) == NULL ||
+	    (it->url = strdup(url)) == NULL ||
+	    (it->body = malloc(len + 1)) == NULL ||
+	    (secret != NULL && secret[0] != '\0' &&
+	    (it->secret = strdup(secret)) == NULL)) {
+		log_warn("webhook %s", url);
+		wh_st.dropped++;
+		if (d != NULL)
+			wh_kick(d);
+		if (it != NULL)
+			wh_item_free(it);
+		return;
+	}
+	memcpy(it->body, body, len);
+	it->body[len] = '\0';
+	it->len = len;
+	it->born = wh_mono();
+	/* Full: the oldest goes (the head too, even on its way). */
+	while (d->n >= wh_queue_max && (old = TAILQ_FIRST(&d->q)) != NULL) {
+		log_warnx("webhook %s: queue full (%u): oldest dropped",
+		    d->key, wh_queue_max);
+		wh_st.dropped++;
+		wh_pop(d);
+	}
+	TAILQ_INSERT_TAIL(&d->q, it, entry);
+	d->n++;
+	wh_st.queued++;
+	wh_st.queue_length++;
+	wh_kick(d);
+}
+
+void
+webhook_status(struct webhook_status *st)
+{
+	*st = wh_st;
+	st->tls = wh_ca.data != NULL;
+}
+
+void
+webhook_conf(const struct lopad_conf *c)
+{
+	const char	*why;
+	uint32_t	 i;
+
+	memset(&wh_allow, 0, sizeof(wh_allow));
+	for (i = 0; i < c->webhooks_allow.n && i < LOPA_MAXALLOW; i++) {
+		const char	*v = c->webhooks_allow.v[i];
+		char		 e[LOPA_HOSTLEN];
+
+		strlcpy(e, v, sizeof(e));
+		if (strspn(e, "0123456789.") == strlen(e) ||
+		    strchr(e, ':') != NULL || strchr(e, '/') != NULL) {
+			if (addr_prefix_parse(e, &wh_allow.pfx[wh_allow.npfx],
+			    &why) == -1) {
+				log_warnx("webhooks.allow %s: %s", e, why);
+				continue;
+			}
+			wh_allow.npfx++;
+		} else
+			wh_canon(wh_allow.names[wh_allow.nnames++],
+			    sizeof(wh_allow.names[0]), e);
+		wh_allow.n++;
+	}
+	wh_queue_max = c->webhooks_queue > 0 ? c->webhooks_queue : 1;
+	wh_max_age = c->webhooks_max_age > 0 ? c->webhooks_max_age :
+	    3600 * NS;
+}
+
+/* The CA bundle, read whole (libcurl takes it as a blob). */
+static void
+wh_ca_load(const char *path)
+{
+	struct stat	 st;
+	ssize_t		 n;
+	size_t		 got = 0;
+	char		*buf;
+	int		 fd;
+
+	if (path[0] == '\0') {
+		log_info("webhooks: no ca_file: https receivers will fail");
+		return;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		log_warn("webhooks: ca_file %s: https receivers will fail",
+		    path);
+		return;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size <= 0 || st.st_size > WH_CA_MAX) {
+		log_warnx("webhooks: ca_file %s: not a regular file of at "
+		    "most %d bytes", path, WH_CA_MAX);
+		close(fd);
+		return;
+	}
+	if ((buf = malloc((size_t)st.st_size)) == NULL) {
+		log_warn("webhooks: ca_file");
+		close(fd);
+		return;
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (got == 0) {
+		free(buf);
+		return;
+	}
+	wh_ca.data = buf;
+	wh_ca.len = got;
+	wh_ca.flags = CURL_BLOB_NOCOPY;
+}
+
+void
+webhook_init(struct event_base *base, struct evdns_base *dns,
+    const struct lopad_conf *c)
+{
+	wh_base = base;
+	wh_dns = dns;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_warnx("webhooks: curl_global_init failed: no delivery");
+		return;
+	}
+	if ((wh_multi = curl_multi_init()) == NULL) {
+		log_warnx("webhooks: curl_multi_init failed: no delivery");
+		return;
+	}
+	if ((wh_timer = evtimer_new(base, wh_timer_ev, NULL)) == NULL ||
+	    (wh_reap_ev = event_new(base, -1, 0, wh_reap, NULL)) == NULL)
+		fatalx("webhook: evtimer_new");
+	curl_multi_setopt(wh_multi, CURLMOPT_SOCKETFUNCTION, wh_socket_cb);
+	curl_multi_setopt(wh_multi, CURLMOPT_TIMERFUNCTION, wh_timer_cb);
+	wh_ca_load(c->webhooks_ca_file);
+	webhook_conf(c);
+}
+
+void
+webhook_shutdown(void)
+{
+	struct wh_dest	*d;
+
+	while ((d = TAILQ_FIRST(&wh_dests)) != NULL)
+		wh_dest_free(d);
+	if (wh_multi != NULL)
+		curl_multi_cleanup(wh_multi);
+	wh_multi = NULL;
+	if (wh_timer != NULL)
+		event_free(wh_timer);
+	if (wh_reap_ev != NULL)
+		event_free(wh_reap_ev);
+	wh_timer = wh_reap_ev = NULL;
+	free(wh_ca.data);
+	wh_ca.data = NULL;
+}
