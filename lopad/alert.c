@@ -9,6 +9,7 @@
 
 #define ALERT_FOR_MAX		1000000
 #define ALERT_SAMPLES_MAX	1000000
+#define ALERT_TIME_MAX		(24.0 * 3600 * 1e9)	/* ns */
 
 static const char *const metric_names[ALERT_NMETRICS] = {
 	[ALERT_LOSS] = "loss",
@@ -142,6 +143,21 @@ alert_eval(const struct alert_rule *r, struct alert_sm *sm,
 	return ALERT_NOTE_RECOVERY;
 }
 
+/* Why a level is out of range for the metric; NULL when it is not. */
+static const char *
+level_bad(int metric, double v)
+{
+	if (alert_metric_is_time(metric)) {
+		/* Kept exact in a double, and shown as an int64_t. */
+		if (!isfinite(v) || v < 0 || v > ALERT_TIME_MAX)
+			return "must be a duration from 0 to 24h";
+		return NULL;
+	}
+	if (!isfinite(v) || v < 0 || v > 1)
+		return "must be a fraction between 0 and 1";
+	return NULL;
+}
+
 int
 alert_rule_check(struct alert_rule *r, int metric, const char **field,
     const char **why)
@@ -154,21 +170,17 @@ alert_rule_check(struct alert_rule *r, int metric, const char **field,
 		*why = "unknown metric";
 		return -1;
 	}
-	if (!isfinite(r->level) || r->level < 0 ||
-	    (!alert_metric_is_time(metric) && r->level > 1)) {
-		*why = alert_metric_is_time(metric) ? "must not be negative" :
-		    "must be a fraction between 0 and 1";
+	if ((*why = level_bad(metric, r->level)) != NULL)
+		return -1;
+	if (!r->below && r->level == 0) {
+		*why = "must be more than 0 (every value is at or above 0)";
 		return -1;
 	}
 	if (!r->has_clear)
 		r->clear = r->level;
 	*field = "clear";
-	if (!isfinite(r->clear) || r->clear < 0 ||
-	    (!alert_metric_is_time(metric) && r->clear > 1)) {
-		*why = alert_metric_is_time(metric) ? "must not be negative" :
-		    "must be a fraction between 0 and 1";
+	if ((*why = level_bad(metric, r->clear)) != NULL)
 		return -1;
-	}
 	if (r->below ? r->clear < r->level : r->clear > r->level) {
 		*why = r->below ? "must not be below the level (below)" :
 		    "must not be above the level (above)";

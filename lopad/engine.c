@@ -502,7 +502,8 @@ task_free(struct task *t)
 		free(t->tw);
 	}
 	if (t->al != NULL) {
-		freezero(t->al->secret, strlen(t->al->secret));
+		if (t->al->secret != NULL)
+			freezero(t->al->secret, strlen(t->al->secret));
 		free(t->al);
 	}
 	free(t->final);

@@ -276,6 +276,22 @@ test_rule_check(void **state)
 	assert_int_equal(alert_rule_check(&r, ALERT_RTT_P99, &f, &w), -1);
 	assert_string_equal(f, "repeat");
 	assert_int_equal(alert_rule_check(&r, ALERT_NMETRICS, &f, &w), -1);
+	/* Above 0 always breaches; times at most 24h (exact, shown). */
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(alert_rule_check(&r, ALERT_LOSS, &f, &w), -1);
+	assert_string_equal(f, "above");
+	r.below = 1;
+	assert_int_equal(alert_rule_check(&r, ALERT_LOSS, &f, &w), 0);
+	memset(&r, 0, sizeof(r));
+	r.level = 24.0 * 3600 * SEC;
+	assert_int_equal(alert_rule_check(&r, ALERT_RTT_AVG, &f, &w), 0);
+	memset(&r, 0, sizeof(r));
+	r.level = 24.0 * 3600 * SEC + 1;
+	assert_int_equal(alert_rule_check(&r, ALERT_RTT_AVG, &f, &w), -1);
+	assert_string_equal(w, "must be a duration from 0 to 24h");
+	memset(&r, 0, sizeof(r));
+	r.level = 9223372036854775807.0;
+	assert_int_equal(alert_rule_check(&r, ALERT_RTT_P99, &f, &w), -1);
 }
 
 static void
