@@ -42,7 +42,7 @@ LOPAD_SRCS	 = lopad/lopad.c lopad/proc.c lopad/sandbox.c lopad/privfd.c \
 		   lopad/problem.c lopad/task.c lopad/stats.c lopad/icmp_codec.c \
 		   lopad/task_json.c lopad/probe_udp.c lopad/twamp_codec.c \
 		   lopad/stamp_tlv.c lopad/twamp_ctl_codec.c lopad/twamp_stats.c \
-		   lopad/alert.c lopad/webhook.c
+		   lopad/alert.c lopad/webhook.c lopad/state.c
 LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
 		   lopactl/http.c lopactl/probe.c lopactl/sse.c lopactl/fmt.c \
 		   common/duration.c
@@ -50,7 +50,7 @@ LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
 # Unit tests: regress/unit/test_NAME.c plus the sources listed here.
 UNIT_TESTS	 = imsg duration config problem parser stats icmp_codec \
 		   task_json sse probe_udp twamp_codec stamp_tlv twamp_ctl_codec \
-		   twamp_stats twamp_client alert webhook
+		   twamp_stats twamp_client alert webhook state
 UNIT_imsg	 = common/imsg.c common/imsgev.c
 UNIT_duration	 = common/duration.c
 UNIT_config	 = lopad/config.c common/addr.c common/duration.c common/log.c
@@ -67,6 +67,8 @@ UNIT_twamp_client = lopad/twamp_ctl_codec.c
 UNIT_probe_udp	 = lopad/probe_udp.c
 UNIT_alert	 = lopad/alert.c
 UNIT_webhook	 = lopad/webhook.c common/addr.c common/log.c
+UNIT_state	 = lopad/state.c lopad/task_json.c lopad/task.c \
+		   lopad/problem.c lopad/alert.c common/duration.c
 UNIT_task_json	 = lopad/task_json.c lopad/task.c lopad/problem.c \
 		   lopad/alert.c common/duration.c
 

@@ -50,6 +50,7 @@
 #include "proc.h"
 #include "stats.h"
 #include "task.h"
+#include "state.h"
 #include "twamp_stats.h"
 
 #define NS			(1000LL * 1000 * 1000)
@@ -245,6 +246,7 @@ struct task {
 	uint8_t			 has_win;
 	uint8_t			 frozen;	/* final: figures in final */
 	uint8_t			 nfroms;	/* grows to ENG_FROMS */
+	uint8_t			 saved;		/* in the state file */
 	uint32_t		 subscribers;
 
 	/* Recent samples, compact; their addresses in froms. */
@@ -276,7 +278,7 @@ RB_GENERATE(session_tree, session, entry, session_cmp);
 static struct task_tree		 eng_tasks = RB_INITIALIZER(&eng_tasks);
 static struct session_tree	 eng_sessions = RB_INITIALIZER(&eng_sessions);
 static struct task_list		 eng_done = TAILQ_HEAD_INITIALIZER(eng_done);
-static uint32_t			 eng_next_key = 1;
+static uint32_t			 eng_next_key;	/* see key_take() */
 static uint32_t			 eng_next_sid = 1;
 static uint32_t			 eng_live;	/* tasks not final */
 static uint32_t			 eng_ndone;
@@ -432,6 +434,12 @@ task_set_status(struct task *t, uint32_t status, const char *err)
 		t->t_finished = now_real();
 		TAILQ_INSERT_TAIL(&eng_done, t, done_entry);
 		eng_ndone++;
+		/* Ended (stopped, failed, deleted): not restored again. */
+		if (t->saved) {
+			proc_compose(PROC_PARENT, IMSG_STATE_DEL, 0, 0, -1,
+			    &t->key, sizeof(t->key));
+			t->saved = 0;
+		}
 	}
 	t->status = status;
 	if (err != NULL)
@@ -516,6 +524,11 @@ static void
 task_remove(struct task *t)
 {
 	RB_REMOVE(task_tree, &eng_tasks, t);
+	if (t->saved) {
+		proc_compose(PROC_PARENT, IMSG_STATE_DEL, 0, 0, -1, &t->key,
+		    sizeof(t->key));
+		t->saved = 0;
+	}
 	if (task_is_final(t->status)) {
 		TAILQ_REMOVE(&eng_done, t, done_entry);
 		eng_ndone--;
@@ -1156,63 +1169,123 @@ task_twamp_new(struct task *t, const struct task_params *p)
 	return (0);
 }
 
-static void
-engine_create(struct imsg *imsg)
+/* Task ids the parent has written down: [eng_next_key, eng_key_upto). */
+static uint32_t			 eng_key_upto;
+static struct state_ids		 eng_spare;	/* the next block; upto 0 */
+static int			 eng_ids_asked;
+
+/* A fresh key; 0 when none is granted (yet). */
+static uint32_t
+key_take(void)
 {
-	struct task_params	 p;
+	if (eng_next_key >= eng_key_upto && eng_spare.upto != 0) {
+		eng_next_key = eng_spare.from;
+		eng_key_upto = eng_spare.upto;
+		memset(&eng_spare, 0, sizeof(eng_spare));
+	}
+	if (eng_next_key >= eng_key_upto)
+		return 0;
+	if (eng_spare.upto == 0 && !eng_ids_asked &&
+	    eng_key_upto - eng_next_key < STATE_ID_BLOCK / 2) {
+		proc_compose(PROC_PARENT, IMSG_STATE_IDS_WANT, 0, 0, -1,
+		    NULL, 0);
+		eng_ids_asked = 1;
+	}
+	return eng_next_key++;
+}
+
+static void
+engine_ids(struct imsg *imsg)
+{
+	struct state_ids	 ids;
+
+	if (imsg_check_len(imsg, sizeof(ids)) != 0)
+		fatalx("bad IMSG_STATE_IDS");
+	memcpy(&ids, imsg->data, sizeof(ids));
+	if (ids.from == 0 || ids.upto <= ids.from)
+		fatalx("IMSG_STATE_IDS [%u, %u)", ids.from, ids.upto);
+	eng_ids_asked = 0;
+	if (eng_next_key >= eng_key_upto || eng_key_upto == 0) {
+		eng_next_key = ids.from;
+		eng_key_upto = ids.upto;
+	} else
+		eng_spare = ids;
+}
+
+/*
+ * Create a task: from the API (restored 0: a fresh key, saved when
+ * continuous) or from the state file (its key).  reqid 0: no reply.
+ */
+static void
+task_create(struct task_params *p, uint32_t key, uint32_t reqid)
+{
 	struct task		*t;
+	struct state_task	*sv;
 	char			 id[TASK_IDLEN];
+	int			 restored = key != 0;
 
-	if (imsg_check_len(imsg, sizeof(p)))
-		fatalx("bad IMSG_TASK_CREATE");
 	if (eng_live >= proc_conf->tasks_max) {
-		reply_end(imsg->hdr.reqid, 503, NULL,
-		    "too many tasks: %u running (tasks.max)", eng_live);
+		if (restored)
+			log_warnx("task %s-%u not restored: tasks.max (%u) "
+			    "running", eng_node, key, eng_live);
+		else
+			reply_end(reqid, 503, NULL,
+			    "too many tasks: %u running (tasks.max)",
+			    eng_live);
 		return;
 	}
-	memcpy(&p, imsg->data, sizeof(p));
-	p.target[sizeof(p.target) - 1] = '\0';
-	p.host[sizeof(p.host) - 1] = '\0';
-	p.name[sizeof(p.name) - 1] = '\0';
-	p.source_ip[sizeof(p.source_ip) - 1] = '\0';
-	p.interface[sizeof(p.interface) - 1] = '\0';
-	p.alert_callback_url[sizeof(p.alert_callback_url) - 1] = '\0';
-	p.webhook_secret[sizeof(p.webhook_secret) - 1] = '\0';
+	p->target[sizeof(p->target) - 1] = '\0';
+	p->host[sizeof(p->host) - 1] = '\0';
+	p->name[sizeof(p->name) - 1] = '\0';
+	p->source_ip[sizeof(p->source_ip) - 1] = '\0';
+	p->interface[sizeof(p->interface) - 1] = '\0';
+	p->alert_callback_url[sizeof(p->alert_callback_url) - 1] = '\0';
+	p->webhook_secret[sizeof(p->webhook_secret) - 1] = '\0';
 	/* Control validated; the engine still refuses what would hurt it. */
-	if (task_type_name(p.type) == NULL ||
-	    task_mode_name(p.mode) == NULL ||
-	    p.interval_ns < TASK_MIN_INTERVAL || p.timeout_ns <= 0 ||
-	    (p.mode == TASK_COUNT && (p.count == 0 || p.rounds == 0)) ||
-	    (p.mode == TASK_DURATION && p.duration_ns <= 0) ||
-	    (p.mode == TASK_CONTINUOUS && p.window_ns <= 0) ||
-	    p.host[0] == '\0') {
-		log_warnx("IMSG_TASK_CREATE with invalid parameters");
-		reply_end(imsg->hdr.reqid, 400, NULL, "invalid parameters");
+	if (task_type_name(p->type) == NULL ||
+	    task_mode_name(p->mode) == NULL ||
+	    p->interval_ns < TASK_MIN_INTERVAL || p->timeout_ns <= 0 ||
+	    (p->mode == TASK_COUNT && (p->count == 0 || p->rounds == 0)) ||
+	    (p->mode == TASK_DURATION && p->duration_ns <= 0) ||
+	    (p->mode == TASK_CONTINUOUS && p->window_ns <= 0) ||
+	    p->host[0] == '\0') {
+		log_warnx("task with invalid parameters");
+		if (!restored)
+			reply_end(reqid, 400, NULL, "invalid parameters");
 		return;
 	}
-
-	snprintf(id, sizeof(id), "%s-%u", eng_node, eng_next_key);
-	if ((t = task_new(&p, id)) == NULL ||
+	if (restored && task_by_key(key) != NULL) {
+		log_warnx("task %s-%u restored twice", eng_node, key);
+		return;
+	}
+	if (!restored && (key = key_take()) == 0) {
+		reply_end(reqid, 503, NULL, "no task id available yet: try "
+		    "again");
+		return;
+	}
+	snprintf(id, sizeof(id), "%s-%u", eng_node, key);
+	if ((t = task_new(p, id)) == NULL ||
 	    (t->ring = calloc(proc_conf->tasks_samples,
 	    sizeof(*t->ring))) == NULL) {
 		free(t);
-		reply_end(imsg->hdr.reqid, 503, NULL, "out of memory");
+		if (!restored)
+			reply_end(reqid, 503, NULL, "out of memory");
 		return;
 	}
 	t->ring_cap = proc_conf->tasks_samples;
-	if ((TASK_IS_TWAMP(p.type) && task_twamp_new(t, &p) == -1) ||
-	    task_alerts_new(t, &p) == -1) {
+	if ((TASK_IS_TWAMP(p->type) && task_twamp_new(t, p) == -1) ||
+	    task_alerts_new(t, p) == -1) {
 		if (t->tw != NULL) {
 			free(t->tw->ring);
 			free(t->tw);
 		}
 		free(t->ring);
 		free(t);
-		explicit_bzero(&p, sizeof(p));
-		reply_end(imsg->hdr.reqid, 503, NULL, "out of memory");
+		if (!restored)
+			reply_end(reqid, 503, NULL, "out of memory");
 		return;
 	}
-	t->key = eng_next_key++;
+	t->key = key;
 	t->status = TASK_PENDING;
 	t->t_created = t->t_updated = now_real();
 	t->literal = host_is_literal(t->p.host);
@@ -1226,12 +1299,65 @@ engine_create(struct imsg *imsg)
 	}
 	RB_INSERT(task_tree, &eng_tasks, t);
 	eng_live++;
-	log_info("task %s: %s %s, %s", t->id, task_type_name(t->p.type),
-	    t->p.target, task_mode_name(t->p.mode));
-	explicit_bzero(p.webhook_secret, sizeof(p.webhook_secret));
-	reply_end(imsg->hdr.reqid, 201, t->id, NULL);
+	log_info("task %s: %s %s, %s%s", t->id, task_type_name(t->p.type),
+	    t->p.target, task_mode_name(t->p.mode),
+	    restored ? " (restored)" : "");
+	/* A continuous task from the API is saved until it ends. */
+	if (t->p.mode == TASK_CONTINUOUS) {
+		t->saved = 1;
+		if (!restored && (sv = calloc(1, sizeof(*sv))) != NULL) {
+			sv->key = t->key;
+			sv->p = *p;
+			proc_compose(PROC_PARENT, IMSG_STATE_ADD, 0, 0, -1, sv,
+			    sizeof(*sv));
+			freezero(sv, sizeof(*sv));
+		}
+	}
+	if (!restored)
+		reply_end(reqid, 201, t->id, NULL);
 	emit_state(t, 0);
 	task_resolve(t);
+}
+
+static void
+engine_create(struct imsg *imsg)
+{
+	struct task_params	 p;
+
+	if (imsg_check_len(imsg, sizeof(p)))
+		fatalx("bad IMSG_TASK_CREATE");
+	memcpy(&p, imsg->data, sizeof(p));
+	task_create(&p, 0, imsg->hdr.reqid);
+	explicit_bzero(&p, sizeof(p));
+}
+
+static void
+engine_restore(struct imsg *imsg)
+{
+	struct state_task	 sv;
+
+	if (imsg_check_len(imsg, sizeof(sv)))
+		fatalx("bad IMSG_STATE_RESTORE");
+	memcpy(&sv, imsg->data, sizeof(sv));
+	if (sv.key == 0)
+		fatalx("IMSG_STATE_RESTORE with key 0");
+	task_create(&sv.p, sv.key, 0);
+	explicit_bzero(&sv, sizeof(sv));
+}
+
+static int
+engine_dispatch_parent(struct imsg *imsg)
+{
+	switch (imsg->hdr.type) {
+	case IMSG_STATE_IDS:
+		engine_ids(imsg);
+		return 0;
+	case IMSG_STATE_RESTORE:
+		engine_restore(imsg);
+		return 0;
+	default:
+		return -1;
+	}
 }
 
 static int
@@ -2019,6 +2145,7 @@ const struct proc_role engine_role = {
 	.precise_timer = 1,
 	.init = engine_init,
 	.start = engine_start,
+	.dispatch_parent = engine_dispatch_parent,
 	.dispatch_peer = engine_dispatch_peer,
 	.reconf_commit = engine_reconf_commit,
 	.shutdown = engine_shutdown,

@@ -35,6 +35,7 @@
 #include "lopad.h"
 #include "privfd.h"
 #include "proc.h"
+#include "state.h"
 
 #define RECONF_TIMEOUT_SEC	5
 #define CHILD_REAP_MS		500
@@ -102,6 +103,25 @@ static const struct {
 	{ PROC_CONTROL, PROC_REFLECTOR },
 	{ PROC_CONTROL, PROC_SENDER },
 };
+
+/*
+ * The state file (state.h): the lines of the tasks saved, by key, and
+ * the next id not yet handed out.  Changes are written within
+ * STATE_DELAY_MS; ids are written before the engine may use them.
+ */
+#define STATE_DELAY_MS	100
+static struct {
+	char			 path[PATH_MAX];
+	uint32_t		 next;		/* written: no id >= next given */
+	uint32_t		*keys;
+	char			**lines;
+	size_t			 n, cap;
+	struct state_task	*restore;	/* read at start, to send */
+	size_t			 nrestore;
+	struct event		*ev;
+	int			 dirty;
+	int			 failing;	/* writes fail: logged once */
+} sf;
 
 __attribute__((__noreturn__)) static void	 usage(int);
 __attribute__((__noreturn__)) static void	 lopad_shutdown(int);
@@ -362,6 +382,194 @@ sd_notify(const char *state)
 	close(fd);
 }
 
+/* Write the state file now; a failure is logged (once until it works). */
+static void
+state_flush(void)
+{
+	if (sf.path[0] == '\0')
+		return;
+	if (sf.ev != NULL)
+		evtimer_del(sf.ev);
+	if (state_write(sf.path, sf.next, sf.lines, sf.n) == -1) {
+		if (!sf.failing)
+			log_warn("state file %s: cannot write it: tasks and "
+			    "ids will not survive a restart", sf.path);
+		sf.failing = 1;
+		return;
+	}
+	if (sf.failing)
+		log_info("state file %s: written again", sf.path);
+	sf.failing = 0;
+	sf.dirty = 0;
+}
+
+static void
+state_flush_ev(evutil_socket_t fd, short event, void *arg)
+{
+	state_flush();
+}
+
+static void
+state_changed(void)
+{
+	struct timeval	 tv = { 0, STATE_DELAY_MS * 1000 };
+
+	sf.dirty = 1;
+	if (sf.ev != NULL && !evtimer_pending(sf.ev, NULL))
+		evtimer_add(sf.ev, &tv);
+}
+
+/*
+ * At start: read the state file.  One that cannot be read is set aside
+ * (renamed with the time), never deleted, and ids start from the clock's
+ * seconds, above any given before in all likelihood.
+ */
+static void
+state_init(void)
+{
+	char		 why[512], aside[PATH_MAX + 64], stamp[32];
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	size_t		 i;
+	int		 rc;
+
+	strlcpy(sf.path, conf->state_file, sizeof(sf.path));
+	mkdir_parent(sf.path, 0700);
+	rc = state_read(sf.path, &sf.next, &sf.restore, &sf.nrestore, why,
+	    sizeof(why));
+	if (rc == -1) {
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+		snprintf(aside, sizeof(aside), "%s.bad-%s", sf.path, stamp);
+		if (rename(sf.path, aside) == -1)
+			log_warn("state file %s: %s; cannot set it aside",
+			    sf.path, why);
+		else
+			log_warnx("state file %s: %s; set aside as %s, "
+			    "starting without its tasks", sf.path, why, aside);
+		sf.next = now > 1 ? (uint32_t)now : 1;
+		sf.nrestore = 0;
+	}
+	for (i = 0; i < sf.nrestore; i++) {
+		if (sf.restore[i].key >= sf.next)
+			sf.next = sf.restore[i].key + 1;
+		if (sf.n == sf.cap) {
+			sf.cap = sf.cap ? sf.cap * 2 : 64;
+			if ((sf.keys = reallocarray(sf.keys, sf.cap,
+			    sizeof(*sf.keys))) == NULL ||
+			    (sf.lines = reallocarray(sf.lines, sf.cap,
+			    sizeof(*sf.lines))) == NULL)
+				fatal("state");
+		}
+		if ((sf.lines[sf.n] = state_task_line(&sf.restore[i])) ==
+		    NULL)
+			fatalx("state: task %u", sf.restore[i].key);
+		sf.keys[sf.n++] = sf.restore[i].key;
+	}
+	if (rc == 0)
+		log_info("state file %s: %zu tasks, next id %u", sf.path,
+		    sf.nrestore, sf.next);
+}
+
+/* The engine may give ids [sf.next, + STATE_ID_BLOCK): written first. */
+static void
+state_grant(void)
+{
+	struct state_ids	 ids;
+
+	ids.from = sf.next;
+	if (sf.next > UINT32_MAX - STATE_ID_BLOCK - 1)
+		fatalx("task ids exhausted");
+	ids.upto = sf.next + STATE_ID_BLOCK;
+	sf.next = ids.upto;
+	state_flush();
+	imsgev_compose(&children[PROC_ENGINE].iev, IMSG_STATE_IDS, 0, 0, -1,
+	    &ids, sizeof(ids));
+}
+
+/* After the children's init: the first ids, then the tasks to restore. */
+static void
+state_send_init(void)
+{
+	size_t	 i;
+
+	state_grant();
+	for (i = 0; i < sf.nrestore; i++) {
+		imsgev_compose(&children[PROC_ENGINE].iev, IMSG_STATE_RESTORE,
+		    0, 0, -1, &sf.restore[i], sizeof(sf.restore[i]));
+		explicit_bzero(&sf.restore[i], sizeof(sf.restore[i]));
+	}
+	free(sf.restore);
+	sf.restore = NULL;
+	sf.nrestore = 0;
+	if ((sf.ev = evtimer_new(base, state_flush_ev, NULL)) == NULL)
+		fatalx("evtimer_new");
+}
+
+static size_t
+state_find(uint32_t key)
+{
+	size_t	 i;
+
+	for (i = 0; i < sf.n; i++)
+		if (sf.keys[i] == key)
+			return i;
+	return SIZE_MAX;
+}
+
+static void
+state_add(struct imsg *imsg)
+{
+	struct state_task	*t;
+	size_t			 i;
+	char			*line;
+
+	if (imsg_check_len(imsg, sizeof(*t)) != 0)
+		fatalx("IMSG_STATE_ADD: bad size");
+	t = imsg->data;
+	if ((line = state_task_line(t)) == NULL) {
+		log_warnx("state: task %u cannot be saved", t->key);
+		explicit_bzero(t, sizeof(*t));
+		return;
+	}
+	if ((i = state_find(t->key)) != SIZE_MAX) {
+		freezero(sf.lines[i], strlen(sf.lines[i]));
+		sf.lines[i] = line;
+	} else {
+		if (sf.n == sf.cap) {
+			sf.cap = sf.cap ? sf.cap * 2 : 64;
+			if ((sf.keys = reallocarray(sf.keys, sf.cap,
+			    sizeof(*sf.keys))) == NULL ||
+			    (sf.lines = reallocarray(sf.lines, sf.cap,
+			    sizeof(*sf.lines))) == NULL)
+				fatal("state");
+		}
+		sf.keys[sf.n] = t->key;
+		sf.lines[sf.n++] = line;
+	}
+	explicit_bzero(t, sizeof(*t));
+	state_changed();
+}
+
+static void
+state_del(struct imsg *imsg)
+{
+	uint32_t	 key;
+	size_t		 i;
+
+	if (imsg_check_len(imsg, sizeof(key)) != 0)
+		fatalx("IMSG_STATE_DEL: bad size");
+	memcpy(&key, imsg->data, sizeof(key));
+	/* Tasks end as the daemon stops: they stay saved. */
+	if (quitting || (i = state_find(key)) == SIZE_MAX)
+		return;
+	freezero(sf.lines[i], strlen(sf.lines[i]));
+	sf.n--;
+	sf.keys[i] = sf.keys[sf.n];
+	sf.lines[i] = sf.lines[sf.n];
+	state_changed();
+}
+
 static void
 child_start(enum lopa_proc role)
 {
@@ -542,6 +750,8 @@ lopad_shutdown(int code)
 	quitting = 1;
 	if (code == 0)
 		sd_notify("STOPPING=1");
+	if (sf.dirty)
+		state_flush();
 	for (r = PROC_ENGINE; r < PROC_MAX; r++) {
 		if (children[r].iev.ibuf.fd != -1 && children[r].role != 0) {
 			close(children[r].iev.ibuf.fd);
@@ -924,6 +1134,22 @@ dispatch_child(int fd, short event, void *arg)
 				goto bad;
 			reload_start(imsg.hdr.reqid);
 			break;
+		case IMSG_STATE_IDS_WANT:
+			if (c->role != PROC_ENGINE ||
+			    imsg_check_len(&imsg, 0) != 0)
+				goto bad;
+			state_grant();
+			break;
+		case IMSG_STATE_ADD:
+			if (c->role != PROC_ENGINE)
+				goto bad;
+			state_add(&imsg);
+			break;
+		case IMSG_STATE_DEL:
+			if (c->role != PROC_ENGINE)
+				goto bad;
+			state_del(&imsg);
+			break;
 		default:
  bad:
 			fatalx("unexpected imsg %u from %s", imsg.hdr.type,
@@ -1093,9 +1319,11 @@ main(int argc, char *argv[])
 		if (ev_sig[i] == NULL || event_add(ev_sig[i], NULL) == -1)
 			fatalx("evsignal");
 	}
+	state_init();
 	for (r = PROC_ENGINE; r < PROC_MAX; r++)
 		child_start(r);
 	child_send_init();
+	state_send_init();
 	log_debug("started %d children", PROC_MAX - 1);
 
 	event_base_dispatch(base);

@@ -85,6 +85,11 @@ enum imsg_type {
 	IMSG_TASK_END,		/* engine -> control: struct task_reply */
 	IMSG_TASK_EVENT,	/* engine -> control: struct task_event */
 	IMSG_TASK_ALERT,	/* engine -> control: struct task_alert */
+	IMSG_STATE_IDS,		/* parent -> engine: struct state_ids */
+	IMSG_STATE_IDS_WANT,	/* engine -> parent: more ids, please */
+	IMSG_STATE_RESTORE,	/* parent -> engine: struct state_task */
+	IMSG_STATE_ADD,		/* engine -> parent: struct state_task */
+	IMSG_STATE_DEL,		/* engine -> parent: uint32_t key */
 	IMSG_RESOLVE,		/* engine -> control: struct resolve_req */
 	IMSG_RESOLVED,		/* control -> engine: struct resolve_reply */
 	/* engine <-> sender (task.h) */
