@@ -169,6 +169,8 @@ struct eng_params {
 	const char	*source_ip;
 	const char	*interface;
 	const char	*alert_callback_url;
+	const char	*labels;	/* packed, labels_len octets */
+	uint32_t	 labels_len;
 	int64_t		 round_delay_ns;
 	int64_t		 interval_ns;
 	int64_t		 timeout_ns;
@@ -1027,6 +1029,9 @@ task_new(const struct task_params *p, const char *id)
 	len = str_space(id) + str_space(p->target) + str_space(p->host) +
 	    str_space(p->name) + str_space(p->source_ip) +
 	    str_space(p->interface) + str_space(p->alert_callback_url);
+	if (p->labels_len > sizeof(p->labels))
+		return (NULL);
+	len += p->labels_len;
 	if ((t = calloc(1, sizeof(*t) + len)) == NULL)
 		return (NULL);
 	s = t->strs;
@@ -1037,6 +1042,10 @@ task_new(const struct task_params *p, const char *id)
 	t->p.source_ip = str_put(&s, p->source_ip);
 	t->p.interface = str_put(&s, p->interface);
 	t->p.alert_callback_url = str_put(&s, p->alert_callback_url);
+	t->p.labels = s;
+	t->p.labels_len = p->labels_len;
+	memcpy(s, p->labels, p->labels_len);
+	s += p->labels_len;
 	t->p.round_delay_ns = p->round_delay_ns;
 	t->p.interval_ns = p->interval_ns;
 	t->p.timeout_ns = p->timeout_ns;
@@ -1071,6 +1080,8 @@ params_export(const struct eng_params *e, struct task_params *p)
 	strlcpy(p->interface, e->interface, sizeof(p->interface));
 	strlcpy(p->alert_callback_url, e->alert_callback_url,
 	    sizeof(p->alert_callback_url));
+	p->labels_len = e->labels_len;
+	memcpy(p->labels, e->labels, e->labels_len);
 	p->round_delay_ns = e->round_delay_ns;
 	p->interval_ns = e->interval_ns;
 	p->timeout_ns = e->timeout_ns;
@@ -1174,6 +1185,18 @@ static uint32_t			 eng_key_upto;
 static struct state_ids		 eng_spare;	/* the next block; upto 0 */
 static int			 eng_ids_asked;
 
+/* The task not ended that has this name; NULL none. */
+static struct task *
+task_by_name(const char *name)
+{
+	struct task	*t;
+
+	RB_FOREACH(t, task_tree, &eng_tasks)
+		if (!task_is_final(t->status) && strcmp(t->p.name, name) == 0)
+			return (t);
+	return (NULL);
+}
+
 /* A fresh key; 0 when none is granted (yet). */
 static uint32_t
 key_take(void)
@@ -1256,6 +1279,16 @@ task_create(struct task_params *p, uint32_t key, uint32_t reqid)
 	}
 	if (restored && task_by_key(key) != NULL) {
 		log_warnx("task %s-%u restored twice", eng_node, key);
+		return;
+	}
+	/* A name names one task that has not ended. */
+	if (p->name[0] != '\0' && (t = task_by_name(p->name)) != NULL) {
+		if (restored)
+			log_warnx("task %s-%u not restored: %s is named %s",
+			    eng_node, key, t->id, p->name);
+		else
+			reply_end(reqid, 409, NULL, "name: task %s is named "
+			    "\"%s\" already", t->id, p->name);
 		return;
 	}
 	if (!restored && (key = key_take()) == 0) {
@@ -1576,6 +1609,8 @@ alert_notify(struct task *t, int m, enum alert_note note,
 		a->window_twamp.r = *tr;
 	}
 	strlcpy(a->url, t->p.alert_callback_url, sizeof(a->url));
+	a->labels_len = t->p.labels_len;
+	memcpy(a->labels, t->p.labels, t->p.labels_len);
 	if (t->al->secret != NULL)
 		strlcpy(a->secret, t->al->secret, sizeof(a->secret));
 	proc_compose(PROC_CONTROL, IMSG_TASK_ALERT, 0, 0, -1, a, sizeof(*a));

@@ -33,6 +33,10 @@
 #define TASK_TARGETLEN		(TASK_HOSTLEN + 8)	/* "[host]:port" */
 #define TASK_URLLEN		512
 #define TASK_SECRETLEN		256	/* webhook_secret, with its NUL */
+#define TASK_MAXLABELS		16
+#define TASK_LABELKEYLEN	64	/* a label's name, with its NUL */
+#define TASK_LABELVALLEN	256	/* its value, with its NUL */
+#define TASK_LABELSLEN		1024	/* every label, packed */
 #define TASK_IFNAMELEN		16	/* IFNAMSIZ */
 #define TASK_MAXADDRS		8	/* addresses kept from one lookup */
 
@@ -152,6 +156,12 @@ struct task_params {
 	int64_t		 latency_threshold_ns;		/* 0 off */
 	char		 alert_callback_url[TASK_URLLEN];	/* "" none */
 	char		 webhook_secret[TASK_SECRETLEN];	/* "" none */
+	/*
+	 * labels: "name\0value\0" pairs, sorted by name, labels_len
+	 * octets in all (0: none).
+	 */
+	uint32_t	 labels_len;
+	char		 labels[TASK_LABELSLEN];
 	/*
 	 * Continuous tasks: one rule per metric (thresholds; loss_threshold
 	 * and latency_threshold fill ALERT_LOSS and ALERT_RTT_AVG, marked
@@ -376,6 +386,8 @@ struct task_alert {
 	struct task_twamp window_twamp;	/* twamp, stamp */
 	char		 url[TASK_URLLEN];	/* "" none */
 	char		 secret[TASK_SECRETLEN];	/* "" none */
+	uint32_t	 labels_len;		/* as task_params' */
+	char		 labels[TASK_LABELSLEN];
 };
 
 /* As it travels; the engine keeps the rounds without twamp. */

@@ -92,6 +92,7 @@ enum tf {
 	TF_DF,
 	TF_RESOLVE_INTERVAL,
 	TF_THRESHOLDS,
+	TF_LABELS,
 	TF_WEBHOOK_URL,
 	TF_WEBHOOK_SECRET,
 	/* twamp, stamp */
@@ -129,6 +130,7 @@ static const char *const tf_names[TF_MAX] = {
 	[TF_DF] = "df",
 	[TF_RESOLVE_INTERVAL] = "resolve_interval",
 	[TF_THRESHOLDS] = "thresholds",
+	[TF_LABELS] = "labels",
 	[TF_WEBHOOK_URL] = "webhook_url",
 	[TF_WEBHOOK_SECRET] = "webhook_secret",
 	[TF_PADDING] = "padding",
@@ -303,6 +305,110 @@ has_control(const char *s)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return 1;
 	return 0;
+}
+
+static json_t	*j_str(const char *, size_t);
+
+/* A label's name: as Prometheus's, [a-zA-Z_][a-zA-Z0-9_]*, not __. */
+static int
+label_name_ok(const char *s)
+{
+	size_t	 i;
+
+	if (s[0] == '\0' || (s[0] == '_' && s[1] == '_'))
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!(isalpha((unsigned char)s[i]) || s[i] == '_' ||
+		    (i > 0 && isdigit((unsigned char)s[i]))))
+			return 0;
+	return 1;
+}
+
+static int
+label_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * "labels": an object of at most TASK_MAXLABELS strings, names as
+ * Prometheus's (under 64 octets), values valid UTF-8 without control
+ * characters (under 256 octets); packed sorted by name.
+ */
+static int
+apply_labels(struct req *q, struct task_params *p, struct task_json_err *e)
+{
+	const json_t	*o = q->f[TF_LABELS], *v;
+	const char	*keys[TASK_MAXLABELS], *key, *val;
+	char		 f[TASK_JSON_FIELDLEN];
+	size_t		 n = 0, i, kl, vl, off = 0;
+
+	if (o == NULL)
+		return 0;
+	if (!json_is_object(o))
+		return fail(e, "labels", "expected an object of strings, got "
+		    "%s", j_typename(o));
+	if (json_object_size(o) > TASK_MAXLABELS)
+		return fail(e, "labels", "at most %d labels",
+		    TASK_MAXLABELS);
+	json_object_foreach((json_t *)o, key, v) {
+		snprintf(f, sizeof(f), "labels.%.*s", QUOTE_MAX, key);
+		if (strlen(key) >= TASK_LABELKEYLEN || !label_name_ok(key))
+			return fail(e, f, "a label's name is letters, digits "
+			    "and _, not first a digit nor __, under %d octets",
+			    TASK_LABELKEYLEN);
+		if (!json_is_string(v))
+			return fail(e, f, "expected a string, got %s",
+			    j_typename(v));
+		val = json_string_value(v);
+		if (strlen(val) != json_string_length(v) ||
+		    has_control(val))
+			return fail(e, f, "contains a control character");
+		if (strlen(val) >= TASK_LABELVALLEN)
+			return fail(e, f, "longer than %d octets",
+			    TASK_LABELVALLEN - 1);
+		keys[n++] = key;
+	}
+	qsort(keys, n, sizeof(keys[0]), label_cmp);
+	for (i = 0; i < n; i++) {
+		val = json_string_value(json_object_get(o, keys[i]));
+		kl = strlen(keys[i]) + 1;
+		vl = strlen(val) + 1;
+		if (off + kl + vl > sizeof(p->labels))
+			return fail(e, "labels", "more than %zu octets in all",
+			    sizeof(p->labels));
+		memcpy(p->labels + off, keys[i], kl);
+		memcpy(p->labels + off + kl, val, vl);
+		off += kl + vl;
+	}
+	p->labels_len = (uint32_t)off;
+	return 0;
+}
+
+/* The packed labels as an object; NULL when there are none. */
+static json_t *
+labels_json(const char *buf, uint32_t len)
+{
+	json_t		*o;
+	const char	*k, *v;
+	size_t		 off = 0, kl, vl;
+
+	if (len == 0 || len > TASK_LABELSLEN || (o = json_object()) == NULL)
+		return NULL;
+	while (off < len) {
+		k = buf + off;
+		kl = strnlen(k, len - off);
+		if (off + kl + 1 >= len)
+			break;
+		v = k + kl + 1;
+		vl = strnlen(v, len - off - kl - 1);
+		if (off + kl + 1 + vl >= len)
+			break;
+		if (json_object_set_new(o, k, j_str(v, vl + 1)) != 0)
+			break;
+		off += kl + 1 + vl + 1;
+	}
+	return o;
 }
 
 /* RFC 1123 host name: labels of letters, digits and inner hyphens. */
@@ -621,6 +727,8 @@ read_fields(struct req *q, struct task_params *p, struct task_json_err *e)
 	if (p->webhook_secret[0] != '\0' && p->alert_callback_url[0] == '\0')
 		return fail(e, "webhook_secret", "signs webhooks: give "
 		    "webhook_url too");
+	if (apply_labels(q, p, e) == -1)
+		return -1;
 	if (get_string(q, TF_NAME, p->name, sizeof(p->name), e) == -1)
 		return -1;
 	if (has_control(p->name))
@@ -1617,6 +1725,8 @@ task_params_json(const struct task_params *p)
 	/* webhook_secret is never shown. */
 	if ((th = thresholds_json(p)) != NULL)
 		rc |= json_object_set_new(o, "thresholds", th);
+	if ((th = labels_json(p->labels, p->labels_len)) != NULL)
+		rc |= json_object_set_new(o, "labels", th);
 	if (rc != 0) {
 		json_decref(o);
 		return NULL;
@@ -1963,6 +2073,8 @@ task_alert_json(const struct task_alert *a, const char *node)
 	/* ours */
 	if (strnlen(a->name, sizeof(a->name)) > 0)
 		rc |= json_object_set_new(o, "name", J_STR(a->name));
+	rc |= json_object_set_new(o, "labels", (x = labels_json(a->labels,
+	    a->labels_len)) != NULL ? x : json_object());
 	rc |= json_object_set_new(o, "metric", json_string(
 	    alert_metric_name(m)));
 	rc |= json_object_set_new(o, "repeat", json_boolean(
@@ -2040,6 +2152,8 @@ task_info_json(const struct task_info *ti, const struct task_round *rounds,
 	rc |= json_object_set_new(o, "id", J_STR(ti->id));
 	if (strnlen(p->name, sizeof(p->name)) > 0)
 		rc |= json_object_set_new(o, "name", J_STR(p->name));
+	if ((w = labels_json(p->labels, p->labels_len)) != NULL)
+		rc |= json_object_set_new(o, "labels", w);
 	if (task_addr_format(&ti->addr, addr, sizeof(addr)) > 0)
 		rc |= json_object_set_new(o, "address", json_string(addr));
 	rc |= json_object_set_new(o, "created", j_time(ti->t_created));

@@ -685,6 +685,23 @@ test_invalid(void **state)
 		{ TASK_PING, C "\"webhook_url\":\"http://a\","
 		    "\"webhook_secret\":\"a\\nb\"}", "webhook_secret",
 		    "control character" },
+		/* labels */
+		{ TASK_PING, "{\"target\":\"h\",\"labels\":[]}", "labels",
+		    "expected an object of strings" },
+		{ TASK_PING, "{\"target\":\"h\",\"labels\":{\"a\":1}}",
+		    "labels.a", "expected a string" },
+		{ TASK_PING, "{\"target\":\"h\",\"labels\":{\"1a\":\"x\"}}",
+		    "labels.1a", "a label's name" },
+		{ TASK_PING, "{\"target\":\"h\",\"labels\":{\"__a\":\"x\"}}",
+		    "labels.__a", NULL },
+		{ TASK_PING, "{\"target\":\"h\",\"labels\":{\"a-b\":\"x\"}}",
+		    "labels.a-b", NULL },
+		{ TASK_PING, "{\"target\":\"h\",\"labels\":{\"a\":\"x\\ny\"}}",
+		    "labels.a", "control character" },
+		{ TASK_PING, "{\"target\":\"h\",\"labels\":{\"a\":1,\"b\":2,"
+		    "\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,\"i\":9,"
+		    "\"j\":10,\"k\":11,\"l\":12,\"m\":13,\"n\":14,\"o\":15,"
+		    "\"p\":16,\"q\":17}}", "labels", "at most 16" },
 #undef C
 	};
 	size_t	 i;
@@ -855,6 +872,8 @@ test_params_roundtrip(void **state)
 		    "\"thresholds\":{\"rtt_p99\":{\"above\":\"150ms\","
 		    "\"clear\":\"100ms\",\"for\":3,\"repeat\":\"1m\"},"
 		    "\"jitter\":{\"below\":7}},\"webhook_url\":\"http://h/\"}" },
+		{ TASK_UDP, "{\"target\":\"h:7\",\"labels\":{\"site\":"
+		    "\"par\\u00eds 1\",\"_x\":\"\",\"a9\":\"z\"},\"name\":\"n\"}" },
 		{ TASK_STAMP, "{\"target\":\"h\",\"mode\":\"continuous\","
 		    "\"thresholds\":{\"loss\":{\"above\":0.125,\"clear\":0,"
 		    "\"clear_for\":9,\"min_samples\":4},\"forward_p99\":"
