@@ -431,23 +431,40 @@ state_init(void)
 	struct tm	 tm;
 	time_t		 now = time(NULL);
 	size_t		 i;
-	int		 rc;
+	int		 rc, moved;
 
 	strlcpy(sf.path, conf->state_file, sizeof(sf.path));
-	mkdir_parent(sf.path, 0700);
+	strlcpy(aside, sf.path, sizeof(aside));
+	if (mkdir(dirname(aside), 0700) == -1 && errno != EEXIST)
+		log_warn("state file %s: mkdir %s", sf.path, aside);
 	rc = state_read(sf.path, &sf.next, &sf.restore, &sf.nrestore, why,
 	    sizeof(why));
 	if (rc == -1) {
 		gmtime_r(&now, &tm);
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-		snprintf(aside, sizeof(aside), "%s.bad-%s", sf.path, stamp);
-		if (rename(sf.path, aside) == -1)
+		/* Never over a file set aside before (same second). */
+		for (i = 0, moved = 0; i < 100 && !moved; i++) {
+			if (i == 0)
+				snprintf(aside, sizeof(aside), "%s.bad-%s",
+				    sf.path, stamp);
+			else
+				snprintf(aside, sizeof(aside), "%s.bad-%s-%zu",
+				    sf.path, stamp, i);
+			if (renameat2(AT_FDCWD, sf.path, AT_FDCWD, aside,
+			    RENAME_NOREPLACE) == 0)
+				moved = 1;
+			else if (errno != EEXIST)
+				break;
+		}
+		if (!moved)
 			log_warn("state file %s: %s; cannot set it aside",
 			    sf.path, why);
 		else
 			log_warnx("state file %s: %s; set aside as %s, "
 			    "starting without its tasks", sf.path, why, aside);
-		sf.next = now > 1 ? (uint32_t)now : 1;
+		/* Above what it said, if it said that much, and the clock. */
+		if ((uint32_t)now > sf.next)
+			sf.next = (uint32_t)now;
 		sf.nrestore = 0;
 	}
 	for (i = 0; i < sf.nrestore; i++) {
