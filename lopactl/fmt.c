@@ -27,6 +27,7 @@
 #define NS_PER_S	1000000000LL
 
 static int	 kind_is(json_t *, const char *);
+static int64_t	 number_ns(json_t *);
 static void	 hops(char *, size_t, json_t *);
 static void	 hop_range(FILE *, json_t *, const char *);
 static void	 tw_window(FILE *, json_t *);
@@ -637,6 +638,125 @@ hop_range(FILE *fp, json_t *h, const char *dir)
 	else
 		fprintf(fp, "%lld-%lld", (long long)json_integer_value(lo),
 		    (long long)json_integer_value(hi));
+}
+
+/* A JSON number as integer nanoseconds; 0 when out of range. */
+static int64_t
+number_ns(json_t *v)
+{
+	double	 d;
+
+	if (json_is_integer(v))
+		return (json_integer_value(v));
+	d = json_number_value(v);
+	return (isfinite(d) && d > -9.2e18 && d < 9.2e18 ? (int64_t)d : 0);
+}
+
+size_t
+fmt_level(json_t *v, int time, char *buf, size_t len)
+{
+	int64_t		 ns;
+	uint64_t	 u;
+	char		 frac[8];
+	int		 i;
+
+	if (len == 0)
+		return (0);
+	buf[0] = '\0';
+	if (!json_is_number(v)) {
+		fmt_append(buf, len, "-");
+		return (strlen(buf));
+	}
+	if (!time) {
+		fmt_append(buf, len, "%.2f%%", json_number_value(v) * 100);
+		return (strlen(buf));
+	}
+	ns = number_ns(v);
+	u = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	snprintf(frac, sizeof(frac), "%06llu",
+	    (unsigned long long)(u % NS_PER_MS));
+	for (i = 5; i >= 0 && frac[i] == '0'; i--)
+		frac[i] = '\0';
+	fmt_append(buf, len, "%s%llu%s%s ms", ns < 0 ? "-" : "",
+	    (unsigned long long)(u / NS_PER_MS), frac[0] != '\0' ? "." : "",
+	    frac);
+	return (strlen(buf));
+}
+
+size_t
+fmt_value(json_t *v, int time, char *buf, size_t len)
+{
+	if (len == 0)
+		return (0);
+	if (time && json_is_number(v)) {
+		fmt_ms(number_ns(v), buf, len);
+		fmt_append(buf, len, " ms");
+	} else
+		fmt_level(v, time, buf, len);
+	return (strlen(buf));
+}
+
+size_t
+fmt_alert(json_t *ev, char *buf, size_t len)
+{
+	char		 m[64], e[32], v[64], l[64], w[64];
+	size_t		 i;
+	int		 time, below;
+
+	if (len == 0)
+		return (0);
+	buf[0] = '\0';
+	fmt_str(ev, "metric", m, sizeof(m));
+	fmt_str(ev, "event", e, sizeof(e));
+	time = strcmp(m, "loss") != 0;
+	below = strcmp(fmt_str(ev, "direction", l, sizeof(l)), "below") == 0;
+	fmt_value(json_object_get(ev, "value"), time, v, sizeof(v));
+	if (strcmp(e, "recovery") == 0) {
+		fmt_level(json_object_get(ev, "clear_value"), time, l,
+		    sizeof(l));
+		fmt_value(json_object_get(ev, "recovered_from_value"), time,
+		    w, sizeof(w));
+		fmt_append(buf, len, "RECOVERY %s %s %s %s (worst %s)", m, v,
+		    below ? ">" : "<", l, w);
+		return (strlen(buf));
+	}
+	fmt_level(json_object_get(ev, "threshold_value"), time, l, sizeof(l));
+	for (i = 0; e[i] != '\0'; i++)
+		if (e[i] >= 'a' && e[i] <= 'z')
+			e[i] -= 'a' - 'A';
+	fmt_append(buf, len, "%s %s %s %s %s", e, m, v, below ? "<=" : ">=",
+	    l);
+	if (json_is_true(json_object_get(ev, "repeat")))
+		fmt_append(buf, len, " (repeat)");
+	return (strlen(buf));
+}
+
+size_t
+fmt_event(const char *name, json_t *ev, char *buf, size_t len)
+{
+	char	 id[STRMAX], s[STRMAX], line[512];
+
+	if (len == 0)
+		return (0);
+	buf[0] = '\0';
+	fmt_str(ev, "task_id", id, sizeof(id));
+	if (strcmp(name, "state") == 0) {
+		fmt_append(buf, len, "task %s %s", id,
+		    fmt_str(ev, "status", s, sizeof(s)));
+		if (json_is_string(json_object_get(ev, "error")))
+			fmt_append(buf, len, ": %s",
+			    fmt_str(ev, "error", s, sizeof(s)));
+	} else if (strcmp(name, "alert") == 0) {
+		fmt_alert(ev, line, sizeof(line));
+		fmt_append(buf, len, "task %s %s, target %s", id, line,
+		    fmt_str(ev, "target", s, sizeof(s)));
+	} else {
+		fmt_safe(s, sizeof(s), name, strlen(name));
+		fmt_append(buf, len, "%s", s);
+		if (json_is_string(json_object_get(ev, "task_id")))
+			fmt_append(buf, len, " task %s", id);
+	}
+	return (strlen(buf));
 }
 
 /*

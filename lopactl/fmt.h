@@ -43,6 +43,26 @@ void		 fmt_summary(FILE *, json_t *);
  * said; a line per round; a continuous task's window the same way.
  */
 void		 fmt_twamp_summary(FILE *, json_t *);
+/*
+ * A threshold's notification (an SSE "alert" event) as a line, without
+ * newline: "ALERT loss 12.00% >= 5.00%", "ALERT rtt_p99 151.234 ms >=
+ * 150 ms (repeat)", "RECOVERY loss 0.00% < 5.00% (worst 12.00%)".
+ */
+size_t		 fmt_alert(json_t *, char *, size_t);
+/*
+ * A threshold's level: a loss fraction as a percentage with 2 decimals,
+ * a time (integer ns) in milliseconds without trailing zeros ("150 ms",
+ * "0.000001 ms"); time 0: a fraction.
+ */
+size_t		 fmt_level(json_t *, int, char *, size_t);
+/* A metric's value: a fraction as fmt_level, a time as fmt_ms + " ms". */
+size_t		 fmt_value(json_t *, int, char *, size_t);
+/*
+ * An event of GET /api/v1/events as a line, without time nor newline:
+ * "task vm-3 running", "task vm-3 failed: <error>", "task vm-3 ALERT
+ * ..., target 192.0.2.7"; another event by its name (and its task).
+ */
+size_t		 fmt_event(const char *, json_t *, char *, size_t);
 /* GET /api/v1/reflector as tables. */
 void		 fmt_reflector(FILE *, json_t *);
 /* A stats object in full, each line starting with indent. */

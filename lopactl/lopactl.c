@@ -7,7 +7,7 @@
  * words are parsed by the token tables of parser.c; each action maps to
  * one request in commands[] below and to one method of the output
  * vtable, or to a function that makes several (ping, tcp, udp, twamp,
- * stamp: probe.c).
+ * stamp, and monitor, which follows the daemon's event stream: probe.c).
  * Exit status: 0 success, 1 a measurement got no answer, 2 usage or a
  * request the API refused as bad (4xx), 3 daemon unreachable, 401/403,
  * 5xx.
@@ -76,6 +76,7 @@ static const struct command commands[] = {
 	{ TASK_SHOW, "GET", "/api/v1/tasks/%s", show_task, NULL },
 	{ TASK_STOP, "POST", "/api/v1/tasks/%s/stop", show_task_stop, NULL },
 	{ TASK_DELETE, "DELETE", "/api/v1/tasks/%s", show_task_delete, NULL },
+	{ MONITOR, NULL, NULL, NULL, monitor_run },
 };
 
 /* Arguments that become query parameters ("task list type ping"). */
@@ -89,7 +90,6 @@ static const struct {
 
 static void	 usage(FILE *);
 static void	 pick_daemon(struct ctl *, const char *, const char *);
-static char	*token_read(const char *);
 static void	 token_check(const char *, const char *);
 static void	 hint(const struct ctl *, const char *, const char *, long);
 static char	*command_path(const struct command *,
@@ -105,6 +105,11 @@ usage(FILE *fp)
 	parser_commands(parser_main(), fp, "\t");
 	fprintf(fp, "aliases (Lopa's option names):\n");
 	parser_aliases(parser_main(), fp, "\t");
+	fprintf(fp, "threshold rules (--threshold RULE, continuous tasks):\n"
+	    "\tMETRIC:above|below:LEVEL[:CLEAR[:FOR]][:NAME=VALUE ...]\n"
+	    "\tMETRIC loss (LEVEL 0.05 or 5%%), rtt_avg, rtt_p99, jitter, "
+	    "forward_p99,\n\tbackward_p99 (LEVEL 150ms); NAME clear, for, "
+	    "clear_for, min_samples, repeat\n");
 }
 
 int
@@ -180,7 +185,7 @@ main(int argc, char *argv[])
 	ctl.out = out;
 	pick_daemon(&ctl, sock, host);
 	if (tfile != NULL) {
-		token = token_read(tfile);
+		token = secret_read(tfile, "token", CTL_TOKEN_MAX);
 		token_check(token, tfile);
 	} else if ((env = getenv("LOPA_TOKEN")) != NULL && *env != '\0') {
 		if ((token = strdup(env)) == NULL)
@@ -376,9 +381,14 @@ pick_daemon(struct ctl *ctl, const char *sock, const char *host)
 	ctl->where = sock;
 }
 
-/* The first non-empty line, without surrounding white space. */
-static char *
-token_read(const char *path)
+/*
+ * The first non-empty line, without surrounding white space: a token, or
+ * what (a webhook's secret) at most max bytes long.  The file is named
+ * on the command line instead of the secret, which other users could
+ * read in the process list.
+ */
+char *
+secret_read(const char *path, const char *what, size_t max)
 {
 	FILE	*fp;
 	char	*line = NULL, *p, *e, *tok = NULL;
@@ -398,9 +408,9 @@ token_read(const char *path)
 			e--;
 		if (p == e)
 			continue;
-		if (e - p > CTL_TOKEN_MAX)
-			errx(EXIT_USAGE, "%s: token longer than %d bytes",
-			    path, CTL_TOKEN_MAX);
+		if ((size_t)(e - p) > max)
+			errx(EXIT_USAGE, "%s: %s longer than %zu bytes",
+			    path, what, max);
 		*e = '\0';
 		if ((tok = strdup(p)) == NULL)
 			err(1, NULL);
@@ -413,7 +423,7 @@ token_read(const char *path)
 	free(line);
 	fclose(fp);
 	if (tok == NULL)
-		errx(EXIT_USAGE, "%s: no token in file", path);
+		errx(EXIT_USAGE, "%s: no %s in file", path, what);
 	return (tok);
 }
 

@@ -36,5 +36,12 @@ int	 api_error(const struct ctl *, const char *, const char *,
 
 /* ping, tcp, udp, twamp, stamp (probe.c); returns the exit status. */
 int	 probe_run(struct ctl *, const struct parse_result *);
+/* monitor, events: GET /api/v1/events until ^C (probe.c). */
+int	 monitor_run(struct ctl *, const struct parse_result *);
+/*
+ * The first non-empty line of a file, trimmed, at most max bytes: a
+ * token, or what the second argument names ("webhook secret").
+ */
+char	*secret_read(const char *, const char *, size_t);
 
 #endif /* LOPACTL_LOPACTL_H */

@@ -12,7 +12,9 @@
 #include <err.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -40,6 +42,8 @@ static void	 text_probe_start(const char *, const char *, const char *,
 		    const char *);
 static void	 text_probe(json_t *, const char *, size_t);
 static void	 text_summary(json_t *, const char *, size_t);
+static void	 text_alert(json_t *, const char *, size_t);
+static void	 text_event(const char *, json_t *, const char *, size_t);
 static void	 text_problem(const struct http_resp *, json_t *);
 static void	 json_body(const struct http_resp *, json_t *);
 static void	 json_body_id(const struct http_resp *, json_t *,
@@ -47,10 +51,13 @@ static void	 json_body_id(const struct http_resp *, json_t *,
 static void	 json_probe_start(const char *, const char *, const char *,
 		    const char *);
 static void	 json_text(json_t *, const char *, size_t);
+static void	 json_event(const char *, json_t *, const char *, size_t);
 static void	 json_problem(const struct http_resp *, json_t *);
 static int	 in_list(json_t *, json_t *);
 static void	 show_params(json_t *);
 static void	 show_time(json_t *, const char *, const char *);
+static void	 show_alerts(json_t *);
+static void	 show_alert(const char *, json_t *, json_t *);
 
 
 const struct output text_output = {
@@ -65,6 +72,8 @@ const struct output text_output = {
 	.probe_start = text_probe_start,
 	.probe = text_probe,
 	.summary = text_summary,
+	.alert = text_alert,
+	.event = text_event,
 	.problem = text_problem,
 };
 
@@ -80,6 +89,8 @@ const struct output json_output = {
 	.probe_start = json_probe_start,
 	.probe = json_text,
 	.summary = json_text,
+	.alert = json_text,
+	.event = json_event,
 	.problem = json_problem,
 };
 
@@ -339,6 +350,84 @@ show_params(json_t *params)
 		printf("\n");
 }
 
+/*
+ * A continuous task's threshold rules and the state of each, three lines
+ * a rule:
+ *
+ *	thresholds
+ *	  loss         alerting, value 12.00%, worst 15.00%, since <time>
+ *	               >= 5.00%, clear < 2.00%, for 3, clear_for 3, ...
+ *	               alerts 1, recoveries 0, repeats 0, evaluations 57
+ *
+ * The rule's counts come from params.thresholds; Lopa's loss_threshold
+ * and latency_threshold are not there (params names them already).
+ */
+static void
+show_alerts(json_t *j)
+{
+	json_t		*alerts, *a, *rules;
+	const char	*metric;
+
+	alerts = json_object_get(j, "alerts");
+	if (!json_is_object(alerts) || json_object_size(alerts) == 0)
+		return;
+	rules = json_object_get(json_object_get(j, "params"), "thresholds");
+	printf("thresholds\n");
+	json_object_foreach(alerts, metric, a)
+		show_alert(metric, a, json_object_get(rules, metric));
+}
+
+static void
+show_alert(const char *metric, json_t *a, json_t *rule)
+{
+	json_t	*v;
+	char	 m[64], b[128], c[64];
+	int	 time, below;
+
+	fmt_safe(m, sizeof(m), metric, strlen(metric));
+	time = strcmp(metric, "loss") != 0;
+	printf("  %-12s %s", m, fmt_str(a, "state", b, sizeof(b)));
+	v = json_object_get(a, "value");
+	if (json_is_true(json_object_get(a, "waiting")))
+		printf(", waiting for min_samples");
+	else if (json_is_true(json_object_get(a, "no_data")))
+		printf(", no data");
+	else if (json_is_number(v)) {
+		fmt_value(v, time, b, sizeof(b));
+		printf(", value %s", b);
+	}
+	if (json_is_number(v = json_object_get(a, "worst"))) {
+		fmt_value(v, time, b, sizeof(b));
+		printf(", worst %s", b);
+	}
+	if (json_is_string(json_object_get(a, "since")))
+		printf(", since %s", fmt_str(a, "since", b, sizeof(b)));
+	printf("\n");
+
+	below = json_object_get(a, "below") != NULL;
+	fmt_level(json_object_get(a, below ? "below" : "above"), time, b,
+	    sizeof(b));
+	fmt_level(json_object_get(a, "clear"), time, c, sizeof(c));
+	printf("  %-12s %s %s, clear %s %s", "", below ? "<=" : ">=", b,
+	    below ? ">" : "<", c);
+	if (json_is_object(rule)) {
+		printf(", for %lld, clear_for %lld, min_samples %lld",
+		    (long long)fmt_int(rule, "for"),
+		    (long long)fmt_int(rule, "clear_for"),
+		    (long long)fmt_int(rule, "min_samples"));
+		if (fmt_int(rule, "repeat") > 0) {
+			duration_format(fmt_int(rule, "repeat"), b, sizeof(b));
+			printf(", repeat %s", b);
+		}
+	}
+	printf("\n");
+	printf("  %-12s alerts %lld, recoveries %lld, repeats %lld, "
+	    "evaluations %lld\n", "", (long long)fmt_int(a, "alerts"),
+	    (long long)fmt_int(a, "recoveries"),
+	    (long long)fmt_int(a, "repeats"),
+	    (long long)fmt_int(a, "evaluations"));
+}
+
 static void
 text_task_show(const struct http_resp *resp, json_t *j)
 {
@@ -374,6 +463,7 @@ text_task_show(const struct http_resp *resp, json_t *j)
 		    (long long)fmt_int(j, "address_changes"));
 	if (json_is_object(json_object_get(j, "params")))
 		show_params(json_object_get(j, "params"));
+	show_alerts(j);
 
 	printf("total\n");
 	fmt_stats(stdout, json_object_get(j, "total"), "  ",
@@ -462,6 +552,34 @@ text_summary(json_t *res, const char *text, size_t len)
 		fmt_summary(stdout, res);
 }
 
+/* "ALERT loss 12.00% >= 5.00%", as it comes, among the probe lines. */
+static void
+text_alert(json_t *ev, const char *data, size_t len)
+{
+	char	 line[512];
+
+	fmt_alert(ev, line, sizeof(line));
+	printf("%s\n", line);
+	fflush(stdout);
+}
+
+/* monitor: "2026-12-02T03:33:36.123Z task vm-3 running", UTC. */
+static void
+text_event(const char *name, json_t *ev, const char *data, size_t len)
+{
+	struct timespec	 ts;
+	struct tm	 tm;
+	char		 t[32], line[1024];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (gmtime_r(&ts.tv_sec, &tm) == NULL ||
+	    strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		strlcpy(t, "-", sizeof(t));
+	fmt_event(name, ev, line, sizeof(line));
+	printf("%s.%03ldZ %s\n", t, ts.tv_nsec / 1000000, line);
+	fflush(stdout);
+}
+
 static void
 json_body(const struct http_resp *resp, json_t *j)
 {
@@ -494,6 +612,23 @@ json_text(json_t *j, const char *text, size_t len)
 	if (text[len - 1] != '\n')
 		putchar('\n');
 	fflush(stdout);
+}
+
+/* monitor -j: each event's data, one document a line. */
+static void
+json_event(const char *name, json_t *ev, const char *data, size_t len)
+{
+	char	*one;
+
+	if (memchr(data, '\n', len) == NULL) {
+		json_text(ev, data, len);
+		return;
+	}
+	/* data of several lines: the same document on one */
+	if ((one = json_dumps(ev, JSON_COMPACT)) == NULL)
+		errx(1, "out of memory");
+	json_text(ev, one, strlen(one));
+	free(one);
 }
 
 /* The problem document on stdout for scripts, the message on stderr. */

@@ -31,6 +31,10 @@ struct output {
 		    const char *);
 	void	(*probe)(json_t *, const char *, size_t);
 	void	(*summary)(json_t *, const char *, size_t);
+	/* a threshold's notification on a followed task's stream */
+	void	(*alert)(json_t *, const char *, size_t);
+	/* monitor: an event of GET /api/v1/events, by name */
+	void	(*event)(const char *, json_t *, const char *, size_t);
 	/* error answers: problem+json (json may be NULL), on stderr */
 	void	(*problem)(const struct http_resp *, json_t *);
 };

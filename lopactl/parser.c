@@ -17,7 +17,10 @@
  * come in any order; each may be given once.  An ALIAS row is another
  * name for an option (Lopa's long flags) and shares its argument table,
  * hence its slot: "-c 3 --count 4" is an option given twice.  A long
- * option may also be written "--count=4", as Lopa's CLI allowed.
+ * option may also be written "--count=4", as Lopa's CLI allowed.  An
+ * option whose argument is a STRINGS token may be given several times
+ * ("--threshold loss:above:5% --threshold rtt_p99:above:150ms"); its
+ * slot keeps every word, in order.
  */
 #include <sys/types.h>
 
@@ -58,6 +61,11 @@ static const struct token t_round_delay[];
 static const struct token t_name[];
 static const struct token t_mode[];
 static const struct token t_ipver[];
+static const struct token t_loss_thr[];
+static const struct token t_latency_thr[];
+static const struct token t_threshold[];
+static const struct token t_webhook[];
+static const struct token t_secret_file[];
 static const struct token t_tw[];
 static const struct token t_tw_opts[];
 static const struct token t_tw_count[];
@@ -76,6 +84,12 @@ static const struct token t_tw_round_delay[];
 static const struct token t_tw_name[];
 static const struct token t_tw_ssid[];
 static const struct token t_tw_tlv[];
+static const struct token t_tw_loss_thr[];
+static const struct token t_tw_latency_thr[];
+static const struct token t_tw_threshold[];
+static const struct token t_tw_webhook[];
+static const struct token t_tw_secret_file[];
+static const struct token t_monitor[];
 static const struct token t_task[];
 static const struct token t_task_id[];
 static const struct token t_task_list[];
@@ -89,6 +103,8 @@ static const struct token t_main[] = {
 	{ KEYWORD,	"twamp",	TWAMP,		t_tw,	0, 0 },
 	{ KEYWORD,	"stamp",	STAMP,		t_tw,	0, 0 },
 	{ KEYWORD,	"task",		NONE,		t_task,	0, 0 },
+	{ KEYWORD,	"monitor",	MONITOR,	t_monitor, 0, 0 },
+	{ KEYWORD,	"events",	MONITOR,	NULL,	0, 0 },
 	{ KEYWORD,	"reflector",	REFLECTOR,	NULL,	0, 0 },
 	{ KEYWORD,	"status",	STATUS,		NULL,	0, 0 },
 	{ KEYWORD,	"reload",	RELOAD,		NULL,	0, 0 },
@@ -123,6 +139,11 @@ static const struct token t_probe_opts[] = {
 	{ OPTION,	"-n",		NONE,		t_name,	0, 0 },
 	{ FLAG,		"-f",		F_FOLLOW,	t_probe_opts, 0, 0 },
 	{ FLAG,		"-q",		F_QUIET,	t_probe_opts, 0, 0 },
+	{ OPTION,	"--loss-threshold", NONE,	t_loss_thr, 0, 0 },
+	{ OPTION,	"--latency-threshold", NONE,	t_latency_thr, 0, 0 },
+	{ OPTION,	"--threshold",	NONE,		t_threshold, 0, 0 },
+	{ OPTION,	"--webhook",	NONE,		t_webhook, 0, 0 },
+	{ OPTION,	"--webhook-secret-file", NONE,	t_secret_file, 0, 0 },
 	{ ALIAS,	"--mode",	NONE,		t_mode,	0, 0 },
 	{ ALIAS,	"--count",	NONE,		t_count, 0, 0 },
 	{ ALIAS,	"--duration",	NONE,		t_duration, 0, 0 },
@@ -134,6 +155,7 @@ static const struct token t_probe_opts[] = {
 	{ ALIAS,	"--interface",	NONE,		t_iface, 0, 0 },
 	{ ALIAS,	"--round-interval", NONE,	t_round_delay, 0, 0 },
 	{ ALIAS,	"--port",	NONE,		t_port,	0, 0 },
+	{ ALIAS,	"--alert-callback-url", NONE,	t_webhook, 0, 0 },
 	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
 };
 
@@ -226,6 +248,38 @@ static const struct token t_ipver[] = {
 };
 
 /*
+ * Thresholds of continuous tasks: Lopa's two (0 is none there, hence
+ * above 0 here), rules read by threshold_parse() in probe.c, where the
+ * webhook goes and the file that holds its secret.
+ */
+static const struct token t_loss_thr[] = {
+	{ FRACTION,	"FRACTION",	ARG_LOSS_THRESHOLD, t_probe_opts, 1, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_latency_thr[] = {
+	{ DURATION,	"DURATION",	ARG_LATENCY_THRESHOLD, t_probe_opts,
+	    1, DAY },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_threshold[] = {
+	{ STRINGS,	"RULE",		ARG_THRESHOLD,	t_probe_opts,
+	    0, THRESHOLD_METRICS },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_webhook[] = {
+	{ STRING,	"URL",		ARG_WEBHOOK,	t_probe_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_secret_file[] = {
+	{ STRING,	"FILE",		ARG_SECRET_FILE, t_probe_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+/*
  * twamp|stamp TARGET [options]: the probe commands' letters and rounds,
  * -s for the padding or --imix; --control is twamp's, --ssid and --tlv
  * stamp's (probe.c refuses them for the other command and reads the
@@ -262,6 +316,13 @@ static const struct token t_tw_opts[] = {
 	{ OPTION,	"-n",		NONE,		t_tw_name, 0, 0 },
 	{ FLAG,		"-f",		F_FOLLOW,	t_tw_opts, 0, 0 },
 	{ FLAG,		"-q",		F_QUIET,	t_tw_opts, 0, 0 },
+	{ OPTION,	"--loss-threshold", NONE,	t_tw_loss_thr, 0, 0 },
+	{ OPTION,	"--latency-threshold", NONE,	t_tw_latency_thr, 0, 0 },
+	{ OPTION,	"--threshold",	NONE,		t_tw_threshold, 0, 0 },
+	{ OPTION,	"--webhook",	NONE,		t_tw_webhook, 0, 0 },
+	{ OPTION,	"--webhook-secret-file", NONE,	t_tw_secret_file,
+	    0, 0 },
+	{ ALIAS,	"--alert-callback-url", NONE,	t_tw_webhook, 0, 0 },
 	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
 };
 
@@ -349,6 +410,33 @@ static const struct token t_tw_name[] = {
 	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
 };
 
+static const struct token t_tw_loss_thr[] = {
+	{ FRACTION,	"FRACTION",	ARG_LOSS_THRESHOLD, t_tw_opts, 1, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_latency_thr[] = {
+	{ DURATION,	"DURATION",	ARG_LATENCY_THRESHOLD, t_tw_opts,
+	    1, DAY },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_threshold[] = {
+	{ STRINGS,	"RULE",		ARG_THRESHOLD,	t_tw_opts,
+	    0, THRESHOLD_METRICS },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_webhook[] = {
+	{ STRING,	"URL",		ARG_WEBHOOK,	t_tw_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_tw_secret_file[] = {
+	{ STRING,	"FILE",		ARG_SECRET_FILE, t_tw_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
 /* task list|show|stop|delete */
 static const struct token t_task[] = {
 	{ KEYWORD,	"list",		TASK_LIST,	t_task_list, 0, 0 },
@@ -382,8 +470,33 @@ static const struct token t_list_status[] = {
 	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
 };
 
+/*
+ * monitor: alone, the live stream of every event.  The monitors' own
+ * commands (add, list, show, update, delete, events) are to be keywords
+ * of this table.
+ */
+static const struct token t_monitor[] = {
+	{ NOTOKEN,	"",		NONE,		NULL,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+/* The metrics of threshold rules, as the daemon names them. */
+static const struct {
+	const char	*name;
+	int		 time;
+	int		 oneway;
+} metrics[THRESHOLD_METRICS] = {
+	{ "loss",		0, 0 },
+	{ "rtt_avg",		1, 0 },
+	{ "rtt_p99",		1, 0 },
+	{ "jitter",		1, 0 },
+	{ "forward_p99",	1, 1 },
+	{ "backward_p99",	1, 1 },
+};
+
 static void	 seterr(char *, size_t, const char *, ...)
 		    __attribute__((__format__(__printf__, 3, 4)));
+static const struct token *argtoken(const struct token *);
 static const char *argname(const struct token *);
 static int	 is_option(const struct token *);
 static const struct token *long_option(const struct token *, const char *,
@@ -401,6 +514,10 @@ static void	 commands_walk(const struct token *, FILE *, const char *,
 		    char *, size_t, int);
 static void	 aliases_walk(const struct token *, FILE *, const char *,
 		    const struct token **, size_t *, size_t);
+static int	 threshold_level(const struct threshold *, const char *,
+		    const char *, double *, char *, size_t);
+static int	 threshold_field(struct threshold *, const char *,
+		    const char *, char *, size_t);
 
 const struct token *
 parser_main(void)
@@ -471,7 +588,7 @@ match_token(const struct token *table, const char *word,
     char *err, size_t errlen)
 {
 	const struct token	*t, *bad = NULL;
-	struct parse_arg	 arg;
+	struct parse_arg	 arg, *a;
 	char			 valid[VALID_MAX], why[128], firstwhy[128];
 
 	valid_words(table, valid, sizeof(valid));
@@ -520,12 +637,26 @@ match_token(const struct token *table, const char *word,
 			    t->keyword, t->value);
 			return (NULL);
 		}
-		if (res->args[t->value].set) {
+		a = &res->args[t->value];
+		if (t->type == STRINGS && a->n < (size_t)t->max &&
+		    a->n < ARG_REPEAT_MAX) {
+			if (!a->set)
+				*a = arg;
+			a->strv[a->n++] = word;
+			return (t);
+		}
+		if (a->set && t->type == STRINGS) {
+			seterr(err, errlen, "%s given more than %zu times",
+			    is_option(last) ? last->keyword : t->keyword,
+			    a->n);
+			return (NULL);
+		}
+		if (a->set) {
 			seterr(err, errlen, "%s given twice",
 			    is_option(last) ? last->keyword : t->keyword);
 			return (NULL);
 		}
-		res->args[t->value] = arg;
+		*a = arg;
 		return (t);
 	}
 
@@ -539,6 +670,9 @@ match_token(const struct token *table, const char *word,
 	} else if (prev == NULL)
 		seterr(err, errlen, "unknown command \"%s\"; valid: %s",
 		    word, valid);
+	else if (valid[0] == '\0')	/* the command may only end here */
+		seterr(err, errlen, "unexpected argument \"%s\" after "
+		    "\"%s\"", word, prev);
 	else
 		seterr(err, errlen, "unknown argument \"%s\" after \"%s\"; "
 		    "valid: %s", word, prev, valid);
@@ -549,7 +683,8 @@ static int
 typed(const struct token *t)
 {
 	return (t->type == STRING || t->type == CHOICE ||
-	    t->type == NUMBER || t->type == DURATION);
+	    t->type == NUMBER || t->type == DURATION ||
+	    t->type == FRACTION || t->type == STRINGS);
 }
 
 static int
@@ -621,6 +756,7 @@ parse_value(const struct token *t, const char *word, struct parse_arg *arg,
 	arg->str = word;
 	switch (t->type) {
 	case STRING:
+	case STRINGS:
 		if (*word == '\0') {
 			seterr(why, whylen, "empty");
 			return (-1);
@@ -665,15 +801,23 @@ parse_value(const struct token *t, const char *word, struct parse_arg *arg,
 		}
 		arg->dur = d;
 		return (0);
+	case FRACTION:
+		if (fraction_parse(word, &arg->frac, why, whylen) == -1)
+			return (-1);
+		if (t->min > 0 && arg->frac == 0) {
+			seterr(why, whylen, "must be above 0");
+			return (-1);
+		}
+		return (0);
 	default:
 		seterr(why, whylen, "not a typed argument");
 		return (-1);
 	}
 }
 
-/* The name of the argument an option takes: its table's typed token. */
-static const char *
-argname(const struct token *table)
+/* The argument an option takes: its table's typed token. */
+static const struct token *
+argtoken(const struct token *table)
 {
 	const struct token	*t;
 
@@ -681,8 +825,16 @@ argname(const struct token *table)
 		return (NULL);
 	for (t = table; t->type != ENDTOKEN; t++)
 		if (typed(t))
-			return (t->keyword);
+			return (t);
 	return (NULL);
+}
+
+static const char *
+argname(const struct token *table)
+{
+	const struct token	*t;
+
+	return ((t = argtoken(table)) != NULL ? t->keyword : NULL);
 }
 
 /* "help, reload, status": what the table accepts, for error messages. */
@@ -743,8 +895,11 @@ commands_walk(const struct token *table, FILE *fp, const char *indent,
 		else if (t->type == FLAG)
 			fmt_append(line, len, " [%s]", t->keyword);
 		else if (t->type == OPTION) {
+			/* "[--threshold RULE ...]": may be given again */
 			if ((a = argname(t->next)) != NULL)
-				fmt_append(line, len, " [%s %s]", t->keyword, a);
+				fmt_append(line, len, " [%s %s%s]", t->keyword,
+				    a, argtoken(t->next)->type == STRINGS ?
+				    " ..." : "");
 			else
 				fmt_append(line, len, " [%s]", t->keyword);
 		}
@@ -822,6 +977,214 @@ aliases_walk(const struct token *table, FILE *fp, const char *indent,
 	for (t = table; t->type != ENDTOKEN; t++)
 		if (t->next != NULL && t->next != table)
 			aliases_walk(t->next, fp, indent, seen, nseen, maxseen);
+}
+
+int
+fraction_parse(const char *word, double *out, char *why, size_t whylen)
+{
+	char		 num[32];
+	size_t		 len, digits, dots, i;
+	int		 pct;
+	double		 d;
+
+	*out = 0;
+	len = strlen(word);
+	pct = len > 0 && word[len - 1] == '%';
+	if (pct)
+		len--;
+	for (i = digits = dots = 0; i < len; i++) {
+		if (word[i] >= '0' && word[i] <= '9')
+			digits++;
+		else if (word[i] == '.')
+			dots++;
+		else
+			break;
+	}
+	/* strtod would take "inf", "1e3" and hexadecimal too */
+	if (i < len || digits == 0 || dots > 1 || len >= sizeof(num)) {
+		seterr(why, whylen, "expected a fraction such as 0.05 or a "
+		    "percentage such as 5%%");
+		return (-1);
+	}
+	memcpy(num, word, len);
+	num[len] = '\0';
+	d = strtod(num, NULL);
+	if (pct)
+		d /= 100;
+	if (d > 1) {
+		seterr(why, whylen, pct ? "more than 100%%" :
+		    "more than 1 (5%% is 0.05)");
+		return (-1);
+	}
+	*out = d;
+	return (0);
+}
+
+/* A level or clear of the rule th: a fraction or a duration. */
+static int
+threshold_level(const struct threshold *th, const char *what,
+    const char *word, double *out, char *err, size_t errlen)
+{
+	const char	*errstr;
+	char		 why[128];
+	int64_t		 d;
+
+	if (*word == '\0') {
+		seterr(err, errlen, "missing %s", what);
+		return (-1);
+	}
+	if (!th->time) {
+		if (fraction_parse(word, out, why, sizeof(why)) == -1) {
+			seterr(err, errlen, "%s \"%s\": %s", what, word, why);
+			return (-1);
+		}
+		return (0);
+	}
+	if (duration_parse(word, &d, &errstr) == -1) {
+		seterr(err, errlen, "%s \"%s\": %s", what, word, errstr);
+		return (-1);
+	}
+	*out = (double)d;
+	return (0);
+}
+
+/* clear, for, clear_for, min_samples or repeat: name=value. */
+static int
+threshold_field(struct threshold *th, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	static const char *const counts[] = {
+		"for", "clear_for", "min_samples"
+	};
+	long long	*slot[3];
+	const char	*errstr;
+	size_t		 i;
+
+	slot[0] = &th->for_n;
+	slot[1] = &th->clear_for;
+	slot[2] = &th->min_samples;
+	if (strcmp(name, "clear") == 0) {
+		if (th->has_clear) {
+			seterr(err, errlen, "clear given twice");
+			return (-1);
+		}
+		th->has_clear = 1;
+		return (threshold_level(th, "clear", value, &th->clear, err,
+		    errlen));
+	}
+	if (strcmp(name, "repeat") == 0) {
+		if (th->has_repeat) {
+			seterr(err, errlen, "repeat given twice");
+			return (-1);
+		}
+		th->has_repeat = 1;
+		if (duration_parse(value, &th->repeat, &errstr) == -1) {
+			seterr(err, errlen, "repeat \"%s\": %s", value,
+			    errstr);
+			return (-1);
+		}
+		if (th->repeat != 0 && th->repeat < 1000 * MS) {
+			seterr(err, errlen, "repeat \"%s\": at least 1s (or 0: "
+			    "never)", value);
+			return (-1);
+		}
+		return (0);
+	}
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		if (strcmp(name, counts[i]) != 0)
+			continue;
+		if (*slot[i] != 0) {
+			seterr(err, errlen, "%s given twice", name);
+			return (-1);
+		}
+		*slot[i] = strtonum(value, 1, 1000000, &errstr);
+		if (errstr != NULL) {
+			seterr(err, errlen, "%s \"%s\": %s (1 to 1000000)",
+			    name, value, errstr);
+			return (-1);
+		}
+		return (0);
+	}
+	seterr(err, errlen, "unknown field \"%s\": clear, for, clear_for, "
+	    "min_samples or repeat", name);
+	return (-1);
+}
+
+/*
+ * METRIC:above|below:LEVEL, then CLEAR and FOR by position (either may be
+ * empty), then NAME=VALUE fields.  The relation of level and clear is
+ * checked here (the daemon checks it too) so that the message names the
+ * option.
+ */
+int
+threshold_parse(const char *spec, struct threshold *th, char *err,
+    size_t errlen)
+{
+	char		 buf[256], *p, *f[3], *w, *eq;
+	size_t		 i;
+	int		 pos = 0, named = 0;
+
+	memset(th, 0, sizeof(*th));
+	if (strlen(spec) >= sizeof(buf)) {
+		seterr(err, errlen, "longer than %zu bytes", sizeof(buf) - 1);
+		return (-1);
+	}
+	strlcpy(buf, spec, sizeof(buf));
+	p = buf;
+	for (i = 0; i < 3; i++)
+		if ((f[i] = strsep(&p, ":")) == NULL) {
+			seterr(err, errlen, "expected METRIC:above|below:LEVEL"
+			    "[:CLEAR[:FOR]]");
+			return (-1);
+		}
+	for (i = 0; i < THRESHOLD_METRICS; i++)
+		if (strcmp(f[0], metrics[i].name) == 0)
+			break;
+	if (i == THRESHOLD_METRICS) {
+		seterr(err, errlen, "unknown metric \"%s\": loss, rtt_avg, "
+		    "rtt_p99, jitter, forward_p99 or backward_p99", f[0]);
+		return (-1);
+	}
+	th->metric = metrics[i].name;
+	th->time = metrics[i].time;
+	th->oneway = metrics[i].oneway;
+	if (strcmp(f[1], "above") != 0 && strcmp(f[1], "below") != 0) {
+		seterr(err, errlen, "\"%s\": expected above or below", f[1]);
+		return (-1);
+	}
+	th->below = strcmp(f[1], "below") == 0;
+	if (threshold_level(th, "level", f[2], &th->level, err, errlen) == -1)
+		return (-1);
+
+	while ((w = strsep(&p, ":")) != NULL) {
+		if ((eq = strchr(w, '=')) != NULL) {
+			*eq++ = '\0';
+			named = 1;
+			if (threshold_field(th, w, eq, err, errlen) == -1)
+				return (-1);
+			continue;
+		}
+		if (named || pos >= 2) {
+			seterr(err, errlen, "\"%s\": expected NAME=VALUE (clear, "
+			    "for, clear_for, min_samples or repeat)", w);
+			return (-1);
+		}
+		if (*w != '\0' && threshold_field(th, pos == 0 ? "clear" :
+		    "for", w, err, errlen) == -1)
+			return (-1);
+		pos++;
+	}
+	if (th->has_clear && !th->below && th->clear > th->level) {
+		seterr(err, errlen, "clear is above the level: an above rule "
+		    "clears below its level");
+		return (-1);
+	}
+	if (th->has_clear && th->below && th->clear < th->level) {
+		seterr(err, errlen, "clear is below the level: a below rule "
+		    "clears above its level");
+		return (-1);
+	}
+	return (0);
 }
 
 static void

@@ -29,6 +29,7 @@ enum actions {
 	TASK_SHOW,
 	TASK_STOP,
 	TASK_DELETE,
+	MONITOR,	/* "monitor" alone, "events": GET /api/v1/events */
 };
 
 enum token_type {
@@ -44,6 +45,8 @@ enum token_type {
 	CHOICE,		/* one of the words of keyword, "do|dont" */
 	NUMBER,		/* integer within [min, max] */
 	DURATION,	/* "1s", "250ms", ns; within [min, max] nanoseconds */
+	FRACTION,	/* "0.05" or "5%", from 0 to 1; min 1: above 0 */
+	STRINGS,	/* a STRING that may be given up to max times */
 };
 
 struct token {
@@ -80,8 +83,15 @@ enum arg_slot {
 	ARG_PADDING,
 	ARG_SSID,
 	ARG_TLVS,
+	ARG_LOSS_THRESHOLD,
+	ARG_LATENCY_THRESHOLD,
+	ARG_THRESHOLD,
+	ARG_WEBHOOK,
+	ARG_SECRET_FILE,
 	ARG_MAX
 };
+
+#define ARG_REPEAT_MAX	8	/* bounds the max of a STRINGS token */
 
 /* Flag bits (FLAG tokens). */
 #define F_FOLLOW	0x01	/* -f */
@@ -94,9 +104,12 @@ enum arg_slot {
 
 struct parse_arg {
 	int		 set;
-	const char	*str;		/* the word as given */
+	const char	*str;		/* the word as given (STRINGS: first) */
 	long long	 num;		/* NUMBER */
 	int64_t		 dur;		/* DURATION, nanoseconds */
+	double		 frac;		/* FRACTION */
+	const char	*strv[ARG_REPEAT_MAX];	/* STRINGS: every word */
+	size_t		 n;		/* STRINGS: how many */
 };
 
 struct parse_result {
@@ -115,5 +128,35 @@ void	 parser_commands(const struct token *, FILE *, const char *);
 /* One line per ALIAS of the grammar: "--count N (-c)". */
 void	 parser_aliases(const struct token *, FILE *, const char *);
 const struct token *parser_main(void);
+
+/*
+ * A threshold rule as --threshold gives it:
+ *
+ *	METRIC:above|below:LEVEL[:CLEAR[:FOR]][:NAME=VALUE ...]
+ *
+ * NAME one of clear, for, clear_for, min_samples and repeat.  Levels are
+ * fractions for loss ("0.05" or "5%"), durations for the other metrics.
+ */
+#define THRESHOLD_METRICS	6
+
+struct threshold {
+	const char	*metric;	/* "loss", "rtt_avg", ... (static) */
+	int		 time;		/* a duration metric, else a fraction */
+	int		 oneway;	/* twamp and stamp only */
+	int		 below;		/* low is bad */
+	double		 level;		/* fraction, or nanoseconds */
+	int		 has_clear;
+	double		 clear;
+	long long	 for_n;		/* 0 when not given, as the three */
+	long long	 clear_for;
+	long long	 min_samples;
+	int		 has_repeat;
+	int64_t		 repeat;	/* nanoseconds; 0 never */
+};
+
+/* 0, or -1 and the reason in err. */
+int	 threshold_parse(const char *, struct threshold *, char *, size_t);
+/* A fraction ("0.05") or a percentage ("5%") from 0 to 1; -1 + reason. */
+int	 fraction_parse(const char *, double *, char *, size_t);
 
 #endif /* LOPACTL_PARSER_H */

@@ -1,10 +1,10 @@
 /*
  * lopactl: ping, tcp, udp, twamp and stamp.  Create the task, then follow
- * its Server-Sent Events stream: one line per probe as it is decided, the
- * summary at the end.
+ * its Server-Sent Events stream: one line per probe as it is decided, a
+ * line per notification of its thresholds, the summary at the end.
  *
  *	POST /api/v1/tasks/TYPE		201 {"id"}
- *	GET  /api/v1/tasks/ID/stream	event: probe | state | summary
+ *	GET  /api/v1/tasks/ID/stream	event: probe | state | alert | summary
  *	POST /api/v1/tasks/ID/stop	on the first Ctrl-C
  *	GET  /api/v1/tasks/ID		when the stream gave no summary
  *
@@ -20,6 +20,12 @@
  * STOP_WAIT seconds for the summary on the stream (a second Ctrl-C waits
  * no more) and falls back to GET.  A continuous task is only followed
  * with -f; Ctrl-C then leaves it running.
+ *
+ * monitor (and its alias events) follows the daemon's stream of every
+ * task's changes of status and threshold notifications the same way,
+ * until Ctrl-C or the end of the stream:
+ *
+ *	GET  /api/v1/events		event: state | alert
  */
 #include <sys/types.h>
 
@@ -29,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -70,6 +77,13 @@ static void	 json_set(json_t *, const char *, json_t *);
 static json_t	*request_body(const struct parse_result *, const char *,
 		    int *, char *, size_t);
 static json_t	*tlvs_body(const char *);
+static void	 alerts_body(json_t *, const struct parse_result *,
+		    const char *, int);
+static json_t	*rules_body(const struct parse_result *, int);
+static json_t	*rule_json(const struct threshold *);
+static json_t	*level_json(const struct threshold *, double);
+static void	 secret_body(json_t *, const char *);
+static void	 secret_wipe(json_t *);
 static int	 create(struct probe *, json_t *);
 static int	 on_data(void *, const char *, size_t);
 static int	 on_tick(void *);
@@ -78,6 +92,9 @@ static int	 seen_before(struct probe *, json_t *);
 static void	 stop_task(struct probe *);
 static int	 fetch_result(struct probe *);
 static int	 finish(struct probe *);
+static int	 watch_data(void *, const char *, size_t);
+static int	 watch_tick(void *);
+static int	 watch_event(void *, const char *, const char *, size_t);
 
 static void
 on_sigint(int sig)
@@ -200,6 +217,7 @@ request_body(const struct parse_result *res, const char *type, int *cont,
 		json_set(o, "ssid", json_integer(a[ARG_SSID].num));
 	if (a[ARG_TLVS].set)
 		json_set(o, "tlvs", tlvs_body(a[ARG_TLVS].str));
+	alerts_body(o, res, type, *cont);
 
 	duration_format(a[ARG_INTERVAL].set ? a[ARG_INTERVAL].dur :
 	    TASK_DEF_INTERVAL, d, sizeof(d));
@@ -281,6 +299,176 @@ tlvs_body(const char *list)
 	return (a);
 }
 
+/*
+ * Thresholds, continuous tasks only: Lopa's loss_threshold and
+ * latency_threshold, a rule of "thresholds" per --threshold, the webhook
+ * as Lopa's alert_callback_url (lopad's webhook_url is the same field)
+ * and its webhook_secret, read from a file.  What the daemon would
+ * refuse anyway is refused here with the option's name: a rule given
+ * twice (one of Lopa's two is a rule too), one-way metrics outside
+ * twamp and stamp, a webhook without thresholds, a secret without
+ * webhook.
+ */
+static void
+alerts_body(json_t *o, const struct parse_result *res, const char *type,
+    int cont)
+{
+	static const struct {
+		enum arg_slot	 slot;
+		const char	*name;
+	} opts[] = {
+		{ ARG_LOSS_THRESHOLD,		"--loss-threshold" },
+		{ ARG_LATENCY_THRESHOLD,	"--latency-threshold" },
+		{ ARG_THRESHOLD,		"--threshold" },
+		{ ARG_WEBHOOK,			"--webhook" },
+		{ ARG_SECRET_FILE,		"--webhook-secret-file" },
+	};
+	const struct parse_arg	*a = res->args;
+	const char		*url;
+	size_t			 i;
+	int			 tw;
+
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (a[opts[i].slot].set && !cont)
+			errx(EXIT_USAGE, "%s applies to continuous tasks only "
+			    "(--continuous or --mode continuous)",
+			    opts[i].name);
+	if (a[ARG_WEBHOOK].set && !a[ARG_THRESHOLD].set &&
+	    !a[ARG_LOSS_THRESHOLD].set && !a[ARG_LATENCY_THRESHOLD].set)
+		errx(EXIT_USAGE, "--webhook receives the notifications of "
+		    "thresholds: give --threshold, --loss-threshold or "
+		    "--latency-threshold too");
+	if (a[ARG_SECRET_FILE].set && !a[ARG_WEBHOOK].set)
+		errx(EXIT_USAGE, "--webhook-secret-file signs the webhook's "
+		    "notifications: give --webhook too");
+
+	if (a[ARG_LOSS_THRESHOLD].set)
+		json_set(o, "loss_threshold",
+		    json_real(a[ARG_LOSS_THRESHOLD].frac));
+	if (a[ARG_LATENCY_THRESHOLD].set)
+		json_set(o, "latency_threshold",
+		    json_integer(a[ARG_LATENCY_THRESHOLD].dur));
+	tw = strcmp(type, "twamp") == 0 || strcmp(type, "stamp") == 0;
+	if (a[ARG_THRESHOLD].set)
+		json_set(o, "thresholds", rules_body(res, tw));
+
+	if (a[ARG_WEBHOOK].set) {
+		url = a[ARG_WEBHOOK].str;
+		if ((strncasecmp(url, "http://", 7) != 0 || url[7] == '\0') &&
+		    (strncasecmp(url, "https://", 8) != 0 || url[8] == '\0'))
+			errx(EXIT_USAGE, "--webhook %s: not an http or https "
+			    "URL", url);
+		json_set(o, "alert_callback_url", json_string(url));
+	}
+	if (a[ARG_SECRET_FILE].set)
+		secret_body(o, a[ARG_SECRET_FILE].str);
+}
+
+/* "thresholds": a rule per --threshold, by metric. */
+static json_t *
+rules_body(const struct parse_result *res, int tw)
+{
+	const struct parse_arg	*a = res->args;
+	const char		*spec;
+	struct threshold	 th;
+	json_t			*rules;
+	char			 why[256];
+	size_t			 i;
+
+	if ((rules = json_object()) == NULL)
+		errx(1, "out of memory");
+	for (i = 0; i < a[ARG_THRESHOLD].n; i++) {
+		spec = a[ARG_THRESHOLD].strv[i];
+		if (threshold_parse(spec, &th, why, sizeof(why)) == -1)
+			errx(EXIT_USAGE, "--threshold %s: %s", spec, why);
+		if (th.oneway && !tw)
+			errx(EXIT_USAGE, "--threshold %s: only twamp and stamp "
+			    "measure one-way delays", spec);
+		if (json_object_get(rules, th.metric) != NULL)
+			errx(EXIT_USAGE, "--threshold: two rules for %s",
+			    th.metric);
+		if (strcmp(th.metric, "loss") == 0 &&
+		    a[ARG_LOSS_THRESHOLD].set)
+			errx(EXIT_USAGE, "--loss-threshold is the rule "
+			    "loss:above:LEVEL: give it or --threshold %s", spec);
+		if (strcmp(th.metric, "rtt_avg") == 0 &&
+		    a[ARG_LATENCY_THRESHOLD].set)
+			errx(EXIT_USAGE, "--latency-threshold is the rule "
+			    "rtt_avg:above:LEVEL: give it or --threshold %s",
+			    spec);
+		json_set(rules, th.metric, rule_json(&th));
+	}
+	return (rules);
+}
+
+/* One rule as the API takes it; what was not given is left out. */
+static json_t *
+rule_json(const struct threshold *th)
+{
+	json_t	*r;
+
+	if ((r = json_object()) == NULL)
+		errx(1, "out of memory");
+	json_set(r, th->below ? "below" : "above", level_json(th, th->level));
+	if (th->has_clear)
+		json_set(r, "clear", level_json(th, th->clear));
+	if (th->for_n != 0)
+		json_set(r, "for", json_integer(th->for_n));
+	if (th->clear_for != 0)
+		json_set(r, "clear_for", json_integer(th->clear_for));
+	if (th->min_samples != 0)
+		json_set(r, "min_samples", json_integer(th->min_samples));
+	if (th->has_repeat)
+		json_set(r, "repeat", json_integer(th->repeat));
+	return (r);
+}
+
+/* A level as the API takes it: a fraction, or integer nanoseconds. */
+static json_t *
+level_json(const struct threshold *th, double v)
+{
+	return (th->time ? json_integer((json_int_t)v) : json_real(v));
+}
+
+/*
+ * --webhook-secret-file: the secret from its file (as --token-file's
+ * token) into "webhook_secret"; our copy wiped.  The daemon takes
+ * printable text of fewer than TASK_SECRETLEN bytes.
+ */
+static void
+secret_body(json_t *o, const char *path)
+{
+	json_t			*v;
+	const unsigned char	*p;
+	char			*secret;
+
+	secret = secret_read(path, "webhook secret", TASK_SECRETLEN - 1);
+	for (p = (const unsigned char *)secret; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			errx(EXIT_USAGE, "%s: webhook secret contains a "
+			    "control character", path);
+	if ((v = json_string(secret)) == NULL)
+		errx(EXIT_USAGE, "%s: webhook secret is not UTF-8", path);
+	explicit_bzero(secret, strlen(secret));
+	free(secret);
+	json_set(o, "webhook_secret", v);
+}
+
+/*
+ * The secret in the body, once sent, wiped before the body is freed:
+ * jansson's copy is ours to overwrite (it is never a literal).
+ */
+static void
+secret_wipe(json_t *body)
+{
+	json_t	*v;
+
+	v = json_object_get(body, "webhook_secret");
+	if (json_is_string(v))
+		explicit_bzero((char *)json_string_value(v),
+		    json_string_length(v));
+}
+
 /* POST the task; its id into p, or the exit status of the failure. */
 static int
 create(struct probe *p, json_t *body)
@@ -295,6 +483,7 @@ create(struct probe *p, json_t *body)
 		errx(1, "out of memory");
 	rc = http_request(&p->ctl->conn, "POST", path, text, TIMEOUT_SHORT,
 	    &resp, perr, sizeof(perr));
+	explicit_bzero(text, strlen(text));	/* webhook_secret */
 	free(text);
 	if (rc == -1)
 		errx(EXIT_DAEMON, "%s: %s", p->ctl->where, perr);
@@ -362,6 +551,7 @@ probe_run(struct ctl *ctl, const struct parse_result *res)
 		err(1, "sigaction");
 
 	rc = create(&p, body);
+	secret_wipe(body);
 	json_decref(body);
 	if (rc != 0 || (p.continuous && !(res->flags & F_FOLLOW))) {
 		free(p.id);
@@ -576,7 +766,7 @@ on_event(void *arg, const char *event, const char *data, size_t len)
 	}
 	/* state: the summary follows a final one */
 	if (strcmp(event, "probe") != 0 && strcmp(event, "summary") != 0 &&
-	    strcmp(event, "dropped") != 0)
+	    strcmp(event, "dropped") != 0 && strcmp(event, "alert") != 0)
 		return (0);
 	if ((j = json_loadb(data, len, 0, &jerr)) == NULL) {
 		warnx("task %s: %s event is not JSON: %s", p->id, event,
@@ -595,6 +785,12 @@ on_event(void *arg, const char *event, const char *data, size_t len)
 		p->summary_len = len;
 		return (0);
 	}
+	/* a threshold's notification: shown with -q too */
+	if (strcmp(event, "alert") == 0) {
+		p->ctl->out->alert(j, data, len);
+		json_decref(j);
+		return (0);
+	}
 	if (strcmp(event, "dropped") == 0) {
 		/* the daemon's buffer for us was full: we read too slowly */
 		warnx("task %s: %lld probe events dropped", p->id,
@@ -604,6 +800,93 @@ on_event(void *arg, const char *event, const char *data, size_t len)
 	}
 	if (!p->quiet && !seen_before(p, j))
 		p->ctl->out->probe(j, data, len);
+	json_decref(j);
+	return (0);
+}
+
+/*
+ * monitor, events: GET /api/v1/events, a line per event as it comes,
+ * until Ctrl-C (exit 0) or the end of the stream: the daemon went away
+ * (exit 3).
+ */
+struct watch {
+	struct ctl	*ctl;
+	struct sse	 sse;
+};
+
+int
+monitor_run(struct ctl *ctl, const struct parse_result *res)
+{
+	static const char	 path[] = "/api/v1/events";
+	struct watch		 w;
+	struct http_stream_ops	 ops;
+	struct http_resp	 resp;
+	struct sigaction	 sa;
+	char			 perr[1024];
+	json_t			*j;
+	int			 rc;
+
+	memset(&w, 0, sizeof(w));
+	w.ctl = ctl;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) == -1)
+		err(1, "sigaction");
+
+	sse_init(&w.sse, HTTP_MAX_BODY, watch_event, &w);
+	ops.data = watch_data;
+	ops.tick = watch_tick;
+	ops.arg = &w;
+	rc = http_stream(&ctl->conn, path, &ops, &resp, perr, sizeof(perr));
+	if (rc == -1 && w.sse.error != NULL)
+		strlcpy(perr, w.sse.error, sizeof(perr));
+	sse_free(&w.sse);
+	if (interrupted) {
+		if (rc == 0)
+			http_resp_free(&resp);
+		return (0);
+	}
+	if (rc == -1)
+		errx(EXIT_DAEMON, "%s: GET %s: %s", ctl->where, path, perr);
+	if (resp.status != 200) {
+		j = answer_json(&resp);
+		rc = api_error(ctl, "GET", path, &resp, j);
+		json_decref(j);
+		http_resp_free(&resp);
+		return (rc);
+	}
+	http_resp_free(&resp);
+	warnx("%s: the daemon ended the event stream", ctl->where);
+	return (EXIT_DAEMON);
+}
+
+static int
+watch_data(void *arg, const char *buf, size_t len)
+{
+	struct watch	*w = arg;
+
+	return (sse_feed(&w->sse, buf, len));
+}
+
+static int
+watch_tick(void *arg)
+{
+	return (interrupted > 0);
+}
+
+static int
+watch_event(void *arg, const char *event, const char *data, size_t len)
+{
+	struct watch	*w = arg;
+	json_error_t	 jerr;
+	json_t		*j;
+
+	if ((j = json_loadb(data, len, 0, &jerr)) == NULL) {
+		warnx("%s event is not JSON: %s", event, jerr.text);
+		return (0);
+	}
+	w->ctl->out->event(event, j, data, len);
 	json_decref(j);
 	return (0);
 }

@@ -165,16 +165,17 @@ static void
 test_main_unknown_word_lists_valid(void **state)
 {
 	refuses(parser_main(), "bogus", "unknown command \"bogus\"; valid: "
-	    "ping, tcp, udp, twamp, stamp, task, reflector, status, reload, "
-	    "help");
+	    "ping, tcp, udp, twamp, stamp, task, monitor, events, reflector, "
+	    "status, reload, help");
 	/* no abbreviations: scripts must not break when commands are added */
 	refuses(parser_main(), "stat", "unknown command \"stat\"; valid: "
-	    "ping, tcp, udp, twamp, stamp, task, reflector, status, reload, "
-	    "help");
+	    "ping, tcp, udp, twamp, stamp, task, monitor, events, reflector, "
+	    "status, reload, help");
 	refuses(parser_main(), "status now",
 	    "unexpected argument \"now\" after \"status\"");
 	refuses(parser_main(), "", "missing command; valid: ping, tcp, udp, "
-	    "twamp, stamp, task, reflector, status, reload, help");
+	    "twamp, stamp, task, monitor, events, reflector, status, reload, "
+	    "help");
 }
 
 static void
@@ -493,7 +494,9 @@ test_twamp_errors(void **state)
 	    "-w DURATION, --continuous, -i DURATION, -W DURATION, -s PADDING, "
 	    "--imix, -Q DSCP, -t TTL, -M do|dont, -I IFACE, -S ADDR, -4, -6, "
 	    "-p PORT, --rounds N, --round-delay DURATION, --control, "
-	    "--ssid SSID, --tlv TLVS, -n NAME, -f, -q");
+	    "--ssid SSID, --tlv TLVS, -n NAME, -f, -q, "
+	    "--loss-threshold FRACTION, --latency-threshold DURATION, "
+	    "--threshold RULE, --webhook URL, --webhook-secret-file FILE");
 	refuses(parser_main(), "twamp h --rounds 0",
 	    "invalid argument \"0\" to --rounds: too small (minimum 1)");
 	refuses(parser_main(), "stamp h --rounds 10001",
@@ -878,6 +881,390 @@ test_reflector_table(void **state)
 	free(out);
 }
 
+/* Thresholds: Lopa's two options, --threshold repeated, the webhook. */
+static void
+test_threshold_options(void **state)
+{
+	struct parse_result	 res;
+
+	accepts(parser_main(), "ping h --continuous --loss-threshold 5% "
+	    "--latency-threshold 150ms --webhook http://192.0.2.9/hook "
+	    "--webhook-secret-file /etc/lopa/secret", &res);
+	assert_int_equal(res.action, PING);
+	assert_true(res.args[ARG_LOSS_THRESHOLD].set);
+	assert_true(res.args[ARG_LOSS_THRESHOLD].frac == 0.05);
+	assert_int_equal(res.args[ARG_LATENCY_THRESHOLD].dur, 150 * MS);
+	assert_string_equal(res.args[ARG_WEBHOOK].str, "http://192.0.2.9/hook");
+	assert_string_equal(res.args[ARG_SECRET_FILE].str,
+	    "/etc/lopa/secret");
+	assert_false(res.args[ARG_THRESHOLD].set);
+
+	/* --threshold again and again: every rule, in order */
+	accepts(parser_main(), "udp h --mode continuous "
+	    "--threshold loss:above:0.05 --loss-threshold=0.25 "
+	    "--threshold=rtt_p99:above:150ms:100ms:3 "
+	    "--threshold jitter:below:1ms", &res);
+	assert_true(res.args[ARG_THRESHOLD].set);
+	assert_int_equal(res.args[ARG_THRESHOLD].n, 3);
+	assert_string_equal(res.args[ARG_THRESHOLD].str, "loss:above:0.05");
+	assert_string_equal(res.args[ARG_THRESHOLD].strv[0], "loss:above:0.05");
+	assert_string_equal(res.args[ARG_THRESHOLD].strv[1],
+	    "rtt_p99:above:150ms:100ms:3");
+	assert_string_equal(res.args[ARG_THRESHOLD].strv[2],
+	    "jitter:below:1ms");
+	assert_true(res.args[ARG_LOSS_THRESHOLD].frac == 0.25);
+
+	/* Lopa's --alert-callback-url is --webhook; twamp and stamp too */
+	accepts(parser_main(), "tcp h --continuous --alert-callback-url "
+	    "https://h/x --threshold rtt_avg:above:1ns", &res);
+	assert_string_equal(res.args[ARG_WEBHOOK].str, "https://h/x");
+	accepts(parser_main(), "stamp h --continuous --threshold "
+	    "forward_p99:above:1ms --threshold backward_p99:above:1ms "
+	    "--loss-threshold 1 --webhook http://h/", &res);
+	assert_int_equal(res.action, STAMP);
+	assert_int_equal(res.args[ARG_THRESHOLD].n, 2);
+	assert_true(res.args[ARG_LOSS_THRESHOLD].frac == 1);
+	assert_string_equal(res.args[ARG_WEBHOOK].str, "http://h/");
+	accepts(parser_main(), "twamp h --continuous --latency-threshold=1ns",
+	    &res);
+	assert_int_equal(res.args[ARG_LATENCY_THRESHOLD].dur, 1);
+}
+
+static void
+test_threshold_option_errors(void **state)
+{
+	struct parse_result	 res;
+
+	refuses(parser_main(), "stamp h --continuous --webhook http://h/ "
+	    "--alert-callback-url http://i/", "--alert-callback-url given "
+	    "twice");
+	refuses(parser_main(), "ping h --loss-threshold 0", "invalid "
+	    "argument \"0\" to --loss-threshold: must be above 0");
+	refuses(parser_main(), "ping h --loss-threshold 0%", "invalid "
+	    "argument \"0%\" to --loss-threshold: must be above 0");
+	refuses(parser_main(), "ping h --loss-threshold 101%", "invalid "
+	    "argument \"101%\" to --loss-threshold: more than 100%");
+	refuses(parser_main(), "ping h --loss-threshold 5", "invalid "
+	    "argument \"5\" to --loss-threshold: more than 1 (5% is 0.05)");
+	refuses(parser_main(), "twamp h --loss-threshold -0.1", "invalid "
+	    "argument \"-0.1\" to --loss-threshold: expected a fraction "
+	    "such as 0.05 or a percentage such as 5%");
+	refuses(parser_main(), "ping h --loss-threshold 1e-2", "invalid "
+	    "argument \"1e-2\" to --loss-threshold: expected a fraction "
+	    "such as 0.05 or a percentage such as 5%");
+	refuses(parser_main(), "ping h --loss-threshold 0.1 "
+	    "--loss-threshold 0.2", "--loss-threshold given twice");
+	refuses(parser_main(), "ping h --latency-threshold 0", "invalid "
+	    "argument \"0\" to --latency-threshold: too short (minimum 1ns)");
+	refuses(parser_main(), "ping h --latency-threshold fast", "invalid "
+	    "argument \"fast\" to --latency-threshold: expected a number");
+	refuses(parser_main(), "ping h --threshold", "missing argument after "
+	    "\"--threshold\"; valid: RULE");
+	refuses(parser_main(), "ping h --threshold -f", "invalid argument "
+	    "\"-f\" to --threshold: looks like an option");
+	/* a rule per metric: six at most */
+	accepts(parser_main(), "stamp h --threshold a --threshold b "
+	    "--threshold c --threshold d --threshold e --threshold f", &res);
+	assert_int_equal(res.args[ARG_THRESHOLD].n, 6);
+	refuses(parser_main(), "stamp h --threshold a --threshold b "
+	    "--threshold c --threshold d --threshold e --threshold f "
+	    "--threshold g", "--threshold given more than 6 times");
+	refuses(parser_main(), "ping h --webhook-secret-file",
+	    "missing argument after \"--webhook-secret-file\"; valid: FILE");
+}
+
+/* What --threshold says, read by probe.c into the API's rule. */
+static void
+test_threshold_rules(void **state)
+{
+	struct threshold	 th;
+	char			 err[256];
+
+	assert_int_equal(threshold_parse("rtt_p99:above:150ms", &th, err,
+	    sizeof(err)), 0);
+	assert_string_equal(th.metric, "rtt_p99");
+	assert_true(th.time);
+	assert_false(th.oneway);
+	assert_false(th.below);
+	assert_true(th.level == 150 * MS);
+	assert_false(th.has_clear);
+	assert_int_equal(th.for_n, 0);
+	assert_int_equal(th.clear_for, 0);
+	assert_int_equal(th.min_samples, 0);
+	assert_false(th.has_repeat);
+
+	/* CLEAR and FOR by position, then by name */
+	assert_int_equal(threshold_parse("loss:above:5%:2%:3:clear_for=5:"
+	    "min_samples=10:repeat=5m", &th, err, sizeof(err)), 0);
+	assert_string_equal(th.metric, "loss");
+	assert_false(th.time);
+	assert_true(th.level == 0.05);
+	assert_true(th.has_clear);
+	assert_true(th.clear == 0.02);
+	assert_int_equal(th.for_n, 3);
+	assert_int_equal(th.clear_for, 5);
+	assert_int_equal(th.min_samples, 10);
+	assert_true(th.has_repeat);
+	assert_int_equal(th.repeat, 300000 * MS);
+
+	/* an empty CLEAR keeps the level; fractions as such; below */
+	assert_int_equal(threshold_parse("loss:above:0.5::2", &th, err,
+	    sizeof(err)), 0);
+	assert_true(th.level == 0.5);
+	assert_false(th.has_clear);
+	assert_int_equal(th.for_n, 2);
+	assert_int_equal(threshold_parse("backward_p99:below:1ms:2ms:"
+	    "repeat=0", &th, err, sizeof(err)), 0);
+	assert_true(th.oneway);
+	assert_true(th.below);
+	assert_true(th.level == MS);
+	assert_true(th.clear == 2 * MS);
+	assert_true(th.has_repeat);
+	assert_int_equal(th.repeat, 0);
+	assert_int_equal(threshold_parse("jitter:above:1ns:for=2:clear=0",
+	    &th, err, sizeof(err)), 0);
+	assert_true(th.level == 1);
+	assert_true(th.has_clear);
+	assert_true(th.clear == 0);
+	assert_int_equal(th.for_n, 2);
+	assert_int_equal(threshold_parse("forward_p99:above:100000", &th, err,
+	    sizeof(err)), 0);
+	assert_true(th.level == 100000);
+	assert_int_equal(threshold_parse("loss:above:100%:100%", &th, err,
+	    sizeof(err)), 0);
+	assert_true(th.level == 1);
+}
+
+static void
+rule_refused(const char *spec, const char *want)
+{
+	struct threshold	 th;
+	char			 err[256];
+
+	if (threshold_parse(spec, &th, err, sizeof(err)) == 0)
+		fail_msg("\"%s\" accepted", spec);
+	assert_string_equal(err, want);
+}
+
+static void
+test_threshold_rule_errors(void **state)
+{
+	rule_refused("rtt_p99", "expected METRIC:above|below:LEVEL"
+	    "[:CLEAR[:FOR]]");
+	rule_refused("rtt_p99:above", "expected METRIC:above|below:LEVEL"
+	    "[:CLEAR[:FOR]]");
+	rule_refused("rtt_p99:above:", "missing level");
+	rule_refused("rtt:above:1ms", "unknown metric \"rtt\": loss, "
+	    "rtt_avg, rtt_p99, jitter, forward_p99 or backward_p99");
+	rule_refused("rtt_avg:over:1ms", "\"over\": expected above or below");
+	rule_refused("rtt_avg:above:5%", "level \"5%\": unknown unit \"%\"");
+	rule_refused("loss:above:5ms", "level \"5ms\": expected a fraction "
+	    "such as 0.05 or a percentage such as 5%");
+	rule_refused("loss:above:120%", "level \"120%\": more than 100%");
+	rule_refused("loss:above:5%:6%", "clear is above the level: an above "
+	    "rule clears below its level");
+	rule_refused("rtt_avg:below:2ms:1ms", "clear is below the level: a "
+	    "below rule clears above its level");
+	rule_refused("loss:above:5%:x", "clear \"x\": expected a fraction "
+	    "such as 0.05 or a percentage such as 5%");
+	rule_refused("loss:above:5%::0", "for \"0\": too small (1 to "
+	    "1000000)");
+	rule_refused("loss:above:5%::1000001", "for \"1000001\": too large "
+	    "(1 to 1000000)");
+	rule_refused("loss:above:5%:1%:3:4", "\"4\": expected NAME=VALUE "
+	    "(clear, for, clear_for, min_samples or repeat)");
+	rule_refused("loss:above:5%:min_samples=3:2%", "\"2%\": expected "
+	    "NAME=VALUE (clear, for, clear_for, min_samples or repeat)");
+	rule_refused("loss:above:5%:1%:clear=1%", "clear given twice");
+	rule_refused("loss:above:5%::2:for=3", "for given twice");
+	rule_refused("loss:above:5%:clear_for=x", "clear_for \"x\": invalid "
+	    "(1 to 1000000)");
+	rule_refused("loss:above:5%:window=1s", "unknown field \"window\": "
+	    "clear, for, clear_for, min_samples or repeat");
+	rule_refused("loss:above:5%:repeat=500ms", "repeat \"500ms\": at "
+	    "least 1s (or 0: never)");
+	rule_refused("loss:above:5%:repeat=1s:repeat=2s",
+	    "repeat given twice");
+	rule_refused("loss:above:5%:repeat=", "repeat \"\": empty duration");
+}
+
+/* --loss-threshold and rule levels: fractions or percentages. */
+static void
+test_fraction_parse(void **state)
+{
+	double	 d;
+	char	 why[128];
+
+	assert_int_equal(fraction_parse("0.05", &d, why, sizeof(why)), 0);
+	assert_true(d == 0.05);
+	assert_int_equal(fraction_parse("5%", &d, why, sizeof(why)), 0);
+	assert_true(d == 0.05);
+	assert_int_equal(fraction_parse("12.5%", &d, why, sizeof(why)), 0);
+	assert_true(d == 0.125);
+	assert_int_equal(fraction_parse("1", &d, why, sizeof(why)), 0);
+	assert_true(d == 1);
+	assert_int_equal(fraction_parse(".5", &d, why, sizeof(why)), 0);
+	assert_true(d == 0.5);
+	assert_int_equal(fraction_parse("0", &d, why, sizeof(why)), 0);
+	assert_true(d == 0);
+	assert_int_equal(fraction_parse("", &d, why, sizeof(why)), -1);
+	assert_int_equal(fraction_parse("%", &d, why, sizeof(why)), -1);
+	assert_int_equal(fraction_parse("5%%", &d, why, sizeof(why)), -1);
+	assert_int_equal(fraction_parse("1.2.3", &d, why, sizeof(why)), -1);
+	assert_int_equal(fraction_parse("inf", &d, why, sizeof(why)), -1);
+	assert_int_equal(fraction_parse("nan", &d, why, sizeof(why)), -1);
+	assert_int_equal(fraction_parse("0x1p-3", &d, why, sizeof(why)), -1);
+	assert_int_equal(fraction_parse("+0.5", &d, why, sizeof(why)), -1);
+	assert_int_equal(fraction_parse("1.0001", &d, why, sizeof(why)), -1);
+	assert_string_equal(why, "more than 1 (5% is 0.05)");
+}
+
+/* monitor alone, its alias; its subcommands are not there yet. */
+static void
+test_monitor_commands(void **state)
+{
+	struct parse_result	 res;
+
+	accepts(parser_main(), "monitor", &res);
+	assert_int_equal(res.action, MONITOR);
+	accepts(parser_main(), "events", &res);
+	assert_int_equal(res.action, MONITOR);
+	refuses(parser_main(), "monitor list",
+	    "unexpected argument \"list\" after \"monitor\"");
+	refuses(parser_main(), "events x",
+	    "unexpected argument \"x\" after \"events\"");
+}
+
+static json_t *
+json_of(const char *text)
+{
+	json_error_t	 jerr;
+	json_t		*j;
+
+	if ((j = json_loads(text, 0, &jerr)) == NULL)
+		fail_msg("bad JSON in the test: %s", jerr.text);
+	return (j);
+}
+
+/* An "alert" event (lopad's task_alert_json) as a line. */
+static void
+test_alert_lines(void **state)
+{
+	json_t	*j;
+	char	 line[256];
+
+	j = json_of("{\"event\":\"alert\",\"task_id\":\"vm-3\","
+	    "\"target\":\"192.0.2.7\",\"reason\":\"loss\","
+	    "\"threshold\":\"5.00%\",\"metric\":\"loss\","
+	    "\"repeat\":false,\"value\":0.12,\"threshold_value\":0.05,"
+	    "\"clear_value\":0.02,\"direction\":\"above\"}");
+	fmt_alert(j, line, sizeof(line));
+	assert_string_equal(line, "ALERT loss 12.00% >= 5.00%");
+	fmt_event("alert", j, line, sizeof(line));
+	assert_string_equal(line, "task vm-3 ALERT loss 12.00% >= 5.00%, "
+	    "target 192.0.2.7");
+	json_decref(j);
+
+	j = json_of("{\"event\":\"recovery\",\"metric\":\"loss\","
+	    "\"repeat\":false,\"value\":0.0,\"threshold_value\":0.05,"
+	    "\"clear_value\":0.05,\"direction\":\"above\","
+	    "\"recovered_from_value\":0.12}");
+	fmt_alert(j, line, sizeof(line));
+	assert_string_equal(line, "RECOVERY loss 0.00% < 5.00% "
+	    "(worst 12.00%)");
+	json_decref(j);
+
+	/* times: the value as the probe lines show it, the level exact */
+	j = json_of("{\"event\":\"alert\",\"metric\":\"rtt_p99\","
+	    "\"repeat\":true,\"value\":151234567,"
+	    "\"threshold_value\":150000000,\"clear_value\":100000000,"
+	    "\"direction\":\"above\"}");
+	fmt_alert(j, line, sizeof(line));
+	assert_string_equal(line, "ALERT rtt_p99 151.235 ms >= 150 ms "
+	    "(repeat)");
+	json_decref(j);
+
+	j = json_of("{\"event\":\"alert\",\"metric\":\"rtt_avg\","
+	    "\"repeat\":false,\"value\":31234,\"threshold_value\":1,"
+	    "\"clear_value\":1,\"direction\":\"above\"}");
+	fmt_alert(j, line, sizeof(line));
+	assert_string_equal(line, "ALERT rtt_avg 0.031 ms >= 0.000001 ms");
+	json_decref(j);
+
+	/* low is bad: <= to alert, > to recover */
+	j = json_of("{\"event\":\"recovery\",\"metric\":\"backward_p99\","
+	    "\"value\":3000000,\"threshold_value\":1000000,"
+	    "\"clear_value\":2500000,\"direction\":\"below\","
+	    "\"recovered_from_value\":-250000}");
+	fmt_alert(j, line, sizeof(line));
+	assert_string_equal(line, "RECOVERY backward_p99 3.000 ms > 2.5 ms "
+	    "(worst -0.250 ms)");
+	json_decref(j);
+	j = json_of("{\"event\":\"alert\",\"metric\":\"jitter\","
+	    "\"value\":null,\"threshold_value\":1000000,"
+	    "\"direction\":\"below\"}");
+	fmt_alert(j, line, sizeof(line));
+	assert_string_equal(line, "ALERT jitter - <= 1 ms");
+	json_decref(j);
+}
+
+/* monitor's lines, but for the time before them. */
+static void
+test_event_lines(void **state)
+{
+	json_t	*j;
+	char	 line[256];
+
+	j = json_of("{\"status\":\"running\",\"task_id\":\"vm-3\"}");
+	fmt_event("state", j, line, sizeof(line));
+	assert_string_equal(line, "task vm-3 running");
+	json_decref(j);
+	j = json_of("{\"status\":\"failed\",\"task_id\":\"vm-4\","
+	    "\"error\":\"no route\\nto host\"}");
+	fmt_event("state", j, line, sizeof(line));
+	assert_string_equal(line, "task vm-4 failed: no route?to host");
+	json_decref(j);
+	j = json_of("{\"task_id\":\"vm-5\"}");
+	fmt_event("deleted", j, line, sizeof(line));
+	assert_string_equal(line, "deleted task vm-5");
+	json_decref(j);
+	j = json_of("{\"iface\":\"eth0\"}");
+	fmt_event("link\x1b", j, line, sizeof(line));
+	assert_string_equal(line, "link?");
+	json_decref(j);
+}
+
+static void
+test_level_text(void **state)
+{
+	json_t	*j;
+	char	 buf[64];
+
+	j = json_of("[0.05, 1, 0, 150000000, 1, 1500000, -2, 123456789012, "
+	    "null, 0.0]");
+	fmt_level(json_array_get(j, 0), 0, buf, sizeof(buf));
+	assert_string_equal(buf, "5.00%");
+	fmt_level(json_array_get(j, 1), 0, buf, sizeof(buf));
+	assert_string_equal(buf, "100.00%");
+	fmt_level(json_array_get(j, 2), 1, buf, sizeof(buf));
+	assert_string_equal(buf, "0 ms");
+	fmt_level(json_array_get(j, 3), 1, buf, sizeof(buf));
+	assert_string_equal(buf, "150 ms");
+	fmt_level(json_array_get(j, 4), 1, buf, sizeof(buf));
+	assert_string_equal(buf, "0.000001 ms");
+	fmt_level(json_array_get(j, 5), 1, buf, sizeof(buf));
+	assert_string_equal(buf, "1.5 ms");
+	fmt_level(json_array_get(j, 6), 1, buf, sizeof(buf));
+	assert_string_equal(buf, "-0.000002 ms");
+	fmt_level(json_array_get(j, 7), 1, buf, sizeof(buf));
+	assert_string_equal(buf, "123456.789012 ms");
+	fmt_level(json_array_get(j, 8), 1, buf, sizeof(buf));
+	assert_string_equal(buf, "-");
+	fmt_level(json_array_get(j, 9), 0, buf, sizeof(buf));
+	assert_string_equal(buf, "0.00%");
+	json_decref(j);
+}
+
 static void
 commands_text(const struct token *g, const char *want)
 {
@@ -900,15 +1287,23 @@ test_usage_lists_every_command(void **state)
 	    "\tping|tcp|udp TARGET [-c N] [-w DURATION] [--continuous] "
 	    "[-i DURATION] [-W DURATION] [-s SIZE] [-Q DSCP] [-t TTL] "
 	    "[-M do|dont] [-I IFACE] [-S ADDR] [-4] [-6] [-p PORT] "
-	    "[--rounds N] [--round-delay DURATION] [-n NAME] [-f] [-q]\n"
+	    "[--rounds N] [--round-delay DURATION] [-n NAME] [-f] [-q] "
+	    "[--loss-threshold FRACTION] [--latency-threshold DURATION] "
+	    "[--threshold RULE ...] [--webhook URL] "
+	    "[--webhook-secret-file FILE]\n"
 	    "\ttwamp|stamp TARGET [-c N] [-w DURATION] [--continuous] "
 	    "[-i DURATION] [-W DURATION] [-s PADDING] [--imix] [-Q DSCP] "
 	    "[-t TTL] [-M do|dont] [-I IFACE] [-S ADDR] [-4] [-6] [-p PORT] "
 	    "[--rounds N] [--round-delay DURATION] [--control] [--ssid SSID] "
-	    "[--tlv TLVS] [-n NAME] [-f] [-q]\n"
+	    "[--tlv TLVS] [-n NAME] [-f] [-q] "
+	    "[--loss-threshold FRACTION] [--latency-threshold DURATION] "
+	    "[--threshold RULE ...] [--webhook URL] "
+	    "[--webhook-secret-file FILE]\n"
 	    "\ttask list [type ping|tcp|udp|twamp|stamp] "
 	    "[status pending|running|finished|stopped|failed]\n"
 	    "\ttask show|stop|delete ID\n"
+	    "\tmonitor\n"
+	    "\tevents\n"
 	    "\treflector\n"
 	    "\tstatus\n"
 	    "\treload\n"
@@ -947,6 +1342,15 @@ main(void)
 		cmocka_unit_test(test_twamp_summary_window),
 		cmocka_unit_test(test_twamp_probe_line),
 		cmocka_unit_test(test_reflector_table),
+		cmocka_unit_test(test_threshold_options),
+		cmocka_unit_test(test_threshold_option_errors),
+		cmocka_unit_test(test_threshold_rules),
+		cmocka_unit_test(test_threshold_rule_errors),
+		cmocka_unit_test(test_fraction_parse),
+		cmocka_unit_test(test_monitor_commands),
+		cmocka_unit_test(test_alert_lines),
+		cmocka_unit_test(test_event_lines),
+		cmocka_unit_test(test_level_text),
 	};
 
 	return cmocka_run_group_tests_name("parser", tests, NULL, NULL);
