@@ -53,7 +53,8 @@ UNIT_TESTS	 = imsg duration config problem parser stats icmp_codec \
 		   twamp_stats twamp_client alert webhook state
 UNIT_imsg	 = common/imsg.c common/imsgev.c
 UNIT_duration	 = common/duration.c
-UNIT_config	 = lopad/config.c common/addr.c common/duration.c common/log.c
+UNIT_config	 = lopad/config.c common/addr.c common/duration.c common/log.c \
+		   lopad/task_json.c lopad/task.c lopad/problem.c lopad/alert.c
 UNIT_problem	 = lopad/problem.c common/log.c
 UNIT_parser	 = lopactl/parser.c lopactl/fmt.c common/duration.c
 UNIT_sse	 = lopactl/sse.c lopactl/fmt.c
@@ -76,7 +77,8 @@ UNIT_task_json	 = lopad/task_json.c lopad/task.c lopad/problem.c \
 FUZZ_TARGETS	 = imsg config duration icmp_codec task_json probe_udp \
 		   twamp_codec stamp_tlv twamp_ctl_codec sse
 FUZZ_imsg	 = common/imsg.c
-FUZZ_config	 = lopad/config.c common/addr.c common/duration.c common/log.c
+FUZZ_config	 = lopad/config.c common/addr.c common/duration.c common/log.c \
+		   lopad/task_json.c lopad/task.c lopad/problem.c lopad/alert.c
 FUZZ_duration	 = common/duration.c
 FUZZ_icmp_codec	 = lopad/icmp_codec.c
 FUZZ_twamp_codec = lopad/twamp_codec.c

@@ -17,6 +17,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,10 +28,13 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <yaml.h>
 
 #include "addr.h"
 #include "config.h"
+#include "task.h"
+#include "task_json.h"
 #include "duration.h"
 
 #define CONF_MAXSIZE	(1024 * 1024)	/* config and token files */
@@ -60,6 +64,7 @@ enum ktype {
 	K_ADDR,		/* address, or "" for disabled */
 	K_PREFIXES,	/* struct conf_allow of address prefixes */
 	K_HOSTS,	/* struct conf_allow of host names and prefixes */
+	K_TASKS,	/* a list of task declarations (or, before, limits) */
 	K_BOOL,		/* uint32_t 0 or 1 */
 	K_UINT,		/* uint32_t in [min, max] */
 	K_DURATION,	/* int64_t ns in [min, max] */
@@ -159,7 +164,7 @@ static const struct ckey monitor_keys[] = {
 	{ .name = NULL }
 };
 
-static const struct ckey tasks_keys[] = {
+static const struct ckey limits_keys[] = {
 	{ .name = "max", .type = K_UINT, FIELD(tasks_max),
 	    .min = 1, .max = 1000000 },
 	{ .name = "retain", .type = K_UINT, FIELD(tasks_retain),
@@ -192,9 +197,10 @@ static const struct ckey top_keys[] = {
 	{ .name = "reflector", .type = K_SECTION, .sub = reflector_keys },
 	{ .name = "sender", .type = K_SECTION, .sub = sender_keys },
 	{ .name = "monitor", .type = K_SECTION, .sub = monitor_keys },
-	{ .name = "tasks", .type = K_SECTION, .sub = tasks_keys },
+	{ .name = "limits", .type = K_SECTION, .sub = limits_keys },
 	{ .name = "webhooks", .type = K_SECTION, .sub = webhooks_keys },
 	{ .name = "state_file", .type = K_PATH, FIELD(state_file) },
+	{ .name = "tasks", .type = K_TASKS },
 	{ .name = NULL }
 };
 #define KEYS_MAX	32	/* entries of the longest table above, at most */
@@ -206,7 +212,7 @@ KEYS_FIT(log_keys);
 KEYS_FIT(reflector_keys);
 KEYS_FIT(sender_keys);
 KEYS_FIT(monitor_keys);
-KEYS_FIT(tasks_keys);
+KEYS_FIT(limits_keys);
 KEYS_FIT(webhooks_keys);
 KEYS_FIT(top_keys);
 
@@ -491,6 +497,7 @@ conf_set(const struct ckey *k, struct lopad_conf *c, const char *v,
 	case K_LISTEN:
 	case K_PREFIXES:
 	case K_HOSTS:
+	case K_TASKS:
 		break;
 	}
 	snprintf(wbuf, wlen, "cannot be set from a single value");
@@ -573,6 +580,8 @@ key_kind(enum ktype t)
 		return "a list of address prefixes";
 	case K_HOSTS:
 		return "a list of host names and address prefixes";
+	case K_TASKS:
+		return "a list of tasks";
 	case K_BOOL:
 		return "a boolean";
 	case K_UINT:
@@ -841,6 +850,294 @@ set_allow(struct parse *p, const struct ckey *k, yaml_node_t *vn,
 	}
 }
 
+/*
+ * Task declarations (tasks:).  The declarations of the last parse that
+ * succeeded are kept here for the parent (config_tasks_take) and for
+ * config_print; those of a parse under way in cfg_parsing.
+ */
+static struct conf_tasks	 cfg_tasks, cfg_parsing;
+
+void
+config_tasks_free(struct conf_tasks *t)
+{
+	if (t->v != NULL)
+		explicit_bzero(t->v, t->n * sizeof(*t->v));
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+void
+config_tasks_take(struct conf_tasks *out)
+{
+	*out = cfg_tasks;
+	memset(&cfg_tasks, 0, sizeof(cfg_tasks));
+}
+
+#define YJ_DEPTH	16
+
+/*
+ * A YAML node as JSON: plain scalars typed as YAML 1.2's core schema
+ * reads them (null, true/false, integers, reals, else strings), quoted
+ * ones strings.  NULL with an error reported at the node.
+ */
+static json_t *
+yaml_json(struct parse *p, yaml_node_t *n, const char *dotted, int depth)
+{
+	yaml_node_pair_t	*pair;
+	yaml_node_item_t	*it;
+	yaml_node_t		*kn, *vn;
+	json_t			*j, *c;
+	const char		*v;
+	char			*end;
+	long long		 ll;
+	double			 d;
+	size_t			 len;
+
+	if (depth > YJ_DEPTH) {
+		perr(p, n, dotted, "nested more than %d levels", YJ_DEPTH);
+		return NULL;
+	}
+	switch (n->type) {
+	case YAML_SCALAR_NODE:
+		v = (const char *)n->data.scalar.value;
+		len = n->data.scalar.length;
+		if (strlen(v) != len) {
+			perr(p, n, dotted, "contains a NUL byte");
+			return NULL;
+		}
+		if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+			return json_stringn(v, len);
+		if (is_null(n))
+			return json_null();
+		if (strcmp(v, "true") == 0 || strcmp(v, "True") == 0 ||
+		    strcmp(v, "TRUE") == 0)
+			return json_true();
+		if (strcmp(v, "false") == 0 || strcmp(v, "False") == 0 ||
+		    strcmp(v, "FALSE") == 0)
+			return json_false();
+		if (strspn(v, "-+0123456789") == len && len > 0) {
+			errno = 0;
+			ll = strtoll(v, &end, 10);
+			if (errno == 0 && *end == '\0')
+				return json_integer(ll);
+		}
+		if (strspn(v, "-+0123456789.eE") == len && len > 0) {
+			errno = 0;
+			d = strtod(v, &end);
+			if (errno == 0 && *end == '\0' && isfinite(d))
+				return json_real(d);
+		}
+		return json_stringn(v, len);
+	case YAML_SEQUENCE_NODE:
+		if ((j = json_array()) == NULL)
+			return NULL;
+		for (it = n->data.sequence.items.start;
+		    it < n->data.sequence.items.top; it++) {
+			if ((vn = yaml_document_get_node(p->doc, *it)) == NULL)
+				continue;
+			if ((c = yaml_json(p, vn, dotted, depth + 1)) == NULL ||
+			    json_array_append_new(j, c) == -1) {
+				json_decref(j);
+				return NULL;
+			}
+		}
+		return j;
+	case YAML_MAPPING_NODE:
+		if ((j = json_object()) == NULL)
+			return NULL;
+		for (pair = n->data.mapping.pairs.start;
+		    pair < n->data.mapping.pairs.top; pair++) {
+			kn = yaml_document_get_node(p->doc, pair->key);
+			vn = yaml_document_get_node(p->doc, pair->value);
+			if (kn == NULL || vn == NULL)
+				continue;
+			if (kn->type != YAML_SCALAR_NODE ||
+			    strlen((const char *)kn->data.scalar.value) !=
+			    kn->data.scalar.length) {
+				perr(p, kn, dotted, "a key must be a string");
+				json_decref(j);
+				return NULL;
+			}
+			if (json_object_get(j,
+			    (const char *)kn->data.scalar.value) != NULL) {
+				perr(p, kn, dotted, "duplicate key \"%.40s\"",
+				    (const char *)kn->data.scalar.value);
+				json_decref(j);
+				return NULL;
+			}
+			if ((c = yaml_json(p, vn, dotted, depth + 1)) == NULL ||
+			    json_object_set_new(j,
+			    (const char *)kn->data.scalar.value, c) == -1) {
+				json_decref(j);
+				return NULL;
+			}
+		}
+		return j;
+	default:
+		perr(p, n, dotted, "not a value");
+		return NULL;
+	}
+}
+
+/*
+ * The node a task field names ("thresholds.loss.above", "tlvs[1].type"):
+ * its key's node, or the deepest node found on the way.
+ */
+static yaml_node_t *
+yaml_find(struct parse *p, yaml_node_t *n, const char *field)
+{
+	yaml_node_pair_t	*pair;
+	yaml_node_t		*kn = NULL, *found = n;
+	char			 comp[TASK_JSON_FIELDLEN];
+	const char		*f = field;
+	size_t			 len;
+	long			 idx;
+
+	while (*f != '\0' && n != NULL) {
+		if (*f == '[') {
+			idx = strtol(f + 1, NULL, 10);
+			if (n->type != YAML_SEQUENCE_NODE || idx < 0 ||
+			    idx >= n->data.sequence.items.top -
+			    n->data.sequence.items.start)
+				break;
+			n = yaml_document_get_node(p->doc,
+			    n->data.sequence.items.start[idx]);
+			if (n != NULL)
+				found = n;
+			if ((f = strchr(f, ']')) == NULL)
+				break;
+			f++;
+			if (*f == '.')
+				f++;
+			continue;
+		}
+		len = strcspn(f, ".[");
+		if (len >= sizeof(comp) || n->type != YAML_MAPPING_NODE)
+			break;
+		memcpy(comp, f, len);
+		comp[len] = '\0';
+		for (pair = n->data.mapping.pairs.start;
+		    pair < n->data.mapping.pairs.top; pair++) {
+			kn = yaml_document_get_node(p->doc, pair->key);
+			if (kn != NULL && kn->type == YAML_SCALAR_NODE &&
+			    strcmp((const char *)kn->data.scalar.value,
+			    comp) == 0)
+				break;
+		}
+		if (pair == n->data.mapping.pairs.top)
+			break;
+		found = kn;
+		n = yaml_document_get_node(p->doc, pair->value);
+		f += len;
+		if (*f == '.')
+			f++;
+	}
+	return found;
+}
+
+/*
+ * tasks: a list of task declarations, each the body of the API's
+ * POST /api/v1/tasks/TYPE with "type" and a "name" of its own (the
+ * parent creates them and reconciles them on reload by name); as a
+ * mapping (lopad 0.1), the limits now under limits:.
+ */
+static void
+set_tasks(struct parse *p, yaml_node_t *vn, const char *dotted)
+{
+	struct task_json_err	 e;
+	struct conf_task	*ct, *nv;
+	yaml_node_item_t	*it;
+	yaml_node_t		*n, *at;
+	json_t			*j, *t, *nm;
+	char			 name[KEY_MAXLEN], f[KEY_MAXLEN + 64];
+	const char		*detail;
+	size_t			 i, k, cap = 0;
+	uint32_t		 type;
+
+	if (vn->type == YAML_MAPPING_NODE) {
+		walk_map(p, vn, limits_keys, dotted);
+		return;
+	}
+	config_tasks_free(&cfg_parsing);
+	if (is_null(vn))
+		return;
+	if (vn->type != YAML_SEQUENCE_NODE) {
+		perr(p, vn, dotted, "expected a list of tasks, not %s",
+		    node_kind(vn));
+		return;
+	}
+	for (i = 0, it = vn->data.sequence.items.start;
+	    it < vn->data.sequence.items.top; i++, it++) {
+		if ((n = yaml_document_get_node(p->doc, *it)) == NULL)
+			continue;
+		snprintf(name, sizeof(name), "%s[%zu]", dotted, i);
+		if (n->type != YAML_MAPPING_NODE) {
+			perr(p, n, name, "expected a task (a mapping with "
+			    "type, name, target...), not %s", node_kind(n));
+			continue;
+		}
+		if ((j = yaml_json(p, n, name, 0)) == NULL)
+			continue;
+		t = json_object_get(j, "type");
+		nm = json_object_get(j, "name");
+		if (!json_is_string(t) || task_type_name(type =
+		    task_type_from_name(json_string_value(t))) == NULL) {
+			snprintf(f, sizeof(f), "%s.type", name);
+			perr(p, yaml_find(p, n, "type"), f, "required: ping, "
+			    "tcp, udp, twamp or stamp");
+			json_decref(j);
+			continue;
+		}
+		if (!json_is_string(nm) || json_string_value(nm)[0] ==
+		    '\0') {
+			snprintf(f, sizeof(f), "%s.name", name);
+			perr(p, yaml_find(p, n, "name"), f, "required: a task "
+			    "of the configuration is known by its name");
+			json_decref(j);
+			continue;
+		}
+		for (k = 0; k < cfg_parsing.n; k++)
+			if (strcmp(cfg_parsing.v[k].name,
+			    json_string_value(nm)) == 0)
+				break;
+		if (k < cfg_parsing.n) {
+			snprintf(f, sizeof(f), "%s.name", name);
+			perr(p, yaml_find(p, n, "name"), f, "\"%.40s\" names "
+			    "%s[%zu] already", json_string_value(nm), dotted, k);
+			json_decref(j);
+			continue;
+		}
+		if (cfg_parsing.n == cap) {
+			cap = cap ? cap * 2 : 8;
+			if ((nv = reallocarray(cfg_parsing.v, cap,
+			    sizeof(*nv))) == NULL) {
+				perr(p, n, name, "out of memory");
+				json_decref(j);
+				return;
+			}
+			cfg_parsing.v = nv;
+		}
+		ct = &cfg_parsing.v[cfg_parsing.n];
+		memset(ct, 0, sizeof(*ct));
+		if (task_params_from_json(j, type, &ct->p, &e) == -1) {
+			at = e.field[0] != '\0' ? yaml_find(p, n, e.field) : n;
+			detail = e.detail;
+			if (e.field[0] != '\0' && strncmp(detail, e.field,
+			    strlen(e.field)) == 0 &&
+			    detail[strlen(e.field)] == ':')
+				detail += strlen(e.field) + 2;
+			snprintf(f, sizeof(f), "%s%s%s", name,
+			    e.field[0] != '\0' ? "." : "", e.field);
+			perr(p, at, f, "%s", detail);
+			json_decref(j);
+			continue;
+		}
+		strlcpy(ct->name, ct->p.name, sizeof(ct->name));
+		cfg_parsing.n++;
+		json_decref(j);
+	}
+}
+
 static void
 set_node(struct parse *p, const struct ckey *k, yaml_node_t *vn,
     const char *dotted)
@@ -866,6 +1163,9 @@ set_node(struct parse *p, const struct ckey *k, yaml_node_t *vn,
 	case K_PREFIXES:
 	case K_HOSTS:
 		set_allow(p, k, vn, dotted);
+		return;
+	case K_TASKS:
+		set_tasks(p, vn, dotted);
 		return;
 	default:
 		break;
@@ -1068,6 +1368,7 @@ config_parse_buf(const char *name, const char *buf, size_t len,
 
 	memcpy(&tmp, conf, sizeof(tmp));
 	memset(&p, 0, sizeof(p));
+	config_tasks_free(&cfg_parsing);
 	p.file = name;
 	p.doc = &doc;
 	p.conf = &tmp;
@@ -1111,9 +1412,14 @@ config_parse_buf(const char *name, const char *buf, size_t len,
 		    "of 2", name, tmp.sender_twamp_max_count);
  done:
 	yaml_parser_delete(&y);
-	if (errs->n != nerr)
+	if (errs->n != nerr) {
+		config_tasks_free(&cfg_parsing);
 		return -1;
+	}
 	memcpy(conf, &tmp, sizeof(*conf));
+	config_tasks_free(&cfg_tasks);
+	cfg_tasks = cfg_parsing;
+	memset(&cfg_parsing, 0, sizeof(cfg_parsing));
 	return 0;
 }
 
@@ -1303,6 +1609,32 @@ print_quoted(FILE *fp, const char *s, size_t size)
 	fputc('"', fp);
 }
 
+/* tasks: each declaration as a flow mapping in JSON syntax. */
+static void
+print_tasks(FILE *fp)
+{
+	json_t	*o;
+	char	*line;
+	size_t	 i;
+
+	if (cfg_tasks.n == 0) {
+		fputs(" []\n", fp);
+		return;
+	}
+	fputc('\n', fp);
+	for (i = 0; i < cfg_tasks.n; i++) {
+		if ((o = task_params_json(&cfg_tasks.v[i].p)) == NULL)
+			continue;
+		if (cfg_tasks.v[i].p.webhook_secret[0] != '\0')
+			json_object_set_new(o, "webhook_secret",
+			    json_string("(secret)"));
+		if ((line = json_dumps(o, JSON_COMPACT)) != NULL)
+			fprintf(fp, "  - %s\n", line);
+		free(line);
+		json_decref(o);
+	}
+}
+
 static void
 print_keys(FILE *fp, const struct lopad_conf *c, const struct ckey *t,
     int indent)
@@ -1336,6 +1668,9 @@ print_keys(FILE *fp, const struct lopad_conf *c, const struct ckey *t,
 			}
 			fputc(']', fp);
 			break;
+		case K_TASKS:
+			print_tasks(fp);
+			continue;
 		case K_PREFIXES:
 		case K_HOSTS:
 			al = (const struct conf_allow *)(const void *)f;

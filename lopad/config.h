@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "lopad.h"
+#include "task.h"
 
 #define CONF_MAXERRS	32
 
@@ -32,6 +33,19 @@ int	 config_env(struct lopad_conf *, char *(*)(const char *),
 	    struct conf_errs *);
 /* Print the effective configuration as YAML that parses again. */
 void	 config_print(FILE *, const struct lopad_conf *);
+
+/* Tasks declared in the configuration (tasks:), by name. */
+struct conf_task {
+	char			 name[LOPA_NAMELEN];
+	struct task_params	 p;
+};
+struct conf_tasks {
+	size_t			 n;
+	struct conf_task	*v;
+};
+/* Those of the last parse that succeeded, now the caller's. */
+void	 config_tasks_take(struct conf_tasks *);
+void	 config_tasks_free(struct conf_tasks *);
 /* Read the bearer token file (must not be group/world accessible). */
 int	 config_read_tokens(const char *, struct api_token *, size_t *,
 	    struct conf_errs *);

@@ -18,10 +18,10 @@
  * for continuous tasks a sliding window (stats.c).  A continuous task's
  * total keeps no RTTs (its memory must not grow with its age), so its
  * percentiles and IPDV are 0: the window has them.  Memory is bounded: a ring
- * of the newest samples per task (tasks.samples), a global budget of RTT
- * and window entries reserved when a task starts (tasks.sample_memory;
+ * of the newest samples per task (limits.samples), a global budget of RTT
+ * and window entries reserved when a task starts (limits.sample_memory;
  * a window reserves its most but is allocated as it fills), at most
- * tasks.max live tasks and tasks.retain finished ones (the oldest
+ * limits.max live tasks and limits.retain finished ones (the oldest
  * finished is evicted first).
  */
 #include <sys/types.h>
@@ -68,7 +68,7 @@ struct session {
 
 /*
  * A sample as a task's ring keeps it: 24 bytes rather than the 64 of a
- * probe_result, since a task holds tasks.samples of them.  The RTT is
+ * probe_result, since a task holds limits.samples of them.  The RTT is
  * clamped to 48 bits (+-39 hours, far beyond any timeout); the small
  * enums and the flags take the bits their ranges need (asserted below).
  * The address (the target, or a router reporting an error) is an index
@@ -249,10 +249,11 @@ struct task {
 	uint8_t			 frozen;	/* final: figures in final */
 	uint8_t			 nfroms;	/* grows to ENG_FROMS */
 	uint8_t			 saved;		/* in the state file */
+	uint8_t			 from_config;	/* declared in tasks: */
 	uint32_t		 subscribers;
 
 	/* Recent samples, compact; their addresses in froms. */
-	uint32_t		 ring_cap;	/* tasks.samples at creation */
+	uint32_t		 ring_cap;	/* limits.samples at creation */
 	uint32_t		 ring_head;	/* oldest */
 	uint32_t		 ring_len;
 	struct eng_twamp	*tw;		/* twamp, stamp; else NULL */
@@ -546,7 +547,7 @@ task_evict(void)
 
 	while (eng_ndone > proc_conf->tasks_retain &&
 	    (t = TAILQ_FIRST(&eng_done)) != NULL) {
-		log_debug("task %s evicted (tasks.retain)", t->id);
+		log_debug("task %s evicted (limits.retain)", t->id);
 		task_remove(t);
 	}
 }
@@ -1236,24 +1237,29 @@ engine_ids(struct imsg *imsg)
 }
 
 /*
- * Create a task: from the API (restored 0: a fresh key, saved when
- * continuous) or from the state file (its key).  reqid 0: no reply.
+ * Create a task: from the API (ORIGIN_API: a fresh key, saved when
+ * continuous, a reply to reqid), from the state file (ORIGIN_STATE: its
+ * key) or from the configuration (ORIGIN_CONFIG: a fresh key, not
+ * saved, known by its name).
  */
+enum task_origin { ORIGIN_API, ORIGIN_STATE, ORIGIN_CONFIG };
+
 static void
-task_create(struct task_params *p, uint32_t key, uint32_t reqid)
+task_create(struct task_params *p, uint32_t key, uint32_t reqid,
+    enum task_origin origin)
 {
 	struct task		*t;
 	struct state_task	*sv;
 	char			 id[TASK_IDLEN];
-	int			 restored = key != 0;
+	int			 restored = origin != ORIGIN_API;
 
 	if (eng_live >= proc_conf->tasks_max) {
 		if (restored)
-			log_warnx("task %s-%u not restored: tasks.max (%u) "
+			log_warnx("task %s-%u not restored: limits.max (%u) "
 			    "running", eng_node, key, eng_live);
 		else
 			reply_end(reqid, 503, NULL,
-			    "too many tasks: %u running (tasks.max)",
+			    "too many tasks: %u running (limits.max)",
 			    eng_live);
 		return;
 	}
@@ -1291,9 +1297,13 @@ task_create(struct task_params *p, uint32_t key, uint32_t reqid)
 			    "\"%s\" already", t->id, p->name);
 		return;
 	}
-	if (!restored && (key = key_take()) == 0) {
-		reply_end(reqid, 503, NULL, "no task id available yet: try "
-		    "again");
+	if (origin != ORIGIN_STATE && (key = key_take()) == 0) {
+		if (origin == ORIGIN_API)
+			reply_end(reqid, 503, NULL, "no task id available "
+			    "yet: try again");
+		else
+			log_warnx("task %s of the configuration not created: "
+			    "no task id available", p->name);
 		return;
 	}
 	snprintf(id, sizeof(id), "%s-%u", eng_node, key);
@@ -1334,9 +1344,11 @@ task_create(struct task_params *p, uint32_t key, uint32_t reqid)
 	eng_live++;
 	log_info("task %s: %s %s, %s%s", t->id, task_type_name(t->p.type),
 	    t->p.target, task_mode_name(t->p.mode),
-	    restored ? " (restored)" : "");
+	    origin == ORIGIN_STATE ? " (restored)" : origin == ORIGIN_CONFIG ?
+	    " (configuration)" : "");
+	t->from_config = origin == ORIGIN_CONFIG;
 	/* A continuous task from the API is saved until it ends. */
-	if (t->p.mode == TASK_CONTINUOUS) {
+	if (t->p.mode == TASK_CONTINUOUS && origin != ORIGIN_CONFIG) {
 		t->saved = 1;
 		if (!restored && (sv = calloc(1, sizeof(*sv))) != NULL) {
 			sv->key = t->key;
@@ -1346,7 +1358,7 @@ task_create(struct task_params *p, uint32_t key, uint32_t reqid)
 			freezero(sv, sizeof(*sv));
 		}
 	}
-	if (!restored)
+	if (origin == ORIGIN_API)
 		reply_end(reqid, 201, t->id, NULL);
 	emit_state(t, 0);
 	task_resolve(t);
@@ -1360,7 +1372,7 @@ engine_create(struct imsg *imsg)
 	if (imsg_check_len(imsg, sizeof(p)))
 		fatalx("bad IMSG_TASK_CREATE");
 	memcpy(&p, imsg->data, sizeof(p));
-	task_create(&p, 0, imsg->hdr.reqid);
+	task_create(&p, 0, imsg->hdr.reqid, ORIGIN_API);
 	explicit_bzero(&p, sizeof(p));
 }
 
@@ -1374,8 +1386,73 @@ engine_restore(struct imsg *imsg)
 	memcpy(&sv, imsg->data, sizeof(sv));
 	if (sv.key == 0)
 		fatalx("IMSG_STATE_RESTORE with key 0");
-	task_create(&sv.p, sv.key, 0);
+	task_create(&sv.p, sv.key, 0, ORIGIN_STATE);
 	explicit_bzero(&sv, sizeof(sv));
+}
+
+/* The configuration's task of that name, not ended; NULL none. */
+static struct task *
+task_config_named(const char *name)
+{
+	struct task	*t;
+
+	if ((t = task_by_name(name)) == NULL || !t->from_config)
+		return (NULL);
+	return (t);
+}
+
+/* A task of the configuration goes (removed, or replaced). */
+static void
+task_config_drop(struct task *t, const char *why)
+{
+	log_info("task %s (%s): %s", t->id, t->p.name, why);
+	task_detach_session(t);
+	task_remove(t);
+}
+
+/*
+ * A task of the configuration, new or changed (the parent compared):
+ * the one of that name goes, the new one starts.  A task of the API
+ * with that name keeps it; the configuration's is not created.
+ */
+static void
+engine_conf_task(struct imsg *imsg)
+{
+	struct task_params	 p;
+	struct task		*t;
+
+	if (imsg_check_len(imsg, sizeof(p)))
+		fatalx("bad IMSG_CONF_TASK");
+	memcpy(&p, imsg->data, sizeof(p));
+	p.name[sizeof(p.name) - 1] = '\0';
+	if (p.name[0] == '\0')
+		fatalx("IMSG_CONF_TASK without a name");
+	if ((t = task_by_name(p.name)) != NULL) {
+		if (!t->from_config) {
+			log_warnx("task %s of the configuration not created: "
+			    "task %s (from the API) is named so", p.name,
+			    t->id);
+			explicit_bzero(&p, sizeof(p));
+			return;
+		}
+		task_config_drop(t, "changed in the configuration");
+	}
+	task_create(&p, 0, 0, ORIGIN_CONFIG);
+	explicit_bzero(&p, sizeof(p));
+}
+
+static void
+engine_conf_task_del(struct imsg *imsg)
+{
+	char		 name[LOPA_NAMELEN];
+	struct task	*t;
+
+	if (imsg_check_len(imsg, sizeof(name)))
+		fatalx("bad IMSG_CONF_TASK_DEL");
+	memcpy(name, imsg->data, sizeof(name));
+	name[sizeof(name) - 1] = '\0';
+	if ((t = task_config_named(name)) != NULL)
+		task_config_drop(t, "removed from the configuration");
 }
 
 static int
@@ -1387,6 +1464,12 @@ engine_dispatch_parent(struct imsg *imsg)
 		return 0;
 	case IMSG_STATE_RESTORE:
 		engine_restore(imsg);
+		return 0;
+	case IMSG_CONF_TASK:
+		engine_conf_task(imsg);
+		return 0;
+	case IMSG_CONF_TASK_DEL:
+		engine_conf_task_del(imsg);
 		return 0;
 	default:
 		return -1;
@@ -2155,7 +2238,7 @@ engine_start(void)
 static void
 engine_reconf_commit(const struct lopad_conf *c)
 {
-	/* proc_conf is the new one already: a smaller tasks.retain. */
+	/* proc_conf is the new one already: a smaller limits.retain. */
 	task_evict();
 }
 

@@ -65,6 +65,7 @@ struct reconf {
 	int			 acks;
 	int			 failed;
 	char			 errors[4096];
+	struct conf_tasks	 ctasks;	/* declared in the new file */
 };
 
 static struct child		 children[PROC_MAX];
@@ -122,6 +123,8 @@ static struct {
 	int			 dirty;
 	int			 failing;	/* writes fail: logged once */
 } sf;
+
+static struct conf_tasks	 ctasks;	/* declared, as the engine has them */
 
 __attribute__((__noreturn__)) static void	 usage(int);
 __attribute__((__noreturn__)) static void	 lopad_shutdown(int);
@@ -587,6 +590,39 @@ state_del(struct imsg *imsg)
 	state_changed();
 }
 
+/*
+ * The tasks of the configuration to the engine: those new or changed
+ * (by name) from old to new, and the removal of those gone.
+ */
+static void
+conf_tasks_send(const struct conf_tasks *old, const struct conf_tasks *new)
+{
+	char	 name[LOPA_NAMELEN];
+	size_t	 i, j;
+
+	for (i = 0; i < new->n; i++) {
+		for (j = 0; j < old->n; j++)
+			if (strcmp(old->v[j].name, new->v[i].name) == 0)
+				break;
+		if (j < old->n && memcmp(&old->v[j].p, &new->v[i].p,
+		    sizeof(new->v[i].p)) == 0)
+			continue;
+		imsgev_compose(&children[PROC_ENGINE].iev, IMSG_CONF_TASK, 0,
+		    0, -1, &new->v[i].p, sizeof(new->v[i].p));
+	}
+	for (j = 0; j < old->n; j++) {
+		for (i = 0; i < new->n; i++)
+			if (strcmp(old->v[j].name, new->v[i].name) == 0)
+				break;
+		if (i < new->n)
+			continue;
+		memset(name, 0, sizeof(name));
+		strlcpy(name, old->v[j].name, sizeof(name));
+		imsgev_compose(&children[PROC_ENGINE].iev, IMSG_CONF_TASK_DEL,
+		    0, 0, -1, name, sizeof(name));
+	}
+}
+
 static void
 child_start(enum lopa_proc role)
 {
@@ -903,6 +939,7 @@ reconf_clear(void)
 	reconf.ntokens = 0;
 	free(reconf.conf);
 	reconf.conf = NULL;
+	config_tasks_free(&reconf.ctasks);
 	reconf.active = 0;
 	if (reconf_timer != NULL)
 		evtimer_del(reconf_timer);
@@ -937,7 +974,9 @@ reload_start(uint32_t reqid)
 	reconf.reqid = reqid;
 	if ((reconf.conf = calloc(1, sizeof(*reconf.conf))) == NULL)
 		fatal("calloc");
-	if (conf_load(reconf.conf, newtok, &nnewtok, &errs) == -1) {
+	if (conf_load(reconf.conf, newtok, &nnewtok, &errs) == 0)
+		config_tasks_take(&reconf.ctasks);
+	else {
 		for (i = 0; i < errs.n && i < CONF_MAXERRS; i++)
 			reconf_error(errs.msg[i]);
 		nreloads++;
@@ -1018,6 +1057,13 @@ reconf_finish(void)
 		conf = reconf.conf;
 		reconf.conf = NULL;
 		log_setlevel(conf->log_level);
+		if (strcmp(conf->state_file, sf.path) != 0)
+			log_warnx("state_file changed: it takes effect at the "
+			    "next start (%s is kept until then)", sf.path);
+		conf_tasks_send(&ctasks, &reconf.ctasks);
+		config_tasks_free(&ctasks);
+		ctasks = reconf.ctasks;
+		memset(&reconf.ctasks, 0, sizeof(reconf.ctasks));
 		log_info("configuration reloaded");
 		reconf_reply(reconf.reqid, 1, "");
 	} else {
@@ -1337,10 +1383,16 @@ main(int argc, char *argv[])
 			fatalx("evsignal");
 	}
 	state_init();
+	config_tasks_take(&ctasks);
 	for (r = PROC_ENGINE; r < PROC_MAX; r++)
 		child_start(r);
 	child_send_init();
 	state_send_init();
+	{
+		struct conf_tasks	 none = { 0, NULL };
+
+		conf_tasks_send(&none, &ctasks);
+	}
 	log_debug("started %d children", PROC_MAX - 1);
 
 	event_base_dispatch(base);

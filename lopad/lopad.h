@@ -90,6 +90,8 @@ enum imsg_type {
 	IMSG_STATE_RESTORE,	/* parent -> engine: struct state_task */
 	IMSG_STATE_ADD,		/* engine -> parent: struct state_task */
 	IMSG_STATE_DEL,		/* engine -> parent: uint32_t key */
+	IMSG_CONF_TASK,		/* parent -> engine: struct task_params */
+	IMSG_CONF_TASK_DEL,	/* parent -> engine: char[LOPA_NAMELEN] */
 	IMSG_RESOLVE,		/* engine -> control: struct resolve_req */
 	IMSG_RESOLVED,		/* control -> engine: struct resolve_reply */
 	/* engine <-> sender (task.h) */

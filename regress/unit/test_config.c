@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "addr.h"
+#include "alert.h"
 #include "config.h"
 
 #define SEC	(1000LL * 1000 * 1000)
@@ -964,7 +965,7 @@ test_print_defaults(void **state)
 	    "monitor:\n"
 	    "  enabled: true\n"
 	    "  event_buffer_size: 100\n"
-	    "tasks:\n"
+	    "limits:\n"
 	    "  max: 10000\n"
 	    "  retain: 1000\n"
 	    "  samples: 100\n"
@@ -974,7 +975,8 @@ test_print_defaults(void **state)
 	    "  queue: 1000\n"
 	    "  max_age: \"1h0m0s\"\n"
 	    "  ca_file: \"/etc/ssl/certs/ca-certificates.crt\"\n"
-	    "state_file: \"/var/lib/lopad/state.yaml\"\n");
+	    "state_file: \"/var/lib/lopad/state.yaml\"\n"
+	    "tasks: []\n");
 	free(text);
 }
 
@@ -1329,6 +1331,95 @@ test_addr_loopback(void **state)
 	assert_false(addr_is_loopback((struct sockaddr *)&ss));
 }
 
+/* tasks: declarations, checked as the API checks a body; limits. */
+static void
+test_tasks_declared(void **state)
+{
+	struct lopad_conf	 c;
+	struct conf_tasks	 t;
+	char			*text;
+	size_t			 len;
+	FILE			*fp;
+
+	(void)state;
+	expect_ok("limits: {max: 7}\ntasks:\n"
+	    "  - name: edge\n    type: ping\n    target: 198.18.0.2\n"
+	    "    mode: continuous\n    interval: 500ms\n"
+	    "    labels: {site: par}\n"
+	    "    thresholds: {loss: {above: 0.05, for: 3}}\n"
+	    "  - {\"name\": \"t\", \"type\": \"stamp\", \"target\": "
+	    "\"[2001:db8::1]:862\", \"count\": 3, \"df\": true, "
+	    "\"tlvs\": [{\"type\": \"cos\"}]}\n", &c);
+	assert_int_equal(c.tasks_max, 7);
+	config_tasks_take(&t);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.v[0].name, "edge");
+	assert_int_equal(t.v[0].p.type, TASK_PING);
+	assert_int_equal(t.v[0].p.mode, TASK_CONTINUOUS);
+	assert_int_equal(t.v[0].p.interval_ns, 500 * 1000 * 1000);
+	assert_true(t.v[0].p.alerts[ALERT_LOSS].set);
+	assert_int_equal(t.v[0].p.alerts[ALERT_LOSS].for_n, 3);
+	assert_int_equal(t.v[0].p.labels_len, sizeof("site\0par"));
+	assert_int_equal(t.v[1].p.type, TASK_STAMP);
+	assert_int_equal(t.v[1].p.count, 3);
+	assert_int_equal(t.v[1].p.ntlvs, 1);
+	config_tasks_free(&t);
+	/* Taken: nothing left; a parse without tasks: has none. */
+	config_tasks_take(&t);
+	assert_int_equal(t.n, 0);
+	/* The old form: tasks: as the limits. */
+	expect_ok("tasks: {max: 9, retain: 2}\n", &c);
+	assert_int_equal(c.tasks_max, 9);
+	assert_int_equal(c.tasks_retain, 2);
+	config_tasks_take(&t);
+	assert_int_equal(t.n, 0);
+	/* Printed as JSON flow mappings, which parse again. */
+	expect_ok("tasks:\n  - {name: a, type: udp, target: \"h:7\", "
+	    "webhook_url: \"http://h/\", webhook_secret: s}\n", &c);
+	assert_non_null(fp = open_memstream(&text, &len));
+	config_print(fp, &c);
+	fclose(fp);
+	assert_non_null(strstr(text, "tasks:\n  - {\"type\":\"udp\","));
+	assert_non_null(strstr(text, "\"webhook_secret\":\"(secret)\""));
+	assert_null(strstr(text, ":\"s\""));
+	expect_ok(text, &c);
+	free(text);
+	config_tasks_take(&t);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(t.v[0].p.webhook_secret, "(secret)");
+	config_tasks_free(&t);
+
+	expect_error("tasks:\n  - {name: a, type: ping}\n", "t.conf:2:5: "
+	    "tasks[0].target: required");
+	expect_error("tasks:\n  - {name: a, type: ping, target: h, mode: "
+	    "continuous,\n     thresholds: {loss: {above: 2}}}\n", "t.conf:3:26: "
+	    "tasks[0].thresholds.loss.above: must be a fraction between 0 "
+	    "and 1");
+	expect_error("tasks:\n  - {name: a, type: pong, target: h}\n",
+	    "t.conf:2:15: tasks[0].type: required: ping, tcp, udp, twamp or "
+	    "stamp");
+	expect_error("tasks:\n  - {type: ping, target: h}\n", "t.conf:2:5: "
+	    "tasks[0].name: required: a task of the configuration is known "
+	    "by its name");
+	expect_error("tasks:\n  - {name: a, type: ping, target: h}\n"
+	    "  - {name: a, type: tcp, target: \"h:1\"}\n", "t.conf:3:6: "
+	    "tasks[1].name: \"a\" names tasks[0] already");
+	expect_error("tasks:\n  - {name: a, type: ping, target: h, count: "
+	    "\"3\"}\n", "t.conf:2:38: tasks[0].count: expected an integer, "
+	    "got a string");
+	expect_error("tasks:\n  - {name: a, type: stamp, target: h, tlvs: "
+	    "[{type: cos}, {type: 0}]}\n", "t.conf:2:60: tasks[0].tlvs[1]."
+	    "type: a type number must be between 1 and 255");
+	expect_error("tasks: 3\n", "t.conf:1:8: tasks: expected a list of "
+	    "tasks, not a scalar value");
+	expect_error("tasks:\n  - [1]\n", "t.conf:2:5: tasks[0]: expected "
+	    "a task (a mapping with type, name, target...), not a list");
+	expect_error("tasks:\n  - {name: a, name: b}\n", "t.conf:2:15: "
+	    "tasks[0]: duplicate key \"name\"");
+	config_tasks_take(&t);
+	assert_int_equal(t.n, 0);
+}
+
 /* webhooks: allow (host names and prefixes), queue, max_age, ca_file. */
 static void
 test_webhooks_keys(void **state)
@@ -1479,6 +1570,7 @@ main(void)
 		cmocka_unit_test(test_addr_loopback),
 		cmocka_unit_test(test_reflector_keys),
 		cmocka_unit_test(test_webhooks_keys),
+		cmocka_unit_test(test_tasks_declared),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
