@@ -488,10 +488,13 @@ wh_again(struct wh_dest *d, const char *why)
 	if (wait > WH_BACKOFF_MAX)
 		wait = WH_BACKOFF_MAX;
 	wait = wait / 2 + (int64_t)arc4random_uniform(1000) * (wait / 1000);
-	if (now + wait - it->born > wh_max_age) {
+	/* Tried until max_age: the last attempt when it has passed. */
+	if (now - it->born >= wh_max_age) {
 		wh_fail(d, why);
 		return;
 	}
+	if (now + wait - it->born > wh_max_age)
+		wait = it->born + wh_max_age - now;
 	log_info("webhook %s: attempt %u failed (%s); again in %lld ms",
 	    d->key, it->attempts, why, (long long)(wait / 1000000));
 	/* The request's resources go; the head stays, waiting. */
@@ -650,7 +653,7 @@ wh_attempt(struct wh_dest *d)
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_protocol = IPPROTO_TCP;
-	hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
+	/* No AI_ADDRCONFIG: getifaddrs needs a netlink socket (sandbox). */
 	/* NULL when it answered already (the hosts file): keep any other. */
 	if ((gai = evdns_getaddrinfo(wh_dns, d->host, d->port, &hints,
 	    wh_resolved, d)) != NULL)
