@@ -15,12 +15,23 @@
 #      rate, <= 1.2x its CPU per packet.
 #   2. T3 - T2 (the reflector's own Receive Timestamp and Timestamp) at
 #      BENCH_TWAMP_RATE (20,000) packets/s: p50 (goal <= 5 us) and p99;
-#      the client's round trip and the CPU per packet at that rate.
+#      the client's round trip and the CPU per packet at that rate.  The
+#      plain reference reads T2 from the clock after its recvmmsg, so its
+#      T3 - T2 leaves the wake-up out; T3 - T2 is compared with a second
+#      reference, twamp_refl -e -k (an event loop's epoll_wait and a
+#      kernel RX timestamp for T2, as lopad), whose figure is what any
+#      reflector that sleeps between requests gets on this machine.  Then
+#      lopad again with reflector.busy_poll (BENCH_TWAMP_BUSY, 100us): it
+#      stays awake between requests, T3 - T2 leaves the wake-up out, and
+#      the CPU it spins is reported.
 #   3. Round trip at 1000 packets/s: T4 - T1 from the kernel's software
 #      TX and RX timestamps of the client's socket, p50 and p99.
-#   4. lopad's own Session-Sender at 1000 packets/s against the reference
-#      reflector beside twamp_load (the kernel-stamped round trip), when
-#      lopad has a twamp task.
+#   4. lopad's own Session-Sender (a twamp task) at 1000 packets/s against
+#      the reference reflector, alone, with a packet capture on the
+#      loopback as the reference: per probe, lopad's T4 - T1 against the
+#      round trip between the capture's stamps (p50 of the error, p99 of
+#      its size), and lopad's RTT checked against that less the
+#      reflector's T3 - T2.
 #
 # Every measurement is BENCH_TWAMP_ROUNDS (default 2) runs of
 # BENCH_TWAMP_SECONDS (default 5) s, alternating lopad and the reference;
@@ -49,8 +60,10 @@ ROUNDS=${BENCH_TWAMP_ROUNDS:-2}
 RATE=${BENCH_TWAMP_RATE:-20000}
 PAD=27
 ADDR=127.0.0.1
+BUSY=${BENCH_TWAMP_BUSY:-100us}
 LPORT=20862
 RPORT=20863
+EPORT=20864
 ROWS=()
 NOTES=()
 
@@ -132,7 +145,9 @@ lopad_config "$LOPAD_CONF" "reflector:
   addr: \"$ADDR:$LOPAD_REFL_PORT\"
   twamp_addr: \"$ADDR:$LPORT\"
   rate_per_source: 100000000
-  rate_global: 100000000"
+  rate_global: 100000000
+tasks:
+  samples: $((SECS * 1000 > 100000 ? 100000 : SECS * 1000))"
 : >"$LOPAD_LOG"
 # Without -v: no debug logging, as in production.
 ip netns exec "$NS" "$LOPAD" -d -f "$LOPAD_CONF" </dev/null \
@@ -158,6 +173,22 @@ cleanup_push "kill $RREFL 2>/dev/null"
 wait_until 5000 20 grep -q ready "$B/refl.out" ||
     bail "twamp_refl did not start: $(head -c 300 "$B/refl.out")"
 say "twamp_refl $RREFL on $ADDR:$RPORT; $PLACEMENT"
+ip netns exec "$NS" "${PIN_REFL[@]}" "$TWAMP_REFL" -e -k -t 3600 "$ADDR" \
+    "$EPORT" >"$B/reflek.out" 2>&1 &
+EREFL=$!
+cleanup_push "kill $EREFL 2>/dev/null"
+wait_until 5000 20 grep -q ready "$B/reflek.out" ||
+    bail "twamp_refl -e -k did not start: $(head -c 300 "$B/reflek.out")"
+say "twamp_refl -e -k $EREFL on $ADDR:$EPORT"
+
+# lopad_busy DURATION: reload lopad with reflector.busy_poll DURATION.
+lopad_busy() {
+	sed -i '/^  busy_poll:/d' "$LOPAD_CONF"
+	sed -i "/^reflector:/a\\  busy_poll: \"$1\"" "$LOPAD_CONF"
+	api rw POST /api/v1/reload >/dev/null
+	[ "$API_CODE" = 200 ] ||
+	    bail "reload with busy_poll $1: $API_CODE $(head -c 300 "$API_BODY")"
+}
 
 # load ARGS...: the client, pinned, in the namespace.
 load() {
@@ -192,11 +223,11 @@ run() {
 	local who=$1 out=$2 pid port n0 n1 w0 w1 line
 
 	shift 2
-	if [ "$who" = lopad ]; then
-		pid=$LREFL port=$LPORT
-	else
-		pid=$RREFL port=$RPORT
-	fi
+	case $who in
+	lopad*)	pid=$LREFL port=$LPORT ;;
+	refek)	pid=$EREFL port=$EPORT ;;
+	*)	pid=$RREFL port=$RPORT ;;
+	esac
 	w0=$(pids_wakes "$pid")
 	n0=$(pids_ns "$pid")
 	line=$(load "$@" "$ADDR" "$port")
@@ -205,7 +236,7 @@ run() {
 	printf '%s cpu_ns %s wakes %s\n' "$line" "$((n1 - n0))" \
 	    "$((w1 - w0))" >"$out"
 	say "  $who $*: $(cat "$out")"
-	[ "$who" = lopad ] && say "    lopad's counters so far: $(lopad_twamp_status)"
+	[[ "$who" == lopad* ]] && say "    lopad's counters so far: $(lopad_twamp_status)"
 }
 
 # lopad_twamp_status: the TWAMP listener's counters (GET /api/v1/status).
@@ -247,14 +278,16 @@ wake_pkt() {
 }
 
 # rounds NAME ARGS...: ROUNDS runs of twamp_load ARGS against lopad and
-# the reference, alternating; into $B/NAME-{lopad,ref}-K.
+# the reference, alternating; into $B/NAME-{lopad,ref}-K.  WHO (default
+# "lopad ref") names the sides.
 rounds() {
-	local name=$1 k
+	local name=$1 k w
 
 	shift
 	for ((k = 1; k <= ROUNDS; k++)); do
-		run lopad "$B/$name-lopad-$k" "$@"
-		run ref "$B/$name-ref-$k" "$@"
+		for w in ${WHO:-lopad ref}; do
+			run "$w" "$B/$name-$w-$k" "$@"
+		done
 	done
 }
 
@@ -289,17 +322,22 @@ fi
 
 if want proc; then
 	say "2. T3 - T2 at $RATE packets/s, $SECS s per run, $ROUNDS runs each"
-	rounds mid -r "$RATE" -d "$SECS" -s "$PAD"
+	WHO="lopad ref refek" rounds mid -r "$RATE" -d "$SECS" -s "$PAD"
 	L=$(best t3_t2_p50_ns min "$B"/mid-lopad-*)
-	R=$(best t3_t2_p50_ns min "$B"/mid-ref-*)
+	R=$(best t3_t2_p50_ns min "$B"/mid-refek-*)
 	p=$(v t3_t2_p50_ns "$L")
-	row "T3 - T2 p50 at $RATE/s" "$(ns_us "$p")" \
+	row "T3 - T2 p50 at $RATE/s (ref -e -k)" "$(ns_us "$p")" \
 	    "$(ns_us "$(v t3_t2_p50_ns "$R")")" \
 	    "$(ratio "$p" "$(v t3_t2_p50_ns "$R")")" \
 	    "goal lopad <= 5 us: $(awk -v p="$p" 'BEGIN { print (p != "" && p >= 0 && p <= 5000) ? "met" : "MISSED" }')"
-	row "T3 - T2 p99 at $RATE/s" "$(ns_us "$(v t3_t2_p99_ns "$L")")" \
+	row "T3 - T2 p99 at $RATE/s (ref -e -k)" \
+	    "$(ns_us "$(v t3_t2_p99_ns "$L")")" \
 	    "$(ns_us "$(v t3_t2_p99_ns "$R")")" \
 	    "$(ratio "$(v t3_t2_p99_ns "$L")" "$(v t3_t2_p99_ns "$R")")" ""
+	R=$(best t3_t2_p50_ns min "$B"/mid-ref-*)
+	row "  plain reference's T3 - T2 p50 (clock T2)" "" \
+	    "$(ns_us "$(v t3_t2_p50_ns "$R")")" "" \
+	    "leaves the wake-up out"
 	L=$(best rtt_p50_ns min "$B"/mid-lopad-*)
 	R=$(best rtt_p50_ns min "$B"/mid-ref-*)
 	row "RTT T4 - T1 p50 at $RATE/s" "$(ns_us "$(v rtt_p50_ns "$L")")" \
@@ -313,6 +351,30 @@ if want proc; then
 	    "$(wake_pkt "$R")" "" ""
 	row "  replies / requests sent" "$(v received "$L")/$(v sent "$L")" \
 	    "$(v received "$R")/$(v sent "$R")" "" ""
+	L=$(best cpu_ns min "$B"/mid-lopad-*)
+	R=$(best cpu_ns min "$B"/mid-refek-*)
+	row "reflector CPU per packet at $RATE/s (ref -e -k)" \
+	    "$(per_pkt "$L") ns" "$(per_pkt "$R") ns" \
+	    "$(ratio "$(per_pkt "$L")" "$(per_pkt "$R")")" \
+	    "the same system calls per wake-up"
+
+	lopad_busy "$BUSY"
+	WHO=lopadbusy rounds busy -r "$RATE" -d "$SECS" -s "$PAD"
+	lopad_busy 0s
+	L=$(best t3_t2_p50_ns min "$B"/busy-lopadbusy-*)
+	R=$(best t3_t2_p50_ns min "$B"/mid-refek-*)
+	p=$(v t3_t2_p50_ns "$L")
+	row "T3 - T2 p50 at $RATE/s, busy_poll $BUSY" "$(ns_us "$p")" \
+	    "$(ns_us "$(v t3_t2_p50_ns "$R")")" \
+	    "$(ratio "$p" "$(v t3_t2_p50_ns "$R")")" \
+	    "goal lopad <= 5 us: $(awk -v p="$p" 'BEGIN { print (p != "" && p >= 0 && p <= 5000) ? "met" : "MISSED" }')"
+	row "T3 - T2 p99 at $RATE/s, busy_poll $BUSY" \
+	    "$(ns_us "$(v t3_t2_p99_ns "$L")")" \
+	    "$(ns_us "$(v t3_t2_p99_ns "$R")")" \
+	    "$(ratio "$(v t3_t2_p99_ns "$L")" "$(v t3_t2_p99_ns "$R")")" ""
+	row "  reflector CPU, busy_poll $BUSY" \
+	    "$(awk -v c="$(v cpu_ns "$L")" -v s="$SECS" 'BEGIN { printf "%.0f%%", c / (s * 1e7) }')" \
+	    "" "" "of one CPU, spinning between requests"
 fi
 
 if want rtt; then
@@ -333,36 +395,93 @@ if want rtt; then
 	    "$(ratio "$(v rtt_net_p50_ns "$L")" "$(v rtt_net_p50_ns "$R")")" ""
 fi
 
-# --- 4. lopad's Session-Sender, if it has one ------------------------------
+# --- 4. lopad's Session-Sender against a packet capture --------------------
+# lopad's twamp task at 1000/s against the reference reflector, alone, and
+# a capture on the namespace's loopback (dumpcap): for each probe, the
+# capture's round trip (reply seen minus request seen) against lopad's
+# T4 - T1 (its kernel TX and RX stamps), and the capture's round trip less
+# the reflector's T3 - T2 against lopad's RTT.  The capture is the
+# reference: its stamps are the kernel's, taken as the packets cross lo.
 count=$((SECS * 1000))
 if want sender; then
-	say "4. lopad's twamp task at 1 ms against the reference, beside twamp_load"
-	if task_create twamp "{\"target\":\"$ADDR:$RPORT\",\"count\":$count,\"interval\":\"1ms\",\"padding\":$PAD,\"timeout\":\"1s\"}"; then
-		load -r 1000 -d "$SECS" -s "$PAD" "$ADDR" "$RPORT" >"$B/sender-load" &
-		lp=$!
-		if task_wait "$TASK_ID" $((SECS * 1000 + 30000)); then
-			sp=$(task_get 'j["total"]["p50_rtt"]' 2>/dev/null)
-			say "  lopad twamp task: $(head -c 800 "$TASK_JSON")"
-		else
-			sp=
-			note "lopad's twamp task $TASK_ID did not end"
-		fi
-		wait "$lp"
-		S=$(cat "$B/sender-load")
-		say "  twamp_load beside it: $S"
-		row "sender RTT p50 at 1000/s (lopad / twamp_load)" "$(ns_us "$sp")" \
-		    "$(ns_us "$(field rtt_net_p50_ns "$S")")" \
-		    "$(ratio "$sp" "$(field rtt_net_p50_ns "$S")")" \
-		    "twamp_load: kernel stamps, minus T3-T2"
+	say "4. lopad's twamp task at 1 ms against twamp_refl, beside a capture"
+	if ! command -v dumpcap >/dev/null || ! command -v tshark >/dev/null; then
+		note "no sender accuracy: dumpcap and tshark are needed"
 	else
-		note "no sender comparison: POST /api/v1/tasks/twamp answered $API_CODE ($(head -c 120 "$API_BODY"))"
+		PCAP=$B/sender.pcap
+		ip netns exec "$NS" dumpcap -q -i lo -f "udp port $RPORT" \
+		    -w "$PCAP" -a "duration:$((SECS + 60))" \
+		    >"$B/dumpcap.out" 2>&1 &
+		dp=$!
+		cleanup_push "kill $dp 2>/dev/null"
+		wait_until 10000 50 test -s "$PCAP" ||
+		    note "dumpcap did not start: $(head -c 200 "$B/dumpcap.out")"
+		sleep 0.5
+		if task_create twamp "{\"target\":\"$ADDR:$RPORT\",\"count\":$count,\"interval\":\"1ms\",\"padding\":$PAD,\"timeout\":\"1s\"}" &&
+		    task_wait "$TASK_ID" $((SECS * 1000 + 30000)); then
+			sleep 0.5
+			kill -INT "$dp" 2>/dev/null
+			wait "$dp" 2>/dev/null
+			api ro GET "/api/v1/tasks/$TASK_ID/samples" >/dev/null
+			cp "$API_BODY" "$B/sender.samples"
+			tshark -r "$PCAP" -T fields -e frame.time_epoch \
+			    -e udp.srcport -e udp.payload >"$B/sender.cap" 2>/dev/null
+			acc=$(python3 - "$B/sender.samples" "$B/sender.cap" "$RPORT" <<'PY'
+import datetime, json, sys
+def ns(t):      # RFC 3339 with up to 9 fraction digits
+    d, f = t.rstrip("Z").split(".") if "." in t else (t.rstrip("Z"), "0")
+    s = datetime.datetime.strptime(d, "%Y-%m-%dT%H:%M:%S").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+    return int(s) * 10**9 + int((f + "000000000")[:9])
+def ntp(b):
+    v = int.from_bytes(b, "big")
+    return ((v >> 32) - 2208988800) * 10**9 + (((v & 0xffffffff) * 10**9) >> 32)
+req, rep = {}, {}
+for l in open(sys.argv[2]):
+    f = l.rstrip("\n").split("\t")
+    if len(f) < 3 or not f[2]: continue
+    t = int(f[0].replace(".", "").ljust(19, "0")[:19])
+    p = bytes.fromhex(f[2])
+    if f[1] == sys.argv[3]:
+        rep[int.from_bytes(p[24:28], "big")] = (t, ntp(p[16:24]), ntp(p[4:12]))
+    else:
+        req[int.from_bytes(p[0:4], "big")] = t
+e1, e2 = [], []
+for s in json.load(open(sys.argv[1])):
+    if s.get("status") != "ok" or "t4" not in s: continue
+    q, r = req.get(s["seq"]), rep.get(s["seq"])
+    if q is None or r is None: continue
+    cap = r[0] - q
+    e1.append((ns(s["t4"]) - ns(s["time"])) - cap)
+    e2.append(s["rtt"] - (cap - (r[2] - r[1])))
+def pct(a, p):
+    a = sorted(a); return a[min(len(a) - 1, int(p * len(a)))] if a else -1
+print(len(e1), pct(e1, .5), pct([abs(x) for x in e1], .99),
+      pct(e2, .5), pct([abs(x) for x in e2], .99))
+PY
+)
+			read -r n p50 p99 q50 q99 <<<"$acc"
+			say "  sender accuracy: $acc (probes, T4-T1 error p50, |error| p99, RTT error p50, |error| p99)"
+			row "sender: probes matched with the capture" "${n:-0}" "$count" "" ""
+			row "  (T4 - T1) - capture round trip p50" "$(ns_us "$p50")" \
+			    "" "" "capture stamps: the reference"
+			row "  |(T4 - T1) - capture round trip| p99" "$(ns_us "$p99")" \
+			    "" "" ""
+			[ "$q50 $q99" = "$p50 $p99" ] ||
+			    note "lopad's RTT is not (T4 - T1) - (T3 - T2): error p50 $q50 ns, p99 $q99 ns"
+		else
+			note "lopad's twamp task did not run: $API_CODE $(head -c 200 "$API_BODY" 2>/dev/null)"
+			kill -INT "$dp" 2>/dev/null
+			wait "$dp" 2>/dev/null
+		fi
 	fi
 fi
 
 lopad_stop || note "lopad exited with status $LOPAD_EXIT"
-kill "$RREFL" 2>/dev/null
-wait "$RREFL" 2>/dev/null
+kill "$RREFL" "$EREFL" 2>/dev/null
+wait "$RREFL" "$EREFL" 2>/dev/null
 say "twamp_refl: $(tail -n 1 "$B/refl.out")"
+say "twamp_refl -e -k: $(tail -n 1 "$B/reflek.out")"
 [ -s "$B/load.err" ] && note "twamp_load said: $(sort -u "$B/load.err" | head -c 300)"
 
 # --- the table ---------------------------------------------------------------
@@ -381,7 +500,7 @@ echo "  Sender TTL (IP_RECVTTL/IPV6_RECVHOPLIMIT) and replies with TTL 255, repl
 echo "  the receiving address (IP_PKTINFO), the allow ACL, per-source and global token"
 echo "  buckets, loop-prone port and address checks, drop counters, STAMP TLV"
 echo "  processing, an error estimate from adjtimex, and an event loop (it blocks in"
-echo "  recvmmsg)."
+echo "  recvmmsg; -e -k adds the epoll_wait and the kernel T2)."
 for r in "${NOTES[@]}"; do
 	echo "note: $r"
 done

@@ -3,7 +3,7 @@
  * STAMP Session-Reflector, as small and fast as a correct stateless
  * reflector gets.
  *
- *	twamp_refl [-t seconds] addr port
+ *	twamp_refl [-ek] [-t seconds] addr port
  *
  * Binds addr port (IPv4 or IPv6 literal), prints "ready", then loops: a
  * blocking recvmmsg (MSG_WAITFORONE) of up to BATCH datagrams, T2 =
@@ -18,6 +18,13 @@
  * about 1 ms).  T3 = CLOCK_REALTIME read once just before sendmmsg.  At
  * exit (SIGINT, SIGTERM, or -t seconds) prints
  * "received N reflected N malformed N batches N".
+ *
+ * Two options make it a measure of what lopad's design costs rather than
+ * a bare minimum: -k takes T2 from the kernel's RX timestamp
+ * (SO_TIMESTAMPNS), as lopad does, so its T3 - T2 includes the wake-up
+ * and the system calls as lopad's does (the floor of that figure on this
+ * machine); -e waits in epoll_wait and reads with a non-blocking
+ * recvmmsg, as an event loop does (one system call more per wake-up).
  *
  * What it lacks compared with lopad's reflector, i.e. the work lopad
  * does per packet and this does not:
@@ -37,6 +44,7 @@
  *  - an event loop: it blocks in recvmmsg with nothing else to serve.
  */
 #include <sys/types.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
@@ -65,12 +73,16 @@ static uint8_t		 buf[BATCH][MAXPKT];
 static struct sockaddr_storage from[BATCH];
 static struct iovec	 iov[BATCH];
 static struct mmsghdr	 rmsg[BATCH], smsg[BATCH];
+static union {
+	struct cmsghdr	 hdr;
+	uint8_t		 buf[CMSG_SPACE(sizeof(struct timespec))];
+} cbuf[BATCH];
 static volatile sig_atomic_t quit;
 
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: twamp_refl [-t seconds] addr port\n");
+	fprintf(stderr, "usage: twamp_refl [-ek] [-t seconds] addr port\n");
 	exit(2);
 }
 
@@ -195,13 +207,23 @@ main(int argc, char *argv[])
 {
 	struct sigaction	 sa;
 	struct timespec		 ts;
-	uint8_t			 t2[8], t3[8];
+	struct epoll_event	 ev;
+	struct cmsghdr		*cm;
+	uint8_t			 t2[8], t3[8], kt2[8];
 	uint64_t		 nrecv = 0, nrefl = 0, nbad = 0, nbatch = 0;
 	size_t			 rlen;
-	int			 ch, s, i, n, m, k, secs = 0;
+	int			 ch, s, i, n, m, k, secs = 0, on = 1;
+	int			 kstamp = 0, ep = -1;
 
-	while ((ch = getopt(argc, argv, "t:")) != -1) {
+	while ((ch = getopt(argc, argv, "ekt:")) != -1) {
 		switch (ch) {
+		case 'e':
+			if ((ep = epoll_create1(0)) == -1)
+				err(1, "epoll_create1");
+			break;
+		case 'k':
+			kstamp = 1;
+			break;
 		case 't':
 			secs = (int)num(optarg, 1, 86400, "seconds");
 			break;
@@ -212,6 +234,15 @@ main(int argc, char *argv[])
 	if (argc - optind != 2)
 		usage();
 	s = bind_socket(argv[optind], argv[optind + 1]);
+	if (kstamp && setsockopt(s, SOL_SOCKET, SO_TIMESTAMPNS, &on,
+	    sizeof(on)) == -1)
+		err(1, "SO_TIMESTAMPNS");
+	if (ep != -1) {
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev) == -1)
+			err(1, "epoll_ctl");
+	}
 
 	/* No SA_RESTART: a signal ends the blocking recvmmsg. */
 	memset(&sa, 0, sizeof(sa));
@@ -234,10 +265,20 @@ main(int argc, char *argv[])
 			rmsg[i].msg_hdr.msg_iovlen = 1;
 			rmsg[i].msg_hdr.msg_name = &from[i];
 			rmsg[i].msg_hdr.msg_namelen = sizeof(from[i]);
+			rmsg[i].msg_hdr.msg_control = kstamp ? cbuf[i].buf :
+			    NULL;
+			rmsg[i].msg_hdr.msg_controllen = kstamp ?
+			    sizeof(cbuf[i].buf) : 0;
 		}
-		n = recvmmsg(s, rmsg, BATCH, MSG_WAITFORONE, NULL);
-		if (n == -1) {
+		if (ep != -1 && epoll_wait(ep, &ev, 1, -1) == -1) {
 			if (errno == EINTR)
+				continue;
+			err(1, "epoll_wait");
+		}
+		n = recvmmsg(s, rmsg, BATCH, ep != -1 ? MSG_DONTWAIT :
+		    MSG_WAITFORONE, NULL);
+		if (n == -1) {
+			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			err(1, "recvmmsg");
 		}
@@ -246,8 +287,17 @@ main(int argc, char *argv[])
 		nrecv += n;
 		nbatch++;
 		for (i = m = 0; i < n; i++) {
+			memcpy(kt2, t2, sizeof(kt2));
+			for (cm = kstamp ? CMSG_FIRSTHDR(&rmsg[i].msg_hdr) :
+			    NULL; cm != NULL;
+			    cm = CMSG_NXTHDR(&rmsg[i].msg_hdr, cm))
+				if (cm->cmsg_level == SOL_SOCKET &&
+				    cm->cmsg_type == SCM_TIMESTAMPNS) {
+					memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+					put_ntp(kt2, &ts);
+				}
 			if ((rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) ||
-			    (rlen = reflect(buf[i], rmsg[i].msg_len, t2)) == 0) {
+			    (rlen = reflect(buf[i], rmsg[i].msg_len, kt2)) == 0) {
 				nbad++;
 				continue;
 			}
