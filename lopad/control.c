@@ -2553,6 +2553,25 @@ ctl_engine_event(struct imsg *imsg)
 	}
 }
 
+/* A notification lost: a "webhook" event on /api/v1/events. */
+static void
+ctl_webhook_lost(const char *what, const char *task, const char *dest,
+    const char *why)
+{
+	struct ctl_stream	*s, *next;
+	json_t			*j;
+
+	j = json_pack("{s:s, s:s, s:s, s:s, s:o}", "event", what,
+	    "task_id", task, "destination", dest, "reason", why,
+	    "at", ctl_time_json(time(NULL)));
+	if (j == NULL)
+		return;
+	TAILQ_FOREACH_SAFE(s, &ctl_streams, entry, next)
+		if (s->state == SSE_LIVE && s->all)
+			ctl_sse_event(s, "webhook", json_incref(j));
+	json_decref(j);
+}
+
 /* A value as the log shows it: "12.00%" or a duration. */
 static void
 ctl_alert_value(int m, double v, char *buf, size_t len)
@@ -2613,7 +2632,7 @@ ctl_engine_alert(struct imsg *imsg)
 	if (a->url[0] != '\0') {
 		if ((body = json_dumps(j, JSON_COMPACT)) == NULL)
 			fatalx("%s: json_dumps", __func__);
-		webhook_send(a->url, a->secret, body, strlen(body));
+		webhook_send(a->url, a->secret, a->id, body, strlen(body));
 		free(body);
 	}
 	json_decref(j);
@@ -3092,6 +3111,7 @@ control_init(void)
 	ctl_group_init();
 	ctl_dns_init();
 	webhook_init(proc_base, ctl_dns, proc_conf);
+	webhook_on_loss(ctl_webhook_lost);
 	strlcpy(ctl_ca_file, proc_conf->webhooks_ca_file, sizeof(ctl_ca_file));
 	/* jansson seeds its hash from /dev/urandom: not in the chroot. */
 	json_object_seed(0);

@@ -52,6 +52,7 @@
 
 struct wh_item {
 	TAILQ_ENTRY(wh_item)	 entry;
+	char			 task[96];	/* the task's id */
 	char			*url;
 	char			*secret;	/* NULL: unsigned */
 	char			*body;
@@ -99,6 +100,15 @@ static struct {
 } wh_allow;
 
 static void	 wh_kick(struct wh_dest *);
+static void	(*wh_loss_cb)(const char *, const char *, const char *,
+		    const char *);
+
+void
+webhook_on_loss(void (*cb)(const char *, const char *, const char *,
+    const char *))
+{
+	wh_loss_cb = cb;
+}
 static void	 wh_attempt(struct wh_dest *);
 
 static int64_t
@@ -468,6 +478,8 @@ wh_fail(struct wh_dest *d, const char *why)
 	log_warnx("webhook %s: given up after %u attempts: %s", d->key,
 	    d->cur != NULL ? d->cur->attempts : 0, why);
 	wh_st.failed++;
+	if (wh_loss_cb != NULL && d->cur != NULL)
+		wh_loss_cb("failed", d->cur->task, d->key, why);
 	wh_pop(d);
 	wh_kick(d);
 }
@@ -728,8 +740,8 @@ wh_done(void)
 /* --- the interface ----------------------------------------------------- */
 
 void
-webhook_send(const char *url, const char *secret, const char *body,
-    size_t len)
+webhook_send(const char *url, const char *secret, const char *task,
+    const char *body, size_t len)
 {
 	struct wh_dest	*d;
 	struct wh_item	*it = NULL, *old;
@@ -760,6 +772,7 @@ webhook_send(const char *url, const char *secret, const char *body,
 	}
 	memcpy(it->body, body, len);
 	it->body[len] = '\0';
+	strlcpy(it->task, task != NULL ? task : "", sizeof(it->task));
 	it->len = len;
 	it->born = wh_mono();
 	/* Full: the oldest goes (the head too, even on its way). */
@@ -767,6 +780,9 @@ webhook_send(const char *url, const char *secret, const char *body,
 		log_warnx("webhook %s: queue full (%u): oldest dropped",
 		    d->key, wh_queue_max);
 		wh_st.dropped++;
+		if (wh_loss_cb != NULL)
+			wh_loss_cb("dropped", old->task, d->key,
+			    "the queue is full");
 		wh_pop(d);
 	}
 	TAILQ_INSERT_TAIL(&d->q, it, entry);

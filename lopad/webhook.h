@@ -45,8 +45,18 @@ void	 webhook_conf(const struct lopad_conf *);
 int	 webhook_url_check(const char *, const char **);
 /* Whether an address (struct sockaddr) is inside a listed prefix. */
 int	 webhook_addr_allowed(const void *);
-/* Queue a POST of body (JSON) to url; secret signs it ("" or NULL: no). */
-void	 webhook_send(const char *, const char *, const char *, size_t);
+/*
+ * Queue a POST of body (JSON) to url; secret signs it ("" or NULL: no);
+ * task names the task it is about, for failure reports.
+ */
+void	 webhook_send(const char *, const char *, const char *, const char *,
+	    size_t);
+/*
+ * Called when a notification is given up ("failed") or pushed out of a
+ * full queue ("dropped"): what, the task, the destination, why.
+ */
+void	 webhook_on_loss(void (*)(const char *, const char *, const char *,
+	    const char *));
 void	 webhook_status(struct webhook_status *);
 void	 webhook_shutdown(void);
 

@@ -40,7 +40,7 @@
 . "$LOPA_ROOT/regress/lib/lopad.sh"
 . "$LOPA_ROOT/regress/lib/netns.sh"
 
-plan 52
+plan 54
 
 need_root
 lopad_init
@@ -136,7 +136,7 @@ def S(name, task=None, mode=None):
             continue
         out.append(r)
     return out
-def EV(task):
+def EV(task, kind="alert"):
     out = []
     try:
         txt = open(D + "/events.sse", encoding="utf-8").read()
@@ -149,7 +149,7 @@ def EV(task):
                 ev = line[7:]
             elif line.startswith("data: "):
                 data.append(line[6:])
-        if ev != "alert":
+        if ev != kind:
             continue
         try:
             d = json.loads("\n".join(data))
@@ -496,6 +496,9 @@ is "$(q "[r['json'] for r in S('six', '$T5')] == EV('$T5')[-len(S('six', '$T5'))
     true "... the newest ones, in order"
 is "$(q "[ST['queued'] == ST['delivered'] + ST['dropped'] + ST['queue_length'], ST['failed']]")" \
     '[true, 0]' "status: queued == delivered + dropped + queue_length"
+is "$(q "[len(EV('$T5', 'webhook')) == ST['dropped'] - $d0, sorted(set((e['event'], e['destination'], e['reason']) for e in EV('$T5', 'webhook')))]")" \
+    "[true, [[\"dropped\", \"http://127.0.0.1:$P6\", \"the queue is full\"]]]" \
+    "/api/v1/events: one \"webhook\" event per notification dropped"
 
 # 6. webhooks.max_age: at least 1 s; 2 s, the receiver (P7) down.
 is "$(reconf "webhooks:
@@ -514,6 +517,10 @@ cmp_le "$dt" 4500 "given up within max_age 2 s (+ margin): ${dt} ms"
 cmp_le 1900 "$dt" "not given up before max_age 2 s: ${dt} ms"
 is "$(q "[ST['failed'] - $f0, ST['queue_length']]")" '[1, 0]' \
     "status: failed 1, nothing left"
+wait_until 3000 100 eval '[ "$(q "len(EV('"'$T6'"', 'webhook'))")" = 1 ]'
+is "$(q "[[e['event'], e['destination']] for e in EV('$T6', 'webhook')]")" \
+    "[[\"failed\", \"http://127.0.0.1:$P7\"]]" \
+    "/api/v1/events: a \"webhook\" event for the one given up"
 stop_task "$T6"
 
 # 7. webhooks.allow.
