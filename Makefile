@@ -66,7 +66,7 @@ UNIT_twamp_ctl_codec = lopad/twamp_ctl_codec.c
 UNIT_twamp_stats = lopad/twamp_stats.c lopad/stats.c
 UNIT_twamp_client = lopad/twamp_ctl_codec.c
 UNIT_probe_udp	 = lopad/probe_udp.c
-UNIT_alert	 = lopad/alert.c
+UNIT_alert	 = lopad/alert.c common/duration.c
 UNIT_webhook	 = lopad/webhook.c common/addr.c common/log.c
 UNIT_state	 = lopad/state.c lopad/task_json.c lopad/task.c \
 		   lopad/problem.c lopad/alert.c common/duration.c

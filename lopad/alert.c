@@ -3,9 +3,11 @@
  */
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "alert.h"
+#include "duration.h"
 
 #define ALERT_FOR_MAX		1000000
 #define ALERT_SAMPLES_MAX	1000000
@@ -51,6 +53,15 @@ alert_state_name(const struct alert_sm *sm)
 	if (sm->state == ALERT_ALERTING)
 		return sm->streak > 0 ? "recovering" : "alerting";
 	return sm->streak > 0 ? "pending" : "ok";
+}
+
+void
+alert_value_text(int m, double v, char *buf, size_t len)
+{
+	if (alert_metric_is_time(m))
+		duration_format((int64_t)v, buf, len);
+	else
+		snprintf(buf, len, "%.2f%%", v * 100);
 }
 
 const char *

@@ -22,6 +22,7 @@
 #ifndef LOPA_ALERT_H
 #define LOPA_ALERT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum alert_metric {
@@ -106,6 +107,8 @@ const char	*alert_metric_name(int);
 int		 alert_metric_from_name(const char *);
 /* Whether the metric is a time (ns) rather than a fraction. */
 int		 alert_metric_is_time(int);
+/* A value as text: "12.00%" for loss, a duration ("150ms") for times. */
+void		 alert_value_text(int, double, char *, size_t);
 /* "ok", "pending", "alerting", "recovering" as the API shows a machine. */
 const char	*alert_state_name(const struct alert_sm *);
 const char	*alert_note_name(int);

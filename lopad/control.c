@@ -2357,6 +2357,28 @@ ctl_stream_timeout(evutil_socket_t fd, short event, void *arg)
 		    "within %d s", CTL_PENDING_SEC);
 }
 
+/* A stream for a request, not yet listed; NULL when one is pending. */
+static struct ctl_stream *
+ctl_stream_new(struct ctl_req *r)
+{
+	struct ctl_stream	*s;
+
+	if (r->conn->pending != NULL || r->conn->stream != NULL) {
+		ctl_problem(r->req, 500, "a request is already pending");
+		return NULL;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		fatal("%s: calloc", __func__);
+	s->reqid = ctl_next_reqid();
+	s->req = r->req;
+	s->conn = r->conn;
+	if ((s->timer = evtimer_new(proc_base, ctl_stream_timeout, s)) ==
+	    NULL || (s->keepalive = event_new(proc_base, -1, EV_PERSIST,
+	    ctl_stream_keepalive, s)) == NULL)
+		fatalx("%s: event_new", __func__);
+	return s;
+}
+
 static void
 ctl_task_stream(struct ctl_req *r)
 {
@@ -2364,21 +2386,10 @@ ctl_task_stream(struct ctl_req *r)
 	struct task_query	 q;
 	struct timeval		 tv = { CTL_PENDING_SEC, 0 };
 
-	if (r->conn->pending != NULL || r->conn->stream != NULL) {
-		ctl_problem(r->req, 500, "a request is already pending");
+	if ((s = ctl_stream_new(r)) == NULL)
 		return;
-	}
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		fatal("%s: calloc", __func__);
-	s->reqid = ctl_next_reqid();
 	strlcpy(s->id, r->id, sizeof(s->id));
 	s->state = SSE_SUBSCRIBING;
-	s->req = r->req;
-	s->conn = r->conn;
-	if ((s->timer = evtimer_new(proc_base, ctl_stream_timeout, s)) ==
-	    NULL || (s->keepalive = event_new(proc_base, -1, EV_PERSIST,
-	    ctl_stream_keepalive, s)) == NULL)
-		fatalx("%s: event_new", __func__);
 	memset(&q, 0, sizeof(q));
 	strlcpy(q.id, s->id, sizeof(q.id));
 	q.status = -1;
@@ -2425,20 +2436,9 @@ ctl_events_stream(struct ctl_req *r)
 {
 	struct ctl_stream	*s;
 
-	if (r->conn->pending != NULL || r->conn->stream != NULL) {
-		ctl_problem(r->req, 500, "a request is already pending");
+	if ((s = ctl_stream_new(r)) == NULL)
 		return;
-	}
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		fatal("%s: calloc", __func__);
-	s->reqid = ctl_next_reqid();
 	s->all = 1;
-	s->req = r->req;
-	s->conn = r->conn;
-	if ((s->timer = evtimer_new(proc_base, ctl_stream_timeout, s)) ==
-	    NULL || (s->keepalive = event_new(proc_base, -1, EV_PERSIST,
-	    ctl_stream_keepalive, s)) == NULL)
-		fatalx("%s: event_new", __func__);
 	TAILQ_INSERT_TAIL(&ctl_streams, s, entry);
 	r->conn->stream = s;
 	ctl_stream_live(s);
@@ -2572,16 +2572,6 @@ ctl_webhook_lost(const char *what, const char *task, const char *dest,
 	json_decref(j);
 }
 
-/* A value as the log shows it: "12.00%" or a duration. */
-static void
-ctl_alert_value(int m, double v, char *buf, size_t len)
-{
-	if (alert_metric_is_time(m))
-		duration_format((int64_t)v, buf, len);
-	else
-		snprintf(buf, len, "%.2f%%", v * 100);
-}
-
 /*
  * A threshold's notification: logged, an "alert" event on the task's
  * streams and on /api/v1/events.
@@ -2606,15 +2596,15 @@ ctl_engine_alert(struct imsg *imsg)
 	    alert_note_name((int)a->note) == NULL)
 		fatalx("IMSG_TASK_ALERT: metric %u note %u", a->metric,
 		    a->note);
-	ctl_alert_value((int)a->metric, a->sm.value, v, sizeof(v));
+	alert_value_text((int)a->metric, a->sm.value, v, sizeof(v));
 	if (a->note == ALERT_NOTE_RECOVERY) {
-		ctl_alert_value((int)a->metric, a->rule.clear, t, sizeof(t));
-		ctl_alert_value((int)a->metric, a->sm.worst, w, sizeof(w));
+		alert_value_text((int)a->metric, a->rule.clear, t, sizeof(t));
+		alert_value_text((int)a->metric, a->sm.worst, w, sizeof(w));
 		log_info("task %s: recovery: %s %s %s %s (worst %s)", a->id,
 		    alert_metric_name((int)a->metric), v,
 		    a->rule.below ? ">" : "<", t, w);
 	} else {
-		ctl_alert_value((int)a->metric, a->rule.level, t, sizeof(t));
+		alert_value_text((int)a->metric, a->rule.level, t, sizeof(t));
 		log_info("task %s: %s: %s %s %s %s", a->id,
 		    alert_note_name((int)a->note),
 		    alert_metric_name((int)a->metric), v,

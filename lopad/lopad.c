@@ -422,6 +422,22 @@ state_changed(void)
 		evtimer_add(sf.ev, &tv);
 }
 
+/* One more saved task: its key and line (taken). */
+static void
+state_append(uint32_t key, char *line)
+{
+	if (sf.n == sf.cap) {
+		sf.cap = sf.cap ? sf.cap * 2 : 64;
+		if ((sf.keys = reallocarray(sf.keys, sf.cap,
+		    sizeof(*sf.keys))) == NULL ||
+		    (sf.lines = reallocarray(sf.lines, sf.cap,
+		    sizeof(*sf.lines))) == NULL)
+			fatal("state");
+	}
+	sf.keys[sf.n] = key;
+	sf.lines[sf.n++] = line;
+}
+
 /*
  * At start: read the state file.  One that cannot be read is set aside
  * (renamed with the time), never deleted, and ids start from the clock's
@@ -430,7 +446,7 @@ state_changed(void)
 static void
 state_init(void)
 {
-	char		 why[512], aside[PATH_MAX + 64], stamp[32];
+	char		 why[512], aside[PATH_MAX + 64], stamp[32], *line;
 	struct tm	 tm;
 	time_t		 now = time(NULL);
 	size_t		 i;
@@ -473,18 +489,9 @@ state_init(void)
 	for (i = 0; i < sf.nrestore; i++) {
 		if (sf.restore[i].key >= sf.next)
 			sf.next = sf.restore[i].key + 1;
-		if (sf.n == sf.cap) {
-			sf.cap = sf.cap ? sf.cap * 2 : 64;
-			if ((sf.keys = reallocarray(sf.keys, sf.cap,
-			    sizeof(*sf.keys))) == NULL ||
-			    (sf.lines = reallocarray(sf.lines, sf.cap,
-			    sizeof(*sf.lines))) == NULL)
-				fatal("state");
-		}
-		if ((sf.lines[sf.n] = state_task_line(&sf.restore[i])) ==
-		    NULL)
+		if ((line = state_task_line(&sf.restore[i])) == NULL)
 			fatalx("state: task %u", sf.restore[i].key);
-		sf.keys[sf.n++] = sf.restore[i].key;
+		state_append(sf.restore[i].key, line);
 	}
 	if (rc == 0)
 		log_info("state file %s: %zu tasks, next id %u", sf.path,
@@ -555,18 +562,8 @@ state_add(struct imsg *imsg)
 	if ((i = state_find(t->key)) != SIZE_MAX) {
 		freezero(sf.lines[i], strlen(sf.lines[i]));
 		sf.lines[i] = line;
-	} else {
-		if (sf.n == sf.cap) {
-			sf.cap = sf.cap ? sf.cap * 2 : 64;
-			if ((sf.keys = reallocarray(sf.keys, sf.cap,
-			    sizeof(*sf.keys))) == NULL ||
-			    (sf.lines = reallocarray(sf.lines, sf.cap,
-			    sizeof(*sf.lines))) == NULL)
-				fatal("state");
-		}
-		sf.keys[sf.n] = t->key;
-		sf.lines[sf.n++] = line;
-	}
+	} else
+		state_append(t->key, line);
 	explicit_bzero(t, sizeof(*t));
 	state_changed();
 }

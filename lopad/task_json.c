@@ -1998,16 +1998,6 @@ alerts_json(const struct task_params *p, const struct alert_sm *sm)
 	return o;
 }
 
-/* Lopa's text of a value: "12.00%" for loss, a Go duration for times. */
-static void
-alert_value_text(int m, double v, char *buf, size_t len)
-{
-	if (alert_metric_is_time(m))
-		duration_format((int64_t)v, buf, len);
-	else
-		snprintf(buf, len, "%.2f%%", v * 100);
-}
-
 /* Lopa's reason: loss or latency (rtt_avg); ours by metric name. */
 static const char *
 alert_reason(int m)

@@ -386,6 +386,21 @@ wh_item_free(struct wh_item *it)
 	free(it);
 }
 
+/* The request of an attempt goes: its handle and header lists. */
+static void
+wh_request_free(struct wh_dest *d)
+{
+	if (d->easy != NULL) {
+		curl_multi_remove_handle(wh_multi, d->easy);
+		curl_easy_cleanup(d->easy);
+		d->easy = NULL;
+		wh_st.in_flight--;
+	}
+	curl_slist_free_all(d->hdrs);
+	curl_slist_free_all(d->resolve);
+	d->hdrs = d->resolve = NULL;
+}
+
 /* Stop whatever the head is doing: DNS, request, backoff. */
 static void
 wh_cancel(struct wh_dest *d)
@@ -396,15 +411,7 @@ wh_cancel(struct wh_dest *d)
 		d->gai = NULL;
 		evdns_getaddrinfo_cancel(gai);
 	}
-	if (d->easy != NULL) {
-		curl_multi_remove_handle(wh_multi, d->easy);
-		curl_easy_cleanup(d->easy);
-		d->easy = NULL;
-		wh_st.in_flight--;
-	}
-	curl_slist_free_all(d->hdrs);
-	curl_slist_free_all(d->resolve);
-	d->hdrs = d->resolve = NULL;
+	wh_request_free(d);
 	evtimer_del(d->retry);
 	d->cur = NULL;
 }
@@ -510,15 +517,7 @@ wh_again(struct wh_dest *d, const char *why)
 	log_info("webhook %s: attempt %u failed (%s); again in %lld ms",
 	    d->key, it->attempts, why, (long long)(wait / 1000000));
 	/* The request's resources go; the head stays, waiting. */
-	if (d->easy != NULL) {
-		curl_multi_remove_handle(wh_multi, d->easy);
-		curl_easy_cleanup(d->easy);
-		d->easy = NULL;
-		wh_st.in_flight--;
-	}
-	curl_slist_free_all(d->hdrs);
-	curl_slist_free_all(d->resolve);
-	d->hdrs = d->resolve = NULL;
+	wh_request_free(d);
 	wh_tv(wait, &tv);
 	evtimer_add(d->retry, &tv);
 }
