@@ -89,6 +89,8 @@ static const int sc_control[] = {
 	SCMP_SYS(getpeername), SCMP_SYS(getsockname), SCMP_SYS(getsockopt),
 	SCMP_SYS(sendto), SCMP_SYS(recvfrom),
 	SCMP_SYS(connect), SCMP_SYS(setsockopt), SCMP_SYS(fcntl),
+	/* OpenSSL's locks (TLS to https receivers) */
+	SCMP_SYS(futex),
 };
 
 /* netlink: reads the receive buffer size of the passed socket. */

@@ -40,7 +40,7 @@
 . "$LOPA_ROOT/regress/lib/lopad.sh"
 . "$LOPA_ROOT/regress/lib/netns.sh"
 
-plan 54
+plan 59
 
 need_root
 lopad_init
@@ -54,7 +54,7 @@ nft_ns add table inet lopat || bail "nft add table failed"
 nft_ns add chain inet lopat out '{ type filter hook output priority 0; }' ||
     bail "nft add chain failed"
 
-for v in P1 P2 P3 P4 P5 P6 P7 P8 P9; do
+for v in P1 P2 P3 P4 P5 P6 P7 P8 P9 P10 P11; do
 	lopad_port "$v" || bail "no free port"
 done
 VERSION=$(sed -n 's/^#define LOPA_VERSION[[:space:]]*"\(.*\)"/\1/p' \
@@ -577,5 +577,50 @@ is "$(api rw GET /api/v1/status) $(proc_alive "$LOPAD_PID" && echo alive)" \
     "200 alive" "lopad still runs and answers after delivering to a host name"
 lopad_stop
 is "$LOPAD_EXIT" 0 "lopad exits 0"
+
+# 9. https: the CA bundle (webhooks.ca_file) is read before the sandbox,
+# TLS runs in it.  A receiver whose certificate the bundle has, by name
+# and by address; one whose certificate it does not have is refused.
+cert() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$2" \
+	    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+	    -keyout "$LOPAD_DIR/$1.key" -out "$LOPAD_DIR/$1.pem" \
+	    >/dev/null 2>&1
+}
+if cert trusted lopa-test && cert other lopa-other; then
+	lopad_start "$NS" "webhooks:
+  ca_file: $LOPAD_DIR/trusted.pem" || give_up "lopad did not start (https)"
+	sink tls 127.0.0.1 "$P10" -s "$SECRET" \
+	    -t "$LOPAD_DIR/trusted.pem" "$LOPAD_DIR/trusted.key" ||
+	    give_up "no receiver"
+	sink untrusted 127.0.0.1 "$P11" \
+	    -t "$LOPAD_DIR/other.pem" "$LOPAD_DIR/other.key" ||
+	    give_up "no receiver"
+	create "{\"target\":\"127.0.0.1\",$CONT,\"webhook_url\":\"https://localhost:$P10/name\",\"webhook_secret\":\"$SECRET\",\"thresholds\":{$RTT}}"
+	T9=$TASK_ID
+	create "{\"target\":\"127.0.0.1\",$CONT,\"webhook_url\":\"https://127.0.0.1:$P10/addr\",\"thresholds\":{$RTT}}"
+	T10=$TASK_ID
+	create "{\"target\":\"127.0.0.1\",$CONT,\"webhook_url\":\"https://127.0.0.1:$P11/other\",\"thresholds\":{$RTT}}"
+	T11=$TASK_ID
+	wait_until 10000 100 eval 'nrec_ge tls "$T9" "" 1 && nrec_ge tls "$T10" "" 1'
+	is "$(q "[[r['path'], r.get('sig_ok')] for r in S('tls', '$T9')] + [[r['path']] for r in S('tls', '$T10')]")" \
+	    '[["/name", true], ["/addr"]]' \
+	    "https to a trusted receiver, by name and by address, signed"
+	lopad_log_wait "^control: webhook https://127\\.0\\.0\\.1:$P11: attempt 1 failed \\(.*[Cc]ertificate" 10000
+	log_like "^control: webhook https://127\\.0\\.0\\.1:$P11: attempt 1 failed \\(.*[Cc]ertificate" \
+	    "an untrusted certificate: the attempt fails (and is retried)"
+	is "$(q "[len(S('untrusted', '$T11')), ST['tls']]")" '[0, true]' \
+	    "... nothing reached it; status: tls true"
+	is "$(api rw GET /api/v1/status) $(proc_alive "$LOPAD_PID" && echo alive)" \
+	    "200 alive" "lopad runs on after TLS in the sandbox"
+	lopad_stop
+	is "$LOPAD_EXIT" 0 "lopad exits 0"
+else
+	for d in "https by name and address" "untrusted certificate fails" \
+	    "nothing reached the untrusted one" "lopad runs on" \
+	    "lopad exits 0"; do
+		skip "$d" "openssl cannot make certificates"
+	done
+fi
 
 done_testing

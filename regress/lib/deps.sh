@@ -7,7 +7,7 @@ build="gcc make pkg-config libevent-dev libbsd-dev libyaml-dev libnl-3-dev
 libnl-route-3-dev libcurl4-openssl-dev libjansson-dev libseccomp-dev
 libcmocka-dev libssl-dev"
 test="clang libclang-rt-14-dev mandoc iproute2 nftables socat curl
-util-linux procps perl psmisc strace python3 iputils-ping fping tshark"
+util-linux procps perl psmisc strace python3 iputils-ping fping tshark openssl"
 case "$1" in
 build)	want=$build ;;
 test)	want="$build $test" ;;

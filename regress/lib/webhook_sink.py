@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """A webhook receiver for the tests (not a server for anything else).
 
-    webhook_sink.py [-s SECRET] [-m MODEFILE] ADDR PORT LOG
+    webhook_sink.py [-s SECRET] [-m MODEFILE] [-t CERT KEY] ADDR PORT LOG
 
 Listens on ADDR PORT (IPv4 or IPv6), prints "ready" once it does, and
 appends one JSON object per request to LOG: the method, path, headers,
 the body (parsed when it is JSON), the time it came, what it answered
 and, with -s, whether the X-Lopa-Signature header is right for SECRET
 (HMAC-SHA256 over "<t>.<body>", t the header's own and X-Lopa-Timestamp).
+
+With -t it speaks HTTPS with that certificate and key (PEM files).
 
 MODEFILE, read at each request, says how to answer: "200" (the default,
 also when the file is missing), any other status code, "stall SECONDS"
@@ -21,6 +23,7 @@ import http.server
 import json
 import socket
 import socketserver
+import ssl
 import sys
 import time
 
@@ -48,6 +51,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-s", dest="secret")
     ap.add_argument("-m", dest="modefile", default="/nonexistent")
+    ap.add_argument("-t", dest="tls", nargs=2, metavar=("CERT", "KEY"))
     ap.add_argument("addr")
     ap.add_argument("port", type=int)
     ap.add_argument("log")
@@ -95,6 +99,10 @@ def main():
             socket.AF_INET
 
     srv = S((a.addr, a.port), H)
+    if a.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls[0], a.tls[1])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     print("ready", flush=True)
     srv.serve_forever()
 
