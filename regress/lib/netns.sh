@@ -167,12 +167,20 @@ netns_delayline_start() {
 	fi
 	: >"$log"
 	# Not through a function: $! must be the delay line itself.
-	ip netns exec "$NETNS_M" "$tool" ${NETNS_DL_FLAGS:-} -i dl0 -d "$d" -l "$log" \
-	    2>/dev/null &
+	echo "$d" >"$log.ctl"
+	ip netns exec "$NETNS_M" "$tool" ${NETNS_DL_FLAGS:-} -c "$log.ctl" \
+	    -i dl0 -d "$d" -l "$log" 2>/dev/null &
 	NETNS_DL_PID=$!
 	cleanup_push "kill $NETNS_DL_PID 2>/dev/null; wait $NETNS_DL_PID 2>/dev/null"
 	# Attached once the device has a carrier.
 	wait_until 5000 20 netns_dl_attached || bail "delayline did not attach"
+}
+
+# netns_delayline_set DELAY_US LOG: the running delay line holds the
+# packets that come from now on DELAY_US (those held keep their delay).
+netns_delayline_set() {
+	echo "$1" >"$2.ctl.new" && mv "$2.ctl.new" "$2.ctl" &&
+	    kill -HUP "$NETNS_DL_PID"
 }
 
 netns_dl_attached() {

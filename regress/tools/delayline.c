@@ -3,8 +3,8 @@
  * then give it back to the kernel, and log how long each was really held.
  * A test tool (regress/), not part of lopad.
  *
- *	delayline [-b] [-a addr] -i tun -d delay_us [-l logfile]
- *	    [-n max_packets]
+ *	delayline [-b] [-a addr] [-c ctlfile] -i tun -d delay_us
+ *	    [-l logfile] [-n max_packets]
  *
  * It creates (or attaches to) the TUN device `tun' (IFF_TUN|IFF_NO_PI);
  * the test puts it in a namespace that routes the traffic between two
@@ -25,6 +25,9 @@
  * The log has one line per packet: "<dst> <hold_ns> <src>", so the test
  * can split forward and backward (and delayed and not) and compare lopa
  * with the real hold times, not the nominal delay.
+ * With -c, SIGHUP reads a new delay (microseconds, the first word of
+ * ctlfile): packets that come from then on are held that long, those
+ * already held keep theirs.  A test changes the delay while it runs.
  * SIGTERM or SIGINT: flush the log and exit 0.
  */
 #include <sys/ioctl.h>
@@ -53,13 +56,14 @@
 
 struct pkt {
 	int64_t		 in;		/* arrival, CLOCK_MONOTONIC */
+	int64_t		 due;		/* in + the delay then */
 	size_t		 len;
 	unsigned char	 buf[PKTMAX];
 };
 
 static struct pkt	 q[QLEN];
 static size_t		 qhead, qlen;
-static volatile sig_atomic_t quit;
+static volatile sig_atomic_t quit, reread;
 
 static int64_t
 now(void)
@@ -75,6 +79,28 @@ onsig(int sig)
 {
 	(void)sig;
 	quit = 1;
+}
+
+static void
+onhup(int sig)
+{
+	(void)sig;
+	reread = 1;
+}
+
+/* The delay (ns) the control file says; -1 when it says nothing valid. */
+static int64_t
+read_delay(const char *path)
+{
+	FILE		*fp;
+	long long	 us;
+	int		 ok;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return (-1);
+	ok = fscanf(fp, "%lld", &us) == 1 && us >= 0 && us <= 10000000;
+	fclose(fp);
+	return (ok ? us * 1000 : -1);
 }
 
 /* The packet's source (dst 0) or destination (dst 1) address. */
@@ -139,14 +165,18 @@ main(int argc, char *argv[])
 	const char	*ifname = NULL;
 	unsigned char	 only[16];
 	int		 only_af = 0;
-	int64_t		 delay = -1, due, t, left;
+	int64_t		 delay = -1, due, t, left, nd;
+	const char	*ctl = NULL;
 	long		 maxpkts = -1, npkts = 0;
 	ssize_t		 n;
 	struct timespec	 ts, *tsp;
 	int		 ch, fd, busy = 0;
 
-	while ((ch = getopt(argc, argv, "a:bd:i:l:n:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:bc:d:i:l:n:")) != -1) {
 		switch (ch) {
+		case 'c':
+			ctl = optarg;
+			break;
 		case 'a':
 			if (inet_pton(AF_INET, optarg, only) == 1)
 				only_af = AF_INET;
@@ -177,8 +207,8 @@ main(int argc, char *argv[])
 	}
 	if (ifname == NULL || delay < 0 || strlen(ifname) >= IFNAMSIZ) {
 usage:
-		fprintf(stderr, "usage: delayline [-b] [-a addr] -i tun -d delay_us "
-		    "[-l logfile] [-n max_packets]\n");
+		fprintf(stderr, "usage: delayline [-b] [-a addr] [-c ctlfile] "
+		    "-i tun -d delay_us [-l logfile] [-n max_packets]\n");
 		return (2);
 	}
 
@@ -196,6 +226,10 @@ usage:
 	sa.sa_handler = onsig;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	if (ctl != NULL) {
+		sa.sa_handler = onhup;
+		sigaction(SIGHUP, &sa, NULL);
+	}
 	setvbuf(log, NULL, _IOFBF, 1 << 16);
 	/* Tell the test we are attached. */
 	fprintf(stderr, "delayline: %s, %lld us\n", ifname,
@@ -204,11 +238,19 @@ usage:
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	while (!quit && (maxpkts < 0 || npkts < maxpkts)) {
+		if (reread) {
+			reread = 0;
+			if ((nd = read_delay(ctl)) >= 0) {
+				delay = nd;
+				fprintf(stderr, "delayline: %lld us\n",
+				    (long long)(delay / 1000));
+			}
+		}
 		/* Release what is due. */
 		while (qlen > 0) {
 			struct pkt *p = &q[qhead];
 
-			due = p->in + delay;
+			due = p->due;
 			t = now();
 			if (t < due) {
 				if (due - t > SPIN_NS)
@@ -222,7 +264,7 @@ usage:
 			qlen--;
 		}
 		if (qlen > 0) {
-			left = q[qhead].in + delay - now() - SPIN_NS;
+			left = q[qhead].due - now() - SPIN_NS;
 			if (left < 0)
 				left = 0;
 		} else
@@ -255,6 +297,7 @@ usage:
 			if (n == -1)
 				break;
 			p->in = now();
+			p->due = p->in + delay;
 			p->len = (size_t)n;
 			if (!selected(p->buf, p->len, only_af, only)) {
 				/* Not delayed: straight back, in its turn. */
