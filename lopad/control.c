@@ -2061,8 +2061,11 @@ ctl_engine_info(struct imsg *imsg)
 		log_debug("task for gone request %u", imsg->hdr.reqid);
 		return;
 	}
-	if (p != NULL && p->type == IMSG_TASK_LIST)
+	if (p != NULL && p->type == IMSG_TASK_LIST) {
 		ctl_rows_flush(p);
+		/* A long listing comes in parts: time each part. */
+		ctl_pending_rearm(p);
+	}
 	ctl_acc_info(a, &ti);
 }
 

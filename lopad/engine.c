@@ -2079,24 +2079,72 @@ engine_get(struct imsg *imsg)
 	reply_end(imsg->hdr.reqid, 200, t->id, NULL);
 }
 
+/*
+ * Listings (GET /api/v1/tasks) go out as control reads them: at most
+ * ENG_LIST_HIWAT messages queued to it, the rest when the queue has
+ * gone down (a listing of 10,000 tasks would otherwise queue 50 MB at
+ * once in the engine).  The tasks are sent in key order from where the
+ * last part stopped, so each is listed once.
+ */
+#define ENG_LIST_HIWAT	128
+#define ENG_LIST_WAIT_US 500
+
+struct eng_listing {
+	TAILQ_ENTRY(eng_listing) entry;
+	uint32_t		 reqid;
+	struct task_query	 q;
+	uint32_t		 next;		/* the key to go on from */
+};
+static TAILQ_HEAD(, eng_listing) eng_listings =
+    TAILQ_HEAD_INITIALIZER(eng_listings);
+static struct event		*eng_list_ev;
+
+static void
+list_run(evutil_socket_t fd, short event, void *arg)
+{
+	struct eng_listing	*l;
+	struct task		 k, *t;
+	struct timeval		 tv = { 0, ENG_LIST_WAIT_US };
+
+	while ((l = TAILQ_FIRST(&eng_listings)) != NULL) {
+		k.key = l->next;
+		for (t = RB_NFIND(task_tree, &eng_tasks, &k); t != NULL;
+		    t = RB_NEXT(task_tree, &eng_tasks, t)) {
+			if (proc_queued(PROC_CONTROL) > ENG_LIST_HIWAT) {
+				l->next = t->key;
+				evtimer_add(eng_list_ev, &tv);
+				return;
+			}
+			if (l->q.type != 0 && t->p.type != l->q.type)
+				continue;
+			if (l->q.status >= 0 &&
+			    t->status != (uint32_t)l->q.status)
+				continue;
+			send_task(t, l->reqid);
+		}
+		reply_end(l->reqid, 200, NULL, NULL);
+		TAILQ_REMOVE(&eng_listings, l, entry);
+		free(l);
+		eng_trim_soon();
+	}
+}
+
 static void
 engine_list(struct imsg *imsg)
 {
-	struct task_query	 q;
-	struct task		*t;
+	struct eng_listing	*l;
 
-	if (imsg_check_len(imsg, sizeof(q)))
+	if (imsg_check_len(imsg, sizeof(l->q)))
 		fatalx("bad IMSG_TASK_LIST");
-	memcpy(&q, imsg->data, sizeof(q));
-	RB_FOREACH(t, task_tree, &eng_tasks) {
-		if (q.type != 0 && t->p.type != q.type)
-			continue;
-		if (q.status >= 0 && t->status != (uint32_t)q.status)
-			continue;
-		send_task(t, imsg->hdr.reqid);
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		reply_end(imsg->hdr.reqid, 503, NULL, "out of memory");
+		return;
 	}
-	reply_end(imsg->hdr.reqid, 200, NULL, NULL);
-	eng_trim_soon();
+	memcpy(&l->q, imsg->data, sizeof(l->q));
+	l->reqid = imsg->hdr.reqid;
+	TAILQ_INSERT_TAIL(&eng_listings, l, entry);
+	if (TAILQ_FIRST(&eng_listings) == l)
+		list_run(-1, 0, NULL);
 }
 
 static void
@@ -2275,7 +2323,8 @@ eng_trim_soon(void)
 static void
 engine_start(void)
 {
-	if ((eng_trim_ev = evtimer_new(proc_base, eng_trim_cb, NULL)) == NULL)
+	if ((eng_trim_ev = evtimer_new(proc_base, eng_trim_cb, NULL)) == NULL ||
+	    (eng_list_ev = evtimer_new(proc_base, list_run, NULL)) == NULL)
 		fatalx("evtimer_new");
 	log_debug("started");
 }

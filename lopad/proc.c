@@ -155,6 +155,14 @@ proc_compose(enum lopa_proc to, uint32_t type, uint32_t id, uint32_t reqid,
 	return proc_compose2(to, type, id, reqid, fd, data, len, NULL, 0);
 }
 
+size_t
+proc_queued(enum lopa_proc to)
+{
+	if (to >= PROC_MAX || proc_iev[to] == NULL)
+		return 0;
+	return proc_iev[to]->ibuf.queued;
+}
+
 int
 proc_request_fd(const struct fd_request *req, uint32_t id)
 {

@@ -63,6 +63,8 @@ __attribute__((__noreturn__))
 void	 proc_child_main(enum lopa_proc, int, int);
 
 /* Send to the parent or a peer child; fatal when the channel is gone. */
+/* Messages queued to a peer, not yet written. */
+size_t	 proc_queued(enum lopa_proc);
 int	 proc_compose(enum lopa_proc, uint32_t, uint32_t, uint32_t, int,
 	    const void *, size_t);
 int	 proc_compose2(enum lopa_proc, uint32_t, uint32_t, uint32_t, int,
