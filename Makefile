@@ -27,6 +27,10 @@ WARNFLAGS	 = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
 		   -Wformat=2
 PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# lopad loads libcurl and libcrypto in its control process only (dlopen).
+LOPAD_PKGS	 = $(filter-out libcurl libcrypto,$(PKGS))
+LOPAD_LIBS	 = $(shell pkg-config --libs $(LOPAD_PKGS) 2>/dev/null) \
+		   $(shell pkg-config --libs libbsd-ctor 2>/dev/null) -lm
 CPPFLAGS	+= -D_GNU_SOURCE -Icommon -Ilopad -Ilopactl
 ALL_CFLAGS	 = $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(WARNFLAGS) -MMD -MP
 LIBS		 = $(PKG_LIBS) $(shell pkg-config --libs libbsd-ctor 2>/dev/null) -lm
@@ -109,7 +113,7 @@ $(OBJ)/common/version.o: CPPFLAGS += -DLOPA_REVISION=\"$(REVISION)\"
 FORCE:
 
 $(LOPAD): $(COMMON_SRCS:%.c=$(OBJ)/%.o) $(LOPAD_SRCS:%.c=$(OBJ)/%.o)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LOPAD_LIBS)
 
 $(LOPACTL): $(sort $(LOPACTL_SRCS:%.c=$(OBJ)/%.o))
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)

@@ -43,7 +43,6 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
-#include <curl/curl.h>
 #include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -1876,8 +1875,7 @@ ctl_task_create(struct ctl_req *r)
 	struct evutil_addrinfo	 hints;
 	struct evdns_getaddrinfo_request *gai;
 	const char		*field, *why;
-	CURLU			*u;
-	char			*host = NULL;
+	char			 host[LOPA_HOSTLEN];
 	int			 rc;
 
 	if (task_params_from_json(r->body, (uint32_t)r->rt->arg, &tp,
@@ -1910,20 +1908,14 @@ ctl_task_create(struct ctl_req *r)
 		    "resolver to check the host's addresses)");
 		return;
 	}
-	if ((u = curl_url()) == NULL ||
-	    curl_url_set(u, CURLUPART_URL, tp.alert_callback_url, 0) !=
-	    CURLUE_OK || curl_url_get(u, CURLUPART_HOST, &host, 0) !=
-	    CURLUE_OK) {
-		curl_url_cleanup(u);
+	if (webhook_url_host(tp.alert_callback_url, host,
+	    sizeof(host)) == -1) {
 		ctl_problem_field(r->req, field, "not a valid URL");
 		return;
 	}
-	curl_url_cleanup(u);
 	if ((p = ctl_pending_new(r, PROC_ENGINE, IMSG_TASK_CREATE, NULL,
-	    1)) == NULL) {
-		curl_free(host);
+	    1)) == NULL)
 		return;
-	}
 	if ((p->deferred = malloc(sizeof(*p->deferred))) == NULL)
 		fatal("%s: malloc", __func__);
 	memcpy(p->deferred, &tp, sizeof(tp));
@@ -1939,7 +1931,6 @@ ctl_task_create(struct ctl_req *r)
 	if ((gai = evdns_getaddrinfo(ctl_dns, host, NULL, &hints,
 	    ctl_url_resolved, p)) != NULL)
 		p->gai = gai;
-	curl_free(host);
 }
 
 static void

@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -41,6 +42,101 @@
 #include "lopad.h"
 #include "version.h"
 #include "webhook.h"
+
+/*
+ * libcurl and libcrypto are loaded here, by the control process only,
+ * before its sandbox (webhook_init): linked into lopad they were mapped
+ * (and relocated: ~1.5 MiB each) in all six processes.  The functions
+ * used, from the sonames of Debian's libcurl4-openssl and OpenSSL 3.
+ */
+#define WH_LIBCURL	"libcurl.so.4"
+#define WH_LIBCRYPTO	"libcrypto.so.3"
+
+static struct {
+	CURLcode	(*global_init)(long);
+	CURL		*(*easy_init)(void);
+	CURLcode	(*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode	(*easy_getinfo)(CURL *, CURLINFO, ...);
+	void		(*easy_cleanup)(CURL *);
+	const char	*(*easy_strerror)(CURLcode);
+	void		(*free)(void *);
+	CURLM		*(*multi_init)(void);
+	CURLMcode	(*multi_setopt)(CURLM *, CURLMoption, ...);
+	CURLMcode	(*multi_assign)(CURLM *, curl_socket_t, void *);
+	CURLMcode	(*multi_add_handle)(CURLM *, CURL *);
+	CURLMcode	(*multi_remove_handle)(CURLM *, CURL *);
+	CURLMcode	(*multi_socket_action)(CURLM *, curl_socket_t, int,
+			    int *);
+	CURLMsg		*(*multi_info_read)(CURLM *, int *);
+	CURLMcode	(*multi_cleanup)(CURLM *);
+	struct curl_slist *(*slist_append)(struct curl_slist *,
+			    const char *);
+	void		(*slist_free_all)(struct curl_slist *);
+	CURLU		*(*url)(void);
+	CURLUcode	(*url_set)(CURLU *, CURLUPart, const char *,
+			    unsigned int);
+	CURLUcode	(*url_get)(const CURLU *, CURLUPart, char **,
+			    unsigned int);
+	void		(*url_cleanup)(CURLU *);
+	unsigned char	*(*hmac)(const EVP_MD *, const void *, int,
+			    const unsigned char *, size_t, unsigned char *,
+			    unsigned int *);
+	const EVP_MD	*(*evp_sha256)(void);
+} cu;
+
+/* Load them once; 0, or -1 (logged: no webhooks). */
+static int
+wh_lib(void)
+{
+	static int	 state;		/* 0 not yet, 1 loaded, -1 failed */
+	void		*c, *k;
+	const char	*name = NULL;
+
+	if (state != 0)
+		return state == 1 ? 0 : -1;
+	state = -1;
+	if ((c = dlopen(WH_LIBCURL, RTLD_NOW | RTLD_LOCAL)) == NULL ||
+	    (k = dlopen(WH_LIBCRYPTO, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		log_warnx("webhooks: %s: no delivery", dlerror());
+		return -1;
+	}
+#define WH_SYM(h, f, sym) do {						\
+	if ((*(void **)(void *)&cu.f = dlsym((h), (sym))) == NULL) {	\
+		name = (sym);						\
+		goto bad;						\
+	}								\
+} while (0)
+	WH_SYM(c, global_init, "curl_global_init");
+	WH_SYM(c, easy_init, "curl_easy_init");
+	WH_SYM(c, easy_setopt, "curl_easy_setopt");
+	WH_SYM(c, easy_getinfo, "curl_easy_getinfo");
+	WH_SYM(c, easy_cleanup, "curl_easy_cleanup");
+	WH_SYM(c, easy_strerror, "curl_easy_strerror");
+	WH_SYM(c, free, "curl_free");
+	WH_SYM(c, multi_init, "curl_multi_init");
+	WH_SYM(c, multi_setopt, "curl_multi_setopt");
+	WH_SYM(c, multi_assign, "curl_multi_assign");
+	WH_SYM(c, multi_add_handle, "curl_multi_add_handle");
+	WH_SYM(c, multi_remove_handle, "curl_multi_remove_handle");
+	WH_SYM(c, multi_socket_action, "curl_multi_socket_action");
+	WH_SYM(c, multi_info_read, "curl_multi_info_read");
+	WH_SYM(c, multi_cleanup, "curl_multi_cleanup");
+	WH_SYM(c, slist_append, "curl_slist_append");
+	WH_SYM(c, slist_free_all, "curl_slist_free_all");
+	WH_SYM(c, url, "curl_url");
+	WH_SYM(c, url_set, "curl_url_set");
+	WH_SYM(c, url_get, "curl_url_get");
+	WH_SYM(c, url_cleanup, "curl_url_cleanup");
+	WH_SYM(k, hmac, "HMAC");
+	WH_SYM(k, evp_sha256, "EVP_sha256");
+#undef WH_SYM
+	state = 1;
+	return 0;
+bad:
+	log_warnx("webhooks: %s lacks %s: no delivery", name[0] == 'c' ?
+	    WH_LIBCURL : WH_LIBCRYPTO, name);
+	return -1;
+}
 
 #define NS		1000000000LL
 #define WH_CONNECT_MS	2000		/* connect timeout */
@@ -157,13 +253,15 @@ webhook_sign(const char *secret, int64_t t, const char *body, size_t len,
 	char		 ts[32], *msg;
 	size_t		 tlen, n;
 
+	if (wh_lib() == -1)
+		return -1;
 	tlen = (size_t)snprintf(ts, sizeof(ts), "%lld", (long long)t);
 	if ((msg = malloc(tlen + 1 + len)) == NULL)
 		return -1;
 	memcpy(msg, ts, tlen);
 	msg[tlen] = '.';
 	memcpy(msg + tlen + 1, body, len);
-	if (HMAC(EVP_sha256(), secret, (int)strlen(secret),
+	if (cu.hmac(cu.evp_sha256(), secret, (int)strlen(secret),
 	    (unsigned char *)msg, tlen + 1 + len, mac, &maclen) == NULL) {
 		free(msg);
 		return -1;
@@ -240,25 +338,29 @@ wh_url_parts(const char *url, char *scheme, size_t slen, char *host,
 	size_t	 n;
 	int	 rc = -1;
 
-	if ((u = curl_url()) == NULL) {
+	if (wh_lib() == -1) {
+		*why = "webhooks are not available (libcurl)";
+		return -1;
+	}
+	if ((u = cu.url()) == NULL) {
 		*why = "out of memory";
 		return -1;
 	}
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+	if (cu.url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
 		*why = "not a valid URL";
 		goto done;
 	}
-	if (curl_url_get(u, CURLUPART_SCHEME, &s, 0) != CURLUE_OK ||
+	if (cu.url_get(u, CURLUPART_SCHEME, &s, 0) != CURLUE_OK ||
 	    (strcmp(s, "http") != 0 && strcmp(s, "https") != 0)) {
 		*why = "not an http or https URL";
 		goto done;
 	}
-	if (curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
+	if (cu.url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
 	    h[0] == '\0') {
 		*why = "the URL has no host";
 		goto done;
 	}
-	if (curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) !=
+	if (cu.url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) !=
 	    CURLUE_OK) {
 		*why = "the URL's port is not valid";
 		goto done;
@@ -272,19 +374,29 @@ wh_url_parts(const char *url, char *scheme, size_t slen, char *host,
 		strlcpy(host, h, hlen);
 	/* A scope (fe80::1%25eth0) is not for webhooks. */
 	if (strchr(host, '%') != NULL ||
-	    curl_url_get(u, CURLUPART_ZONEID, &z, 0) == CURLUE_OK) {
+	    cu.url_get(u, CURLUPART_ZONEID, &z, 0) == CURLUE_OK) {
 		*why = "an address with a scope (zone)";
 		goto done;
 	}
 	strlcpy(port, p, plen);
 	rc = 0;
 done:
-	curl_free(s);
-	curl_free(h);
-	curl_free(p);
-	curl_free(z);
-	curl_url_cleanup(u);
+	cu.free(s);
+	cu.free(h);
+	cu.free(p);
+	cu.free(z);
+	cu.url_cleanup(u);
 	return rc;
+}
+
+int
+webhook_url_host(const char *url, char *host, size_t len)
+{
+	char		 scheme[8], port[8];
+	const char	*why;
+
+	return wh_url_parts(url, scheme, sizeof(scheme), host, len, port,
+	    sizeof(port), &why);
 }
 
 int
@@ -317,7 +429,7 @@ wh_socket_ev(evutil_socket_t fd, short what, void *arg)
 		flags |= CURL_CSELECT_IN;
 	if (what & EV_WRITE)
 		flags |= CURL_CSELECT_OUT;
-	curl_multi_socket_action(wh_multi, fd, flags, &running);
+	cu.multi_socket_action(wh_multi, fd, flags, &running);
 	wh_done();
 }
 
@@ -330,7 +442,7 @@ wh_socket_cb(CURL *e, curl_socket_t s, int what, void *userp, void *sockp)
 	if (what == CURL_POLL_REMOVE) {
 		if (ev != NULL) {
 			event_free(ev);
-			curl_multi_assign(wh_multi, s, NULL);
+			cu.multi_assign(wh_multi, s, NULL);
 		}
 		return 0;
 	}
@@ -345,7 +457,7 @@ wh_socket_cb(CURL *e, curl_socket_t s, int what, void *userp, void *sockp)
 		if ((ev = event_new(wh_base, s, kind, wh_socket_ev, NULL)) ==
 		    NULL)
 			fatalx("webhook: event_new");
-		curl_multi_assign(wh_multi, s, ev);
+		cu.multi_assign(wh_multi, s, ev);
 	}
 	event_add(ev, NULL);
 	return 0;
@@ -356,7 +468,7 @@ wh_timer_ev(evutil_socket_t fd, short what, void *arg)
 {
 	int	 running;
 
-	curl_multi_socket_action(wh_multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	cu.multi_socket_action(wh_multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	wh_done();
 }
 
@@ -391,13 +503,13 @@ static void
 wh_request_free(struct wh_dest *d)
 {
 	if (d->easy != NULL) {
-		curl_multi_remove_handle(wh_multi, d->easy);
-		curl_easy_cleanup(d->easy);
+		cu.multi_remove_handle(wh_multi, d->easy);
+		cu.easy_cleanup(d->easy);
 		d->easy = NULL;
 		wh_st.in_flight--;
 	}
-	curl_slist_free_all(d->hdrs);
-	curl_slist_free_all(d->resolve);
+	cu.slist_free_all(d->hdrs);
+	cu.slist_free_all(d->resolve);
 	d->hdrs = d->resolve = NULL;
 }
 
@@ -532,23 +644,23 @@ wh_post(struct wh_dest *d, const struct sockaddr *addr)
 	int64_t		 t = (int64_t)time(NULL);
 	CURL		*e;
 
-	if ((e = curl_easy_init()) == NULL) {
+	if ((e = cu.easy_init()) == NULL) {
 		wh_again(d, "curl_easy_init");
 		return;
 	}
-	d->hdrs = curl_slist_append(d->hdrs, "Content-Type: application/json");
-	d->hdrs = curl_slist_append(d->hdrs, "Expect:");
+	d->hdrs = cu.slist_append(d->hdrs, "Content-Type: application/json");
+	d->hdrs = cu.slist_append(d->hdrs, "Expect:");
 	snprintf(line, sizeof(line), "X-Lopa-Timestamp: %lld", (long long)t);
-	d->hdrs = curl_slist_append(d->hdrs, line);
+	d->hdrs = cu.slist_append(d->hdrs, line);
 	if (it->secret != NULL) {
 		if (webhook_sign(it->secret, t, it->body, it->len, sig,
 		    sizeof(sig)) == -1) {
-			curl_easy_cleanup(e);
+			cu.easy_cleanup(e);
 			wh_fail(d, "cannot sign");
 			return;
 		}
 		snprintf(line, sizeof(line), "X-Lopa-Signature: %s", sig);
-		d->hdrs = curl_slist_append(d->hdrs, line);
+		d->hdrs = cu.slist_append(d->hdrs, line);
 	}
 	if (addr != NULL) {
 		if (inet_ntop(addr->sa_family, addr->sa_family == AF_INET ?
@@ -556,39 +668,39 @@ wh_post(struct wh_dest *d, const struct sockaddr *addr)
 		    addr)->sin_addr : (const void *)&((const struct
 		    sockaddr_in6 *)(const void *)addr)->sin6_addr, a,
 		    sizeof(a)) == NULL) {
-			curl_easy_cleanup(e);
+			cu.easy_cleanup(e);
 			wh_again(d, "inet_ntop");
 			return;
 		}
 		snprintf(line, sizeof(line), "-%s:%s", d->host, d->port);
-		d->resolve = curl_slist_append(d->resolve, line);
+		d->resolve = cu.slist_append(d->resolve, line);
 		snprintf(line, sizeof(line), addr->sa_family == AF_INET6 ?
 		    "%s:%s:[%s]" : "%s:%s:%s", d->host, d->port, a);
-		d->resolve = curl_slist_append(d->resolve, line);
-		curl_easy_setopt(e, CURLOPT_RESOLVE, d->resolve);
+		d->resolve = cu.slist_append(d->resolve, line);
+		cu.easy_setopt(e, CURLOPT_RESOLVE, d->resolve);
 	}
 	d->err[0] = '\0';
-	curl_easy_setopt(e, CURLOPT_URL, it->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_POST, 1L);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, it->body);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)it->len);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, d->hdrs);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "lopad/" LOPA_VERSION);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)WH_CONNECT_MS);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)WH_TOTAL_MS);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, d->err);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, d);
+	cu.easy_setopt(e, CURLOPT_URL, it->url);
+	cu.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	cu.easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	cu.easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	cu.easy_setopt(e, CURLOPT_POST, 1L);
+	cu.easy_setopt(e, CURLOPT_POSTFIELDS, it->body);
+	cu.easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)it->len);
+	cu.easy_setopt(e, CURLOPT_HTTPHEADER, d->hdrs);
+	cu.easy_setopt(e, CURLOPT_USERAGENT, "lopad/" LOPA_VERSION);
+	cu.easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)WH_CONNECT_MS);
+	cu.easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)WH_TOTAL_MS);
+	cu.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(e, CURLOPT_ERRORBUFFER, d->err);
+	cu.easy_setopt(e, CURLOPT_PRIVATE, d);
 	/* No proxy from the environment: the address is the checked one. */
-	curl_easy_setopt(e, CURLOPT_PROXY, "");
+	cu.easy_setopt(e, CURLOPT_PROXY, "");
 	if (wh_ca.data != NULL)
-		curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &wh_ca);
-	curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
-	if (curl_multi_add_handle(wh_multi, e) != CURLM_OK) {
-		curl_easy_cleanup(e);
+		cu.easy_setopt(e, CURLOPT_CAINFO_BLOB, &wh_ca);
+	cu.easy_setopt(e, CURLOPT_CAPATH, NULL);
+	if (cu.multi_add_handle(wh_multi, e) != CURLM_OK) {
+		cu.easy_cleanup(e);
 		wh_again(d, "curl_multi_add_handle");
 		return;
 	}
@@ -710,15 +822,15 @@ wh_done(void)
 	char		 why[CURL_ERROR_SIZE + 32];
 	int		 left;
 
-	while ((m = curl_multi_info_read(wh_multi, &left)) != NULL) {
+	while ((m = cu.multi_info_read(wh_multi, &left)) != NULL) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
 		d = NULL;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+		cu.easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
 		    (char **)&d);
 		if (d == NULL || d->easy != m->easy_handle)
 			continue;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE,
+		cu.easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE,
 		    &code);
 		if (m->data.result == CURLE_OK && code >= 200 && code < 300) {
 			log_debug("webhook %s: delivered (%ld)", d->key, code);
@@ -729,7 +841,7 @@ wh_done(void)
 		}
 		if (m->data.result != CURLE_OK)
 			snprintf(why, sizeof(why), "%s", d->err[0] != '\0' ?
-			    d->err : curl_easy_strerror(m->data.result));
+			    d->err : cu.easy_strerror(m->data.result));
 		else
 			snprintf(why, sizeof(why), "HTTP status %ld", code);
 		wh_again(d, why);
@@ -881,19 +993,21 @@ webhook_init(struct event_base *base, struct evdns_base *dns,
 {
 	wh_base = base;
 	wh_dns = dns;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (wh_lib() == -1)
+		return;
+	if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_warnx("webhooks: curl_global_init failed: no delivery");
 		return;
 	}
-	if ((wh_multi = curl_multi_init()) == NULL) {
+	if ((wh_multi = cu.multi_init()) == NULL) {
 		log_warnx("webhooks: curl_multi_init failed: no delivery");
 		return;
 	}
 	if ((wh_timer = evtimer_new(base, wh_timer_ev, NULL)) == NULL ||
 	    (wh_reap_ev = event_new(base, -1, 0, wh_reap, NULL)) == NULL)
 		fatalx("webhook: evtimer_new");
-	curl_multi_setopt(wh_multi, CURLMOPT_SOCKETFUNCTION, wh_socket_cb);
-	curl_multi_setopt(wh_multi, CURLMOPT_TIMERFUNCTION, wh_timer_cb);
+	cu.multi_setopt(wh_multi, CURLMOPT_SOCKETFUNCTION, wh_socket_cb);
+	cu.multi_setopt(wh_multi, CURLMOPT_TIMERFUNCTION, wh_timer_cb);
 	wh_ca_load(c->webhooks_ca_file);
 	webhook_conf(c);
 }
@@ -906,7 +1020,7 @@ webhook_shutdown(void)
 	while ((d = TAILQ_FIRST(&wh_dests)) != NULL)
 		wh_dest_free(d);
 	if (wh_multi != NULL)
-		curl_multi_cleanup(wh_multi);
+		cu.multi_cleanup(wh_multi);
 	wh_multi = NULL;
 	if (wh_timer != NULL)
 		event_free(wh_timer);

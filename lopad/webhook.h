@@ -43,6 +43,8 @@ void	 webhook_conf(const struct lopad_conf *);
  * says why not.  Checks the scheme (http, https) and the form too.
  */
 int	 webhook_url_check(const char *, const char **);
+/* A URL's host (an address without brackets); 0, or -1. */
+int	 webhook_url_host(const char *, char *, size_t);
 /* Whether an address (struct sockaddr) is inside a listed prefix. */
 int	 webhook_addr_allowed(const void *);
 /*
