@@ -203,7 +203,7 @@ static const struct ckey top_keys[] = {
 	{ .name = "tasks", .type = K_TASKS },
 	{ .name = NULL }
 };
-#define KEYS_MAX	32	/* entries of the longest table above, at most */
+#define KEYS_MAX	32	/* entries of the longest table above */
 #define KEYS_FIT(t)	_Static_assert(sizeof(t) / sizeof((t)[0]) <= KEYS_MAX, \
 			    #t " has more than KEYS_MAX entries")
 KEYS_FIT(control_keys);

@@ -1779,13 +1779,13 @@ ctl_task_pending(struct ctl_req *r, uint32_t type, struct task_query *q)
 	return ctl_pending_new(r, PROC_ENGINE, type, q, sizeof(*q));
 }
 
-/* A 400 naming field; detail after "field: ". */
+/* A problem (status) naming field; detail after "field: ". */
 static void
-ctl_problem_field(struct evhttp_request *req, const char *field,
-    const char *fmt, ...) __attribute__((__format__(printf, 3, 4)));
+ctl_problem_field(struct evhttp_request *req, int status, const char *field,
+    const char *fmt, ...) __attribute__((__format__(printf, 4, 5)));
 
 static void
-ctl_problem_field(struct evhttp_request *req, const char *field,
+ctl_problem_field(struct evhttp_request *req, int status, const char *field,
     const char *fmt, ...)
 {
 	struct task_json_err	 e;
@@ -1793,7 +1793,7 @@ ctl_problem_field(struct evhttp_request *req, const char *field,
 	int			 n;
 
 	memset(&e, 0, sizeof(e));
-	e.status = 400;
+	e.status = status;
 	strlcpy(e.field, field, sizeof(e.field));
 	n = snprintf(e.detail, sizeof(e.detail), "%s: ", field);
 	if (n < 0 || (size_t)n >= sizeof(e.detail))
@@ -1847,11 +1847,11 @@ ctl_url_checked(evutil_socket_t fd, short event, void *arg)
 	if (!p->gai_allowed) {
 		req = ctl_pending_done(p);
 		if (result != 0)
-			ctl_problem_field(req, p->url_field, "the host does "
-			    "not resolve (%s): webhooks.allow cannot be "
+			ctl_problem_field(req, 400, p->url_field, "the host "
+			    "does not resolve (%s): webhooks.allow cannot be "
 			    "checked", evutil_gai_strerror(result));
 		else
-			ctl_problem_field(req, p->url_field, "outside "
+			ctl_problem_field(req, 400, p->url_field, "outside "
 			    "webhooks.allow: no address of the host is in it");
 		return;
 	}
@@ -1892,7 +1892,7 @@ ctl_task_create(struct ctl_req *r)
 	field = json_object_get(r->body, "webhook_url") != NULL ?
 	    "webhook_url" : "alert_callback_url";
 	if ((rc = webhook_url_check(tp.alert_callback_url, &why)) == -1) {
-		ctl_problem_field(r->req, field, "%s", why);
+		ctl_problem_field(r->req, 400, field, "%s", why);
 		explicit_bzero(&tp, sizeof(tp));
 		return;
 	}
@@ -1904,13 +1904,13 @@ ctl_task_create(struct ctl_req *r)
 	}
 	/* A name outside the list: its addresses decide. */
 	if (ctl_dns == NULL) {
-		ctl_problem_field(r->req, field, "outside webhooks.allow (no "
-		    "resolver to check the host's addresses)");
+		ctl_problem_field(r->req, 400, field, "outside webhooks.allow "
+		    "(no resolver to check the host's addresses)");
 		return;
 	}
 	if (webhook_url_host(tp.alert_callback_url, host,
 	    sizeof(host)) == -1) {
-		ctl_problem_field(r->req, field, "not a valid URL");
+		ctl_problem_field(r->req, 400, field, "not a valid URL");
 		return;
 	}
 	if ((p = ctl_pending_new(r, PROC_ENGINE, IMSG_TASK_CREATE, NULL,
@@ -2180,7 +2180,12 @@ ctl_task_answer(struct ctl_pending *p, const struct task_reply *rep)
 	if (want == -1)
 		ctl_problem(req, 502, "the engine's answer was malformed");
 	else if (rep->status != (uint32_t)want) {
-		if (rep->status >= 400 && rep->status <= 599)
+		/* A creation's field the engine refused: "name: ...". */
+		if (type == IMSG_TASK_CREATE && rep->status == 409 &&
+		    strncmp(rep->detail, "name: ", 6) == 0)
+			ctl_problem_field(req, 409, "name", "%s",
+			    rep->detail + 6);
+		else if (rep->status >= 400 && rep->status <= 599)
 			ctl_problem(req, (int)rep->status, "%s",
 			    rep->detail[0] != '\0' ? rep->detail :
 			    problem_title((int)rep->status));

@@ -206,7 +206,7 @@ struct eng_rule {
 
 struct eng_alerts {
 	char			*secret;	/* webhook_secret; NULL none */
-	uint32_t		 needs;		/* ENG_AL_*: figures to compute */
+	uint32_t		 needs;		/* ENG_AL_*: figures needed */
 	uint32_t		 n;		/* rules set, by metric */
 	struct eng_rule		 r[];
 };

@@ -113,7 +113,7 @@ static const struct {
 #define STATE_DELAY_MS	100
 static struct {
 	char			 path[PATH_MAX];
-	uint32_t		 next;		/* written: no id >= next given */
+	uint32_t		 next;		/* no id >= next given */
 	uint32_t		*keys;
 	char			**lines;
 	size_t			 n, cap;
@@ -124,7 +124,8 @@ static struct {
 	int			 failing;	/* writes fail: logged once */
 } sf;
 
-static struct conf_tasks	 ctasks;	/* declared, as the engine has them */
+/* The tasks declared in the configuration, as the engine has them. */
+static struct conf_tasks	 ctasks;
 
 __attribute__((__noreturn__)) static void	 usage(int);
 __attribute__((__noreturn__)) static void	 lopad_shutdown(int);

@@ -144,7 +144,7 @@ bad:
 #define WH_BACKOFF_MIN	(1 * NS)
 #define WH_BACKOFF_MAX	(60 * NS)
 #define WH_CA_MAX	(4 * 1024 * 1024)	/* a CA bundle, at most */
-#define WH_KEYLEN	(16 + LOPA_HOSTLEN + 16)	/* "https://host:port" */
+#define WH_KEYLEN	(16 + LOPA_HOSTLEN + 16) /* "https://host:port" */
 
 struct wh_item {
 	TAILQ_ENTRY(wh_item)	 entry;

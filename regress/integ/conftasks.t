@@ -71,7 +71,8 @@ post() {
 }
 
 post ping '{"target":"127.0.0.1","mode":"continuous","name":"lo"}'
-is "$API_CODE" 409 "an API task named lo while lo runs: 409"
+is "$API_CODE $(json_get "$API_BODY" 'j.get("field")')" "409 name" \
+    "an API task named lo while lo runs: 409 naming the field"
 
 # Reload: lo changed, once removed, other added.
 lopad_config "$LOPAD_CONF" "$(decl "${A/100ms/200ms}$C")"
