@@ -184,6 +184,13 @@ addr_is_loopback(const struct sockaddr *sa)
 }
 
 int
+addr_prefix_form(const char *s, size_t len)
+{
+	return strspn(s, "0123456789.") >= len || memchr(s, ':', len) != NULL ||
+	    memchr(s, '/', len) != NULL;
+}
+
+int
 addr_prefix_parse(const char *s, struct addr_prefix *pfx, const char **errstr)
 {
 	char		 buf[INET6_ADDRSTRLEN + 8];

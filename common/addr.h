@@ -32,6 +32,11 @@ struct addr_prefix {
  * whole address.  Host bits must be zero.  0 ok, -1 with *errstr set.
  */
 int	 addr_prefix_parse(const char *, struct addr_prefix *, const char **);
+/*
+ * Whether the len bytes of s are written as an address or a prefix
+ * (digits and dots, or a colon or a slash) rather than a host name.
+ */
+int	 addr_prefix_form(const char *, size_t);
 /* 1 if the address (AF_INET or AF_INET6) lies inside the prefix. */
 int	 addr_prefix_match(const struct addr_prefix *, const struct sockaddr *);
 

@@ -693,14 +693,10 @@ set_listen(struct parse *p, yaml_node_t *vn, const char *dotted)
 	}
 }
 
-/* Check one prefix and store it in dst; -1 with the reason in w. */
+/* A scalar that fits in size bytes with its NUL; -1 with why in w. */
 static int
-set_prefix(char *dst, size_t size, const char *v, size_t len, char *w,
-    size_t wlen)
+scalar_fits(const char *v, size_t len, size_t size, char *w, size_t wlen)
 {
-	struct addr_prefix	 pfx;
-	const char		*errstr;
-
 	if (strlen(v) < len) {
 		why(w, wlen, v, len, "contains a NUL byte");
 		return -1;
@@ -709,6 +705,19 @@ set_prefix(char *dst, size_t size, const char *v, size_t len, char *w,
 		why(w, wlen, v, len, "too long (at most %zu bytes)", size - 1);
 		return -1;
 	}
+	return 0;
+}
+
+/* Check one prefix and store it in dst; -1 with the reason in w. */
+static int
+set_prefix(char *dst, size_t size, const char *v, size_t len, char *w,
+    size_t wlen)
+{
+	struct addr_prefix	 pfx;
+	const char		*errstr;
+
+	if (scalar_fits(v, len, size, w, wlen) == -1)
+		return -1;
 	if (addr_prefix_parse(v, &pfx, &errstr) == -1) {
 		why(w, wlen, v, len, "%s", errstr);
 		return -1;
@@ -725,27 +734,12 @@ static int
 set_host_or_prefix(char *dst, size_t size, const char *v, size_t len,
     char *w, size_t wlen)
 {
-	struct addr_prefix	 pfx;
-	const char		*errstr;
 	size_t			 i, label = 0;
 
-	if (strlen(v) < len) {
-		why(w, wlen, v, len, "contains a NUL byte");
+	if (scalar_fits(v, len, size, w, wlen) == -1)
 		return -1;
-	}
-	if (len >= size) {
-		why(w, wlen, v, len, "too long (at most %zu bytes)", size - 1);
-		return -1;
-	}
-	if (strspn(v, "0123456789.") == len || memchr(v, ':', len) != NULL ||
-	    memchr(v, '/', len) != NULL) {
-		if (addr_prefix_parse(v, &pfx, &errstr) == -1) {
-			why(w, wlen, v, len, "%s", errstr);
-			return -1;
-		}
-		store_str(dst, size, v, len);
-		return 0;
-	}
+	if (addr_prefix_form(v, len))
+		return set_prefix(dst, size, v, len, w, wlen);
 	for (i = 0; i < len; i++) {
 		if (v[i] == '.') {
 			if (label == 0 || v[i - 1] == '-') {

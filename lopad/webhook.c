@@ -922,8 +922,7 @@ webhook_conf(const struct lopad_conf *c)
 		char		 e[LOPA_HOSTLEN];
 
 		strlcpy(e, v, sizeof(e));
-		if (strspn(e, "0123456789.") == strlen(e) ||
-		    strchr(e, ':') != NULL || strchr(e, '/') != NULL) {
+		if (addr_prefix_form(e, strlen(e))) {
 			if (addr_prefix_parse(e, &wh_allow.pfx[wh_allow.npfx],
 			    &why) == -1) {
 				log_warnx("webhooks.allow %s: %s", e, why);
