@@ -1812,7 +1812,6 @@ static void
 ctl_url_resolved(int result, struct evutil_addrinfo *res, void *arg)
 {
 	struct ctl_pending	*p = arg;
-	struct evutil_addrinfo	*ai;
 	struct timeval		 tv = { 0, 0 };
 	int			 ok = 0;
 
@@ -1822,9 +1821,7 @@ ctl_url_resolved(int result, struct evutil_addrinfo *res, void *arg)
 		return;
 	}
 	p->gai = NULL;
-	for (ai = res; result == 0 && ai != NULL && !ok; ai = ai->ai_next)
-		ok = (ai->ai_family == AF_INET || ai->ai_family == AF_INET6) &&
-		    webhook_addr_allowed(ai->ai_addr);
+	ok = result == 0 && webhook_addr_first(res, 0) != NULL;
 	if (res != NULL)
 		evutil_freeaddrinfo(res);
 	p->gai_result = result;
@@ -2552,12 +2549,27 @@ ctl_engine_event(struct imsg *imsg)
 	}
 }
 
+/*
+ * An event on /api/v1/events and, with id, on that task's streams;
+ * takes the reference to j.
+ */
+static void
+ctl_streams_send(const char *id, const char *name, json_t *j)
+{
+	struct ctl_stream	*s, *next;
+
+	TAILQ_FOREACH_SAFE(s, &ctl_streams, entry, next)
+		if (s->state == SSE_LIVE && (s->all ||
+		    (id != NULL && strcmp(s->id, id) == 0)))
+			ctl_sse_event(s, name, json_incref(j));
+	json_decref(j);
+}
+
 /* A notification lost: a "webhook" event on /api/v1/events. */
 static void
 ctl_webhook_lost(const char *what, const char *task, const char *dest,
     const char *why)
 {
-	struct ctl_stream	*s, *next;
 	json_t			*j;
 
 	j = json_pack("{s:s, s:s, s:s, s:s, s:o}", "event", what,
@@ -2565,10 +2577,7 @@ ctl_webhook_lost(const char *what, const char *task, const char *dest,
 	    "at", ctl_time_json(time(NULL)));
 	if (j == NULL)
 		return;
-	TAILQ_FOREACH_SAFE(s, &ctl_streams, entry, next)
-		if (s->state == SSE_LIVE && s->all)
-			ctl_sse_event(s, "webhook", json_incref(j));
-	json_decref(j);
+	ctl_streams_send(NULL, "webhook", j);
 }
 
 /*
@@ -2579,7 +2588,6 @@ static void
 ctl_engine_alert(struct imsg *imsg)
 {
 	struct task_alert	*a;
-	struct ctl_stream	*s, *next;
 	json_t			*j;
 	char			 v[64], t[64], w[64], *body;
 
@@ -2614,10 +2622,7 @@ ctl_engine_alert(struct imsg *imsg)
 		explicit_bzero(a->secret, sizeof(a->secret));
 		return;
 	}
-	TAILQ_FOREACH_SAFE(s, &ctl_streams, entry, next)
-		if (s->state == SSE_LIVE && (s->all ||
-		    strcmp(s->id, a->id) == 0))
-			ctl_sse_event(s, "alert", json_incref(j));
+	ctl_streams_send(a->id, "alert", json_incref(j));
 	if (a->url[0] != '\0') {
 		if ((body = json_dumps(j, JSON_COMPACT)) == NULL)
 			fatalx("%s: json_dumps", __func__);

@@ -389,6 +389,20 @@ done:
 	return rc;
 }
 
+struct evutil_addrinfo *
+webhook_addr_first(struct evutil_addrinfo *res, int any)
+{
+	struct evutil_addrinfo	*ai;
+
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+			continue;
+		if (any || webhook_addr_allowed(ai->ai_addr))
+			return ai;
+	}
+	return NULL;
+}
+
 int
 webhook_url_host(const char *url, char *host, size_t len)
 {
@@ -724,13 +738,7 @@ wh_resolved(int result, struct evutil_addrinfo *res, void *arg)
 		wh_again(d, evutil_gai_strerror(result));
 		return;
 	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
-			continue;
-		if (d->named || webhook_addr_allowed(ai->ai_addr))
-			break;
-	}
-	if (ai == NULL) {
+	if ((ai = webhook_addr_first(res, d->named)) == NULL) {
 		evutil_freeaddrinfo(res);
 		wh_st.refused++;
 		wh_fail(d, "no address of the host is in webhooks.allow");

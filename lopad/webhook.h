@@ -17,6 +17,7 @@
 
 struct event_base;
 struct evdns_base;
+struct evutil_addrinfo;
 struct lopad_conf;
 
 struct webhook_status {
@@ -47,6 +48,11 @@ int	 webhook_url_check(const char *, const char **);
 int	 webhook_url_host(const char *, char *, size_t);
 /* Whether an address (struct sockaddr) is inside a listed prefix. */
 int	 webhook_addr_allowed(const void *);
+/*
+ * The first IPv4 or IPv6 address of a resolution that the allow list
+ * accepts (any: the first, the name itself being listed); NULL none.
+ */
+struct evutil_addrinfo *webhook_addr_first(struct evutil_addrinfo *, int);
 /*
  * Queue a POST of body (JSON) to url; secret signs it ("" or NULL: no);
  * task names the task it is about, for failure reports.
