@@ -26,6 +26,7 @@
 # Needs root, ping, fping, python3; about two minutes.
 # BENCH_SCALE_TASKS (default 10000) sets the size of the last scale step,
 # BENCH_SCALE_THRESHOLDS=0 leaves out the thresholds of the scale tasks;
+# BENCH_SMAPS=FILE writes the steady state's memory by mapping there;
 # BENCH_ONLY (a comma list of rtt, tcp, cpu, scale; default all) runs some.
 
 . "$(dirname "$0")/../regress/lib/tap.sh"
@@ -574,6 +575,18 @@ if want scale; then
 	[ "$left" -gt 0 ] && sleep "$((left / 1000 + 1))"
 	STEADY="$(wc -l <"$B/ids") tasks $(( ($(now_ms) - made_at) / 1000 )) s after their creation: PSS $(pss_kib) KiB; per process: $(cpu_roles | awk '{ printf "%s %d KiB; ", $1, $4 }')"
 	say "  steady state: $STEADY"
+	# BENCH_SMAPS=FILE: where each process's memory goes (PSS and
+	# private dirty KiB by mapping), for finding what to make smaller.
+	if [ -n "${BENCH_SMAPS:-}" ]; then
+		for p in $(lopad_pids); do
+			echo "== $(proc_title "$p"): $(sed -n 's/^Pss:[[:space:]]*//p' "/proc/$p/smaps_rollup")"
+			awk '/^[0-9a-f]+-[0-9a-f]+ / { m = $6 == "" ? "[anon]" : $6 }
+			    /^Pss:/ { pss[m] += $2 } /^Private_Dirty:/ { pd[m] += $2 }
+			    END { for (m in pss) if (pss[m] >= 64)
+				printf "%8d %8d %s\n", pss[m], pd[m], m }' \
+			    "/proc/$p/smaps" | sort -rn
+		done >"$BENCH_SMAPS"
+	fi
 	lopad_stop || note "lopad (scale instance) exited with status $LOPAD_EXIT"
 fi
 

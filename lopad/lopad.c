@@ -106,23 +106,24 @@ static const struct {
 };
 
 /*
- * The state file (state.h): the lines of the tasks saved, by key, and
- * the next id not yet handed out.  Changes are written within
- * STATE_DELAY_MS; ids are written before the engine may use them.
+ * The state file (state.h): the file as last written (open: it is read
+ * back at the next write, so the parent keeps no copy of the lines,
+ * and a file removed behind lopad's back is written whole again), the
+ * changes since, and the next id not yet handed out.  Changes are
+ * written within STATE_DELAY_MS; ids are written before the engine may
+ * use them.
  */
 #define STATE_DELAY_MS	100
 static struct {
 	char			 path[PATH_MAX];
 	uint32_t		 next;		/* no id >= next given */
-	uint32_t		*keys;
-	char			**lines;
-	size_t			 n, cap;
-	struct state_task	*restore;	/* read at start, to send */
-	size_t			 nrestore;
+	int			 fd;		/* as last written; -1 */
+	struct state_change	*ch;		/* since */
+	size_t			 nch, chcap;
+	struct state_file	 restore;	/* read at start, to send */
 	struct event		*ev;
-	int			 dirty;
 	int			 failing;	/* writes fail: logged once */
-} sf;
+} sf = { .fd = -1 };
 
 /* The tasks declared in the configuration, as the engine has them. */
 static struct conf_tasks	 ctasks;
@@ -390,11 +391,14 @@ sd_notify(const char *state)
 static void
 state_flush(void)
 {
+	size_t	 i;
+	int	 fd;
+
 	if (sf.path[0] == '\0')
 		return;
 	if (sf.ev != NULL)
 		evtimer_del(sf.ev);
-	if (state_write(sf.path, sf.next, sf.lines, sf.n) == -1) {
+	if (state_rewrite(sf.path, sf.fd, sf.next, sf.ch, sf.nch, &fd) == -1) {
 		if (!sf.failing)
 			log_warn("state file %s: cannot write it: tasks and "
 			    "ids will not survive a restart", sf.path);
@@ -404,7 +408,18 @@ state_flush(void)
 	if (sf.failing)
 		log_info("state file %s: written again", sf.path);
 	sf.failing = 0;
-	sf.dirty = 0;
+	if (sf.fd != -1)
+		close(sf.fd);
+	sf.fd = fd;
+	for (i = 0; i < sf.nch; i++)
+		if (sf.ch[i].line != NULL)
+			freezero(sf.ch[i].line, strlen(sf.ch[i].line));
+	sf.nch = 0;
+	if (sf.chcap > 256) {
+		free(sf.ch);
+		sf.ch = NULL;
+		sf.chcap = 0;
+	}
 }
 
 static void
@@ -413,30 +428,23 @@ state_flush_ev(evutil_socket_t fd, short event, void *arg)
 	state_flush();
 }
 
+/* A saved line changed (line taken; NULL: removed), written soon. */
 static void
-state_changed(void)
+state_change(uint32_t key, int section, char *line)
 {
 	struct timeval	 tv = { 0, STATE_DELAY_MS * 1000 };
 
-	sf.dirty = 1;
-	if (sf.ev != NULL && !evtimer_pending(sf.ev, NULL))
-		evtimer_add(sf.ev, &tv);
-}
-
-/* One more saved task: its key and line (taken). */
-static void
-state_append(uint32_t key, char *line)
-{
-	if (sf.n == sf.cap) {
-		sf.cap = sf.cap ? sf.cap * 2 : 64;
-		if ((sf.keys = reallocarray(sf.keys, sf.cap,
-		    sizeof(*sf.keys))) == NULL ||
-		    (sf.lines = reallocarray(sf.lines, sf.cap,
-		    sizeof(*sf.lines))) == NULL)
+	if (sf.nch == sf.chcap) {
+		sf.chcap = sf.chcap ? sf.chcap * 2 : 64;
+		if ((sf.ch = reallocarray(sf.ch, sf.chcap,
+		    sizeof(*sf.ch))) == NULL)
 			fatal("state");
 	}
-	sf.keys[sf.n] = key;
-	sf.lines[sf.n++] = line;
+	sf.ch[sf.nch].key = key;
+	sf.ch[sf.nch].section = section;
+	sf.ch[sf.nch++].line = line;
+	if (sf.ev != NULL && !evtimer_pending(sf.ev, NULL))
+		evtimer_add(sf.ev, &tv);
 }
 
 /*
@@ -447,7 +455,7 @@ state_append(uint32_t key, char *line)
 static void
 state_init(void)
 {
-	char		 why[512], aside[PATH_MAX + 64], stamp[32], *line;
+	char		 why[512], aside[PATH_MAX + 64], stamp[32];
 	struct tm	 tm;
 	time_t		 now = time(NULL);
 	size_t		 i;
@@ -457,8 +465,7 @@ state_init(void)
 	strlcpy(aside, sf.path, sizeof(aside));
 	if (mkdir(dirname(aside), 0700) == -1 && errno != EEXIST)
 		log_warn("state file %s: mkdir %s", sf.path, aside);
-	rc = state_read(sf.path, &sf.next, &sf.restore, &sf.nrestore, why,
-	    sizeof(why));
+	rc = state_read(sf.path, &sf.restore, why, sizeof(why));
 	if (rc == -1) {
 		gmtime_r(&now, &tm);
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
@@ -483,20 +490,21 @@ state_init(void)
 			log_warnx("state file %s: %s; set aside as %s, "
 			    "starting without its tasks", sf.path, why, aside);
 		/* Above what it said, if it said that much, and the clock. */
-		if ((uint32_t)now > sf.next)
-			sf.next = (uint32_t)now;
-		sf.nrestore = 0;
-	}
-	for (i = 0; i < sf.nrestore; i++) {
-		if (sf.restore[i].key >= sf.next)
-			sf.next = sf.restore[i].key + 1;
-		if ((line = state_task_line(&sf.restore[i])) == NULL)
-			fatalx("state: task %u", sf.restore[i].key);
-		state_append(sf.restore[i].key, line);
-	}
+		if ((uint32_t)now > sf.restore.next)
+			sf.restore.next = (uint32_t)now;
+	} else if (rc == 0 &&
+	    (sf.fd = open(sf.path, O_RDONLY | O_CLOEXEC)) == -1)
+		log_warn("state file %s", sf.path);
+	sf.next = sf.restore.next;
+	for (i = 0; i < sf.restore.ntasks; i++)
+		if (sf.restore.tasks[i].key >= sf.next)
+			sf.next = sf.restore.tasks[i].key + 1;
+	for (i = 0; i < sf.restore.nmons; i++)
+		if (sf.restore.mons[i].key >= sf.next)
+			sf.next = sf.restore.mons[i].key + 1;
 	if (rc == 0)
-		log_info("state file %s: %zu tasks, next id %u", sf.path,
-		    sf.nrestore, sf.next);
+		log_info("state file %s: %zu tasks, %zu monitors, next id %u",
+		    sf.path, sf.restore.ntasks, sf.restore.nmons, sf.next);
 }
 
 /* The engine may give ids [sf.next, + STATE_ID_BLOCK): written first. */
@@ -522,70 +530,43 @@ state_send_init(void)
 	size_t	 i;
 
 	state_grant();
-	for (i = 0; i < sf.nrestore; i++) {
+	for (i = 0; i < sf.restore.ntasks; i++)
 		imsgev_compose(&children[PROC_ENGINE].iev, IMSG_STATE_RESTORE,
-		    0, 0, -1, &sf.restore[i], sizeof(sf.restore[i]));
-		explicit_bzero(&sf.restore[i], sizeof(sf.restore[i]));
-	}
-	free(sf.restore);
-	sf.restore = NULL;
-	sf.nrestore = 0;
+		    0, 0, -1, &sf.restore.tasks[i],
+		    sizeof(sf.restore.tasks[i]));
+	state_file_free(&sf.restore);
 	if ((sf.ev = evtimer_new(base, state_flush_ev, NULL)) == NULL)
 		fatalx("evtimer_new");
-}
-
-static size_t
-state_find(uint32_t key)
-{
-	size_t	 i;
-
-	for (i = 0; i < sf.n; i++)
-		if (sf.keys[i] == key)
-			return i;
-	return SIZE_MAX;
 }
 
 static void
 state_add(struct imsg *imsg)
 {
 	struct state_task	*t;
-	size_t			 i;
 	char			*line;
 
 	if (imsg_check_len(imsg, sizeof(*t)) != 0)
 		fatalx("IMSG_STATE_ADD: bad size");
 	t = imsg->data;
-	if ((line = state_task_line(t)) == NULL) {
+	if ((line = state_task_line(t)) == NULL)
 		log_warnx("state: task %u cannot be saved", t->key);
-		explicit_bzero(t, sizeof(*t));
-		return;
-	}
-	if ((i = state_find(t->key)) != SIZE_MAX) {
-		freezero(sf.lines[i], strlen(sf.lines[i]));
-		sf.lines[i] = line;
-	} else
-		state_append(t->key, line);
+	else
+		state_change(t->key, STATE_TASKS, line);
 	explicit_bzero(t, sizeof(*t));
-	state_changed();
 }
 
 static void
 state_del(struct imsg *imsg)
 {
 	uint32_t	 key;
-	size_t		 i;
 
 	if (imsg_check_len(imsg, sizeof(key)) != 0)
 		fatalx("IMSG_STATE_DEL: bad size");
 	memcpy(&key, imsg->data, sizeof(key));
 	/* Tasks end as the daemon stops: they stay saved. */
-	if (quitting || (i = state_find(key)) == SIZE_MAX)
+	if (quitting)
 		return;
-	freezero(sf.lines[i], strlen(sf.lines[i]));
-	sf.n--;
-	sf.keys[i] = sf.keys[sf.n];
-	sf.lines[i] = sf.lines[sf.n];
-	state_changed();
+	state_change(key, STATE_TASKS, NULL);
 }
 
 /*
@@ -801,7 +782,7 @@ lopad_shutdown(int code)
 	quitting = 1;
 	if (code == 0)
 		sd_notify("STOPPING=1");
-	if (sf.dirty)
+	if (sf.nch > 0)
 		state_flush();
 	for (r = PROC_ENGINE; r < PROC_MAX; r++) {
 		if (children[r].iev.ibuf.fd != -1 && children[r].role != 0) {

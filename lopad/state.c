@@ -21,20 +21,27 @@
 #include "task_json.h"
 
 #define STATE_LINE_MAX	(64 * 1024)	/* one task */
-#define STATE_HEADER	"# lopad state: the tasks created through the API " \
-			"and the ids given.\n# Written by lopad; edit only " \
-			"while it is stopped.\n"
+#define STATE_HEADER	"# lopad state: the tasks and monitors created " \
+			"through the API and the ids given.\n# Written " \
+			"by lopad; edit only while it is stopped.\n"
 
 char *
 state_task_line(const struct state_task *st)
 {
-	json_t	*o;
+	json_t	*o, *p;
 	char	*s;
 	int	 rc = 0;
 
-	if ((o = task_params_json(&st->p)) == NULL)
+	if ((p = task_params_json(&st->p)) == NULL)
 		return NULL;
+	/* The key first: a rewrite finds it without parsing the line. */
+	if ((o = json_object()) == NULL) {
+		json_decref(p);
+		return NULL;
+	}
 	rc |= json_object_set_new(o, "key", json_integer(st->key));
+	rc |= json_object_update(o, p);
+	json_decref(p);
 	if (st->p.webhook_secret[0] != '\0')
 		rc |= json_object_set_new(o, "webhook_secret", json_stringn(
 		    st->p.webhook_secret, strnlen(st->p.webhook_secret,
@@ -90,22 +97,81 @@ state_task_parse(const char *line, struct state_task *st, char *why,
 	return 0;
 }
 
-int
-state_read(const char *path, uint32_t *next, struct state_task **tasks,
-    size_t *ntasks, char *why, size_t len)
+/* The key of a saved line ("- " stripped); 0 if it has none. */
+static uint32_t
+line_key(const char *line)
 {
-	FILE			*fp;
-	struct state_task	*v = NULL, *nv;
-	char			*line = NULL, *p;
-	size_t			 cap = 0, n = 0, vcap = 0, lineno = 0;
-	ssize_t			 got;
-	unsigned long long	 id;
-	int			 have_next = 0, in_tasks = 0, rc = -1;
-	char			 w[256];
+	json_t		*o, *k;
+	json_int_t	 v;
+	uint32_t	 key = 0;
+	const char	*p;
+	unsigned long	 n;
+	char		*end;
 
-	*next = 1;
-	*tasks = NULL;
-	*ntasks = 0;
+	/* Ours start {"key":N, */
+	if (strncmp(line, "{\"key\":", 7) == 0) {
+		p = line + 7;
+		errno = 0;
+		n = strtoul(p, &end, 10);
+		if (errno == 0 && end != p && (*end == ',' || *end == '}') &&
+		    n >= 1 && n <= UINT32_MAX)
+			return (uint32_t)n;
+	}
+	if ((o = json_loads(line, 0, NULL)) == NULL)
+		return 0;
+	k = json_object_get(o, "key");
+	if (json_is_integer(k) && (v = json_integer_value(k)) >= 1 &&
+	    v <= UINT32_MAX)
+		key = (uint32_t)v;
+	json_decref(o);
+	return key;
+}
+
+static int
+grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	void	*nv;
+	size_t	 ncap;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	if ((nv = reallocarray(*v, ncap, size)) == NULL)
+		return -1;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+void
+state_file_free(struct state_file *sf)
+{
+	size_t	 i;
+
+	if (sf->tasks != NULL)
+		explicit_bzero(sf->tasks, sf->ntasks * sizeof(*sf->tasks));
+	free(sf->tasks);
+	for (i = 0; i < sf->nmons; i++)
+		freezero(sf->mons[i].line, strlen(sf->mons[i].line));
+	free(sf->mons);
+	sf->tasks = NULL;
+	sf->mons = NULL;
+	sf->ntasks = sf->nmons = 0;
+}
+
+int
+state_read(const char *path, struct state_file *sf, char *why, size_t len)
+{
+	FILE		*fp;
+	char		*line = NULL, *p, w[256];
+	size_t		 cap = 0, tcap = 0, mcap = 0, lineno = 0;
+	ssize_t		 got;
+	unsigned long long id;
+	uint32_t	 key;
+	int		 have_next = 0, sec = -1, rc = -1;
+
+	memset(sf, 0, sizeof(*sf));
+	sf->next = 1;
 	if ((fp = fopen(path, "re")) == NULL) {
 		if (errno == ENOENT)
 			return 1;
@@ -123,7 +189,7 @@ state_read(const char *path, uint32_t *next, struct state_task **tasks,
 			line[--got] = '\0';
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
-		if (strncmp(line, "next_id: ", 9) == 0 && !in_tasks) {
+		if (strncmp(line, "next_id: ", 9) == 0 && sec == -1) {
 			errno = 0;
 			id = strtoull(line + 9, &p, 10);
 			if (errno != 0 || *p != '\0' || id < 1 ||
@@ -132,32 +198,46 @@ state_read(const char *path, uint32_t *next, struct state_task **tasks,
 				    lineno);
 				goto done;
 			}
-			*next = (uint32_t)id;
+			sf->next = (uint32_t)id;
 			have_next = 1;
-		} else if (strcmp(line, "version: 1") == 0 && !in_tasks)
+		} else if (strcmp(line, "version: 1") == 0 && sec == -1)
 			continue;
-		else if (strcmp(line, "tasks:") == 0 && !in_tasks)
-			in_tasks = 1;
-		else if (strcmp(line, "tasks: []") == 0 && !in_tasks)
-			in_tasks = 2;
-		else if (in_tasks == 1 && strncmp(line, "- ", 2) == 0) {
-			if (n == vcap) {
-				vcap = vcap ? vcap * 2 : 16;
-				if ((nv = reallocarray(v, vcap,
-				    sizeof(*v))) == NULL) {
-					snprintf(why, len, "%s: %s", path,
-					    strerror(errno));
-					goto done;
-				}
-				v = nv;
+		else if ((strcmp(line, "tasks:") == 0 ||
+		    strcmp(line, "tasks: []") == 0) && sec < STATE_TASKS)
+			sec = STATE_TASKS;
+		else if ((strcmp(line, "monitors:") == 0 ||
+		    strcmp(line, "monitors: []") == 0) && sec < STATE_MONITORS)
+			sec = STATE_MONITORS;
+		else if (sec == STATE_TASKS && strncmp(line, "- ", 2) == 0) {
+			if (grow((void **)&sf->tasks, &tcap, sf->ntasks,
+			    sizeof(*sf->tasks)) == -1) {
+				snprintf(why, len, "%s: %s", path,
+				    strerror(errno));
+				goto done;
 			}
-			if (state_task_parse(line + 2, &v[n], w,
-			    sizeof(w)) == -1) {
+			if (state_task_parse(line + 2, &sf->tasks[sf->ntasks],
+			    w, sizeof(w)) == -1) {
 				snprintf(why, len, "%s:%zu: %s", path, lineno,
 				    w);
 				goto done;
 			}
-			n++;
+			sf->ntasks++;
+		} else if (sec == STATE_MONITORS &&
+		    strncmp(line, "- ", 2) == 0) {
+			if ((key = line_key(line + 2)) == 0) {
+				snprintf(why, len, "%s:%zu: a monitor without "
+				    "an integer key", path, lineno);
+				goto done;
+			}
+			if (grow((void **)&sf->mons, &mcap, sf->nmons,
+			    sizeof(*sf->mons)) == -1 ||
+			    (sf->mons[sf->nmons].line = strdup(line + 2)) ==
+			    NULL) {
+				snprintf(why, len, "%s: %s", path,
+				    strerror(errno));
+				goto done;
+			}
+			sf->mons[sf->nmons++].key = key;
 		} else {
 			snprintf(why, len, "%s:%zu: not lopad's state format",
 			    path, lineno);
@@ -174,37 +254,161 @@ state_read(const char *path, uint32_t *next, struct state_task **tasks,
 	}
 	rc = 0;
 done:
+	if (line != NULL)
+		explicit_bzero(line, cap);
 	free(line);
 	fclose(fp);
-	if (rc == 0) {
-		*tasks = v;
-		*ntasks = n;
-	} else {
-		if (v != NULL)
-			explicit_bzero(v, vcap * sizeof(*v));
-		free(v);
+	if (rc != 0) {
+		state_file_free(sf);
+		sf->next = 1;
 	}
 	return rc;
 }
 
+static int
+change_cmp(const void *a, const void *b)
+{
+	const struct state_change	*x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	/* The same key: the order given (stable by address). */
+	return x < y ? -1 : x > y;
+}
+
+/* The last change of key in the sorted changes, NULL if none. */
+static const struct state_change *
+change_find(const struct state_change *ch, size_t n, uint32_t key)
+{
+	size_t	 lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ch[mid].key <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && ch[lo - 1].key == key ? &ch[lo - 1] : NULL;
+}
+
+static const char *const section_name[STATE_NSECTIONS] = {
+	"tasks", "monitors"
+};
+
+/* A rewrite's output: which sections have their header, which ended. */
+struct out {
+	FILE	*fp;
+	int	 open[STATE_NSECTIONS];
+	int	 ended[STATE_NSECTIONS];
+	const struct state_change *ch;
+	size_t	 n;
+};
+
+/* A section's item; its header first if it is the first. */
+static void
+put_item(struct out *o, int sec, const char *line)
+{
+	if (!o->open[sec])
+		fprintf(o->fp, "%s:\n", section_name[sec]);
+	o->open[sec] = 1;
+	fprintf(o->fp, "- %s\n", line);
+}
+
+/* End the sections before upto: their changed lines ("name: []" if none). */
+static void
+end_sections(struct out *o, int upto)
+{
+	size_t	 i;
+	int	 sec;
+
+	for (sec = 0; sec < upto; sec++) {
+		if (o->ended[sec])
+			continue;
+		for (i = 0; i < o->n; i++)
+			if (o->ch[i].section == sec && o->ch[i].line != NULL &&
+			    (i + 1 == o->n || o->ch[i + 1].key != o->ch[i].key))
+				put_item(o, sec, o->ch[i].line);
+		if (!o->open[sec])
+			fprintf(o->fp, "%s: []\n", section_name[sec]);
+		o->open[sec] = o->ended[sec] = 1;
+	}
+}
+
+/* Copy src's items but the changed ones; 0, or -1 (errno). */
+static int
+copy_kept(struct out *o, int src)
+{
+	FILE	*in;
+	char	*line = NULL;
+	size_t	 cap = 0, len;
+	ssize_t	 got;
+	int	 fd, sec = -1, s, rc = 0;
+	uint32_t key;
+
+	if (src == -1)
+		return 0;
+	if ((fd = dup(src)) == -1)
+		return -1;
+	if (lseek(fd, 0, SEEK_SET) == -1 || (in = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((got = getline(&line, &cap, in)) != -1) {
+		if (got > 0 && line[got - 1] == '\n')
+			line[--got] = '\0';
+		for (s = 0; s < STATE_NSECTIONS; s++) {
+			len = strlen(section_name[s]);
+			if (strncmp(line, section_name[s], len) == 0 &&
+			    line[len] == ':')
+				break;
+		}
+		if (s < STATE_NSECTIONS) {
+			/* Sections come in order: the earlier ones end. */
+			end_sections(o, s);
+			sec = s;
+			continue;
+		}
+		if (sec < 0 || o->ended[sec] || strncmp(line, "- ", 2) != 0)
+			continue;
+		if ((key = line_key(line + 2)) == 0 ||
+		    change_find(o->ch, o->n, key) != NULL)
+			continue;
+		put_item(o, sec, line + 2);
+	}
+	if (ferror(in))
+		rc = -1;
+	if (line != NULL)
+		explicit_bzero(line, cap);
+	free(line);
+	fclose(in);
+	return rc;
+}
+
 int
-state_write(const char *path, uint32_t next, char *const *lines, size_t n)
+state_rewrite(const char *path, int src, uint32_t next,
+    struct state_change *ch, size_t n, int *newfd)
 {
 	char	 tmp[PATH_MAX], dir[PATH_MAX];
 	FILE	*fp;
-	size_t	 i;
-	int	 fd, dfd, saved;
+	struct out o;
+	int	 fd, dfd, rfd, saved;
 
+	*newfd = -1;
+	if (n > 0)
+		qsort(ch, n, sizeof(*ch), change_cmp);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	(void)unlink(tmp);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	if ((fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0600)) == -1)
 		return -1;
-	if ((fp = fdopen(fd, "w")) == NULL) {
+	if ((rfd = dup(fd)) == -1 || (fp = fdopen(fd, "w")) == NULL) {
 		saved = errno;
+		if (rfd != -1)
+			close(rfd);
 		close(fd);
 		(void)unlink(tmp);
 		errno = saved;
@@ -212,36 +416,36 @@ state_write(const char *path, uint32_t next, char *const *lines, size_t n)
 	}
 	fputs(STATE_HEADER, fp);
 	fprintf(fp, "version: 1\nnext_id: %u\n", next);
-	if (n == 0)
-		fputs("tasks: []\n", fp);
-	else
-		fputs("tasks:\n", fp);
-	for (i = 0; i < n; i++)
-		fprintf(fp, "- %s\n", lines[i]);
-	if (fflush(fp) == EOF || ferror(fp) || fsync(fileno(fp)) == -1) {
-		saved = errno;
-		fclose(fp);
-		(void)unlink(tmp);
-		errno = saved;
-		return -1;
-	}
+	memset(&o, 0, sizeof(o));
+	o.fp = fp;
+	o.ch = ch;
+	o.n = n;
+	if (copy_kept(&o, src) == -1)
+		goto fail;
+	end_sections(&o, STATE_NSECTIONS);
+	if (fflush(fp) == EOF || ferror(fp) || fsync(fileno(fp)) == -1)
+		goto fail;
 	if (fclose(fp) == EOF) {
-		saved = errno;
-		(void)unlink(tmp);
-		errno = saved;
-		return -1;
+		fp = NULL;
+		goto fail;
 	}
-	if (rename(tmp, path) == -1) {
-		saved = errno;
-		(void)unlink(tmp);
-		errno = saved;
-		return -1;
-	}
+	fp = NULL;
+	if (rename(tmp, path) == -1)
+		goto fail;
 	strlcpy(dir, path, sizeof(dir));
 	if ((dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) !=
 	    -1) {
 		(void)fsync(dfd);
 		close(dfd);
 	}
+	*newfd = rfd;
 	return 0;
+fail:
+	saved = errno;
+	if (fp != NULL)
+		fclose(fp);
+	close(rfd);
+	(void)unlink(tmp);
+	errno = saved;
+	return -1;
 }

@@ -391,7 +391,7 @@ lopad_stop
 mkdir -p "$LOPAD_DIR/kept"
 mv "$LOPAD_STATE".bad-* "$LOPAD_DIR/kept/"
 {
-	grep -v '^- ' "$LOPAD_DIR/good.yaml"
+	grep -v -e '^- ' -e '^monitors:' "$LOPAD_DIR/good.yaml"
 	grep -E "\"key\":${B##*-}[,}]" "$LOPAD_DIR/good.yaml"
 	echo '- {"type":"ping","mode":"continuous","target":"127.0.0.1","interval":-5,"window":1000000000,"key":77}'
 } >"$LOPAD_STATE"
