@@ -46,7 +46,8 @@ LOPAD_SRCS	 = lopad/lopad.c lopad/proc.c lopad/sandbox.c lopad/privfd.c \
 		   lopad/problem.c lopad/task.c lopad/stats.c lopad/icmp_codec.c \
 		   lopad/task_json.c lopad/probe_udp.c lopad/twamp_codec.c \
 		   lopad/stamp_tlv.c lopad/twamp_ctl_codec.c lopad/twamp_stats.c \
-		   lopad/alert.c lopad/webhook.c lopad/state.c
+		   lopad/alert.c lopad/webhook.c lopad/state.c lopad/rtnl.c \
+		   lopad/monitor.c lopad/engine_mon.c
 LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
 		   lopactl/http.c lopactl/probe.c lopactl/sse.c lopactl/fmt.c \
 		   common/duration.c
@@ -54,7 +55,7 @@ LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
 # Unit tests: regress/unit/test_NAME.c plus the sources listed here.
 UNIT_TESTS	 = imsg duration config problem parser stats icmp_codec \
 		   task_json sse probe_udp twamp_codec stamp_tlv twamp_ctl_codec \
-		   twamp_stats twamp_client alert webhook state
+		   twamp_stats twamp_client alert webhook state rtnl monitor
 UNIT_imsg	 = common/imsg.c common/imsgev.c
 UNIT_duration	 = common/duration.c
 UNIT_config	 = lopad/config.c common/addr.c common/duration.c common/log.c \
@@ -72,14 +73,17 @@ UNIT_twamp_client = lopad/twamp_ctl_codec.c
 UNIT_probe_udp	 = lopad/probe_udp.c
 UNIT_alert	 = lopad/alert.c common/duration.c
 UNIT_webhook	 = lopad/webhook.c common/addr.c common/log.c
-UNIT_state	 = lopad/state.c lopad/task_json.c lopad/task.c \
+UNIT_state	 = lopad/state.c lopad/task_json.c lopad/task.c lopad/monitor.c lopad/rtnl.c \
+		   lopad/problem.c lopad/alert.c common/duration.c
+UNIT_rtnl	 = lopad/rtnl.c
+UNIT_monitor	 = lopad/monitor.c lopad/rtnl.c lopad/task_json.c lopad/task.c \
 		   lopad/problem.c lopad/alert.c common/duration.c
 UNIT_task_json	 = lopad/task_json.c lopad/task.c lopad/problem.c \
 		   lopad/alert.c common/duration.c
 
 # libFuzzer targets: regress/fuzz/fuzz_NAME.c plus these sources.
 FUZZ_TARGETS	 = imsg config duration icmp_codec task_json probe_udp \
-		   twamp_codec stamp_tlv twamp_ctl_codec sse
+		   twamp_codec stamp_tlv twamp_ctl_codec sse rtnl monitor
 FUZZ_imsg	 = common/imsg.c
 FUZZ_config	 = lopad/config.c common/addr.c common/duration.c common/log.c \
 		   lopad/task_json.c lopad/task.c lopad/problem.c lopad/alert.c
@@ -89,6 +93,9 @@ FUZZ_twamp_codec = lopad/twamp_codec.c
 FUZZ_stamp_tlv	 = lopad/stamp_tlv.c
 FUZZ_twamp_ctl_codec = lopad/twamp_ctl_codec.c
 FUZZ_sse	 = lopactl/sse.c
+FUZZ_rtnl	 = lopad/rtnl.c
+FUZZ_monitor	 = lopad/monitor.c lopad/rtnl.c lopad/task_json.c lopad/task.c \
+		   lopad/problem.c lopad/alert.c common/duration.c
 FUZZ_probe_udp	 = lopad/probe_udp.c
 FUZZ_task_json	 = lopad/task_json.c lopad/task.c lopad/problem.c \
 		   lopad/alert.c common/duration.c

@@ -25,8 +25,14 @@
 #define STRMAX		256
 #define NS_PER_MS	1000000LL
 #define NS_PER_S	1000000000LL
+#define MON_DEPTH	3	/* monitor events: values nested this deep */
 
 static int	 kind_is(json_t *, const char *);
+static int	 has_flag(const char *, const char *);
+static void	 mon_value(json_t *, char *, size_t, int);
+static void	 mon_dev(json_t *, const char *, const char *, char *, size_t);
+static void	 mon_object(const char *, json_t *, int, char *, size_t);
+static void	 mon_changes(json_t *, json_t *, char *, size_t);
 static int64_t	 number_ns(json_t *);
 static void	 hops(char *, size_t, json_t *);
 static void	 hop_range(FILE *, json_t *, const char *);
@@ -750,12 +756,271 @@ fmt_event(const char *name, json_t *ev, char *buf, size_t len)
 		fmt_alert(ev, line, sizeof(line));
 		fmt_append(buf, len, "task %s %s, target %s", id, line,
 		    fmt_str(ev, "target", s, sizeof(s)));
+	} else if (strcmp(name, "monitor") == 0) {
+		if (json_is_string(json_object_get(ev, "monitor_id")))
+			fmt_str(ev, "monitor_id", id, sizeof(id));
+		fmt_monitor_detail(ev, line, sizeof(line));
+		fmt_append(buf, len, "monitor %s %s ", id,
+		    fmt_str(ev, "type", s, sizeof(s)));
+		fmt_append(buf, len, "%s %s",
+		    fmt_str(ev, "change", s, sizeof(s)), line);
 	} else {
 		fmt_safe(s, sizeof(s), name, strlen(name));
 		fmt_append(buf, len, "%s", s);
 		if (json_is_string(json_object_get(ev, "task_id")))
 			fmt_append(buf, len, " task %s", id);
 	}
+	return (strlen(buf));
+}
+
+size_t
+fmt_time_ms(json_t *o, const char *key, char *buf, size_t len)
+{
+	char	 t[STRMAX], ms[4];
+	size_t	 i, n;
+
+	if (len == 0)
+		return (0);
+	fmt_str(o, key, t, sizeof(t));
+	n = strlen(t);
+	/* "2026-12-02T06:00:00" then a fraction or not, then the zone */
+	if (n < 20 || t[10] != 'T' || t[13] != ':' || t[16] != ':') {
+		snprintf(buf, len, "%s", t);
+		return (strlen(buf));
+	}
+	memcpy(ms, "000", sizeof(ms));
+	i = 19;
+	if (t[i] == '.')
+		for (i++; t[i] >= '0' && t[i] <= '9'; i++)
+			if (i - 20 < 3)
+				ms[i - 20] = t[i];
+	snprintf(buf, len, "%.19s.%s%s", t, ms, t + i);
+	return (strlen(buf));
+}
+
+/*
+ * An attribute's value in a line: "1500", "up", "a,b", "none"; what is
+ * nested deeper than MON_DEPTH as "...".
+ */
+static void
+mon_value(json_t *v, char *buf, size_t len, int depth)
+{
+	json_t		*e;
+	const char	*key;
+	char		 b[STRMAX];
+	size_t		 i;
+
+	buf[0] = '\0';
+	if (depth > MON_DEPTH && (json_is_array(v) || json_is_object(v)))
+		fmt_append(buf, len, "...");
+	else if (json_is_string(v) && json_string_length(v) == 0)
+		fmt_append(buf, len, "\"\"");
+	else if (json_is_string(v)) {
+		fmt_safe(b, sizeof(b), json_string_value(v),
+		    json_string_length(v));
+		fmt_append(buf, len, "%s", b);
+	} else if (json_is_integer(v))
+		fmt_append(buf, len, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		fmt_append(buf, len, "%g", json_real_value(v));
+	else if (json_is_boolean(v))
+		fmt_append(buf, len, "%s", json_is_true(v) ? "true" : "false");
+	else if (json_is_array(v) && json_array_size(v) > 0) {
+		/* "permanent,noprefixroute"; next hops in braces */
+		json_array_foreach(v, i, e) {
+			mon_value(e, b, sizeof(b), depth + 1);
+			fmt_append(buf, len, "%s%s%s%s", i > 0 ? "," : "",
+			    json_is_object(e) ? "{" : "", b,
+			    json_is_object(e) ? "}" : "");
+		}
+	} else if (json_is_object(v) && json_object_size(v) > 0) {
+		i = 0;
+		json_object_foreach(v, key, e) {
+			fmt_safe(b, sizeof(b), key, strlen(key));
+			fmt_append(buf, len, "%s%s=", i++ > 0 ? " " : "", b);
+			mon_value(e, b, sizeof(b), depth + 1);
+			fmt_append(buf, len, "%s", b);
+		}
+	} else
+		fmt_append(buf, len, "none");
+}
+
+/* Whether the flags "up|broadcast|running" have the one named. */
+static int
+has_flag(const char *flags, const char *flag)
+{
+	const char	*p = flags, *e;
+	size_t		 n = strlen(flag);
+
+	for (;;) {
+		if ((e = strchr(p, '|')) == NULL)
+			e = p + strlen(p);
+		if ((size_t)(e - p) == n && strncmp(p, flag, n) == 0)
+			return (1);
+		if (*e == '\0')
+			return (0);
+		p = e + 1;
+	}
+}
+
+/* " dev veth0", else " ifindex 5", else nothing. */
+static void
+mon_dev(json_t *d, const char *namekey, const char *indexkey, char *buf,
+    size_t len)
+{
+	char	 b[STRMAX];
+
+	if (json_is_string(json_object_get(d, namekey)))
+		fmt_append(buf, len, " dev %s", fmt_str(d, namekey, b,
+		    sizeof(b)));
+	else if (fmt_int(d, indexkey) > 0)
+		fmt_append(buf, len, " ifindex %lld",
+		    (long long)fmt_int(d, indexkey));
+}
+
+/*
+ * An interface, an address or a route as ip(8) would name it: whole
+ * (add, delete) or by its key only (update).
+ */
+static void
+mon_object(const char *type, json_t *d, int whole, char *buf, size_t len)
+{
+	json_t	*v, *nh;
+	char	 b[STRMAX];
+	size_t	 i;
+	int64_t	 t;
+
+	if (strcmp(type, "interface") == 0) {
+		if (json_is_string(json_object_get(d, "name")))
+			fmt_append(buf, len, "%s", fmt_str(d, "name", b,
+			    sizeof(b)));
+		else
+			fmt_append(buf, len, "index %lld",
+			    (long long)fmt_int(d, "index"));
+		if (!whole)
+			return;
+		if (json_is_string(json_object_get(d, "name")))
+			fmt_append(buf, len, " index %lld",
+			    (long long)fmt_int(d, "index"));
+		/* operational state; the administrative one when unknown */
+		fmt_str(d, "oper_state", b, sizeof(b));
+		if (strcmp(b, "-") != 0 && strcmp(b, "unknown") != 0)
+			fmt_append(buf, len, " %s", b);
+		else if (json_is_string(json_object_get(d, "flags")))
+			fmt_append(buf, len, " %s", has_flag(fmt_str(d, "flags",
+			    b, sizeof(b)), "up") ? "up" : "down");
+		if (json_is_number(json_object_get(d, "mtu")))
+			fmt_append(buf, len, " mtu %lld",
+			    (long long)fmt_int(d, "mtu"));
+		return;
+	}
+	if (strcmp(type, "ip") == 0) {
+		fmt_append(buf, len, "%s", fmt_str(d, "address", b,
+		    sizeof(b)));
+		if (json_is_string(json_object_get(d, "peer")))
+			fmt_append(buf, len, " peer %s", fmt_str(d, "peer", b,
+			    sizeof(b)));
+		if (json_is_number(json_object_get(d, "prefix_len")))
+			fmt_append(buf, len, "/%lld",
+			    (long long)fmt_int(d, "prefix_len"));
+		mon_dev(d, "interface_name", "interface_index", buf, len);
+		return;
+	}
+	if (strcmp(type, "route") != 0) {
+		mon_value(d, buf, len, 0);
+		return;
+	}
+	/* "blackhole 10.0.0.0/8", as ip route shows a type not unicast */
+	fmt_str(d, "type", b, sizeof(b));
+	if (strcmp(b, "-") != 0 && strcmp(b, "unicast") != 0)
+		fmt_append(buf, len, "%s ", b);
+	fmt_append(buf, len, "%s", fmt_str(d, "dst", b, sizeof(b)));
+	if (whole && json_is_string(json_object_get(d, "gw")))
+		fmt_append(buf, len, " via %s", fmt_str(d, "gw", b, sizeof(b)));
+	if (whole)
+		mon_dev(d, "interface_name", "link_index", buf, len);
+	/* main, the table of routes without one, goes without saying */
+	t = fmt_int(d, "table");
+	if (t != 0 && t != 254)
+		fmt_append(buf, len, " table %lld", (long long)t);
+	if (fmt_int(d, "metric") != 0)
+		fmt_append(buf, len, " metric %lld",
+		    (long long)fmt_int(d, "metric"));
+	nh = json_object_get(d, "nexthops");
+	if (!whole || json_is_string(json_object_get(d, "gw")) ||
+	    !json_is_array(nh))
+		return;
+	json_array_foreach(nh, i, v) {
+		fmt_append(buf, len, " nexthop");
+		if (json_is_string(json_object_get(v, "gw")))
+			fmt_append(buf, len, " via %s", fmt_str(v, "gw", b,
+			    sizeof(b)));
+		mon_dev(v, "interface_name", "link_index", buf, len);
+		if (fmt_int(v, "weight") > 1)
+			fmt_append(buf, len, " weight %lld",
+			    (long long)fmt_int(v, "weight"));
+	}
+}
+
+/* "mtu 1500->1400, oper_state up->down": each attribute changed. */
+static void
+mon_changes(json_t *old, json_t *new, char *buf, size_t len)
+{
+	const char	*key;
+	json_t		*v;
+	char		 k[64], a[STRMAX], b[STRMAX];
+	int		 n = 0;
+
+	json_object_foreach(new, key, v) {
+		fmt_safe(k, sizeof(k), key, strlen(key));
+		mon_value(json_object_get(old, key), a, sizeof(a), 0);
+		mon_value(v, b, sizeof(b), 0);
+		fmt_append(buf, len, "%s%s %s->%s", n++ > 0 ? ", " : "", k, a,
+		    b);
+	}
+	json_object_foreach(old, key, v) {
+		if (json_object_get(new, key) != NULL)
+			continue;
+		fmt_safe(k, sizeof(k), key, strlen(key));
+		mon_value(v, a, sizeof(a), 0);
+		fmt_append(buf, len, "%s%s %s->none", n++ > 0 ? ", " : "", k,
+		    a);
+	}
+	if (n == 0)
+		fmt_append(buf, len, "changed");
+}
+
+size_t
+fmt_monitor_detail(json_t *ev, char *buf, size_t len)
+{
+	json_t	*d, *old, *new;
+	char	 type[32], change[32];
+	int64_t	 n;
+
+	if (len == 0)
+		return (0);
+	buf[0] = '\0';
+	fmt_str(ev, "type", type, sizeof(type));
+	fmt_str(ev, "change", change, sizeof(change));
+	d = json_object_get(ev, "detail");
+	old = json_object_get(ev, "old");
+	new = json_object_get(ev, "new");
+	if (strcmp(change, "resync") == 0) {
+		n = fmt_int(d, "changes");
+		fmt_append(buf, len, "resync (%lld change%s)", (long long)n,
+		    n == 1 ? "" : "s");
+		return (strlen(buf));
+	}
+	/* detail is the whole object; an older daemon's add had new only */
+	if (!json_is_object(d))
+		d = strcmp(change, "delete") == 0 ? old : new;
+	if (strcmp(change, "update") != 0) {
+		mon_object(type, d, 1, buf, len);
+		return (strlen(buf));
+	}
+	mon_object(type, d, 0, buf, len);
+	fmt_append(buf, len, ": ");
+	mon_changes(old, new, buf, len);
 	return (strlen(buf));
 }
 

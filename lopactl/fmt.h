@@ -60,9 +60,25 @@ size_t		 fmt_value(json_t *, int, char *, size_t);
 /*
  * An event of GET /api/v1/events as a line, without time nor newline:
  * "task vm-3 running", "task vm-3 failed: <error>", "task vm-3 ALERT
- * ..., target 192.0.2.7"; another event by its name (and its task).
+ * ..., target 192.0.2.7", "monitor vm-4 interface update veth0: mtu
+ * 1500->1400" (as fmt_monitor_detail); another event by its name (and
+ * its task).
  */
 size_t		 fmt_event(const char *, json_t *, char *, size_t);
+/*
+ * A netlink monitor's event as a line, without newline: for an add or a
+ * delete the object as ip(8) names it ("veth0 index 5 up mtu 1500",
+ * "198.18.1.1/24 dev veth0", "10.0.0.0/8 via 198.18.0.1 dev veth0 table
+ * 100 metric 10"); for an update the object's key and each attribute
+ * changed ("veth0: mtu 1500->1400, oper_state up->down"); for a resync
+ * "resync (N changes)".
+ */
+size_t		 fmt_monitor_detail(json_t *, char *, size_t);
+/*
+ * An RFC 3339 time member to the millisecond, "2026-12-02T06:00:00.123Z"
+ * (cut, not rounded); as it is when it has another form; "-" if absent.
+ */
+size_t		 fmt_time_ms(json_t *, const char *, char *, size_t);
 /* GET /api/v1/reflector as tables. */
 void		 fmt_reflector(FILE *, json_t *);
 /* A stats object in full, each line starting with indent. */

@@ -7,7 +7,8 @@
  * words are parsed by the token tables of parser.c; each action maps to
  * one request in commands[] below and to one method of the output
  * vtable, or to a function that makes several (ping, tcp, udp, twamp,
- * stamp, and monitor, which follows the daemon's event stream: probe.c).
+ * stamp, and monitor, which follows the daemon's event stream: probe.c)
+ * or sends a body (monitor add and update, below).
  * Exit status: 0 success, 1 a measurement got no answer, 2 usage or a
  * request the API refused as bad (4xx), 3 daemon unreachable, 401/403,
  * 5xx.
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -31,6 +33,9 @@
 #include "parser.h"
 
 #define CTL_TOKEN_MAX	4096
+#define IFNAME_SIZE	16	/* IFNAMSIZ: a name and its NUL */
+#define MONITOR_LAST	20LL	/* monitor events: Lopa's default --last */
+#define SHOW_EVENTS	10	/* monitor show: the last events */
 
 /*
  * One request per command: path may hold one "%s", the task's id; the
@@ -62,6 +67,19 @@ static void	 show_task_stop(const struct ctl *, const struct http_resp *,
 static void	 show_task_delete(const struct ctl *,
 		    const struct http_resp *, json_t *,
 		    const struct parse_result *);
+static void	 show_monitor_list(const struct ctl *,
+		    const struct http_resp *, json_t *,
+		    const struct parse_result *);
+static void	 show_monitor_events(const struct ctl *,
+		    const struct http_resp *, json_t *,
+		    const struct parse_result *);
+static void	 show_monitor_delete(const struct ctl *,
+		    const struct http_resp *, json_t *,
+		    const struct parse_result *);
+static int	 monitor_add(struct ctl *, const struct parse_result *);
+static int	 monitor_update(struct ctl *, const struct parse_result *);
+static int	 monitor_show(struct ctl *, const struct parse_result *);
+static int	 monitor_events(struct ctl *, const struct parse_result *);
 
 static const struct command commands[] = {
 	{ STATUS, "GET", "/api/v1/status", show_status, NULL },
@@ -77,6 +95,13 @@ static const struct command commands[] = {
 	{ TASK_STOP, "POST", "/api/v1/tasks/%s/stop", show_task_stop, NULL },
 	{ TASK_DELETE, "DELETE", "/api/v1/tasks/%s", show_task_delete, NULL },
 	{ MONITOR, NULL, NULL, NULL, monitor_run },
+	{ MONITOR_ADD, NULL, NULL, NULL, monitor_add },
+	{ MONITOR_LIST, "GET", "/api/v1/monitors", show_monitor_list, NULL },
+	{ MONITOR_SHOW, NULL, NULL, NULL, monitor_show },
+	{ MONITOR_UPDATE, NULL, NULL, NULL, monitor_update },
+	{ MONITOR_DELETE, "DELETE", "/api/v1/monitors/%s",
+	    show_monitor_delete, NULL },
+	{ MONITOR_EVENTS, NULL, NULL, NULL, monitor_events },
 };
 
 /* Arguments that become query parameters ("task list type ping"). */
@@ -86,6 +111,7 @@ static const struct {
 } query_args[] = {
 	{ ARG_TYPE,	"type" },
 	{ ARG_STATUS,	"status" },
+	{ ARG_LAST,	"last" },
 };
 
 static void	 usage(FILE *);
@@ -96,6 +122,15 @@ static char	*command_path(const struct command *,
 		    const struct parse_result *);
 static int	 request_run(struct ctl *, const struct command *,
 		    const struct parse_result *);
+static int	 call(struct ctl *, const char *, const char *, json_t *,
+		    struct http_resp *, json_t **);
+static json_t	*monitor_body(const struct parse_result *, int);
+static void	 monitor_filter(json_t *, const struct parse_result *, int);
+static void	 monitor_labels(json_t *, const struct parse_result *);
+static void	 monitor_webhook(json_t *, const struct parse_result *, int);
+static void	 monitor_enabled(json_t *, const struct parse_result *, int);
+static json_t	*string_arg(const char *, const char *);
+static void	 body_set(json_t *, const char *, json_t *);
 
 static void
 usage(FILE *fp)
@@ -252,26 +287,54 @@ request_run(struct ctl *ctl, const struct command *cmd,
     const struct parse_result *res)
 {
 	struct http_resp	 resp;
-	char			 perr[1024], *path;
+	char			*path;
 	json_t			*j;
 	int			 rc;
 
 	path = command_path(cmd, res);
-	if (http_request(&ctl->conn, cmd->method, path, NULL, TIMEOUT_SHORT,
-	    &resp, perr, sizeof(perr)) == -1)
-		errx(EXIT_DAEMON, "%s: %s", ctl->where, perr);
-	j = answer_json(&resp);
-	if (resp.status >= 200 && resp.status < 300) {
-		if (j == NULL && resp.len > 0)
-			errx(EXIT_DAEMON, "%s: %s %s: answer is not JSON",
-			    ctl->where, cmd->method, path);
+	if ((rc = call(ctl, cmd->method, path, NULL, &resp, &j)) == 0) {
 		cmd->show(ctl, &resp, j, res);
-		rc = 0;
-	} else
-		rc = api_error(ctl, cmd->method, path, &resp, j);
-	json_decref(j);
-	http_resp_free(&resp);
+		json_decref(j);
+		http_resp_free(&resp);
+	}
 	free(path);
+	return (rc);
+}
+
+/*
+ * One request, with a JSON body when given (our copy of its text wiped
+ * once sent: it may hold a webhook secret).  A 2xx answer: 0, the answer
+ * in resp and its JSON, if any, in *j, both the caller's to free.  Else
+ * the error shown, nothing to free; the exit status.
+ */
+static int
+call(struct ctl *ctl, const char *method, const char *path, json_t *body,
+    struct http_resp *resp, json_t **j)
+{
+	char	 perr[1024], *text = NULL;
+	int	 rc;
+
+	if (body != NULL && (text = json_dumps(body, JSON_COMPACT)) == NULL)
+		errx(1, "out of memory");
+	rc = http_request(&ctl->conn, method, path, text, TIMEOUT_SHORT,
+	    resp, perr, sizeof(perr));
+	if (text != NULL) {
+		explicit_bzero(text, strlen(text));
+		free(text);
+	}
+	if (rc == -1)
+		errx(EXIT_DAEMON, "%s: %s", ctl->where, perr);
+	*j = answer_json(resp);
+	if (resp->status >= 200 && resp->status < 300) {
+		if (*j == NULL && resp->len > 0)
+			errx(EXIT_DAEMON, "%s: %s %s: answer is not JSON",
+			    ctl->where, method, path);
+		return (0);
+	}
+	rc = api_error(ctl, method, path, resp, *j);
+	json_decref(*j);
+	*j = NULL;
+	http_resp_free(resp);
 	return (rc);
 }
 
@@ -331,6 +394,354 @@ show_task_delete(const struct ctl *ctl, const struct http_resp *resp,
     json_t *j, const struct parse_result *res)
 {
 	ctl->out->task_delete(resp, j, res->args[ARG_ID].str);
+}
+
+static void
+show_monitor_list(const struct ctl *ctl, const struct http_resp *resp,
+    json_t *j, const struct parse_result *res)
+{
+	if (!json_is_array(j) && ctl->out == &text_output)
+		errx(EXIT_DAEMON, "%s: GET /api/v1/monitors: answer is not a "
+		    "list", ctl->where);
+	ctl->out->monitor_list(resp, j);
+}
+
+static void
+show_monitor_events(const struct ctl *ctl, const struct http_resp *resp,
+    json_t *j, const struct parse_result *res)
+{
+	if (!json_is_array(j) && ctl->out == &text_output)
+		errx(EXIT_DAEMON, "%s: GET /api/v1/monitors/%s/events: answer "
+		    "is not a list", ctl->where, res->args[ARG_ID].str);
+	ctl->out->monitor_events(resp, j);
+}
+
+static void
+show_monitor_delete(const struct ctl *ctl, const struct http_resp *resp,
+    json_t *j, const struct parse_result *res)
+{
+	ctl->out->monitor_deleted(resp, j, res->args[ARG_ID].str);
+}
+
+/*
+ * monitor events ID: the newest --last events, Lopa's 20 by default,
+ * oldest first.
+ */
+static int
+monitor_events(struct ctl *ctl, const struct parse_result *res)
+{
+	static const struct command get = {
+		MONITOR_EVENTS, "GET", "/api/v1/monitors/%s/events",
+		show_monitor_events, NULL
+	};
+	struct parse_result	 r;
+	char			 last[32];
+
+	/* the number as strtonum read it, whatever its spelling */
+	r = *res;
+	snprintf(last, sizeof(last), "%lld", r.args[ARG_LAST].set ?
+	    r.args[ARG_LAST].num : MONITOR_LAST);
+	r.args[ARG_LAST].set = 1;
+	r.args[ARG_LAST].str = last;
+	return (request_run(ctl, &get, &r));
+}
+
+/* monitor show ID: the monitor, then (text) its last SHOW_EVENTS events. */
+static int
+monitor_show(struct ctl *ctl, const struct parse_result *res)
+{
+	struct http_resp	 resp, eresp;
+	json_t			*j, *ev = NULL;
+	char			*id, *path;
+	int			 rc;
+
+	if ((id = http_escape(res->args[ARG_ID].str)) == NULL ||
+	    asprintf(&path, "/api/v1/monitors/%s", id) == -1)
+		err(1, NULL);
+	if ((rc = call(ctl, "GET", path, NULL, &resp, &j)) != 0)
+		goto done;
+	if (ctl->out == &text_output) {
+		if (!json_is_object(j))
+			errx(EXIT_DAEMON, "%s: GET %s: answer is not an "
+			    "object", ctl->where, path);
+		free(path);
+		if (asprintf(&path, "/api/v1/monitors/%s/events?last=%d", id,
+		    SHOW_EVENTS) == -1)
+			err(1, NULL);
+		if ((rc = call(ctl, "GET", path, NULL, &eresp, &ev)) != 0) {
+			json_decref(j);
+			http_resp_free(&resp);
+			goto done;
+		}
+		http_resp_free(&eresp);
+	}
+	ctl->out->monitor_show(&resp, j, ev);
+	json_decref(ev);
+	json_decref(j);
+	http_resp_free(&resp);
+ done:
+	free(path);
+	free(id);
+	return (rc);
+}
+
+/* monitor add: POST; the new monitor's id, or with -j the monitor. */
+static int
+monitor_add(struct ctl *ctl, const struct parse_result *res)
+{
+	static const char	 path[] = "/api/v1/monitors";
+	struct http_resp	 resp;
+	json_t			*body, *j;
+	int			 rc;
+
+	body = monitor_body(res, 1);
+	rc = call(ctl, "POST", path, body, &resp, &j);
+	secret_wipe(body);
+	json_decref(body);
+	if (rc != 0)
+		return (rc);
+	if (!json_is_string(json_object_get(j, "id")) &&
+	    ctl->out == &text_output)
+		errx(EXIT_DAEMON, "%s: POST %s: answer has no monitor id",
+		    ctl->where, path);
+	ctl->out->monitor_created(&resp, j);
+	json_decref(j);
+	http_resp_free(&resp);
+	return (0);
+}
+
+/* monitor update ID: PATCH what the options say. */
+static int
+monitor_update(struct ctl *ctl, const struct parse_result *res)
+{
+	struct http_resp	 resp;
+	json_t			*body, *j;
+	char			*id, *path;
+	int			 rc;
+
+	body = monitor_body(res, 0);
+	if ((id = http_escape(res->args[ARG_ID].str)) == NULL ||
+	    asprintf(&path, "/api/v1/monitors/%s", id) == -1)
+		err(1, NULL);
+	rc = call(ctl, "PATCH", path, body, &resp, &j);
+	secret_wipe(body);
+	json_decref(body);
+	if (rc == 0) {
+		ctl->out->monitor_updated(&resp, j, res->args[ARG_ID].str);
+		json_decref(j);
+		http_resp_free(&resp);
+	}
+	free(path);
+	free(id);
+	return (rc);
+}
+
+/*
+ * The body of monitor add (what is given; the daemon's defaults do the
+ * rest) or update (only what is given; the filter whole when any of its
+ * options is, as PATCH replaces it).  What the daemon would refuse
+ * anyway is refused here when the option can be named.
+ */
+static json_t *
+monitor_body(const struct parse_result *res, int add)
+{
+	const struct parse_arg	*a = res->args;
+	json_t			*o;
+
+	if ((o = json_object()) == NULL)
+		errx(1, "out of memory");
+	if (add)
+		body_set(o, "type", json_string(a[ARG_MON_TYPE].str));
+	monitor_filter(o, res, add);
+	if ((res->flags & F_KERNEL) && (res->flags & F_NO_KERNEL))
+		errx(EXIT_USAGE, "--include-kernel and --no-include-kernel "
+		    "are mutually exclusive");
+	if (res->flags & (F_KERNEL | F_NO_KERNEL))
+		body_set(o, "include_kernel",
+		    json_boolean(res->flags & F_KERNEL));
+	if (a[ARG_BUFFER].set)
+		body_set(o, "event_buffer_size",
+		    json_integer(a[ARG_BUFFER].num));
+	if (a[ARG_NAME].set)
+		body_set(o, "name", string_arg("--name", a[ARG_NAME].str));
+	monitor_labels(o, res);
+	monitor_webhook(o, res, add);
+	monitor_enabled(o, res, add);
+	if (!add && json_object_size(o) == 0)
+		errx(EXIT_USAGE, "monitor update %s: nothing to change: give "
+		    "an option (lopactl -h lists them)", a[ARG_ID].str);
+	return (o);
+}
+
+/* "filter": its options; update --no-filter: none, every change. */
+static void
+monitor_filter(json_t *o, const struct parse_result *res, int add)
+{
+	static const struct {
+		const char	*name;
+		long long	 table;
+	} tables[] = {
+		{ "default", 253 }, { "main", 254 }, { "local", 255 }
+	};
+	const struct parse_arg	*a = res->args;
+	json_t			*f;
+	const char		*fam;
+	size_t			 i;
+
+	if ((f = json_object()) == NULL)
+		errx(1, "out of memory");
+	if (a[ARG_IFACE].set) {
+		if (strlen(a[ARG_IFACE].str) >= IFNAME_SIZE)
+			errx(EXIT_USAGE, "--interface %s: longer than %d bytes",
+			    a[ARG_IFACE].str, IFNAME_SIZE - 1);
+		body_set(f, "interface_name",
+		    string_arg("--interface", a[ARG_IFACE].str));
+	}
+	if (a[ARG_INDEX].set)
+		body_set(f, "interface_index", json_integer(a[ARG_INDEX].num));
+	if (a[ARG_PREFIX].set)
+		body_set(f, "prefix", json_string(a[ARG_PREFIX].str));
+	if (a[ARG_TABLE].set) {
+		/* a name (main, local, default) or a number */
+		for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+			if (strcmp(a[ARG_TABLE].str, tables[i].name) == 0)
+				break;
+		body_set(f, "route_table", json_integer(i <
+		    sizeof(tables) / sizeof(tables[0]) ? tables[i].table :
+		    a[ARG_TABLE].num));
+	}
+	if (a[ARG_ROUTE_DST].set)
+		body_set(f, "route_dst", json_string(a[ARG_ROUTE_DST].str));
+	if (a[ARG_FAMILY].set) {
+		fam = a[ARG_FAMILY].str;
+		if (strcmp(fam, "ipv4") == 0)
+			fam = "inet";
+		else if (strcmp(fam, "ipv6") == 0)
+			fam = "inet6";
+		body_set(f, "family", json_string(fam));
+	}
+	/* a name (they start with a letter) the daemon reads as ip(8) */
+	if (a[ARG_PROTOCOL].set && a[ARG_PROTOCOL].str[0] >= 'a' &&
+	    a[ARG_PROTOCOL].str[0] <= 'z')
+		body_set(f, "protocol", json_string(a[ARG_PROTOCOL].str));
+	else if (a[ARG_PROTOCOL].set)
+		body_set(f, "protocol", json_integer(a[ARG_PROTOCOL].num));
+
+	if ((res->flags & F_NO_FILTER) && json_object_size(f) > 0)
+		errx(EXIT_USAGE, "--no-filter and the filter's options "
+		    "(--interface, --index, --prefix, --table, --route-dst, "
+		    "--family, --protocol) are mutually exclusive");
+	if (json_object_size(f) > 0 || (!add && (res->flags & F_NO_FILTER)))
+		body_set(o, "filter", f);
+	else
+		json_decref(f);
+}
+
+/* --label KEY=VALUE ..., a map; update --no-labels: an empty one. */
+static void
+monitor_labels(json_t *o, const struct parse_result *res)
+{
+	const struct parse_arg	*a = &res->args[ARG_LABEL];
+	json_t			*l;
+	char			*key, *eq;
+	size_t			 i;
+
+	if (a->set && (res->flags & F_NO_LABELS))
+		errx(EXIT_USAGE, "--label and --no-labels are mutually "
+		    "exclusive");
+	if (!a->set && !(res->flags & F_NO_LABELS))
+		return;
+	if ((l = json_object()) == NULL)
+		errx(1, "out of memory");
+	for (i = 0; a->set && i < a->n; i++) {
+		if ((eq = strchr(a->strv[i], '=')) == NULL ||
+		    eq == a->strv[i])
+			errx(EXIT_USAGE, "--label %s: expected KEY=VALUE",
+			    a->strv[i]);
+		if ((key = strndup(a->strv[i], eq - a->strv[i])) == NULL)
+			err(1, NULL);
+		if (json_object_get(l, key) != NULL)
+			errx(EXIT_USAGE, "--label: %s given twice", key);
+		if (json_object_set_new(l, key, string_arg("--label",
+		    eq + 1)) == -1)
+			errx(EXIT_USAGE, "--label %s: not UTF-8", a->strv[i]);
+		free(key);
+	}
+	body_set(o, "labels", l);
+}
+
+/*
+ * --webhook-url, an http or https URL, and the secret that signs what
+ * goes there, read from --webhook-secret-file; update --no-webhook: an
+ * empty URL, no webhook.
+ */
+static void
+monitor_webhook(json_t *o, const struct parse_result *res, int add)
+{
+	const struct parse_arg	*a = res->args;
+	const char		*url;
+
+	if ((res->flags & F_NO_WEBHOOK) && (a[ARG_WEBHOOK].set ||
+	    a[ARG_SECRET_FILE].set))
+		errx(EXIT_USAGE, "--no-webhook, --webhook-url and "
+		    "--webhook-secret-file are mutually exclusive");
+	if (add && a[ARG_SECRET_FILE].set && !a[ARG_WEBHOOK].set)
+		errx(EXIT_USAGE, "--webhook-secret-file signs the webhook's "
+		    "notifications: give --webhook-url too");
+	if (res->flags & F_NO_WEBHOOK)
+		body_set(o, "webhook_url", json_string(""));
+	if (a[ARG_WEBHOOK].set) {
+		url = a[ARG_WEBHOOK].str;
+		if ((strncasecmp(url, "http://", 7) != 0 || url[7] == '\0') &&
+		    (strncasecmp(url, "https://", 8) != 0 || url[8] == '\0'))
+			errx(EXIT_USAGE, "--webhook-url %s: not an http or "
+			    "https URL", url);
+		body_set(o, "webhook_url", string_arg("--webhook-url", url));
+	}
+	if (a[ARG_SECRET_FILE].set)
+		secret_body(o, a[ARG_SECRET_FILE].str);
+}
+
+/*
+ * "enabled": add --disabled; update --enable, --disable (or --disabled);
+ * either Lopa's --enabled true|false.  One of them at most.
+ */
+static void
+monitor_enabled(json_t *o, const struct parse_result *res, int add)
+{
+	int	 n, on = 1;
+
+	n = ((res->flags & F_ENABLE) != 0) + ((res->flags & F_DISABLE) != 0) +
+	    ((res->flags & F_DISABLED) != 0) + res->args[ARG_ENABLED].set;
+	if (n > 1)
+		errx(EXIT_USAGE, "%s are mutually exclusive", add ?
+		    "--disabled and --enabled" : "--enable, --disable, "
+		    "--disabled and --enabled");
+	if (n == 0)
+		return;
+	if (res->flags & (F_DISABLE | F_DISABLED))
+		on = 0;
+	else if (res->args[ARG_ENABLED].set)
+		on = strcmp(res->args[ARG_ENABLED].str, "true") == 0;
+	body_set(o, "enabled", json_boolean(on));
+}
+
+/* A string from the command line for the body; it must be UTF-8. */
+static json_t *
+string_arg(const char *opt, const char *s)
+{
+	json_t	*v;
+
+	if ((v = json_string(s)) == NULL)
+		errx(EXIT_USAGE, "%s %s: not UTF-8", opt, s);
+	return (v);
+}
+
+static void
+body_set(json_t *o, const char *key, json_t *v)
+{
+	if (v == NULL || json_object_set_new(o, key, v) == -1)
+		errx(1, "out of memory");
 }
 
 int

@@ -43,5 +43,12 @@ int	 monitor_run(struct ctl *, const struct parse_result *);
  * token, or what the second argument names ("webhook secret").
  */
 char	*secret_read(const char *, const char *, size_t);
+/*
+ * --webhook-secret-file: the secret from the file into the body's
+ * "webhook_secret"; once the body is sent, secret_wipe() wipes it
+ * (probe.c).
+ */
+void	 secret_body(json_t *, const char *);
+void	 secret_wipe(json_t *);
 
 #endif /* LOPACTL_LOPACTL_H */

@@ -27,9 +27,12 @@
 
 #define COL_MAX		40	/* ID and TARGET columns grow up to this */
 #define WRAP		72	/* task show: params lines */
+#define CELL		128	/* monitor list: a cell's text */
+#define MON_COLS	10
 
 static void	 text_status(const struct http_resp *, json_t *);
 static void	 text_reload(const struct http_resp *, json_t *);
+static void	 status_netlink(json_t *);
 static void	 text_reflector(const struct http_resp *, json_t *);
 static void	 text_task_list(const struct http_resp *, json_t *);
 static void	 text_task_show(const struct http_resp *, json_t *);
@@ -45,6 +48,17 @@ static void	 text_summary(json_t *, const char *, size_t);
 static void	 text_alert(json_t *, const char *, size_t);
 static void	 text_event(const char *, json_t *, const char *, size_t);
 static void	 text_problem(const struct http_resp *, json_t *);
+static void	 text_monitor_list(const struct http_resp *, json_t *);
+static void	 text_monitor_show(const struct http_resp *, json_t *,
+		    json_t *);
+static void	 text_monitor_events(const struct http_resp *, json_t *);
+static void	 text_monitor_created(const struct http_resp *, json_t *);
+static void	 text_monitor_updated(const struct http_resp *, json_t *,
+		    const char *);
+static void	 text_monitor_deleted(const struct http_resp *, json_t *,
+		    const char *);
+static void	 monitor_cells(json_t *, char [][CELL]);
+static void	 events_table(json_t *);
 static void	 json_body(const struct http_resp *, json_t *);
 static void	 json_body_id(const struct http_resp *, json_t *,
 		    const char *);
@@ -53,8 +67,10 @@ static void	 json_probe_start(const char *, const char *, const char *,
 static void	 json_text(json_t *, const char *, size_t);
 static void	 json_event(const char *, json_t *, const char *, size_t);
 static void	 json_problem(const struct http_resp *, json_t *);
+static void	 json_monitor_show(const struct http_resp *, json_t *,
+		    json_t *);
 static int	 in_list(json_t *, json_t *);
-static void	 show_params(json_t *);
+static void	 show_params(const char *, json_t *);
 static void	 show_time(json_t *, const char *, const char *);
 static void	 show_alerts(json_t *);
 static void	 show_alert(const char *, json_t *, json_t *);
@@ -74,6 +90,12 @@ const struct output text_output = {
 	.summary = text_summary,
 	.alert = text_alert,
 	.event = text_event,
+	.monitor_list = text_monitor_list,
+	.monitor_show = text_monitor_show,
+	.monitor_events = text_monitor_events,
+	.monitor_created = text_monitor_created,
+	.monitor_updated = text_monitor_updated,
+	.monitor_deleted = text_monitor_deleted,
 	.problem = text_problem,
 };
 
@@ -91,6 +113,12 @@ const struct output json_output = {
 	.summary = json_text,
 	.alert = json_text,
 	.event = json_event,
+	.monitor_list = json_body,
+	.monitor_show = json_monitor_show,
+	.monitor_events = json_body,
+	.monitor_created = json_body,
+	.monitor_updated = json_body_id,
+	.monitor_deleted = json_body_id,
 	.problem = json_problem,
 };
 
@@ -156,6 +184,7 @@ text_status(const struct http_resp *resp, json_t *j)
 	printf("uptime   %s\n", up);
 	printf("started  %s\n", fmt_str(j, "started", b, sizeof(b)));
 
+	status_netlink(json_object_get(j, "netlink"));
 	cf = json_object_get(j, "config");
 	if (json_is_object(cf)) {
 		printf("config   %s\n", fmt_str(cf, "file", b, sizeof(b)));
@@ -168,6 +197,33 @@ text_status(const struct http_resp *resp, json_t *j)
 			    "last_reload_successful")) ? "failed" : "ok");
 		}
 	}
+}
+
+/*
+ * The netlink process's state, what it saw and what it keeps:
+ * "netlink  ok, 12 events, 0 resyncs, 0 overruns; 4 links, 9 addrs,
+ * 21 routes".
+ */
+static void
+status_netlink(json_t *nl)
+{
+	char	 b[256];
+
+	if (!json_is_object(nl))
+		return;
+	printf("netlink  %s", fmt_str(nl, "state", b, sizeof(b)));
+	if (json_is_string(json_object_get(nl, "error")))
+		printf(" (%s)", fmt_str(nl, "error", b, sizeof(b)));
+	printf(", %lld events, %lld resyncs, %lld overruns; %lld links, "
+	    "%lld addrs, %lld routes", (long long)fmt_int(nl, "events"),
+	    (long long)fmt_int(nl, "resyncs"),
+	    (long long)fmt_int(nl, "overruns"),
+	    (long long)fmt_int(nl, "links"), (long long)fmt_int(nl, "addrs"),
+	    (long long)fmt_int(nl, "routes"));
+	if (fmt_int(nl, "route_overflow") > 0)
+		printf(" (%lld more not kept)",
+		    (long long)fmt_int(nl, "route_overflow"));
+	printf("\n");
 }
 
 static void
@@ -302,9 +358,12 @@ show_time(json_t *j, const char *key, const char *label)
 	printf("%-10s%s\n", label, b);
 }
 
-/* The request's parameters, "key=value" words, durations as "1s". */
+/*
+ * The request's parameters (or a monitor's filter, its labels), "key=value"
+ * words after the label, durations as "1s".
+ */
 static void
-show_params(json_t *params)
+show_params(const char *label, json_t *params)
 {
 	static const char *const durations[] = {
 		"interval", "timeout", "duration", "window", "round_delay",
@@ -340,7 +399,7 @@ show_params(json_t *params)
 		snprintf(word + strlen(word), sizeof(word) - strlen(word),
 		    "=%s", val);
 		if (col == 0)
-			col = printf("%-10s%s", "params", word);
+			col = printf("%-10s%s", label, word);
 		else if (col + 1 + strlen(word) > WRAP)
 			col = printf("\n%-10s%s", "", word) - 1;
 		else
@@ -462,7 +521,7 @@ text_task_show(const struct http_resp *resp, json_t *j)
 		printf("%-10s%lld\n", "readdr",
 		    (long long)fmt_int(j, "address_changes"));
 	if (json_is_object(json_object_get(j, "params")))
-		show_params(json_object_get(j, "params"));
+		show_params("params", json_object_get(j, "params"));
 	show_alerts(j);
 
 	printf("total\n");
@@ -580,6 +639,175 @@ text_event(const char *name, json_t *ev, const char *data, size_t len)
 	fflush(stdout);
 }
 
+/*
+ * Lopa's columns, ID TYPE INTERFACE PREFIX TABLE ROUTE_DST ENABLED
+ * WEBHOOK, then NAME and EVENTS (events_total).  The filter's interface
+ * is its name, else its index as "#N"; "-" is no filter.
+ */
+static void
+monitor_cells(json_t *m, char c[][CELL])
+{
+	json_t	*f, *w;
+
+	f = json_object_get(m, "filter");
+	fmt_str(m, "id", c[0], CELL);
+	fmt_str(m, "type", c[1], CELL);
+	if (json_is_string(json_object_get(f, "interface_name")))
+		fmt_str(f, "interface_name", c[2], CELL);
+	else if (fmt_int(f, "interface_index") > 0)
+		snprintf(c[2], CELL, "#%lld",
+		    (long long)fmt_int(f, "interface_index"));
+	else
+		snprintf(c[2], CELL, "-");
+	fmt_str(f, "prefix", c[3], CELL);
+	if (fmt_int(f, "route_table") > 0)
+		snprintf(c[4], CELL, "%lld",
+		    (long long)fmt_int(f, "route_table"));
+	else
+		snprintf(c[4], CELL, "-");
+	fmt_str(f, "route_dst", c[5], CELL);
+	snprintf(c[6], CELL, "%s", json_is_false(json_object_get(m,
+	    "enabled")) ? "false" : "true");
+	w = json_object_get(m, "webhook_url");
+	snprintf(c[7], CELL, "%s", json_is_string(w) &&
+	    json_string_length(w) > 0 ? "set" : "-");
+	fmt_str(m, "name", c[8], CELL);
+	snprintf(c[9], CELL, "%lld", (long long)fmt_int(m, "events_total"));
+}
+
+static void
+text_monitor_list(const struct http_resp *resp, json_t *j)
+{
+	static const char *const head[MON_COLS] = {
+		"ID", "TYPE", "INTERFACE", "PREFIX", "TABLE", "ROUTE_DST",
+		"ENABLED", "WEBHOOK", "NAME", "EVENTS"
+	};
+	json_t	*m;
+	char	 c[MON_COLS][CELL];
+	size_t	 i, k, n;
+	int	 w[MON_COLS];
+
+	for (k = 0; k < MON_COLS; k++)
+		w[k] = strlen(head[k]);
+	json_array_foreach(j, i, m) {
+		monitor_cells(m, c);
+		for (k = 0; k < MON_COLS; k++) {
+			n = strlen(c[k]);
+			if ((int)n > w[k])
+				w[k] = n > COL_MAX ? COL_MAX : (int)n;
+		}
+	}
+	/* EVENTS, a number, to the right; NAME last but one, to the left */
+	for (k = 0; k < MON_COLS - 1; k++)
+		printf("%-*s ", w[k], head[k]);
+	printf("%*s\n", w[k], head[k]);
+	json_array_foreach(j, i, m) {
+		monitor_cells(m, c);
+		for (k = 0; k < MON_COLS - 1; k++)
+			printf("%-*s ", w[k], c[k]);
+		printf("%*s\n", w[k], c[k]);
+	}
+}
+
+/* AT TYPE CHANGE DETAIL, an event a row, oldest first. */
+static void
+events_table(json_t *j)
+{
+	json_t	*e;
+	char	 at[64], type[32], change[32], detail[1024];
+	size_t	 i;
+
+	printf("%-24s %-9s %-6s %s\n", "AT", "TYPE", "CHANGE", "DETAIL");
+	json_array_foreach(j, i, e) {
+		fmt_time_ms(e, "at", at, sizeof(at));
+		fmt_monitor_detail(e, detail, sizeof(detail));
+		printf("%-24s %-9s %-6s %s\n", at,
+		    fmt_str(e, "type", type, sizeof(type)),
+		    fmt_str(e, "change", change, sizeof(change)), detail);
+	}
+}
+
+static void
+text_monitor_events(const struct http_resp *resp, json_t *j)
+{
+	events_table(j);
+}
+
+/*
+ * The monitor's fields, a line each as task show prints a task's, then
+ * its last events.
+ */
+static void
+text_monitor_show(const struct http_resp *resp, json_t *j, json_t *events)
+{
+	json_t	*f, *v;
+	char	 b[256];
+
+	printf("%-10s%s\n", "id", fmt_str(j, "id", b, sizeof(b)));
+	if (json_is_string(json_object_get(j, "name")))
+		printf("%-10s%s\n", "name", fmt_str(j, "name", b, sizeof(b)));
+	printf("%-10s%s\n", "type", fmt_str(j, "type", b, sizeof(b)));
+	printf("%-10s%s\n", "enabled", json_is_false(json_object_get(j,
+	    "enabled")) ? "false" : "true");
+	f = json_object_get(j, "filter");
+	if (json_is_object(f) && json_object_size(f) > 0)
+		show_params("filter", f);
+	else
+		printf("%-10s%s\n", "filter", "none: every change");
+	printf("%-10s%s\n", "kernel", json_is_true(json_object_get(j,
+	    "include_kernel")) ? "included" : "excluded");
+	if (json_is_integer(json_object_get(j, "event_buffer_size")))
+		printf("%-10s%lld events\n", "buffer",
+		    (long long)fmt_int(j, "event_buffer_size"));
+	v = json_object_get(j, "webhook_url");
+	if (json_is_string(v) && json_string_length(v) > 0)
+		printf("%-10s%s\n", "webhook",
+		    fmt_str(j, "webhook_url", b, sizeof(b)));
+	v = json_object_get(j, "labels");
+	if (json_is_object(v) && json_object_size(v) > 0)
+		show_params("labels", v);
+	show_time(j, "created_at", "created");
+	show_time(j, "updated_at", "updated");
+	printf("%-10s%lld total, %lld kept", "events",
+	    (long long)fmt_int(j, "events_total"),
+	    (long long)fmt_int(j, "events_kept"));
+	if (json_is_string(json_object_get(j, "last_event_at")))
+		printf(", last %s", fmt_str(j, "last_event_at", b, sizeof(b)));
+	printf("\n");
+	if (json_is_array(events) && json_array_size(events) > 0) {
+		printf("\n");
+		events_table(events);
+	}
+}
+
+static void
+text_monitor_created(const struct http_resp *resp, json_t *j)
+{
+	char	 b[256];
+
+	printf("%s\n", fmt_str(j, "id", b, sizeof(b)));
+}
+
+static void
+text_monitor_updated(const struct http_resp *resp, json_t *j,
+    const char *id)
+{
+	char	 b[256];
+
+	fmt_safe(b, sizeof(b), id, strlen(id));
+	printf("monitor %s updated\n", b);
+}
+
+static void
+text_monitor_deleted(const struct http_resp *resp, json_t *j,
+    const char *id)
+{
+	char	 b[256];
+
+	fmt_safe(b, sizeof(b), id, strlen(id));
+	printf("monitor %s deleted\n", b);
+}
+
 static void
 json_body(const struct http_resp *resp, json_t *j)
 {
@@ -592,6 +820,13 @@ json_body(const struct http_resp *resp, json_t *j)
 
 static void
 json_body_id(const struct http_resp *resp, json_t *j, const char *id)
+{
+	json_body(resp, j);
+}
+
+/* The monitor as the daemon sent it; its events have their command. */
+static void
+json_monitor_show(const struct http_resp *resp, json_t *j, json_t *events)
 {
 	json_body(resp, j);
 }

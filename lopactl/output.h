@@ -35,6 +35,19 @@ struct output {
 	void	(*alert)(json_t *, const char *, size_t);
 	/* monitor: an event of GET /api/v1/events, by name */
 	void	(*event)(const char *, json_t *, const char *, size_t);
+	/*
+	 * netlink monitors: the list, one monitor with its last events
+	 * (NULL with -j: the monitor alone), a monitor's events; the one
+	 * created; the id of the one updated or deleted.
+	 */
+	void	(*monitor_list)(const struct http_resp *, json_t *);
+	void	(*monitor_show)(const struct http_resp *, json_t *, json_t *);
+	void	(*monitor_events)(const struct http_resp *, json_t *);
+	void	(*monitor_created)(const struct http_resp *, json_t *);
+	void	(*monitor_updated)(const struct http_resp *, json_t *,
+		    const char *);
+	void	(*monitor_deleted)(const struct http_resp *, json_t *,
+		    const char *);
 	/* error answers: problem+json (json may be NULL), on stderr */
 	void	(*problem)(const struct http_resp *, json_t *);
 };

@@ -14,15 +14,24 @@
  *			    1000000, 86400000000000 }
  *
  * An option's argument table leads back to the option table, so options
- * come in any order; each may be given once.  An ALIAS row is another
- * name for an option (Lopa's long flags) and shares its argument table,
- * hence its slot: "-c 3 --count 4" is an option given twice.  A long
- * option may also be written "--count=4", as Lopa's CLI allowed.  An
- * option whose argument is a STRINGS token may be given several times
+ * come in any order; each may be given once.  An argument's table may
+ * lead BACK instead, to the option table the option was found in, so
+ * that two commands share the tables of the options they have in common.
+ * An option may take several typed tokens (a number or a name); a word
+ * that none accepts is refused with the first one's reason, or with a
+ * number's when the word looks like one.  An ALIAS row is another name
+ * for an option (Lopa's long flags) and shares its argument table, hence
+ * its slot: "-c 3 --count 4" is an option given twice.  A long option
+ * may also be written "--count=4", as Lopa's CLI allowed.  An option
+ * whose argument is a STRINGS token may be given several times
  * ("--threshold loss:above:5% --threshold rtt_p99:above:150ms"); its
  * slot keeps every word, in order.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,10 +46,22 @@
 #define WALK_DEPTH	16	/* bounds the walk over tables that loop */
 #define LINE_MAX_USAGE	512
 #define VALID_MAX	1024
+#define ALIAS_TABLES	256	/* bounds the tables parser_aliases walks */
 
 #define MS		(1000LL * 1000)
 #define HOUR		(3600LL * 1000 * MS)
 #define DAY		(24 * HOUR)
+
+/* parser_aliases: the tables seen, the aliases printed. */
+struct alias_walk {
+	FILE			*fp;
+	const char		*indent;
+	const struct token	*tables[ALIAS_TABLES];
+	size_t			 ntables;
+	const struct token	*aliases[ALIAS_TABLES];
+	const struct token	*same[ALIAS_TABLES];
+	size_t			 naliases;
+};
 
 static const struct token t_main[];
 static const struct token t_probe[];
@@ -90,6 +111,27 @@ static const struct token t_tw_threshold[];
 static const struct token t_tw_webhook[];
 static const struct token t_tw_secret_file[];
 static const struct token t_monitor[];
+static const struct token t_mon_id[];
+static const struct token t_mon_add[];
+static const struct token t_mon_update[];
+static const struct token t_mon_update_opts[];
+static const struct token t_mon_type[];
+static const struct token t_mon_iface[];
+static const struct token t_mon_index[];
+static const struct token t_mon_prefix[];
+static const struct token t_mon_table[];
+static const struct token t_mon_route_dst[];
+static const struct token t_mon_family[];
+static const struct token t_mon_protocol[];
+static const struct token t_mon_buffer[];
+static const struct token t_mon_name[];
+static const struct token t_mon_label[];
+static const struct token t_mon_webhook[];
+static const struct token t_mon_secret_file[];
+static const struct token t_mon_enabled[];
+static const struct token t_mon_events[];
+static const struct token t_mon_events_opts[];
+static const struct token t_mon_last[];
 static const struct token t_task[];
 static const struct token t_task_id[];
 static const struct token t_task_list[];
@@ -471,12 +513,187 @@ static const struct token t_list_status[] = {
 };
 
 /*
- * monitor: alone, the live stream of every event.  The monitors' own
- * commands (add, list, show, update, delete, events) are to be keywords
- * of this table.
+ * monitor: alone, the live stream of every event; else the netlink
+ * monitors' commands.  add and update share the tables of their options'
+ * arguments, which lead BACK to the option table of either.
  */
 static const struct token t_monitor[] = {
 	{ NOTOKEN,	"",		NONE,		NULL,	0, 0 },
+	{ KEYWORD,	"add",		MONITOR_ADD,	t_mon_add, 0, 0 },
+	{ KEYWORD,	"list",		MONITOR_LIST,	NULL,	0, 0 },
+	{ KEYWORD,	"show",		MONITOR_SHOW,	t_mon_id, 0, 0 },
+	{ KEYWORD,	"delete",	MONITOR_DELETE,	t_mon_id, 0, 0 },
+	{ KEYWORD,	"update",	MONITOR_UPDATE,	t_mon_update, 0, 0 },
+	{ KEYWORD,	"events",	MONITOR_EVENTS,	t_mon_events, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_mon_id[] = {
+	{ STRING,	"ID",		ARG_ID,		NULL,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_mon_add[] = {
+	{ NOTOKEN,	"",		NONE,		NULL,	0, 0 },
+	{ OPTION,	"--type",	NONE,		t_mon_type, 1, 0 },
+	{ OPTION,	"--interface",	NONE,		t_mon_iface, 0, 0 },
+	{ OPTION,	"--index",	NONE,		t_mon_index, 0, 0 },
+	{ OPTION,	"--prefix",	NONE,		t_mon_prefix, 0, 0 },
+	{ OPTION,	"--table",	NONE,		t_mon_table, 0, 0 },
+	{ OPTION,	"--route-dst",	NONE,		t_mon_route_dst, 0, 0 },
+	{ OPTION,	"--family",	NONE,		t_mon_family, 0, 0 },
+	{ OPTION,	"--protocol",	NONE,		t_mon_protocol, 0, 0 },
+	{ FLAG,		"--include-kernel", F_KERNEL,	t_mon_add, 0, 0 },
+	{ OPTION,	"--buffer",	NONE,		t_mon_buffer, 0, 0 },
+	{ OPTION,	"--name",	NONE,		t_mon_name, 0, 0 },
+	{ OPTION,	"--label",	NONE,		t_mon_label, 0, 0 },
+	{ OPTION,	"--webhook-url", NONE,		t_mon_webhook, 0, 0 },
+	{ OPTION,	"--webhook-secret-file", NONE,	t_mon_secret_file,
+	    0, 0 },
+	{ FLAG,		"--disabled",	F_DISABLED,	t_mon_add, 0, 0 },
+	{ ALIAS,	"--enabled",	NONE,		t_mon_enabled, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+/* update: add's options but --type, and to undo what add can set. */
+static const struct token t_mon_update[] = {
+	{ STRING,	"ID",		ARG_ID,		t_mon_update_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_mon_update_opts[] = {
+	{ NOTOKEN,	"",		NONE,		NULL,	0, 0 },
+	{ OPTION,	"--interface",	NONE,		t_mon_iface, 0, 0 },
+	{ OPTION,	"--index",	NONE,		t_mon_index, 0, 0 },
+	{ OPTION,	"--prefix",	NONE,		t_mon_prefix, 0, 0 },
+	{ OPTION,	"--table",	NONE,		t_mon_table, 0, 0 },
+	{ OPTION,	"--route-dst",	NONE,		t_mon_route_dst, 0, 0 },
+	{ OPTION,	"--family",	NONE,		t_mon_family, 0, 0 },
+	{ OPTION,	"--protocol",	NONE,		t_mon_protocol, 0, 0 },
+	{ FLAG,		"--no-filter",	F_NO_FILTER,	t_mon_update_opts,
+	    0, 0 },
+	{ FLAG,		"--include-kernel", F_KERNEL,	t_mon_update_opts,
+	    0, 0 },
+	{ FLAG,		"--no-include-kernel", F_NO_KERNEL, t_mon_update_opts,
+	    0, 0 },
+	{ OPTION,	"--buffer",	NONE,		t_mon_buffer, 0, 0 },
+	{ OPTION,	"--name",	NONE,		t_mon_name, 0, 0 },
+	{ OPTION,	"--label",	NONE,		t_mon_label, 0, 0 },
+	{ FLAG,		"--no-labels",	F_NO_LABELS,	t_mon_update_opts,
+	    0, 0 },
+	{ OPTION,	"--webhook-url", NONE,		t_mon_webhook, 0, 0 },
+	{ OPTION,	"--webhook-secret-file", NONE,	t_mon_secret_file,
+	    0, 0 },
+	{ FLAG,		"--no-webhook",	F_NO_WEBHOOK,	t_mon_update_opts,
+	    0, 0 },
+	{ FLAG,		"--enable",	F_ENABLE,	t_mon_update_opts, 0, 0 },
+	{ FLAG,		"--disable",	F_DISABLE,	t_mon_update_opts, 0, 0 },
+	{ FLAG,		"--disabled",	F_DISABLED,	t_mon_update_opts,
+	    0, 0 },
+	{ ALIAS,	"--enabled",	NONE,		t_mon_enabled, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_mon_type[] = {
+	{ CHOICE,	"interface|ip|route", ARG_MON_TYPE, BACK, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+/* A name or a glob; the daemon checks its length (IFNAMSIZ). */
+static const struct token t_mon_iface[] = {
+	{ STRING,	"NAME",		ARG_IFACE,	BACK,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_mon_index[] = {
+	{ NUMBER,	"N",		ARG_INDEX,	BACK,	0, INT32_MAX },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_mon_prefix[] = {
+	{ CIDR,		"CIDR",		ARG_PREFIX,	BACK,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+/* A table by number, or by the names every system has (rt_tables). */
+static const struct token t_mon_table[] = {
+	{ NUMBER,	"TABLE",	ARG_TABLE,	BACK,	0, UINT32_MAX },
+	{ CHOICE,	"main|local|default", ARG_TABLE, BACK,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_mon_route_dst[] = {
+	{ CIDR,		"CIDR",		ARG_ROUTE_DST,	BACK,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_mon_family[] = {
+	{ CHOICE,	"inet|inet6",	ARG_FAMILY,	BACK,	0, 0 },
+	{ CHOICE,	"ipv4|ipv6",	ARG_FAMILY,	BACK,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+/* A number, or a name of the kernel's RTPROT_* (iproute2's rt_protos). */
+static const struct token t_mon_protocol[] = {
+	{ NUMBER,	"PROTO",	ARG_PROTOCOL,	BACK,	0, 255 },
+	{ CHOICE,	"unspec|redirect|kernel|boot|static|gated|ra|mrt|"
+	    "zebra|bird|dnrouted|xorp|ntk|dhcp|mrouted|keepalived|babel|"
+	    "openr|bgp|isis|ospf|rip|eigrp", ARG_PROTOCOL, BACK, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_mon_buffer[] = {
+	{ NUMBER,	"N",		ARG_BUFFER,	BACK,	1, 100000 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_mon_name[] = {
+	{ STRING,	"NAME",		ARG_NAME,	BACK,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_mon_label[] = {
+	{ STRINGS,	"KEY=VALUE",	ARG_LABEL,	BACK,
+	    0, ARG_REPEAT_MAX },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_mon_webhook[] = {
+	{ STRING,	"URL",		ARG_WEBHOOK,	BACK,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_mon_secret_file[] = {
+	{ STRING,	"FILE",		ARG_SECRET_FILE, BACK,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+/* Lopa's --enabled=false, or --enabled true. */
+static const struct token t_mon_enabled[] = {
+	{ CHOICE,	"true|false",	ARG_ENABLED,	BACK,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+/* events ID [--last N]: Lopa's default, 20, is the command's. */
+static const struct token t_mon_events[] = {
+	{ STRING,	"ID",		ARG_ID,		t_mon_events_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_mon_events_opts[] = {
+	{ NOTOKEN,	"",		NONE,		NULL,	0, 0 },
+	{ OPTION,	"--last",	NONE,		t_mon_last, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_mon_last[] = {
+	{ NUMBER,	"N",		ARG_LAST,	t_mon_events_opts,
+	    1, 100000 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+/* Where BACK leads; never walked itself. */
+const struct token parser_back[] = {
 	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
 };
 
@@ -505,6 +722,9 @@ static int	 choice_match(const char *, const char *);
 static void	 choice_list(const char *, char *, size_t);
 static void	 valid_words(const struct token *, char *, size_t);
 static int	 typed(const struct token *);
+static int	 looks_numeric(const char *);
+static int	 required(const struct token *, const struct parse_result *,
+		    char *, size_t);
 static int	 parse_value(const struct token *, const char *,
 		    struct parse_arg *, char *, size_t);
 static const struct token *match_token(const struct token *, const char *,
@@ -512,8 +732,9 @@ static const struct token *match_token(const struct token *, const char *,
 		    char *, size_t);
 static void	 commands_walk(const struct token *, FILE *, const char *,
 		    char *, size_t, int);
-static void	 aliases_walk(const struct token *, FILE *, const char *,
-		    const struct token **, size_t *, size_t);
+static void	 aliases_walk(const struct token *, struct alias_walk *);
+static int	 alias_listed(struct alias_walk *, const struct token *,
+		    const struct token *);
 static int	 threshold_level(const struct threshold *, const char *,
 		    const char *, double *, char *, size_t);
 static int	 threshold_field(struct threshold *, const char *,
@@ -536,7 +757,7 @@ int
 parse_table(const struct token *table, int argc, char *argv[],
     struct parse_result *res, char *err, size_t errlen)
 {
-	const struct token	*t, *last = NULL;
+	const struct token	*t, *last = NULL, *opts = NULL;
 	const char		*word, *prev = NULL, *inl = NULL, *eq;
 	int			 i = 0;
 
@@ -554,6 +775,7 @@ parse_table(const struct token *table, int argc, char *argv[],
 		    strncmp(word, "--", 2) == 0 &&
 		    (eq = strchr(word, '=')) != NULL &&
 		    (t = long_option(table, word, eq - word)) != NULL) {
+			opts = table;
 			table = t->next;
 			last = t;
 			prev = t->keyword;
@@ -572,7 +794,9 @@ parse_table(const struct token *table, int argc, char *argv[],
 			return (-1);
 		if (t->type == NOTOKEN)
 			return (0);
-		table = t->next;
+		if (is_option(t))
+			opts = table;
+		table = t->next == BACK ? opts : t->next;
 		last = t;
 		prev = word;
 	}
@@ -589,13 +813,15 @@ match_token(const struct token *table, const char *word,
 {
 	const struct token	*t, *bad = NULL;
 	struct parse_arg	 arg, *a;
-	char			 valid[VALID_MAX], why[128], firstwhy[128];
+	char			 valid[VALID_MAX], why[512], firstwhy[512];
+	int			 numbad = 0;
 
 	valid_words(table, valid, sizeof(valid));
 	if (word == NULL) {
 		for (t = table; t->type != ENDTOKEN; t++)
 			if (t->type == NOTOKEN)
-				return (t);
+				return (required(table, res, err, errlen) == 0 ?
+				    t : NULL);
 		if (prev == NULL)
 			seterr(err, errlen, "missing command; valid: %s",
 			    valid);
@@ -626,7 +852,15 @@ match_token(const struct token *table, const char *word,
 		if (!typed(t))
 			continue;
 		if (parse_value(t, word, &arg, why, sizeof(why)) == -1) {
-			if (bad == NULL) {
+			numbad |= t->type == NUMBER;
+			/*
+			 * The first reason, but a number's for a word that
+			 * looks like one: "--table 1x" is a bad number,
+			 * "--table mian" a bad name.
+			 */
+			if (bad == NULL || (looks_numeric(word) ==
+			    (t->type == NUMBER) && looks_numeric(word) !=
+			    (bad->type == NUMBER))) {
 				bad = t;
 				strlcpy(firstwhy, why, sizeof(firstwhy));
 			}
@@ -661,6 +895,8 @@ match_token(const struct token *table, const char *word,
 	}
 
 	if (bad != NULL) {
+		if (numbad && bad->type != NUMBER)
+			fmt_append(firstwhy, sizeof(firstwhy), " (or a number)");
 		if (is_option(last))
 			seterr(err, errlen, "invalid argument \"%s\" to %s: %s",
 			    word, last->keyword, firstwhy);
@@ -684,7 +920,35 @@ typed(const struct token *t)
 {
 	return (t->type == STRING || t->type == CHOICE ||
 	    t->type == NUMBER || t->type == DURATION ||
-	    t->type == FRACTION || t->type == STRINGS);
+	    t->type == FRACTION || t->type == STRINGS || t->type == CIDR);
+}
+
+/* The options of the table that must be given (min 1) were: 0, else -1. */
+static int
+required(const struct token *table, const struct parse_result *res,
+    char *err, size_t errlen)
+{
+	const struct token	*t, *a;
+
+	for (t = table; t->type != ENDTOKEN; t++) {
+		if (t->type != OPTION || t->min == 0 ||
+		    (a = argtoken(t->next)) == NULL ||
+		    a->value < 0 || a->value >= ARG_MAX)
+			continue;
+		if (!res->args[a->value].set) {
+			seterr(err, errlen, "missing option %s %s", t->keyword,
+			    a->keyword);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+static int
+looks_numeric(const char *word)
+{
+	return ((word[0] >= '0' && word[0] <= '9') || ((word[0] == '-' ||
+	    word[0] == '+') && word[1] >= '0' && word[1] <= '9'));
 }
 
 static int
@@ -748,7 +1012,7 @@ parse_value(const struct token *t, const char *word, struct parse_arg *arg,
     char *why, size_t whylen)
 {
 	const char	*errstr;
-	char		 lim[64], list[256];
+	char		 lim[64], list[512];
 	int64_t		 d;
 
 	memset(arg, 0, sizeof(*arg));
@@ -801,6 +1065,8 @@ parse_value(const struct token *t, const char *word, struct parse_arg *arg,
 		}
 		arg->dur = d;
 		return (0);
+	case CIDR:
+		return (cidr_parse(word, why, whylen));
 	case FRACTION:
 		if (fraction_parse(word, &arg->frac, why, whylen) == -1)
 			return (-1);
@@ -894,6 +1160,9 @@ commands_walk(const struct token *table, FILE *fp, const char *indent,
 			end = 1;
 		else if (t->type == FLAG)
 			fmt_append(line, len, " [%s]", t->keyword);
+		else if (t->type == OPTION && t->min > 0 &&
+		    (a = argname(t->next)) != NULL)
+			fmt_append(line, len, " %s %s", t->keyword, a);
 		else if (t->type == OPTION) {
 			/* "[--threshold RULE ...]": may be given again */
 			if ((a = argname(t->next)) != NULL)
@@ -932,21 +1201,22 @@ commands_walk(const struct token *table, FILE *fp, const char *indent,
 
 /*
  * One line per alias, with the option it stands for when there is one:
- * "--count N (-c)".  Tables shared by several commands are listed once.
+ * "--count N (-c)".  Tables shared by several commands, and an alias
+ * that several commands have alike, are listed once.
  */
 void
 parser_aliases(const struct token *table, FILE *fp, const char *indent)
 {
-	const struct token	*seen[64];
-	size_t			 nseen = 0;
+	struct alias_walk	 w;
 
-	aliases_walk(table, fp, indent, seen, &nseen,
-	    sizeof(seen) / sizeof(seen[0]));
+	memset(&w, 0, sizeof(w));
+	w.fp = fp;
+	w.indent = indent;
+	aliases_walk(table, &w);
 }
 
 static void
-aliases_walk(const struct token *table, FILE *fp, const char *indent,
-    const struct token **seen, size_t *nseen, size_t maxseen)
+aliases_walk(const struct token *table, struct alias_walk *w)
 {
 	const struct token	*t, *o, *same;
 	const char		*a;
@@ -954,12 +1224,12 @@ aliases_walk(const struct token *table, FILE *fp, const char *indent,
 
 	if (table == NULL)
 		return;
-	for (i = 0; i < *nseen; i++)
-		if (seen[i] == table)
+	for (i = 0; i < w->ntables; i++)
+		if (w->tables[i] == table)
 			return;
-	if (*nseen == maxseen)
+	if (w->ntables == ALIAS_TABLES)
 		return;
-	seen[(*nseen)++] = table;
+	w->tables[w->ntables++] = table;
 	for (t = table; t->type != ENDTOKEN; t++) {
 		if (t->type != ALIAS)
 			continue;
@@ -967,16 +1237,44 @@ aliases_walk(const struct token *table, FILE *fp, const char *indent,
 		for (o = table; o->type != ENDTOKEN && same == NULL; o++)
 			if (o->type == OPTION && o->next == t->next)
 				same = o;
+		if (alias_listed(w, t, same))
+			continue;
 		a = argname(t->next);
-		fprintf(fp, "%s%s%s%s", indent, t->keyword,
+		fprintf(w->fp, "%s%s%s%s", w->indent, t->keyword,
 		    a != NULL ? " " : "", a != NULL ? a : "");
 		if (same != NULL)
-			fprintf(fp, " (%s)", same->keyword);
-		fprintf(fp, "\n");
+			fprintf(w->fp, " (%s)", same->keyword);
+		fprintf(w->fp, "\n");
 	}
 	for (t = table; t->type != ENDTOKEN; t++)
 		if (t->next != NULL && t->next != table)
-			aliases_walk(t->next, fp, indent, seen, nseen, maxseen);
+			aliases_walk(t->next, w);
+}
+
+/* Whether a line alike was printed (and remember this one). */
+static int
+alias_listed(struct alias_walk *w, const struct token *t,
+    const struct token *same)
+{
+	const char	*a, *b;
+	size_t		 i;
+
+	a = argname(t->next);
+	for (i = 0; i < w->naliases; i++) {
+		b = argname(w->aliases[i]->next);
+		if (strcmp(w->aliases[i]->keyword, t->keyword) == 0 &&
+		    (a == NULL) == (b == NULL) &&
+		    (a == NULL || strcmp(a, b) == 0) &&
+		    (w->same[i] == NULL) == (same == NULL) &&
+		    (same == NULL || strcmp(w->same[i]->keyword,
+		    same->keyword) == 0))
+			return (1);
+	}
+	if (w->naliases < ALIAS_TABLES) {
+		w->aliases[w->naliases] = t;
+		w->same[w->naliases++] = same;
+	}
+	return (0);
 }
 
 int
@@ -1017,6 +1315,56 @@ fraction_parse(const char *word, double *out, char *why, size_t whylen)
 		return (-1);
 	}
 	*out = d;
+	return (0);
+}
+
+/*
+ * An address, a slash and a prefix length that fits it, as ip(8) and the
+ * daemon take them.  Host bits may be set ("198.18.1.1/24").
+ */
+int
+cidr_parse(const char *word, char *why, size_t whylen)
+{
+	struct in6_addr	 a6;
+	const char	*slash, *errstr;
+	char		 addr[INET6_ADDRSTRLEN + 8];
+	int		 af, max;
+
+	if ((slash = strchr(word, '/')) == NULL) {
+		seterr(why, whylen, "expected ADDRESS/LENGTH, such as "
+		    "198.18.0.0/15 or 2001:db8::/32");
+		return (-1);
+	}
+	if ((size_t)(slash - word) >= sizeof(addr)) {
+		seterr(why, whylen, "not an IPv4 or IPv6 address");
+		return (-1);
+	}
+	memcpy(addr, word, slash - word);
+	addr[slash - word] = '\0';
+	if (inet_pton(AF_INET, addr, &a6) == 1) {
+		af = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, addr, &a6) == 1) {
+		af = AF_INET6;
+		max = 128;
+	} else {
+		seterr(why, whylen, "\"%s\" is not an IPv4 or IPv6 address",
+		    addr);
+		return (-1);
+	}
+	/* strtonum would take "+24" and " 24" */
+	if (slash[1] < '0' || slash[1] > '9') {
+		seterr(why, whylen, "prefix length \"%s\" is not a number",
+		    slash + 1);
+		return (-1);
+	}
+	strtonum(slash + 1, 0, max, &errstr);
+	if (errstr != NULL) {
+		seterr(why, whylen, "prefix length \"%s\" is %s (0 to %d for "
+		    "%s)", slash + 1, errstr, max, af == AF_INET ? "IPv4" :
+		    "IPv6");
+		return (-1);
+	}
 	return (0);
 }
 

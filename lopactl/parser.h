@@ -30,6 +30,12 @@ enum actions {
 	TASK_STOP,
 	TASK_DELETE,
 	MONITOR,	/* "monitor" alone, "events": GET /api/v1/events */
+	MONITOR_ADD,
+	MONITOR_LIST,
+	MONITOR_SHOW,
+	MONITOR_UPDATE,
+	MONITOR_DELETE,
+	MONITOR_EVENTS,
 };
 
 enum token_type {
@@ -37,7 +43,8 @@ enum token_type {
 	NOTOKEN,	/* the command may end here */
 	KEYWORD,	/* a fixed word; value: the action it selects */
 	FLAG,		/* an option without argument ("-f"); value: flag bit */
-	OPTION,		/* an option with argument ("-c N"); next: its table */
+	OPTION,		/* an option with argument ("-c N"); next: its table;
+			   min 1: the command needs it */
 	ALIAS,		/* another spelling of an option ("--count N", Lopa's
 			   long flags): parsed as OPTION, left out of the
 			   usage lines and of the valid words in messages */
@@ -47,6 +54,7 @@ enum token_type {
 	DURATION,	/* "1s", "250ms", ns; within [min, max] nanoseconds */
 	FRACTION,	/* "0.05" or "5%", from 0 to 1; min 1: above 0 */
 	STRINGS,	/* a STRING that may be given up to max times */
+	CIDR,		/* an IPv4 or IPv6 prefix, "198.18.0.0/15" */
 };
 
 struct token {
@@ -88,10 +96,21 @@ enum arg_slot {
 	ARG_THRESHOLD,
 	ARG_WEBHOOK,
 	ARG_SECRET_FILE,
+	ARG_MON_TYPE,
+	ARG_INDEX,
+	ARG_PREFIX,
+	ARG_TABLE,
+	ARG_ROUTE_DST,
+	ARG_FAMILY,
+	ARG_PROTOCOL,
+	ARG_BUFFER,
+	ARG_LABEL,
+	ARG_ENABLED,
+	ARG_LAST,
 	ARG_MAX
 };
 
-#define ARG_REPEAT_MAX	8	/* bounds the max of a STRINGS token */
+#define ARG_REPEAT_MAX	16	/* bounds the max of a STRINGS token */
 
 /* Flag bits (FLAG tokens). */
 #define F_FOLLOW	0x01	/* -f */
@@ -101,6 +120,14 @@ enum arg_slot {
 #define F_IPV6		0x10	/* -6 */
 #define F_CONTROL	0x20	/* --control */
 #define F_IMIX		0x40	/* --imix */
+#define F_KERNEL	0x80	/* --include-kernel */
+#define F_NO_KERNEL	0x100	/* --no-include-kernel */
+#define F_DISABLED	0x200	/* --disabled */
+#define F_ENABLE	0x400	/* --enable */
+#define F_DISABLE	0x800	/* --disable */
+#define F_NO_FILTER	0x1000	/* --no-filter */
+#define F_NO_WEBHOOK	0x2000	/* --no-webhook */
+#define F_NO_LABELS	0x4000	/* --no-labels */
 
 struct parse_arg {
 	int		 set;
@@ -117,6 +144,14 @@ struct parse_result {
 	int		 flags;
 	struct parse_arg args[ARG_MAX];
 };
+
+/*
+ * An option's argument token may lead BACK: to the table in which the
+ * option was found, so that commands share the tables of the options
+ * they have in common ("monitor add" and "monitor update").
+ */
+extern const struct token parser_back[];
+#define BACK		parser_back
 
 /* Parse argv with lopactl's grammar; -1 and a message in err on error. */
 int	 parse(int, char *[], struct parse_result *, char *, size_t);
@@ -158,5 +193,7 @@ struct threshold {
 int	 threshold_parse(const char *, struct threshold *, char *, size_t);
 /* A fraction ("0.05") or a percentage ("5%") from 0 to 1; -1 + reason. */
 int	 fraction_parse(const char *, double *, char *, size_t);
+/* "198.18.0.0/15", "2001:db8::/32": 0, or -1 and the reason. */
+int	 cidr_parse(const char *, char *, size_t);
 
 #endif /* LOPACTL_PARSER_H */

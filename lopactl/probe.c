@@ -22,10 +22,10 @@
  * with -f; Ctrl-C then leaves it running.
  *
  * monitor (and its alias events) follows the daemon's stream of every
- * task's changes of status and threshold notifications the same way,
- * until Ctrl-C or the end of the stream:
+ * task's changes of status, threshold notifications and netlink monitors'
+ * events the same way, until Ctrl-C or the end of the stream:
  *
- *	GET  /api/v1/events		event: state | alert
+ *	GET  /api/v1/events		event: state | alert | monitor
  */
 #include <sys/types.h>
 
@@ -82,8 +82,6 @@ static void	 alerts_body(json_t *, const struct parse_result *,
 static json_t	*rules_body(const struct parse_result *, int);
 static json_t	*rule_json(const struct threshold *);
 static json_t	*level_json(const struct threshold *, double);
-static void	 secret_body(json_t *, const char *);
-static void	 secret_wipe(json_t *);
 static int	 create(struct probe *, json_t *);
 static int	 on_data(void *, const char *, size_t);
 static int	 on_tick(void *);
@@ -435,7 +433,7 @@ level_json(const struct threshold *th, double v)
  * token) into "webhook_secret"; our copy wiped.  The daemon takes
  * printable text of fewer than TASK_SECRETLEN bytes.
  */
-static void
+void
 secret_body(json_t *o, const char *path)
 {
 	json_t			*v;
@@ -458,7 +456,7 @@ secret_body(json_t *o, const char *path)
  * The secret in the body, once sent, wiped before the body is freed:
  * jansson's copy is ours to overwrite (it is never a literal).
  */
-static void
+void
 secret_wipe(json_t *body)
 {
 	json_t	*v;

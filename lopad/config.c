@@ -161,6 +161,12 @@ static const struct ckey monitor_keys[] = {
 	{ .name = "enabled", .type = K_BOOL, FIELD(monitor_enabled) },
 	{ .name = "event_buffer_size", .type = K_UINT,
 	    FIELD(monitor_event_buffer_size), .min = 1, .max = 1000000 },
+	{ .name = "max_monitors", .type = K_UINT, FIELD(monitor_max),
+	    .min = 1, .max = 10000 },
+	{ .name = "receive_buffer", .type = K_UINT,
+	    FIELD(monitor_rcvbuf), .min = 65536, .max = 1U << 30 },
+	{ .name = "max_routes", .type = K_UINT, FIELD(monitor_max_routes),
+	    .min = 0, .max = 10000000 },
 	{ .name = NULL }
 };
 
@@ -1337,6 +1343,9 @@ config_defaults(struct lopad_conf *c)
 	c->reflector_rate_per_source = 1000;
 	c->reflector_rate_global = 100000;
 	c->monitor_event_buffer_size = 100;
+	c->monitor_max = 1000;
+	c->monitor_rcvbuf = 8 * 1024 * 1024;
+	c->monitor_max_routes = 100000;
 	c->tasks_max = 10000;
 	c->tasks_retain = 1000;
 	c->tasks_samples = 100;

@@ -55,6 +55,7 @@
 #include "imsg.h"
 #include "log.h"
 #include "lopad.h"
+#include "monitor.h"
 #include "problem.h"
 #include "proc.h"
 #include "task.h"
@@ -157,7 +158,9 @@ struct ctl_pending {
 	struct ctl_taskacc	 acc;		/* task being received */
 	struct event		*timer;
 	/* A creation waiting for its webhook host's addresses. */
-	struct task_params	*deferred;
+	void			*deferred;	/* the request to send */
+	size_t			 deferred_len;
+	struct evbuffer		*text;		/* monitors: the body */
 	struct evdns_getaddrinfo_request *gai;
 	struct event		*gai_done;	/* finishes in the loop */
 	int			 gai_result;
@@ -248,6 +251,13 @@ static void	 ctl_task_stop(struct ctl_req *);
 static void	 ctl_task_delete(struct ctl_req *);
 static void	 ctl_task_stream(struct ctl_req *);
 static void	 ctl_events_stream(struct ctl_req *);
+static void	 ctl_mon_create(struct ctl_req *);
+static void	 ctl_mon_list(struct ctl_req *);
+static void	 ctl_mon_get(struct ctl_req *);
+static void	 ctl_mon_patch(struct ctl_req *);
+static void	 ctl_mon_delete(struct ctl_req *);
+static void	 ctl_mon_events(struct ctl_req *);
+static void	 ctl_nl_view(struct ctl_req *);
 
 /* Later issues add rows here. */
 static const struct ctl_route ctl_routes[] = {
@@ -273,6 +283,17 @@ static const struct ctl_route ctl_routes[] = {
 	    ctl_task_stop, 0 },
 	{ "/api/v1/tasks/:id/stream", EVHTTP_REQ_GET, 0, ctl_task_stream, 0 },
 	{ "/api/v1/events", EVHTTP_REQ_GET, 0, ctl_events_stream, 0 },
+	{ "/api/v1/monitors", CTL_GET, 0, ctl_mon_list, 0 },
+	{ "/api/v1/monitors", EVHTTP_REQ_POST, ROUTE_WRITE, ctl_mon_create,
+	    0 },
+	{ "/api/v1/monitors/:id", CTL_GET, 0, ctl_mon_get, 0 },
+	{ "/api/v1/monitors/:id", EVHTTP_REQ_PATCH, ROUTE_WRITE,
+	    ctl_mon_patch, 0 },
+	{ "/api/v1/monitors/:id", EVHTTP_REQ_DELETE, ROUTE_WRITE,
+	    ctl_mon_delete, 0 },
+	{ "/api/v1/monitors/:id/events", CTL_GET, 0, ctl_mon_events, 0 },
+	{ "/api/v1/interfaces", CTL_GET, 0, ctl_nl_view, NL_VIEW_INTERFACES },
+	{ "/api/v1/routes", CTL_GET, 0, ctl_nl_view, NL_VIEW_ROUTES },
 	{ "/-/healthy", CTL_GET, ROUTE_PUBLIC, ctl_healthy, 0 },
 	{ "/-/ready", CTL_GET, ROUTE_PUBLIC, ctl_ready, 0 },
 };
@@ -298,6 +319,8 @@ static void	 ctl_status_ask(struct ctl_pending *, uint32_t,
 static void	 ctl_status_missing(struct ctl_pending *, const char *);
 static void	 ctl_status_add(struct ctl_pending *, json_t *);
 static void	 ctl_trim_later(size_t);
+static struct ctl_pending *ctl_pending_engine(uint32_t);
+static void	 ctl_streams_send(const char *, const char *, json_t *);
 static struct event	*ctl_trim_ev;
 
 static struct ctl_server	 ctl_servers[CLASS_MAX];
@@ -1217,7 +1240,9 @@ ctl_pending_done(struct ctl_pending *p)
 		evdns_getaddrinfo_cancel(gai);
 	}
 	if (p->deferred != NULL)
-		freezero(p->deferred, sizeof(*p->deferred));
+		freezero(p->deferred, p->deferred_len);
+	if (p->text != NULL)
+		evbuffer_free(p->text);
 	if (p->gai_done != NULL)
 		event_free(p->gai_done);
 	event_free(p->timer);
@@ -1401,12 +1426,17 @@ ctl_status_add(struct ctl_pending *p, json_t *member)
 	const char		*key;
 	json_t			*j;
 
-	key = p->type == IMSG_REFL_STATS ? "reflector" : "sender";
+	key = p->type == IMSG_REFL_STATS ? "reflector" :
+	    p->type == IMSG_SND_STATS ? "sender" : "netlink";
 	if (member == NULL ||
 	    json_object_set_new(p->partial, key, member) == -1)
 		fatalx("%s: json", __func__);
 	if (p->type == IMSG_REFL_STATS) {
 		ctl_status_ask(p, IMSG_SND_STATS, PROC_SENDER);
+		return;
+	}
+	if (p->type == IMSG_SND_STATS) {
+		ctl_status_ask(p, IMSG_NL_STATS, PROC_NETLINK);
 		return;
 	}
 	j = json_incref(p->partial);
@@ -1606,6 +1636,43 @@ ctl_snd_stats(struct imsg *imsg)
 		return;
 	}
 	ctl_status_add(p, ctl_snd_json(&st));
+}
+
+/* The netlink process's state and counters: "netlink" of the status. */
+static void
+ctl_nl_stats(struct imsg *imsg)
+{
+	static const char *const states[] = {
+		[NLS_OFF] = "off", [NLS_STARTING] = "starting",
+		[NLS_OK] = "ok", [NLS_RESYNCING] = "resyncing",
+		[NLS_FAILING] = "failing",
+	};
+	struct ctl_pending	*p;
+	struct nl_status	 st;
+	json_t			*j;
+
+	if (imsg_check_len(imsg, sizeof(st)) != 0)
+		fatalx("IMSG_NL_STATS_REPLY: bad size %zu", imsg->datalen);
+	memcpy(&st, imsg->data, sizeof(st));
+	st.error[sizeof(st.error) - 1] = '\0';
+	if ((p = ctl_pending_find(imsg->hdr.reqid, IMSG_NL_STATS)) == NULL)
+		return;
+	j = json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	    "s:I, s:I}", "state", st.state <= NLS_FAILING ?
+	    states[st.state] : "?", "receive_buffer", st.rcvbuf,
+	    "messages", (json_int_t)st.messages,
+	    "events", (json_int_t)st.events,
+	    "resyncs", (json_int_t)st.resyncs,
+	    "overruns", (json_int_t)st.overruns,
+	    "malformed", (json_int_t)st.malformed,
+	    "links", (json_int_t)st.links, "addrs", (json_int_t)st.addrs,
+	    "routes", (json_int_t)st.routes,
+	    "route_overflow", (json_int_t)st.route_overflow,
+	    "failures", (json_int_t)st.failures);
+	if (j != NULL && st.error[0] != '\0' &&
+	    json_object_set_new(j, "error", json_string(st.error)) == -1)
+		fatalx("%s: json", __func__);
+	ctl_status_add(p, j);
 }
 
 static void
@@ -1852,71 +1919,57 @@ ctl_url_checked(evutil_socket_t fd, short event, void *arg)
 			    "webhooks.allow: no address of the host is in it");
 		return;
 	}
-	if (proc_compose(PROC_ENGINE, IMSG_TASK_CREATE, 0, p->reqid, -1,
-	    p->deferred, sizeof(*p->deferred)) == -1) {
+	if (proc_compose(PROC_ENGINE, p->type, 0, p->reqid, -1, p->deferred,
+	    p->deferred_len) == -1) {
 		req = ctl_pending_done(p);
 		ctl_problem(req, 503, "cannot reach the engine process");
 		return;
 	}
-	freezero(p->deferred, sizeof(*p->deferred));
+	freezero(p->deferred, p->deferred_len);
 	p->deferred = NULL;
 	ctl_pending_rearm(p);
 }
 
-static void
-ctl_task_create(struct ctl_req *r)
+/*
+ * Send a request (type, data) to the engine once its webhook URL (in
+ * field) is known to be one webhooks.allow accepts: at once, or when
+ * the host's addresses say so.  The pending request, NULL if answered.
+ */
+static struct ctl_pending *
+ctl_send_checked(struct ctl_req *r, uint32_t type, const void *data,
+    size_t len, const char *url, const char *field)
 {
-	struct task_params	 tp;
-	struct task_json_err	 e;
 	struct ctl_pending	*p;
 	struct evutil_addrinfo	 hints;
 	struct evdns_getaddrinfo_request *gai;
-	const char		*field, *why;
+	const char		*why;
 	char			 host[LOPA_HOSTLEN];
 	int			 rc;
 
-	if (task_params_from_json(r->body, (uint32_t)r->rt->arg, &tp,
-	    &e) == -1) {
-		ctl_problem_err(r->req, &e);
-		return;
-	}
-	if (tp.alert_callback_url[0] == '\0') {
-		ctl_pending_new(r, PROC_ENGINE, IMSG_TASK_CREATE, &tp,
-		    sizeof(tp));
-		return;
-	}
-	/* The webhook's receiver must be one webhooks.allow accepts. */
-	field = json_object_get(r->body, "webhook_url") != NULL ?
-	    "webhook_url" : "alert_callback_url";
-	if ((rc = webhook_url_check(tp.alert_callback_url, &why)) == -1) {
+	if (url[0] == '\0')
+		return ctl_pending_new(r, PROC_ENGINE, type, data, len);
+	if ((rc = webhook_url_check(url, &why)) == -1) {
 		ctl_problem_field(r->req, 400, field, "%s", why);
-		explicit_bzero(&tp, sizeof(tp));
-		return;
+		return NULL;
 	}
-	if (rc == 1) {
-		ctl_pending_new(r, PROC_ENGINE, IMSG_TASK_CREATE, &tp,
-		    sizeof(tp));
-		explicit_bzero(&tp, sizeof(tp));
-		return;
-	}
+	if (rc == 1)
+		return ctl_pending_new(r, PROC_ENGINE, type, data, len);
 	/* A name outside the list: its addresses decide. */
 	if (ctl_dns == NULL) {
 		ctl_problem_field(r->req, 400, field, "outside webhooks.allow "
 		    "(no resolver to check the host's addresses)");
-		return;
+		return NULL;
 	}
-	if (webhook_url_host(tp.alert_callback_url, host,
-	    sizeof(host)) == -1) {
+	if (webhook_url_host(url, host, sizeof(host)) == -1) {
 		ctl_problem_field(r->req, 400, field, "not a valid URL");
-		return;
+		return NULL;
 	}
-	if ((p = ctl_pending_new(r, PROC_ENGINE, IMSG_TASK_CREATE, NULL,
-	    1)) == NULL)
-		return;
-	if ((p->deferred = malloc(sizeof(*p->deferred))) == NULL)
+	if ((p = ctl_pending_new(r, PROC_ENGINE, type, NULL, 1)) == NULL)
+		return NULL;
+	if ((p->deferred = malloc(len)) == NULL)
 		fatal("%s: malloc", __func__);
-	memcpy(p->deferred, &tp, sizeof(tp));
-	explicit_bzero(&tp, sizeof(tp));
+	memcpy(p->deferred, data, len);
+	p->deferred_len = len;
 	p->url_field = field;
 	if ((p->gai_done = evtimer_new(proc_base, ctl_url_checked, p)) ==
 	    NULL)
@@ -1928,6 +1981,236 @@ ctl_task_create(struct ctl_req *r)
 	if ((gai = evdns_getaddrinfo(ctl_dns, host, NULL, &hints,
 	    ctl_url_resolved, p)) != NULL)
 		p->gai = gai;
+	return p;
+}
+
+static void
+ctl_task_create(struct ctl_req *r)
+{
+	struct task_params	 tp;
+	struct task_json_err	 e;
+	const char		*field;
+
+	if (task_params_from_json(r->body, (uint32_t)r->rt->arg, &tp,
+	    &e) == -1) {
+		ctl_problem_err(r->req, &e);
+		return;
+	}
+	field = json_object_get(r->body, "webhook_url") != NULL ?
+	    "webhook_url" : "alert_callback_url";
+	(void)ctl_send_checked(r, IMSG_TASK_CREATE, &tp, sizeof(tp),
+	    tp.alert_callback_url, field);
+	explicit_bzero(&tp, sizeof(tp));
+}
+
+/*
+ * Monitors (monitor.h): the engine answers with the body's text in
+ * IMSG_BODY_DATA parts and an IMSG_BODY_END.
+ */
+static struct ctl_pending *
+ctl_mon_pending(struct ctl_req *r, uint32_t type, uint32_t last)
+{
+	struct mon_query	 q;
+
+	memset(&q, 0, sizeof(q));
+	strlcpy(q.id, r->id, sizeof(q.id));
+	q.last = last;
+	return ctl_pending_new(r, PROC_ENGINE, type, &q, sizeof(q));
+}
+
+static void
+ctl_mon_create(struct ctl_req *r)
+{
+	struct monitor_params	 mp;
+	struct task_json_err	 e;
+
+	if (r->body == NULL) {
+		ctl_problem(r->req, 400, "an empty body: expected a JSON "
+		    "object with a type");
+		return;
+	}
+	if (monitor_params_from_json(r->body, 0, &mp, &e) == -1) {
+		ctl_problem_err(r->req, &e);
+		return;
+	}
+	(void)ctl_send_checked(r, IMSG_MON_CREATE, &mp, sizeof(mp),
+	    mp.webhook_url, json_object_get(r->body, "webhook_url") != NULL ?
+	    "webhook_url" : "alert_callback_url");
+	explicit_bzero(&mp, sizeof(mp));
+}
+
+static void
+ctl_mon_list(struct ctl_req *r)
+{
+	(void)ctl_mon_pending(r, IMSG_MON_LIST, 0);
+}
+
+static void
+ctl_mon_get(struct ctl_req *r)
+{
+	(void)ctl_mon_pending(r, IMSG_MON_GET, 0);
+}
+
+static void
+ctl_mon_delete(struct ctl_req *r)
+{
+	(void)ctl_mon_pending(r, IMSG_MON_DELETE, 0);
+}
+
+static void
+ctl_mon_patch(struct ctl_req *r)
+{
+	struct {
+		struct mon_query	 q;
+		struct monitor_params	 mp;
+	} m;
+	struct task_json_err	 e;
+
+	if (r->body == NULL) {
+		ctl_problem(r->req, 400, "an empty body: expected a JSON "
+		    "object");
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	if (monitor_params_from_json(r->body, 1, &m.mp, &e) == -1) {
+		ctl_problem_err(r->req, &e);
+		return;
+	}
+	strlcpy(m.q.id, r->id, sizeof(m.q.id));
+	(void)ctl_send_checked(r, IMSG_MON_PATCH, &m, sizeof(m),
+	    m.mp.webhook_url, json_object_get(r->body, "webhook_url") != NULL ?
+	    "webhook_url" : "alert_callback_url");
+	explicit_bzero(&m, sizeof(m));
+}
+
+/* The kernel's links (with addresses and counters) or routes now. */
+static void
+ctl_nl_view(struct ctl_req *r)
+{
+	uint32_t	 what = (uint32_t)r->rt->arg;
+
+	(void)ctl_pending_new(r, PROC_NETLINK, IMSG_NL_VIEW, &what,
+	    sizeof(what));
+}
+
+static void
+ctl_mon_events(struct ctl_req *r)
+{
+	struct task_query	 q;
+	struct task_json_err	 e;
+
+	/* ?last=N as for samples. */
+	if (task_query_samples(r->query, &q, &e) == -1) {
+		ctl_problem_err(r->req, &e);
+		return;
+	}
+	(void)ctl_mon_pending(r, IMSG_MON_EVENTS, q.last);
+}
+
+/* The engine's or the netlink process's reply: the pending request. */
+static struct ctl_pending *
+ctl_pending_body(enum lopa_proc from, uint32_t reqid)
+{
+	struct ctl_pending	*p;
+
+	TAILQ_FOREACH(p, &ctl_pendings, entry)
+		if (p->reqid == reqid)
+			return p->peer == from ? p : NULL;
+	return NULL;
+}
+
+static void
+ctl_body_data(enum lopa_proc from, struct imsg *imsg)
+{
+	struct ctl_pending	*p;
+
+	if ((p = ctl_pending_body(from, imsg->hdr.reqid)) == NULL)
+		return;
+	if (p->text == NULL && (p->text = evbuffer_new()) == NULL)
+		fatal("%s: evbuffer_new", __func__);
+	if (evbuffer_add(p->text, imsg->data, imsg->datalen) == -1)
+		fatal("%s: evbuffer_add", __func__);
+}
+
+static void
+ctl_body_end(enum lopa_proc from, struct imsg *imsg)
+{
+	struct ctl_pending	*p;
+	struct evhttp_request	*req;
+	struct task_json_err	 e;
+	struct body_reply	 rep;
+	struct evbuffer		*text;
+	size_t			 len;
+
+	if (imsg_check_len(imsg, sizeof(rep)) != 0)
+		fatalx("IMSG_BODY_END: bad size %zu", imsg->datalen);
+	memcpy(&rep, imsg->data, sizeof(rep));
+	rep.field[sizeof(rep.field) - 1] = '\0';
+	rep.detail[sizeof(rep.detail) - 1] = '\0';
+	if ((p = ctl_pending_body(from, imsg->hdr.reqid)) == NULL) {
+		log_debug("%s: answer for gone request %u", proc_name(from),
+		    imsg->hdr.reqid);
+		return;
+	}
+	text = p->text;
+	p->text = NULL;
+	if ((req = ctl_pending_done(p)) == NULL)
+		;
+	else if (rep.status >= 400) {
+		memset(&e, 0, sizeof(e));
+		e.status = (int)rep.status;
+		strlcpy(e.field, rep.field, sizeof(e.field));
+		strlcpy(e.detail, rep.detail, sizeof(e.detail));
+		ctl_problem_err(req, &e);
+	} else if (rep.status == 204 || text == NULL)
+		ctl_send(req, (int)rep.status, NULL, NULL, 0);
+	else {
+		/* A newline at the end, as curl users expect. */
+		evbuffer_add(text, "\n", 1);
+		len = evbuffer_get_length(text);
+		ctl_send(req, (int)rep.status, "application/json",
+		    (const char *)evbuffer_pullup(text, -1), len);
+		ctl_trim_later(len);
+	}
+	if (text != NULL)
+		evbuffer_free(text);
+}
+
+/* A monitor's event: on /api/v1/events and to its webhook. */
+static void
+ctl_mon_event(struct imsg *imsg)
+{
+	struct mon_event	 me;
+	const char		*url, *secret, *ev;
+	char			 u[TASK_URLLEN], sec[TASK_SECRETLEN];
+	size_t			 len;
+	json_t			*j;
+
+	if (imsg->datalen < sizeof(me))
+		fatalx("IMSG_MON_EVENT: bad size %zu", imsg->datalen);
+	memcpy(&me, imsg->data, sizeof(me));
+	me.id[sizeof(me.id) - 1] = '\0';
+	len = imsg->datalen - sizeof(me);
+	if ((size_t)me.url_len + me.secret_len > len ||
+	    me.url_len >= sizeof(u) || me.secret_len >= sizeof(sec))
+		fatalx("IMSG_MON_EVENT: bad lengths");
+	url = (const char *)imsg->data + sizeof(me);
+	secret = url + me.url_len;
+	ev = secret + me.secret_len;
+	len -= (size_t)me.url_len + me.secret_len;
+	if ((j = json_loadb(ev, len, 0, NULL)) == NULL) {
+		log_warnx("monitor %s: an event that is not JSON", me.id);
+		return;
+	}
+	ctl_streams_send(me.id, "monitor", j);
+	if (me.url_len > 0) {
+		memcpy(u, url, me.url_len);
+		u[me.url_len] = '\0';
+		memcpy(sec, secret, me.secret_len);
+		sec[me.secret_len] = '\0';
+		webhook_send(u, sec[0] != '\0' ? sec : NULL, me.id, ev, len);
+		explicit_bzero(sec, sizeof(sec));
+	}
 }
 
 static void
@@ -3175,6 +3458,20 @@ control_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
 		ctl_snd_stats(imsg);
 		return 0;
 	}
+	if (from == PROC_NETLINK) {
+		switch (imsg->hdr.type) {
+		case IMSG_NL_STATS_REPLY:
+			ctl_nl_stats(imsg);
+			return 0;
+		case IMSG_BODY_DATA:
+			ctl_body_data(from, imsg);
+			return 0;
+		case IMSG_BODY_END:
+			ctl_body_end(from, imsg);
+			return 0;
+		}
+		return -1;
+	}
 	if (from != PROC_ENGINE)
 		return -1;
 	switch (imsg->hdr.type) {
@@ -3195,6 +3492,15 @@ control_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
 		break;
 	case IMSG_TASK_ALERT:
 		ctl_engine_alert(imsg);
+		break;
+	case IMSG_BODY_DATA:
+		ctl_body_data(from, imsg);
+		break;
+	case IMSG_BODY_END:
+		ctl_body_end(from, imsg);
+		break;
+	case IMSG_MON_EVENT:
+		ctl_mon_event(imsg);
 		break;
 	case IMSG_RESOLVE:
 		ctl_resolve(imsg);

@@ -45,6 +45,7 @@
 
 #include <event2/event.h>
 
+#include "engine.h"
 #include "imsg.h"
 #include "log.h"
 #include "lopad.h"
@@ -287,7 +288,7 @@ RB_GENERATE(session_tree, session, entry, session_cmp);
 static struct task_tree		 eng_tasks = RB_INITIALIZER(&eng_tasks);
 static struct session_tree	 eng_sessions = RB_INITIALIZER(&eng_sessions);
 static struct task_list		 eng_done = TAILQ_HEAD_INITIALIZER(eng_done);
-static uint32_t			 eng_next_key;	/* see key_take() */
+static uint32_t			 eng_next_key;	/* see engine_key_take() */
 static uint32_t			 eng_next_sid = 1;
 static uint32_t			 eng_live;	/* tasks not final */
 static uint32_t			 eng_ndone;
@@ -341,21 +342,36 @@ ns_tv(int64_t ns)
 }
 
 /* "<node>-<n>": the key is n; the whole id must match too. */
-static struct task *
-task_find(const char *id)
+uint32_t
+engine_key_of(const char *id)
 {
-	struct task	 k, *t;
 	const char	*dash;
 	char		*end;
 	unsigned long	 n;
 
-	if ((dash = strrchr(id, '-')) == NULL || dash[1] == '\0')
-		return (NULL);
+	if ((dash = strrchr(id, '-')) == NULL || dash[1] == '\0' ||
+	    dash[1] < '0' || dash[1] > '9')
+		return (0);
 	errno = 0;
 	n = strtoul(dash + 1, &end, 10);
 	if (errno != 0 || *end != '\0' || n == 0 || n > UINT32_MAX)
+		return (0);
+	return ((uint32_t)n);
+}
+
+const char *
+engine_node(void)
+{
+	return (eng_node);
+}
+
+static struct task *
+task_find(const char *id)
+{
+	struct task	 k, *t;
+
+	if ((k.key = engine_key_of(id)) == 0)
 		return (NULL);
-	k.key = (uint32_t)n;
 	if ((t = RB_FIND(task_tree, &eng_tasks, &k)) == NULL)
 		return (NULL);
 	if (strcmp(t->id, id) != 0)
@@ -1212,8 +1228,8 @@ task_by_name(const char *name)
 }
 
 /* A fresh key; 0 when none is granted (yet). */
-static uint32_t
-key_take(void)
+uint32_t
+engine_key_take(void)
 {
 	if (eng_next_key >= eng_key_upto && eng_spare.upto != 0) {
 		eng_next_key = eng_spare.from;
@@ -1310,7 +1326,7 @@ task_create(struct task_params *p, uint32_t key, uint32_t reqid,
 			    "\"%s\" already", t->id, p->name);
 		return;
 	}
-	if (origin != ORIGIN_STATE && (key = key_take()) == 0) {
+	if (origin != ORIGIN_STATE && (key = engine_key_take()) == 0) {
 		if (origin == ORIGIN_API)
 			reply_end(reqid, 503, NULL, "no task id available "
 			    "yet: try again");
@@ -1486,7 +1502,7 @@ engine_dispatch_parent(struct imsg *imsg)
 		engine_conf_task_del(imsg);
 		return 0;
 	default:
-		return -1;
+		return engine_mon_dispatch(PROC_PARENT, imsg);
 	}
 }
 
@@ -2283,7 +2299,7 @@ engine_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
 	default:
 		break;
 	}
-	return (-1);
+	return (engine_mon_dispatch(from, imsg));
 }
 
 static void
@@ -2334,6 +2350,7 @@ engine_reconf_commit(const struct lopad_conf *c)
 {
 	/* proc_conf is the new one already: a smaller limits.retain. */
 	task_evict();
+	engine_mon_reconf();
 }
 
 static void
@@ -2350,6 +2367,7 @@ engine_shutdown(void)
 		RB_REMOVE(session_tree, &eng_sessions, s);
 		free(s);
 	}
+	engine_mon_shutdown();
 }
 
 const struct proc_role engine_role = {

@@ -103,6 +103,7 @@ static const struct {
 	{ PROC_ENGINE, PROC_NETLINK },
 	{ PROC_CONTROL, PROC_REFLECTOR },
 	{ PROC_CONTROL, PROC_SENDER },
+	{ PROC_CONTROL, PROC_NETLINK },
 };
 
 /*
@@ -534,6 +535,10 @@ state_send_init(void)
 		imsgev_compose(&children[PROC_ENGINE].iev, IMSG_STATE_RESTORE,
 		    0, 0, -1, &sf.restore.tasks[i],
 		    sizeof(sf.restore.tasks[i]));
+	for (i = 0; i < sf.restore.nmons; i++)
+		imsgev_compose(&children[PROC_ENGINE].iev,
+		    IMSG_STATE_MON_RESTORE, 0, 0, -1, &sf.restore.mons[i],
+		    sizeof(sf.restore.mons[i]));
 	state_file_free(&sf.restore);
 	if ((sf.ev = evtimer_new(base, state_flush_ev, NULL)) == NULL)
 		fatalx("evtimer_new");
@@ -553,6 +558,22 @@ state_add(struct imsg *imsg)
 	else
 		state_change(t->key, STATE_TASKS, line);
 	explicit_bzero(t, sizeof(*t));
+}
+
+static void
+state_mon_add(struct imsg *imsg)
+{
+	struct state_monitor	*m;
+	char			*line;
+
+	if (imsg_check_len(imsg, sizeof(*m)) != 0)
+		fatalx("IMSG_STATE_MON_ADD: bad size");
+	m = imsg->data;
+	if ((line = state_monitor_line(m)) == NULL)
+		log_warnx("state: monitor %u cannot be saved", m->key);
+	else
+		state_change(m->key, STATE_MONITORS, line);
+	explicit_bzero(m, sizeof(*m));
 }
 
 static void
@@ -1191,6 +1212,11 @@ dispatch_child(int fd, short event, void *arg)
 			if (c->role != PROC_ENGINE)
 				goto bad;
 			state_del(&imsg);
+			break;
+		case IMSG_STATE_MON_ADD:
+			if (c->role != PROC_ENGINE)
+				goto bad;
+			state_mon_add(&imsg);
 			break;
 		default:
  bad:

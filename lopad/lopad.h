@@ -105,6 +105,29 @@ enum imsg_type {
 	/* control <-> sender */
 	IMSG_SND_STATS,		/* control -> sender: request (reqid) */
 	IMSG_SND_STATS_REPLY,	/* sender -> control: struct snd_status */
+
+	IMSG_NL_EVENT,		/* netlink -> engine: struct nl_event + JSON */
+	IMSG_NL_RESYNC,		/* netlink -> engine: struct nl_resync */
+	IMSG_NL_STATS,		/* control -> netlink: request (reqid) */
+	IMSG_NL_STATS_REPLY,	/* netlink -> control: struct nl_status */
+	IMSG_NL_VIEW,		/* control -> netlink: uint32_t NL_VIEW_*;
+				   answered with IMSG_BODY_DATA/END */
+
+	IMSG_MON_CREATE,	/* control -> engine: struct monitor_params */
+	IMSG_MON_LIST,		/* control -> engine: struct mon_query */
+	IMSG_MON_GET,		/* control -> engine: struct mon_query */
+	IMSG_MON_PATCH,		/* control -> engine: struct mon_query +
+				   struct monitor_params (given) */
+	IMSG_MON_DELETE,	/* control -> engine: struct mon_query */
+	IMSG_MON_EVENTS,	/* control -> engine: struct mon_query */
+	IMSG_BODY_DATA,		/* engine, netlink -> control: a part of a
+				   reply's JSON body */
+	IMSG_BODY_END,		/* engine, netlink -> control: struct
+				   body_reply, the end of the reply */
+	IMSG_MON_EVENT,		/* engine -> control: struct mon_event + url
+				   + secret + the event's JSON */
+	IMSG_STATE_MON_ADD,	/* engine -> parent: struct state_monitor */
+	IMSG_STATE_MON_RESTORE,	/* parent -> engine: struct state_monitor */
 	IMSG_MAX
 };
 
@@ -224,6 +247,9 @@ struct lopad_conf {
 	uint32_t	 sender_twamp_max_count;	/* greeting Count cap */
 	uint32_t	 monitor_enabled;
 	uint32_t	 monitor_event_buffer_size;
+	uint32_t	 monitor_max;		/* monitors at most */
+	uint32_t	 monitor_rcvbuf;	/* netlink socket, bytes */
+	uint32_t	 monitor_max_routes;	/* routes kept for diffs */
 	uint32_t	 tasks_max;			/* live tasks */
 	uint32_t	 tasks_retain;			/* finished tasks kept */
 	uint32_t	 tasks_samples;			/* recent samples per task */
@@ -397,5 +423,80 @@ const char	*proc_name(enum lopa_proc);	/* "engine" ... */
 const char	*proc_title(enum lopa_proc);	/* "lopad: engine" ... */
 int		 proc_from_name(const char *);	/* -1 when unknown */
 const char	*proc_state_name(enum proc_state);
+
+/*
+ * A link, address or route change as the engine's monitor filters see
+ * it (netlink.c); the event's JSON attributes follow (rtnl.h:
+ * rtnl_event_json, a fragment without its braces).
+ */
+#define NL_NH_MAX	8	/* next hops' interfaces the filter sees */
+struct nl_event {
+	int64_t		 at;		/* CLOCK_REALTIME ns */
+	uint8_t		 kind;		/* enum rtnl_kind */
+	uint8_t		 change;	/* enum rtnl_change */
+	uint8_t		 kernel;	/* the kernel's own noise */
+	uint8_t		 family;	/* AF_INET, AF_INET6; 0 (links) */
+	uint8_t		 plen;		/* addr: prefixlen; route: dst_len */
+	uint8_t		 protocol;	/* route: RTPROT_* */
+	uint8_t		 nnh;		/* nh_ifindex[] used */
+	uint8_t		 pad;
+	uint32_t	 table;		/* route */
+	uint32_t	 ifindex;	/* link's, addr's, route's oif */
+	uint32_t	 nh_ifindex[NL_NH_MAX];
+	char		 ifname[16];	/* its name now */
+	char		 oldname[16];	/* before a rename; else "" */
+	char		 nh_ifname[NL_NH_MAX][16];
+	uint8_t		 addr[16];	/* addr: address; route: dst */
+};
+
+/* Monitor requests (monitor.h has the parameters). */
+struct mon_query {
+	char		 id[96];	/* TASK_IDLEN */
+	uint32_t	 last;		/* EVENTS: newest N; 0 all kept */
+};
+
+/* The end of a reply whose body came as IMSG_BODY_DATA. */
+struct body_reply {
+	uint32_t	 status;	/* 200, 201, 204, 400, 404, 409, 503 */
+	char		 field[64];	/* >= 400: the field at fault */
+	char		 detail[LOPA_ERRLEN];
+};
+
+/* A monitor's event for the streams and its webhook. */
+struct mon_event {
+	char		 id[96];	/* the monitor's (TASK_IDLEN) */
+	uint32_t	 url_len;
+	uint32_t	 secret_len;
+};
+
+#define NL_VIEW_INTERFACES	1	/* links, addresses, fresh counters */
+#define NL_VIEW_ROUTES		2
+
+struct nl_resync {
+	int64_t		 at;
+	uint64_t	 changes;	/* events the resync made */
+};
+
+enum nl_state {
+	NLS_OFF = 0,		/* monitor.enabled false */
+	NLS_STARTING,		/* waiting for the socket, first dump */
+	NLS_OK,
+	NLS_RESYNCING,		/* after an overrun */
+	NLS_FAILING		/* no socket, or it failed: retrying */
+};
+
+struct nl_status {
+	uint32_t	 state;		/* enum nl_state */
+	int32_t		 rcvbuf;	/* bytes, as the kernel says */
+	uint64_t	 messages;	/* read */
+	uint64_t	 events;	/* changes reported */
+	uint64_t	 resyncs;
+	uint64_t	 overruns;	/* ENOBUFS */
+	uint64_t	 malformed;
+	uint64_t	 links, addrs, routes;	/* kept */
+	uint64_t	 route_overflow;
+	uint64_t	 failures;	/* socket errors, retried */
+	char		 error[LOPA_ERRLEN];	/* the last failure */
+};
 
 #endif /* LOPAD_H */

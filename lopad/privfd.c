@@ -168,7 +168,8 @@ privfd_icmp(const struct fd_request *req, struct fd_reply *rep)
 static int
 privfd_netlink(const struct fd_request *req, struct fd_reply *rep)
 {
-	int	 fd, sz;
+	struct sockaddr_nl	 snl;
+	int			 fd, sz;
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
 	    NETLINK_ROUTE);
@@ -180,6 +181,14 @@ privfd_netlink(const struct fd_request *req, struct fd_reply *rep)
 		rep->error = errno;
 		close(fd);
 		return privfd_fail(rep, rep->error, "SO_RCVBUFFORCE");
+	}
+	/* Bound (port chosen by the kernel): libnl reads its address. */
+	memset(&snl, 0, sizeof(snl));
+	snl.nl_family = AF_NETLINK;
+	if (bind(fd, (struct sockaddr *)&snl, sizeof(snl)) == -1) {
+		rep->error = errno;
+		close(fd);
+		return privfd_fail(rep, rep->error, "netlink bind");
 	}
 	return fd;
 }

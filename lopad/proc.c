@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <jansson.h>
 
 #include "imsg.h"
 #include "imsgev.h"
@@ -198,6 +200,13 @@ proc_enter_running(void)
 	log_setlevel(proc_conf->log_level);
 	if (proc_role_self->init != NULL)
 		proc_role_self->init();
+	/*
+	 * What libraries read from files once, before the sandbox forbids
+	 * it: the time zone (strftime) and jansson's hash seed
+	 * (/dev/urandom).
+	 */
+	tzset();
+	json_object_seed(0);
 	sandbox_drop(proc_self, &proc_init_info);
 	if (proc_role_self->start != NULL)
 		proc_role_self->start();

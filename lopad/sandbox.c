@@ -93,9 +93,13 @@ static const int sc_control[] = {
 	SCMP_SYS(futex),
 };
 
-/* netlink: reads the receive buffer size of the passed socket. */
+/*
+ * netlink: the passed socket, driven by libnl: its address and type
+ * (nl_socket_set_fd), memberships (setsockopt), dump requests (sendto).
+ */
 static const int sc_netlink[] = {
-	SCMP_SYS(getsockopt),
+	SCMP_SYS(getsockopt), SCMP_SYS(getsockname), SCMP_SYS(setsockopt),
+	SCMP_SYS(sendto),
 };
 
 /*

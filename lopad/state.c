@@ -25,30 +25,46 @@
 			"through the API and the ids given.\n# Written " \
 			"by lopad; edit only while it is stopped.\n"
 
-char *
-state_task_line(const struct state_task *st)
+/*
+ * A saved line: the key first (a rewrite finds it without parsing the
+ * line), then the parameters p (taken).  NULL on error.
+ */
+static char *
+key_line(uint32_t key, json_t *p)
 {
-	json_t	*o, *p;
+	json_t	*o;
 	char	*s;
 	int	 rc = 0;
 
-	if ((p = task_params_json(&st->p)) == NULL)
+	if (p == NULL)
 		return NULL;
-	/* The key first: a rewrite finds it without parsing the line. */
 	if ((o = json_object()) == NULL) {
 		json_decref(p);
 		return NULL;
 	}
-	rc |= json_object_set_new(o, "key", json_integer(st->key));
+	rc |= json_object_set_new(o, "key", json_integer(key));
 	rc |= json_object_update(o, p);
 	json_decref(p);
-	if (st->p.webhook_secret[0] != '\0')
-		rc |= json_object_set_new(o, "webhook_secret", json_stringn(
-		    st->p.webhook_secret, strnlen(st->p.webhook_secret,
-		    sizeof(st->p.webhook_secret))));
 	s = rc == 0 ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 	json_decref(o);
 	return s;
+}
+
+char *
+state_task_line(const struct state_task *st)
+{
+	json_t	*p;
+
+	if ((p = task_params_json(&st->p)) == NULL)
+		return NULL;
+	if (st->p.webhook_secret[0] != '\0' &&
+	    json_object_set_new(p, "webhook_secret", json_stringn(
+	    st->p.webhook_secret, strnlen(st->p.webhook_secret,
+	    sizeof(st->p.webhook_secret)))) == -1) {
+		json_decref(p);
+		return NULL;
+	}
+	return key_line(st->key, p);
 }
 
 int
@@ -94,6 +110,45 @@ state_task_parse(const char *line, struct state_task *st, char *why,
 	}
 	json_decref(o);
 	st->key = (uint32_t)key;
+	return 0;
+}
+
+char *
+state_monitor_line(const struct state_monitor *sm)
+{
+	return key_line(sm->key, monitor_params_json(&sm->p, 1));
+}
+
+int
+state_monitor_parse(const char *line, struct state_monitor *sm, char *why,
+    size_t len)
+{
+	struct task_json_err	 e;
+	json_error_t		 jerr;
+	json_t			*o, *k;
+	json_int_t		 key;
+
+	memset(sm, 0, sizeof(*sm));
+	if ((o = json_loads(line, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+		snprintf(why, len, "not a JSON object: %s", jerr.text);
+		return -1;
+	}
+	k = json_object_get(o, "key");
+	if (!json_is_object(o) || !json_is_integer(k) ||
+	    (key = json_integer_value(k)) < 1 || key > UINT32_MAX) {
+		snprintf(why, len, "a monitor without an integer key");
+		json_decref(o);
+		return -1;
+	}
+	json_object_del(o, "key");
+	if (monitor_params_from_json(o, 0, &sm->p, &e) == -1) {
+		snprintf(why, len, "monitor %lld: %s", (long long)key,
+		    e.detail);
+		json_decref(o);
+		return -1;
+	}
+	json_decref(o);
+	sm->key = (uint32_t)key;
 	return 0;
 }
 
@@ -146,13 +201,11 @@ grow(void **v, size_t *cap, size_t n, size_t size)
 void
 state_file_free(struct state_file *sf)
 {
-	size_t	 i;
-
 	if (sf->tasks != NULL)
 		explicit_bzero(sf->tasks, sf->ntasks * sizeof(*sf->tasks));
 	free(sf->tasks);
-	for (i = 0; i < sf->nmons; i++)
-		freezero(sf->mons[i].line, strlen(sf->mons[i].line));
+	if (sf->mons != NULL)
+		explicit_bzero(sf->mons, sf->nmons * sizeof(*sf->mons));
 	free(sf->mons);
 	sf->tasks = NULL;
 	sf->mons = NULL;
@@ -167,7 +220,6 @@ state_read(const char *path, struct state_file *sf, char *why, size_t len)
 	size_t		 cap = 0, tcap = 0, mcap = 0, lineno = 0;
 	ssize_t		 got;
 	unsigned long long id;
-	uint32_t	 key;
 	int		 have_next = 0, sec = -1, rc = -1;
 
 	memset(sf, 0, sizeof(*sf));
@@ -224,20 +276,19 @@ state_read(const char *path, struct state_file *sf, char *why, size_t len)
 			sf->ntasks++;
 		} else if (sec == STATE_MONITORS &&
 		    strncmp(line, "- ", 2) == 0) {
-			if ((key = line_key(line + 2)) == 0) {
-				snprintf(why, len, "%s:%zu: a monitor without "
-				    "an integer key", path, lineno);
-				goto done;
-			}
 			if (grow((void **)&sf->mons, &mcap, sf->nmons,
-			    sizeof(*sf->mons)) == -1 ||
-			    (sf->mons[sf->nmons].line = strdup(line + 2)) ==
-			    NULL) {
+			    sizeof(*sf->mons)) == -1) {
 				snprintf(why, len, "%s: %s", path,
 				    strerror(errno));
 				goto done;
 			}
-			sf->mons[sf->nmons++].key = key;
+			if (state_monitor_parse(line + 2,
+			    &sf->mons[sf->nmons], w, sizeof(w)) == -1) {
+				snprintf(why, len, "%s:%zu: %s", path, lineno,
+				    w);
+				goto done;
+			}
+			sf->nmons++;
 		} else {
 			snprintf(why, len, "%s:%zu: not lopad's state format",
 			    path, lineno);

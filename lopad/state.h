@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "monitor.h"
 #include "task.h"
 
 #define STATE_ID_BLOCK		1000	/* ids reserved at a time */
@@ -34,10 +35,9 @@ struct state_task {
 	struct task_params p;
 };
 
-/* A saved monitor: its key and line, parsed by whoever restores it. */
-struct state_mon {
-	uint32_t	 key;
-	char		*line;		/* JSON object, malloc'd */
+struct state_monitor {
+	uint32_t		 key;
+	struct monitor_params	 p;
 };
 
 /* What a state file holds. */
@@ -45,7 +45,7 @@ struct state_file {
 	uint32_t		 next;
 	struct state_task	*tasks;
 	size_t			 ntasks;
-	struct state_mon	*mons;
+	struct state_monitor	*mons;
 	size_t			 nmons;
 };
 
@@ -60,6 +60,10 @@ void	 state_file_free(struct state_file *);
 char	*state_task_line(const struct state_task *);
 /* Parse a line back; 0, or -1 with why. */
 int	 state_task_parse(const char *, struct state_task *, char *, size_t);
+/* The same for monitors. */
+char	*state_monitor_line(const struct state_monitor *);
+int	 state_monitor_parse(const char *, struct state_monitor *, char *,
+	    size_t);
 
 /*
  * The file's sections: tasks, then monitors.  A change replaces or

@@ -154,12 +154,11 @@ struct req {
 	int		 have_port;	/* the target had ":port" */
 };
 
-static int
-fail(struct task_json_err *e, const char *field, const char *fmt, ...)
-    __attribute__((__format__(printf, 3, 4)));
+#define fail	task_json_fail
 
-static int
-fail(struct task_json_err *e, const char *field, const char *fmt, ...)
+int
+task_json_fail(struct task_json_err *e, const char *field, const char *fmt,
+    ...)
 {
 	va_list	 ap;
 	size_t	 n = 0;
@@ -178,8 +177,8 @@ fail(struct task_json_err *e, const char *field, const char *fmt, ...)
 	return -1;
 }
 
-static const char *
-j_typename(const json_t *v)
+const char *
+task_json_typename(const json_t *v)
 {
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
@@ -232,7 +231,7 @@ get_int(struct req *q, enum tf i, int64_t *out, struct task_json_err *e)
 	if (j_int(v, out) == -1)
 		return fail(e, tf_names[i], "expected an integer, got %s",
 		    json_is_real(v) ? "a fraction or a number out of range" :
-		    j_typename(v));
+		    task_json_typename(v));
 	return 0;
 }
 
@@ -258,7 +257,7 @@ j_duration(const json_t *v, const char *field, int64_t *out,
 	if (j_int(v, out) == -1)
 		return fail(e, field, "expected a duration (integer "
 		    "nanoseconds or a string such as \"1s\"), got %s",
-		    j_typename(v));
+		    task_json_typename(v));
 	if (*out < 0)
 		return fail(e, field, "must not be negative");
 	return 0;
@@ -287,7 +286,7 @@ get_string(struct req *q, enum tf i, char *buf, size_t size,
 		return 0;
 	if (!json_is_string(v))
 		return fail(e, tf_names[i], "expected a string, got %s",
-		    j_typename(v));
+		    task_json_typename(v));
 	s = json_string_value(v);
 	len = json_string_length(v);
 	if (strlen(s) != len)
@@ -335,10 +334,11 @@ label_cmp(const void *a, const void *b)
  * Prometheus's (under 64 octets), values valid UTF-8 without control
  * characters (under 256 octets); packed sorted by name.
  */
-static int
-apply_labels(struct req *q, struct task_params *p, struct task_json_err *e)
+int
+task_json_labels(const json_t *o, char *buf, size_t size, uint32_t *len,
+    struct task_json_err *e)
 {
-	const json_t	*o = q->f[TF_LABELS], *v;
+	const json_t	*v;
 	const char	*keys[TASK_MAXLABELS], *key, *val;
 	char		 f[TASK_JSON_FIELDLEN];
 	size_t		 n = 0, i, kl, vl, off = 0;
@@ -347,7 +347,7 @@ apply_labels(struct req *q, struct task_params *p, struct task_json_err *e)
 		return 0;
 	if (!json_is_object(o))
 		return fail(e, "labels", "expected an object of strings, got "
-		    "%s", j_typename(o));
+		    "%s", task_json_typename(o));
 	if (json_object_size(o) > TASK_MAXLABELS)
 		return fail(e, "labels", "at most %d labels",
 		    TASK_MAXLABELS);
@@ -359,7 +359,7 @@ apply_labels(struct req *q, struct task_params *p, struct task_json_err *e)
 			    TASK_LABELKEYLEN);
 		if (!json_is_string(v))
 			return fail(e, f, "expected a string, got %s",
-			    j_typename(v));
+			    task_json_typename(v));
 		val = json_string_value(v);
 		if (strlen(val) != json_string_length(v) ||
 		    has_control(val))
@@ -374,20 +374,27 @@ apply_labels(struct req *q, struct task_params *p, struct task_json_err *e)
 		val = json_string_value(json_object_get(o, keys[i]));
 		kl = strlen(keys[i]) + 1;
 		vl = strlen(val) + 1;
-		if (off + kl + vl > sizeof(p->labels))
+		if (off + kl + vl > size)
 			return fail(e, "labels", "more than %zu octets in all",
-			    sizeof(p->labels));
-		memcpy(p->labels + off, keys[i], kl);
-		memcpy(p->labels + off + kl, val, vl);
+			    size);
+		memcpy(buf + off, keys[i], kl);
+		memcpy(buf + off + kl, val, vl);
 		off += kl + vl;
 	}
-	p->labels_len = (uint32_t)off;
+	*len = (uint32_t)off;
 	return 0;
 }
 
+static int
+apply_labels(struct req *q, struct task_params *p, struct task_json_err *e)
+{
+	return task_json_labels(q->f[TF_LABELS], p->labels,
+	    sizeof(p->labels), &p->labels_len, e);
+}
+
 /* The packed labels as an object; NULL when there are none. */
-static json_t *
-labels_json(const char *buf, uint32_t len)
+json_t *
+task_json_labels_out(const char *buf, uint32_t len)
 {
 	json_t		*o;
 	const char	*k, *v;
@@ -552,8 +559,8 @@ target_split(struct req *q, struct task_params *p, struct task_json_err *e)
 	return 0;
 }
 
-static int
-url_ok(const char *u)
+int
+task_json_url_ok(const char *u)
 {
 	const char	*h;
 
@@ -571,8 +578,8 @@ url_ok(const char *u)
 	return 1;
 }
 
-static int
-ifname_ok(const char *s)
+int
+task_json_ifname_ok(const char *s)
 {
 	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
 		return 0;
@@ -675,7 +682,7 @@ read_fields(struct req *q, struct task_params *p, struct task_json_err *e)
 	if (get_string(q, TF_INTERFACE, p->interface, sizeof(p->interface),
 	    e) == -1)
 		return -1;
-	if (!ifname_ok(p->interface))
+	if (!task_json_ifname_ok(p->interface))
 		return fail(e, "interface", "not a valid interface name");
 	if (get_string(q, TF_IP_VERSION, s, sizeof(s), e) == -1)
 		return json_is_string(q->f[TF_IP_VERSION]) ?
@@ -693,7 +700,7 @@ read_fields(struct req *q, struct task_params *p, struct task_json_err *e)
 	if (q->f[TF_LOSS_THRESHOLD] != NULL) {
 		if (!json_is_number(q->f[TF_LOSS_THRESHOLD]))
 			return fail(e, "loss_threshold", "expected a number, "
-			    "got %s", j_typename(q->f[TF_LOSS_THRESHOLD]));
+			    "got %s", task_json_typename(q->f[TF_LOSS_THRESHOLD]));
 		p->loss_threshold = json_number_value(q->f[TF_LOSS_THRESHOLD]);
 		if (!(p->loss_threshold >= 0 && p->loss_threshold <= 1))
 			return fail(e, "loss_threshold", "must be a fraction "
@@ -703,7 +710,7 @@ read_fields(struct req *q, struct task_params *p, struct task_json_err *e)
 	    sizeof(p->alert_callback_url), e) == -1)
 		return -1;
 	if (p->alert_callback_url[0] != '\0' &&
-	    !url_ok(p->alert_callback_url))
+	    !task_json_url_ok(p->alert_callback_url))
 		return fail(e, "alert_callback_url", "not an http or https "
 		    "URL");
 	if (get_string(q, TF_WEBHOOK_URL, s, sizeof(s), e) == -1)
@@ -712,7 +719,7 @@ read_fields(struct req *q, struct task_params *p, struct task_json_err *e)
 		if (p->alert_callback_url[0] != '\0')
 			return fail(e, "webhook_url", "give webhook_url or "
 			    "alert_callback_url (its name in Lopa), not both");
-		if (!url_ok(s))
+		if (!task_json_url_ok(s))
 			return fail(e, "webhook_url", "not an http or https "
 			    "URL");
 		strlcpy(p->alert_callback_url, s,
@@ -736,13 +743,13 @@ read_fields(struct req *q, struct task_params *p, struct task_json_err *e)
 	if (q->f[TF_DF] != NULL) {
 		if (!json_is_boolean(q->f[TF_DF]))
 			return fail(e, "df", "expected true or false, got %s",
-			    j_typename(q->f[TF_DF]));
+			    task_json_typename(q->f[TF_DF]));
 		q->df = json_is_true(q->f[TF_DF]);
 	}
 	if (q->f[TF_CONTROL] != NULL) {
 		if (!json_is_boolean(q->f[TF_CONTROL]))
 			return fail(e, "control", "expected true or false, "
-			    "got %s", j_typename(q->f[TF_CONTROL]));
+			    "got %s", task_json_typename(q->f[TF_CONTROL]));
 		if (p->type != TASK_TWAMP)
 			return fail(e, "control", "only twamp tasks have "
 			    "control (TWAMP-Control)");
@@ -822,7 +829,7 @@ tlv_int(const json_t *o, size_t i, const char *key, int64_t max,
 	snprintf(f, sizeof(f), "tlvs[%zu].%s", i, key);
 	if (j_int(v, out) == -1)
 		return fail(e, f, "expected an integer, got %s",
-		    j_typename(v));
+		    task_json_typename(v));
 	if (*out < 0 || *out > max)
 		return fail(e, f, "must be between 0 and %lld",
 		    (long long)max);
@@ -851,7 +858,7 @@ tlv_read(const json_t *o, size_t i, struct task_params *p,
 
 	snprintf(f, sizeof(f), "tlvs[%zu]", i);
 	if (!json_is_object(o))
-		return fail(e, f, "expected an object, got %s", j_typename(o));
+		return fail(e, f, "expected an object, got %s", task_json_typename(o));
 	snprintf(f, sizeof(f), "tlvs[%zu].type", i);
 	if ((v = json_object_get(o, "type")) == NULL || json_is_null(v))
 		return fail(e, f, "required: padding, timestamp_info, cos "
@@ -876,7 +883,7 @@ tlv_read(const json_t *o, size_t i, struct task_params *p,
 		t->type = tlv_names[k].type;
 	} else
 		return fail(e, f, "expected a string or a number, got %s",
-		    j_typename(v));
+		    task_json_typename(v));
 	json_object_foreach((json_t *)o, key, v) {
 		if (strcmp(key, "type") == 0 ||
 		    ((t->type == STAMP_TLV_PADDING ||
@@ -927,7 +934,7 @@ apply_tlvs(struct req *q, struct task_params *p, struct task_json_err *e)
 		return fail(e, "tlvs", "only stamp tasks send TLVs");
 	if (!json_is_array(a))
 		return fail(e, "tlvs", "expected an array, got %s",
-		    j_typename(a));
+		    task_json_typename(a));
 	if (json_array_size(a) > TASK_MAXTLVS)
 		return fail(e, "tlvs", "at most %d TLVs", TASK_MAXTLVS);
 	if (q->f[TF_PADDING] != NULL && q->padding != -1)
@@ -1131,7 +1138,7 @@ threshold_read(const json_t *o, int m, struct alert_rule *r,
 	if (!json_is_object(o))
 		return fail(e, f, "expected an object such as {\"above\": "
 		    "%s}, got %s", alert_metric_is_time(m) ? "\"150ms\"" :
-		    "0.05", j_typename(o));
+		    "0.05", task_json_typename(o));
 	json_object_foreach((json_t *)o, key, v) {
 		snprintf(f, sizeof(f), "thresholds.%s.%s", name, key);
 		if (json_is_null(v))
@@ -1155,7 +1162,7 @@ threshold_read(const json_t *o, int m, struct alert_rule *r,
 				if (!json_is_number(v))
 					return fail(e, f, "expected a fraction "
 					    "between 0 and 1, got %s",
-					    j_typename(v));
+					    task_json_typename(v));
 				d = json_number_value(v);
 			}
 			if (strcmp(key, "clear") == 0) {
@@ -1168,7 +1175,7 @@ threshold_read(const json_t *o, int m, struct alert_rule *r,
 		    strcmp(key, "min_samples") == 0) {
 			if (j_int(v, &n) == -1)
 				return fail(e, f, "expected an integer, got "
-				    "%s", j_typename(v));
+				    "%s", task_json_typename(v));
 			if (n < 1 || n > 1000000)
 				return fail(e, f, "must be between 1 and "
 				    "1000000");
@@ -1223,7 +1230,7 @@ apply_thresholds(struct req *q, struct task_params *p,
 		if (!json_is_object(o))
 			return fail(e, "thresholds", "expected an object such "
 			    "as {\"loss\": {\"above\": 0.05}}, got %s",
-			    j_typename(o));
+			    task_json_typename(o));
 		json_object_foreach((json_t *)o, key, v) {
 			snprintf(f, sizeof(f), "thresholds.%s", key);
 			if ((m = alert_metric_from_name(key)) == -1)
@@ -1322,7 +1329,7 @@ task_params_from_json(const json_t *body, uint32_t type,
 		return fail(e, "type", "unknown task type %u", type);
 	if (body != NULL && !json_is_object(body))
 		return fail(e, NULL, "the body must be a JSON object, not %s",
-		    j_typename(body));
+		    task_json_typename(body));
 	p->type = type;
 	if ((body != NULL && collect(body, &q, e) == -1) ||
 	    check_type(&q, type, e) == -1 ||
@@ -1725,7 +1732,7 @@ task_params_json(const struct task_params *p)
 	/* webhook_secret is never shown. */
 	if ((th = thresholds_json(p)) != NULL)
 		rc |= json_object_set_new(o, "thresholds", th);
-	if ((th = labels_json(p->labels, p->labels_len)) != NULL)
+	if ((th = task_json_labels_out(p->labels, p->labels_len)) != NULL)
 		rc |= json_object_set_new(o, "labels", th);
 	if (rc != 0) {
 		json_decref(o);
@@ -2063,7 +2070,7 @@ task_alert_json(const struct task_alert *a, const char *node)
 	/* ours */
 	if (strnlen(a->name, sizeof(a->name)) > 0)
 		rc |= json_object_set_new(o, "name", J_STR(a->name));
-	rc |= json_object_set_new(o, "labels", (x = labels_json(a->labels,
+	rc |= json_object_set_new(o, "labels", (x = task_json_labels_out(a->labels,
 	    a->labels_len)) != NULL ? x : json_object());
 	rc |= json_object_set_new(o, "metric", json_string(
 	    alert_metric_name(m)));
@@ -2142,7 +2149,7 @@ task_info_json(const struct task_info *ti, const struct task_round *rounds,
 	rc |= json_object_set_new(o, "id", J_STR(ti->id));
 	if (strnlen(p->name, sizeof(p->name)) > 0)
 		rc |= json_object_set_new(o, "name", J_STR(p->name));
-	if ((w = labels_json(p->labels, p->labels_len)) != NULL)
+	if ((w = task_json_labels_out(p->labels, p->labels_len)) != NULL)
 		rc |= json_object_set_new(o, "labels", w);
 	if (task_addr_format(&ti->addr, addr, sizeof(addr)) > 0)
 		rc |= json_object_set_new(o, "address", json_string(addr));

@@ -36,6 +36,21 @@ int	 task_params_parse(const char *, size_t, uint32_t,
 	    struct task_params *, struct task_json_err *);
 
 /*
+ * Pieces the monitors' requests share (monitor.c).  task_json_fail()
+ * fills *e (400, field, "field: why") and returns -1.
+ */
+int	 task_json_fail(struct task_json_err *, const char *, const char *,
+	    ...) __attribute__((__format__(printf, 3, 4)));
+const char *task_json_typename(const json_t *);
+/* "labels": an object of strings, packed into buf; 0 or -1 with *e. */
+int	 task_json_labels(const json_t *, char *, size_t, uint32_t *,
+	    struct task_json_err *);
+/* Packed labels as an object, NULL when there are none. */
+json_t	*task_json_labels_out(const char *, uint32_t);
+int	 task_json_url_ok(const char *);
+int	 task_json_ifname_ok(const char *);
+
+/*
  * Query strings (the part after '?', NULL or "" for none).
  * GET /tasks: type, status.  GET /tasks/:id/samples: last.
  * 0, or -1 with *err naming the parameter.

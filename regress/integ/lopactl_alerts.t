@@ -284,8 +284,9 @@ usage_error "an empty secret file" \
 usage_error "--loss-threshold 0" \
     '^lopactl: invalid argument "0" to --loss-threshold: must be above 0$' \
     ping 127.0.0.1 --continuous --loss-threshold 0
-usage_error "monitor with an argument" \
-    '^lopactl: unexpected argument "add" after "monitor"$' monitor add
+usage_error "monitor with an unknown verb" \
+    '^lopactl: unknown argument "frob" after "monitor"; valid: add, list, show, delete, update, events$' \
+    monitor frob
 is "$(ntasks)" "$before" "usage errors created no task"
 
 # --- 3. task show

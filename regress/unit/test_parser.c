@@ -1,8 +1,9 @@
 /*
  * Unit tests: lopactl's command grammar (lopactl/parser.c), with the real
- * tables and with a test grammar shaped like the commands later issues
+ * tables and with test grammars shaped like the commands later issues
  * add (keywords, subcommands, typed arguments, options, flags, aliases,
- * choices).
+ * choices, option tables shared through BACK, required options); and the
+ * text lines of lopactl/fmt.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -85,6 +86,64 @@ static const struct token t_mon[] = {
 	{ KEYWORD,	"events",	STATUS,		NULL,	0, 0 },
 	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
 };
+
+/*
+ * Two commands sharing the tables of their options' arguments, which
+ * lead BACK; "add" needs --kind; --n takes a number or a name; --on is
+ * an alias both have.
+ */
+static const struct token t_badd[];
+static const struct token t_bset[];
+static const struct token t_bset_opts[];
+static const struct token t_bkind[];
+static const struct token t_bn[];
+static const struct token t_bon[];
+
+static const struct token t_bmain[] = {
+	{ KEYWORD,	"add",		STATUS,		t_badd,	0, 0 },
+	{ KEYWORD,	"set",		RELOAD,		t_bset,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_badd[] = {
+	{ NOTOKEN,	"",		NONE,		NULL,	0, 0 },
+	{ OPTION,	"--kind",	NONE,		t_bkind, 1, 0 },
+	{ OPTION,	"--n",		NONE,		t_bn,	0, 0 },
+	{ FLAG,		"--off",	F_DISABLED,	t_badd,	0, 0 },
+	{ ALIAS,	"--on",		NONE,		t_bon,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_bset[] = {
+	{ STRING,	"ID",		ARG_ID,		t_bset_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_bset_opts[] = {
+	{ NOTOKEN,	"",		NONE,		NULL,	0, 0 },
+	{ OPTION,	"--n",		NONE,		t_bn,	0, 0 },
+	{ FLAG,		"--enable",	F_ENABLE,	t_bset_opts, 0, 0 },
+	{ ALIAS,	"--on",		NONE,		t_bon,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_bkind[] = {
+	{ CHOICE,	"a|b",		ARG_MON_TYPE,	BACK,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_bn[] = {
+	{ NUMBER,	"N",		ARG_TABLE,	BACK,	0, 100 },
+	{ CHOICE,	"main|local",	ARG_TABLE,	BACK,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_bon[] = {
+	{ CHOICE,	"true|false",	ARG_ENABLED,	BACK,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static void	 commands_text(const struct token *, const char *);
 
 /* Split a command line on spaces into a static argv. */
 static int
@@ -1119,7 +1178,7 @@ test_fraction_parse(void **state)
 	assert_string_equal(why, "more than 1 (5% is 0.05)");
 }
 
-/* monitor alone, its alias; its subcommands are not there yet. */
+/* monitor alone, its alias, and the monitors' commands. */
 static void
 test_monitor_commands(void **state)
 {
@@ -1129,10 +1188,320 @@ test_monitor_commands(void **state)
 	assert_int_equal(res.action, MONITOR);
 	accepts(parser_main(), "events", &res);
 	assert_int_equal(res.action, MONITOR);
-	refuses(parser_main(), "monitor list",
-	    "unexpected argument \"list\" after \"monitor\"");
 	refuses(parser_main(), "events x",
 	    "unexpected argument \"x\" after \"events\"");
+	refuses(parser_main(), "monitor x", "unknown argument \"x\" after "
+	    "\"monitor\"; valid: add, list, show, delete, update, events");
+
+	accepts(parser_main(), "monitor list", &res);
+	assert_int_equal(res.action, MONITOR_LIST);
+	accepts(parser_main(), "monitor show h-3", &res);
+	assert_int_equal(res.action, MONITOR_SHOW);
+	assert_string_equal(res.args[ARG_ID].str, "h-3");
+	accepts(parser_main(), "monitor delete h-3", &res);
+	assert_int_equal(res.action, MONITOR_DELETE);
+	assert_string_equal(res.args[ARG_ID].str, "h-3");
+	accepts(parser_main(), "monitor events h-3", &res);
+	assert_int_equal(res.action, MONITOR_EVENTS);
+	assert_false(res.args[ARG_LAST].set);
+	accepts(parser_main(), "monitor events h-3 --last 5", &res);
+	assert_int_equal(res.args[ARG_LAST].num, 5);
+	accepts(parser_main(), "monitor events h-3 --last=100000", &res);
+	assert_int_equal(res.args[ARG_LAST].num, 100000);
+
+	refuses(parser_main(), "monitor list x",
+	    "unexpected argument \"x\" after \"list\"");
+	refuses(parser_main(), "monitor show",
+	    "missing argument after \"show\"; valid: ID");
+	refuses(parser_main(), "monitor delete a b",
+	    "unexpected argument \"b\" after \"a\"");
+	refuses(parser_main(), "monitor events", "missing argument after "
+	    "\"events\"; valid: ID");
+	refuses(parser_main(), "monitor events h --last 0", "invalid argument "
+	    "\"0\" to --last: too small (minimum 1)");
+	refuses(parser_main(), "monitor events h --last 100001", "invalid "
+	    "argument \"100001\" to --last: too large (maximum 100000)");
+	refuses(parser_main(), "monitor events h --last ten", "invalid "
+	    "argument \"ten\" to --last: not a number");
+	refuses(parser_main(), "monitor events h --last 1 --last 2",
+	    "--last given twice");
+}
+
+/* monitor add: every option, and Lopa's --enabled. */
+static void
+test_monitor_add_options(void **state)
+{
+	struct parse_result	 res;
+
+	accepts(parser_main(), "monitor add --type route --interface veth* "
+	    "--index 5 --prefix 198.18.0.0/15 --table 100 "
+	    "--route-dst 2001:db8::/32 --family inet6 --protocol static "
+	    "--include-kernel --buffer 500 --name edge --label site=a "
+	    "--label role=core --webhook-url http://127.0.0.1:9/h "
+	    "--webhook-secret-file /etc/s --disabled", &res);
+	assert_int_equal(res.action, MONITOR_ADD);
+	assert_string_equal(res.args[ARG_MON_TYPE].str, "route");
+	assert_string_equal(res.args[ARG_IFACE].str, "veth*");
+	assert_int_equal(res.args[ARG_INDEX].num, 5);
+	assert_string_equal(res.args[ARG_PREFIX].str, "198.18.0.0/15");
+	assert_int_equal(res.args[ARG_TABLE].num, 100);
+	assert_string_equal(res.args[ARG_ROUTE_DST].str, "2001:db8::/32");
+	assert_string_equal(res.args[ARG_FAMILY].str, "inet6");
+	assert_string_equal(res.args[ARG_PROTOCOL].str, "static");
+	assert_int_equal(res.args[ARG_BUFFER].num, 500);
+	assert_string_equal(res.args[ARG_NAME].str, "edge");
+	assert_int_equal(res.args[ARG_LABEL].n, 2);
+	assert_string_equal(res.args[ARG_LABEL].strv[0], "site=a");
+	assert_string_equal(res.args[ARG_LABEL].strv[1], "role=core");
+	assert_string_equal(res.args[ARG_WEBHOOK].str, "http://127.0.0.1:9/h");
+	assert_string_equal(res.args[ARG_SECRET_FILE].str, "/etc/s");
+	assert_int_equal(res.flags, F_KERNEL | F_DISABLED);
+	assert_false(res.args[ARG_ENABLED].set);
+
+	/* any order; --type last; numbers or names; Lopa's forms */
+	accepts(parser_main(), "monitor add --table main --protocol 186 "
+	    "--index 0 --family=ipv4 --enabled=false --type=ip", &res);
+	assert_string_equal(res.args[ARG_MON_TYPE].str, "ip");
+	assert_string_equal(res.args[ARG_TABLE].str, "main");
+	assert_true(res.args[ARG_TABLE].set);
+	assert_int_equal(res.args[ARG_PROTOCOL].num, 186);
+	assert_true(res.args[ARG_INDEX].set);
+	assert_int_equal(res.args[ARG_INDEX].num, 0);
+	assert_string_equal(res.args[ARG_FAMILY].str, "ipv4");
+	assert_string_equal(res.args[ARG_ENABLED].str, "false");
+	assert_int_equal(res.flags, 0);
+	accepts(parser_main(), "monitor add --type interface --enabled true "
+	    "--table 4294967295 --prefix 0.0.0.0/0 --route-dst ::/0", &res);
+	assert_string_equal(res.args[ARG_ENABLED].str, "true");
+	assert_int_equal(res.args[ARG_TABLE].num, 4294967295LL);
+	/* host bits may be set, as ip(8) takes them */
+	accepts(parser_main(), "monitor add --type ip --prefix 198.18.1.1/24",
+	    &res);
+	accepts(parser_main(), "monitor add --type ip --prefix "
+	    "2001:db8::1/128", &res);
+}
+
+/* monitor update: add's options but --type, and the undoing ones. */
+static void
+test_monitor_update_options(void **state)
+{
+	struct parse_result	 res;
+
+	accepts(parser_main(), "monitor update h-3 --prefix 198.18.0.0/24 "
+	    "--disable --no-webhook --no-include-kernel --no-labels", &res);
+	assert_int_equal(res.action, MONITOR_UPDATE);
+	assert_string_equal(res.args[ARG_ID].str, "h-3");
+	assert_string_equal(res.args[ARG_PREFIX].str, "198.18.0.0/24");
+	assert_int_equal(res.flags, F_DISABLE | F_NO_WEBHOOK | F_NO_KERNEL |
+	    F_NO_LABELS);
+	accepts(parser_main(), "monitor update h-3 --no-filter --enable "
+	    "--name x --buffer 1 --include-kernel --label a=b "
+	    "--webhook-url https://h/ --webhook-secret-file f --disabled "
+	    "--enabled false", &res);
+	assert_int_equal(res.flags, F_NO_FILTER | F_ENABLE | F_KERNEL |
+	    F_DISABLED);
+	assert_int_equal(res.args[ARG_BUFFER].num, 1);
+	assert_string_equal(res.args[ARG_ENABLED].str, "false");
+	accepts(parser_main(), "monitor update h-3", &res);
+	assert_int_equal(res.flags, 0);
+
+	/* an option's argument leads back to update's options, not add's */
+	refuses(parser_main(), "monitor update h-3 --table 5 --type ip",
+	    "unknown argument \"--type\" after \"5\"; valid: "
+	    "--interface NAME, --index N, --prefix CIDR, --table TABLE, "
+	    "--route-dst CIDR, --family inet|inet6, --protocol PROTO, "
+	    "--no-filter, --include-kernel, --no-include-kernel, --buffer N, "
+	    "--name NAME, --label KEY=VALUE, --no-labels, --webhook-url URL, "
+	    "--webhook-secret-file FILE, --no-webhook, --enable, --disable, "
+	    "--disabled");
+	refuses(parser_main(), "monitor add --type ip --table 5 --enable",
+	    "unknown argument \"--enable\" after \"5\"; valid: "
+	    "--type interface|ip|route, --interface NAME, --index N, "
+	    "--prefix CIDR, --table TABLE, --route-dst CIDR, "
+	    "--family inet|inet6, --protocol PROTO, --include-kernel, "
+	    "--buffer N, --name NAME, --label KEY=VALUE, --webhook-url URL, "
+	    "--webhook-secret-file FILE, --disabled");
+	refuses(parser_main(), "monitor update", "missing argument after "
+	    "\"update\"; valid: ID");
+	refuses(parser_main(), "monitor update --enable", "invalid ID "
+	    "\"--enable\": looks like an option");
+}
+
+/* Bad values: a message that names the option, the word and why. */
+static void
+test_monitor_errors(void **state)
+{
+	refuses(parser_main(), "monitor add",
+	    "missing option --type interface|ip|route");
+	refuses(parser_main(), "monitor add --name x",
+	    "missing option --type interface|ip|route");
+	refuses(parser_main(), "monitor add --type link", "invalid argument "
+	    "\"link\" to --type: expected interface, ip or route");
+	refuses(parser_main(), "monitor add --type", "missing argument after "
+	    "\"--type\"; valid: interface|ip|route");
+	refuses(parser_main(), "monitor add --type ip --type route",
+	    "--type given twice");
+
+	refuses(parser_main(), "monitor add --type ip --prefix 198.18.0.0",
+	    "invalid argument \"198.18.0.0\" to --prefix: expected "
+	    "ADDRESS/LENGTH, such as 198.18.0.0/15 or 2001:db8::/32");
+	refuses(parser_main(), "monitor add --type ip --prefix 198.18.0.0/33",
+	    "invalid argument \"198.18.0.0/33\" to --prefix: prefix length "
+	    "\"33\" is too large (0 to 32 for IPv4)");
+	refuses(parser_main(), "monitor add --type ip --prefix 2001:db8::/129",
+	    "invalid argument \"2001:db8::/129\" to --prefix: prefix length "
+	    "\"129\" is too large (0 to 128 for IPv6)");
+	refuses(parser_main(), "monitor add --type ip --prefix 198.18.0.256/24",
+	    "invalid argument \"198.18.0.256/24\" to --prefix: "
+	    "\"198.18.0.256\" is not an IPv4 or IPv6 address");
+	refuses(parser_main(), "monitor add --type ip --prefix eth0/24",
+	    "invalid argument \"eth0/24\" to --prefix: \"eth0\" is not an "
+	    "IPv4 or IPv6 address");
+	refuses(parser_main(), "monitor add --type route --route-dst 10/8",
+	    "invalid argument \"10/8\" to --route-dst: \"10\" is not an IPv4 "
+	    "or IPv6 address");
+	refuses(parser_main(), "monitor add --type route --route-dst 10.0.0.0/",
+	    "invalid argument \"10.0.0.0/\" to --route-dst: prefix length "
+	    "\"\" is not a number");
+	refuses(parser_main(), "monitor add --type route --route-dst "
+	    "10.0.0.0/+8", "invalid argument \"10.0.0.0/+8\" to --route-dst: "
+	    "prefix length \"+8\" is not a number");
+	refuses(parser_main(), "monitor add --type route --route-dst "
+	    "10.0.0.0/8x", "invalid argument \"10.0.0.0/8x\" to --route-dst: "
+	    "prefix length \"8x\" is invalid (0 to 32 for IPv4)");
+	refuses(parser_main(), "monitor update h --route-dst default",
+	    "invalid argument \"default\" to --route-dst: expected "
+	    "ADDRESS/LENGTH, such as 198.18.0.0/15 or 2001:db8::/32");
+
+	refuses(parser_main(), "monitor add --type ip --index -1",
+	    "invalid argument \"-1\" to --index: too small (minimum 0)");
+	refuses(parser_main(), "monitor add --type ip --index eth0",
+	    "invalid argument \"eth0\" to --index: not a number");
+	refuses(parser_main(), "monitor add --type ip --index 2147483648",
+	    "invalid argument \"2147483648\" to --index: too large "
+	    "(maximum 2147483647)");
+	refuses(parser_main(), "monitor add --type ip --buffer 0",
+	    "invalid argument \"0\" to --buffer: too small (minimum 1)");
+	refuses(parser_main(), "monitor add --type ip --buffer 100001",
+	    "invalid argument \"100001\" to --buffer: too large "
+	    "(maximum 100000)");
+	refuses(parser_main(), "monitor add --type route --table 4294967296",
+	    "invalid argument \"4294967296\" to --table: too large "
+	    "(maximum 4294967295)");
+	refuses(parser_main(), "monitor add --type route --table 1x",
+	    "invalid argument \"1x\" to --table: not a number");
+	refuses(parser_main(), "monitor add --type route --table mian",
+	    "invalid argument \"mian\" to --table: expected main, local or "
+	    "default (or a number)");
+	refuses(parser_main(), "monitor add --type route --protocol 256",
+	    "invalid argument \"256\" to --protocol: too large (maximum 255)");
+	refuses(parser_main(), "monitor add --type route --protocol ospf3",
+	    "invalid argument \"ospf3\" to --protocol: expected unspec, "
+	    "redirect, kernel, boot, static, gated, ra, mrt, zebra, bird, "
+	    "dnrouted, xorp, ntk, dhcp, mrouted, keepalived, babel, openr, "
+	    "bgp, isis, ospf, rip or eigrp (or a number)");
+	refuses(parser_main(), "monitor add --type ip --family ip4",
+	    "invalid argument \"ip4\" to --family: expected inet or inet6");
+	refuses(parser_main(), "monitor add --type ip --enabled yes",
+	    "invalid argument \"yes\" to --enabled: expected true or false");
+	refuses(parser_main(), "monitor add --type ip --interface -x",
+	    "invalid argument \"-x\" to --interface: looks like an option");
+	refuses(parser_main(), "monitor add --type ip --disabled --disabled",
+	    "--disabled given twice");
+	refuses(parser_main(), "monitor add --type ip --label a=1 --label b=2 "
+	    "--label c=3 --label d=4 --label e=5 --label f=6 --label g=7 "
+	    "--label h=8 --label i=9 --label j=10 --label k=11 --label l=12 "
+	    "--label m=13 --label n=14 --label o=15 --label p=16 "
+	    "--label q=17", "--label given more than 16 times");
+}
+
+/* The walker's parts that the monitors' grammar uses, on a test grammar. */
+static void
+test_shared_option_tables(void **state)
+{
+	struct parse_result	 res;
+
+	accepts(t_bmain, "add --kind a --n 5 --off", &res);
+	assert_int_equal(res.action, STATUS);
+	assert_string_equal(res.args[ARG_MON_TYPE].str, "a");
+	assert_int_equal(res.args[ARG_TABLE].num, 5);
+	assert_int_equal(res.flags, F_DISABLED);
+	accepts(t_bmain, "add --n main --on false --off --kind=b", &res);
+	assert_string_equal(res.args[ARG_TABLE].str, "main");
+	assert_string_equal(res.args[ARG_ENABLED].str, "false");
+	accepts(t_bmain, "set x --n=local --enable --on true", &res);
+	assert_int_equal(res.action, RELOAD);
+	assert_string_equal(res.args[ARG_TABLE].str, "local");
+	assert_int_equal(res.flags, F_ENABLE);
+
+	/* BACK leads to the table of the command being parsed */
+	refuses(t_bmain, "set x --n 5 --off", "unknown argument \"--off\" "
+	    "after \"5\"; valid: --n N, --enable");
+	refuses(t_bmain, "add --kind a --n 5 --enable", "unknown argument "
+	    "\"--enable\" after \"5\"; valid: --kind a|b, --n N, --off");
+	/* a required option, wherever the command ends */
+	refuses(t_bmain, "add", "missing option --kind a|b");
+	refuses(t_bmain, "add --n 5 --off", "missing option --kind a|b");
+	accepts(t_bmain, "set x", &res);
+	/* a number's reason for a number, the name's for a name */
+	refuses(t_bmain, "add --n 101", "invalid argument \"101\" to --n: "
+	    "too large (maximum 100)");
+	refuses(t_bmain, "add --n -3", "invalid argument \"-3\" to --n: "
+	    "too small (minimum 0)");
+	refuses(t_bmain, "add --n 1x", "invalid argument \"1x\" to --n: "
+	    "not a number");
+	refuses(t_bmain, "add --n mian", "invalid argument \"mian\" to --n: "
+	    "expected main or local (or a number)");
+	refuses(t_bmain, "add --n 1 --n main", "--n given twice");
+
+	commands_text(t_bmain, "\tadd --kind a|b [--n N] [--off]\n"
+	    "\tset ID [--n N] [--enable]\n");
+	/* an alias two commands have alike: once */
+	aliases_text(t_bmain, "\t--on true|false\n");
+}
+
+static void
+test_cidr_parse(void **state)
+{
+	static const char *const good[] = {
+		"0.0.0.0/0", "198.18.0.0/15", "198.18.1.1/32", "::/0",
+		"2001:db8::/32", "2001:db8::1/128", "::ffff:198.18.0.1/96",
+		"10.0.0.0/08"
+	};
+	static const struct {
+		const char	*word;
+		const char	*why;
+	} bad[] = {
+		{ "198.18.0.1", "expected ADDRESS/LENGTH, such as "
+		    "198.18.0.0/15 or 2001:db8::/32" },
+		{ "", "expected ADDRESS/LENGTH, such as 198.18.0.0/15 or "
+		    "2001:db8::/32" },
+		{ "/24", "\"\" is not an IPv4 or IPv6 address" },
+		{ "198.18.0/24", "\"198.18.0\" is not an IPv4 or IPv6 "
+		    "address" },
+		{ "198.18.0.0/-1", "prefix length \"-1\" is not a number" },
+		{ "198.18.0.0/ 8", "prefix length \" 8\" is not a number" },
+		{ "198.18.0.0/24/", "prefix length \"24/\" is invalid (0 to 32 "
+		    "for IPv4)" },
+		{ "2001:db8::/999999999999999999999", "prefix length "
+		    "\"999999999999999999999\" is too large (0 to 128 for "
+		    "IPv6)" },
+		{ "2001:db8::g/64", "\"2001:db8::g\" is not an IPv4 or IPv6 "
+		    "address" },
+		{ "fe80::1%eth0/64", "\"fe80::1%eth0\" is not an IPv4 or IPv6 "
+		    "address" },
+	};
+	char	 why[256];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (cidr_parse(good[i], why, sizeof(why)) != 0)
+			fail_msg("%s refused: %s", good[i], why);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (cidr_parse(bad[i].word, why, sizeof(why)) != -1)
+			fail_msg("%s accepted", bad[i].word);
+		assert_string_equal(why, bad[i].why);
+	}
 }
 
 static json_t *
@@ -1234,6 +1603,158 @@ test_event_lines(void **state)
 	json_decref(j);
 }
 
+/* One monitor event's DETAIL (the spec's event objects). */
+static void
+detail_is(const char *ev, const char *want)
+{
+	json_t	*j;
+	char	 line[512];
+
+	j = json_of(ev);
+	fmt_monitor_detail(j, line, sizeof(line));
+	assert_string_equal(line, want);
+	json_decref(j);
+}
+
+static void
+test_monitor_detail(void **state)
+{
+	/* add and delete: the object as ip(8) names it */
+	detail_is("{\"type\":\"interface\",\"change\":\"add\","
+	    "\"detail\":{\"index\":5,\"name\":\"veth0\","
+	    "\"flags\":\"up|broadcast|multicast|running\",\"mtu\":1500,"
+	    "\"oper_state\":\"up\",\"kind\":\"veth\"},"
+	    "\"new\":{\"index\":5,\"name\":\"veth0\"}}",
+	    "veth0 index 5 up mtu 1500");
+	/* an unknown operational state: the administrative one */
+	detail_is("{\"type\":\"interface\",\"change\":\"delete\","
+	    "\"detail\":{\"index\":1,\"name\":\"lo\",\"flags\":"
+	    "\"loopback|running\",\"mtu\":65536,\"oper_state\":"
+	    "\"unknown\"}}", "lo index 1 down mtu 65536");
+	detail_is("{\"type\":\"interface\",\"change\":\"add\","
+	    "\"detail\":{\"index\":7,\"flags\":\"broadcast|up\"}}",
+	    "index 7 up");
+	detail_is("{\"type\":\"ip\",\"change\":\"add\",\"detail\":"
+	    "{\"interface_index\":5,\"interface_name\":\"veth0\","
+	    "\"address\":\"198.18.1.1\",\"prefix_len\":24,"
+	    "\"family\":\"inet\",\"scope\":\"global\","
+	    "\"flags\":[\"permanent\"]}}", "198.18.1.1/24 dev veth0");
+	detail_is("{\"type\":\"ip\",\"change\":\"delete\",\"detail\":"
+	    "{\"interface_index\":6,\"address\":\"2001:db8::1\","
+	    "\"prefix_len\":64}}", "2001:db8::1/64 ifindex 6");
+	detail_is("{\"type\":\"route\",\"change\":\"add\",\"detail\":"
+	    "{\"table\":100,\"dst\":\"10.0.0.0/8\",\"gw\":\"198.18.0.1\","
+	    "\"link_index\":5,\"interface_name\":\"veth0\","
+	    "\"protocol\":4,\"protocol_name\":\"static\",\"metric\":10,"
+	    "\"type\":\"unicast\",\"family\":\"inet\"}}",
+	    "10.0.0.0/8 via 198.18.0.1 dev veth0 table 100 metric 10");
+	/* main goes without saying; a type not unicast comes first */
+	detail_is("{\"type\":\"route\",\"change\":\"delete\","
+	    "\"detail\":{\"table\":254,\"dst\":\"default\","
+	    "\"gw\":\"198.18.0.1\",\"link_index\":5,"
+	    "\"interface_name\":\"veth0\"}}",
+	    "default via 198.18.0.1 dev veth0");
+	detail_is("{\"type\":\"route\",\"change\":\"add\",\"detail\":"
+	    "{\"table\":254,\"dst\":\"198.18.9.0/24\","
+	    "\"type\":\"blackhole\"}}", "blackhole 198.18.9.0/24");
+	detail_is("{\"type\":\"route\",\"change\":\"add\",\"detail\":"
+	    "{\"table\":254,\"dst\":\"198.18.8.0/24\",\"nexthops\":["
+	    "{\"gw\":\"198.18.0.1\",\"link_index\":5,\"weight\":1},"
+	    "{\"gw\":\"198.18.0.3\",\"link_index\":6,\"weight\":2}]}}",
+	    "198.18.8.0/24 nexthop via 198.18.0.1 ifindex 5 nexthop via "
+	    "198.18.0.3 ifindex 6 weight 2");
+	/* no detail (Lopa's add had one): new, or old for a delete */
+	detail_is("{\"type\":\"ip\",\"change\":\"delete\",\"old\":"
+	    "{\"address\":\"198.18.1.1\",\"prefix_len\":24,"
+	    "\"interface_name\":\"veth0\"}}", "198.18.1.1/24 dev veth0");
+
+	/* update: the object's key, then each attribute old->new */
+	detail_is("{\"type\":\"interface\",\"change\":\"update\","
+	    "\"detail\":{\"index\":5,\"name\":\"veth0\",\"mtu\":1400},"
+	    "\"old\":{\"mtu\":1500},\"new\":{\"mtu\":1400}}",
+	    "veth0: mtu 1500->1400");
+	detail_is("{\"type\":\"interface\",\"change\":\"update\","
+	    "\"detail\":{\"index\":5,\"name\":\"veth0\"},"
+	    "\"old\":{\"flags\":\"up|broadcast\",\"oper_state\":\"up\"},"
+	    "\"new\":{\"flags\":\"broadcast\",\"oper_state\":\"down\"}}",
+	    "veth0: flags up|broadcast->broadcast, oper_state up->down");
+	detail_is("{\"type\":\"interface\",\"change\":\"update\","
+	    "\"detail\":{\"index\":5,\"name\":\"b\"},"
+	    "\"old\":{\"name\":\"a\"},\"new\":{\"name\":\"b\"}}",
+	    "b: name a->b");
+	detail_is("{\"type\":\"route\",\"change\":\"update\","
+	    "\"detail\":{\"table\":100,\"dst\":\"10.0.0.0/8\","
+	    "\"gw\":\"198.18.0.2\",\"metric\":10},"
+	    "\"old\":{\"gw\":\"198.18.0.1\"},"
+	    "\"new\":{\"gw\":\"198.18.0.2\"}}",
+	    "10.0.0.0/8 table 100 metric 10: gw 198.18.0.1->198.18.0.2");
+	/* an attribute that came or went; arrays; control characters */
+	detail_is("{\"type\":\"ip\",\"change\":\"update\",\"detail\":"
+	    "{\"address\":\"198.18.1.1\",\"prefix_len\":24,"
+	    "\"interface_name\":\"veth0\"},\"old\":{\"flags\":"
+	    "[\"permanent\"],\"label\":\"veth0:1\"},\"new\":{\"flags\":"
+	    "[\"permanent\",\"noprefixroute\"],\"peer\":\"x\\ny\"}}",
+	    "198.18.1.1/24 dev veth0: flags permanent->permanent,noprefixroute, "
+	    "peer none->x?y, label veth0:1->none");
+	detail_is("{\"type\":\"route\",\"change\":\"update\","
+	    "\"detail\":{\"table\":254,\"dst\":\"198.18.8.0/24\"},"
+	    "\"old\":{\"nexthops\":[{\"gw\":\"198.18.0.1\","
+	    "\"weight\":1}]},\"new\":{\"nexthops\":[]}}",
+	    "198.18.8.0/24: nexthops {gw=198.18.0.1 weight=1}->none");
+	detail_is("{\"type\":\"interface\",\"change\":\"update\","
+	    "\"detail\":{\"index\":5,\"name\":\"veth0\"}}",
+	    "veth0: changed");
+	detail_is("{\"type\":\"interface\",\"change\":\"update\","
+	    "\"detail\":{\"name\":\"v\"},\"new\":{\"x\":[[[[[1]]]]]}}",
+	    "v: x none->...");
+
+	detail_is("{\"type\":\"route\",\"change\":\"resync\","
+	    "\"detail\":{\"reason\":\"netlink overrun\",\"changes\":3}}",
+	    "resync (3 changes)");
+	detail_is("{\"type\":\"ip\",\"change\":\"resync\","
+	    "\"detail\":{\"reason\":\"netlink overrun\",\"changes\":1}}",
+	    "resync (1 change)");
+}
+
+/* The live stream's line of a monitor event; the AT column. */
+static void
+test_monitor_lines(void **state)
+{
+	json_t	*j;
+	char	 line[512];
+
+	j = json_of("{\"id\":\"evt-1-2\",\"task_id\":\"h-4\","
+	    "\"monitor_id\":\"h-4\",\"type\":\"interface\","
+	    "\"change\":\"update\",\"at\":\"2026-12-02T06:00:00.123456789Z\","
+	    "\"detail\":{\"index\":5,\"name\":\"veth0\",\"mtu\":1400},"
+	    "\"old\":{\"mtu\":1500},\"new\":{\"mtu\":1400}}");
+	fmt_event("monitor", j, line, sizeof(line));
+	assert_string_equal(line,
+	    "monitor h-4 interface update veth0: mtu 1500->1400");
+	fmt_time_ms(j, "at", line, sizeof(line));
+	assert_string_equal(line, "2026-12-02T06:00:00.123Z");
+	json_decref(j);
+	/* Lopa's events have task_id only */
+	j = json_of("{\"task_id\":\"h-5\",\"type\":\"route\","
+	    "\"change\":\"resync\",\"detail\":{\"changes\":2},"
+	    "\"at\":\"2026-12-02T06:00:01Z\"}");
+	fmt_event("monitor", j, line, sizeof(line));
+	assert_string_equal(line, "monitor h-5 route resync resync "
+	    "(2 changes)");
+	fmt_time_ms(j, "at", line, sizeof(line));
+	assert_string_equal(line, "2026-12-02T06:00:01.000Z");
+	json_decref(j);
+	j = json_of("{\"a\":\"2026-12-02T06:00:01.5+01:00\","
+	    "\"b\":\"yesterday\"}");
+	fmt_time_ms(j, "a", line, sizeof(line));
+	assert_string_equal(line, "2026-12-02T06:00:01.500+01:00");
+	fmt_time_ms(j, "b", line, sizeof(line));
+	assert_string_equal(line, "yesterday");
+	fmt_time_ms(j, "c", line, sizeof(line));
+	assert_string_equal(line, "-");
+	json_decref(j);
+}
+
 static void
 test_level_text(void **state)
 {
@@ -1303,6 +1824,21 @@ test_usage_lists_every_command(void **state)
 	    "[status pending|running|finished|stopped|failed]\n"
 	    "\ttask show|stop|delete ID\n"
 	    "\tmonitor\n"
+	    "\tmonitor add --type interface|ip|route [--interface NAME] "
+	    "[--index N] [--prefix CIDR] [--table TABLE] [--route-dst CIDR] "
+	    "[--family inet|inet6] [--protocol PROTO] [--include-kernel] "
+	    "[--buffer N] [--name NAME] [--label KEY=VALUE ...] "
+	    "[--webhook-url URL] [--webhook-secret-file FILE] [--disabled]\n"
+	    "\tmonitor list\n"
+	    "\tmonitor show|delete ID\n"
+	    "\tmonitor update ID [--interface NAME] [--index N] "
+	    "[--prefix CIDR] [--table TABLE] [--route-dst CIDR] "
+	    "[--family inet|inet6] [--protocol PROTO] [--no-filter] "
+	    "[--include-kernel] [--no-include-kernel] [--buffer N] "
+	    "[--name NAME] [--label KEY=VALUE ...] [--no-labels] "
+	    "[--webhook-url URL] [--webhook-secret-file FILE] [--no-webhook] "
+	    "[--enable] [--disable] [--disabled]\n"
+	    "\tmonitor events ID [--last N]\n"
 	    "\tevents\n"
 	    "\treflector\n"
 	    "\tstatus\n"
@@ -1348,6 +1884,13 @@ main(void)
 		cmocka_unit_test(test_threshold_rule_errors),
 		cmocka_unit_test(test_fraction_parse),
 		cmocka_unit_test(test_monitor_commands),
+		cmocka_unit_test(test_monitor_add_options),
+		cmocka_unit_test(test_monitor_update_options),
+		cmocka_unit_test(test_monitor_errors),
+		cmocka_unit_test(test_shared_option_tables),
+		cmocka_unit_test(test_cidr_parse),
+		cmocka_unit_test(test_monitor_detail),
+		cmocka_unit_test(test_monitor_lines),
 		cmocka_unit_test(test_alert_lines),
 		cmocka_unit_test(test_event_lines),
 		cmocka_unit_test(test_level_text),
