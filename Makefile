@@ -59,7 +59,8 @@ UNIT_TESTS	 = imsg duration config problem parser stats icmp_codec \
 UNIT_imsg	 = common/imsg.c common/imsgev.c
 UNIT_duration	 = common/duration.c
 UNIT_config	 = lopad/config.c common/addr.c common/duration.c common/log.c \
-		   lopad/task_json.c lopad/task.c lopad/problem.c lopad/alert.c
+		   lopad/task_json.c lopad/task.c lopad/problem.c lopad/alert.c \
+		   lopad/monitor.c lopad/rtnl.c
 UNIT_problem	 = lopad/problem.c common/log.c
 UNIT_parser	 = lopactl/parser.c lopactl/fmt.c common/duration.c
 UNIT_sse	 = lopactl/sse.c lopactl/fmt.c
@@ -86,7 +87,8 @@ FUZZ_TARGETS	 = imsg config duration icmp_codec task_json probe_udp \
 		   twamp_codec stamp_tlv twamp_ctl_codec sse rtnl monitor
 FUZZ_imsg	 = common/imsg.c
 FUZZ_config	 = lopad/config.c common/addr.c common/duration.c common/log.c \
-		   lopad/task_json.c lopad/task.c lopad/problem.c lopad/alert.c
+		   lopad/task_json.c lopad/task.c lopad/problem.c lopad/alert.c \
+		   lopad/monitor.c lopad/rtnl.c
 FUZZ_duration	 = common/duration.c
 FUZZ_icmp_codec	 = lopad/icmp_codec.c
 FUZZ_twamp_codec = lopad/twamp_codec.c

@@ -65,6 +65,7 @@ enum ktype {
 	K_PREFIXES,	/* struct conf_allow of address prefixes */
 	K_HOSTS,	/* struct conf_allow of host names and prefixes */
 	K_TASKS,	/* a list of task declarations (or, before, limits) */
+	K_MONITORS,	/* a list of monitor declarations */
 	K_BOOL,		/* uint32_t 0 or 1 */
 	K_UINT,		/* uint32_t in [min, max] */
 	K_DURATION,	/* int64_t ns in [min, max] */
@@ -207,6 +208,7 @@ static const struct ckey top_keys[] = {
 	{ .name = "webhooks", .type = K_SECTION, .sub = webhooks_keys },
 	{ .name = "state_file", .type = K_PATH, FIELD(state_file) },
 	{ .name = "tasks", .type = K_TASKS },
+	{ .name = "monitors", .type = K_MONITORS },
 	{ .name = NULL }
 };
 #define KEYS_MAX	32	/* entries of the longest table above */
@@ -504,6 +506,7 @@ conf_set(const struct ckey *k, struct lopad_conf *c, const char *v,
 	case K_PREFIXES:
 	case K_HOSTS:
 	case K_TASKS:
+	case K_MONITORS:
 		break;
 	}
 	snprintf(wbuf, wlen, "cannot be set from a single value");
@@ -588,6 +591,8 @@ key_kind(enum ktype t)
 		return "a list of host names and address prefixes";
 	case K_TASKS:
 		return "a list of tasks";
+	case K_MONITORS:
+		return "a list of monitors";
 	case K_BOOL:
 		return "a boolean";
 	case K_UINT:
@@ -856,6 +861,23 @@ set_allow(struct parse *p, const struct ckey *k, yaml_node_t *vn,
  * config_print; those of a parse under way in cfg_parsing.
  */
 static struct conf_tasks	 cfg_tasks, cfg_parsing;
+static struct conf_monitors	 cfg_mons, cfg_mparsing;
+
+void
+config_monitors_free(struct conf_monitors *m)
+{
+	if (m->v != NULL)
+		explicit_bzero(m->v, m->n * sizeof(*m->v));
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+void
+config_monitors_take(struct conf_monitors *out)
+{
+	*out = cfg_mons;
+	memset(&cfg_mons, 0, sizeof(cfg_mons));
+}
 
 void
 config_tasks_free(struct conf_tasks *t)
@@ -1035,34 +1057,92 @@ yaml_find(struct parse *p, yaml_node_t *n, const char *field)
 	return found;
 }
 
+/* The name of the k-th declaration parsed so far, of tasks or monitors. */
+static const char *
+decl_name(int monitors, size_t k)
+{
+	return monitors ? cfg_mparsing.v[k].name : cfg_parsing.v[k].name;
+}
+
+/*
+ * One declaration j (at node n, named name in messages) into the next
+ * slot: 0, or -1 with *e naming the field.
+ */
+static int
+decl_parse(struct parse *p, int monitors, json_t *j, yaml_node_t *n,
+    const char *name, struct task_json_err *e)
+{
+	struct conf_monitor	*cm;
+	struct conf_task	*ct;
+	json_t			*t;
+	char			 f[KEY_MAXLEN + 64];
+	uint32_t		 type;
+
+	if (monitors) {
+		cm = &cfg_mparsing.v[cfg_mparsing.n];
+		memset(cm, 0, sizeof(*cm));
+		if (monitor_params_from_json(j, 0, &cm->p, e) == -1)
+			return -1;
+		strlcpy(cm->name, cm->p.name, sizeof(cm->name));
+		cfg_mparsing.n++;
+		return 0;
+	}
+	t = json_object_get(j, "type");
+	if (!json_is_string(t) || task_type_name(type =
+	    task_type_from_name(json_string_value(t))) == NULL) {
+		snprintf(f, sizeof(f), "%s.type", name);
+		perr(p, yaml_find(p, n, "type"), f, "required: ping, tcp, udp, "
+		    "twamp or stamp");
+		memset(e, 0, sizeof(*e));
+		return -1;
+	}
+	ct = &cfg_parsing.v[cfg_parsing.n];
+	memset(ct, 0, sizeof(*ct));
+	if (task_params_from_json(j, type, &ct->p, e) == -1)
+		return -1;
+	strlcpy(ct->name, ct->p.name, sizeof(ct->name));
+	cfg_parsing.n++;
+	return 0;
+}
+
 /*
  * tasks: a list of task declarations, each the body of the API's
  * POST /api/v1/tasks/TYPE with "type" and a "name" of its own (the
  * parent creates them and reconciles them on reload by name); as a
- * mapping (lopad 0.1), the limits now under limits:.
+ * mapping (lopad 0.1), the limits now under limits:.  monitors: the
+ * same for monitors, each the body of POST /api/v1/monitors.
  */
 static void
-set_tasks(struct parse *p, yaml_node_t *vn, const char *dotted)
+set_decls(struct parse *p, yaml_node_t *vn, const char *dotted, int monitors)
 {
 	struct task_json_err	 e;
-	struct conf_task	*ct, *nv;
 	yaml_node_item_t	*it;
 	yaml_node_t		*n, *at;
-	json_t			*j, *t, *nm;
+	json_t			*j, *nm;
 	char			 name[KEY_MAXLEN], f[KEY_MAXLEN + 64];
-	const char		*detail;
-	size_t			 i, k, cap = 0;
-	uint32_t		 type;
+	const char		*detail, *what = monitors ? "monitor" : "task";
+	size_t			 i, k, cap = 0, *np, size;
+	void			**vp, *nv;
 
-	if (vn->type == YAML_MAPPING_NODE) {
+	if (!monitors && vn->type == YAML_MAPPING_NODE) {
 		walk_map(p, vn, limits_keys, dotted);
 		return;
 	}
-	config_tasks_free(&cfg_parsing);
+	if (monitors) {
+		config_monitors_free(&cfg_mparsing);
+		vp = (void **)&cfg_mparsing.v;
+		np = &cfg_mparsing.n;
+		size = sizeof(*cfg_mparsing.v);
+	} else {
+		config_tasks_free(&cfg_parsing);
+		vp = (void **)&cfg_parsing.v;
+		np = &cfg_parsing.n;
+		size = sizeof(*cfg_parsing.v);
+	}
 	if (is_null(vn))
 		return;
 	if (vn->type != YAML_SEQUENCE_NODE) {
-		perr(p, vn, dotted, "expected a list of tasks, not %s",
+		perr(p, vn, dotted, "expected a list of %ss, not %s", what,
 		    node_kind(vn));
 		return;
 	}
@@ -1072,54 +1152,44 @@ set_tasks(struct parse *p, yaml_node_t *vn, const char *dotted)
 			continue;
 		snprintf(name, sizeof(name), "%s[%zu]", dotted, i);
 		if (n->type != YAML_MAPPING_NODE) {
-			perr(p, n, name, "expected a task (a mapping with "
-			    "type, name, target...), not %s", node_kind(n));
+			perr(p, n, name, "expected a %s (a mapping with type, "
+			    "name, %s...), not %s", what, monitors ? "filter" :
+			    "target", node_kind(n));
 			continue;
 		}
 		if ((j = yaml_json(p, n, name, 0)) == NULL)
 			continue;
-		t = json_object_get(j, "type");
 		nm = json_object_get(j, "name");
-		if (!json_is_string(t) || task_type_name(type =
-		    task_type_from_name(json_string_value(t))) == NULL) {
-			snprintf(f, sizeof(f), "%s.type", name);
-			perr(p, yaml_find(p, n, "type"), f, "required: ping, "
-			    "tcp, udp, twamp or stamp");
-			json_decref(j);
-			continue;
-		}
 		if (!json_is_string(nm) || json_string_value(nm)[0] ==
 		    '\0') {
 			snprintf(f, sizeof(f), "%s.name", name);
-			perr(p, yaml_find(p, n, "name"), f, "required: a task "
-			    "of the configuration is known by its name");
+			perr(p, yaml_find(p, n, "name"), f, "required: a %s "
+			    "of the configuration is known by its name", what);
 			json_decref(j);
 			continue;
 		}
-		for (k = 0; k < cfg_parsing.n; k++)
-			if (strcmp(cfg_parsing.v[k].name,
+		for (k = 0; k < *np; k++)
+			if (strcmp(decl_name(monitors, k),
 			    json_string_value(nm)) == 0)
 				break;
-		if (k < cfg_parsing.n) {
+		if (k < *np) {
 			snprintf(f, sizeof(f), "%s.name", name);
 			perr(p, yaml_find(p, n, "name"), f, "\"%.40s\" names "
 			    "%s[%zu] already", json_string_value(nm), dotted, k);
 			json_decref(j);
 			continue;
 		}
-		if (cfg_parsing.n == cap) {
+		if (*np == cap) {
 			cap = cap ? cap * 2 : 8;
-			if ((nv = reallocarray(cfg_parsing.v, cap,
-			    sizeof(*nv))) == NULL) {
+			if ((nv = reallocarray(*vp, cap, size)) == NULL) {
 				perr(p, n, name, "out of memory");
 				json_decref(j);
 				return;
 			}
-			cfg_parsing.v = nv;
+			*vp = nv;
 		}
-		ct = &cfg_parsing.v[cfg_parsing.n];
-		memset(ct, 0, sizeof(*ct));
-		if (task_params_from_json(j, type, &ct->p, &e) == -1) {
+		if (decl_parse(p, monitors, j, n, name, &e) == -1 &&
+		    e.status != 0) {
 			at = e.field[0] != '\0' ? yaml_find(p, n, e.field) : n;
 			detail = e.detail;
 			if (e.field[0] != '\0' && strncmp(detail, e.field,
@@ -1129,11 +1199,7 @@ set_tasks(struct parse *p, yaml_node_t *vn, const char *dotted)
 			snprintf(f, sizeof(f), "%s%s%s", name,
 			    e.field[0] != '\0' ? "." : "", e.field);
 			perr(p, at, f, "%s", detail);
-			json_decref(j);
-			continue;
 		}
-		strlcpy(ct->name, ct->p.name, sizeof(ct->name));
-		cfg_parsing.n++;
 		json_decref(j);
 	}
 }
@@ -1165,7 +1231,10 @@ set_node(struct parse *p, const struct ckey *k, yaml_node_t *vn,
 		set_allow(p, k, vn, dotted);
 		return;
 	case K_TASKS:
-		set_tasks(p, vn, dotted);
+		set_decls(p, vn, dotted, 0);
+		return;
+	case K_MONITORS:
+		set_decls(p, vn, dotted, 1);
 		return;
 	default:
 		break;
@@ -1372,6 +1441,7 @@ config_parse_buf(const char *name, const char *buf, size_t len,
 	memcpy(&tmp, conf, sizeof(tmp));
 	memset(&p, 0, sizeof(p));
 	config_tasks_free(&cfg_parsing);
+	config_monitors_free(&cfg_mparsing);
 	p.file = name;
 	p.doc = &doc;
 	p.conf = &tmp;
@@ -1417,12 +1487,16 @@ config_parse_buf(const char *name, const char *buf, size_t len,
 	yaml_parser_delete(&y);
 	if (errs->n != nerr) {
 		config_tasks_free(&cfg_parsing);
+		config_monitors_free(&cfg_mparsing);
 		return -1;
 	}
 	memcpy(conf, &tmp, sizeof(*conf));
 	config_tasks_free(&cfg_tasks);
 	cfg_tasks = cfg_parsing;
 	memset(&cfg_parsing, 0, sizeof(cfg_parsing));
+	config_monitors_free(&cfg_mons);
+	cfg_mons = cfg_mparsing;
+	memset(&cfg_mparsing, 0, sizeof(cfg_mparsing));
 	return 0;
 }
 
@@ -1612,23 +1686,31 @@ print_quoted(FILE *fp, const char *s, size_t size)
 	fputc('"', fp);
 }
 
-/* tasks: each declaration as a flow mapping in JSON syntax. */
+/* tasks:, monitors: each declaration as a flow mapping in JSON syntax. */
 static void
-print_tasks(FILE *fp)
+print_decls(FILE *fp, int monitors)
 {
 	json_t	*o;
 	char	*line;
-	size_t	 i;
+	size_t	 i, n = monitors ? cfg_mons.n : cfg_tasks.n;
+	int	 secret;
 
-	if (cfg_tasks.n == 0) {
+	if (n == 0) {
 		fputs(" []\n", fp);
 		return;
 	}
 	fputc('\n', fp);
-	for (i = 0; i < cfg_tasks.n; i++) {
-		if ((o = task_params_json(&cfg_tasks.v[i].p)) == NULL)
+	for (i = 0; i < n; i++) {
+		if (monitors) {
+			o = monitor_params_json(&cfg_mons.v[i].p, 0);
+			secret = cfg_mons.v[i].p.webhook_secret[0] != '\0';
+		} else {
+			o = task_params_json(&cfg_tasks.v[i].p);
+			secret = cfg_tasks.v[i].p.webhook_secret[0] != '\0';
+		}
+		if (o == NULL)
 			continue;
-		if (cfg_tasks.v[i].p.webhook_secret[0] != '\0')
+		if (secret)
 			json_object_set_new(o, "webhook_secret",
 			    json_string("(secret)"));
 		if ((line = json_dumps(o, JSON_COMPACT)) != NULL)
@@ -1672,7 +1754,8 @@ print_keys(FILE *fp, const struct lopad_conf *c, const struct ckey *t,
 			fputc(']', fp);
 			break;
 		case K_TASKS:
-			print_tasks(fp);
+		case K_MONITORS:
+			print_decls(fp, k->type == K_MONITORS);
 			continue;
 		case K_PREFIXES:
 		case K_HOSTS:

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "lopad.h"
+#include "monitor.h"
 #include "task.h"
 
 #define CONF_MAXERRS	32
@@ -46,6 +47,17 @@ struct conf_tasks {
 /* Those of the last parse that succeeded, now the caller's. */
 void	 config_tasks_take(struct conf_tasks *);
 void	 config_tasks_free(struct conf_tasks *);
+/* Monitors declared in the configuration (monitors:), by name. */
+struct conf_monitor {
+	char			 name[LOPA_NAMELEN];
+	struct monitor_params	 p;
+};
+struct conf_monitors {
+	size_t			 n;
+	struct conf_monitor	*v;
+};
+void	 config_monitors_take(struct conf_monitors *);
+void	 config_monitors_free(struct conf_monitors *);
 /* Read the bearer token file (must not be group/world accessible). */
 int	 config_read_tokens(const char *, struct api_token *, size_t *,
 	    struct conf_errs *);

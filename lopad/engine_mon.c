@@ -43,6 +43,7 @@ struct monitor {
 	uint64_t		 events_total;
 	char			**ring;		/* newest cap events */
 	uint32_t		 cap, head, len;
+	int			 from_config;	/* monitors:, not saved */
 };
 
 RB_HEAD(mon_tree, monitor);
@@ -242,6 +243,8 @@ mon_save(const struct monitor *m)
 {
 	struct state_monitor	 sm;
 
+	if (m->from_config)
+		return;
 	memset(&sm, 0, sizeof(sm));
 	sm.key = m->key;
 	sm.p = m->p;
@@ -252,15 +255,17 @@ mon_save(const struct monitor *m)
 
 /*
  * A new monitor: from the API (key 0: a fresh one, saved, a reply to
- * reqid) or the state file (its key).
+ * reqid), the state file (its key) or the configuration (key 0, reqid
+ * 0, config set: a fresh key, not saved, known by its name).
  */
 static void
-mon_create(struct monitor_params *p, uint32_t key, uint32_t reqid)
+mon_create(struct monitor_params *p, uint32_t key, uint32_t reqid,
+    int config)
 {
 	struct task_json_err	 e;
 	struct monitor		*m;
 	json_t			*j;
-	int			 restored = key != 0;
+	int			 restored = key != 0 || config;
 
 	p->name[sizeof(p->name) - 1] = '\0';
 	p->webhook_url[sizeof(p->webhook_url) - 1] = '\0';
@@ -287,15 +292,19 @@ mon_create(struct monitor_params *p, uint32_t key, uint32_t reqid)
 	}
 	if (p->name[0] != '\0' && (m = mon_by_name(p->name)) != NULL) {
 		if (restored)
-			log_warnx("monitor %u not restored: monitor %s has "
-			    "its name", key, m->id);
+			log_warnx("monitor %s not %s: monitor %s has its name",
+			    p->name, config ? "created" : "restored", m->id);
 		else
 			reply(reqid, 409, "name", "monitor %s has this name",
 			    m->id);
 		return;
 	}
-	if (!restored && (key = engine_key_take()) == 0) {
-		reply(reqid, 503, NULL, "no id to give yet: try again");
+	if (key == 0 && (key = engine_key_take()) == 0) {
+		if (config)
+			log_warnx("monitor %s not created: no id to give yet",
+			    p->name);
+		else
+			reply(reqid, 503, NULL, "no id to give yet: try again");
 		return;
 	}
 	if ((m = calloc(1, sizeof(*m))) == NULL)
@@ -303,6 +312,7 @@ mon_create(struct monitor_params *p, uint32_t key, uint32_t reqid)
 	m->key = key;
 	snprintf(m->id, sizeof(m->id), "%s-%u", engine_node(), key);
 	m->p = *p;
+	m->from_config = config;
 	m->created = m->updated = now_real();
 	if (RB_INSERT(mon_tree, &mons, m) != NULL) {
 		log_warnx("monitor %s twice", m->id);
@@ -312,7 +322,7 @@ mon_create(struct monitor_params *p, uint32_t key, uint32_t reqid)
 	nmons++;
 	ring_resize(m, mon_cap(m));
 	log_info("monitor %s: %s created%s", m->id, monitor_type_name(p->type),
-	    restored ? " (restored)" : "");
+	    config ? " (configuration)" : restored ? " (restored)" : "");
 	if (!restored) {
 		mon_save(m);
 		j = mon_json(m);
@@ -406,6 +416,18 @@ done:
 }
 
 static void
+mon_remove(struct monitor *m, const char *why)
+{
+	RB_REMOVE(mon_tree, &mons, m);
+	nmons--;
+	if (!m->from_config)
+		proc_compose(PROC_PARENT, IMSG_STATE_DEL, 0, 0, -1, &m->key,
+		    sizeof(m->key));
+	log_info("monitor %s: deleted%s", m->id, why);
+	mon_free(m);
+}
+
+static void
 mon_delete(uint32_t reqid, const char *id)
 {
 	struct monitor	*m;
@@ -414,13 +436,56 @@ mon_delete(uint32_t reqid, const char *id)
 		reply(reqid, 404, NULL, "monitor not found");
 		return;
 	}
-	RB_REMOVE(mon_tree, &mons, m);
-	nmons--;
-	proc_compose(PROC_PARENT, IMSG_STATE_DEL, 0, 0, -1, &m->key,
-	    sizeof(m->key));
-	log_info("monitor %s: deleted", m->id);
-	mon_free(m);
+	mon_remove(m, "");
 	reply(reqid, 204, NULL, NULL);
+}
+
+/*
+ * A monitor of the configuration, new or changed: created, or its
+ * parameters replaced (its id and events stay).
+ */
+static void
+mon_config(struct imsg *imsg)
+{
+	struct monitor_params	 p;
+	struct task_json_err	 e;
+	struct monitor		*m;
+
+	if (imsg_check_len(imsg, sizeof(p)) != 0)
+		fatalx("IMSG_CONF_MON: bad size");
+	memcpy(&p, imsg->data, sizeof(p));
+	p.name[sizeof(p.name) - 1] = '\0';
+	if ((m = mon_by_name(p.name)) == NULL || !m->from_config) {
+		mon_create(&p, 0, 0, 1);
+		explicit_bzero(&p, sizeof(p));
+		return;
+	}
+	p.filter.ifname[sizeof(p.filter.ifname) - 1] = '\0';
+	if (monitor_type_name(p.type) == NULL ||
+	    monitor_filter_check(p.type, &p.filter, &e) == -1) {
+		log_warnx("monitor %s: invalid parameters", p.name);
+		return;
+	}
+	m->p = p;
+	explicit_bzero(&p, sizeof(p));
+	ring_resize(m, mon_cap(m));
+	m->updated = now_real();
+	log_info("monitor %s (%s): changed by the configuration", m->id,
+	    m->p.name);
+}
+
+static void
+mon_config_del(struct imsg *imsg)
+{
+	char		 name[LOPA_NAMELEN];
+	struct monitor	*m;
+
+	if (imsg_check_len(imsg, sizeof(name)) != 0)
+		fatalx("IMSG_CONF_MON_DEL: bad size");
+	memcpy(name, imsg->data, sizeof(name));
+	name[sizeof(name) - 1] = '\0';
+	if ((m = mon_by_name(name)) != NULL && m->from_config)
+		mon_remove(m, " (gone from the configuration)");
 }
 
 static void
@@ -563,6 +628,16 @@ engine_mon_dispatch(enum lopa_proc from, struct imsg *imsg)
 			return -1;
 		engine_nl_resync(imsg);
 		return 0;
+	case IMSG_CONF_MON:
+		if (from != PROC_PARENT)
+			return -1;
+		mon_config(imsg);
+		return 0;
+	case IMSG_CONF_MON_DEL:
+		if (from != PROC_PARENT)
+			return -1;
+		mon_config_del(imsg);
+		return 0;
 	case IMSG_STATE_MON_RESTORE:
 		if (from != PROC_PARENT)
 			return -1;
@@ -571,7 +646,7 @@ engine_mon_dispatch(enum lopa_proc from, struct imsg *imsg)
 		memcpy(&sm, imsg->data, sizeof(sm));
 		if (sm.key == 0)
 			fatalx("IMSG_STATE_MON_RESTORE with key 0");
-		mon_create(&sm.p, sm.key, 0);
+		mon_create(&sm.p, sm.key, 0, 0);
 		explicit_bzero(&sm, sizeof(sm));
 		return 0;
 	}
@@ -582,7 +657,7 @@ engine_mon_dispatch(enum lopa_proc from, struct imsg *imsg)
 		if (imsg_check_len(imsg, sizeof(p)) != 0)
 			fatalx("IMSG_MON_CREATE: bad size");
 		memcpy(&p, imsg->data, sizeof(p));
-		mon_create(&p, 0, imsg->hdr.reqid);
+		mon_create(&p, 0, imsg->hdr.reqid, 0);
 		explicit_bzero(&p, sizeof(p));
 		return 0;
 	case IMSG_MON_LIST:

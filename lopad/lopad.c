@@ -66,6 +66,7 @@ struct reconf {
 	int			 failed;
 	char			 errors[4096];
 	struct conf_tasks	 ctasks;	/* declared in the new file */
+	struct conf_monitors	 cmons;
 };
 
 static struct child		 children[PROC_MAX];
@@ -128,6 +129,7 @@ static struct {
 
 /* The tasks declared in the configuration, as the engine has them. */
 static struct conf_tasks	 ctasks;
+static struct conf_monitors	 cmons;
 
 __attribute__((__noreturn__)) static void	 usage(int);
 __attribute__((__noreturn__)) static void	 lopad_shutdown(int);
@@ -591,36 +593,62 @@ state_del(struct imsg *imsg)
 }
 
 /*
- * The tasks of the configuration to the engine: those new or changed
- * (by name) from old to new, and the removal of those gone.
+ * Declarations of the configuration to the engine: those new or changed
+ * (by name) from old to new (add_type with the parameters), and the
+ * removal of those gone (del_type with the name).  Each element of the
+ * arrays is elsize octets: a name of LOPA_NAMELEN first, the parameters
+ * (plen octets) at poff.
  */
+static void
+conf_decls_send(const void *oldv, size_t oldn, const void *newv,
+    size_t newn, size_t elsize, size_t poff, size_t plen, uint32_t add_type,
+    uint32_t del_type)
+{
+	const char	*o, *n;
+	char		 name[LOPA_NAMELEN];
+	size_t		 i, j;
+
+	for (i = 0; i < newn; i++) {
+		n = (const char *)newv + i * elsize;
+		for (j = 0; j < oldn; j++) {
+			o = (const char *)oldv + j * elsize;
+			if (strcmp(o, n) == 0)
+				break;
+		}
+		if (j < oldn && memcmp(o + poff, n + poff, plen) == 0)
+			continue;
+		imsgev_compose(&children[PROC_ENGINE].iev, add_type, 0, 0, -1,
+		    n + poff, plen);
+	}
+	for (j = 0; j < oldn; j++) {
+		o = (const char *)oldv + j * elsize;
+		for (i = 0; i < newn; i++)
+			if (strcmp(o, (const char *)newv + i * elsize) == 0)
+				break;
+		if (i < newn)
+			continue;
+		memset(name, 0, sizeof(name));
+		strlcpy(name, o, sizeof(name));
+		imsgev_compose(&children[PROC_ENGINE].iev, del_type, 0, 0, -1,
+		    name, sizeof(name));
+	}
+}
+
 static void
 conf_tasks_send(const struct conf_tasks *old, const struct conf_tasks *new)
 {
-	char	 name[LOPA_NAMELEN];
-	size_t	 i, j;
+	conf_decls_send(old->v, old->n, new->v, new->n, sizeof(*new->v),
+	    offsetof(struct conf_task, p), sizeof(new->v->p), IMSG_CONF_TASK,
+	    IMSG_CONF_TASK_DEL);
+}
 
-	for (i = 0; i < new->n; i++) {
-		for (j = 0; j < old->n; j++)
-			if (strcmp(old->v[j].name, new->v[i].name) == 0)
-				break;
-		if (j < old->n && memcmp(&old->v[j].p, &new->v[i].p,
-		    sizeof(new->v[i].p)) == 0)
-			continue;
-		imsgev_compose(&children[PROC_ENGINE].iev, IMSG_CONF_TASK, 0,
-		    0, -1, &new->v[i].p, sizeof(new->v[i].p));
-	}
-	for (j = 0; j < old->n; j++) {
-		for (i = 0; i < new->n; i++)
-			if (strcmp(old->v[j].name, new->v[i].name) == 0)
-				break;
-		if (i < new->n)
-			continue;
-		memset(name, 0, sizeof(name));
-		strlcpy(name, old->v[j].name, sizeof(name));
-		imsgev_compose(&children[PROC_ENGINE].iev, IMSG_CONF_TASK_DEL,
-		    0, 0, -1, name, sizeof(name));
-	}
+static void
+conf_mons_send(const struct conf_monitors *old,
+    const struct conf_monitors *new)
+{
+	conf_decls_send(old->v, old->n, new->v, new->n, sizeof(*new->v),
+	    offsetof(struct conf_monitor, p), sizeof(new->v->p), IMSG_CONF_MON,
+	    IMSG_CONF_MON_DEL);
 }
 
 static void
@@ -940,6 +968,7 @@ reconf_clear(void)
 	free(reconf.conf);
 	reconf.conf = NULL;
 	config_tasks_free(&reconf.ctasks);
+	config_monitors_free(&reconf.cmons);
 	reconf.active = 0;
 	if (reconf_timer != NULL)
 		evtimer_del(reconf_timer);
@@ -974,9 +1003,10 @@ reload_start(uint32_t reqid)
 	reconf.reqid = reqid;
 	if ((reconf.conf = calloc(1, sizeof(*reconf.conf))) == NULL)
 		fatal("calloc");
-	if (conf_load(reconf.conf, newtok, &nnewtok, &errs) == 0)
+	if (conf_load(reconf.conf, newtok, &nnewtok, &errs) == 0) {
 		config_tasks_take(&reconf.ctasks);
-	else {
+		config_monitors_take(&reconf.cmons);
+	} else {
 		for (i = 0; i < errs.n && i < CONF_MAXERRS; i++)
 			reconf_error(errs.msg[i]);
 		nreloads++;
@@ -1064,6 +1094,10 @@ reconf_finish(void)
 		config_tasks_free(&ctasks);
 		ctasks = reconf.ctasks;
 		memset(&reconf.ctasks, 0, sizeof(reconf.ctasks));
+		conf_mons_send(&cmons, &reconf.cmons);
+		config_monitors_free(&cmons);
+		cmons = reconf.cmons;
+		memset(&reconf.cmons, 0, sizeof(reconf.cmons));
 		log_info("configuration reloaded");
 		reconf_reply(reconf.reqid, 1, "");
 	} else {
@@ -1389,14 +1423,17 @@ main(int argc, char *argv[])
 	}
 	state_init();
 	config_tasks_take(&ctasks);
+	config_monitors_take(&cmons);
 	for (r = PROC_ENGINE; r < PROC_MAX; r++)
 		child_start(r);
 	child_send_init();
 	state_send_init();
 	{
 		struct conf_tasks	 none = { 0, NULL };
+		struct conf_monitors	 mnone = { 0, NULL };
 
 		conf_tasks_send(&none, &ctasks);
+		conf_mons_send(&mnone, &cmons);
 	}
 	log_debug("started %d children", PROC_MAX - 1);
 

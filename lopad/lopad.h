@@ -128,6 +128,8 @@ enum imsg_type {
 				   + secret + the event's JSON */
 	IMSG_STATE_MON_ADD,	/* engine -> parent: struct state_monitor */
 	IMSG_STATE_MON_RESTORE,	/* parent -> engine: struct state_monitor */
+	IMSG_CONF_MON,		/* parent -> engine: struct monitor_params */
+	IMSG_CONF_MON_DEL,	/* parent -> engine: char[LOPA_NAMELEN] */
 	IMSG_MAX
 };
 

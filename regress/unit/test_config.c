@@ -979,7 +979,8 @@ test_print_defaults(void **state)
 	    "  max_age: \"1h0m0s\"\n"
 	    "  ca_file: \"/etc/ssl/certs/ca-certificates.crt\"\n"
 	    "state_file: \"/var/lib/lopad/state.yaml\"\n"
-	    "tasks: []\n");
+	    "tasks: []\n"
+	    "monitors: []\n");
 	free(text);
 }
 
@@ -1423,6 +1424,72 @@ test_tasks_declared(void **state)
 	assert_int_equal(t.n, 0);
 }
 
+/* monitors: declarations, checked as the API checks a body. */
+static void
+test_monitors_declared(void **state)
+{
+	struct lopad_conf	 c;
+	struct conf_monitors	 m;
+	char			*text;
+	size_t			 len;
+	FILE			*fp;
+
+	(void)state;
+	expect_ok("monitors:\n"
+	    "  - name: uplinks\n    type: interface\n"
+	    "    filter: {interface_name: \"eth*\"}\n"
+	    "  - {name: t100, type: route, filter: {route_table: 100, "
+	    "route_dst: 10.0.0.0/8}, enabled: false, event_buffer_size: 5,\n"
+	    "     webhook_url: \"http://h/\", webhook_secret: s}\n", &c);
+	config_monitors_take(&m);
+	assert_int_equal(m.n, 2);
+	assert_string_equal(m.v[0].name, "uplinks");
+	assert_int_equal(m.v[0].p.type, MON_INTERFACE);
+	assert_string_equal(m.v[0].p.filter.ifname, "eth*");
+	assert_int_equal(m.v[1].p.type, MON_ROUTE);
+	assert_int_equal(m.v[1].p.filter.table, 100);
+	assert_int_equal(m.v[1].p.enabled, 0);
+	assert_int_equal(m.v[1].p.event_buffer_size, 5);
+	config_monitors_free(&m);
+	config_monitors_take(&m);
+	assert_int_equal(m.n, 0);
+	/* Printed as JSON flow mappings, which parse again. */
+	expect_ok("monitors:\n  - {name: a, type: ip, filter: {prefix: "
+	    "198.18.0.0/15}, webhook_url: \"http://h/\", webhook_secret: "
+	    "s}\n", &c);
+	assert_non_null(fp = open_memstream(&text, &len));
+	config_print(fp, &c);
+	fclose(fp);
+	assert_non_null(strstr(text, "monitors:\n  - {\"type\":\"ip\","));
+	assert_non_null(strstr(text, "\"webhook_secret\":\"(secret)\""));
+	expect_ok(text, &c);
+	free(text);
+	config_monitors_take(&m);
+	assert_int_equal(m.n, 1);
+	assert_string_equal(m.v[0].p.webhook_secret, "(secret)");
+	config_monitors_free(&m);
+
+	expect_error("monitors:\n  - {name: a, type: ip, filter: {prefix: "
+	    "x}}\n", "t.conf:2:34: monitors[0].filter.prefix: \"x\" is not a "
+	    "CIDR prefix like 198.18.0.0/15 or 2001:db8::/32");
+	expect_error("monitors:\n  - {name: a, type: bogus}\n",
+	    "t.conf:2:15: monitors[0].type: \"bogus\": expected "
+	    "\"interface\", \"ip\" or \"route\"");
+	expect_error("monitors:\n  - {type: ip}\n", "t.conf:2:5: "
+	    "monitors[0].name: required: a monitor of the configuration is "
+	    "known by its name");
+	expect_error("monitors:\n  - {name: a, type: ip}\n"
+	    "  - {name: a, type: route}\n", "t.conf:3:6: "
+	    "monitors[1].name: \"a\" names monitors[0] already");
+	expect_error("monitors:\n  - {name: a, type: interface, filter: "
+	    "{route_table: 5}}\n", "t.conf:2:41: monitors[0].filter."
+	    "route_table: only for route monitors");
+	expect_error("monitors: {a: 1}\n", "t.conf:1:11: monitors: "
+	    "expected a list of monitors, not a mapping");
+	config_monitors_take(&m);
+	assert_int_equal(m.n, 0);
+}
+
 /* webhooks: allow (host names and prefixes), queue, max_age, ca_file. */
 static void
 test_webhooks_keys(void **state)
@@ -1574,6 +1641,7 @@ main(void)
 		cmocka_unit_test(test_reflector_keys),
 		cmocka_unit_test(test_webhooks_keys),
 		cmocka_unit_test(test_tasks_declared),
+		cmocka_unit_test(test_monitors_declared),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
