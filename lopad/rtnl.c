@@ -1023,6 +1023,153 @@ addr_apply(struct rtnl_state *st, const struct rtnl_addr *m, int del,
  * m's next hops move into the state when the route is kept; the caller
  * frees whatever m still owns.
  */
+/* The first route of r's kernel key (its group), NULL if none. */
+static struct route_node *
+route_group(struct rtnl_state *st, const struct rtnl_route *r)
+{
+	struct route_node	 key, *n;
+
+	key.r = *r;
+	key.r.oif = 0;
+	key.r.gw_family = 0;
+	memset(key.r.gw, 0, sizeof(key.r.gw));
+	n = RB_NFIND(rtnl_route_tree, &st->routes, &key);
+	return n != NULL && route_cmp_base(&n->r, r) == 0 ? n : NULL;
+}
+
+static struct route_node *
+route_group_next(struct route_node *n)
+{
+	struct route_node	*x = RB_NEXT(rtnl_route_tree, NULL, n);
+
+	return x != NULL && route_cmp_base(&x->r, &n->r) == 0 ? x : NULL;
+}
+
+/* Whether next hop h is the single-path route r's. */
+static int
+nh_is(const struct rtnl_nexthop *h, const struct rtnl_route *r)
+{
+	return h->ifindex == r->oif && h->gw_family == r->gw_family &&
+	    memcmp(h->gw, r->gw, sizeof(h->gw)) == 0;
+}
+
+/*
+ * Route n becomes m (taken), under m's key: an update of what changed.
+ * n stays allocated (reinserted).
+ */
+static void
+route_become(struct rtnl_state *st, struct route_node *n,
+    struct rtnl_route *m, const struct sink *s)
+{
+	union rtnl_obj	 old, new;
+	uint32_t	 changed;
+
+	RB_REMOVE(rtnl_route_tree, &st->routes, n);
+	changed = route_diff(&n->r, m);
+	old.route = n->r;
+	fill_ifname(st, old.route.oif, old.route.ifname);
+	n->r = *m;
+	m->nh = NULL;
+	m->nnh = 0;
+	n->gen = st->gen;
+	fill_ifname(st, n->r.oif, n->r.ifname);
+	if (RB_INSERT(rtnl_route_tree, &st->routes, n) != NULL) {
+		/* m's key is kept already: this one goes. */
+		st->c.routes--;
+		free(n->r.nh);
+		free(n);
+		free(old.route.nh);
+		return;
+	}
+	new.route = n->r;
+	if (changed != 0)
+		emit(st, s, RTNL_ROUTE, RTNL_UPDATE, changed, &old, &new);
+	free(old.route.nh);
+}
+
+/*
+ * A route of m's group that m (not kept under its own key) replaces: with
+ * NLM_F_REPLACE the group's first; for a multipath m, a single-path
+ * route that is one of its next hops (an IPv6 route appended to becomes
+ * multipath), the others of its hops that are single-path routes
+ * dropped silently.  NULL if none.
+ */
+static struct route_node *
+route_replaced(struct rtnl_state *st, const struct rtnl_route *m,
+    int replace)
+{
+	struct route_node	*n, *next, *found = NULL;
+	uint16_t		 i;
+
+	if ((n = route_group(st, m)) == NULL)
+		return NULL;
+	if (replace)
+		return n;
+	if (m->nnh == 0)
+		return NULL;
+	for (; n != NULL; n = next) {
+		next = route_group_next(n);
+		if (n->r.nnh != 0)
+			continue;
+		for (i = 0; i < m->nnh && !nh_is(&m->nh[i], &n->r); i++)
+			;
+		if (i == m->nnh)
+			continue;
+		if (found == NULL) {
+			found = n;
+			continue;
+		}
+		RB_REMOVE(rtnl_route_tree, &st->routes, n);
+		st->c.routes--;
+		free(n);
+	}
+	return found;
+}
+
+/*
+ * The delete of a single-path route that is one next hop of a multipath
+ * route kept (IPv6 announces the removal of a sibling so): that next hop
+ * goes, an update; a multipath route left with one hop becomes that
+ * route.  1 if so, 0 if m is no such hop.
+ */
+static int
+route_hop_delete(struct rtnl_state *st, const struct rtnl_route *m,
+    const struct sink *s)
+{
+	struct route_node	*n;
+	struct rtnl_route	 r;
+	uint16_t		 i;
+
+	if (m->nnh != 0)
+		return 0;
+	for (n = route_group(st, m); n != NULL; n = route_group_next(n)) {
+		for (i = 0; i < n->r.nnh && !nh_is(&n->r.nh[i], m); i++)
+			;
+		if (i < n->r.nnh)
+			break;
+	}
+	if (n == NULL || n->r.nnh < 2)
+		return 0;
+	r = n->r;
+	if ((r.nh = calloc(n->r.nnh, sizeof(*r.nh))) == NULL)
+		return 0;
+	memcpy(r.nh, n->r.nh, i * sizeof(*r.nh));
+	memcpy(r.nh + i, n->r.nh + i + 1, (n->r.nnh - i - 1) *
+	    sizeof(*r.nh));
+	r.nnh = n->r.nnh - 1;
+	if (r.nnh == 1) {
+		r.oif = r.nh[0].ifindex;
+		r.gw_family = r.nh[0].gw_family;
+		memcpy(r.gw, r.nh[0].gw, sizeof(r.gw));
+		free(r.nh);
+		r.nh = NULL;
+		r.nnh = 0;
+	}
+	route_become(st, n, &r, s);
+	free(r.nh);
+	return 1;
+}
+
 static int
 route_apply(struct rtnl_state *st, struct rtnl_route *m, int del,
     int replace, const struct sink *s)
@@ -1033,38 +1180,13 @@ route_apply(struct rtnl_state *st, struct rtnl_route *m, int del,
 
 	key.r = *m;
 	n = RB_FIND(rtnl_route_tree, &st->routes, &key);
-	if (n == NULL && replace && !del) {
-		/*
-		 * NLM_F_REPLACE: the route of the kernel's key is replaced,
-		 * whatever its device and gateway were.  The smallest of
-		 * that key sorts first (no device, no gateway).
-		 */
-		key.r.oif = 0;
-		key.r.gw_family = 0;
-		memset(key.r.gw, 0, sizeof(key.r.gw));
-		if ((n = RB_NFIND(rtnl_route_tree, &st->routes, &key)) !=
-		    NULL && route_cmp_base(&n->r, m) != 0)
-			n = NULL;
-		if (n != NULL) {
-			/* Under its new key. */
-			RB_REMOVE(rtnl_route_tree, &st->routes, n);
-			changed = route_diff(&n->r, m);
-			old.route = n->r;
-			fill_ifname(st, old.route.oif, old.route.ifname);
-			n->r = *m;
-			m->nh = NULL;
-			m->nnh = 0;
-			n->gen = st->gen;
-			fill_ifname(st, n->r.oif, n->r.ifname);
-			RB_INSERT(rtnl_route_tree, &st->routes, n);
-			new.route = n->r;
-			if (changed != 0)
-				emit(st, s, RTNL_ROUTE, RTNL_UPDATE, changed,
-				    &old, &new);
-			free(old.route.nh);
-			return 0;
-		}
+	if (n == NULL && !del &&
+	    (n = route_replaced(st, m, replace)) != NULL) {
+		route_become(st, n, m, s);
+		return 0;
 	}
+	if (n == NULL && del && route_hop_delete(st, m, s))
+		return 0;
 	if (del) {
 		old.route = n != NULL ? n->r : *m;
 		if (n != NULL) {

@@ -1280,6 +1280,53 @@ test_route_two_devices(void **state)
 	assert_int_equal(counters(f).routes, 1);
 }
 
+/*
+ * IPv6 siblings: a single-path route appended to becomes multipath (an
+ * update, the single-path record gone); the delete of one hop, as IPv6
+ * announces it, is an update without it; with one hop left, the route is
+ * single-path again.
+ */
+static void
+test_route_v6_siblings(void **state)
+{
+	struct fixture	*f = *state;
+	struct rspec	 a = route6("2001:db8:9::", 64, "2001:db8:1::2", 2);
+	struct rspec	 mp = route6("2001:db8:9::", 64, NULL, 0);
+	struct rspec	 c = route6("2001:db8:9::", 64, "2001:db8:2::2", 3);
+
+	have_link(f, 2, "vA");
+	have_link(f, 3, "vC");
+	route_msg(&f->m, RTM_NEWROUTE, &a);
+	assert_int_equal(apply(f->st, &f->m, &f->c), 0);
+	cap_reset(&f->c);
+	mp.nnh = 2;
+	mp.nh[0] = (struct nhspec){ "2001:db8:1::2", AF_INET6, 2, 0, 0, 0 };
+	mp.nh[1] = (struct nhspec){ "2001:db8:2::2", AF_INET6, 3, 0, 0, 0 };
+	route_msg(&f->m, RTM_NEWROUTE, &mp);
+	assert_int_equal(apply(f->st, &f->m, &f->c), 0);
+	assert_int_equal(f->c.n, 1);
+	assert_int_equal(f->c.e[0].change, RTNL_UPDATE);
+	assert_true(f->c.e[0].changed & RTNL_A_NEXTHOPS);
+	assert_string_equal(js(f->c.e[0].j, "old.gw"), "2001:db8:1::2");
+	assert_int_equal(counters(f).routes, 1);
+	/* One hop deleted: the other left, single-path. */
+	cap_reset(&f->c);
+	route_msg(&f->m, RTM_DELROUTE, &a);
+	assert_int_equal(apply(f->st, &f->m, &f->c), 0);
+	assert_int_equal(f->c.n, 1);
+	assert_int_equal(f->c.e[0].change, RTNL_UPDATE);
+	assert_string_equal(js(f->c.e[0].j, "new.gw"), "2001:db8:2::2");
+	assert_string_equal(js(f->c.e[0].j, "detail.interface_name"), "vC");
+	assert_int_equal(counters(f).routes, 1);
+	/* Then it goes as the single-path route it is. */
+	cap_reset(&f->c);
+	route_msg(&f->m, RTM_DELROUTE, &c);
+	assert_int_equal(apply(f->st, &f->m, &f->c), 0);
+	assert_int_equal(f->c.n, 1);
+	assert_int_equal(f->c.e[0].change, RTNL_DELETE);
+	assert_int_equal(counters(f).routes, 0);
+}
+
 /* A resync of the routes alone leaves links and addresses be. */
 static void
 test_resync_routes_only(void **state)
@@ -2196,6 +2243,7 @@ main(void)
 		T(test_route_replace_is_update),
 		T(test_route_two_devices),
 		T(test_resync_routes_only),
+		T(test_route_v6_siblings),
 		T(test_route_v4_via_inet6_gateway),
 		T(test_route_v6_multipath),
 		T(test_route_multipath_weight_256_and_via),
