@@ -1108,3 +1108,206 @@ fmt_reflector(FILE *fp, json_t *j)
 		    (long long)fmt_int(ss, "accepted"));
 	}
 }
+
+/*
+ * show interfaces and show routes: an interface's state and addresses,
+ * a route and its next hops as ip(8) prints them.
+ */
+
+size_t
+fmt_link_state(json_t *l, char *buf, size_t len)
+{
+	char	 b[STRMAX];
+
+	if (len == 0)
+		return (0);
+	buf[0] = '\0';
+	fmt_str(l, "oper_state", b, sizeof(b));
+	if (strcmp(b, "-") != 0 && strcmp(b, "unknown") != 0)
+		fmt_append(buf, len, "%s", b);
+	else if (json_is_string(json_object_get(l, "flags")))
+		fmt_append(buf, len, "%s", has_flag(fmt_str(l, "flags", b,
+		    sizeof(b)), "up") ? "up" : "down");
+	else if (strcmp(b, "unknown") == 0)
+		fmt_append(buf, len, "down");	/* no flags: not up */
+	else
+		fmt_append(buf, len, "-");
+	return (strlen(buf));
+}
+
+size_t
+fmt_link_addrs(json_t *l, char *buf, size_t len)
+{
+	json_t	*addrs, *a;
+	char	 b[STRMAX], fam[16];
+	size_t	 i;
+	int	 pass, n = 0, v4;
+
+	if (len == 0)
+		return (0);
+	buf[0] = '\0';
+	addrs = json_object_get(l, "addresses");
+	/* IPv4 first, then the others, each in the daemon's order */
+	for (pass = 0; pass < 2; pass++) {
+		json_array_foreach(addrs, i, a) {
+			v4 = strcmp(fmt_str(a, "family", fam, sizeof(fam)),
+			    "inet") == 0;
+			if (v4 != (pass == 0) ||
+			    !json_is_string(json_object_get(a, "address")))
+				continue;
+			fmt_append(buf, len, "%s%s", n++ > 0 ? "," : "",
+			    fmt_str(a, "address", b, sizeof(b)));
+			if (json_is_number(json_object_get(a, "prefix_len")))
+				fmt_append(buf, len, "/%lld",
+				    (long long)fmt_int(a, "prefix_len"));
+		}
+	}
+	if (n == 0)
+		fmt_append(buf, len, "-");
+	return (strlen(buf));
+}
+
+/*
+ * " dev NAME": the object's interface name, else the name of the
+ * interface of that index in links (GET /api/v1/interfaces), else
+ * " ifindex N"; nothing without an index.
+ */
+static void
+route_dev(json_t *d, json_t *links, char *buf, size_t len)
+{
+	json_t	*l;
+	char	 b[STRMAX];
+	size_t	 i;
+	int64_t	 idx;
+
+	if (json_is_string(json_object_get(d, "interface_name"))) {
+		fmt_append(buf, len, " dev %s", fmt_str(d, "interface_name",
+		    b, sizeof(b)));
+		return;
+	}
+	if ((idx = fmt_int(d, "link_index")) <= 0)
+		return;
+	json_array_foreach(links, i, l)
+		if (fmt_int(l, "index") == idx &&
+		    json_is_string(json_object_get(l, "name"))) {
+			fmt_append(buf, len, " dev %s", fmt_str(l, "name", b,
+			    sizeof(b)));
+			return;
+		}
+	fmt_append(buf, len, " ifindex %lld", (long long)idx);
+}
+
+/* " onlink linkdown": the names of a route's or next hop's flags. */
+static void
+route_flags(json_t *d, char *buf, size_t len)
+{
+	json_t	*f;
+	char	 b[STRMAX];
+	size_t	 i;
+
+	json_array_foreach(json_object_get(d, "flags"), i, f) {
+		if (!json_is_string(f))
+			continue;
+		fmt_safe(b, sizeof(b), json_string_value(f),
+		    json_string_length(f));
+		fmt_append(buf, len, " %s", b);
+	}
+}
+
+/* A table by its name in iproute2's rt_tables, else its number. */
+static void
+route_table(int64_t t, char *buf, size_t len)
+{
+	if (t == 253)
+		fmt_append(buf, len, "default");
+	else if (t == 254)
+		fmt_append(buf, len, "main");
+	else if (t == 255)
+		fmt_append(buf, len, "local");
+	else
+		fmt_append(buf, len, "%lld", (long long)t);
+}
+
+size_t
+fmt_route(json_t *r, json_t *links, char *buf, size_t len)
+{
+	char	 b[STRMAX], fam[16];
+	size_t	 n;
+	int64_t	 t;
+	int	 v6;
+
+	if (len == 0)
+		return (0);
+	buf[0] = '\0';
+	fmt_str(r, "dst", b, sizeof(b));
+	fmt_str(r, "family", fam, sizeof(fam));
+	v6 = strcmp(fam, "inet6") == 0 || (strcmp(fam, "-") == 0 &&
+	    strchr(b, ':') != NULL);
+	/* a type but unicast first; a host route without its length */
+	fmt_str(r, "type", fam, sizeof(fam));
+	if (strcmp(fam, "-") != 0 && strcmp(fam, "unicast") != 0)
+		fmt_append(buf, len, "%s ", fam);
+	n = strlen(b);
+	if (!v6 && n > 3 && strcmp(b + n - 3, "/32") == 0)
+		b[n - 3] = '\0';
+	else if (v6 && n > 4 && strcmp(b + n - 4, "/128") == 0)
+		b[n - 4] = '\0';
+	fmt_append(buf, len, "%s", b);
+	if (json_is_string(json_object_get(r, "src")))
+		fmt_append(buf, len, " from %s", fmt_str(r, "src", b,
+		    sizeof(b)));
+	if (fmt_int(r, "tos") != 0)
+		fmt_append(buf, len, " tos 0x%02llx",
+		    (long long)fmt_int(r, "tos"));
+	if (json_is_string(json_object_get(r, "gw")))
+		fmt_append(buf, len, " via %s", fmt_str(r, "gw", b, sizeof(b)));
+	route_dev(r, links, buf, len);
+	if ((t = fmt_int(r, "table")) != 254 && t != 0) {
+		fmt_append(buf, len, " table ");
+		route_table(t, buf, len);
+	}
+	/* ip(8) leaves out the protocol of ip route add, boot */
+	fmt_str(r, "protocol_name", b, sizeof(b));
+	if (strcmp(b, "-") == 0 && json_is_integer(json_object_get(r,
+	    "protocol")))
+		snprintf(b, sizeof(b), "%lld",
+		    (long long)fmt_int(r, "protocol"));
+	if (strcmp(b, "-") != 0 && strcmp(b, "boot") != 0)
+		fmt_append(buf, len, " proto %s", b);
+	fmt_str(r, "scope", b, sizeof(b));
+	if (strcmp(b, "-") != 0 && strcmp(b, "global") != 0)
+		fmt_append(buf, len, " scope %s", b);
+	if (json_is_string(json_object_get(r, "prefsrc")))
+		fmt_append(buf, len, " src %s", fmt_str(r, "prefsrc", b,
+		    sizeof(b)));
+	/* the kernel gives IPv4 routes of metric 0 none, IPv6 ones all */
+	if (fmt_int(r, "metric") != 0 || (v6 && json_is_number(
+	    json_object_get(r, "metric"))))
+		fmt_append(buf, len, " metric %lld",
+		    (long long)fmt_int(r, "metric"));
+	route_flags(r, buf, len);
+	if (json_is_string(json_object_get(r, "pref")))
+		fmt_append(buf, len, " pref %s", fmt_str(r, "pref", b,
+		    sizeof(b)));
+	return (strlen(buf));
+}
+
+size_t
+fmt_nexthop(json_t *nh, json_t *links, char *buf, size_t len)
+{
+	char	 b[STRMAX];
+
+	if (len == 0)
+		return (0);
+	buf[0] = '\0';
+	fmt_append(buf, len, "nexthop");
+	if (json_is_string(json_object_get(nh, "gw")))
+		fmt_append(buf, len, " via %s", fmt_str(nh, "gw", b,
+		    sizeof(b)));
+	route_dev(nh, links, buf, len);
+	if (json_is_number(json_object_get(nh, "weight")))
+		fmt_append(buf, len, " weight %lld",
+		    (long long)fmt_int(nh, "weight"));
+	route_flags(nh, buf, len);
+	return (strlen(buf));
+}

@@ -81,6 +81,28 @@ size_t		 fmt_monitor_detail(json_t *, char *, size_t);
 size_t		 fmt_time_ms(json_t *, const char *, char *, size_t);
 /* GET /api/v1/reflector as tables. */
 void		 fmt_reflector(FILE *, json_t *);
+/*
+ * An interface of GET /api/v1/interfaces: its operational state, "up"
+ * or "down" from its flags when the state is unknown (or absent, "-"
+ * then); its addresses as CIDRs, comma-separated, IPv4 first
+ * ("198.18.1.1/24,2001:db8::1/64"), "-" for none.
+ */
+size_t		 fmt_link_state(json_t *, char *, size_t);
+size_t		 fmt_link_addrs(json_t *, char *, size_t);
+/*
+ * A route of GET /api/v1/routes as ip-route(8) prints it, without its
+ * next hops: "10.0.0.0/8 via 198.18.1.2 dev vA table 100 proto static
+ * metric 10", "local 198.18.1.1 dev vA table local proto kernel scope
+ * host src 198.18.1.1": its type but unicast, the destination (a host
+ * route without /32 or /128), gateway, interface, table but main,
+ * protocol but boot, scope but global, preferred source, metric (IPv4
+ * not 0), flags and IPv6 preference.  A next hop of a multipath route:
+ * "nexthop via 198.18.1.2 dev vA weight 1".  An interface known by its
+ * index only is named from links (the interfaces' array, may be NULL),
+ * else "ifindex N".
+ */
+size_t		 fmt_route(json_t *, json_t *, char *, size_t);
+size_t		 fmt_nexthop(json_t *, json_t *, char *, size_t);
 /* A stats object in full, each line starting with indent. */
 void		 fmt_stats(FILE *, json_t *, const char *, int);
 

@@ -17,6 +17,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 
 #include <jansson.h>
 
+#include "fmt.h"
 #include "http.h"
 #include "lopactl.h"
 #include "lopad.h"
@@ -80,6 +82,11 @@ static int	 monitor_add(struct ctl *, const struct parse_result *);
 static int	 monitor_update(struct ctl *, const struct parse_result *);
 static int	 monitor_show(struct ctl *, const struct parse_result *);
 static int	 monitor_events(struct ctl *, const struct parse_result *);
+static int	 show_interfaces(struct ctl *, const struct parse_result *);
+static int	 show_routes(struct ctl *, const struct parse_result *);
+static int	 get_list(struct ctl *, const char *, json_t **);
+static json_t	*links_quiet(struct ctl *);
+static int	 route_wanted(json_t *, long long, const char *, int);
 
 static const struct command commands[] = {
 	{ STATUS, "GET", "/api/v1/status", show_status, NULL },
@@ -102,6 +109,8 @@ static const struct command commands[] = {
 	{ MONITOR_DELETE, "DELETE", "/api/v1/monitors/%s",
 	    show_monitor_delete, NULL },
 	{ MONITOR_EVENTS, NULL, NULL, NULL, monitor_events },
+	{ SHOW_INTERFACES, NULL, NULL, NULL, show_interfaces },
+	{ SHOW_ROUTES, NULL, NULL, NULL, show_routes },
 };
 
 /* Arguments that become query parameters ("task list type ping"). */
@@ -534,6 +543,169 @@ monitor_update(struct ctl *ctl, const struct parse_result *res)
 	free(path);
 	free(id);
 	return (rc);
+}
+
+/*
+ * GET path: 0 and a JSON array in *j (the caller's), or the error shown
+ * and the exit status.
+ */
+static int
+get_list(struct ctl *ctl, const char *path, json_t **j)
+{
+	struct http_resp	 resp;
+	int			 rc;
+
+	if ((rc = call(ctl, "GET", path, NULL, &resp, j)) != 0)
+		return (rc);
+	if (!json_is_array(*j))
+		errx(EXIT_DAEMON, "%s: GET %s: answer is not a list",
+		    ctl->where, path);
+	http_resp_free(&resp);
+	return (0);
+}
+
+/*
+ * show interfaces [NAME]: every interface with its addresses and
+ * counters, or those whose name matches NAME (a glob(7) pattern).  None
+ * matching is no error: nothing to show (text: a message on stderr; -j:
+ * an empty array), exit 0.
+ */
+static int
+show_interfaces(struct ctl *ctl, const struct parse_result *res)
+{
+	const char	*pat = NULL;
+	json_t		*j, *kept, *l, *name;
+	char		 b[256];
+	size_t		 i;
+	int		 rc;
+
+	if ((rc = get_list(ctl, "/api/v1/interfaces", &j)) != 0)
+		return (rc);
+	if (res->args[ARG_IFACE].set)
+		pat = res->args[ARG_IFACE].str;
+	if ((kept = json_array()) == NULL)
+		errx(1, "out of memory");
+	json_array_foreach(j, i, l) {
+		name = json_object_get(l, "name");
+		if (pat != NULL && (!json_is_string(name) ||
+		    fnmatch(pat, json_string_value(name), 0) != 0))
+			continue;
+		if (json_array_append(kept, l) == -1)
+			errx(1, "out of memory");
+	}
+	if (pat != NULL && json_array_size(kept) == 0 &&
+	    ctl->out == &text_output) {
+		fmt_safe(b, sizeof(b), pat, strlen(pat));
+		warnx("no interface matches \"%s\"", b);
+	} else
+		ctl->out->interfaces(kept);
+	json_decref(kept);
+	json_decref(j);
+	return (0);
+}
+
+/*
+ * show routes [--table N|main|local|default|all] [--family inet|inet6]
+ * [--kernel]: the routes of one table (main by default) or of all, of
+ * both families or one, without the kernel's own (local and broadcast
+ * routes, table local, fe80::/64, multicast) unless --kernel is given
+ * or the table is local, which holds nothing else.
+ */
+static int
+show_routes(struct ctl *ctl, const struct parse_result *res)
+{
+	static const struct {
+		const char	*name;
+		long long	 table;
+	} tables[] = {
+		{ "all", 0 }, { "default", 253 }, { "main", 254 },
+		{ "local", 255 }
+	};
+	const struct parse_arg	*a = res->args;
+	const char		*fam = NULL;
+	json_t			*j, *kept, *r, *nh, *links = NULL;
+	long long		 table = 254;
+	size_t			 i, k;
+	int			 kernel, named = 0, rc;
+
+	if (a[ARG_TABLE].set) {
+		table = a[ARG_TABLE].num;
+		for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+			if (strcmp(a[ARG_TABLE].str, tables[i].name) == 0)
+				table = tables[i].table;
+	}
+	if (a[ARG_FAMILY].set) {
+		fam = a[ARG_FAMILY].str;
+		if (strcmp(fam, "ipv4") == 0)
+			fam = "inet";
+		else if (strcmp(fam, "ipv6") == 0)
+			fam = "inet6";
+	}
+	kernel = (res->flags & F_KERNEL) || table == 255;
+
+	if ((rc = get_list(ctl, "/api/v1/routes", &j)) != 0)
+		return (rc);
+	if ((kept = json_array()) == NULL)
+		errx(1, "out of memory");
+	json_array_foreach(j, i, r) {
+		if (!route_wanted(r, table, fam, kernel))
+			continue;
+		if (json_array_append(kept, r) == -1)
+			errx(1, "out of memory");
+		json_array_foreach(json_object_get(r, "nexthops"), k, nh)
+			if (!json_is_string(json_object_get(nh,
+			    "interface_name")) && fmt_int(nh, "link_index") > 0)
+				named = 1;
+	}
+	/* next hops come with their interface's index only */
+	if (named && ctl->out == &text_output)
+		links = links_quiet(ctl);
+	ctl->out->routes(kept, links);
+	json_decref(links);
+	json_decref(kept);
+	json_decref(j);
+	return (0);
+}
+
+/* Whether the route is of the table (0: any), the family, and shown. */
+static int
+route_wanted(json_t *r, long long table, const char *fam, int kernel)
+{
+	json_t	*f;
+
+	if (!json_is_object(r))
+		return (0);
+	if (table != 0 && fmt_int(r, "table") != table)
+		return (0);
+	f = json_object_get(r, "family");
+	if (fam != NULL && (!json_is_string(f) ||
+	    strcmp(json_string_value(f), fam) != 0))
+		return (0);
+	return (kernel || !json_is_true(json_object_get(r, "kernel")));
+}
+
+/*
+ * GET /api/v1/interfaces for the names of the next hops' interfaces;
+ * NULL, silently, when it fails: the next hops go by index then.
+ */
+static json_t *
+links_quiet(struct ctl *ctl)
+{
+	struct http_resp	 resp;
+	json_t			*j = NULL;
+	char			 e[512];
+
+	if (http_request(&ctl->conn, "GET", "/api/v1/interfaces", NULL,
+	    TIMEOUT_SHORT, &resp, e, sizeof(e)) == -1)
+		return (NULL);
+	if (resp.status == 200)
+		j = answer_json(&resp);
+	http_resp_free(&resp);
+	if (!json_is_array(j)) {
+		json_decref(j);
+		return (NULL);
+	}
+	return (j);
 }
 
 /*

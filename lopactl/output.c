@@ -29,6 +29,10 @@
 #define WRAP		72	/* task show: params lines */
 #define CELL		128	/* monitor list: a cell's text */
 #define MON_COLS	10
+#define IF_COLS		14	/* show interfaces */
+#define IF_ADDRS	4096	/* show interfaces: the ADDRESSES cell */
+#define ADDR_MAX	64	/* the ADDRESSES column grows up to this */
+#define ROUTE_LINE	1024
 
 static void	 text_status(const struct http_resp *, json_t *);
 static void	 text_reload(const struct http_resp *, json_t *);
@@ -57,7 +61,10 @@ static void	 text_monitor_updated(const struct http_resp *, json_t *,
 		    const char *);
 static void	 text_monitor_deleted(const struct http_resp *, json_t *,
 		    const char *);
+static void	 text_interfaces(json_t *);
+static void	 text_routes(json_t *, json_t *);
 static void	 monitor_cells(json_t *, char [][CELL]);
+static void	 if_cells(json_t *, char [][CELL], char *, size_t);
 static void	 events_table(json_t *);
 static void	 json_body(const struct http_resp *, json_t *);
 static void	 json_body_id(const struct http_resp *, json_t *,
@@ -69,6 +76,8 @@ static void	 json_event(const char *, json_t *, const char *, size_t);
 static void	 json_problem(const struct http_resp *, json_t *);
 static void	 json_monitor_show(const struct http_resp *, json_t *,
 		    json_t *);
+static void	 json_array_out(json_t *);
+static void	 json_routes(json_t *, json_t *);
 static int	 in_list(json_t *, json_t *);
 static void	 show_params(const char *, json_t *);
 static void	 show_time(json_t *, const char *, const char *);
@@ -96,6 +105,8 @@ const struct output text_output = {
 	.monitor_created = text_monitor_created,
 	.monitor_updated = text_monitor_updated,
 	.monitor_deleted = text_monitor_deleted,
+	.interfaces = text_interfaces,
+	.routes = text_routes,
 	.problem = text_problem,
 };
 
@@ -119,6 +130,8 @@ const struct output json_output = {
 	.monitor_created = json_body,
 	.monitor_updated = json_body_id,
 	.monitor_deleted = json_body_id,
+	.interfaces = json_array_out,
+	.routes = json_routes,
 	.problem = json_problem,
 };
 
@@ -808,6 +821,106 @@ text_monitor_deleted(const struct http_resp *resp, json_t *j,
 	printf("monitor %s deleted\n", b);
 }
 
+/*
+ * An interface's cells but ADDRESSES, which goes to addrs: NAME INDEX
+ * STATE MTU MAC, then the counters RX bytes, packets, errors, drops and
+ * TX the same ("-" each without counters).
+ */
+static void
+if_cells(json_t *l, char c[][CELL], char *addrs, size_t alen)
+{
+	static const char *const counters[] = {
+		"rx_bytes", "rx_packets", "rx_errors", "rx_dropped",
+		"tx_bytes", "tx_packets", "tx_errors", "tx_dropped"
+	};
+	json_t	*st;
+	size_t	 k;
+
+	fmt_str(l, "name", c[0], CELL);
+	snprintf(c[1], CELL, "%lld", (long long)fmt_int(l, "index"));
+	fmt_link_state(l, c[2], CELL);
+	if (json_is_number(json_object_get(l, "mtu")))
+		snprintf(c[3], CELL, "%lld", (long long)fmt_int(l, "mtu"));
+	else
+		snprintf(c[3], CELL, "-");
+	fmt_str(l, "mac", c[4], CELL);
+	fmt_link_addrs(l, addrs, alen);
+	c[5][0] = '\0';
+	st = json_object_get(l, "counters");
+	for (k = 0; k < sizeof(counters) / sizeof(counters[0]); k++) {
+		if (json_is_number(json_object_get(st, counters[k])))
+			snprintf(c[6 + k], CELL, "%lld",
+			    (long long)fmt_int(st, counters[k]));
+		else
+			snprintf(c[6 + k], CELL, "-");
+	}
+}
+
+/*
+ * NAME INDEX STATE MTU MAC ADDRESSES, then the counters, an interface a
+ * row: ip -br addr and ip -s link in one.  Columns are as wide as their
+ * widest cell (ADDRESSES up to ADDR_MAX, a longer list overflows);
+ * numbers to the right.
+ */
+static void
+text_interfaces(json_t *j)
+{
+	static const char *const head[IF_COLS] = {
+		"NAME", "INDEX", "STATE", "MTU", "MAC", "ADDRESSES",
+		"RX_BYTES", "RX_PKTS", "RX_ERRS", "RX_DROP",
+		"TX_BYTES", "TX_PKTS", "TX_ERRS", "TX_DROP"
+	};
+	static const int right[IF_COLS] = {
+		0, 1, 0, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1
+	};
+	json_t	*l;
+	char	 c[IF_COLS][CELL], addrs[IF_ADDRS];
+	size_t	 i, k, n;
+	int	 w[IF_COLS];
+
+	for (k = 0; k < IF_COLS; k++)
+		w[k] = strlen(head[k]);
+	json_array_foreach(j, i, l) {
+		if_cells(l, c, addrs, sizeof(addrs));
+		for (k = 0; k < IF_COLS; k++) {
+			n = strlen(k == 5 ? addrs : c[k]);
+			if (k == 5 && n > ADDR_MAX)
+				n = ADDR_MAX;
+			if ((int)n > w[k])
+				w[k] = (int)n;
+		}
+	}
+	for (k = 0; k < IF_COLS; k++)
+		printf("%s%*s", k > 0 ? " " : "", right[k] ? w[k] : -w[k],
+		    head[k]);
+	printf("\n");
+	json_array_foreach(j, i, l) {
+		if_cells(l, c, addrs, sizeof(addrs));
+		for (k = 0; k < IF_COLS; k++)
+			printf("%s%*s", k > 0 ? " " : "", right[k] ? w[k] :
+			    -w[k], k == 5 ? addrs : c[k]);
+		printf("\n");
+	}
+}
+
+/* A route a line as ip route shows it; a next hop a line below it. */
+static void
+text_routes(json_t *j, json_t *links)
+{
+	json_t	*r, *nh;
+	char	 line[ROUTE_LINE];
+	size_t	 i, k;
+
+	json_array_foreach(j, i, r) {
+		fmt_route(r, links, line, sizeof(line));
+		printf("%s\n", line);
+		json_array_foreach(json_object_get(r, "nexthops"), k, nh) {
+			fmt_nexthop(nh, links, line, sizeof(line));
+			printf("\t%s\n", line);
+		}
+	}
+}
+
 static void
 json_body(const struct http_resp *resp, json_t *j)
 {
@@ -829,6 +942,27 @@ static void
 json_monitor_show(const struct http_resp *resp, json_t *j, json_t *events)
 {
 	json_body(resp, j);
+}
+
+/*
+ * The objects kept, as the daemon sent them: its JSON is compact and
+ * keeps the order of the keys, as jansson writes it.
+ */
+static void
+json_array_out(json_t *j)
+{
+	char	*s;
+
+	if ((s = json_dumps(j, JSON_COMPACT)) == NULL)
+		errx(1, "out of memory");
+	printf("%s\n", s);
+	free(s);
+}
+
+static void
+json_routes(json_t *j, json_t *links)
+{
+	json_array_out(j);
 }
 
 static void

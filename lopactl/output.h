@@ -48,6 +48,13 @@ struct output {
 		    const char *);
 	void	(*monitor_deleted)(const struct http_resp *, json_t *,
 		    const char *);
+	/*
+	 * show interfaces, show routes: the array of the objects that the
+	 * command's filters kept; routes' interfaces (GET
+	 * /api/v1/interfaces, or NULL) name the interfaces of next hops.
+	 */
+	void	(*interfaces)(json_t *);
+	void	(*routes)(json_t *, json_t *);
 	/* error answers: problem+json (json may be NULL), on stderr */
 	void	(*problem)(const struct http_resp *, json_t *);
 };

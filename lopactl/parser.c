@@ -137,6 +137,10 @@ static const struct token t_task_id[];
 static const struct token t_task_list[];
 static const struct token t_list_type[];
 static const struct token t_list_status[];
+static const struct token t_show[];
+static const struct token t_show_if[];
+static const struct token t_show_routes[];
+static const struct token t_show_table[];
 
 static const struct token t_main[] = {
 	{ KEYWORD,	"ping",		PING,		t_probe, 0, 0 },
@@ -148,6 +152,7 @@ static const struct token t_main[] = {
 	{ KEYWORD,	"monitor",	MONITOR,	t_monitor, 0, 0 },
 	{ KEYWORD,	"events",	MONITOR,	NULL,	0, 0 },
 	{ KEYWORD,	"reflector",	REFLECTOR,	NULL,	0, 0 },
+	{ KEYWORD,	"show",		NONE,		t_show,	0, 0 },
 	{ KEYWORD,	"status",	STATUS,		NULL,	0, 0 },
 	{ KEYWORD,	"reload",	RELOAD,		NULL,	0, 0 },
 	{ KEYWORD,	"help",		HELP,		NULL,	0, 0 },
@@ -689,6 +694,39 @@ static const struct token t_mon_events_opts[] = {
 static const struct token t_mon_last[] = {
 	{ NUMBER,	"N",		ARG_LAST,	t_mon_events_opts,
 	    1, 100000 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+/*
+ * show interfaces [NAME]: every interface, or those whose name matches
+ * NAME, a glob(7) pattern; show routes: the main table without the
+ * kernel's own routes unless the options say otherwise.  --family is
+ * the monitors' (it leads BACK); --table takes "all" too.
+ */
+static const struct token t_show[] = {
+	{ KEYWORD,	"interfaces",	SHOW_INTERFACES, t_show_if, 0, 0 },
+	{ KEYWORD,	"routes",	SHOW_ROUTES,	t_show_routes, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_show_if[] = {
+	{ NOTOKEN,	"",		NONE,		NULL,	0, 0 },
+	{ STRING,	"NAME",		ARG_IFACE,	NULL,	0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_show_routes[] = {
+	{ NOTOKEN,	"",		NONE,		NULL,	0, 0 },
+	{ OPTION,	"--table",	NONE,		t_show_table, 0, 0 },
+	{ OPTION,	"--family",	NONE,		t_mon_family, 0, 0 },
+	{ FLAG,		"--kernel",	F_KERNEL,	t_show_routes, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+/* A table by number (0: every table, as "all"), or by name. */
+static const struct token t_show_table[] = {
+	{ NUMBER,	"TABLE",	ARG_TABLE,	BACK,	0, UINT32_MAX },
+	{ CHOICE,	"main|local|default|all", ARG_TABLE, BACK, 0, 0 },
 	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
 };
 

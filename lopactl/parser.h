@@ -36,6 +36,8 @@ enum actions {
 	MONITOR_UPDATE,
 	MONITOR_DELETE,
 	MONITOR_EVENTS,
+	SHOW_INTERFACES,	/* GET /api/v1/interfaces */
+	SHOW_ROUTES,		/* GET /api/v1/routes */
 };
 
 enum token_type {
@@ -120,7 +122,7 @@ enum arg_slot {
 #define F_IPV6		0x10	/* -6 */
 #define F_CONTROL	0x20	/* --control */
 #define F_IMIX		0x40	/* --imix */
-#define F_KERNEL	0x80	/* --include-kernel */
+#define F_KERNEL	0x80	/* --include-kernel; show routes --kernel */
 #define F_NO_KERNEL	0x100	/* --no-include-kernel */
 #define F_DISABLED	0x200	/* --disabled */
 #define F_ENABLE	0x400	/* --enable */

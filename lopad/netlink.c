@@ -70,7 +70,10 @@ static struct {
 	int			 rresync;	/* a dump of the routes alone */
 	int			 rr_want;	/* one is due */
 	struct event		*rr_ev;
-	uint32_t		 view_wait[NL_VIEW_WAIT];	/* reqids */
+	struct {
+		uint32_t	 reqid;
+		uint32_t	 what;		/* NL_VIEW_* */
+	}			 view_wait[NL_VIEW_WAIT];
 	int			 nview_wait;
 } nl;
 
@@ -618,18 +621,22 @@ view_route(const struct rtnl_route *r, void *arg)
 }
 
 static void
-nl_view_interfaces(uint32_t reqid)
+nl_view_now(uint32_t reqid, uint32_t what)
 {
 	json_t	*a;
 
 	if ((a = json_array()) == NULL)
 		fatalx("%s: json", __func__);
-	rtnl_state_links(nl.st, view_link, a);
-	rtnl_state_addrs(nl.st, view_addr, a);
+	if (what == NL_VIEW_ROUTES)
+		rtnl_state_routes(nl.st, view_route, a);
+	else {
+		rtnl_state_links(nl.st, view_link, a);
+		rtnl_state_addrs(nl.st, view_addr, a);
+	}
 	nl_body_json(reqid, a);
 }
 
-/* The views waiting for fresh counters (or a failure). */
+/* The views waiting for a dump to end (or a failure). */
 static void
 nl_view_answer(void)
 {
@@ -637,45 +644,49 @@ nl_view_answer(void)
 
 	for (i = 0; i < nl.nview_wait; i++) {
 		if (nl.sk == NULL)
-			nl_body_end(nl.view_wait[i], 503, nl.status.error);
+			nl_body_end(nl.view_wait[i].reqid, 503,
+			    nl.status.error);
 		else
-			nl_view_interfaces(nl.view_wait[i]);
+			nl_view_now(nl.view_wait[i].reqid,
+			    nl.view_wait[i].what);
 	}
 	nl.nview_wait = 0;
 }
 
+/*
+ * GET /api/v1/interfaces: after a dump of the links (fresh counters);
+ * /api/v1/routes: the routes known, once the first dump has ended.
+ */
 static void
 nl_view(struct imsg *imsg)
 {
 	uint32_t	 what, reqid = imsg->hdr.reqid;
-	json_t		*a;
 
 	if (imsg_check_len(imsg, sizeof(what)) != 0)
 		fatalx("IMSG_NL_VIEW: bad size");
 	memcpy(&what, imsg->data, sizeof(what));
+	if (what != NL_VIEW_ROUTES && what != NL_VIEW_INTERFACES)
+		fatalx("IMSG_NL_VIEW %u", what);
 	if (nl.status.state == NLS_OFF) {
 		nl_body_end(reqid, 503, "monitor.enabled is false: lopad "
 		    "does not watch the kernel's tables");
 		return;
 	}
-	if (what == NL_VIEW_ROUTES) {
-		if ((a = json_array()) == NULL)
-			fatalx("%s: json", __func__);
-		rtnl_state_routes(nl.st, view_route, a);
-		nl_body_json(reqid, a);
+	if (nl.sk == NULL) {
+		nl_body_end(reqid, 503, nl.status.error[0] != '\0' ?
+		    nl.status.error : "no netlink socket yet");
 		return;
 	}
-	if (what != NL_VIEW_INTERFACES)
-		fatalx("IMSG_NL_VIEW %u", what);
-	if (nl.sk == NULL) {
-		nl_body_end(reqid, 503, nl.status.error);
+	if (what == NL_VIEW_ROUTES && nl.status.state != NLS_STARTING) {
+		nl_view_now(reqid, what);
 		return;
 	}
 	if (nl.nview_wait == NL_VIEW_WAIT) {
 		nl_body_end(reqid, 503, "too many requests waiting");
 		return;
 	}
-	nl.view_wait[nl.nview_wait++] = reqid;
+	nl.view_wait[nl.nview_wait].reqid = reqid;
+	nl.view_wait[nl.nview_wait++].what = what;
 	/* Fresh counters: a dump of the links, unless one runs already. */
 	if (nl.dump == DUMP_NONE) {
 		nl.refresh = 1;

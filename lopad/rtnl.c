@@ -110,6 +110,7 @@ static int	 route_cmp(const struct route_node *,
 		    const struct route_node *);
 
 static void	 fill_ifname(const struct rtnl_state *, uint32_t, char *);
+static void	 fill_nh_names(const struct rtnl_state *, const struct rtnl_route *);
 
 RB_PROTOTYPE(rtnl_link_tree, link_node, entry, link_cmp);
 RB_GENERATE(rtnl_link_tree, link_node, entry, link_cmp);
@@ -897,6 +898,7 @@ rtnl_state_routes(const struct rtnl_state *st,
 	    (struct rtnl_route_tree *)&st->routes) {
 		r = n->r;
 		fill_ifname(st, r.oif, r.ifname);
+		fill_nh_names(st, &r);
 		cb(&r, arg);
 	}
 }
@@ -911,6 +913,16 @@ fill_ifname(const struct rtnl_state *st, uint32_t ifindex, char *dst)
 		memcpy(dst, n->l.name, RTNL_NAMELEN);
 }
 
+/* The names of a route's next hops' links, as they are now. */
+static void
+fill_nh_names(const struct rtnl_state *st, const struct rtnl_route *r)
+{
+	uint16_t	 i;
+
+	for (i = 0; i < r->nnh; i++)
+		fill_ifname(st, r->nh[i].ifindex, r->nh[i].ifname);
+}
+
 static void
 emit(struct rtnl_state *st, const struct sink *s, uint8_t kind,
     uint8_t change, uint32_t changed, const union rtnl_obj *old,
@@ -921,6 +933,12 @@ emit(struct rtnl_state *st, const struct sink *s, uint8_t kind,
 
 	if (s->quiet)
 		return;
+	if (kind == RTNL_ROUTE) {
+		if (old != NULL)
+			fill_nh_names(st, &old->route);
+		if (new != NULL)
+			fill_nh_names(st, &new->route);
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = kind;
 	ev.change = change;
@@ -1708,6 +1726,7 @@ nh_json(const struct rtnl_nexthop *nh)
 		return NULL;
 	jset(&j, "gw", nh->gw_family != 0, jaddr(nh->gw_family, nh->gw));
 	jset(&j, "link_index", 1, json_integer(nh->ifindex));
+	jset(&j, "interface_name", nh->ifname[0] != '\0', jstr(nh->ifname));
 	/* weight is rtnh_hops + 1 in 8 bits: 0 is 256. */
 	jset(&j, "weight", 1, json_integer(nh->weight != 0 ?
 	    nh->weight : 256));
@@ -1747,15 +1766,15 @@ route_json(struct jctx *j, const struct rtnl_route *r)
 	if (WANT(j, RTNL_A_GATEWAY))
 		jset(j, "gw", r->gw_family != 0, jaddr(r->gw_family, r->gw));
 	if (WANT(j, RTNL_A_OIF)) {
-		jset(j, "link_index", 1, json_integer(r->oif));
+		jset(j, "link_index", r->oif != 0, json_integer(r->oif));
 		jset(j, "interface_name", r->ifname[0] != '\0',
 		    jstr(r->ifname));
 	}
 	if (WANT(j, RTNL_A_PROTOCOL)) {
 		jset(j, "protocol", r->protocol != 0,
 		    json_integer(r->protocol));
-		jset(j, "protocol_name", 1, jname(protocol_names,
-		    NITEMS(protocol_names), r->protocol));
+		jset(j, "protocol_name", r->protocol != 0, jname(
+		    protocol_names, NITEMS(protocol_names), r->protocol));
 	}
 	if (!j->diff) {
 		jset(j, "family", 1, jfamily(r->family));

@@ -85,6 +85,7 @@ struct rtnl_nexthop {
 	uint8_t		 weight;	/* rtnh_hops + 1 */
 	uint8_t		 flags;		/* RTNH_F_* */
 	uint32_t	 ifindex;
+	char		 ifname[RTNL_NAMELEN];	/* from the links; "" */
 };
 
 struct rtnl_route {

@@ -225,16 +225,16 @@ test_main_unknown_word_lists_valid(void **state)
 {
 	refuses(parser_main(), "bogus", "unknown command \"bogus\"; valid: "
 	    "ping, tcp, udp, twamp, stamp, task, monitor, events, reflector, "
-	    "status, reload, help");
+	    "show, status, reload, help");
 	/* no abbreviations: scripts must not break when commands are added */
 	refuses(parser_main(), "stat", "unknown command \"stat\"; valid: "
 	    "ping, tcp, udp, twamp, stamp, task, monitor, events, reflector, "
-	    "status, reload, help");
+	    "show, status, reload, help");
 	refuses(parser_main(), "status now",
 	    "unexpected argument \"now\" after \"status\"");
 	refuses(parser_main(), "", "missing command; valid: ping, tcp, udp, "
-	    "twamp, stamp, task, monitor, events, reflector, status, reload, "
-	    "help");
+	    "twamp, stamp, task, monitor, events, reflector, show, status, "
+	    "reload, help");
 }
 
 static void
@@ -1786,6 +1786,238 @@ test_level_text(void **state)
 	json_decref(j);
 }
 
+/* show interfaces [NAME], show routes [--table] [--family] [--kernel] */
+static void
+test_show_commands(void **state)
+{
+	struct parse_result	 res;
+
+	accepts(parser_main(), "show interfaces", &res);
+	assert_int_equal(res.action, SHOW_INTERFACES);
+	assert_false(res.args[ARG_IFACE].set);
+	accepts(parser_main(), "show interfaces vA", &res);
+	assert_int_equal(res.action, SHOW_INTERFACES);
+	assert_string_equal(res.args[ARG_IFACE].str, "vA");
+	accepts(parser_main(), "show interfaces v[AC]*", &res);
+	assert_string_equal(res.args[ARG_IFACE].str, "v[AC]*");
+
+	accepts(parser_main(), "show routes", &res);
+	assert_int_equal(res.action, SHOW_ROUTES);
+	assert_false(res.args[ARG_TABLE].set);
+	assert_false(res.args[ARG_FAMILY].set);
+	assert_int_equal(res.flags, 0);
+	accepts(parser_main(), "show routes --table 100 --family inet6 "
+	    "--kernel", &res);
+	assert_int_equal(res.args[ARG_TABLE].num, 100);
+	assert_string_equal(res.args[ARG_FAMILY].str, "inet6");
+	assert_int_equal(res.flags, F_KERNEL);
+	/* any order; a name or a number; "all"; --opt=value */
+	accepts(parser_main(), "show routes --kernel --family=ipv4 "
+	    "--table=all", &res);
+	assert_string_equal(res.args[ARG_TABLE].str, "all");
+	assert_string_equal(res.args[ARG_FAMILY].str, "ipv4");
+	assert_int_equal(res.flags, F_KERNEL);
+	accepts(parser_main(), "show routes --table main", &res);
+	assert_string_equal(res.args[ARG_TABLE].str, "main");
+	accepts(parser_main(), "show routes --table local", &res);
+	assert_string_equal(res.args[ARG_TABLE].str, "local");
+	accepts(parser_main(), "show routes --table default", &res);
+	assert_string_equal(res.args[ARG_TABLE].str, "default");
+	accepts(parser_main(), "show routes --table 0", &res);
+	assert_true(res.args[ARG_TABLE].set);
+	assert_int_equal(res.args[ARG_TABLE].num, 0);
+	accepts(parser_main(), "show routes --table 4294967295", &res);
+	assert_int_equal(res.args[ARG_TABLE].num, 4294967295LL);
+
+	refuses(parser_main(), "show", "missing argument after \"show\"; "
+	    "valid: interfaces, routes");
+	refuses(parser_main(), "show links", "unknown argument \"links\" "
+	    "after \"show\"; valid: interfaces, routes");
+	/* no abbreviations */
+	refuses(parser_main(), "show route", "unknown argument \"route\" "
+	    "after \"show\"; valid: interfaces, routes");
+	refuses(parser_main(), "show interfaces vA vB",
+	    "unexpected argument \"vB\" after \"vA\"");
+	refuses(parser_main(), "show interfaces -j",
+	    "invalid NAME \"-j\": looks like an option");
+	refuses(parser_main(), "show routes vA", "unknown argument \"vA\" "
+	    "after \"routes\"; valid: --table TABLE, --family inet|inet6, "
+	    "--kernel");
+	refuses(parser_main(), "show routes --include-kernel", "unknown "
+	    "argument \"--include-kernel\" after \"routes\"; valid: "
+	    "--table TABLE, --family inet|inet6, --kernel");
+	refuses(parser_main(), "show routes --table", "missing argument "
+	    "after \"--table\"; valid: TABLE, main|local|default|all");
+	refuses(parser_main(), "show routes --table mian", "invalid argument "
+	    "\"mian\" to --table: expected main, local, default or all "
+	    "(or a number)");
+	refuses(parser_main(), "show routes --table -1", "invalid argument "
+	    "\"-1\" to --table: too small (minimum 0)");
+	refuses(parser_main(), "show routes --table 4294967296", "invalid "
+	    "argument \"4294967296\" to --table: too large "
+	    "(maximum 4294967295)");
+	refuses(parser_main(), "show routes --family ip4", "invalid argument "
+	    "\"ip4\" to --family: expected inet or inet6");
+	refuses(parser_main(), "show routes --table 1 --table main",
+	    "--table given twice");
+	refuses(parser_main(), "show routes --kernel --kernel",
+	    "--kernel given twice");
+	/* --family leads back to show routes' options, not monitor's */
+	refuses(parser_main(), "show routes --family inet --prefix "
+	    "198.18.0.0/15", "unknown argument \"--prefix\" after \"inet\"; "
+	    "valid: --table TABLE, --family inet|inet6, --kernel");
+	refuses(parser_main(), "monitor add --type route --family inet "
+	    "--kernel", "unknown argument \"--kernel\" after \"inet\"; "
+	    "valid: --type interface|ip|route, --interface NAME, --index N, "
+	    "--prefix CIDR, --table TABLE, --route-dst CIDR, "
+	    "--family inet|inet6, --protocol PROTO, --include-kernel, "
+	    "--buffer N, --name NAME, --label KEY=VALUE, --webhook-url URL, "
+	    "--webhook-secret-file FILE, --disabled");
+}
+
+/* A route of GET /api/v1/routes as a line; links names next hops. */
+static void
+route_is(const char *route, const char *links, const char *want)
+{
+	json_t	*r, *l = NULL, *nh;
+	char	 line[1024];
+	size_t	 i;
+
+	r = json_of(route);
+	if (links != NULL)
+		l = json_of(links);
+	fmt_route(r, l, line, sizeof(line));
+	json_array_foreach(json_object_get(r, "nexthops"), i, nh) {
+		fmt_append(line, sizeof(line), "|");
+		fmt_nexthop(nh, l, line + strlen(line),
+		    sizeof(line) - strlen(line));
+	}
+	assert_string_equal(line, want);
+	json_decref(l);
+	json_decref(r);
+}
+
+static void
+test_route_lines(void **state)
+{
+	static const char links[] = "[{\"index\":1,\"name\":\"lo\"},"
+	    "{\"index\":3,\"name\":\"vA\"},{\"index\":4,\"name\":\"vC\"}]";
+
+	/* lopad's objects; the fields ip(8) leaves out, left out */
+	route_is("{\"table\":100,\"dst\":\"10.0.0.0/8\",\"gw\":\"198.18.1.2\","
+	    "\"link_index\":3,\"interface_name\":\"vA\",\"protocol\":4,"
+	    "\"protocol_name\":\"static\",\"family\":\"inet\",\"metric\":10,"
+	    "\"type\":\"unicast\",\"scope\":\"global\",\"kernel\":false}", NULL,
+	    "10.0.0.0/8 via 198.18.1.2 dev vA table 100 proto static "
+	    "metric 10");
+	route_is("{\"table\":254,\"dst\":\"198.18.1.0/24\",\"link_index\":3,"
+	    "\"interface_name\":\"vA\",\"protocol\":2,\"protocol_name\":"
+	    "\"kernel\",\"family\":\"inet\",\"metric\":0,\"type\":\"unicast\","
+	    "\"scope\":\"link\",\"prefsrc\":\"198.18.1.1\",\"kernel\":false}",
+	    NULL, "198.18.1.0/24 dev vA proto kernel scope link "
+	    "src 198.18.1.1");
+	route_is("{\"table\":254,\"dst\":\"default\",\"gw\":\"198.18.1.2\","
+	    "\"link_index\":3,\"interface_name\":\"vA\",\"protocol\":3,"
+	    "\"protocol_name\":\"boot\",\"family\":\"inet\",\"metric\":0,"
+	    "\"type\":\"unicast\",\"scope\":\"global\"}", NULL,
+	    "default via 198.18.1.2 dev vA");
+	/* a type but unicast first, a host route without /32 or /128 */
+	route_is("{\"table\":255,\"dst\":\"198.18.1.255/32\",\"link_index\":3,"
+	    "\"interface_name\":\"vA\",\"protocol\":2,\"protocol_name\":"
+	    "\"kernel\",\"family\":\"inet\",\"metric\":0,\"type\":"
+	    "\"broadcast\",\"scope\":\"link\",\"prefsrc\":\"198.18.1.1\","
+	    "\"flags\":[\"linkdown\"],\"kernel\":true}", NULL,
+	    "broadcast 198.18.1.255 dev vA table local proto kernel scope link "
+	    "src 198.18.1.1 linkdown");
+	route_is("{\"table\":255,\"dst\":\"::1/128\",\"link_index\":1,"
+	    "\"interface_name\":\"lo\",\"protocol\":2,\"protocol_name\":"
+	    "\"kernel\",\"family\":\"inet6\",\"metric\":0,\"type\":\"local\","
+	    "\"scope\":\"global\",\"pref\":\"medium\",\"kernel\":true}", NULL,
+	    "local ::1 dev lo table local proto kernel metric 0 pref medium");
+	route_is("{\"table\":254,\"dst\":\"198.18.99.0/24\",\"link_index\":0,"
+	    "\"protocol\":3,\"protocol_name\":\"boot\",\"family\":\"inet\","
+	    "\"metric\":0,\"type\":\"blackhole\",\"scope\":\"global\"}", NULL,
+	    "blackhole 198.18.99.0/24");
+	route_is("{\"table\":253,\"dst\":\"2001:db8:9::/48\",\"src\":"
+	    "\"2001:db8:1::/64\",\"gw\":\"fe80::1\",\"link_index\":3,"
+	    "\"protocol_name\":\"unspec\",\"family\":\"inet6\",\"metric\":1024,"
+	    "\"pref\":\"high\",\"tos\":16}", NULL,
+	    "2001:db8:9::/48 from 2001:db8:1::/64 tos 0x10 via fe80::1 "
+	    "ifindex 3 table default proto unspec metric 1024 pref high");
+	/* a multipath route: its next hops' interfaces named from links */
+	route_is("{\"table\":254,\"dst\":\"198.18.100.0/24\",\"link_index\":0,"
+	    "\"protocol\":4,\"protocol_name\":\"static\",\"family\":\"inet\","
+	    "\"metric\":20,\"type\":\"unicast\",\"scope\":\"global\","
+	    "\"nexthops\":[{\"gw\":\"198.18.1.2\",\"link_index\":3,"
+	    "\"weight\":1},"
+	    "{\"gw\":\"198.18.2.2\",\"link_index\":4,\"weight\":2,\"flags\":"
+	    "[\"linkdown\"]},{\"link_index\":9,\"weight\":1}],"
+	    "\"kernel\":false}",
+	    links, "198.18.100.0/24 proto static metric 20"
+	    "|nexthop via 198.18.1.2 dev vA weight 1"
+	    "|nexthop via 198.18.2.2 dev vC weight 2 linkdown"
+	    "|nexthop ifindex 9 weight 1");
+	/* without links: by index; a name given wins; strings made safe */
+	route_is("{\"table\":7,\"dst\":\"10.9.0.0/16\",\"family\":\"inet\","
+	    "\"nexthops\":[{\"gw\":\"198.18.1.2\",\"link_index\":3},"
+	    "{\"gw\":\"198.18.1.3\",\"link_index\":3,\"interface_name\":"
+	    "\"v\\u001b\"}]}", NULL, "10.9.0.0/16 table 7"
+	    "|nexthop via 198.18.1.2 ifindex 3"
+	    "|nexthop via 198.18.1.3 dev v?");
+}
+
+/* An interface's STATE and ADDRESSES cells. */
+static void
+test_interface_cells(void **state)
+{
+	json_t	*j;
+	char	 buf[256];
+
+	j = json_of("[{\"name\":\"vA\",\"flags\":\"up|broadcast|multicast|"
+	    "running\",\"oper_state\":\"up\",\"addresses\":["
+	    "{\"address\":\"2001:db8:1::1\",\"prefix_len\":64,"
+	    "\"family\":\"inet6\"},{\"address\":\"198.18.1.1\","
+	    "\"prefix_len\":24,\"family\":\"inet\"},{\"address\":"
+	    "\"fe80::1\",\"prefix_len\":64,\"family\":\"inet6\"},"
+	    "{\"address\":\"198.18.1.9\",\"prefix_len\":32,"
+	    "\"family\":\"inet\"}]},"
+	    "{\"name\":\"lo\",\"flags\":\"up|loopback|running\","
+	    "\"oper_state\":\"unknown\",\"addresses\":[]},"
+	    "{\"name\":\"vD\",\"flags\":\"broadcast|multicast\","
+	    "\"oper_state\":\"unknown\"},"
+	    "{\"name\":\"vE\",\"oper_state\":\"unknown\",\"addresses\":"
+	    "[{\"address\":\"198.18.7.1\",\"family\":\"inet\"}]},"
+	    "{\"name\":\"vC\",\"flags\":\"up\",\"oper_state\":"
+	    "\"lower-layer-down\"},{\"name\":\"x\"}]");
+	fmt_link_state(json_array_get(j, 0), buf, sizeof(buf));
+	assert_string_equal(buf, "up");
+	fmt_link_addrs(json_array_get(j, 0), buf, sizeof(buf));
+	assert_string_equal(buf, "198.18.1.1/24,198.18.1.9/32,"
+	    "2001:db8:1::1/64,fe80::1/64");
+	/* an unknown operational state: up or down from the flags */
+	fmt_link_state(json_array_get(j, 1), buf, sizeof(buf));
+	assert_string_equal(buf, "up");
+	fmt_link_addrs(json_array_get(j, 1), buf, sizeof(buf));
+	assert_string_equal(buf, "-");
+	fmt_link_state(json_array_get(j, 2), buf, sizeof(buf));
+	assert_string_equal(buf, "down");
+	fmt_link_addrs(json_array_get(j, 2), buf, sizeof(buf));
+	assert_string_equal(buf, "-");
+	/* no flags at all (lopad leaves them out when none is set) */
+	fmt_link_state(json_array_get(j, 3), buf, sizeof(buf));
+	assert_string_equal(buf, "down");
+	fmt_link_addrs(json_array_get(j, 3), buf, sizeof(buf));
+	assert_string_equal(buf, "198.18.7.1");
+	fmt_link_state(json_array_get(j, 4), buf, sizeof(buf));
+	assert_string_equal(buf, "lower-layer-down");
+	fmt_link_state(json_array_get(j, 5), buf, sizeof(buf));
+	assert_string_equal(buf, "-");
+	/* truncated, not overrun */
+	fmt_link_addrs(json_array_get(j, 0), buf, 12);
+	assert_string_equal(buf, "198.18.1.1/");
+	json_decref(j);
+}
+
 static void
 commands_text(const struct token *g, const char *want)
 {
@@ -1841,6 +2073,9 @@ test_usage_lists_every_command(void **state)
 	    "\tmonitor events ID [--last N]\n"
 	    "\tevents\n"
 	    "\treflector\n"
+	    "\tshow interfaces\n"
+	    "\tshow interfaces NAME\n"
+	    "\tshow routes [--table TABLE] [--family inet|inet6] [--kernel]\n"
 	    "\tstatus\n"
 	    "\treload\n"
 	    "\thelp\n");
@@ -1894,6 +2129,9 @@ main(void)
 		cmocka_unit_test(test_alert_lines),
 		cmocka_unit_test(test_event_lines),
 		cmocka_unit_test(test_level_text),
+		cmocka_unit_test(test_show_commands),
+		cmocka_unit_test(test_route_lines),
+		cmocka_unit_test(test_interface_cells),
 	};
 
 	return cmocka_run_group_tests_name("parser", tests, NULL, NULL);

@@ -2179,7 +2179,7 @@ test_event_json_without_state(void **state)
 	s = rtnl_event_json(&ev);
 	assert_non_null(s);
 	assert_string_equal(s, "\"detail\":{\"table\":254,\"dst\":\"default\","
-	    "\"link_index\":0,\"protocol\":4,\"protocol_name\":\"static\","
+	    "\"protocol\":4,\"protocol_name\":\"static\","
 	    "\"family\":\"inet\",\"metric\":0,\"type\":\"unicast\","
 	    "\"scope\":\"global\"},"
 	    "\"old\":{\"protocol\":3,\"protocol_name\":\"boot\"},"
