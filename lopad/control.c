@@ -1649,7 +1649,8 @@ ctl_nl_stats(struct imsg *imsg)
 	};
 	struct ctl_pending	*p;
 	struct nl_status	 st;
-	json_t			*j;
+	json_t			*j, *t;
+	uint32_t		 i;
 
 	if (imsg_check_len(imsg, sizeof(st)) != 0)
 		fatalx("IMSG_NL_STATS_REPLY: bad size %zu", imsg->datalen);
@@ -1672,6 +1673,19 @@ ctl_nl_stats(struct imsg *imsg)
 	if (j != NULL && st.error[0] != '\0' &&
 	    json_object_set_new(j, "error", json_string(st.error)) == -1)
 		fatalx("%s: json", __func__);
+	if (j != NULL) {
+		/* The tables whose routes are kept: "all" or a list. */
+		if (st.watch_all)
+			t = json_string("all");
+		else if ((t = json_array()) != NULL)
+			for (i = 0; i < st.nwatch && i < NL_WATCH_MAX; i++)
+				json_array_append_new(t,
+				    json_integer(st.watch[i]));
+		if (t == NULL || json_object_set_new(j, "route_tables",
+		    t) == -1 || json_object_set_new(j, "route_unwatched",
+		    json_integer((json_int_t)st.route_unwatched)) == -1)
+			fatalx("%s: json", __func__);
+	}
 	ctl_status_add(p, j);
 }
 

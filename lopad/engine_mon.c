@@ -60,6 +60,7 @@ RB_GENERATE(mon_tree, monitor, entry, mon_cmp);
 static struct mon_tree	 mons = RB_INITIALIZER(&mons);
 static uint32_t		 nmons;
 static uint64_t		 ev_seq;
+static struct nl_watch	 watch_sent = { .all = 1 };
 
 static int64_t
 now_real(void)
@@ -68,6 +69,51 @@ now_real(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * The routing tables the route monitors watch, to the netlink process
+ * when they change: it keeps the routes of those alone (on a router
+ * with full tables in a table no monitor watches, memory stays small).
+ * Every table while no enabled route monitor names its table, or none
+ * exists (so that GET /api/v1/routes shows them all).
+ */
+static void
+mon_watch_update(void)
+{
+	struct nl_watch	 w;
+	struct monitor	*m;
+	uint32_t	 i, t;
+	int		 any = 0;
+
+	memset(&w, 0, sizeof(w));
+	RB_FOREACH(m, mon_tree, &mons) {
+		if (m->p.type != MON_ROUTE || !m->p.enabled)
+			continue;
+		any = 1;
+		if (!(m->p.filter.set & MONF_TABLE)) {
+			w.all = 1;
+			break;
+		}
+		t = m->p.filter.table;
+		for (i = 0; i < w.n && w.tables[i] != t; i++)
+			;
+		if (i < w.n)
+			continue;
+		if (w.n == NL_WATCH_MAX) {
+			w.all = 1;
+			break;
+		}
+		w.tables[w.n++] = t;
+	}
+	if (!any || w.all) {
+		memset(&w, 0, sizeof(w));
+		w.all = 1;
+	}
+	if (memcmp(&w, &watch_sent, sizeof(w)) == 0)
+		return;
+	watch_sent = w;
+	proc_compose(PROC_NETLINK, IMSG_NL_WATCH, 0, 0, -1, &w, sizeof(w));
 }
 
 /* --- replies --------------------------------------------------------- */
@@ -321,6 +367,7 @@ mon_create(struct monitor_params *p, uint32_t key, uint32_t reqid,
 	}
 	nmons++;
 	ring_resize(m, mon_cap(m));
+	mon_watch_update();
 	log_info("monitor %s: %s created%s", m->id, monitor_type_name(p->type),
 	    config ? " (configuration)" : restored ? " (restored)" : "");
 	if (!restored) {
@@ -407,6 +454,7 @@ mon_patch(struct imsg *imsg)
 	}
 	monitor_params_patch(&m->p, &np);
 	ring_resize(m, mon_cap(m));
+	mon_watch_update();
 	m->updated = now_real();
 	mon_save(m);
 	log_info("monitor %s: updated", m->id);
@@ -425,6 +473,7 @@ mon_remove(struct monitor *m, const char *why)
 		    sizeof(m->key));
 	log_info("monitor %s: deleted%s", m->id, why);
 	mon_free(m);
+	mon_watch_update();
 }
 
 static void
@@ -469,6 +518,7 @@ mon_config(struct imsg *imsg)
 	m->p = p;
 	explicit_bzero(&p, sizeof(p));
 	ring_resize(m, mon_cap(m));
+	mon_watch_update();
 	m->updated = now_real();
 	log_info("monitor %s (%s): changed by the configuration", m->id,
 	    m->p.name);

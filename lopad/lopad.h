@@ -110,6 +110,7 @@ enum imsg_type {
 	IMSG_NL_RESYNC,		/* netlink -> engine: struct nl_resync */
 	IMSG_NL_STATS,		/* control -> netlink: request (reqid) */
 	IMSG_NL_STATS_REPLY,	/* netlink -> control: struct nl_status */
+	IMSG_NL_WATCH,		/* engine -> netlink: struct nl_watch */
 	IMSG_NL_VIEW,		/* control -> netlink: uint32_t NL_VIEW_*;
 				   answered with IMSG_BODY_DATA/END */
 
@@ -471,6 +472,14 @@ struct mon_event {
 	uint32_t	 secret_len;
 };
 
+/* The routing tables the route monitors watch (their routes are kept). */
+#define NL_WATCH_MAX	64
+struct nl_watch {
+	uint32_t	 all;		/* every table */
+	uint32_t	 n;
+	uint32_t	 tables[NL_WATCH_MAX];
+};
+
 #define NL_VIEW_INTERFACES	1	/* links, addresses, fresh counters */
 #define NL_VIEW_ROUTES		2
 
@@ -497,6 +506,10 @@ struct nl_status {
 	uint64_t	 malformed;
 	uint64_t	 links, addrs, routes;	/* kept */
 	uint64_t	 route_overflow;
+	uint64_t	 route_unwatched;	/* of tables no monitor watches */
+	uint32_t	 watch_all;
+	uint32_t	 nwatch;
+	uint32_t	 watch[NL_WATCH_MAX];
 	uint64_t	 failures;	/* socket errors, retried */
 	char		 error[LOPA_ERRLEN];	/* the last failure */
 };

@@ -68,6 +68,7 @@ static struct {
 	uint64_t		 events0;	/* status.events at resync start */
 	int			 refresh;	/* a link dump for counters */
 	int			 rresync;	/* a dump of the routes alone */
+	int			 rquiet;	/* ... to learn tables watched */
 	int			 rr_want;	/* one is due */
 	struct event		*rr_ev;
 	struct {
@@ -224,9 +225,13 @@ static void
 nl_routes_start(void)
 {
 	if (nl.dump != DUMP_NONE || nl.sk == NULL) {
-		nl.rr_want = 1;		/* after the dump under way */
+		/* After the dump under way (2: quietly, see nl_watch). */
+		if (nl.rr_want == 0)
+			nl.rr_want = 1;
 		return;
 	}
+	/* Quiet only when all that is wanted is to learn tables. */
+	nl.rquiet = nl.rr_want == 2;
 	nl.rr_want = 0;
 	nl.rresync = 1;
 	nl.again = 0;
@@ -238,6 +243,7 @@ nl_routes_start(void)
 static void
 nl_routes_ev(evutil_socket_t fd, short ev, void *arg)
 {
+	nl.rr_want = 1;		/* not quiet: the kernel's silent deletes */
 	nl_routes_start();
 }
 
@@ -251,6 +257,7 @@ nl_counts(void)
 	nl.status.addrs = c.addrs;
 	nl.status.routes = c.routes;
 	nl.status.route_overflow = c.overflow;
+	nl.status.route_unwatched = c.unwatched;
 	nl.status.malformed = c.malformed;
 }
 
@@ -313,8 +320,9 @@ nl_dump_next(void)
 	if (nl.refresh || nl.rresync) {
 		/* Links for fresh counters, or the routes alone, read. */
 		if (nl.rresync)
-			(void)rtnl_state_resync_end(nl.st, nl_event_cb, NULL);
-		nl.refresh = nl.rresync = 0;
+			(void)rtnl_state_resync_end(nl.st, nl.rquiet ?
+			    nl_noop_cb : nl_event_cb, NULL);
+		nl.refresh = nl.rresync = nl.rquiet = 0;
 		nl.dump = DUMP_NONE;
 		nl_counts();
 		nl_view_answer();
@@ -400,7 +408,8 @@ nl_input(const unsigned char *buf, size_t len)
 			continue;
 		}
 		rc = rtnl_state_apply(nl.st, h, h->nlmsg_len,
-		    nl.resync && nl.quiet ? RTNL_QUIET : 0, nl_event_cb, NULL);
+		    (nl.resync && nl.quiet) || (nl.rresync && nl.rquiet) ?
+		    RTNL_QUIET : 0, nl_event_cb, NULL);
 		if (rc == -1 && errno != EINVAL)
 			log_warn("state");
 	}
@@ -485,8 +494,10 @@ nl_socket(int fd)
 static void
 netlink_start(void)
 {
+	_Static_assert(NL_WATCH_MAX == RTNL_WATCH_MAX, "watch sizes");
 	if ((nl.st = rtnl_state_new(proc_conf->monitor_max_routes)) == NULL)
 		fatal("netlink state");
+	nl.status.watch_all = 1;
 	if ((nl.retry_ev = evtimer_new(proc_base, nl_retry_ev, NULL)) == NULL ||
 	    (nl.rr_ev = evtimer_new(proc_base, nl_routes_ev, NULL)) == NULL)
 		fatalx("evtimer_new");
@@ -695,10 +706,39 @@ nl_view(struct imsg *imsg)
 	}
 }
 
+/* The tables the route monitors watch: their routes are kept. */
+static void
+nl_watch(struct imsg *imsg)
+{
+	struct nl_watch	 w;
+
+	if (imsg_check_len(imsg, sizeof(w)) != 0)
+		fatalx("IMSG_NL_WATCH: bad size");
+	memcpy(&w, imsg->data, sizeof(w));
+	if (w.n > NL_WATCH_MAX)
+		fatalx("IMSG_NL_WATCH: %u tables", w.n);
+	nl.status.watch_all = w.all;
+	nl.status.nwatch = w.all ? 0 : w.n;
+	memcpy(nl.status.watch, w.tables, sizeof(w.tables));
+	if (rtnl_state_watch(nl.st, w.all, w.tables, w.n) && nl.sk != NULL &&
+	    nl.status.state != NLS_STARTING) {
+		/* A table watched now: learn its routes, quietly. */
+		if (nl.rr_want == 0)
+			nl.rr_want = 2;
+		nl_routes_start();
+	}
+	nl_counts();
+}
+
 static int
 netlink_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
 {
 	switch (imsg->hdr.type) {
+	case IMSG_NL_WATCH:
+		if (from != PROC_ENGINE)
+			return -1;
+		nl_watch(imsg);
+		return 0;
 	case IMSG_NL_VIEW:
 		if (from != PROC_CONTROL)
 			return -1;

@@ -93,6 +93,9 @@ struct rtnl_state {
 	uint64_t		 gen;	/* bumped by a resync's begin */
 	int			 resyncing;
 	int			 routes_only;	/* this resync's */
+	int			 watch_all;	/* rtnl_state_watch() */
+	size_t			 nwatch;
+	uint32_t		 watch[RTNL_WATCH_MAX];	/* sorted */
 	uint64_t		 resync_events;
 	struct rtnl_counters	 c;
 };
@@ -810,7 +813,60 @@ rtnl_state_new(size_t max_routes)
 	RB_INIT(&st->addrs);
 	RB_INIT(&st->routes);
 	st->max_routes = max_routes;
+	st->watch_all = 1;
 	return st;
+}
+
+static int
+u32_cmp(const void *a, const void *b)
+{
+	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+table_watched(const struct rtnl_state *st, uint32_t table)
+{
+	return st->watch_all || bsearch(&table, st->watch, st->nwatch,
+	    sizeof(table), u32_cmp) != NULL;
+}
+
+int
+rtnl_state_watch(struct rtnl_state *st, int all, const uint32_t *tables,
+    size_t n)
+{
+	struct route_node	*rn, *rt;
+	uint32_t		 old[RTNL_WATCH_MAX];
+	size_t			 i, nold = st->nwatch;
+	int			 was_all = st->watch_all, wider = 0;
+
+	if (n > RTNL_WATCH_MAX)
+		all = 1;
+	memcpy(old, st->watch, sizeof(old));
+	st->watch_all = all;
+	st->nwatch = all ? 0 : n;
+	if (!all) {
+		memcpy(st->watch, tables, n * sizeof(*tables));
+		qsort(st->watch, n, sizeof(*st->watch), u32_cmp);
+	}
+	if (all)
+		return !was_all;
+	if (!was_all)
+		for (i = 0; i < st->nwatch && !wider; i++)
+			if (bsearch(&st->watch[i], old, nold, sizeof(*old),
+			    u32_cmp) == NULL)
+				wider = 1;
+	/* The routes of tables no longer watched go, silently. */
+	RB_FOREACH_SAFE(rn, rtnl_route_tree, &st->routes, rt) {
+		if (table_watched(st, rn->r.table))
+			continue;
+		RB_REMOVE(rtnl_route_tree, &st->routes, rn);
+		st->c.routes--;
+		free(rn->r.nh);
+		free(rn);
+	}
+	return wider;
 }
 
 void
@@ -1196,6 +1252,15 @@ route_apply(struct rtnl_state *st, struct rtnl_route *m, int del,
 	union rtnl_obj		 old, new;
 	uint32_t		 changed;
 
+	if (!table_watched(st, m->table)) {
+		/* Reported as it comes, not kept. */
+		st->c.unwatched++;
+		new.route = *m;
+		fill_ifname(st, new.route.oif, new.route.ifname);
+		emit(st, s, RTNL_ROUTE, del ? RTNL_DELETE : RTNL_ADD, 0,
+		    del ? &new : NULL, del ? NULL : &new);
+		return 0;
+	}
 	key.r = *m;
 	n = RB_FIND(rtnl_route_tree, &st->routes, &key);
 	if (n == NULL && !del &&

@@ -161,9 +161,20 @@ struct rtnl_state;
 struct rtnl_counters {
 	uint64_t	 links, addrs, routes;	/* kept now */
 	uint64_t	 overflow;	/* routes reported, not kept */
+	uint64_t	 unwatched;	/* of tables not watched: not kept */
 	uint64_t	 ignored;	/* messages of other types */
 	uint64_t	 malformed;
 };
+
+/*
+ * The routing tables whose routes are kept (the others' changes are
+ * reported, their routes not kept): every table (all), or the n tables
+ * given.  Those no longer watched are dropped from the state; 1 when a
+ * table is watched now that was not (its routes should be read again:
+ * a resync of the routes, quietly), else 0.  Every table at first.
+ */
+#define RTNL_WATCH_MAX	64
+int	 rtnl_state_watch(struct rtnl_state *, int, const uint32_t *, size_t);
 
 /* NULL on ENOMEM.  max_routes 0: no route is kept. */
 struct rtnl_state *rtnl_state_new(size_t max_routes);

@@ -1327,6 +1327,48 @@ test_route_v6_siblings(void **state)
 	assert_int_equal(counters(f).routes, 0);
 }
 
+/*
+ * Only the watched tables' routes are kept: the others are reported, not
+ * kept; narrowing drops them, widening says so (for a quiet resync).
+ */
+static void
+test_route_watch(void **state)
+{
+	struct fixture	*f = *state;
+	struct rspec	 a = route4("10.1.0.0", 16, "198.18.1.2", 2);
+	struct rspec	 b = route4("10.1.0.0", 16, "198.18.1.2", 2);
+	uint32_t	 t100 = 100, t[2] = { 100, 200 };
+
+	have_link(f, 2, "vA");
+	b.table = 100;
+	route_msg(&f->m, RTM_NEWROUTE, &a);
+	assert_int_equal(apply(f->st, &f->m, &f->c), 0);
+	route_msg(&f->m, RTM_NEWROUTE, &b);
+	assert_int_equal(apply(f->st, &f->m, &f->c), 0);
+	assert_int_equal(counters(f).routes, 2);
+	/* Table 100 alone: main's route dropped; narrower, not wider. */
+	assert_int_equal(rtnl_state_watch(f->st, 0, &t100, 1), 0);
+	assert_int_equal(counters(f).routes, 1);
+	/* A change in main is reported, not kept: an add again. */
+	cap_reset(&f->c);
+	a.gw = "198.18.1.3";
+	route_msg(&f->m, RTM_NEWROUTE, &a);
+	assert_int_equal(apply(f->st, &f->m, &f->c), 0);
+	assert_int_equal(f->c.n, 1);
+	assert_int_equal(f->c.e[0].change, RTNL_ADD);
+	assert_int_equal(counters(f).routes, 1);
+	assert_int_equal(counters(f).unwatched, 1);
+	route_msg(&f->m, RTM_DELROUTE, &a);
+	assert_int_equal(apply(f->st, &f->m, &f->c), 0);
+	assert_int_equal(f->c.e[1].change, RTNL_DELETE);
+	/* Wider: 200 added; then every table. */
+	assert_int_equal(rtnl_state_watch(f->st, 0, t, 2), 1);
+	assert_int_equal(rtnl_state_watch(f->st, 0, t, 2), 0);
+	assert_int_equal(rtnl_state_watch(f->st, 1, NULL, 0), 1);
+	assert_int_equal(rtnl_state_watch(f->st, 1, NULL, 0), 0);
+	assert_int_equal(counters(f).routes, 1);
+}
+
 /* A resync of the routes alone leaves links and addresses be. */
 static void
 test_resync_routes_only(void **state)
@@ -2244,6 +2286,7 @@ main(void)
 		T(test_route_two_devices),
 		T(test_resync_routes_only),
 		T(test_route_v6_siblings),
+		T(test_route_watch),
 		T(test_route_v4_via_inet6_gateway),
 		T(test_route_v6_multipath),
 		T(test_route_multipath_weight_256_and_via),
