@@ -275,6 +275,8 @@ static const struct ctl_route ctl_routes[] = {
 	    ctl_task_create, TASK_TWAMP },
 	{ "/api/v1/tasks/stamp", EVHTTP_REQ_POST, ROUTE_WRITE,
 	    ctl_task_create, TASK_STAMP },
+	{ "/api/v1/tasks/passive", EVHTTP_REQ_POST, ROUTE_WRITE,
+	    ctl_task_create, TASK_PASSIVE },
 	{ "/api/v1/tasks/:id", CTL_GET, 0, ctl_task_get, 0 },
 	{ "/api/v1/tasks/:id", EVHTTP_REQ_DELETE, ROUTE_WRITE,
 	    ctl_task_delete, 0 },

@@ -196,6 +196,36 @@ struct eng_params {
 };
 
 /*
+ * A passive task: no probe, a read of its interfaces' counters every
+ * interval (the netlink process dumps the links for it).  The deltas of
+ * each interval go to the totals, and to a round (duration) or the
+ * window (continuous); a counter that went back (a reset) counts from
+ * zero; an interface that is gone makes no delta until it is back.
+ */
+struct pv_ival {
+	uint32_t		 index;
+	int64_t			 from, to;	/* realtime */
+	int64_t			 mono;		/* its end */
+	int64_t			 dt;		/* ns */
+	uint64_t		 d[TASK_MAXIFACES][PC_MAX];
+};
+
+struct eng_passive {
+	struct event		*tick;
+	uint32_t		 seq;		/* reads asked */
+	uint32_t		 final_seq;	/* duration: the last read */
+	uint32_t		 n;
+	char			 names[TASK_MAXIFACES][TASK_IFNAMELEN];
+	uint8_t			 have_prev[TASK_MAXIFACES];
+	uint64_t		 prev[TASK_MAXIFACES][PC_MAX];
+	int64_t			 prev_mono, prev_real;	/* 0: none yet */
+	int64_t			 start_mono;
+	struct task_passive	 res;
+	struct pv_ival		*iv;		/* rounds, or the window */
+	uint32_t		 cap, head, len;
+};
+
+/*
  * A continuous task's thresholds: its rules and their state machines,
  * allocated only for a task that has some.
  */
@@ -265,6 +295,7 @@ struct task {
 	uint32_t		 ring_len;
 	struct eng_twamp	*tw;		/* twamp, stamp; else NULL */
 	struct eng_alerts	*al;		/* thresholds; else NULL */
+	struct eng_passive	*pv;		/* passive; else NULL */
 	struct sample_rec	*ring;
 	struct task_addr	*froms;
 
@@ -509,6 +540,11 @@ task_budget_need(const struct task *t, size_t *wcap)
 	return (0);
 }
 
+static void	 passive_free(struct eng_passive *);
+static void	 passive_snapshot(struct task *, struct task_info *);
+static uint32_t	 passive_rounds(struct task *);
+static void	 passive_round(struct task *, uint32_t, struct task_round *);
+
 static void
 task_free(struct task *t)
 {
@@ -540,6 +576,7 @@ task_free(struct task *t)
 			freezero(t->al->secret, strlen(t->al->secret));
 		free(t->al);
 	}
+	passive_free(t->pv);
 	free(t->final);
 	free(t->error);
 	eng_budget_used -= t->budget;
@@ -770,6 +807,8 @@ task_finish(struct task *t, uint32_t status, const char *err)
 {
 	task_detach_session(t);
 	task_end_round(t);
+	if (t->pv != NULL)
+		event_del(t->pv->tick);
 	if (t->round_ev != NULL)
 		evtimer_del(t->round_ev);
 	if (t->resolve_ev != NULL)
@@ -1265,6 +1304,248 @@ engine_ids(struct imsg *imsg)
 		eng_spare = ids;
 }
 
+/* --- passive tasks ------------------------------------------------- */
+
+static void
+passive_tick(evutil_socket_t fd, short ev, void *arg)
+{
+	struct task		*t = arg;
+	struct eng_passive	*pv = t->pv;
+	struct nl_counters_req	 req;
+
+	memset(&req, 0, sizeof(req));
+	req.n = pv->n;
+	memcpy(req.names, pv->names, sizeof(req.names));
+	pv->seq++;
+	/* Duration: the read at or after the end is the last. */
+	if (t->p.mode == TASK_DURATION && pv->final_seq == 0 &&
+	    now_mono() - pv->start_mono >= t->p.duration_ns -
+	    t->p.interval_ns / 100) {
+		pv->final_seq = pv->seq;
+		event_del(pv->tick);
+	}
+	proc_compose(PROC_NETLINK, IMSG_NL_COUNTERS, t->key, pv->seq, -1,
+	    &req, sizeof(req));
+}
+
+/* Start reading: now (the baseline), then every interval. */
+static void
+passive_start(struct task *t)
+{
+	struct eng_passive	*pv;
+	struct timeval		 tv;
+	const char		*c, *comma;
+	size_t			 len;
+
+	if ((pv = calloc(1, sizeof(*pv))) == NULL) {
+		task_finish(t, TASK_FAILED, "out of memory");
+		return;
+	}
+	for (c = t->p.target; *c != '\0' && pv->n < TASK_MAXIFACES;
+	    c = *comma ? comma + 1 : comma) {
+		comma = c + strcspn(c, ",");
+		len = (size_t)(comma - c);
+		if (len >= sizeof(pv->names[0]))
+			len = sizeof(pv->names[0]) - 1;
+		memcpy(pv->names[pv->n], c, len);
+		strlcpy(pv->res.v[pv->n].name, pv->names[pv->n],
+		    sizeof(pv->res.v[0].name));
+		pv->n++;
+	}
+	pv->res.n = pv->n;
+	pv->cap = t->p.mode == TASK_CONTINUOUS ?
+	    (uint32_t)(t->p.window_ns / t->p.interval_ns) + 2 :
+	    (uint32_t)(t->p.duration_ns / t->p.interval_ns) + 2;
+	if ((pv->iv = calloc(pv->cap, sizeof(*pv->iv))) == NULL ||
+	    (pv->tick = event_new(proc_base, -1, EV_PERSIST, passive_tick,
+	    t)) == NULL) {
+		free(pv->iv);
+		free(pv);
+		task_finish(t, TASK_FAILED, "out of memory");
+		return;
+	}
+	t->pv = pv;
+	t->has_win = t->p.mode == TASK_CONTINUOUS;
+	t->t_started = now_real();
+	pv->start_mono = now_mono();
+	task_set_status(t, TASK_RUNNING, NULL);
+	tv = ns_tv(t->p.interval_ns);
+	event_add(pv->tick, &tv);
+	passive_tick(-1, 0, t);
+}
+
+static void
+passive_free(struct eng_passive *pv)
+{
+	if (pv == NULL)
+		return;
+	if (pv->tick != NULL)
+		event_free(pv->tick);
+	free(pv->iv);
+	free(pv);
+}
+
+/* One interval's deltas: totals, last, and a round or the window. */
+static void
+passive_interval(struct task *t, const struct nl_counters *c,
+    uint64_t (*d)[PC_MAX])
+{
+	struct eng_passive	*pv = t->pv;
+	struct pv_ival		*iv;
+	uint32_t		 i;
+	int			 k;
+
+	if (pv->len == pv->cap) {	/* the oldest goes */
+		pv->head = (pv->head + 1) % pv->cap;
+		pv->len--;
+	}
+	iv = &pv->iv[(pv->head + pv->len++) % pv->cap];
+	memset(iv, 0, sizeof(*iv));
+	iv->index = ++t->round;
+	iv->from = pv->prev_real;
+	iv->to = c->at;
+	iv->mono = c->mono;
+	iv->dt = c->mono - pv->prev_mono;
+	memcpy(iv->d, d, sizeof(iv->d));
+	for (i = 0; i < pv->n; i++) {
+		for (k = 0; k < PC_MAX; k++)
+			pv->res.v[i].total[k] += d[i][k];
+		memcpy(pv->res.v[i].last, d[i], sizeof(pv->res.v[i].last));
+		pv->res.v[i].last_ns = iv->dt;
+	}
+}
+
+/* A read of the counters (IMSG_NL_COUNTERS_REPLY). */
+static void
+engine_nl_counters(struct imsg *imsg)
+{
+	struct nl_counters	 c;
+	struct nl_ifcounters	*v;
+	struct task		*t;
+	struct eng_passive	*pv;
+	uint64_t		 d[TASK_MAXIFACES][PC_MAX], cur[PC_MAX];
+	char			 err[LOPA_ERRLEN];
+	uint32_t		 i, present = 0;
+	int			 k, any = 0;
+
+	if (imsg_check_len(imsg, sizeof(c)) != 0)
+		fatalx("IMSG_NL_COUNTERS_REPLY: bad size");
+	memcpy(&c, imsg->data, sizeof(c));
+	c.error[sizeof(c.error) - 1] = '\0';
+	if ((t = task_by_key(imsg->hdr.id)) == NULL ||
+	    (pv = t->pv) == NULL || t->status != TASK_RUNNING ||
+	    imsg->hdr.reqid != pv->seq)
+		return;		/* ended, or an older read */
+	t->t_updated = now_real();
+	if (c.failed) {
+		snprintf(err, sizeof(err), "no counters: %s", c.error);
+		task_error(t, err);
+		goto done;
+	}
+	memset(d, 0, sizeof(d));
+	err[0] = '\0';
+	for (i = 0; i < pv->n && i < c.n; i++) {
+		v = &c.v[i];
+		if (!v->present) {
+			if (pv->have_prev[i])
+				pv->res.v[i].gone++;
+			pv->have_prev[i] = 0;
+			pv->res.v[i].present = 0;
+			snprintf(err + strlen(err), sizeof(err) - strlen(err),
+			    "%sinterface %s not found", err[0] ? "; " : "",
+			    pv->names[i]);
+			continue;
+		}
+		present++;
+		pv->res.v[i].present = 1;
+		cur[PC_BYTES_IN] = v->rx_bytes;
+		cur[PC_BYTES_OUT] = v->tx_bytes;
+		cur[PC_PACKETS_IN] = v->rx_packets;
+		cur[PC_PACKETS_OUT] = v->tx_packets;
+		cur[PC_ERRORS_IN] = v->rx_errors;
+		cur[PC_ERRORS_OUT] = v->tx_errors;
+		cur[PC_DROPS_IN] = v->rx_dropped;
+		cur[PC_DROPS_OUT] = v->tx_dropped;
+		cur[PC_MULTICAST_IN] = v->multicast;
+		if (pv->have_prev[i]) {
+			any = 1;
+			for (k = 0; k < PC_MAX; k++) {
+				/* Gone back: reset, counted from zero. */
+				if (cur[k] < pv->prev[i][k]) {
+					pv->res.v[i].resets++;
+					d[i][k] = cur[k];
+				} else
+					d[i][k] = cur[k] - pv->prev[i][k];
+			}
+		}
+		memcpy(pv->prev[i], cur, sizeof(cur));
+		pv->have_prev[i] = 1;
+	}
+	if (pv->res.reads == 0 && present == 0) {
+		/* At the start, nothing to read: a typo, most likely. */
+		task_finish(t, TASK_FAILED, err);
+		return;
+	}
+	task_error(t, err[0] != '\0' ? err : NULL);
+	if (any && pv->prev_mono != 0 && c.mono > pv->prev_mono)
+		passive_interval(t, &c, d);
+	pv->prev_mono = c.mono;
+	pv->prev_real = c.at;
+done:
+	pv->res.reads++;
+	pv->res.t_last = c.at;
+	if (pv->final_seq != 0 && imsg->hdr.reqid == pv->final_seq)
+		task_finish(t, TASK_FINISHED, NULL);
+}
+
+/* The results: the window summed over the intervals it spans. */
+static void
+passive_snapshot(struct task *t, struct task_info *ti)
+{
+	struct eng_passive	*pv = t->pv;
+	const struct pv_ival	*iv;
+	int64_t			 now = now_mono();
+	uint32_t		 i, j;
+	int			 k;
+
+	ti->passive = pv->res;
+	if (t->p.mode != TASK_CONTINUOUS)
+		return;
+	ti->has_window = 1;
+	for (j = 0; j < pv->len; j++) {
+		iv = &pv->iv[(pv->head + j) % pv->cap];
+		if (t->status == TASK_RUNNING &&
+		    iv->mono <= now - t->p.window_ns)
+			continue;
+		for (i = 0; i < pv->n; i++) {
+			for (k = 0; k < PC_MAX; k++)
+				ti->passive.v[i].window[k] += iv->d[i][k];
+			ti->passive.v[i].window_ns += iv->dt;
+		}
+	}
+}
+
+/* Duration: each interval is a round, as Lopa's. */
+static uint32_t
+passive_rounds(struct task *t)
+{
+	return t->pv != NULL && t->p.mode == TASK_DURATION ? t->pv->len : 0;
+}
+
+static void
+passive_round(struct task *t, uint32_t j, struct task_round *r)
+{
+	const struct pv_ival	*iv = &t->pv->iv[(t->pv->head + j) %
+	    t->pv->cap];
+
+	memset(r, 0, sizeof(*r));
+	r->index = iv->index;
+	r->t_from = iv->from;
+	r->t_to = iv->to;
+	r->npassive = t->pv->n;
+	memcpy(r->passive, iv->d, sizeof(r->passive));
+}
+
 /*
  * Create a task: from the API (ORIGIN_API: a fresh key, saved when
  * continuous, a reply to reqid), from the state file (ORIGIN_STATE: its
@@ -1391,7 +1672,10 @@ task_create(struct task_params *p, uint32_t key, uint32_t reqid,
 	if (origin == ORIGIN_API)
 		reply_end(reqid, 201, t->id, NULL);
 	emit_state(t, 0);
-	task_resolve(t);
+	if (t->p.type == TASK_PASSIVE)
+		passive_start(t);
+	else
+		task_resolve(t);
 }
 
 static void
@@ -2031,6 +2315,10 @@ task_snapshot(struct task *t, struct task_info *ti)
 		ti->alert_sm[t->al->r[i].metric] = t->al->r[i].sm;
 	/* Finished rounds, and the current one while it runs. */
 	ti->nrounds = t->nrounds + (t->round_from != 0 ? 1 : 0);
+	if (t->pv != NULL) {
+		passive_snapshot(t, ti);
+		ti->nrounds = passive_rounds(t);
+	}
 }
 
 static void
@@ -2043,6 +2331,11 @@ send_task(struct task *t, uint32_t reqid)
 	task_snapshot(t, &ti);
 	proc_compose(PROC_CONTROL, IMSG_TASK_INFO, 0, reqid, -1, &ti,
 	    sizeof(ti));
+	for (i = 0; i < passive_rounds(t); i++) {
+		passive_round(t, i, &cur);
+		proc_compose(PROC_CONTROL, IMSG_TASK_ROUND, 0, reqid, -1,
+		    &cur, sizeof(cur));
+	}
 	for (i = 0; i < t->nrounds; i++) {
 		memset(&cur, 0, sizeof(cur));
 		cur.index = t->rounds[i].index;
@@ -2293,6 +2586,12 @@ engine_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
 			return (0);
 		case IMSG_SESSION_END:
 			engine_session_end(imsg);
+			return (0);
+		}
+		break;
+	case PROC_NETLINK:
+		if (imsg->hdr.type == IMSG_NL_COUNTERS_REPLY) {
+			engine_nl_counters(imsg);
 			return (0);
 		}
 		break;

@@ -111,6 +111,9 @@ enum imsg_type {
 	IMSG_NL_STATS,		/* control -> netlink: request (reqid) */
 	IMSG_NL_STATS_REPLY,	/* netlink -> control: struct nl_status */
 	IMSG_NL_WATCH,		/* engine -> netlink: struct nl_watch */
+	IMSG_NL_COUNTERS,	/* engine -> netlink: struct nl_counters_req
+				   (hdr.id: task key, hdr.reqid: its read) */
+	IMSG_NL_COUNTERS_REPLY,	/* netlink -> engine: struct nl_counters */
 	IMSG_NL_VIEW,		/* control -> netlink: uint32_t NL_VIEW_*;
 				   answered with IMSG_BODY_DATA/END */
 
@@ -478,6 +481,31 @@ struct nl_watch {
 	uint32_t	 all;		/* every table */
 	uint32_t	 n;
 	uint32_t	 tables[NL_WATCH_MAX];
+};
+
+/* passive tasks: the counters of interfaces, read for the request. */
+#define NL_COUNTERS_MAX	8
+struct nl_counters_req {
+	uint32_t	 n;
+	char		 names[NL_COUNTERS_MAX][16];
+};
+
+struct nl_ifcounters {
+	char		 name[16];
+	uint32_t	 present;	/* a link of that name exists */
+	uint32_t	 ifindex;
+	uint64_t	 rx_bytes, tx_bytes, rx_packets, tx_packets;
+	uint64_t	 rx_errors, tx_errors, rx_dropped, tx_dropped;
+	uint64_t	 multicast;
+};
+
+struct nl_counters {
+	int64_t		 at;		/* CLOCK_REALTIME of the read */
+	int64_t		 mono;		/* CLOCK_MONOTONIC of the read */
+	uint32_t	 n;
+	uint32_t	 failed;	/* no socket: error says why */
+	char		 error[128];
+	struct nl_ifcounters v[NL_COUNTERS_MAX];
 };
 
 #define NL_VIEW_INTERFACES	1	/* links, addresses, fresh counters */

@@ -76,6 +76,11 @@ static struct {
 		uint32_t	 what;		/* NL_VIEW_* */
 	}			 view_wait[NL_VIEW_WAIT];
 	int			 nview_wait;
+	struct nl_wait_counters {
+		uint32_t		 key, reqid;
+		struct nl_counters_req	 req;
+	}			*cwait;		/* counter reads waiting */
+	size_t			 ncwait, cwcap;
 } nl;
 
 static void	 nl_read(evutil_socket_t, short, void *);
@@ -647,12 +652,108 @@ nl_view_now(uint32_t reqid, uint32_t what)
 	nl_body_json(reqid, a);
 }
 
+struct counters_find {
+	const char		*name;
+	struct nl_ifcounters	*out;
+};
+
+static void
+counters_link(const struct rtnl_link *l, void *arg)
+{
+	struct counters_find	*f = arg;
+	struct nl_ifcounters	*c = f->out;
+
+	if (c->present || strcmp(l->name, f->name) != 0)
+		return;
+	c->present = 1;
+	c->ifindex = l->ifindex;
+	c->rx_bytes = l->stats.rx_bytes;
+	c->tx_bytes = l->stats.tx_bytes;
+	c->rx_packets = l->stats.rx_packets;
+	c->tx_packets = l->stats.tx_packets;
+	c->rx_errors = l->stats.rx_errors;
+	c->tx_errors = l->stats.tx_errors;
+	c->rx_dropped = l->stats.rx_dropped;
+	c->tx_dropped = l->stats.tx_dropped;
+	c->multicast = l->stats.multicast;
+}
+
+/* The counter reads waiting, answered from the links as dumped. */
+static void
+nl_counters_answer(void)
+{
+	struct nl_counters	 c;
+	struct counters_find	 f;
+	struct timespec		 ts;
+	size_t			 i;
+	uint32_t		 k;
+
+	for (i = 0; i < nl.ncwait; i++) {
+		memset(&c, 0, sizeof(c));
+		c.at = now_real();
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		c.mono = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+		c.n = nl.cwait[i].req.n;
+		if (nl.sk == NULL) {
+			c.failed = 1;
+			strlcpy(c.error, nl.status.state == NLS_OFF ?
+			    "monitor.enabled is false: no counters" :
+			    nl.status.error[0] != '\0' ? nl.status.error :
+			    "no netlink socket", sizeof(c.error));
+		}
+		for (k = 0; k < c.n; k++) {
+			strlcpy(c.v[k].name, nl.cwait[i].req.names[k],
+			    sizeof(c.v[k].name));
+			if (c.failed)
+				continue;
+			f.name = c.v[k].name;
+			f.out = &c.v[k];
+			rtnl_state_links(nl.st, counters_link, &f);
+		}
+		proc_compose(PROC_ENGINE, IMSG_NL_COUNTERS_REPLY,
+		    nl.cwait[i].key, nl.cwait[i].reqid, -1, &c, sizeof(c));
+	}
+	nl.ncwait = 0;
+}
+
+/* A passive task's read: after a dump of the links. */
+static void
+nl_counters(struct imsg *imsg)
+{
+	struct nl_wait_counters	*w;
+
+	if (imsg_check_len(imsg, sizeof(w->req)) != 0)
+		fatalx("IMSG_NL_COUNTERS: bad size");
+	if (nl.ncwait == nl.cwcap) {
+		nl.cwcap = nl.cwcap ? nl.cwcap * 2 : 16;
+		if ((nl.cwait = reallocarray(nl.cwait, nl.cwcap,
+		    sizeof(*nl.cwait))) == NULL)
+			fatal("%s", __func__);
+	}
+	w = &nl.cwait[nl.ncwait++];
+	w->key = imsg->hdr.id;
+	w->reqid = imsg->hdr.reqid;
+	memcpy(&w->req, imsg->data, sizeof(w->req));
+	if (w->req.n > NL_COUNTERS_MAX)
+		fatalx("IMSG_NL_COUNTERS: %u interfaces", w->req.n);
+	if (nl.sk == NULL || nl.status.state == NLS_OFF) {
+		nl_counters_answer();
+		return;
+	}
+	if (nl.dump == DUMP_NONE) {
+		nl.refresh = 1;
+		nl.dump = DUMP_LINK;
+		(void)nl_dump_send();
+	}
+}
+
 /* The views waiting for a dump to end (or a failure). */
 static void
 nl_view_answer(void)
 {
 	int	 i;
 
+	nl_counters_answer();
 	for (i = 0; i < nl.nview_wait; i++) {
 		if (nl.sk == NULL)
 			nl_body_end(nl.view_wait[i].reqid, 503,
@@ -739,6 +840,11 @@ netlink_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
 			return -1;
 		nl_watch(imsg);
 		return 0;
+	case IMSG_NL_COUNTERS:
+		if (from != PROC_ENGINE)
+			return -1;
+		nl_counters(imsg);
+		return 0;
 	case IMSG_NL_VIEW:
 		if (from != PROC_CONTROL)
 			return -1;
@@ -770,6 +876,7 @@ netlink_shutdown(void)
 		nl_socket_free(nl.sk);
 	if (nl.st != NULL)
 		rtnl_state_free(nl.st);
+	free(nl.cwait);
 	memset(&nl, 0, sizeof(nl));
 }
 

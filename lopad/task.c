@@ -14,6 +14,7 @@ static const char *const task_types[TASK_TYPE_MAX] = {
 	[TASK_UDP] = "udp",
 	[TASK_TWAMP] = "twamp",
 	[TASK_STAMP] = "stamp",
+	[TASK_PASSIVE] = "passive",
 };
 
 static const char *const task_modes[TASK_MODE_MAX] = {

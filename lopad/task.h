@@ -47,6 +47,7 @@ enum task_type {
 	TASK_UDP,		/* UDP echo */
 	TASK_TWAMP,		/* TWAMP-light Session-Sender (RFC 5357) */
 	TASK_STAMP,		/* STAMP Session-Sender (RFC 8762, 8972) */
+	TASK_PASSIVE,		/* interface counters, no probe */
 	TASK_TYPE_MAX
 };
 
@@ -85,6 +86,12 @@ enum task_ipver {
 #define TASK_MAX_INFLIGHT	16000
 #define TASK_DEF_DURATION	(10000LL * 1000 * 1000)		/* 10 s */
 #define TASK_DEF_WINDOW		(60000LL * 1000 * 1000)		/* 60 s */
+/* passive: Lopa's defaults; its interfaces, comma-separated in target. */
+#define TASK_PASSIVE_INTERVAL	(10000LL * 1000 * 1000)		/* 10 s */
+#define TASK_PASSIVE_DURATION	(60000LL * 1000 * 1000)		/* 60 s */
+#define TASK_PASSIVE_MIN_INTERVAL (100LL * 1000 * 1000)		/* 100 ms */
+#define TASK_MAXIFACES		8
+#define TASK_PASSIVE_MAXIVALS	3600	/* intervals in a window or duration */
 #define TASK_DEF_RESOLVE	(300000LL * 1000 * 1000)	/* 300 s */
 #define TASK_DEF_PING_SIZE	56	/* ICMP payload, as ping(8) */
 #define TASK_DEF_UDP_SIZE	64	/* UDP payload */
@@ -341,6 +348,42 @@ struct task_twamp {
 	uint8_t		 cos_dscp2, cos_ecn, cos_rp, pad;
 };
 
+/*
+ * passive: counters of an interface (IFLA_STATS64) as Lopa names them,
+ * in and out: deltas over an interval, a round, the window or the total.
+ */
+enum passive_counter {
+	PC_BYTES_IN = 0,
+	PC_BYTES_OUT,
+	PC_PACKETS_IN,
+	PC_PACKETS_OUT,
+	PC_ERRORS_IN,
+	PC_ERRORS_OUT,
+	PC_DROPS_IN,
+	PC_DROPS_OUT,
+	PC_MULTICAST_IN,
+	PC_MAX
+};
+
+struct passive_if {
+	char		 name[TASK_IFNAMELEN];
+	uint32_t	 present;	/* at the last read */
+	uint32_t	 resets;	/* counters that went back */
+	uint32_t	 gone;		/* times it disappeared */
+	uint64_t	 total[PC_MAX];
+	uint64_t	 window[PC_MAX];	/* continuous: the window's */
+	int64_t		 window_ns;	/* the span the window covers */
+	uint64_t	 last[PC_MAX];	/* the last interval's */
+	int64_t		 last_ns;	/* its length; 0 none yet */
+};
+
+struct task_passive {
+	uint32_t	 n;		/* interfaces */
+	uint32_t	 reads;		/* counter reads answered */
+	int64_t		 t_last;	/* realtime of the last read */
+	struct passive_if v[TASK_MAXIFACES];
+};
+
 /* engine -> control: a task, then its rounds, then IMSG_TASK_END. */
 struct task_info {
 	char		 id[TASK_IDLEN];
@@ -363,6 +406,7 @@ struct task_info {
 	struct task_twamp twamp;	/* of the total */
 	struct task_twamp window_twamp;	/* continuous: of the window */
 	struct alert_sm	 alert_sm[ALERT_NMETRICS];	/* params.alerts' */
+	struct task_passive passive;	/* passive */
 };
 
 /*
@@ -397,6 +441,9 @@ struct task_round {
 	int64_t		 t_to;		/* 0 while it runs */
 	struct stats_result stats;
 	struct task_twamp twamp;
+	/* passive: an interval's deltas per interface (as task_info's) */
+	uint32_t	 npassive;
+	uint64_t	 passive[TASK_MAXIFACES][PC_MAX];
 };
 
 /* engine -> control: closes every request; HTTP-like status. */

@@ -102,6 +102,7 @@ enum tf {
 	TF_CONTROL_PORT,
 	TF_RECEIVER_PORT,
 	TF_TLVS,
+	TF_INTERFACES,
 	TF_MAX
 };
 
@@ -139,6 +140,7 @@ static const char *const tf_names[TF_MAX] = {
 	[TF_CONTROL_PORT] = "control_port",
 	[TF_RECEIVER_PORT] = "receiver_port",
 	[TF_TLVS] = "tlvs",
+	[TF_INTERFACES] = "interfaces",
 };
 
 /* What the request said, before the defaults. */
@@ -633,6 +635,49 @@ check_type(struct req *q, uint32_t type, struct task_json_err *e)
 }
 
 /* Every member, type-checked and range-checked where no default is due. */
+/* What every task has: webhook, its secret, labels, name. */
+static int
+common_fields(struct req *q, struct task_params *p, struct task_json_err *e)
+{
+	char	 s[TASK_URLLEN];
+
+	if (get_string(q, TF_ALERT_URL, p->alert_callback_url,
+	    sizeof(p->alert_callback_url), e) == -1)
+		return -1;
+	if (p->alert_callback_url[0] != '\0' &&
+	    !task_json_url_ok(p->alert_callback_url))
+		return fail(e, "alert_callback_url", "not an http or https "
+		    "URL");
+	if (get_string(q, TF_WEBHOOK_URL, s, sizeof(s), e) == -1)
+		return -1;
+	if (s[0] != '\0') {
+		if (p->alert_callback_url[0] != '\0')
+			return fail(e, "webhook_url", "give webhook_url or "
+			    "alert_callback_url (its name in Lopa), not both");
+		if (!task_json_url_ok(s))
+			return fail(e, "webhook_url", "not an http or https "
+			    "URL");
+		strlcpy(p->alert_callback_url, s,
+		    sizeof(p->alert_callback_url));
+	}
+	if (get_string(q, TF_WEBHOOK_SECRET, p->webhook_secret,
+	    sizeof(p->webhook_secret), e) == -1)
+		return -1;
+	if (has_control(p->webhook_secret))
+		return fail(e, "webhook_secret", "contains a control "
+		    "character");
+	if (p->webhook_secret[0] != '\0' && p->alert_callback_url[0] == '\0')
+		return fail(e, "webhook_secret", "signs webhooks: give "
+		    "webhook_url too");
+	if (apply_labels(q, p, e) == -1)
+		return -1;
+	if (get_string(q, TF_NAME, p->name, sizeof(p->name), e) == -1)
+		return -1;
+	if (has_control(p->name))
+		return fail(e, "name", "contains a control character");
+	return 0;
+}
+
 static int
 read_fields(struct req *q, struct task_params *p, struct task_json_err *e)
 {
@@ -706,40 +751,8 @@ read_fields(struct req *q, struct task_params *p, struct task_json_err *e)
 			return fail(e, "loss_threshold", "must be a fraction "
 			    "between 0 and 1");
 	}
-	if (get_string(q, TF_ALERT_URL, p->alert_callback_url,
-	    sizeof(p->alert_callback_url), e) == -1)
+	if (common_fields(q, p, e) == -1)
 		return -1;
-	if (p->alert_callback_url[0] != '\0' &&
-	    !task_json_url_ok(p->alert_callback_url))
-		return fail(e, "alert_callback_url", "not an http or https "
-		    "URL");
-	if (get_string(q, TF_WEBHOOK_URL, s, sizeof(s), e) == -1)
-		return -1;
-	if (s[0] != '\0') {
-		if (p->alert_callback_url[0] != '\0')
-			return fail(e, "webhook_url", "give webhook_url or "
-			    "alert_callback_url (its name in Lopa), not both");
-		if (!task_json_url_ok(s))
-			return fail(e, "webhook_url", "not an http or https "
-			    "URL");
-		strlcpy(p->alert_callback_url, s,
-		    sizeof(p->alert_callback_url));
-	}
-	if (get_string(q, TF_WEBHOOK_SECRET, p->webhook_secret,
-	    sizeof(p->webhook_secret), e) == -1)
-		return -1;
-	if (has_control(p->webhook_secret))
-		return fail(e, "webhook_secret", "contains a control "
-		    "character");
-	if (p->webhook_secret[0] != '\0' && p->alert_callback_url[0] == '\0')
-		return fail(e, "webhook_secret", "signs webhooks: give "
-		    "webhook_url too");
-	if (apply_labels(q, p, e) == -1)
-		return -1;
-	if (get_string(q, TF_NAME, p->name, sizeof(p->name), e) == -1)
-		return -1;
-	if (has_control(p->name))
-		return fail(e, "name", "contains a control character");
 	if (q->f[TF_DF] != NULL) {
 		if (!json_is_boolean(q->f[TF_DF]))
 			return fail(e, "df", "expected true or false, got %s",
@@ -1315,6 +1328,144 @@ apply_mode(struct req *q, struct task_params *p, struct task_json_err *e)
 	return 0;
 }
 
+/*
+ * passive: interface counters (Lopa's POST /tasks/passive).  target is
+ * an interface (Lopa), or interfaces a list of them; mode duration (the
+ * default, as Lopa's) or continuous; interval 10 s when absent or 0 (a
+ * Lopa request without one crashed it), duration 60 s; a continuous
+ * task's window is window, or Lopa's duration, else 60 s.  The
+ * interfaces are kept comma-separated in target (and host).  Probe
+ * fields are refused, naming them.
+ */
+static int
+passive_params(struct req *q, struct task_params *p, struct task_json_err *e)
+{
+	static const int	 allowed[] = {
+		TF_TYPE, TF_TARGET, TF_INTERFACES, TF_MODE, TF_INTERVAL,
+		TF_DURATION, TF_WINDOW, TF_NAME, TF_LABELS, TF_ALERT_URL,
+		TF_WEBHOOK_URL, TF_WEBHOOK_SECRET
+	};
+	char		 s[32], names[TASK_MAXIFACES][TASK_IFNAMELEN];
+	char		 f[TASK_JSON_FIELDLEN];
+	const json_t	*a = q->f[TF_INTERFACES], *v;
+	size_t		 i, j, n = 0;
+	int		 k, m;
+
+	for (k = 0; k < TF_MAX; k++) {
+		for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+			if (allowed[i] == k)
+				break;
+		if (q->f[k] != NULL && i == sizeof(allowed) / sizeof(allowed[0]))
+			return fail(e, tf_names[k], "not for passive tasks "
+			    "(interface counters: target or interfaces, mode, "
+			    "interval, duration, window)");
+	}
+	if (q->f[TF_TARGET] != NULL && a != NULL)
+		return fail(e, "interfaces", "give target (one interface) or "
+		    "interfaces, not both");
+	if (a != NULL) {
+		if (!json_is_array(a) || json_array_size(a) == 0 ||
+		    json_array_size(a) > TASK_MAXIFACES)
+			return fail(e, "interfaces", "expected a list of 1 to %d "
+			    "interface names", TASK_MAXIFACES);
+		json_array_foreach((json_t *)a, i, v) {
+			snprintf(f, sizeof(f), "interfaces[%zu]", i);
+			if (!json_is_string(v))
+				return fail(e, f, "expected a string, got %s",
+				    task_json_typename(v));
+			if (strlcpy(names[n], json_string_value(v),
+			    sizeof(names[n])) >= sizeof(names[n]))
+				return fail(e, f, "longer than %d octets",
+				    TASK_IFNAMELEN - 1);
+			n++;
+		}
+	} else {
+		if (get_string(q, TF_TARGET, p->target, sizeof(p->target),
+		    e) == -1)
+			return -1;
+		if (p->target[0] == '\0')
+			return fail(e, "target", "required: the interface (or "
+			    "interfaces, a list)");
+		if (strlcpy(names[0], p->target, sizeof(names[0])) >=
+		    sizeof(names[0]))
+			return fail(e, "target", "longer than %d octets: not "
+			    "an interface name", TASK_IFNAMELEN - 1);
+		n = 1;
+	}
+	p->target[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (a != NULL)
+			snprintf(f, sizeof(f), "interfaces[%zu]", i);
+		else
+			strlcpy(f, "target", sizeof(f));
+		if (names[i][0] == '\0' || !task_json_ifname_ok(names[i]) ||
+		    strchr(names[i], ',') != NULL)
+			return fail(e, f, "\"%s\" is not an interface name",
+			    names[i]);
+		for (j = 0; j < i; j++)
+			if (strcmp(names[i], names[j]) == 0)
+				return fail(e, f, "\"%s\" twice", names[i]);
+		if (i > 0)
+			strlcat(p->target, ",", sizeof(p->target));
+		strlcat(p->target, names[i], sizeof(p->target));
+	}
+	strlcpy(p->host, p->target, sizeof(p->host));
+	if (get_string(q, TF_MODE, s, sizeof(s), e) == -1)
+		return json_is_string(q->f[TF_MODE]) ? fail(e, "mode",
+		    "duration or continuous") : -1;
+	if (s[0] == '\0')
+		p->mode = TASK_DURATION;	/* Lopa's default */
+	else if ((m = task_mode_from_name(s)) != TASK_DURATION &&
+	    m != TASK_CONTINUOUS)
+		return fail(e, "mode", "\"%s\": a passive task's mode is "
+		    "duration or continuous", s);
+	else
+		p->mode = (uint32_t)m;
+	if (get_duration(q, TF_INTERVAL, &q->interval, e) == -1 ||
+	    get_duration(q, TF_DURATION, &q->duration, e) == -1 ||
+	    get_duration(q, TF_WINDOW, &q->window, e) == -1)
+		return -1;
+	p->interval_ns = q->interval != 0 ? q->interval :
+	    TASK_PASSIVE_INTERVAL;
+	if (p->interval_ns < TASK_PASSIVE_MIN_INTERVAL ||
+	    p->interval_ns > 3600LL * 1000 * 1000 * 1000)
+		return fail(e, "interval", "must be between 100ms and 1h");
+	if (q->duration < 0 || q->window < 0)
+		return fail(e, q->window < 0 ? "window" : "duration",
+		    "must be positive");
+	p->rounds = 1;
+	p->timeout_ns = p->interval_ns;
+	p->dscp = -1;
+	if (p->mode == TASK_DURATION) {
+		if (q->window != 0)
+			return fail(e, "window", "only continuous tasks have "
+			    "a window");
+		p->duration_ns = q->duration != 0 ? q->duration :
+		    TASK_PASSIVE_DURATION;
+		if (p->duration_ns < p->interval_ns)
+			return fail(e, "duration", "shorter than the interval");
+		if (p->duration_ns / p->interval_ns > TASK_PASSIVE_MAXIVALS)
+			return fail(e, "duration", "more than %d intervals: "
+			    "make the interval longer, or use continuous",
+			    TASK_PASSIVE_MAXIVALS);
+	} else {
+		if (q->window != 0 && q->duration != 0 &&
+		    q->window != q->duration)
+			return fail(e, "window", "differs from duration, which "
+			    "is the window of a continuous task: give one");
+		p->window_ns = q->window != 0 ? q->window : q->duration != 0 ?
+		    q->duration : TASK_DEF_WINDOW;
+		if (p->window_ns < p->interval_ns)
+			return fail(e, q->window != 0 ? "window" : "duration",
+			    "the window must be at least the interval");
+		if (p->window_ns / p->interval_ns > TASK_PASSIVE_MAXIVALS)
+			return fail(e, q->window != 0 ? "window" : "duration",
+			    "more than %d intervals: make the interval longer",
+			    TASK_PASSIVE_MAXIVALS);
+	}
+	return 0;
+}
+
 int
 task_params_from_json(const json_t *body, uint32_t type,
     struct task_params *p, struct task_json_err *e)
@@ -1331,6 +1482,16 @@ task_params_from_json(const json_t *body, uint32_t type,
 		return fail(e, NULL, "the body must be a JSON object, not %s",
 		    task_json_typename(body));
 	p->type = type;
+	if (type == TASK_PASSIVE) {
+		if ((body != NULL && collect(body, &q, e) == -1) ||
+		    check_type(&q, type, e) == -1 ||
+		    passive_params(&q, p, e) == -1 ||
+		    common_fields(&q, p, e) == -1) {
+			memset(p, 0, sizeof(*p));
+			return -1;
+		}
+		return 0;
+	}
 	if ((body != NULL && collect(body, &q, e) == -1) ||
 	    check_type(&q, type, e) == -1 ||
 	    read_fields(&q, p, e) == -1 ||
@@ -1661,6 +1822,49 @@ thresholds_json(const struct task_params *p)
 	return o;
 }
 
+/* passive: only what its requests take, the interfaces as a list. */
+static json_t *
+passive_params_json(const struct task_params *p)
+{
+	json_t		*o, *a, *l;
+	const char	*c, *comma;
+	int		 rc = 0;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	rc |= json_object_set_new(o, "type", json_string("passive"));
+	rc |= json_object_set_new(o, "mode", j_name(task_mode_name(p->mode)));
+	if ((a = json_array()) == NULL) {
+		json_decref(o);
+		return NULL;
+	}
+	for (c = p->target; *c != '\0'; c = *comma ? comma + 1 : comma) {
+		comma = c + strcspn(c, ",");
+		rc |= json_array_append_new(a, json_stringn(c,
+		    (size_t)(comma - c)));
+	}
+	rc |= json_object_set_new(o, "interfaces", a);
+	if (strnlen(p->name, sizeof(p->name)) > 0)
+		rc |= json_object_set_new(o, "name", J_STR(p->name));
+	rc |= json_object_set_new(o, "interval", json_integer(p->interval_ns));
+	if (p->duration_ns != 0)
+		rc |= json_object_set_new(o, "duration",
+		    json_integer(p->duration_ns));
+	if (p->window_ns != 0)
+		rc |= json_object_set_new(o, "window",
+		    json_integer(p->window_ns));
+	if (strnlen(p->alert_callback_url, sizeof(p->alert_callback_url)) > 0)
+		rc |= json_object_set_new(o, "alert_callback_url",
+		    J_STR(p->alert_callback_url));
+	if ((l = task_json_labels_out(p->labels, p->labels_len)) != NULL)
+		rc |= json_object_set_new(o, "labels", l);
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 json_t *
 task_params_json(const struct task_params *p)
 {
@@ -1668,6 +1872,8 @@ task_params_json(const struct task_params *p)
 	const char	*ipv;
 	int		 rc = 0;
 
+	if (p->type == TASK_PASSIVE)
+		return passive_params_json(p);
 	if ((o = json_object()) == NULL)
 		return NULL;
 	ipv = p->ip_version == TASK_IP_4 ? "ipv4" :
@@ -1939,14 +2145,48 @@ stats_twamp_json(const struct stats_result *st, const struct task_twamp *tw)
 	return o;
 }
 
+static int	 passive_counters_json(json_t *, const uint64_t *, int, int64_t);
+
 static json_t *
 round_json(const struct task_round *r)
 {
-	return json_pack("{s:I, s:o, s:o, s:o}",
+	json_t		*o, *st, *a, *c;
+	uint64_t	 sum[PC_MAX];
+	uint32_t	 i;
+	int		 k, rc = 0;
+
+	o = json_pack("{s:I, s:o, s:o, s:o}",
 	    "index", (json_int_t)r->index,
 	    "from", j_time(r->t_from),
 	    "to", j_time(r->t_to),
 	    "stats", stats_twamp_json(&r->stats, &r->twamp));
+	if (o == NULL || r->npassive == 0)
+		return o;
+	/* passive: Lopa's deltas summed in stats, ours per interface. */
+	memset(sum, 0, sizeof(sum));
+	if ((a = json_array()) == NULL) {
+		json_decref(o);
+		return NULL;
+	}
+	for (i = 0; i < r->npassive && i < TASK_MAXIFACES; i++) {
+		for (k = 0; k < PC_MAX; k++)
+			sum[k] += r->passive[i][k];
+		if ((c = json_object()) == NULL)
+			rc = -1;
+		else {
+			rc |= passive_counters_json(c, r->passive[i], 1,
+			    r->t_to - r->t_from);
+			rc |= json_array_append_new(a, c);
+		}
+	}
+	st = json_object_get(o, "stats");
+	rc |= passive_counters_json(st, sum, 0, 0);
+	rc |= json_object_set_new(o, "interfaces", a);
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 json_t *
@@ -2099,6 +2339,117 @@ task_alert_json(const struct task_alert *a, const char *node)
 	return o;
 }
 
+static const char *const pc_names[PC_MAX] = {
+	[PC_BYTES_IN] = "bytes_in", [PC_BYTES_OUT] = "bytes_out",
+	[PC_PACKETS_IN] = "packets_in", [PC_PACKETS_OUT] = "packets_out",
+	[PC_ERRORS_IN] = "errors_in", [PC_ERRORS_OUT] = "errors_out",
+	[PC_DROPS_IN] = "drops_in", [PC_DROPS_OUT] = "drops_out",
+	[PC_MULTICAST_IN] = "multicast_in",
+};
+
+/*
+ * Counters into o as Lopa names them (omitted when 0, as Lopa's, with
+ * all set), and with ns > 0 their rates per second: bps_in, bps_out
+ * (bits), pps_in, pps_out, and NAME_rate for the others.
+ */
+static int
+passive_counters_json(json_t *o, const uint64_t *c, int all, int64_t ns)
+{
+	char	 k[32];
+	double	 sec = (double)ns / NS_S, r;
+	int	 i, rc = 0;
+
+	for (i = 0; i < PC_MAX; i++)
+		if (all || c[i] != 0)
+			rc |= json_object_set_new(o, pc_names[i], j_u64(c[i]));
+	if (ns <= 0)
+		return rc;
+	for (i = 0; i < PC_MAX; i++) {
+		r = (double)c[i] / sec;
+		if (i == PC_BYTES_IN || i == PC_BYTES_OUT) {
+			snprintf(k, sizeof(k), "bps_%s", i == PC_BYTES_IN ?
+			    "in" : "out");
+			r *= 8;
+		} else if (i == PC_PACKETS_IN || i == PC_PACKETS_OUT)
+			snprintf(k, sizeof(k), "pps_%s", i == PC_PACKETS_IN ?
+			    "in" : "out");
+		else
+			snprintf(k, sizeof(k), "%s_rate", pc_names[i]);
+		rc |= json_object_set_new(o, k, json_real(r));
+	}
+	return rc;
+}
+
+/* The sum over the interfaces of one set of counters, at offset off. */
+static void
+passive_sum(const struct task_passive *tp, size_t off, uint64_t *sum)
+{
+	const uint64_t	*c;
+	uint32_t	 i;
+	int		 k;
+
+	memset(sum, 0, PC_MAX * sizeof(*sum));
+	for (i = 0; i < tp->n && i < TASK_MAXIFACES; i++) {
+		c = (const uint64_t *)(const void *)((const char *)&tp->v[i] +
+		    off);
+		for (k = 0; k < PC_MAX; k++)
+			sum[k] += c[k];
+	}
+}
+
+/* passive: per interface, its total, window and last interval. */
+static json_t *
+passive_json(const struct task_info *ti)
+{
+	const struct task_passive	*tp = &ti->passive;
+	const struct passive_if		*v;
+	json_t				*a, *o, *t, *w, *l;
+	uint32_t			 i;
+	int				 rc = 0;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < tp->n && i < TASK_MAXIFACES; i++) {
+		v = &tp->v[i];
+		o = json_pack("{s:s%, s:b, s:i, s:i}", "name", v->name,
+		    strnlen(v->name, sizeof(v->name)), "present", v->present,
+		    "resets", v->resets, "gone", v->gone);
+		t = json_object();
+		l = json_object();
+		if (o == NULL || t == NULL || l == NULL) {
+			json_decref(o);
+			json_decref(t);
+			json_decref(l);
+			json_decref(a);
+			return NULL;
+		}
+		rc |= passive_counters_json(t, v->total, 1, ti->t_started > 0 &&
+		    tp->t_last > ti->t_started ? tp->t_last - ti->t_started : 0);
+		rc |= json_object_set_new(o, "total", t);
+		rc |= passive_counters_json(l, v->last, 1, v->last_ns);
+		rc |= json_object_set_new(l, "seconds",
+		    json_real((double)v->last_ns / NS_S));
+		rc |= json_object_set_new(o, "last", l);
+		if (ti->has_window) {
+			if ((w = json_object()) == NULL)
+				rc = -1;
+			else {
+				rc |= passive_counters_json(w, v->window, 1,
+				    v->window_ns);
+				rc |= json_object_set_new(w, "seconds",
+				    json_real((double)v->window_ns / NS_S));
+				rc |= json_object_set_new(o, "window", w);
+			}
+		}
+		rc |= json_array_append_new(a, o);
+	}
+	if (rc != 0) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
 json_t *
 task_info_json(const struct task_info *ti, const struct task_round *rounds,
     size_t nrounds, const char *node)
@@ -2122,6 +2473,14 @@ task_info_json(const struct task_info *ti, const struct task_round *rounds,
 	rc |= json_object_set_new(o, "finished", j_time(ti->t_finished));
 	rc |= json_object_set_new(o, "total", stats_twamp_json(&ti->total,
 	    &ti->twamp));
+	if (p->type == TASK_PASSIVE) {
+		uint64_t	 sum[PC_MAX];
+
+		passive_sum(&ti->passive, offsetof(struct passive_if, total),
+		    sum);
+		rc |= passive_counters_json(json_object_get(o, "total"), sum,
+		    0, 0);
+	}
 	if (nrounds > 0) {
 		if ((arr = json_array()) == NULL)
 			rc = -1;
@@ -2138,6 +2497,14 @@ task_info_json(const struct task_info *ti, const struct task_round *rounds,
 		if (w != NULL && ti->window_twamp.valid)
 			rc |= json_object_set_new(w, "twamp",
 			    task_twamp_json(&ti->window_twamp));
+		if (w != NULL && p->type == TASK_PASSIVE) {
+			uint64_t	 sum[PC_MAX];
+
+			passive_sum(&ti->passive, offsetof(struct passive_if,
+			    window), sum);
+			rc |= passive_counters_json(json_object_get(w, "stats"),
+			    sum, 0, 0);
+		}
 		rc |= json_object_set_new(o, "window", w);
 	}
 	rc |= json_object_set_new(o, "status",
@@ -2160,6 +2527,11 @@ task_info_json(const struct task_info *ti, const struct task_round *rounds,
 	rc |= json_object_set_new(o, "clock_steps", j_u64(ti->clock_steps));
 	rc |= json_object_set_new(o, "address_changes", j_u64(ti->resolves));
 	rc |= json_object_set_new(o, "params", task_params_json(p));
+	if (p->type == TASK_PASSIVE) {
+		rc |= json_object_set_new(o, "interfaces", passive_json(ti));
+		rc |= json_object_set_new(o, "reads",
+		    json_integer(ti->passive.reads));
+	}
 	if ((w = alerts_json(p, ti->alert_sm)) != NULL)
 		rc |= json_object_set_new(o, "alerts", w);
 	if (rc != 0) {

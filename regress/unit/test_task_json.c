@@ -1449,6 +1449,111 @@ test_state(void **state)
 	json_decref(j);
 }
 
+/* passive: Lopa's body and ours, defaults, refusals, the result. */
+static void
+test_passive(void **state)
+{
+	struct task_params	 p, q;
+	struct task_info	 ti;
+	struct task_round	 r;
+	struct task_json_err	 e;
+	json_t			*j, *a, *o;
+	char			*s;
+
+	(void)state;
+	/* Lopa's: target an interface, no interval (Lopa crashed). */
+	expect_ok("{\"target\":\"eth0\"}", TASK_PASSIVE, &p);
+	assert_string_equal(p.target, "eth0");
+	assert_int_equal(p.mode, TASK_DURATION);
+	assert_int_equal(p.interval_ns, 10 * SEC);
+	assert_int_equal(p.duration_ns, 60 * SEC);
+	expect_ok("{\"target\":\"eth0\",\"interval\":0,\"mode\":"
+	    "\"continuous\",\"duration\":\"30s\"}", TASK_PASSIVE, &p);
+	assert_int_equal(p.interval_ns, 10 * SEC);
+	assert_int_equal(p.window_ns, 30 * SEC);
+	/* Ours: a list. */
+	expect_ok("{\"interfaces\":[\"eth0\",\"veth1\"],\"mode\":"
+	    "\"continuous\",\"interval\":\"1s\",\"window\":\"10s\","
+	    "\"name\":\"up\",\"labels\":{\"site\":\"a\"}}",
+	    TASK_PASSIVE, &p);
+	assert_string_equal(p.target, "eth0,veth1");
+	assert_string_equal(p.host, "eth0,veth1");
+	/* Its parameters are a creation body again. */
+	assert_non_null(j = task_params_json(&p));
+	assert_non_null(s = json_dumps(j, JSON_COMPACT));
+	if (task_params_parse(s, strlen(s), TASK_PASSIVE, &q, &e) != 0)
+		fail_msg("%s: %s", s, e.detail);
+	assert_memory_equal(&p, &q, sizeof(p));
+	free(s);
+	json_decref(j);
+
+	expect_bad("{}", TASK_PASSIVE, "target", "required");
+	expect_bad("{\"target\":\"eth0\",\"count\":3}", TASK_PASSIVE,
+	    "count", "not for passive tasks");
+	expect_bad("{\"target\":\"eth0\",\"mode\":\"count\"}",
+	    TASK_PASSIVE, "mode", "duration or continuous");
+	expect_bad("{\"target\":\"eth0\",\"interfaces\":[\"eth1\"]}",
+	    TASK_PASSIVE, "interfaces", "not both");
+	expect_bad("{\"interfaces\":[]}", TASK_PASSIVE, "interfaces", NULL);
+	expect_bad("{\"interfaces\":[\"a\",\"a\"]}", TASK_PASSIVE,
+	    "interfaces[1]", "twice");
+	expect_bad("{\"interfaces\":[\"a\",3]}", TASK_PASSIVE,
+	    "interfaces[1]", "expected a string");
+	expect_bad("{\"target\":\"a,b\"}", TASK_PASSIVE, "target",
+	    "not an interface name");
+	expect_bad("{\"target\":\"0123456789abcdef\"}", TASK_PASSIVE,
+	    "target", NULL);
+	expect_bad("{\"target\":\"eth0\",\"interval\":\"10ms\"}",
+	    TASK_PASSIVE, "interval", NULL);
+	expect_bad("{\"target\":\"eth0\",\"interval\":\"1s\","
+	    "\"duration\":\"2h\"}", TASK_PASSIVE, "duration",
+	    "more than 3600 intervals");
+	expect_bad("{\"target\":\"eth0\",\"window\":\"1m\"}",
+	    TASK_PASSIVE, "window", "only continuous");
+
+	/* The result: Lopa's counters in total (omitted when 0), ours. */
+	make_info(&ti, "{\"interfaces\":[\"eth0\",\"eth1\"],\"interval\":"
+	    "\"1s\",\"duration\":\"2s\"}", TASK_PASSIVE);
+	ti.status = TASK_FINISHED;
+	ti.t_started = 1795000000LL * SEC;
+	ti.passive.n = 2;
+	ti.passive.t_last = ti.t_started + 2 * SEC;
+	strlcpy(ti.passive.v[0].name, "eth0", sizeof(ti.passive.v[0].name));
+	strlcpy(ti.passive.v[1].name, "eth1", sizeof(ti.passive.v[1].name));
+	ti.passive.v[0].present = 1;
+	ti.passive.v[0].total[PC_BYTES_IN] = 1000;
+	ti.passive.v[1].total[PC_BYTES_IN] = 500;
+	ti.passive.v[0].total[PC_PACKETS_OUT] = 7;
+	ti.passive.v[0].last[PC_BYTES_IN] = 250;
+	ti.passive.v[0].last_ns = SEC / 2;
+	memset(&r, 0, sizeof(r));
+	r.index = 1;
+	r.t_from = ti.t_started;
+	r.t_to = ti.t_started + SEC;
+	r.npassive = 2;
+	r.passive[0][PC_BYTES_OUT] = 100;
+	j = render(&ti, &r, 1);
+	o = get(j, "total");
+	assert_int_equal(get_int(o, "bytes_in"), 1500);
+	assert_int_equal(get_int(o, "packets_out"), 7);
+	assert_null(json_object_get(o, "errors_in"));
+	assert_int_equal(get_int(o, "sent"), 0);
+	a = get(j, "interfaces");
+	assert_int_equal(json_array_size(a), 2);
+	o = json_array_get(a, 0);
+	assert_string_equal(get_str(o, "name"), "eth0");
+	assert_true(json_is_true(get(o, "present")));
+	/* 250 bytes in half a second: 4000 bit/s. */
+	assert_true(json_real_value(get(get(o, "last"), "bps_in")) == 4000.0);
+	assert_true(json_real_value(get(get(o, "total"), "bps_in")) == 4000.0);
+	o = json_array_get(get(j, "rounds"), 0);
+	assert_int_equal(get_int(get(o, "stats"), "bytes_out"), 100);
+	assert_int_equal(json_array_size(get(o, "interfaces")), 2);
+	assert_true(json_real_value(get(json_array_get(get(o, "interfaces"),
+	    0), "bps_out")) == 800.0);
+	json_decref(j);
+}
+
 static void
 test_queries(void **state)
 {
@@ -1506,6 +1611,7 @@ main(void)
 		cmocka_unit_test(test_twamp_params),
 		cmocka_unit_test(test_thresholds),
 		cmocka_unit_test(test_params_roundtrip),
+		cmocka_unit_test(test_passive),
 		cmocka_unit_test(test_time_format),
 		cmocka_unit_test(test_info_running),
 		cmocka_unit_test(test_info_final),
