@@ -20,6 +20,14 @@ static const char *const metric_names[ALERT_NMETRICS] = {
 	[ALERT_JITTER] = "jitter",
 	[ALERT_FORWARD_P99] = "forward_p99",
 	[ALERT_BACKWARD_P99] = "backward_p99",
+	[ALERT_BPS_IN] = "bps_in",
+	[ALERT_BPS_OUT] = "bps_out",
+	[ALERT_PPS_IN] = "pps_in",
+	[ALERT_PPS_OUT] = "pps_out",
+	[ALERT_ERRORS_IN_RATE] = "errors_in_rate",
+	[ALERT_ERRORS_OUT_RATE] = "errors_out_rate",
+	[ALERT_DROPS_IN_RATE] = "drops_in_rate",
+	[ALERT_DROPS_OUT_RATE] = "drops_out_rate",
 };
 
 const char *
@@ -44,7 +52,13 @@ alert_metric_from_name(const char *name)
 int
 alert_metric_is_time(int m)
 {
-	return m > ALERT_LOSS && m < ALERT_NMETRICS;
+	return m > ALERT_LOSS && m <= ALERT_BACKWARD_P99;
+}
+
+int
+alert_metric_is_rate(int m)
+{
+	return m >= ALERT_BPS_IN && m < ALERT_NMETRICS;
 }
 
 const char *
@@ -58,8 +72,19 @@ alert_state_name(const struct alert_sm *sm)
 void
 alert_value_text(int m, double v, char *buf, size_t len)
 {
+	static const char	 si[] = " kMGTP";
+	char			 unit[2] = { 0, 0 };
+	int			 i;
+
 	if (alert_metric_is_time(m))
 		duration_format((int64_t)v, buf, len);
+	else if (m == ALERT_BPS_IN || m == ALERT_BPS_OUT) {
+		for (i = 0; v >= 1000 && si[i + 1] != '\0'; i++)
+			v /= 1000;
+		unit[0] = i == 0 ? '\0' : si[i];
+		snprintf(buf, len, "%.2f%sbit/s", v, unit);
+	} else if (alert_metric_is_rate(m))
+		snprintf(buf, len, "%.2f/s", v);
 	else
 		snprintf(buf, len, "%.2f%%", v * 100);
 }
@@ -162,6 +187,11 @@ level_bad(int metric, double v)
 		/* Kept exact in a double, and shown as an int64_t. */
 		if (!isfinite(v) || v < 0 || v > ALERT_TIME_MAX)
 			return "must be a duration from 0 to 24h";
+		return NULL;
+	}
+	if (alert_metric_is_rate(metric)) {
+		if (!isfinite(v) || v < 0 || v > ALERT_RATE_MAX)
+			return "must be a rate per second from 0 to 1e15";
 		return NULL;
 	}
 	if (!isfinite(v) || v < 0 || v > 1)

@@ -32,8 +32,18 @@ enum alert_metric {
 	ALERT_JITTER,		/* mean |RTT_i - RTT_i-1|, ns */
 	ALERT_FORWARD_P99,	/* twamp, stamp: one-way, ns */
 	ALERT_BACKWARD_P99,
+	/* passive: the window's rates per second, the worst interface's */
+	ALERT_BPS_IN,		/* bits */
+	ALERT_BPS_OUT,
+	ALERT_PPS_IN,
+	ALERT_PPS_OUT,
+	ALERT_ERRORS_IN_RATE,
+	ALERT_ERRORS_OUT_RATE,
+	ALERT_DROPS_IN_RATE,
+	ALERT_DROPS_OUT_RATE,
 	ALERT_NMETRICS
 };
+#define ALERT_RATE_MAX		1e15	/* per second */
 
 /* One rule, as a task carries it (flat: it travels in task_params). */
 struct alert_rule {
@@ -107,7 +117,12 @@ const char	*alert_metric_name(int);
 int		 alert_metric_from_name(const char *);
 /* Whether the metric is a time (ns) rather than a fraction. */
 int		 alert_metric_is_time(int);
-/* A value as text: "12.00%" for loss, a duration ("150ms") for times. */
+/* A passive task's rate (per second); the others are probes'. */
+int		 alert_metric_is_rate(int);
+/*
+ * A value as text: "12.00%" for loss, a duration ("150ms") for times,
+ * "1.50Mbit/s" for bit rates, "12.50/s" for the other rates.
+ */
 void		 alert_value_text(int, double, char *, size_t);
 /* "ok", "pending", "alerting", "recovering" as the API shows a machine. */
 const char	*alert_state_name(const struct alert_sm *);

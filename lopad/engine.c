@@ -541,6 +541,10 @@ task_budget_need(const struct task *t, size_t *wcap)
 }
 
 static void	 passive_free(struct eng_passive *);
+static void	 passive_alerts_eval(struct task *);
+static void	 alert_notify(struct task *, const struct eng_rule *,
+		    enum alert_note, const struct stats_result *,
+		    const struct twamp_result *);
 static void	 passive_snapshot(struct task *, struct task_info *);
 static uint32_t	 passive_rounds(struct task *);
 static void	 passive_round(struct task *, uint32_t, struct task_round *);
@@ -1487,10 +1491,15 @@ engine_nl_counters(struct imsg *imsg)
 		return;
 	}
 	task_error(t, err[0] != '\0' ? err : NULL);
-	if (any && pv->prev_mono != 0 && c.mono > pv->prev_mono)
+	if (any && pv->prev_mono != 0 && c.mono > pv->prev_mono) {
 		passive_interval(t, &c, d);
-	pv->prev_mono = c.mono;
-	pv->prev_real = c.at;
+		pv->prev_mono = c.mono;
+		pv->prev_real = c.at;
+		passive_alerts_eval(t);
+	} else {
+		pv->prev_mono = c.mono;
+		pv->prev_real = c.at;
+	}
 done:
 	pv->res.reads++;
 	pv->res.t_last = c.at;
@@ -1523,6 +1532,77 @@ passive_snapshot(struct task *t, struct task_info *ti)
 			ti->passive.v[i].window_ns += iv->dt;
 		}
 	}
+}
+
+/*
+ * Thresholds of a continuous passive task, once per read: the window's
+ * rate of each metric, of the worst interface there (the highest for
+ * `above', the lowest for `below'); min_samples counts the intervals in
+ * the window; with no interface there, no data.
+ */
+static void
+passive_alerts_eval(struct task *t)
+{
+	static const int	 pc[] = {
+		[ALERT_BPS_IN - ALERT_BPS_IN] = PC_BYTES_IN,
+		[ALERT_BPS_OUT - ALERT_BPS_IN] = PC_BYTES_OUT,
+		[ALERT_PPS_IN - ALERT_BPS_IN] = PC_PACKETS_IN,
+		[ALERT_PPS_OUT - ALERT_BPS_IN] = PC_PACKETS_OUT,
+		[ALERT_ERRORS_IN_RATE - ALERT_BPS_IN] = PC_ERRORS_IN,
+		[ALERT_ERRORS_OUT_RATE - ALERT_BPS_IN] = PC_ERRORS_OUT,
+		[ALERT_DROPS_IN_RATE - ALERT_BPS_IN] = PC_DROPS_IN,
+		[ALERT_DROPS_OUT_RATE - ALERT_BPS_IN] = PC_DROPS_OUT,
+	};
+	struct task_info	*ti;
+	struct alert_input	 in;
+	enum alert_note		 note;
+	struct eng_rule		*r;
+	const struct passive_if	*v;
+	double			 x;
+	uint32_t		 i, j, nwin = 0;
+	int			 m;
+
+	if (t->al == NULL || t->p.mode != TASK_CONTINUOUS)
+		return;
+	if ((ti = calloc(1, sizeof(*ti))) == NULL) {
+		log_warn("task %s: thresholds", t->id);
+		return;
+	}
+	passive_snapshot(t, ti);
+	for (j = 0; j < t->pv->len; j++)
+		if (t->pv->iv[(t->pv->head + j) % t->pv->cap].mono >
+		    now_mono() - t->p.window_ns)
+			nwin++;
+	for (i = 0; i < t->al->n; i++) {
+		r = &t->al->r[i];
+		m = (int)r->metric;
+		memset(&in, 0, sizeof(in));
+		in.samples = nwin;
+		if (!alert_metric_is_rate(m))
+			continue;
+		for (j = 0; j < ti->passive.n; j++) {
+			v = &ti->passive.v[j];
+			if (!v->present || v->window_ns <= 0)
+				continue;
+			x = (double)v->window[pc[m - ALERT_BPS_IN]] /
+			    ((double)v->window_ns / 1e9);
+			if (m == ALERT_BPS_IN || m == ALERT_BPS_OUT)
+				x *= 8;
+			if (!in.have || (r->rule.below ? x < in.value :
+			    x > in.value))
+				in.value = x;
+			in.have = 1;
+		}
+		note = alert_eval(&r->rule, &r->sm, &in, now_mono());
+		if (note == ALERT_NOTE_NONE)
+			continue;
+		if (note != ALERT_NOTE_REPEAT)
+			r->sm.changed_at = now_real();
+		log_debug("task %s: %s %s", t->id, alert_metric_name(m),
+		    alert_note_name(note));
+		alert_notify(t, r, note, NULL, NULL);
+	}
+	free(ti);
 }
 
 /* Duration: each interval is a round, as Lopa's. */

@@ -1151,7 +1151,8 @@ threshold_read(const json_t *o, int m, struct alert_rule *r,
 	if (!json_is_object(o))
 		return fail(e, f, "expected an object such as {\"above\": "
 		    "%s}, got %s", alert_metric_is_time(m) ? "\"150ms\"" :
-		    "0.05", task_json_typename(o));
+		    alert_metric_is_rate(m) ? "1000" : "0.05",
+		    task_json_typename(o));
 	json_object_foreach((json_t *)o, key, v) {
 		snprintf(f, sizeof(f), "thresholds.%s.%s", name, key);
 		if (json_is_null(v))
@@ -1171,6 +1172,12 @@ threshold_read(const json_t *o, int m, struct alert_rule *r,
 				if (j_duration(v, f, &n, e) == -1)
 					return -1;
 				d = (double)n;
+			} else if (alert_metric_is_rate(m)) {
+				if (!json_is_number(v))
+					return fail(e, f, "expected a rate per "
+					    "second (a number), got %s",
+					    task_json_typename(v));
+				d = json_number_value(v);
 			} else {
 				if (!json_is_number(v))
 					return fail(e, f, "expected a fraction "
@@ -1246,10 +1253,17 @@ apply_thresholds(struct req *q, struct task_params *p,
 			    task_json_typename(o));
 		json_object_foreach((json_t *)o, key, v) {
 			snprintf(f, sizeof(f), "thresholds.%s", key);
-			if ((m = alert_metric_from_name(key)) == -1)
-				return fail(e, f, "unknown metric: loss, "
-				    "rtt_avg, rtt_p99, jitter, forward_p99 "
-				    "or backward_p99");
+			if ((m = alert_metric_from_name(key)) == -1 ||
+			    (p->type == TASK_PASSIVE) !=
+			    alert_metric_is_rate(m))
+				return fail(e, f, "%s metric: %s", m == -1 ?
+				    "unknown" : "not this task's",
+				    p->type == TASK_PASSIVE ? "bps_in, bps_out, "
+				    "pps_in, pps_out, errors_in_rate, "
+				    "errors_out_rate, drops_in_rate or "
+				    "drops_out_rate" : "loss, rtt_avg, "
+				    "rtt_p99, jitter, forward_p99 or "
+				    "backward_p99");
 			if ((m == ALERT_FORWARD_P99 ||
 			    m == ALERT_BACKWARD_P99) &&
 			    !TASK_IS_TWAMP(p->type))
@@ -1343,7 +1357,7 @@ passive_params(struct req *q, struct task_params *p, struct task_json_err *e)
 	static const int	 allowed[] = {
 		TF_TYPE, TF_TARGET, TF_INTERFACES, TF_MODE, TF_INTERVAL,
 		TF_DURATION, TF_WINDOW, TF_NAME, TF_LABELS, TF_ALERT_URL,
-		TF_WEBHOOK_URL, TF_WEBHOOK_SECRET
+		TF_WEBHOOK_URL, TF_WEBHOOK_SECRET, TF_THRESHOLDS
 	};
 	char		 s[32], names[TASK_MAXIFACES][TASK_IFNAMELEN];
 	char		 f[TASK_JSON_FIELDLEN];
@@ -1486,7 +1500,8 @@ task_params_from_json(const json_t *body, uint32_t type,
 		if ((body != NULL && collect(body, &q, e) == -1) ||
 		    check_type(&q, type, e) == -1 ||
 		    passive_params(&q, p, e) == -1 ||
-		    common_fields(&q, p, e) == -1) {
+		    common_fields(&q, p, e) == -1 ||
+		    apply_thresholds(&q, p, e) == -1) {
 			memset(p, 0, sizeof(*p));
 			return -1;
 		}
@@ -1858,6 +1873,8 @@ passive_params_json(const struct task_params *p)
 		    J_STR(p->alert_callback_url));
 	if ((l = task_json_labels_out(p->labels, p->labels_len)) != NULL)
 		rc |= json_object_set_new(o, "labels", l);
+	if ((l = thresholds_json(p)) != NULL)
+		rc |= json_object_set_new(o, "thresholds", l);
 	if (rc != 0) {
 		json_decref(o);
 		return NULL;

@@ -307,7 +307,23 @@ test_names(void **state)
 	assert_int_equal(alert_metric_from_name("rtt_p50"), -1);
 	assert_false(alert_metric_is_time(ALERT_LOSS));
 	assert_true(alert_metric_is_time(ALERT_BACKWARD_P99));
+	assert_false(alert_metric_is_time(ALERT_BPS_IN));
+	assert_true(alert_metric_is_rate(ALERT_BPS_IN));
+	assert_true(alert_metric_is_rate(ALERT_DROPS_OUT_RATE));
+	assert_false(alert_metric_is_rate(ALERT_BACKWARD_P99));
 	assert_string_equal(alert_note_name(ALERT_NOTE_RECOVERY), "recovery");
+	{
+		char	 b[32];
+
+		alert_value_text(ALERT_BPS_IN, 1.5e9, b, sizeof(b));
+		assert_string_equal(b, "1.50Gbit/s");
+		alert_value_text(ALERT_BPS_OUT, 999, b, sizeof(b));
+		assert_string_equal(b, "999.00bit/s");
+		alert_value_text(ALERT_DROPS_IN_RATE, 12.5, b, sizeof(b));
+		assert_string_equal(b, "12.50/s");
+		alert_value_text(ALERT_LOSS, 0.05, b, sizeof(b));
+		assert_string_equal(b, "5.00%");
+	}
 	assert_null(alert_note_name(ALERT_NOTE_NONE));
 }
 

@@ -1474,8 +1474,13 @@ test_passive(void **state)
 	/* Ours: a list. */
 	expect_ok("{\"interfaces\":[\"eth0\",\"veth1\"],\"mode\":"
 	    "\"continuous\",\"interval\":\"1s\",\"window\":\"10s\","
-	    "\"name\":\"up\",\"labels\":{\"site\":\"a\"}}",
-	    TASK_PASSIVE, &p);
+	    "\"name\":\"up\",\"labels\":{\"site\":\"a\"},\"thresholds\":"
+	    "{\"bps_in\":{\"above\":1e9,\"clear\":8e8,\"for\":2},"
+	    "\"drops_in_rate\":{\"above\":10}}}", TASK_PASSIVE, &p);
+	assert_true(p.alerts[ALERT_BPS_IN].set);
+	assert_true(p.alerts[ALERT_BPS_IN].level == 1e9);
+	assert_int_equal(p.alerts[ALERT_BPS_IN].for_n, 2);
+	assert_true(p.alerts[ALERT_DROPS_IN_RATE].set);
 	assert_string_equal(p.target, "eth0,veth1");
 	assert_string_equal(p.host, "eth0,veth1");
 	/* Its parameters are a creation body again. */
@@ -1510,6 +1515,18 @@ test_passive(void **state)
 	    "more than 3600 intervals");
 	expect_bad("{\"target\":\"eth0\",\"window\":\"1m\"}",
 	    TASK_PASSIVE, "window", "only continuous");
+	expect_bad("{\"target\":\"eth0\",\"mode\":\"continuous\","
+	    "\"thresholds\":{\"loss\":{\"above\":0.1}}}", TASK_PASSIVE,
+	    "thresholds.loss", "not this task's metric");
+	expect_bad("{\"target\":\"eth0\",\"thresholds\":{\"bps_in\":"
+	    "{\"above\":1}}}", TASK_PASSIVE, "thresholds",
+	    "only continuous");
+	expect_bad("{\"target\":\"eth0\",\"mode\":\"continuous\","
+	    "\"thresholds\":{\"bps_in\":{\"above\":\"fast\"}}}",
+	    TASK_PASSIVE, "thresholds.bps_in.above", "a rate per second");
+	expect_bad("{\"target\":\"198.18.0.1\",\"mode\":\"continuous\","
+	    "\"thresholds\":{\"bps_in\":{\"above\":1}}}", TASK_PING,
+	    "thresholds.bps_in", "not this task's metric");
 
 	/* The result: Lopa's counters in total (omitted when 0), ours. */
 	make_info(&ti, "{\"interfaces\":[\"eth0\",\"eth1\"],\"interval\":"
