@@ -218,6 +218,7 @@ struct eng_passive {
 	char			 names[TASK_MAXIFACES][TASK_IFNAMELEN];
 	uint8_t			 have_prev[TASK_MAXIFACES];
 	uint64_t		 prev[TASK_MAXIFACES][PC_MAX];
+	uint32_t		 prev_carrier[TASK_MAXIFACES];
 	int64_t			 prev_mono, prev_real;	/* 0: none yet */
 	int64_t			 start_mono;
 	struct task_passive	 res;
@@ -1462,6 +1463,12 @@ engine_nl_counters(struct imsg *imsg)
 		}
 		present++;
 		pv->res.v[i].present = 1;
+		pv->res.v[i].up = v->oper_up;
+		if (pv->have_prev[i] &&
+		    v->carrier_changes >= pv->prev_carrier[i])
+			pv->res.v[i].carrier_changes += v->carrier_changes -
+			    pv->prev_carrier[i];
+		pv->prev_carrier[i] = v->carrier_changes;
 		cur[PC_BYTES_IN] = v->rx_bytes;
 		cur[PC_BYTES_OUT] = v->tx_bytes;
 		cur[PC_PACKETS_IN] = v->rx_packets;

@@ -497,6 +497,9 @@ struct nl_ifcounters {
 	uint64_t	 rx_bytes, tx_bytes, rx_packets, tx_packets;
 	uint64_t	 rx_errors, tx_errors, rx_dropped, tx_dropped;
 	uint64_t	 multicast;
+	uint32_t	 carrier_changes;	/* IFLA_CARRIER_CHANGES */
+	uint32_t	 oper_up;		/* operstate up (or unknown
+						   and IFF_RUNNING) */
 };
 
 struct nl_counters {

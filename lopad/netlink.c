@@ -46,6 +46,8 @@
 #define NL_VIEW_WAIT		32	/* interface views waiting */
 #define NL_BODY_MAX		(IMSG_MAXSIZE_DEFAULT - 1024)
 #define NL_ROUTES_DELAY_MS	100	/* after a link down, then dump */
+#define NL_OPER_UNKNOWN		0
+#define NL_OPER_UP		6
 
 enum dump_stage {
 	DUMP_NONE = 0,
@@ -676,6 +678,11 @@ counters_link(const struct rtnl_link *l, void *arg)
 	c->rx_dropped = l->stats.rx_dropped;
 	c->tx_dropped = l->stats.tx_dropped;
 	c->multicast = l->stats.multicast;
+	c->carrier_changes = l->carrier_changes;
+	/* RFC 2863's up (IF_OPER_UP of <linux/if.h>, at odds with glibc's
+	 * <net/if.h>), or unknown with the link running. */
+	c->oper_up = l->operstate == NL_OPER_UP ||
+	    (l->operstate == NL_OPER_UNKNOWN && (l->flags & IFF_RUNNING));
 }
 
 /* The counter reads waiting, answered from the links as dumped. */

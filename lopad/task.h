@@ -370,6 +370,8 @@ struct passive_if {
 	uint32_t	 present;	/* at the last read */
 	uint32_t	 resets;	/* counters that went back */
 	uint32_t	 gone;		/* times it disappeared */
+	uint32_t	 up;		/* its operational state is up */
+	uint32_t	 carrier_changes;	/* since the first read */
 	uint64_t	 total[PC_MAX];
 	uint64_t	 window[PC_MAX];	/* continuous: the window's */
 	int64_t		 window_ns;	/* the span the window covers */

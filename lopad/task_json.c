@@ -2428,9 +2428,10 @@ passive_json(const struct task_info *ti)
 		return NULL;
 	for (i = 0; i < tp->n && i < TASK_MAXIFACES; i++) {
 		v = &tp->v[i];
-		o = json_pack("{s:s%, s:b, s:i, s:i}", "name", v->name,
-		    strnlen(v->name, sizeof(v->name)), "present", v->present,
-		    "resets", v->resets, "gone", v->gone);
+		o = json_pack("{s:s%, s:b, s:b, s:i, s:i, s:i}", "name",
+		    v->name, strnlen(v->name, sizeof(v->name)), "present",
+		    v->present, "up", v->up, "resets", v->resets, "gone",
+		    v->gone, "carrier_changes", v->carrier_changes);
 		t = json_object();
 		l = json_object();
 		if (o == NULL || t == NULL || l == NULL) {
