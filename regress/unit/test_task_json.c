@@ -1461,6 +1461,13 @@ test_passive(void **state)
 	char			*s;
 
 	(void)state;
+	/* A webhook URL longer than 31 octets (once refused). */
+	expect_ok("{\"target\":\"198.18.0.1\",\"mode\":\"continuous\","
+	    "\"webhook_url\":\"https://alerts.example.org/lopa/hooks/"
+	    "0123456789abcdef0123456789abcdef\"}", TASK_PING, &p);
+	assert_string_equal(p.alert_callback_url, "https://alerts.example."
+	    "org/lopa/hooks/0123456789abcdef0123456789abcdef");
+
 	/* Lopa's: target an interface, no interval (Lopa crashed). */
 	expect_ok("{\"target\":\"eth0\"}", TASK_PASSIVE, &p);
 	assert_string_equal(p.target, "eth0");
