@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -658,6 +659,21 @@ number_ns(json_t *v)
 	return (isfinite(d) && d > -9.2e18 && d < 9.2e18 ? (int64_t)d : 0);
 }
 
+int
+fmt_metric_kind(const char *metric)
+{
+	size_t	 n = strlen(metric);
+
+	if (strcmp(metric, "loss") == 0)
+		return (METRIC_FRACTION);
+	if (strncmp(metric, "bps_", 4) == 0)
+		return (METRIC_BITS);
+	if (strncmp(metric, "pps_", 4) == 0 ||
+	    (n > 5 && strcmp(metric + n - 5, "_rate") == 0))
+		return (METRIC_RATE);
+	return (METRIC_TIME);
+}
+
 size_t
 fmt_level(json_t *v, int time, char *buf, size_t len)
 {
@@ -671,6 +687,15 @@ fmt_level(json_t *v, int time, char *buf, size_t len)
 	buf[0] = '\0';
 	if (!json_is_number(v)) {
 		fmt_append(buf, len, "-");
+		return (strlen(buf));
+	}
+	if (time == METRIC_BITS) {
+		fmt_rate(json_number_value(v), "bit/s", buf, len);
+		return (strlen(buf));
+	}
+	if (time == METRIC_RATE) {
+		fmt_rate(json_number_value(v), "", buf, len);
+		fmt_append(buf, len, "/s");
 		return (strlen(buf));
 	}
 	if (!time) {
@@ -694,7 +719,7 @@ fmt_value(json_t *v, int time, char *buf, size_t len)
 {
 	if (len == 0)
 		return (0);
-	if (time && json_is_number(v)) {
+	if (time == METRIC_TIME && json_is_number(v)) {
 		fmt_ms(number_ns(v), buf, len);
 		fmt_append(buf, len, " ms");
 	} else
@@ -714,7 +739,7 @@ fmt_alert(json_t *ev, char *buf, size_t len)
 	buf[0] = '\0';
 	fmt_str(ev, "metric", m, sizeof(m));
 	fmt_str(ev, "event", e, sizeof(e));
-	time = strcmp(m, "loss") != 0;
+	time = fmt_metric_kind(m);
 	below = strcmp(fmt_str(ev, "direction", l, sizeof(l)), "below") == 0;
 	fmt_value(json_object_get(ev, "value"), time, v, sizeof(v));
 	if (strcmp(e, "recovery") == 0) {
@@ -1310,4 +1335,409 @@ fmt_nexthop(json_t *nh, json_t *links, char *buf, size_t len)
 		    (long long)fmt_int(nh, "weight"));
 	route_flags(nh, buf, len);
 	return (strlen(buf));
+}
+
+/* --- passive tasks: interface counters --------------------------- */
+
+/* The SI prefixes of rates and byte counts, from 1 up. */
+static const char *const si_prefix[] = { "", "k", "M", "G", "T", "P", "E" };
+#define NPREFIX		(sizeof(si_prefix) / sizeof(si_prefix[0]))
+
+size_t
+fmt_rate(double v, const char *unit, char *buf, size_t len)
+{
+	size_t	 p = 0;
+	int	 n;
+
+	if (len == 0)
+		return (0);
+	if (!isfinite(v) || v < 0)
+		v = 0;
+	if (v == 0) {
+		n = snprintf(buf, len, "0%s%s", *unit != '\0' ? " " : "", unit);
+		return (n < 0 ? 0 : strlen(buf));
+	}
+	/* 999.7 rounds up to the next prefix: "1.00 kbit/s" */
+	while (v >= 999.5 && p + 1 < NPREFIX) {
+		v /= 1000;
+		p++;
+	}
+	n = snprintf(buf, len, v < 9.995 ? "%.2f%s%s%s" : v < 99.95 ?
+	    "%.1f%s%s%s" : "%.0f%s%s%s", v,
+	    *unit != '\0' ? " " : "", si_prefix[p], unit);
+	return (n < 0 ? 0 : strlen(buf));
+}
+
+size_t
+fmt_bytes(uint64_t n, char *buf, size_t len)
+{
+	char	 h[32];
+	int	 r;
+
+	if (len == 0)
+		return (0);
+	if (n < 1000)
+		r = snprintf(buf, len, "%llu byte%s", (unsigned long long)n,
+		    n == 1 ? "" : "s");
+	else {
+		fmt_rate((double)n, "B", h, sizeof(h));
+		r = snprintf(buf, len, "%llu bytes (%s)", (unsigned long long)n,
+		    h);
+	}
+	return (r < 0 ? 0 : strlen(buf));
+}
+
+/*
+ * An RFC 3339 time as the daemon writes it ("2026-12-02T06:39:24.5Z",
+ * or with an offset) in nanoseconds since the epoch; -1 when it is not
+ * one, or Go's zero time.
+ */
+static int
+time_ns(const char *s, int64_t *ns)
+{
+	struct tm	 tm;
+	const char	*p;
+	int64_t		 frac = 0, scale = 100000000, off = 0;
+	int		 y, mo, d, h, mi, sec, oh, om, n = 0;
+	time_t		 t;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
+	    &sec, &n) != 6 || n != 19 || y < 1970)
+		return (-1);
+	p = s + n;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			frac += (*p - '0') * scale;
+	if (*p == 'Z' && p[1] == '\0')
+		;
+	else if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d%n", &oh,
+	    &om, &n) == 2 && n == 5 && p[6] == '\0')
+		off = (*p == '+' ? 1 : -1) * (oh * 3600LL + om * 60LL);
+	else
+		return (-1);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return (-1);
+	*ns = ((int64_t)t - off) * NS_PER_S + frac;
+	return (0);
+}
+
+size_t
+fmt_clock(json_t *o, const char *key, char *buf, size_t len)
+{
+	struct tm	 tm;
+	char		 t[STRMAX];
+	int64_t		 ns;
+	time_t		 sec;
+
+	if (len == 0)
+		return (0);
+	fmt_str(o, key, t, sizeof(t));
+	sec = 0;
+	if (time_ns(t, &ns) == -1 ||
+	    (sec = (time_t)(ns / NS_PER_S), localtime_r(&sec, &tm)) == NULL ||
+	    strftime(buf, len, "%H:%M:%S", &tm) == 0) {
+		snprintf(buf, len, "%s", t);
+		return (strlen(buf));
+	}
+	fmt_append(buf, len, ".%03lld", (long long)(ns % NS_PER_S / NS_PER_MS));
+	return (strlen(buf));
+}
+
+int64_t
+fmt_span(json_t *o, const char *from, const char *to)
+{
+	json_t	*a, *b;
+	int64_t	 x, y;
+
+	a = json_object_get(o, from);
+	b = json_object_get(o, to);
+	if (!json_is_string(a) || !json_is_string(b) ||
+	    time_ns(json_string_value(a), &x) == -1 ||
+	    time_ns(json_string_value(b), &y) == -1 || y < x)
+		return (0);
+	return (y - x);
+}
+
+/* A number member of an object, 0 when absent. */
+static double
+num(json_t *o, const char *key)
+{
+	json_t	*v;
+
+	v = json_is_object(o) ? json_object_get(o, key) : NULL;
+	return (json_is_number(v) ? json_number_value(v) : 0);
+}
+
+size_t
+fmt_passive_head(int width, char *buf, size_t len)
+{
+	int	 n;
+
+	if (len == 0)
+		return (0);
+	n = snprintf(buf, len, "%-12s %-*s %13s %13s %10s %10s %11s %11s",
+	    "TIME", width, "INTERFACE", "RX bit/s", "TX bit/s", "RX pkt/s",
+	    "TX pkt/s", "RX err/drop", "TX err/drop");
+	return (n < 0 ? 0 : strlen(buf));
+}
+
+size_t
+fmt_passive_row(json_t *c, const char *time, const char *name, int width,
+    char *buf, size_t len)
+{
+	char	 t[32], nm[32], rb[32], tb[32], rp[32], tp[32], re[48], te[48];
+	int	 n;
+
+	if (len == 0)
+		return (0);
+	fmt_safe(t, sizeof(t), time, strlen(time));
+	fmt_safe(nm, sizeof(nm), name, strlen(name));
+	if (!json_is_object(c)) {
+		n = snprintf(buf, len, "%-12s %-*s not found", t, width, nm);
+		return (n < 0 ? 0 : strlen(buf));
+	}
+	fmt_rate(num(c, "bps_in"), "bit/s", rb, sizeof(rb));
+	fmt_rate(num(c, "bps_out"), "bit/s", tb, sizeof(tb));
+	fmt_rate(num(c, "pps_in"), "", rp, sizeof(rp));
+	fmt_rate(num(c, "pps_out"), "", tp, sizeof(tp));
+	snprintf(re, sizeof(re), "%lld/%lld",
+	    (long long)fmt_int(c, "errors_in"),
+	    (long long)fmt_int(c, "drops_in"));
+	snprintf(te, sizeof(te), "%lld/%lld",
+	    (long long)fmt_int(c, "errors_out"),
+	    (long long)fmt_int(c, "drops_out"));
+	n = snprintf(buf, len, "%-12s %-*s %13s %13s %10s %10s %11s %11s", t,
+	    width, nm, rb, tb, rp, tp, re, te);
+	return (n < 0 ? 0 : strlen(buf));
+}
+
+int
+fmt_passive_width(json_t *res)
+{
+	json_t	*ifs, *v;
+	size_t	 i;
+	int	 w = 9;		/* "INTERFACE" */
+
+	ifs = json_object_get(res, "interfaces");
+	json_array_foreach(ifs, i, v)
+		if (json_is_string(json_object_get(v, "name")) &&
+		    (int)json_string_length(json_object_get(v, "name")) > w)
+			w = json_string_length(json_object_get(v, "name"));
+	return (w > 15 ? 15 : w);
+}
+
+/* The name of the task's i-th interface, "-" when unknown. */
+static const char *
+pv_name(json_t *res, size_t i, char *buf, size_t len)
+{
+	return (fmt_str(json_array_get(json_object_get(res, "interfaces"), i),
+	    "name", buf, len));
+}
+
+void
+fmt_passive_round(FILE *fp, json_t *res, json_t *round, int width)
+{
+	json_t	*c;
+	char	 t[32], name[32], line[512];
+	size_t	 i;
+
+	fmt_clock(round, "to", t, sizeof(t));
+	json_array_foreach(json_object_get(round, "interfaces"), i, c) {
+		fmt_passive_row(c, t, pv_name(res, i, name, sizeof(name)),
+		    width, line, sizeof(line));
+		fprintf(fp, "%s\n", line);
+	}
+}
+
+void
+fmt_passive_read(FILE *fp, json_t *res, int width, int all)
+{
+	json_t	*v;
+	char	 t[32], name[32], line[512];
+	size_t	 i;
+
+	fmt_clock(res, "last_updated", t, sizeof(t));
+	json_array_foreach(json_object_get(res, "interfaces"), i, v) {
+		if (json_is_false(json_object_get(v, "present")))
+			fmt_passive_row(NULL, t, pv_name(res, i, name,
+			    sizeof(name)), width, line, sizeof(line));
+		else if (all)
+			fmt_passive_row(json_object_get(v, "last"), t,
+			    pv_name(res, i, name, sizeof(name)), width, line,
+			    sizeof(line));
+		else
+			continue;
+		fprintf(fp, "%s\n", line);
+	}
+}
+
+/* "7 packets", "1 packet", then what follows. */
+static void
+pv_count(FILE *fp, int64_t n, const char *what, const char *then)
+{
+	fprintf(fp, "%lld %s%s%s", (long long)n, what, n == 1 ? "" : "s",
+	    then);
+}
+
+/*
+ * "rx 614 bytes, 7 packets, 0 errors, 0 drops, 0 multicast" and the tx
+ * line, then the rates when the object has them, each line after indent
+ * (the first after first).
+ */
+static void
+pv_counters(FILE *fp, json_t *c, const char *first, const char *indent,
+    const char *ratelabel)
+{
+	char	 b[64], r1[32], r2[32], p1[32], p2[32];
+
+	fmt_bytes((uint64_t)fmt_int(c, "bytes_in"), b, sizeof(b));
+	fprintf(fp, "%srx %s, ", first, b);
+	pv_count(fp, fmt_int(c, "packets_in"), "packet", ", ");
+	pv_count(fp, fmt_int(c, "errors_in"), "error", ", ");
+	pv_count(fp, fmt_int(c, "drops_in"), "drop", ", ");
+	fprintf(fp, "%lld multicast\n", (long long)fmt_int(c, "multicast_in"));
+	fmt_bytes((uint64_t)fmt_int(c, "bytes_out"), b, sizeof(b));
+	fprintf(fp, "%stx %s, ", indent, b);
+	pv_count(fp, fmt_int(c, "packets_out"), "packet", ", ");
+	pv_count(fp, fmt_int(c, "errors_out"), "error", ", ");
+	pv_count(fp, fmt_int(c, "drops_out"), "drop", "\n");
+	if (!json_is_number(json_object_get(c, "bps_in")))
+		return;
+	fmt_rate(num(c, "bps_in"), "bit/s", r1, sizeof(r1));
+	fmt_rate(num(c, "pps_in"), "pkt/s", p1, sizeof(p1));
+	fmt_rate(num(c, "bps_out"), "bit/s", r2, sizeof(r2));
+	fmt_rate(num(c, "pps_out"), "pkt/s", p2, sizeof(p2));
+	fprintf(fp, "%s%s rx %s, %s; tx %s, %s\n", indent, ratelabel, r1, p1,
+	    r2, p2);
+}
+
+/*
+ * "vA" and what is not as usual: "vA (not found, gone 1 time, 2 counter
+ * resets)", "vA (down, 3 carrier changes)".
+ */
+static void
+pv_ifname(json_t *v, char *buf, size_t len)
+{
+	int64_t	 n;
+	int	 paren = 0;
+
+	fmt_str(v, "name", buf, len);
+	if (json_is_false(json_object_get(v, "present"))) {
+		fmt_append(buf, len, " (not found");
+		paren = 1;
+	}
+	if (!json_is_false(json_object_get(v, "present")) &&
+	    json_is_false(json_object_get(v, "up"))) {
+		fmt_append(buf, len, " (down");
+		paren = 1;
+	}
+	if ((n = fmt_int(v, "carrier_changes")) > 0) {
+		fmt_append(buf, len, "%s%lld carrier change%s", paren ? ", " :
+		    " (", (long long)n, n == 1 ? "" : "s");
+		paren = 1;
+	}
+	if ((n = fmt_int(v, "gone")) > 0) {
+		fmt_append(buf, len, "%sgone %lld time%s", paren ? ", " : " (",
+		    (long long)n, n == 1 ? "" : "s");
+		paren = 1;
+	}
+	if ((n = fmt_int(v, "resets")) > 0) {
+		fmt_append(buf, len, "%s%lld counter reset%s", paren ? ", " :
+		    " (", (long long)n, n == 1 ? "" : "s");
+		paren = 1;
+	}
+	if (paren)
+		fmt_append(buf, len, ")");
+}
+
+/* "6 intervals in 3.000 s, 7 reads" */
+static void
+pv_extent(FILE *fp, json_t *res)
+{
+	char	 ms[32];
+	int64_t	 span, n;
+
+	span = fmt_span(res, "started", "finished");
+	if (span == 0)
+		span = fmt_span(res, "started", "last_updated");
+	fmt_ms(span / 1000, ms, sizeof(ms));
+	n = fmt_int(res, "round");
+	fprintf(fp, "%lld interval%s in %s s, ", (long long)n,
+	    n == 1 ? "" : "s", ms);
+	pv_count(fp, fmt_int(res, "reads"), "read", "\n");
+}
+
+void
+fmt_passive_summary(FILE *fp, json_t *res)
+{
+	json_t	*v;
+	char	 s[STRMAX], name[STRMAX], ind[24];
+	size_t	 i;
+
+	fprintf(fp, "--- %s passive statistics ---\n",
+	    fmt_str(res, "target", s, sizeof(s)));
+	pv_extent(fp, res);
+	json_array_foreach(json_object_get(res, "interfaces"), i, v) {
+		pv_ifname(v, name, sizeof(name));
+		fprintf(fp, "%s\n", name);
+		snprintf(ind, sizeof(ind), "  ");
+		pv_counters(fp, json_object_get(v, "total"), ind, ind,
+		    "average");
+	}
+}
+
+void
+fmt_passive_show(FILE *fp, json_t *res)
+{
+	json_t	*v, *w, *rounds, *r;
+	char	 name[STRMAX], head[256], ms[32];
+	size_t	 i;
+	int	 width;
+
+	fprintf(fp, "%-10s", "measured");
+	pv_extent(fp, res);
+	fprintf(fp, "total\n");
+	pv_counters(fp, json_object_get(res, "total"), "  ", "  ", "rate");
+	json_array_foreach(json_object_get(res, "interfaces"), i, v) {
+		pv_ifname(v, name, sizeof(name));
+		fprintf(fp, "interface %s\n", name);
+		pv_counters(fp, json_object_get(v, "total"), "  total   ",
+		    "          ", "average");
+		w = json_object_get(v, "last");
+		if (json_is_object(w) && num(w, "seconds") > 0) {
+			fmt_ms((int64_t)(num(w, "seconds") * 1e6), ms,
+			    sizeof(ms));
+			fprintf(fp, "  last    %s s\n", ms);
+			pv_counters(fp, w, "          ", "          ", "rate");
+		}
+		w = json_object_get(v, "window");
+		if (json_is_object(w)) {
+			fmt_ms((int64_t)(num(w, "seconds") * 1e6), ms,
+			    sizeof(ms));
+			fprintf(fp, "  window  %s s\n", ms);
+			pv_counters(fp, w, "          ", "          ", "rate");
+		}
+	}
+	rounds = json_object_get(res, "rounds");
+	if (json_is_array(rounds) && json_array_size(rounds) > 0) {
+		width = fmt_passive_width(res);
+		fmt_passive_head(width, head, sizeof(head));
+		fprintf(fp, "rounds\n%s\n", head);
+		json_array_foreach(rounds, i, r)
+			fmt_passive_round(fp, res, r, width);
+	}
+	w = json_object_get(res, "window");
+	if (json_is_object(w)) {
+		fmt_ms(fmt_int(w, "duration") / 1000, ms, sizeof(ms));
+		fprintf(fp, "window %s s\n", ms);
+		pv_counters(fp, json_object_get(w, "stats"), "  ", "  ",
+		    "rate");
+	}
 }

@@ -50,12 +50,24 @@ void		 fmt_twamp_summary(FILE *, json_t *);
  */
 size_t		 fmt_alert(json_t *, char *, size_t);
 /*
+ * What a threshold's metric measures, by its name: loss a fraction, a
+ * passive task's bps_in and bps_out bits per second, its pps_in,
+ * pps_out and NAME_rate a count per second, the others times.
+ */
+#define METRIC_FRACTION	0
+#define METRIC_TIME	1
+#define METRIC_BITS	2
+#define METRIC_RATE	3
+int		 fmt_metric_kind(const char *);
+/*
  * A threshold's level: a loss fraction as a percentage with 2 decimals,
  * a time (integer ns) in milliseconds without trailing zeros ("150 ms",
- * "0.000001 ms"); time 0: a fraction.
+ * "0.000001 ms"), a rate as fmt_rate ("1.20 Mbit/s", "12.5/s"); the
+ * second argument is the metric's kind (METRIC_*; 0 a fraction, 1 a
+ * time).
  */
 size_t		 fmt_level(json_t *, int, char *, size_t);
-/* A metric's value: a fraction as fmt_level, a time as fmt_ms + " ms". */
+/* A metric's value: as fmt_level, a time as fmt_ms + " ms". */
 size_t		 fmt_value(json_t *, int, char *, size_t);
 /*
  * An event of GET /api/v1/events as a line, without time nor newline:
@@ -105,5 +117,62 @@ size_t		 fmt_route(json_t *, json_t *, char *, size_t);
 size_t		 fmt_nexthop(json_t *, json_t *, char *, size_t);
 /* A stats object in full, each line starting with indent. */
 void		 fmt_stats(FILE *, json_t *, const char *, int);
+/*
+ * Passive tasks (interface counters).  A rate with an SI prefix and 3
+ * significant digits, a space before the prefix and unit when there is
+ * a unit: "0 bit/s", "980 bit/s", "5.25 kbit/s", "1.20 Mbit/s"; "8.00",
+ * "12.3k" without.  A byte count exactly, and from 1000 on with a prefix
+ * too: "614 bytes", "1234567 bytes (1.23 MB)".
+ */
+size_t		 fmt_rate(double, const char *, char *, size_t);
+size_t		 fmt_bytes(uint64_t, char *, size_t);
+/*
+ * An RFC 3339 time member as the local time of day to the millisecond,
+ * "07:39:24.913"; as it is when it is no such time; "-" if absent.
+ */
+size_t		 fmt_clock(json_t *, const char *, char *, size_t);
+/* Nanoseconds from the time member from to the member to; 0 unknown. */
+int64_t		 fmt_span(json_t *, const char *, const char *);
+/*
+ * The live table of a passive task: its header, and a row of an
+ * interface's figures over an interval (an object with Lopa's counters
+ * and our rates; NULL: the interface was not found), without newline:
+ *
+ *	TIME         INTERFACE      RX bit/s      TX bit/s   RX pkt/s ...
+ *	07:39:24.913 vA          5.25 kbit/s   5.25 kbit/s       8.00 ...
+ *
+ * then TX pkt/s and the interval's errors and drops, "RX err/drop" and
+ * "TX err/drop" as "0/0".  width: the INTERFACE column's, from
+ * fmt_passive_width() of the task's result.
+ */
+size_t		 fmt_passive_head(int, char *, size_t);
+size_t		 fmt_passive_row(json_t *, const char *, const char *, int,
+		    char *, size_t);
+int		 fmt_passive_width(json_t *);
+/*
+ * The rows of a round of a task's result (a duration task's interval,
+ * at its end), and of the last read of a continuous one (at its
+ * last_updated): every interface's last interval when all, else only
+ * those not found.
+ */
+void		 fmt_passive_round(FILE *, json_t *, json_t *, int);
+void		 fmt_passive_read(FILE *, json_t *, int, int);
+/*
+ * The summary at the end of a passive task:
+ *
+ *	--- vA,lo passive statistics ---
+ *	6 intervals in 3.000 s, 7 reads
+ *	vA
+ *	  rx 614 bytes, 7 packets, 0 errors, 0 drops, 0 multicast
+ *	  tx 614 bytes, 7 packets, 0 errors, 0 drops
+ *	  average rx 1.64 kbit/s, 2.33 pkt/s; tx 1.64 kbit/s, 2.33 pkt/s
+ *
+ * an interface's name followed by what is unusual: "(not found, gone 1
+ * time, 2 counter resets)".  task show's part of a passive task: the
+ * reads, Lopa's sums, each interface's total, last interval and window,
+ * the rounds as the live table, the window's sums.
+ */
+void		 fmt_passive_summary(FILE *, json_t *);
+void		 fmt_passive_show(FILE *, json_t *);
 
 #endif /* LOPACTL_FMT_H */

@@ -7,7 +7,8 @@
  * words are parsed by the token tables of parser.c; each action maps to
  * one request in commands[] below and to one method of the output
  * vtable, or to a function that makes several (ping, tcp, udp, twamp,
- * stamp, and monitor, which follows the daemon's event stream: probe.c)
+ * stamp, passive, and monitor, which follows the daemon's event stream:
+ * probe.c)
  * or sends a body (monitor add and update, below).
  * Exit status: 0 success, 1 a measurement got no answer, 2 usage or a
  * request the API refused as bad (4xx), 3 daemon unreachable, 401/403,
@@ -96,6 +97,7 @@ static const struct command commands[] = {
 	{ UDP, NULL, NULL, NULL, probe_run },
 	{ TWAMP, NULL, NULL, NULL, probe_run },
 	{ STAMP, NULL, NULL, NULL, probe_run },
+	{ PASSIVE, NULL, NULL, NULL, passive_run },
 	{ REFLECTOR, "GET", "/api/v1/reflector", show_reflector, NULL },
 	{ TASK_LIST, "GET", "/api/v1/tasks", show_task_list, NULL },
 	{ TASK_SHOW, "GET", "/api/v1/tasks/%s", show_task, NULL },
@@ -135,7 +137,6 @@ static int	 call(struct ctl *, const char *, const char *, json_t *,
 		    struct http_resp *, json_t **);
 static json_t	*monitor_body(const struct parse_result *, int);
 static void	 monitor_filter(json_t *, const struct parse_result *, int);
-static void	 monitor_labels(json_t *, const struct parse_result *);
 static void	 monitor_webhook(json_t *, const struct parse_result *, int);
 static void	 monitor_enabled(json_t *, const struct parse_result *, int);
 static json_t	*string_arg(const char *, const char *);
@@ -736,7 +737,7 @@ monitor_body(const struct parse_result *res, int add)
 		    json_integer(a[ARG_BUFFER].num));
 	if (a[ARG_NAME].set)
 		body_set(o, "name", string_arg("--name", a[ARG_NAME].str));
-	monitor_labels(o, res);
+	labels_body(o, res);
 	monitor_webhook(o, res, add);
 	monitor_enabled(o, res, add);
 	if (!add && json_object_size(o) == 0)
@@ -809,9 +810,12 @@ monitor_filter(json_t *o, const struct parse_result *res, int add)
 		json_decref(f);
 }
 
-/* --label KEY=VALUE ..., a map; update --no-labels: an empty one. */
-static void
-monitor_labels(json_t *o, const struct parse_result *res)
+/*
+ * --label KEY=VALUE ..., a map; update --no-labels: an empty one (monitor
+ * add and update, passive).
+ */
+void
+labels_body(json_t *o, const struct parse_result *res)
 {
 	const struct parse_arg	*a = &res->args[ARG_LABEL];
 	json_t			*l;

@@ -36,6 +36,10 @@ int	 api_error(const struct ctl *, const char *, const char *,
 
 /* ping, tcp, udp, twamp, stamp (probe.c); returns the exit status. */
 int	 probe_run(struct ctl *, const struct parse_result *);
+/* passive: interface counters, followed by polling (probe.c). */
+int	 passive_run(struct ctl *, const struct parse_result *);
+/* --label KEY=VALUE ...: the body's "labels" (lopactl.c). */
+void	 labels_body(json_t *, const struct parse_result *);
 /* monitor, events: GET /api/v1/events until ^C (probe.c). */
 int	 monitor_run(struct ctl *, const struct parse_result *);
 /*

@@ -61,6 +61,16 @@ static void	 text_monitor_updated(const struct http_resp *, json_t *,
 		    const char *);
 static void	 text_monitor_deleted(const struct http_resp *, json_t *,
 		    const char *);
+static void	 text_passive_start(const char *, const char *,
+		    const char *, int);
+static void	 text_passive_round(json_t *, json_t *, int);
+static void	 text_passive_read(json_t *, int, int);
+static void	 text_passive_summary(json_t *, const char *, size_t);
+static void	 json_passive_start(const char *, const char *, const char *,
+		    int);
+static void	 json_passive_round(json_t *, json_t *, int);
+static void	 json_passive_read(json_t *, int, int);
+static void	 json_compact(json_t *);
 static void	 text_interfaces(json_t *);
 static void	 text_routes(json_t *, json_t *);
 static void	 monitor_cells(json_t *, char [][CELL]);
@@ -107,6 +117,10 @@ const struct output text_output = {
 	.monitor_deleted = text_monitor_deleted,
 	.interfaces = text_interfaces,
 	.routes = text_routes,
+	.passive_start = text_passive_start,
+	.passive_round = text_passive_round,
+	.passive_read = text_passive_read,
+	.passive_summary = text_passive_summary,
 	.problem = text_problem,
 };
 
@@ -132,6 +146,10 @@ const struct output json_output = {
 	.monitor_deleted = json_body_id,
 	.interfaces = json_array_out,
 	.routes = json_routes,
+	.passive_start = json_passive_start,
+	.passive_round = json_passive_round,
+	.passive_read = json_passive_read,
+	.passive_summary = json_text,
 	.problem = json_problem,
 };
 
@@ -308,7 +326,9 @@ text_problem(const struct http_resp *resp, json_t *j)
 
 /*
  * ID TYPE MODE TARGET STATUS SENT RECV LOSS% AVG P99, one task a row;
- * AVG and P99 in milliseconds, "-" without replies.
+ * AVG and P99 in milliseconds, "-" without replies.  A passive task has
+ * Lopa's "bytes:IN/OUT pkts:IN/OUT" of its total instead of the probes'
+ * columns (TYPE grows to "passive" when one is listed).
  */
 static void
 text_task_list(const struct http_resp *resp, json_t *j)
@@ -317,7 +337,7 @@ text_task_list(const struct http_resp *resp, json_t *j)
 	char	 id[128], type[16], mode[16], target[256], status[16];
 	char	 loss[16], avg[32], p99[32];
 	size_t	 i, n;
-	int	 wid = 2, wtarget = 6;
+	int	 wid = 2, wtarget = 6, wtype = 4;
 
 	json_array_foreach(j, i, t) {
 		n = strlen(fmt_str(t, "id", id, sizeof(id)));
@@ -326,12 +346,30 @@ text_task_list(const struct http_resp *resp, json_t *j)
 		n = strlen(fmt_str(t, "target", target, sizeof(target)));
 		if ((int)n > wtarget)
 			wtarget = n > COL_MAX ? COL_MAX : (int)n;
+		n = strlen(fmt_str(t, "type", type, sizeof(type)));
+		if ((int)n > wtype)
+			wtype = (int)n;
 	}
-	printf("%-*s %-4s %-10s %-*s %-8s %8s %8s %6s %9s %9s\n", wid, "ID",
-	    "TYPE", "MODE", wtarget, "TARGET", "STATUS", "SENT", "RECV",
+	printf("%-*s %-*s %-10s %-*s %-8s %8s %8s %6s %9s %9s\n", wid, "ID",
+	    wtype, "TYPE", "MODE", wtarget, "TARGET", "STATUS", "SENT", "RECV",
 	    "LOSS%", "AVG", "P99");
 	json_array_foreach(j, i, t) {
 		tot = json_object_get(t, "total");
+		if (strcmp(fmt_str(t, "type", type, sizeof(type)),
+		    "passive") == 0) {
+			printf("%-*s %-*s %-10s %-*s %-8s bytes:%lld/%lld "
+			    "pkts:%lld/%lld\n", wid, fmt_str(t, "id", id,
+			    sizeof(id)), wtype, type,
+			    fmt_str(t, "mode", mode, sizeof(mode)),
+			    wtarget, fmt_str(t, "target", target,
+			    sizeof(target)),
+			    fmt_str(t, "status", status, sizeof(status)),
+			    (long long)fmt_int(tot, "bytes_in"),
+			    (long long)fmt_int(tot, "bytes_out"),
+			    (long long)fmt_int(tot, "packets_in"),
+			    (long long)fmt_int(tot, "packets_out"));
+			continue;
+		}
 		snprintf(loss, sizeof(loss), "%.2f",
 		    json_number_value(json_object_get(tot, "loss_rate")) * 100);
 		/*
@@ -348,8 +386,8 @@ text_task_list(const struct http_resp *resp, json_t *j)
 			snprintf(avg, sizeof(avg), "-");
 			snprintf(p99, sizeof(p99), "-");
 		}
-		printf("%-*s %-4s %-10s %-*s %-8s %8lld %8lld %6s %9s %9s\n",
-		    wid, fmt_str(t, "id", id, sizeof(id)),
+		printf("%-*s %-*s %-10s %-*s %-8s %8lld %8lld %6s %9s %9s\n",
+		    wid, fmt_str(t, "id", id, sizeof(id)), wtype,
 		    fmt_str(t, "type", type, sizeof(type)),
 		    fmt_str(t, "mode", mode, sizeof(mode)),
 		    wtarget, fmt_str(t, "target", target, sizeof(target)),
@@ -457,7 +495,7 @@ show_alert(const char *metric, json_t *a, json_t *rule)
 	int	 time, below;
 
 	fmt_safe(m, sizeof(m), metric, strlen(metric));
-	time = strcmp(metric, "loss") != 0;
+	time = fmt_metric_kind(metric);
 	printf("  %-12s %s", m, fmt_str(a, "state", b, sizeof(b)));
 	v = json_object_get(a, "value");
 	if (json_is_true(json_object_get(a, "waiting")))
@@ -537,6 +575,10 @@ text_task_show(const struct http_resp *resp, json_t *j)
 		show_params("params", json_object_get(j, "params"));
 	show_alerts(j);
 
+	if (strcmp(fmt_str(j, "type", c, sizeof(c)), "passive") == 0) {
+		fmt_passive_show(stdout, j);
+		return;
+	}
 	printf("total\n");
 	fmt_stats(stdout, json_object_get(j, "total"), "  ",
 	    strcmp(fmt_str(j, "mode", c, sizeof(c)), "continuous") != 0);
@@ -919,6 +961,72 @@ text_routes(json_t *j, json_t *links)
 			printf("\t%s\n", line);
 		}
 	}
+}
+
+/* "PASSIVE vA,lo: task vm-1, duration 3s, interval 500ms", the header */
+static void
+text_passive_start(const char *ifaces, const char *id, const char *what,
+    int width)
+{
+	char	 f[256], i[256], head[256];
+
+	fmt_safe(f, sizeof(f), ifaces, strlen(ifaces));
+	fmt_safe(i, sizeof(i), id, strlen(id));
+	fmt_passive_head(width, head, sizeof(head));
+	printf("PASSIVE %s: task %s, %s\n%s\n", f, i, what, head);
+	fflush(stdout);
+}
+
+static void
+text_passive_round(json_t *round, json_t *res, int width)
+{
+	fmt_passive_round(stdout, res, round, width);
+	fflush(stdout);
+}
+
+static void
+text_passive_read(json_t *res, int width, int all)
+{
+	fmt_passive_read(stdout, res, width, all);
+	fflush(stdout);
+}
+
+static void
+text_passive_summary(json_t *res, const char *text, size_t len)
+{
+	fmt_passive_summary(stdout, res);
+}
+
+static void
+json_passive_start(const char *ifaces, const char *id, const char *what,
+    int width)
+{
+}
+
+/* A round as one line of compact JSON. */
+static void
+json_passive_round(json_t *round, json_t *res, int width)
+{
+	json_compact(round);
+}
+
+/* The task's result at each new read, one line. */
+static void
+json_passive_read(json_t *res, int width, int all)
+{
+	json_compact(res);
+}
+
+static void
+json_compact(json_t *j)
+{
+	char	*s;
+
+	if ((s = json_dumps(j, JSON_COMPACT)) == NULL)
+		errx(1, "out of memory");
+	printf("%s\n", s);
+	free(s);
+	fflush(stdout);
 }
 
 static void

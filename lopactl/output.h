@@ -55,6 +55,18 @@ struct output {
 	 */
 	void	(*interfaces)(json_t *);
 	void	(*routes)(json_t *, json_t *);
+	/*
+	 * passive: the line before the rows (interfaces, id, what runs)
+	 * and the table's header (INTERFACE width); a duration task's
+	 * round (and the task's result it came in); a continuous task's
+	 * new read (every interface's last interval when all, else those
+	 * not found); the result at the end (parsed, and its text).
+	 */
+	void	(*passive_start)(const char *, const char *, const char *,
+		    int);
+	void	(*passive_round)(json_t *, json_t *, int);
+	void	(*passive_read)(json_t *, int, int);
+	void	(*passive_summary)(json_t *, const char *, size_t);
 	/* error answers: problem+json (json may be NULL), on stderr */
 	void	(*problem)(const struct http_resp *, json_t *);
 };

@@ -34,6 +34,8 @@
 #include <arpa/inet.h>
 
 #include <stdarg.h>
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +134,17 @@ static const struct token t_mon_enabled[];
 static const struct token t_mon_events[];
 static const struct token t_mon_events_opts[];
 static const struct token t_mon_last[];
+static const struct token t_passive[];
+static const struct token t_pv_opts[];
+static const struct token t_pv_duration[];
+static const struct token t_pv_window[];
+static const struct token t_pv_interval[];
+static const struct token t_pv_mode[];
+static const struct token t_pv_name[];
+static const struct token t_pv_label[];
+static const struct token t_pv_threshold[];
+static const struct token t_pv_webhook[];
+static const struct token t_pv_secret_file[];
 static const struct token t_task[];
 static const struct token t_task_id[];
 static const struct token t_task_list[];
@@ -148,6 +161,7 @@ static const struct token t_main[] = {
 	{ KEYWORD,	"udp",		UDP,		t_probe, 0, 0 },
 	{ KEYWORD,	"twamp",	TWAMP,		t_tw,	0, 0 },
 	{ KEYWORD,	"stamp",	STAMP,		t_tw,	0, 0 },
+	{ KEYWORD,	"passive",	PASSIVE,	t_passive, 0, 0 },
 	{ KEYWORD,	"task",		NONE,		t_task,	0, 0 },
 	{ KEYWORD,	"monitor",	MONITOR,	t_monitor, 0, 0 },
 	{ KEYWORD,	"events",	MONITOR,	NULL,	0, 0 },
@@ -312,7 +326,7 @@ static const struct token t_latency_thr[] = {
 
 static const struct token t_threshold[] = {
 	{ STRINGS,	"RULE",		ARG_THRESHOLD,	t_probe_opts,
-	    0, THRESHOLD_METRICS },
+	    0, THRESHOLD_PROBE_METRICS },
 	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
 };
 
@@ -470,7 +484,7 @@ static const struct token t_tw_latency_thr[] = {
 
 static const struct token t_tw_threshold[] = {
 	{ STRINGS,	"RULE",		ARG_THRESHOLD,	t_tw_opts,
-	    0, THRESHOLD_METRICS },
+	    0, THRESHOLD_PROBE_METRICS },
 	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
 };
 
@@ -481,6 +495,91 @@ static const struct token t_tw_webhook[] = {
 
 static const struct token t_tw_secret_file[] = {
 	{ STRING,	"FILE",		ARG_SECRET_FILE, t_tw_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+/*
+ * passive IFACE [IFACE ...] [options]: the counters of up to
+ * TASK_MAXIFACES interfaces.  The interfaces after the first fill the
+ * same slot from the option table, whose IFACE row leads back to it
+ * (the usage shows it as "[IFACE ...]").  -w is the duration, or with
+ * --continuous the window as for the probe commands; -W the window;
+ * Lopa's --mode, --duration and --interval are aliases.  An interval of
+ * 0 is Lopa's "the default" (probe.c checks the minimum).
+ */
+static const struct token t_passive[] = {
+	{ STRINGS,	"IFACE",	ARG_IFACE,	t_pv_opts,
+	    0, TASK_MAXIFACES },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_pv_opts[] = {
+	{ NOTOKEN,	"",		NONE,		NULL,	0, 0 },
+	{ STRINGS,	"IFACE",	ARG_IFACE,	t_pv_opts,
+	    0, TASK_MAXIFACES },
+	{ OPTION,	"-w",		NONE,		t_pv_duration, 0, 0 },
+	{ FLAG,		"--continuous",	F_CONTINUOUS,	t_pv_opts, 0, 0 },
+	{ OPTION,	"-W",		NONE,		t_pv_window, 0, 0 },
+	{ OPTION,	"-i",		NONE,		t_pv_interval, 0, 0 },
+	{ OPTION,	"--name",	NONE,		t_pv_name, 0, 0 },
+	{ OPTION,	"--label",	NONE,		t_pv_label, 0, 0 },
+	{ OPTION,	"--threshold",	NONE,		t_pv_threshold, 0, 0 },
+	{ OPTION,	"--webhook",	NONE,		t_pv_webhook, 0, 0 },
+	{ OPTION,	"--webhook-secret-file", NONE,	t_pv_secret_file,
+	    0, 0 },
+	{ FLAG,		"-f",		F_FOLLOW,	t_pv_opts, 0, 0 },
+	{ ALIAS,	"--mode",	NONE,		t_pv_mode, 0, 0 },
+	{ ALIAS,	"--duration",	NONE,		t_pv_duration, 0, 0 },
+	{ ALIAS,	"--interval",	NONE,		t_pv_interval, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_pv_duration[] = {
+	{ DURATION,	"DURATION",	ARG_DURATION,	t_pv_opts,
+	    TASK_PASSIVE_MIN_INTERVAL, TASK_PASSIVE_MAXIVALS * HOUR },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_pv_window[] = {
+	{ DURATION,	"WINDOW",	ARG_WINDOW,	t_pv_opts,
+	    TASK_PASSIVE_MIN_INTERVAL, TASK_PASSIVE_MAXIVALS * HOUR },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_pv_interval[] = {
+	{ DURATION,	"INTERVAL",	ARG_INTERVAL,	t_pv_opts, 0, HOUR },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_pv_mode[] = {
+	{ CHOICE,	"duration|continuous", ARG_MODE, t_pv_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_pv_name[] = {
+	{ STRING,	"NAME",		ARG_NAME,	t_pv_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_pv_label[] = {
+	{ STRINGS,	"KEY=VALUE",	ARG_LABEL,	t_pv_opts,
+	    0, ARG_REPEAT_MAX },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_pv_threshold[] = {
+	{ STRINGS,	"RULE",		ARG_THRESHOLD,	t_pv_opts,
+	    0, THRESHOLD_METRICS - THRESHOLD_PROBE_METRICS },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_pv_webhook[] = {
+	{ STRING,	"URL",		ARG_WEBHOOK,	t_pv_opts, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+static const struct token t_pv_secret_file[] = {
+	{ STRING,	"FILE",		ARG_SECRET_FILE, t_pv_opts, 0, 0 },
 	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
 };
 
@@ -506,8 +605,8 @@ static const struct token t_task_list[] = {
 };
 
 static const struct token t_list_type[] = {
-	{ CHOICE,	"ping|tcp|udp|twamp|stamp", ARG_TYPE, t_task_list,
-	    0, 0 },
+	{ CHOICE,	"ping|tcp|udp|twamp|stamp|passive", ARG_TYPE,
+	    t_task_list, 0, 0 },
 	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
 };
 
@@ -747,6 +846,15 @@ static const struct {
 	{ "jitter",		1, 0 },
 	{ "forward_p99",	1, 1 },
 	{ "backward_p99",	1, 1 },
+	/* passive: rates per second (time 2) */
+	{ "bps_in",		2, 0 },
+	{ "bps_out",		2, 0 },
+	{ "pps_in",		2, 0 },
+	{ "pps_out",		2, 0 },
+	{ "errors_in_rate",	2, 0 },
+	{ "errors_out_rate",	2, 0 },
+	{ "drops_in_rate",	2, 0 },
+	{ "drops_out_rate",	2, 0 },
 };
 
 static void	 seterr(char *, size_t, const char *, ...)
@@ -888,6 +996,12 @@ match_token(const struct token *table, const char *word,
 
 	for (t = table; t->type != ENDTOKEN; t++) {
 		if (!typed(t))
+			continue;
+		/*
+		 * An argument among options ("passive IFACE ... -x"): a word
+		 * like an option is an unknown option, not a bad IFACE.
+		 */
+		if (t->next == table && *word == '-')
 			continue;
 		if (parse_value(t, word, &arg, why, sizeof(why)) == -1) {
 			numbad |= t->type == NUMBER;
@@ -1198,6 +1312,9 @@ commands_walk(const struct token *table, FILE *fp, const char *indent,
 			end = 1;
 		else if (t->type == FLAG)
 			fmt_append(line, len, " [%s]", t->keyword);
+		else if (typed(t) && t->next == table)
+			/* more of the argument before: "passive IFACE" */
+			fmt_append(line, len, " [%s ...]", t->keyword);
 		else if (t->type == OPTION && t->min > 0 &&
 		    (a = argname(t->next)) != NULL)
 			fmt_append(line, len, " %s %s", t->keyword, a);
@@ -1217,6 +1334,8 @@ commands_walk(const struct token *table, FILE *fp, const char *indent,
 	for (t = table; t->type != ENDTOKEN; t++) {
 		if (t->type != KEYWORD && !typed(t))
 			continue;
+		if (typed(t) && t->next == table)
+			continue;	/* listed among the options */
 		/* keywords in a row leading to one table: "ping|tcp|udp" */
 		if (t->type == KEYWORD && t->next != NULL && t > table &&
 		    t[-1].type == KEYWORD && t[-1].next == t->next)
@@ -1407,6 +1526,33 @@ cidr_parse(const char *word, char *why, size_t whylen)
 }
 
 /* A level or clear of the rule th: a fraction or a duration. */
+/* A rate per second: a number, with k, M, G or T for thousands... */
+static int
+rate_parse(const char *s, double *out)
+{
+	static const char	 sfx[] = "kMGT";
+	const char		*p;
+	char			*end;
+	double			 v;
+
+	if (*s == '\0' || *s == '-' || *s == '+')
+		return (-1);
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || !isfinite(v) || v < 0)
+		return (-1);
+	if (*end != '\0') {
+		if (end[1] != '\0' || (p = strchr(sfx, *end)) == NULL)
+			return (-1);
+		for (; p >= sfx; p--)
+			v *= 1000;
+	}
+	if (v > 1e15)
+		return (-1);
+	*out = v;
+	return (0);
+}
+
 static int
 threshold_level(const struct threshold *th, const char *what,
     const char *word, double *out, char *err, size_t errlen)
@@ -1418,6 +1564,14 @@ threshold_level(const struct threshold *th, const char *what,
 	if (*word == '\0') {
 		seterr(err, errlen, "missing %s", what);
 		return (-1);
+	}
+	if (th->rate) {
+		if (rate_parse(word, out) == -1) {
+			seterr(err, errlen, "%s \"%s\": expected a rate per "
+			    "second such as 1000, 1.5k, 100M or 1G", what, word);
+			return (-1);
+		}
+		return (0);
 	}
 	if (!th->time) {
 		if (fraction_parse(word, out, why, sizeof(why)) == -1) {
@@ -1528,11 +1682,15 @@ threshold_parse(const char *spec, struct threshold *th, char *err,
 			break;
 	if (i == THRESHOLD_METRICS) {
 		seterr(err, errlen, "unknown metric \"%s\": loss, rtt_avg, "
-		    "rtt_p99, jitter, forward_p99 or backward_p99", f[0]);
+		    "rtt_p99, jitter, forward_p99, backward_p99, or for "
+		    "passive tasks bps_in, bps_out, pps_in, pps_out, "
+		    "errors_in_rate, errors_out_rate, drops_in_rate, "
+		    "drops_out_rate", f[0]);
 		return (-1);
 	}
 	th->metric = metrics[i].name;
-	th->time = metrics[i].time;
+	th->time = metrics[i].time == 1;
+	th->rate = metrics[i].time == 2;
 	th->oneway = metrics[i].oneway;
 	if (strcmp(f[1], "above") != 0 && strcmp(f[1], "below") != 0) {
 		seterr(err, errlen, "\"%s\": expected above or below", f[1]);

@@ -38,6 +38,7 @@ enum actions {
 	MONITOR_EVENTS,
 	SHOW_INTERFACES,	/* GET /api/v1/interfaces */
 	SHOW_ROUTES,		/* GET /api/v1/routes */
+	PASSIVE,		/* interface counters: POST /tasks/passive */
 };
 
 enum token_type {
@@ -109,6 +110,7 @@ enum arg_slot {
 	ARG_LABEL,
 	ARG_ENABLED,
 	ARG_LAST,
+	ARG_WINDOW,
 	ARG_MAX
 };
 
@@ -172,13 +174,16 @@ const struct token *parser_main(void);
  *	METRIC:above|below:LEVEL[:CLEAR[:FOR]][:NAME=VALUE ...]
  *
  * NAME one of clear, for, clear_for, min_samples and repeat.  Levels are
- * fractions for loss ("0.05" or "5%"), durations for the other metrics.
+ * fractions for loss ("0.05" or "5%"), rates per second for a passive
+ * task's metrics ("100M"), durations for the other metrics.
  */
-#define THRESHOLD_METRICS	6
+#define THRESHOLD_METRICS	14
+#define THRESHOLD_PROBE_METRICS	6	/* the first; then passive's */
 
 struct threshold {
 	const char	*metric;	/* "loss", "rtt_avg", ... (static) */
 	int		 time;		/* a duration metric, else a fraction */
+	int		 rate;		/* passive: a rate per second */
 	int		 oneway;	/* twamp and stamp only */
 	int		 below;		/* low is bad */
 	double		 level;		/* fraction, or nanoseconds */

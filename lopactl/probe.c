@@ -21,6 +21,8 @@
  * no more) and falls back to GET.  A continuous task is only followed
  * with -f; Ctrl-C then leaves it running.
  *
+ * passive, which has no stream, polls its task instead (below).
+ *
  * monitor (and its alias events) follows the daemon's stream of every
  * task's changes of status, threshold notifications and netlink monitors'
  * events the same way, until Ctrl-C or the end of the stream:
@@ -79,7 +81,7 @@ static json_t	*request_body(const struct parse_result *, const char *,
 static json_t	*tlvs_body(const char *);
 static void	 alerts_body(json_t *, const struct parse_result *,
 		    const char *, int);
-static json_t	*rules_body(const struct parse_result *, int);
+static json_t	*rules_body(const struct parse_result *, int, int);
 static json_t	*rule_json(const struct threshold *);
 static json_t	*level_json(const struct threshold *, double);
 static int	 create(struct probe *, json_t *);
@@ -348,7 +350,8 @@ alerts_body(json_t *o, const struct parse_result *res, const char *type,
 		    json_integer(a[ARG_LATENCY_THRESHOLD].dur));
 	tw = strcmp(type, "twamp") == 0 || strcmp(type, "stamp") == 0;
 	if (a[ARG_THRESHOLD].set)
-		json_set(o, "thresholds", rules_body(res, tw));
+		json_set(o, "thresholds", rules_body(res, tw,
+		    strcmp(type, "passive") == 0));
 
 	if (a[ARG_WEBHOOK].set) {
 		url = a[ARG_WEBHOOK].str;
@@ -364,7 +367,7 @@ alerts_body(json_t *o, const struct parse_result *res, const char *type,
 
 /* "thresholds": a rule per --threshold, by metric. */
 static json_t *
-rules_body(const struct parse_result *res, int tw)
+rules_body(const struct parse_result *res, int tw, int pv)
 {
 	const struct parse_arg	*a = res->args;
 	const char		*spec;
@@ -382,6 +385,12 @@ rules_body(const struct parse_result *res, int tw)
 		if (th.oneway && !tw)
 			errx(EXIT_USAGE, "--threshold %s: only twamp and stamp "
 			    "measure one-way delays", spec);
+		if (th.rate != pv)
+			errx(EXIT_USAGE, "--threshold %s: %s", spec, pv ?
+			    "a passive task's metrics are bps_in, bps_out, "
+			    "pps_in, pps_out, errors_in_rate, errors_out_rate, "
+			    "drops_in_rate and drops_out_rate" : "a rate of "
+			    "interface counters: passive tasks only");
 		if (json_object_get(rules, th.metric) != NULL)
 			errx(EXIT_USAGE, "--threshold: two rules for %s",
 			    th.metric);
@@ -887,4 +896,356 @@ watch_event(void *arg, const char *event, const char *data, size_t len)
 	w->ctl->out->event(event, j, data, len);
 	json_decref(j);
 	return (0);
+}
+
+/*
+ * passive IFACE [IFACE ...]: the counters of interfaces, as a task
+ * (POST /api/v1/tasks/passive).  It has no event stream: its result is
+ * polled (GET /api/v1/tasks/ID) every half interval, PV_POLL_MIN to
+ * PV_POLL_MAX apart.  A duration task's rounds (one per interval) are
+ * printed as they appear, then the totals at its end; a continuous task
+ * is followed with -f only: a line per interface at each new read (its
+ * "reads" counter), with each interface's last interval when the read
+ * closed one (its "round" counter moved), else only the interfaces that
+ * were not found.
+ *
+ * Ctrl-C as for the probe commands: a duration task is stopped, its
+ * totals printed once it ended (waiting up to STOP_WAIT seconds, a
+ * second Ctrl-C waits no more); a continuous task is left running.  A
+ * duration task that has not ended PV_SLACK after its end is given up.
+ */
+#define PV_POLL_MIN	(50LL * 1000 * 1000)
+#define PV_POLL_MAX	(500LL * 1000 * 1000)
+#define PV_SLACK	(10LL * 1000 * 1000 * 1000)
+#define PV_NS		(1000LL * 1000 * 1000)
+
+struct passive {
+	struct probe	 p;		/* ctl, res, id, idpath, stopping */
+	int64_t		 interval;
+	int64_t		 span;		/* the duration, or the window */
+	char		 ifaces[TASK_TARGETLEN];
+	int		 width;		/* the INTERFACE column */
+	int64_t		 printed;	/* duration: the last round shown */
+	int64_t		 reads;		/* continuous: reads seen */
+	int64_t		 intervals;	/* continuous: intervals seen */
+	json_t		*res;		/* the last result */
+	struct http_resp resp;		/* and its answer */
+	int		 have_resp;
+};
+
+static json_t	*passive_body(const struct parse_result *, struct passive *,
+		    char *, size_t);
+static int	 passive_get(struct passive *);
+static void	 passive_show(struct passive *);
+static int	 passive_final(json_t *);
+static int64_t	 mono_ns(void);
+static void	 nap(int64_t);
+
+static int64_t
+mono_ns(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * PV_NS + ts.tv_nsec);
+}
+
+/* Sleep ns, or less when a signal comes. */
+static void
+nap(int64_t ns)
+{
+	struct timespec	 ts;
+
+	if (ns <= 0)
+		return;
+	ts.tv_sec = ns / PV_NS;
+	ts.tv_nsec = ns % PV_NS;
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * The creation body: the interfaces (ours, "interfaces"), the mode, what
+ * was given of the interval, duration or window, name, labels.  What the
+ * daemon would refuse is refused here when an option can be named.
+ */
+static json_t *
+passive_body(const struct parse_result *res, struct passive *pv,
+    char *what, size_t wlen)
+{
+	const struct parse_arg	*a = res->args;
+	const struct parse_arg	*ifs = &a[ARG_IFACE];
+	const char		*opt, *s, *word;
+	json_t			*o, *list, *v;
+	char			 d[64], w[64];
+	size_t			 i, k;
+	int			 cont;
+
+	cont = (res->flags & F_CONTINUOUS) != 0;
+	if (cont && a[ARG_MODE].set &&
+	    strcmp(a[ARG_MODE].str, "continuous") != 0)
+		errx(EXIT_USAGE, "--continuous and --mode %s are mutually "
+		    "exclusive", a[ARG_MODE].str);
+	if (a[ARG_MODE].set)
+		cont = strcmp(a[ARG_MODE].str, "continuous") == 0;
+	if (!cont && a[ARG_WINDOW].set)
+		errx(EXIT_USAGE, "-W applies to continuous tasks only "
+		    "(--continuous or --mode continuous); -w is a duration "
+		    "task's length");
+	if (cont && a[ARG_WINDOW].set && a[ARG_DURATION].set)
+		errx(EXIT_USAGE, "-w and -W are both the window of a "
+		    "continuous task: give one");
+	if (a[ARG_INTERVAL].set && a[ARG_INTERVAL].dur != 0 &&
+	    a[ARG_INTERVAL].dur < TASK_PASSIVE_MIN_INTERVAL)
+		errx(EXIT_USAGE, "-i %s: too short (minimum 100ms; 0 is the "
+		    "default, 10s)", a[ARG_INTERVAL].str);
+	pv->p.continuous = cont;
+	pv->interval = a[ARG_INTERVAL].set && a[ARG_INTERVAL].dur != 0 ?
+	    a[ARG_INTERVAL].dur : TASK_PASSIVE_INTERVAL;
+	if (cont && a[ARG_WINDOW].set) {
+		opt = "-W";
+		pv->span = a[ARG_WINDOW].dur;
+	} else if (a[ARG_DURATION].set) {
+		opt = "-w";
+		pv->span = a[ARG_DURATION].dur;
+	} else {
+		opt = NULL;
+		pv->span = cont ? TASK_DEF_WINDOW : TASK_PASSIVE_DURATION;
+	}
+	duration_format(pv->interval, d, sizeof(d));
+	duration_format(pv->span, w, sizeof(w));
+	/* the option's word as given in messages */
+	if (opt == NULL)
+		word = w;
+	else
+		word = a[strcmp(opt, "-W") == 0 ? ARG_WINDOW :
+		    ARG_DURATION].str;
+	if (pv->span < pv->interval)
+		errx(EXIT_USAGE, "%s%s%s is shorter than the interval %s",
+		    opt != NULL ? opt : cont ? "the default window " :
+		    "the default duration ", opt != NULL ? " " : "", word, d);
+	if (pv->span / pv->interval > TASK_PASSIVE_MAXIVALS)
+		errx(EXIT_USAGE, "%s%s%s: more than %d intervals of %s: make "
+		    "the interval (-i) longer", opt != NULL ? opt : cont ?
+		    "the default window " : "the default duration ",
+		    opt != NULL ? " " : "", word, TASK_PASSIVE_MAXIVALS, d);
+
+	if ((o = json_object()) == NULL || (list = json_array()) == NULL)
+		errx(1, "out of memory");
+	for (i = 0; i < ifs->n; i++) {
+		s = ifs->strv[i];
+		if (strlen(s) >= TASK_IFNAMELEN)
+			errx(EXIT_USAGE, "%s: longer than %d bytes: not an "
+			    "interface name", s, TASK_IFNAMELEN - 1);
+		if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0 ||
+		    strpbrk(s, ",/: \t") != NULL)
+			errx(EXIT_USAGE, "%s: not an interface name", s);
+		for (k = 0; k < i; k++)
+			if (strcmp(s, ifs->strv[k]) == 0)
+				errx(EXIT_USAGE, "%s: interface given twice",
+				    s);
+		if (json_array_append_new(list, json_string(s)) == -1)
+			errx(EXIT_USAGE, "%s: not UTF-8", s);
+		if (i > 0)
+			strlcat(pv->ifaces, ",", sizeof(pv->ifaces));
+		strlcat(pv->ifaces, s, sizeof(pv->ifaces));
+	}
+	json_set(o, "interfaces", list);
+	json_set(o, "mode", json_string(cont ? "continuous" : "duration"));
+	if (a[ARG_INTERVAL].set)
+		json_set(o, "interval", json_integer(a[ARG_INTERVAL].dur));
+	if (opt != NULL)
+		json_set(o, cont ? "window" : "duration",
+		    json_integer(pv->span));
+	if (a[ARG_NAME].set) {
+		if ((v = json_string(a[ARG_NAME].str)) == NULL)
+			errx(EXIT_USAGE, "--name %s: not UTF-8",
+			    a[ARG_NAME].str);
+		json_set(o, "name", v);
+	}
+	labels_body(o, res);
+	alerts_body(o, res, "passive", cont);
+	if (cont)
+		snprintf(what, wlen, "continuous, interval %s, window %s", d,
+		    w);
+	else
+		snprintf(what, wlen, "duration %s, interval %s", w, d);
+	return (o);
+}
+
+/* Whether a task's status is final. */
+static int
+passive_final(json_t *res)
+{
+	json_t		*st;
+	const char	*s;
+
+	st = json_object_get(res, "status");
+	if (!json_is_string(st))
+		return (0);
+	s = json_string_value(st);
+	return (strcmp(s, "finished") == 0 || strcmp(s, "stopped") == 0 ||
+	    strcmp(s, "failed") == 0);
+}
+
+/*
+ * GET the task into pv->res: 0, or the exit status of an error answer
+ * (shown).  No answer at all ends lopactl.
+ */
+static int
+passive_get(struct passive *pv)
+{
+	struct http_resp	 resp;
+	char			 path[512], perr[1024];
+	json_t			*j;
+	int			 rc;
+
+	snprintf(path, sizeof(path), "/api/v1/tasks/%s", pv->p.idpath);
+	if (http_request(&pv->p.ctl->conn, "GET", path, NULL, TIMEOUT_SHORT,
+	    &resp, perr, sizeof(perr)) == -1)
+		errx(EXIT_DAEMON, "%s: %s", pv->p.ctl->where, perr);
+	j = answer_json(&resp);
+	if (resp.status != 200) {
+		if (resp.status == 404)
+			warnx("task %s is gone (deleted)", pv->p.id);
+		rc = api_error(pv->p.ctl, "GET", path, &resp, j);
+		json_decref(j);
+		http_resp_free(&resp);
+		return (rc);
+	}
+	if (!json_is_object(j))
+		errx(EXIT_DAEMON, "%s: GET %s: answer is not a task",
+		    pv->p.ctl->where, path);
+	json_decref(pv->res);
+	if (pv->have_resp)
+		http_resp_free(&pv->resp);
+	pv->res = j;
+	pv->resp = resp;
+	pv->have_resp = 1;
+	return (0);
+}
+
+/* What the last result has that was not shown yet. */
+static void
+passive_show(struct passive *pv)
+{
+	const struct output	*out = pv->p.ctl->out;
+	json_t			*r;
+	size_t			 i;
+	int64_t			 reads, n;
+
+	if (!pv->p.continuous) {
+		json_array_foreach(json_object_get(pv->res, "rounds"), i, r) {
+			if (fmt_int(r, "index") <= pv->printed)
+				continue;
+			out->passive_round(r, pv->res, pv->width);
+			pv->printed = fmt_int(r, "index");
+		}
+		return;
+	}
+	reads = fmt_int(pv->res, "reads");
+	if (reads <= pv->reads)
+		return;
+	n = fmt_int(pv->res, "round");
+	if (n > pv->intervals + 1 && pv->intervals > 0)
+		warnx("task %s: %lld intervals not shown (read too slowly)",
+		    pv->p.id, (long long)(n - pv->intervals - 1));
+	out->passive_read(pv->res, pv->width, n > pv->intervals);
+	pv->reads = reads;
+	pv->intervals = n;
+}
+
+int
+passive_run(struct ctl *ctl, const struct parse_result *res)
+{
+	struct passive		 pv;
+	struct sigaction	 sa;
+	json_t			*body;
+	char			 what[256], st[32], e[LOPA_ERRLEN];
+	int64_t			 poll, end = 0;
+	size_t			 i;
+	int			 rc, gaveup = 0;
+
+	memset(&pv, 0, sizeof(pv));
+	pv.p.ctl = ctl;
+	pv.p.res = res;
+	pv.p.type = "passive";
+	body = passive_body(res, &pv, what, sizeof(what));
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) == -1)
+		err(1, "sigaction");
+
+	rc = create(&pv.p, body);
+	json_decref(body);
+	if (rc != 0 || (pv.p.continuous && !(res->flags & F_FOLLOW)))
+		goto done;
+
+	/* the INTERFACE column: as wide as the longest name */
+	pv.width = 9;
+	for (i = 0; i < res->args[ARG_IFACE].n; i++)
+		if ((int)strlen(res->args[ARG_IFACE].strv[i]) > pv.width)
+			pv.width = (int)strlen(res->args[ARG_IFACE].strv[i]);
+	ctl->out->passive_start(pv.ifaces, pv.p.id, what, pv.width);
+
+	poll = pv.interval / 2;
+	if (poll < PV_POLL_MIN)
+		poll = PV_POLL_MIN;
+	if (poll > PV_POLL_MAX)
+		poll = PV_POLL_MAX;
+	if (!pv.p.continuous)
+		end = mono_ns() + pv.span + (PV_SLACK > 2 * pv.interval ?
+		    PV_SLACK : 2 * pv.interval);
+	for (;;) {
+		if ((rc = passive_get(&pv)) != 0)
+			goto done;
+		passive_show(&pv);
+		if (passive_final(pv.res))
+			break;
+		if (interrupted && pv.p.continuous) {
+			warnx("task %s left running: \"lopactl task stop %s\" "
+			    "stops it", pv.p.id, pv.p.id);
+			rc = 0;
+			goto done;
+		}
+		if (interrupted && !pv.p.stopping) {
+			stop_task(&pv.p);
+			end = mono_ns() + STOP_WAIT * PV_NS;
+			continue;
+		}
+		if ((interrupted > 1 || (end != 0 && mono_ns() >= end))) {
+			gaveup = 1;
+			break;
+		}
+		nap(poll);
+	}
+
+	/* A third Ctrl-C ends lopactl as usual. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+
+	ctl->out->passive_summary(pv.res, pv.resp.body, pv.resp.len);
+	fflush(stdout);
+	fmt_str(pv.res, "status", st, sizeof(st));
+	rc = 0;
+	if (gaveup || !passive_final(pv.res)) {
+		warnx("task %s is still %s", pv.p.id, st);
+		rc = EXIT_LOST;
+	} else if (strcmp(st, "failed") == 0) {
+		warnx("task %s failed: %s", pv.p.id,
+		    fmt_str(pv.res, "error", e, sizeof(e)));
+		rc = EXIT_LOST;
+	} else if (json_is_string(json_object_get(pv.res, "error")))
+		warnx("task %s %s: %s", pv.p.id, st,
+		    fmt_str(pv.res, "error", e, sizeof(e)));
+done:
+	json_decref(pv.res);
+	if (pv.have_resp)
+		http_resp_free(&pv.resp);
+	free(pv.p.id);
+	free(pv.p.idpath);
+	return (rc);
 }

@@ -1443,9 +1443,10 @@ engine_nl_counters(struct imsg *imsg)
 		return;		/* ended, or an older read */
 	t->t_updated = now_real();
 	if (c.failed) {
+		/* Not a read: the next may work. */
 		snprintf(err, sizeof(err), "no counters: %s", c.error);
 		task_error(t, err);
-		goto done;
+		goto end;
 	}
 	memset(d, 0, sizeof(d));
 	err[0] = '\0';
@@ -1456,6 +1457,9 @@ engine_nl_counters(struct imsg *imsg)
 				pv->res.v[i].gone++;
 			pv->have_prev[i] = 0;
 			pv->res.v[i].present = 0;
+			pv->res.v[i].up = 0;
+			memset(pv->res.v[i].last, 0, sizeof(pv->res.v[i].last));
+			pv->res.v[i].last_ns = 0;
 			snprintf(err + strlen(err), sizeof(err) - strlen(err),
 			    "%sinterface %s not found", err[0] ? "; " : "",
 			    pv->names[i]);
@@ -1507,9 +1511,9 @@ engine_nl_counters(struct imsg *imsg)
 		pv->prev_mono = c.mono;
 		pv->prev_real = c.at;
 	}
-done:
 	pv->res.reads++;
 	pv->res.t_last = c.at;
+end:
 	if (pv->final_seq != 0 && imsg->hdr.reqid == pv->final_seq)
 		task_finish(t, TASK_FINISHED, NULL);
 }
@@ -1520,7 +1524,7 @@ passive_snapshot(struct task *t, struct task_info *ti)
 {
 	struct eng_passive	*pv = t->pv;
 	const struct pv_ival	*iv;
-	int64_t			 now = now_mono();
+	int64_t			 now;
 	uint32_t		 i, j;
 	int			 k;
 
@@ -1528,10 +1532,11 @@ passive_snapshot(struct task *t, struct task_info *ti)
 	if (t->p.mode != TASK_CONTINUOUS)
 		return;
 	ti->has_window = 1;
+	/* Ended: the window as it was at the last read. */
+	now = t->status == TASK_RUNNING ? now_mono() : pv->prev_mono;
 	for (j = 0; j < pv->len; j++) {
 		iv = &pv->iv[(pv->head + j) % pv->cap];
-		if (t->status == TASK_RUNNING &&
-		    iv->mono <= now - t->p.window_ns)
+		if (iv->mono <= now - t->p.window_ns)
 			continue;
 		for (i = 0; i < pv->n; i++) {
 			for (k = 0; k < PC_MAX; k++)
@@ -1631,6 +1636,7 @@ passive_round(struct task *t, uint32_t j, struct task_round *r)
 	r->t_to = iv->to;
 	r->npassive = t->pv->n;
 	memcpy(r->passive, iv->d, sizeof(r->passive));
+	memcpy(r->passive_names, t->pv->names, sizeof(r->passive_names));
 }
 
 /*

@@ -446,6 +446,7 @@ struct task_round {
 	/* passive: an interval's deltas per interface (as task_info's) */
 	uint32_t	 npassive;
 	uint64_t	 passive[TASK_MAXIFACES][PC_MAX];
+	char		 passive_names[TASK_MAXIFACES][TASK_IFNAMELEN];
 };
 
 /* engine -> control: closes every request; HTTP-like status. */

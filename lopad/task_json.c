@@ -2191,8 +2191,13 @@ round_json(const struct task_round *r)
 		if ((c = json_object()) == NULL)
 			rc = -1;
 		else {
+			rc |= json_object_set_new(c, "name", json_stringn(
+			    r->passive_names[i], strnlen(r->passive_names[i],
+			    sizeof(r->passive_names[i]))));
 			rc |= passive_counters_json(c, r->passive[i], 1,
 			    r->t_to - r->t_from);
+			rc |= json_object_set_new(c, "seconds", json_real(
+			    (double)(r->t_to - r->t_from) / NS_S));
 			rc |= json_array_append_new(a, c);
 		}
 	}

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -224,17 +225,17 @@ static void
 test_main_unknown_word_lists_valid(void **state)
 {
 	refuses(parser_main(), "bogus", "unknown command \"bogus\"; valid: "
-	    "ping, tcp, udp, twamp, stamp, task, monitor, events, reflector, "
-	    "show, status, reload, help");
+	    "ping, tcp, udp, twamp, stamp, passive, task, monitor, events, "
+	    "reflector, show, status, reload, help");
 	/* no abbreviations: scripts must not break when commands are added */
 	refuses(parser_main(), "stat", "unknown command \"stat\"; valid: "
-	    "ping, tcp, udp, twamp, stamp, task, monitor, events, reflector, "
-	    "show, status, reload, help");
+	    "ping, tcp, udp, twamp, stamp, passive, task, monitor, events, "
+	    "reflector, show, status, reload, help");
 	refuses(parser_main(), "status now",
 	    "unexpected argument \"now\" after \"status\"");
 	refuses(parser_main(), "", "missing command; valid: ping, tcp, udp, "
-	    "twamp, stamp, task, monitor, events, reflector, show, status, "
-	    "reload, help");
+	    "twamp, stamp, passive, task, monitor, events, reflector, show, "
+	    "status, reload, help");
 }
 
 static void
@@ -387,7 +388,8 @@ test_probe_options(void **state)
 	refuses(parser_main(), "ping h -I -x", "invalid argument \"-x\" to "
 	    "-I: looks like an option");
 	refuses(parser_main(), "task list type icmp", "invalid argument "
-	    "\"icmp\" to type: expected ping, tcp, udp, twamp or stamp");
+	    "\"icmp\" to type: expected ping, tcp, udp, twamp, stamp or "
+	    "passive");
 }
 
 /* Aliases parse as their option, fill its slot, and hide from lists. */
@@ -1052,6 +1054,28 @@ test_threshold_rules(void **state)
 	assert_int_equal(th.min_samples, 0);
 	assert_false(th.has_repeat);
 
+	/* passive: rates per second, with k, M, G, T */
+	assert_int_equal(threshold_parse("bps_in:above:1.5G:800M:3", &th, err,
+	    sizeof(err)), 0);
+	assert_true(th.rate);
+	assert_false(th.time);
+	assert_true(th.level == 1.5e9);
+	assert_true(th.clear == 8e8);
+	assert_int_equal(th.for_n, 3);
+	assert_int_equal(threshold_parse("drops_in_rate:above:10", &th, err,
+	    sizeof(err)), 0);
+	assert_true(th.level == 10);
+	assert_int_equal(threshold_parse("pps_out:below:2k", &th, err,
+	    sizeof(err)), 0);
+	assert_true(th.below && th.level == 2000);
+	assert_int_equal(threshold_parse("bps_in:above:1X", &th, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "expected a rate per second"));
+	assert_int_equal(threshold_parse("bps_in:above:-1", &th, err,
+	    sizeof(err)), -1);
+	assert_int_equal(threshold_parse("bps_in:above:1kk", &th, err,
+	    sizeof(err)), -1);
+
 	/* CLEAR and FOR by position, then by name */
 	assert_int_equal(threshold_parse("loss:above:5%:2%:3:clear_for=5:"
 	    "min_samples=10:repeat=5m", &th, err, sizeof(err)), 0);
@@ -1114,7 +1138,9 @@ test_threshold_rule_errors(void **state)
 	    "[:CLEAR[:FOR]]");
 	rule_refused("rtt_p99:above:", "missing level");
 	rule_refused("rtt:above:1ms", "unknown metric \"rtt\": loss, "
-	    "rtt_avg, rtt_p99, jitter, forward_p99 or backward_p99");
+	    "rtt_avg, rtt_p99, jitter, forward_p99, backward_p99, or for "
+	    "passive tasks bps_in, bps_out, pps_in, pps_out, errors_in_rate, "
+	    "errors_out_rate, drops_in_rate, drops_out_rate");
 	rule_refused("rtt_avg:over:1ms", "\"over\": expected above or below");
 	rule_refused("rtt_avg:above:5%", "level \"5%\": unknown unit \"%\"");
 	rule_refused("loss:above:5ms", "level \"5ms\": expected a fraction "
@@ -2018,6 +2044,413 @@ test_interface_cells(void **state)
 	json_decref(j);
 }
 
+/* passive IFACE [IFACE ...]: interfaces among options, Lopa's names. */
+static void
+test_passive_options(void **state)
+{
+	struct parse_result	 res;
+
+	accepts(parser_main(), "passive vA", &res);
+	assert_int_equal(res.action, PASSIVE);
+	assert_int_equal(res.args[ARG_IFACE].n, 1);
+	assert_string_equal(res.args[ARG_IFACE].strv[0], "vA");
+	assert_int_equal(res.flags, 0);
+
+	accepts(parser_main(), "passive vA lo eth1 -w 3s -i 500ms --name n "
+	    "--label a=b --label c=d -f", &res);
+	assert_int_equal(res.args[ARG_IFACE].n, 3);
+	assert_string_equal(res.args[ARG_IFACE].strv[1], "lo");
+	assert_string_equal(res.args[ARG_IFACE].strv[2], "eth1");
+	assert_int_equal(res.args[ARG_DURATION].dur, 3000 * MS);
+	assert_int_equal(res.args[ARG_INTERVAL].dur, 500 * MS);
+	assert_string_equal(res.args[ARG_NAME].str, "n");
+	assert_int_equal(res.args[ARG_LABEL].n, 2);
+	assert_string_equal(res.args[ARG_LABEL].strv[1], "c=d");
+	assert_int_equal(res.flags, F_FOLLOW);
+
+	/* more interfaces after the options */
+	accepts(parser_main(), "passive vA --continuous -W 2s lo -f", &res);
+	assert_int_equal(res.args[ARG_IFACE].n, 2);
+	assert_string_equal(res.args[ARG_IFACE].strv[1], "lo");
+	assert_int_equal(res.args[ARG_WINDOW].dur, 2000 * MS);
+	assert_int_equal(res.flags, F_CONTINUOUS | F_FOLLOW);
+
+	/* Lopa's: passive <iface> --mode --duration --interval */
+	accepts(parser_main(), "passive eth0 --mode continuous --duration 60s "
+	    "--interval=10s", &res);
+	assert_string_equal(res.args[ARG_MODE].str, "continuous");
+	assert_int_equal(res.args[ARG_DURATION].dur, 60000 * MS);
+	assert_int_equal(res.args[ARG_INTERVAL].dur, 10000 * MS);
+	/* an interval of 0 is Lopa's default */
+	accepts(parser_main(), "passive eth0 -i 0", &res);
+	assert_true(res.args[ARG_INTERVAL].set);
+	assert_int_equal(res.args[ARG_INTERVAL].dur, 0);
+
+	accepts(parser_main(), "passive a b c d e f g h", &res);
+	assert_int_equal(res.args[ARG_IFACE].n, 8);
+	refuses(parser_main(), "passive a b c d e f g h i",
+	    "IFACE given more than 8 times");
+	refuses(parser_main(), "passive", "missing argument after "
+	    "\"passive\"; valid: IFACE");
+	refuses(parser_main(), "passive -w 3s", "invalid IFACE \"-w\": "
+	    "looks like an option");
+	refuses(parser_main(), "passive vA --bogus", "unknown argument "
+	    "\"--bogus\" after \"vA\"; valid: IFACE, -w DURATION, "
+	    "--continuous, -W WINDOW, -i INTERVAL, --name NAME, "
+	    "--label KEY=VALUE, --threshold RULE, --webhook URL, "
+	    "--webhook-secret-file FILE, -f");
+	refuses(parser_main(), "passive vA -c 3", "unknown argument \"-c\" "
+	    "after \"vA\"; valid: IFACE, -w DURATION, --continuous, "
+	    "-W WINDOW, -i INTERVAL, --name NAME, --label KEY=VALUE, "
+	    "--threshold RULE, --webhook URL, --webhook-secret-file FILE, "
+	    "-f");
+	refuses(parser_main(), "passive vA --mode count", "invalid argument "
+	    "\"count\" to --mode: expected duration or continuous");
+	refuses(parser_main(), "passive vA -w 50ms", "invalid argument "
+	    "\"50ms\" to -w: too short (minimum 100ms)");
+	refuses(parser_main(), "passive vA -W 10ms", "invalid argument "
+	    "\"10ms\" to -W: too short (minimum 100ms)");
+	refuses(parser_main(), "passive vA -i 2h", "invalid argument \"2h\" "
+	    "to -i: too long (maximum 1h0m0s)");
+	refuses(parser_main(), "passive vA -w 1s --duration 2s",
+	    "--duration given twice");
+	refuses(parser_main(), "passive vA -f -f", "-f given twice");
+	refuses(parser_main(), "passive vA -i", "missing argument after "
+	    "\"-i\"; valid: INTERVAL");
+	refuses(parser_main(), "task list type pasive", "invalid argument "
+	    "\"pasive\" to type: expected ping, tcp, udp, twamp, stamp or "
+	    "passive");
+	accepts(parser_main(), "task list type passive", &res);
+	assert_string_equal(res.args[ARG_TYPE].str, "passive");
+}
+
+/* A passive task's thresholds: bit rates and rates per second. */
+static void
+test_passive_alert_text(void **state)
+{
+	json_t	*j;
+	char	 line[256];
+
+	assert_int_equal(fmt_metric_kind("loss"), METRIC_FRACTION);
+	assert_int_equal(fmt_metric_kind("rtt_p99"), METRIC_TIME);
+	assert_int_equal(fmt_metric_kind("bps_in"), METRIC_BITS);
+	assert_int_equal(fmt_metric_kind("bps_out"), METRIC_BITS);
+	assert_int_equal(fmt_metric_kind("pps_out"), METRIC_RATE);
+	assert_int_equal(fmt_metric_kind("drops_in_rate"), METRIC_RATE);
+	assert_int_equal(fmt_metric_kind("_rate"), METRIC_TIME);
+
+	j = json_of("{\"event\":\"alert\",\"metric\":\"bps_out\","
+	    "\"repeat\":false,\"value\":6734.5,\"threshold_value\":1000.0,"
+	    "\"clear_value\":500.0,\"direction\":\"above\"}");
+	fmt_alert(j, line, sizeof(line));
+	assert_string_equal(line, "ALERT bps_out 6.73 kbit/s >= 1.00 kbit/s");
+	json_decref(j);
+	j = json_of("{\"event\":\"recovery\",\"metric\":\"pps_in\","
+	    "\"repeat\":false,\"value\":2.0,\"threshold_value\":3.0,"
+	    "\"clear_value\":3.0,\"direction\":\"above\","
+	    "\"recovered_from_value\":12345.0}");
+	fmt_alert(j, line, sizeof(line));
+	assert_string_equal(line, "RECOVERY pps_in 2.00/s < 3.00/s "
+	    "(worst 12.3k/s)");
+	json_decref(j);
+	j = json_of("{\"event\":\"alert\",\"metric\":\"errors_in_rate\","
+	    "\"repeat\":true,\"value\":0,\"threshold_value\":0.5,"
+	    "\"clear_value\":1,\"direction\":\"below\"}");
+	fmt_alert(j, line, sizeof(line));
+	assert_string_equal(line, "ALERT errors_in_rate 0/s <= 0.50/s "
+	    "(repeat)");
+	json_decref(j);
+	j = json_of("{\"v\":\"x\"}");
+	fmt_level(json_object_get(j, "v"), METRIC_BITS, line, sizeof(line));
+	assert_string_equal(line, "-");
+	json_decref(j);
+}
+
+static void
+test_rate_text(void **state)
+{
+	static const struct {
+		double		 v;
+		const char	*unit;
+		const char	*want;
+	} rates[] = {
+		{ 0, "bit/s", "0 bit/s" },
+		{ -3, "bit/s", "0 bit/s" },
+		{ 0.5, "bit/s", "0.50 bit/s" },
+		{ 7.9987, "", "8.00" },
+		{ 980, "bit/s", "980 bit/s" },
+		{ 999.4, "bit/s", "999 bit/s" },
+		{ 999.7, "bit/s", "1.00 kbit/s" },
+		{ 5247.17, "bit/s", "5.25 kbit/s" },
+		{ 12345, "", "12.3k" },
+		{ 1.2e6, "bit/s", "1.20 Mbit/s" },
+		{ 987.6e6, "bit/s", "988 Mbit/s" },
+		{ 10e9, "bit/s", "10.0 Gbit/s" },
+		{ 2.5e12, "B", "2.50 TB" },
+	};
+	char	 b[64];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		fmt_rate(rates[i].v, rates[i].unit, b, sizeof(b));
+		assert_string_equal(b, rates[i].want);
+	}
+	fmt_bytes(0, b, sizeof(b));
+	assert_string_equal(b, "0 bytes");
+	fmt_bytes(1, b, sizeof(b));
+	assert_string_equal(b, "1 byte");
+	fmt_bytes(999, b, sizeof(b));
+	assert_string_equal(b, "999 bytes");
+	fmt_bytes(1234567, b, sizeof(b));
+	assert_string_equal(b, "1234567 bytes (1.23 MB)");
+	fmt_rate(5247.17, "bit/s", b, 6);
+	assert_string_equal(b, "5.25 ");
+}
+
+/* A passive task's result as the daemon sends it (probe fields left out). */
+#define PV_IF(name, present, gone, resets, tot, last)			\
+	"{\"name\":\"" name "\",\"present\":" present ",\"resets\":"	\
+	#resets ",\"gone\":" #gone ",\"total\":" tot ",\"last\":" last "}"
+#define PV_C(bi, bo, pi, po, ei, di, mc, bps, pps)			\
+	"{\"bytes_in\":" #bi ",\"bytes_out\":" #bo ",\"packets_in\":" #pi \
+	",\"packets_out\":" #po ",\"errors_in\":" #ei ",\"errors_out\":0," \
+	"\"drops_in\":" #di ",\"drops_out\":0,\"multicast_in\":" #mc	\
+	",\"bps_in\":" #bps ",\"bps_out\":" #bps ",\"pps_in\":" #pps	\
+	",\"pps_out\":" #pps ",\"errors_in_rate\":0.0,"			\
+	"\"errors_out_rate\":0.0,\"drops_in_rate\":0.0,"		\
+	"\"drops_out_rate\":0.0,\"multicast_in_rate\":0.0"
+#define PV_TASK								\
+	"{\"task_id\":\"vm-1\",\"target\":\"vA,lo\","			\
+	"\"type\":\"passive\",\"mode\":\"duration\","			\
+	"\"started\":\"2026-12-02T06:39:24.4125Z\","			\
+	"\"finished\":\"2026-12-02T06:39:25.4130Z\",\"total\":"		\
+	"{\"sent\":0,\"bytes_in\":1614,\"bytes_out\":614,"		\
+	"\"packets_in\":7,\"packets_out\":7},\"rounds\":[{\"index\":1,"	\
+	"\"from\":\"2026-12-02T06:39:24.413Z\",\"to\":"			\
+	"\"2026-12-02T06:39:24.913056Z\",\"stats\":{},\"interfaces\":["	\
+	PV_C(328, 328, 4, 4, 0, 0, 0, 5247.17, 7.9987) "},"		\
+	PV_C(0, 0, 0, 0, 0, 0, 0, 0.0, 0.0) "}]},"			\
+	"{\"index\":2,\"from\":\"2026-12-02T06:39:24.913056Z\",\"to\":"	\
+	"\"2026-12-02T06:39:25.412949Z\",\"stats\":{},\"interfaces\":["	\
+	PV_C(1286, 286, 3, 3, 1, 2, 0, 20576.9, 6.0) "},"		\
+	PV_C(0, 0, 0, 0, 0, 0, 0, 0.0, 0.0) "}]}],"			\
+	"\"status\":\"finished\",\"last_updated\":"			\
+	"\"2026-12-02T06:39:25.413Z\",\"id\":\"vm-1\",\"round\":2,"	\
+	"\"params\":{\"type\":\"passive\",\"mode\":\"duration\","	\
+	"\"interfaces\":[\"vA\",\"lo\"],\"interval\":500000000,"	\
+	"\"duration\":1000000000},\"interfaces\":["			\
+	PV_IF("vA", "true", 0, 0,					\
+	    PV_C(1614, 614, 7, 7, 1, 2, 1, 12909.8, 7.0) "}",		\
+	    PV_C(1286, 286, 3, 3, 1, 2, 0, 20576.9, 6.0)		\
+	    ",\"seconds\":0.499893}") ","				\
+	PV_IF("lo", "false", 1, 2,					\
+	    PV_C(0, 0, 1, 0, 0, 0, 0, 0.0, 0.0) "}",			\
+	    PV_C(0, 0, 0, 0, 0, 0, 0, 0.0, 0.0) ",\"seconds\":0.5}")	\
+	"],\"reads\":3}"
+
+static json_t *
+pv_task(void)
+{
+	json_error_t	 jerr;
+	json_t		*j;
+
+	if ((j = json_loads(PV_TASK, 0, &jerr)) == NULL)
+		fail_msg("bad JSON in the test: %s", jerr.text);
+	return (j);
+}
+
+/* What fmt_passive_round or _read wrote. */
+static char *
+pv_rows(json_t *j, int which, int all)
+{
+	FILE	*fp;
+	char	*buf = NULL;
+	size_t	 len = 0;
+
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		fail_msg("open_memstream");
+	if (which >= 0)
+		fmt_passive_round(fp, j, json_array_get(json_object_get(j,
+		    "rounds"), which), fmt_passive_width(j));
+	else
+		fmt_passive_read(fp, j, fmt_passive_width(j), all);
+	fclose(fp);
+	return (buf);
+}
+
+static void
+test_passive_rows(void **state)
+{
+	json_t	*j, *c;
+	char	 b[256], *out;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	j = pv_task();
+	assert_int_equal(fmt_passive_width(j), 9);
+	fmt_passive_head(9, b, sizeof(b));
+	assert_string_equal(b, "TIME         INTERFACE      RX bit/s      "
+	    "TX bit/s   RX pkt/s   TX pkt/s RX err/drop TX err/drop");
+	out = pv_rows(j, 0, 0);
+	assert_string_equal(out,
+	    "06:39:24.913 vA          5.25 kbit/s   5.25 kbit/s       8.00"
+	    "       8.00         0/0         0/0\n"
+	    "06:39:24.913 lo              0 bit/s       0 bit/s          0"
+	    "          0         0/0         0/0\n");
+	free(out);
+	out = pv_rows(j, 1, 0);
+	assert_string_equal(out,
+	    "06:39:25.412 vA          20.6 kbit/s   20.6 kbit/s       6.00"
+	    "       6.00         1/2         0/0\n"
+	    "06:39:25.412 lo              0 bit/s       0 bit/s          0"
+	    "          0         0/0         0/0\n");
+	free(out);
+	/* a continuous task's read: the last interval, lo not found */
+	out = pv_rows(j, -1, 1);
+	assert_string_equal(out,
+	    "06:39:25.413 vA          20.6 kbit/s   20.6 kbit/s       6.00"
+	    "       6.00         1/2         0/0\n"
+	    "06:39:25.413 lo        not found\n");
+	free(out);
+	out = pv_rows(j, -1, 0);
+	assert_string_equal(out, "06:39:25.413 lo        not found\n");
+	free(out);
+
+	/* a long name widens the column; names made printable */
+	c = json_array_get(json_object_get(j, "interfaces"), 0);
+	json_object_set_new(c, "name", json_string("veth-long-name"));
+	assert_int_equal(fmt_passive_width(j), 14);
+	fmt_passive_row(NULL, "t\x1b", "a\nb", 3, b, sizeof(b));
+	assert_string_equal(b, "t?           a?b not found");
+	json_decref(j);
+
+	/* times: an offset, no fraction, not a time at all */
+	j = json_pack("{s:s, s:s, s:s, s:s}", "a", "2026-12-02T08:39:24+02:00",
+	    "b", "2026-12-02T06:39:25.5Z", "c", "yesterday",
+	    "z", "0001-01-01T00:00:00Z");
+	fmt_clock(j, "a", b, sizeof(b));
+	assert_string_equal(b, "06:39:24.000");
+	fmt_clock(j, "c", b, sizeof(b));
+	assert_string_equal(b, "yesterday");
+	fmt_clock(j, "none", b, sizeof(b));
+	assert_string_equal(b, "-");
+	assert_int_equal(fmt_span(j, "a", "b"), 1500 * MS);
+	assert_int_equal(fmt_span(j, "b", "a"), 0);
+	assert_int_equal(fmt_span(j, "z", "b"), 0);
+	json_decref(j);
+}
+
+static void
+test_passive_summary(void **state)
+{
+	char	*out;
+
+	out = written(fmt_passive_summary, PV_TASK);
+	assert_string_equal(out,
+	    "--- vA,lo passive statistics ---\n"
+	    "2 intervals in 1.001 s, 3 reads\n"
+	    "vA\n"
+	    "  rx 1614 bytes (1.61 kB), 7 packets, 1 error, 2 drops, "
+	    "1 multicast\n"
+	    "  tx 614 bytes, 7 packets, 0 errors, 0 drops\n"
+	    "  average rx 12.9 kbit/s, 7.00 pkt/s; tx 12.9 kbit/s, "
+	    "7.00 pkt/s\n"
+	    "lo (not found, gone 1 time, 2 counter resets)\n"
+	    "  rx 0 bytes, 1 packet, 0 errors, 0 drops, 0 multicast\n"
+	    "  tx 0 bytes, 0 packets, 0 errors, 0 drops\n"
+	    "  average rx 0 bit/s, 0 pkt/s; tx 0 bit/s, 0 pkt/s\n");
+	free(out);
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	out = written(fmt_passive_show, PV_TASK);
+	assert_string_equal(out,
+	    "measured  2 intervals in 1.001 s, 3 reads\n"
+	    "total\n"
+	    "  rx 1614 bytes (1.61 kB), 7 packets, 0 errors, 0 drops, "
+	    "0 multicast\n"
+	    "  tx 614 bytes, 7 packets, 0 errors, 0 drops\n"
+	    "interface vA\n"
+	    "  total   rx 1614 bytes (1.61 kB), 7 packets, 1 error, 2 drops, "
+	    "1 multicast\n"
+	    "          tx 614 bytes, 7 packets, 0 errors, 0 drops\n"
+	    "          average rx 12.9 kbit/s, 7.00 pkt/s; tx 12.9 kbit/s, "
+	    "7.00 pkt/s\n"
+	    "  last    0.500 s\n"
+	    "          rx 1286 bytes (1.29 kB), 3 packets, 1 error, 2 drops, "
+	    "0 multicast\n"
+	    "          tx 286 bytes, 3 packets, 0 errors, 0 drops\n"
+	    "          rate rx 20.6 kbit/s, 6.00 pkt/s; tx 20.6 kbit/s, "
+	    "6.00 pkt/s\n"
+	    "interface lo (not found, gone 1 time, 2 counter resets)\n"
+	    "  total   rx 0 bytes, 1 packet, 0 errors, 0 drops, 0 multicast\n"
+	    "          tx 0 bytes, 0 packets, 0 errors, 0 drops\n"
+	    "          average rx 0 bit/s, 0 pkt/s; tx 0 bit/s, 0 pkt/s\n"
+	    "  last    0.500 s\n"
+	    "          rx 0 bytes, 0 packets, 0 errors, 0 drops, 0 multicast\n"
+	    "          tx 0 bytes, 0 packets, 0 errors, 0 drops\n"
+	    "          rate rx 0 bit/s, 0 pkt/s; tx 0 bit/s, 0 pkt/s\n"
+	    "rounds\n"
+	    "TIME         INTERFACE      RX bit/s      TX bit/s   RX pkt/s"
+	    "   TX pkt/s RX err/drop TX err/drop\n"
+	    "06:39:24.913 vA          5.25 kbit/s   5.25 kbit/s       8.00"
+	    "       8.00         0/0         0/0\n"
+	    "06:39:24.913 lo              0 bit/s       0 bit/s          0"
+	    "          0         0/0         0/0\n"
+	    "06:39:25.412 vA          20.6 kbit/s   20.6 kbit/s       6.00"
+	    "       6.00         1/2         0/0\n"
+	    "06:39:25.412 lo              0 bit/s       0 bit/s          0"
+	    "          0         0/0         0/0\n");
+	free(out);
+
+	/* a continuous task's window; a failed one without reads */
+	out = written(fmt_passive_summary, "{\"target\":\"nope0\","
+	    "\"started\":\"2026-12-02T06:39:24Z\",\"finished\":"
+	    "\"2026-12-02T06:39:24Z\",\"round\":0,\"reads\":0,"
+	    "\"interfaces\":[{\"name\":\"nope0\",\"present\":false,"
+	    "\"resets\":0,\"gone\":0,\"total\":{}}]}");
+	assert_string_equal(out,
+	    "--- nope0 passive statistics ---\n"
+	    "0 intervals in 0.000 s, 0 reads\n"
+	    "nope0 (not found)\n"
+	    "  rx 0 bytes, 0 packets, 0 errors, 0 drops, 0 multicast\n"
+	    "  tx 0 bytes, 0 packets, 0 errors, 0 drops\n");
+	free(out);
+	out = written(fmt_passive_show, "{\"round\":1,\"reads\":2,"
+	    "\"started\":\"2026-12-02T06:39:24Z\",\"finished\":"
+	    "\"0001-01-01T00:00:00Z\",\"last_updated\":"
+	    "\"2026-12-02T06:39:26.25Z\",\"total\":{\"bytes_in\":5},"
+	    "\"window\":{\"window_seconds\":0,\"duration\":500000000,"
+	    "\"stats\":{\"bytes_in\":5,\"packets_in\":1}}}");
+	assert_string_equal(out,
+	    "measured  1 interval in 2.250 s, 2 reads\n"
+	    "total\n"
+	    "  rx 5 bytes, 0 packets, 0 errors, 0 drops, 0 multicast\n"
+	    "  tx 0 bytes, 0 packets, 0 errors, 0 drops\n"
+	    "window 0.500 s\n"
+	    "  rx 5 bytes, 1 packet, 0 errors, 0 drops, 0 multicast\n"
+	    "  tx 0 bytes, 0 packets, 0 errors, 0 drops\n");
+	free(out);
+
+	/* an interface down, with carrier changes; one back after going */
+	out = written(fmt_passive_summary, "{\"target\":\"vA,vB\","
+	    "\"round\":1,\"reads\":2,\"interfaces\":[{\"name\":\"vA\","
+	    "\"present\":true,\"up\":false,\"carrier_changes\":3,"
+	    "\"gone\":0,\"resets\":0,\"total\":{}},{\"name\":\"vB\","
+	    "\"present\":true,\"up\":true,\"carrier_changes\":1,"
+	    "\"gone\":1,\"resets\":1,\"total\":{}}]}");
+	assert_string_equal(out,
+	    "--- vA,vB passive statistics ---\n"
+	    "1 interval in 0.000 s, 2 reads\n"
+	    "vA (down, 3 carrier changes)\n"
+	    "  rx 0 bytes, 0 packets, 0 errors, 0 drops, 0 multicast\n"
+	    "  tx 0 bytes, 0 packets, 0 errors, 0 drops\n"
+	    "vB (1 carrier change, gone 1 time, 1 counter reset)\n"
+	    "  rx 0 bytes, 0 packets, 0 errors, 0 drops, 0 multicast\n"
+	    "  tx 0 bytes, 0 packets, 0 errors, 0 drops\n");
+	free(out);
+}
+
 static void
 commands_text(const struct token *g, const char *want)
 {
@@ -2052,7 +2485,11 @@ test_usage_lists_every_command(void **state)
 	    "[--loss-threshold FRACTION] [--latency-threshold DURATION] "
 	    "[--threshold RULE ...] [--webhook URL] "
 	    "[--webhook-secret-file FILE]\n"
-	    "\ttask list [type ping|tcp|udp|twamp|stamp] "
+	    "\tpassive IFACE [IFACE ...] [-w DURATION] [--continuous] "
+	    "[-W WINDOW] [-i INTERVAL] [--name NAME] [--label KEY=VALUE ...] "
+	    "[--threshold RULE ...] [--webhook URL] "
+	    "[--webhook-secret-file FILE] [-f]\n"
+	    "\ttask list [type ping|tcp|udp|twamp|stamp|passive] "
 	    "[status pending|running|finished|stopped|failed]\n"
 	    "\ttask show|stop|delete ID\n"
 	    "\tmonitor\n"
@@ -2132,6 +2569,11 @@ main(void)
 		cmocka_unit_test(test_show_commands),
 		cmocka_unit_test(test_route_lines),
 		cmocka_unit_test(test_interface_cells),
+		cmocka_unit_test(test_passive_options),
+		cmocka_unit_test(test_rate_text),
+		cmocka_unit_test(test_passive_rows),
+		cmocka_unit_test(test_passive_summary),
+		cmocka_unit_test(test_passive_alert_text),
 	};
 
 	return cmocka_run_group_tests_name("parser", tests, NULL, NULL);
