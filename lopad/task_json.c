@@ -1301,6 +1301,21 @@ apply_thresholds(struct req *q, struct task_params *p,
 	return 0;
 }
 
+/* A continuous task's window: window, or Lopa's duration, else 60 s. */
+static int
+window_apply(struct req *q, struct task_params *p, struct task_json_err *e)
+{
+	if (q->window != 0 && q->duration != 0 && q->window != q->duration)
+		return fail(e, "window", "differs from duration, which is the "
+		    "window of a continuous task: give one");
+	p->window_ns = q->window != 0 ? q->window : q->duration != 0 ?
+	    q->duration : TASK_DEF_WINDOW;
+	if (p->window_ns < p->interval_ns)
+		return fail(e, q->window != 0 ? "window" : "duration",
+		    "the window must be at least the interval");
+	return 0;
+}
+
 /* The mode decides which of count, rounds, duration and window apply. */
 static int
 apply_mode(struct req *q, struct task_params *p, struct task_json_err *e)
@@ -1327,17 +1342,7 @@ apply_mode(struct req *q, struct task_params *p, struct task_json_err *e)
 		    TASK_DEF_DURATION;
 		break;
 	case TASK_CONTINUOUS:
-		/* Lopa's duration is the window in this mode. */
-		if (q->window != 0 && q->duration != 0 &&
-		    q->window != q->duration)
-			return fail(e, "window", "differs from duration, which "
-			    "is the window of a continuous task: give one");
-		p->window_ns = q->window != 0 ? q->window : q->duration != 0 ?
-		    q->duration : TASK_DEF_WINDOW;
-		if (p->window_ns < p->interval_ns)
-			return fail(e, q->window != 0 ? "window" : "duration",
-			    "the window must be at least the interval");
-		break;
+		return window_apply(q, p, e);
 	}
 	return 0;
 }
@@ -1463,15 +1468,8 @@ passive_params(struct req *q, struct task_params *p, struct task_json_err *e)
 			    "make the interval longer, or use continuous",
 			    TASK_PASSIVE_MAXIVALS);
 	} else {
-		if (q->window != 0 && q->duration != 0 &&
-		    q->window != q->duration)
-			return fail(e, "window", "differs from duration, which "
-			    "is the window of a continuous task: give one");
-		p->window_ns = q->window != 0 ? q->window : q->duration != 0 ?
-		    q->duration : TASK_DEF_WINDOW;
-		if (p->window_ns < p->interval_ns)
-			return fail(e, q->window != 0 ? "window" : "duration",
-			    "the window must be at least the interval");
+		if (window_apply(q, p, e) == -1)
+			return -1;
 		if (p->window_ns / p->interval_ns > TASK_PASSIVE_MAXIVALS)
 			return fail(e, q->window != 0 ? "window" : "duration",
 			    "more than %d intervals: make the interval longer",
