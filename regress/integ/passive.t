@@ -31,13 +31,17 @@
 #  g) a continuous passive task survives a restart (state file): the
 #     same id, its parameters, reading again;
 #  h) stop (results kept, a second stop 409), DELETE (then 404), and
-#     task lists filtered by type passive.
+#     task lists filtered by type passive;
+#  i) counters that go back (the interface deleted and created again
+#     between two reads): a reset, counted from zero, no huge delta;
+#  j) thresholds on a continuous task: pps_in above 3 (clear 1) alerts
+#     while NS2 pings vA and recovers once it stops, one of each.
 
 . "$(dirname "$0")/../lib/tap.sh"
 . "$LOPA_ROOT/regress/lib/lopad.sh"
 . "$LOPA_ROOT/regress/lib/netns.sh"
 
-plan 83
+plan 89
 
 lopad_init
 netns_new NS
@@ -441,6 +445,46 @@ is "$(json_get "$API_BODY" '[t["id"] for t in j]')" "[\"$TG\"]" \
     "h) type=passive&status=stopped: the stopped one"
 api rw GET '/api/v1/tasks?type=ping' >/dev/null
 is "$(json_get "$API_BODY" 'j')" '[]' "h) type=ping: none"
+
+# --- i) counters that go back -----------------------------------------
+ip -n "$NS" link add vR type veth peer name vS || bail "veth vR failed"
+ip -n "$NS" link set vR up
+ip -n "$NS" link set vS up
+ip -n "$NS" addr add 198.18.9.1/24 dev vR
+pcreate '{"target":"vR","mode":"continuous","interval":"2s","window":"10s"}'
+TR=$TASK_ID
+until_true "$TR" 'j["reads"] >= 1' 5000 || diag "no first read"
+# Traffic, so that the counters are well above zero, then a read.
+nx ping -c 20 -i 0.01 -q -W 1 198.18.9.2 >/dev/null 2>&1
+until_true "$TR" 'j["reads"] >= 2' 5000 || diag "no second read"
+# Deleted and created again within one interval: present at both reads,
+# its counters back near zero.
+ip -n "$NS" link del vR
+ip -n "$NS" link add vR type veth peer name vS
+ip -n "$NS" link set vR up
+ip -n "$NS" link set vS up
+until_true "$TR" 'j["reads"] >= 3' 5000 || diag "no third read"
+until_true "$TR" 'j["interfaces"][0]["resets"] >= 1' 3000
+result $? "i) counters that went back count as a reset"
+is "$(jget 'j["interfaces"][0]["last"]["bytes_out"] < 100000 and
+    j["interfaces"][0]["total"]["bytes_out"] < 10000000')" true     "i) ... counted from zero: no wrapped delta"
+api rw DELETE "/api/v1/tasks/$TR" >/dev/null
+
+# --- j) thresholds -------------------------------------------------------
+pcreate '{"target":"vA","mode":"continuous","interval":"200ms","window":"1s",
+    "thresholds":{"pps_in":{"above":3,"clear":1}}}'
+TJ=$TASK_ID
+ip netns exec "$NS2" ping -c 15 -i 0.1 -q -W 1 198.18.7.1 >/dev/null 2>&1
+until_true "$TJ" 'j["alerts"]["pps_in"]["alerts"] == 1' 3000
+result $? "j) pps_in above 3/s while pinged at 10/s: an alert"
+until_true "$TJ" 'j["alerts"]["pps_in"]["state"] == "ok" and
+    j["alerts"]["pps_in"]["recoveries"] == 1' 5000
+result $? "j) quiet again: one recovery, state ok"
+is "$(jget '[j["alerts"]["pps_in"]["alerts"], j["params"]["thresholds"]["pps_in"]["above"]]')"     '[1, 3.0]' "j) one alert in all; the rule in the parameters"
+lopad_log_wait "task $TJ: alert: pps_in [0-9.]+/s >= 3.00/s" ||
+    diag "no alert line"
+ok "j) the log line says the rate"
+
 sleep 0.2
 lopad_stop
 is "$LOPAD_EXIT" 0 "lopad exits 0"
