@@ -240,7 +240,7 @@ usage_error "--latency-threshold on a twamp count task" \
     '^lopactl: --latency-threshold applies to continuous tasks only' \
     twamp 127.0.0.1 -c 2 --latency-threshold 1ms
 usage_error "an unknown metric" \
-    '^lopactl: --threshold rtt:above:1ms: unknown metric "rtt": loss, rtt_avg, rtt_p99, jitter, forward_p99 or backward_p99$' \
+    '^lopactl: --threshold rtt:above:1ms: unknown metric "rtt": loss, rtt_avg, rtt_p99, jitter, forward_p99, backward_p99, or for passive tasks bps_in, bps_out, pps_in, pps_out, errors_in_rate, errors_out_rate, drops_in_rate, drops_out_rate$' \
     ping 127.0.0.1 --continuous --threshold rtt:above:1ms
 usage_error "a loss level over 100%" \
     '^lopactl: --threshold loss:above:150%: level "150%": more than 100%$' \
