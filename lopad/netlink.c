@@ -69,6 +69,9 @@ static struct {
 	int			 again;		/* dump again when this ends */
 	uint64_t		 events0;	/* status.events at resync start */
 	int			 refresh;	/* a link dump for counters */
+	int			 had_socket;	/* not the first: resync */
+	int			 replacing;	/* a new socket asked (reload) */
+	uint32_t		 asked_rcvbuf;
 	int			 rresync;	/* a dump of the routes alone */
 	int			 rquiet;	/* ... to learn tables watched */
 	int			 rr_want;	/* one is due */
@@ -90,6 +93,7 @@ static void	 nl_dump_start(int);
 static void	 nl_view_answer(void);
 static void	 nl_routes_soon(void);
 static int	 nl_dump_send(void);
+static void	 nl_drop(void);
 
 static int64_t
 now_real(void)
@@ -109,6 +113,7 @@ nl_ask(void)
 	memset(&req, 0, sizeof(req));
 	req.kind = FD_NETLINK_ROUTE;
 	req.rcvbuf = proc_conf->monitor_rcvbuf;
+	nl.asked_rcvbuf = req.rcvbuf;
 	if (proc_request_fd(&req, 0) == -1)
 		fatalx("cannot ask for the netlink socket");
 }
@@ -117,6 +122,23 @@ static void
 nl_retry_ev(evutil_socket_t fd, short ev, void *arg)
 {
 	nl_ask();
+}
+
+/* Close the socket; a dump under way is abandoned. */
+static void
+nl_drop(void)
+{
+	if (nl.ev != NULL) {
+		event_free(nl.ev);
+		nl.ev = NULL;
+	}
+	if (nl.sk != NULL) {
+		nl_socket_free(nl.sk);	/* closes the fd */
+		nl.sk = NULL;
+	}
+	nl.dump = DUMP_NONE;
+	nl.resync = nl.again = nl.refresh = nl.rresync = nl.rquiet = 0;
+	nl.replacing = 0;
 }
 
 /* The socket failed (why): drop it, say so, ask again after a while. */
@@ -129,16 +151,7 @@ nl_fail(const char *why)
 	strlcpy(nl.status.error, why, sizeof(nl.status.error));
 	nl.status.state = NLS_FAILING;
 	nl.status.failures++;
-	if (nl.ev != NULL) {
-		event_free(nl.ev);
-		nl.ev = NULL;
-	}
-	if (nl.sk != NULL) {
-		nl_socket_free(nl.sk);	/* closes the fd */
-		nl.sk = NULL;
-	}
-	nl.dump = DUMP_NONE;
-	nl.resync = nl.again = nl.refresh = nl.rresync = 0;
+	nl_drop();
 	nl_view_answer();
 	tv.tv_sec = nl.retry_ms / 1000;
 	tv.tv_usec = (nl.retry_ms % 1000) * 1000;
@@ -491,11 +504,12 @@ nl_socket(int fd)
 	    NULL)) == NULL || event_add(nl.ev, NULL) == -1)
 		fatalx("netlink: event");
 	/*
-	 * A new socket after a failure missed what changed meanwhile: a
-	 * resync, not a quiet dump, unless nothing is known yet.
+	 * A new socket (after a failure, a reload) missed what changed
+	 * meanwhile: a resync, not a quiet dump, unless it is the first.
 	 */
 	nl.status.state = NLS_STARTING;
-	nl_dump_start(nl.status.failures == 0);
+	nl_dump_start(!nl.had_socket);
+	nl.had_socket = 1;
 }
 
 static void
@@ -536,7 +550,17 @@ netlink_dispatch_parent(struct imsg *imsg)
 			nl_fail(rep.msg);
 			return 0;
 		}
+		if (nl.sk != NULL && !nl.replacing) {
+			close(imsg_take_fd(imsg));
+			return 0;
+		}
 		if (nl.sk != NULL) {
+			/* A reload's receive buffer: the new one, resynced. */
+			log_info("new netlink socket (monitor.receive_buffer "
+			    "%u)", nl.asked_rcvbuf);
+			nl_drop();
+		}
+		if (nl.status.state == NLS_OFF) {
 			close(imsg_take_fd(imsg));
 			return 0;
 		}
@@ -870,6 +894,36 @@ netlink_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
 	}
 }
 
+/*
+ * A reload: monitor.enabled turned off (the socket closed) or on (one
+ * asked for), a new receive buffer (a new socket, resynced), a new
+ * route budget (for the routes to come).
+ */
+static void
+netlink_reconf_commit(const struct lopad_conf *c)
+{
+	rtnl_state_max_routes(nl.st, c->monitor_max_routes);
+	if (!c->monitor_enabled) {
+		if (nl.status.state != NLS_OFF) {
+			log_info("monitor.enabled is false: not watching");
+			nl_drop();
+			evtimer_del(nl.retry_ev);
+			nl.status.state = NLS_OFF;
+			nl_view_answer();
+		}
+		return;
+	}
+	if (nl.status.state == NLS_OFF) {
+		nl.status.state = NLS_STARTING;
+		nl_ask();
+		return;
+	}
+	if (nl.sk != NULL && c->monitor_rcvbuf != nl.asked_rcvbuf) {
+		nl.replacing = 1;
+		nl_ask();
+	}
+}
+
 static void
 netlink_shutdown(void)
 {
@@ -892,5 +946,6 @@ const struct proc_role netlink_role = {
 	.start = netlink_start,
 	.dispatch_parent = netlink_dispatch_parent,
 	.dispatch_peer = netlink_dispatch_peer,
+	.reconf_commit = netlink_reconf_commit,
 	.shutdown = netlink_shutdown,
 };

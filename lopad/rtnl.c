@@ -870,6 +870,12 @@ rtnl_state_watch(struct rtnl_state *st, int all, const uint32_t *tables,
 }
 
 void
+rtnl_state_max_routes(struct rtnl_state *st, size_t max_routes)
+{
+	st->max_routes = max_routes;
+}
+
+void
 rtnl_state_free(struct rtnl_state *st)
 {
 	struct link_node	*ln, *lt;

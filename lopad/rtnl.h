@@ -179,6 +179,8 @@ int	 rtnl_state_watch(struct rtnl_state *, int, const uint32_t *, size_t);
 /* NULL on ENOMEM.  max_routes 0: no route is kept. */
 struct rtnl_state *rtnl_state_new(size_t max_routes);
 void	 rtnl_state_free(struct rtnl_state *);
+/* A new route budget: for the routes to come (those kept stay). */
+void	 rtnl_state_max_routes(struct rtnl_state *, size_t);
 void	 rtnl_state_counters(const struct rtnl_state *,
 	    struct rtnl_counters *);
 

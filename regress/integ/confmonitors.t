@@ -12,7 +12,7 @@
 . "$LOPA_ROOT/regress/lib/lopad.sh"
 . "$LOPA_ROOT/regress/lib/netns.sh"
 
-plan 12
+plan 17
 
 need_root
 lopad_init
@@ -92,6 +92,36 @@ kill -HUP "$LOPAD_PID"
 lopad_log_wait "monitor t100 not created: monitor $API_T100 has its name" ||
     diag "no log line"
 is "$(mon_id t100)" "$API_T100" "t100 declared again: the API's monitor keeps the name"
+
+# Reloads of monitor: a new receive buffer is a new socket (resynced),
+# enabled false closes it, true again opens one.
+nlstate() {
+	api ro GET /api/v1/status >/dev/null
+	json_get "$API_BODY" '"%s %d" % (j["netlink"]["state"], j["netlink"]["receive_buffer"])'
+}
+CONF_M="$(decl "${A/v\*/vA}$B$C")"
+lopad_config "$LOPAD_CONF" "$CONF_M
+monitor:
+  receive_buffer: 262144"
+kill -HUP "$LOPAD_PID"
+wait_until 5000 50 eval '[ "$(nlstate)" = "ok 524288" ]'
+result $? "receive_buffer reloaded: a new socket of that size (the kernel doubles it), ok"
+lopad_config "$LOPAD_CONF" "$CONF_M
+monitor:
+  enabled: false"
+kill -HUP "$LOPAD_PID"
+wait_until 5000 50 eval '[ "$(nlstate | cut -d" " -f1)" = off ]'
+result $? "monitor.enabled false on reload: netlink off"
+api ro GET /api/v1/routes >/dev/null
+is "$API_CODE" 503 "... GET /api/v1/routes: 503"
+lopad_config "$LOPAD_CONF" "$CONF_M"
+kill -HUP "$LOPAD_PID"
+wait_until 5000 50 eval '[ "$(nlstate | cut -d" " -f1)" = ok ]'
+result $? "enabled again: ok"
+n0=$(nevents "$LINKS")
+ip -n "$NS" link set vA mtu 1300
+wait_until 3000 50 eval '[ "$(nevents "$LINKS")" -gt "$n0" ]'
+result $? "links records again after the reloads"
 lopad_stop
 
 # Errors name file:line:column and the field.
