@@ -46,6 +46,8 @@
 #define NL_VIEW_WAIT		32	/* interface views waiting */
 #define NL_BODY_MAX		(IMSG_MAXSIZE_DEFAULT - 1024)
 #define NL_ROUTES_DELAY_MS	100	/* after a link down, then dump */
+#define NL_EVENT_JSON_MAX	12000	/* octets of an event's attributes */
+#define NL_EVENT_NH		32	/* next hops shown when too many */
 #define NL_OPER_UNKNOWN		0
 #define NL_OPER_UP		6
 
@@ -167,6 +169,8 @@ nl_event_cb(const struct rtnl_event *e, void *arg)
 	struct nl_event			 m;
 	const union rtnl_obj		*o = e->new != NULL ? e->new : e->old;
 	const struct rtnl_link		*l;
+	struct rtnl_event		 ce;
+	union rtnl_obj			 co, cn;
 	char				*json;
 	size_t				 i;
 
@@ -223,6 +227,39 @@ nl_event_cb(const struct rtnl_event *e, void *arg)
 		nl_routes_soon();
 	if ((json = rtnl_event_json(e)) == NULL) {
 		log_warn("event json");
+		return;
+	}
+	if (strlen(json) > NL_EVENT_JSON_MAX && e->kind == RTNL_ROUTE) {
+		/*
+		 * A message must fit 16 KB, with what the engine and
+		 * control add: a route of very many next hops shows the
+		 * first NL_EVENT_NH of them.
+		 */
+		free(json);
+		ce = *e;
+		if (e->old != NULL) {
+			co = *e->old;
+			if (co.route.nnh > NL_EVENT_NH)
+				co.route.nnh = NL_EVENT_NH;
+			ce.old = &co;
+		}
+		if (e->new != NULL) {
+			cn = *e->new;
+			if (cn.route.nnh > NL_EVENT_NH)
+				cn.route.nnh = NL_EVENT_NH;
+			ce.new = &cn;
+		}
+		log_info("a route of more than %d next hops: the event shows "
+		    "the first %d", NL_EVENT_NH, NL_EVENT_NH);
+		if ((json = rtnl_event_json(&ce)) == NULL) {
+			log_warn("event json");
+			return;
+		}
+	}
+	if (strlen(json) > NL_EVENT_JSON_MAX) {
+		log_warnx("an event of %zu octets: not reported",
+		    strlen(json));
+		free(json);
 		return;
 	}
 	nl.status.events++;
