@@ -610,11 +610,16 @@ finish(struct probe *p)
 	if (rc == 0)
 		http_resp_free(&resp);
 
-	/* A third Ctrl-C ends lopactl as usual. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
+	/*
+	 * After a Ctrl-C, another ends lopactl as usual; a task that ended
+	 * by itself keeps the handler: a Ctrl-C now changes nothing.
+	 */
+	if (interrupted) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_DFL;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+	}
 
 	if (p->detached) {
 		warnx("task %s left running: \"lopactl task stop %s\" stops "
@@ -1221,11 +1226,16 @@ passive_run(struct ctl *ctl, const struct parse_result *res)
 		nap(poll);
 	}
 
-	/* A third Ctrl-C ends lopactl as usual. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
+	/*
+	 * After a Ctrl-C, another ends lopactl as usual; a task that ended
+	 * by itself keeps the handler: a Ctrl-C now changes nothing.
+	 */
+	if (interrupted) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_DFL;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+	}
 
 	ctl->out->passive_summary(pv.res, pv.resp.body, pv.resp.len);
 	fflush(stdout);
