@@ -321,7 +321,7 @@ static void	 ctl_status_ask(struct ctl_pending *, uint32_t,
 static void	 ctl_status_missing(struct ctl_pending *, const char *);
 static void	 ctl_status_add(struct ctl_pending *, json_t *);
 static void	 ctl_trim_later(size_t);
-static struct ctl_pending *ctl_pending_engine(uint32_t);
+static struct ctl_pending *ctl_pending_peer(enum lopa_proc, uint32_t);
 static void	 ctl_streams_send(const char *, const char *, json_t *);
 static struct event	*ctl_trim_ev;
 
@@ -2123,24 +2123,12 @@ ctl_mon_events(struct ctl_req *r)
 	(void)ctl_mon_pending(r, IMSG_MON_EVENTS, q.last);
 }
 
-/* The engine's or the netlink process's reply: the pending request. */
-static struct ctl_pending *
-ctl_pending_body(enum lopa_proc from, uint32_t reqid)
-{
-	struct ctl_pending	*p;
-
-	TAILQ_FOREACH(p, &ctl_pendings, entry)
-		if (p->reqid == reqid)
-			return p->peer == from ? p : NULL;
-	return NULL;
-}
-
 static void
 ctl_body_data(enum lopa_proc from, struct imsg *imsg)
 {
 	struct ctl_pending	*p;
 
-	if ((p = ctl_pending_body(from, imsg->hdr.reqid)) == NULL)
+	if ((p = ctl_pending_peer(from, imsg->hdr.reqid)) == NULL)
 		return;
 	if (p->text == NULL && (p->text = evbuffer_new()) == NULL)
 		fatal("%s: evbuffer_new", __func__);
@@ -2163,7 +2151,7 @@ ctl_body_end(enum lopa_proc from, struct imsg *imsg)
 	memcpy(&rep, imsg->data, sizeof(rep));
 	rep.field[sizeof(rep.field) - 1] = '\0';
 	rep.detail[sizeof(rep.detail) - 1] = '\0';
-	if ((p = ctl_pending_body(from, imsg->hdr.reqid)) == NULL) {
+	if ((p = ctl_pending_peer(from, imsg->hdr.reqid)) == NULL) {
 		log_debug("%s: answer for gone request %u", proc_name(from),
 		    imsg->hdr.reqid);
 		return;
@@ -2293,14 +2281,15 @@ ctl_task_delete(struct ctl_req *r)
 	ctl_task_pending(r, IMSG_TASK_DELETE, &q);
 }
 
+/* The request reqid waiting for process from; NULL if none. */
 static struct ctl_pending *
-ctl_pending_engine(uint32_t reqid)
+ctl_pending_peer(enum lopa_proc from, uint32_t reqid)
 {
 	struct ctl_pending	*p;
 
 	TAILQ_FOREACH(p, &ctl_pendings, entry)
 		if (p->reqid == reqid)
-			return p->peer == PROC_ENGINE ? p : NULL;
+			return p->peer == from ? p : NULL;
 	return NULL;
 }
 
@@ -2323,7 +2312,7 @@ ctl_acc_find(uint32_t reqid, struct ctl_pending **pp)
 	struct ctl_stream	*s;
 
 	*pp = NULL;
-	if ((p = ctl_pending_engine(reqid)) != NULL) {
+	if ((p = ctl_pending_peer(PROC_ENGINE, reqid)) != NULL) {
 		if (p->type != IMSG_TASK_GET && p->type != IMSG_TASK_LIST)
 			return NULL;
 		*pp = p;
@@ -2384,7 +2373,7 @@ ctl_engine_sample(struct imsg *imsg)
 	if (imsg->datalen == 0 || imsg->datalen % sizeof(pr) != 0 ||
 	    imsg->datalen > PROBE_BATCH_MAX * sizeof(pr))
 		fatalx("IMSG_TASK_SAMPLE: bad size %zu", imsg->datalen);
-	if ((p = ctl_pending_engine(imsg->hdr.reqid)) == NULL ||
+	if ((p = ctl_pending_peer(PROC_ENGINE, imsg->hdr.reqid)) == NULL ||
 	    p->type != IMSG_TASK_SAMPLES) {
 		log_debug("samples for gone request %u", imsg->hdr.reqid);
 		return;
@@ -2514,7 +2503,7 @@ ctl_engine_end(struct imsg *imsg)
 	memcpy(&rep, imsg->data, sizeof(rep));
 	rep.id[sizeof(rep.id) - 1] = '\0';
 	rep.detail[sizeof(rep.detail) - 1] = '\0';
-	if ((p = ctl_pending_engine(imsg->hdr.reqid)) != NULL)
+	if ((p = ctl_pending_peer(PROC_ENGINE, imsg->hdr.reqid)) != NULL)
 		ctl_task_answer(p, &rep);
 	else if ((s = ctl_stream_find(imsg->hdr.reqid)) != NULL)
 		ctl_stream_end(s, &rep);

@@ -546,7 +546,7 @@ static void	 passive_alerts_eval(struct task *);
 static void	 alert_notify(struct task *, const struct eng_rule *,
 		    enum alert_note, const struct stats_result *,
 		    const struct twamp_result *);
-static void	 passive_snapshot(struct task *, struct task_info *);
+static uint32_t	 passive_snapshot(struct task *, struct task_info *);
 static uint32_t	 passive_rounds(struct task *);
 static void	 passive_round(struct task *, uint32_t, struct task_round *);
 
@@ -1518,19 +1518,22 @@ end:
 		task_finish(t, TASK_FINISHED, NULL);
 }
 
-/* The results: the window summed over the intervals it spans. */
-static void
+/*
+ * The results: the window summed over the intervals it spans; how many
+ * those are.
+ */
+static uint32_t
 passive_snapshot(struct task *t, struct task_info *ti)
 {
 	struct eng_passive	*pv = t->pv;
 	const struct pv_ival	*iv;
 	int64_t			 now;
-	uint32_t		 i, j;
+	uint32_t		 i, j, n = 0;
 	int			 k;
 
 	ti->passive = pv->res;
 	if (t->p.mode != TASK_CONTINUOUS)
-		return;
+		return 0;
 	ti->has_window = 1;
 	/* Ended: the window as it was at the last read. */
 	now = t->status == TASK_RUNNING ? now_mono() : pv->prev_mono;
@@ -1538,12 +1541,14 @@ passive_snapshot(struct task *t, struct task_info *ti)
 		iv = &pv->iv[(pv->head + j) % pv->cap];
 		if (iv->mono <= now - t->p.window_ns)
 			continue;
+		n++;
 		for (i = 0; i < pv->n; i++) {
 			for (k = 0; k < PC_MAX; k++)
 				ti->passive.v[i].window[k] += iv->d[i][k];
 			ti->passive.v[i].window_ns += iv->dt;
 		}
 	}
+	return n;
 }
 
 /*
@@ -1571,7 +1576,7 @@ passive_alerts_eval(struct task *t)
 	struct eng_rule		*r;
 	const struct passive_if	*v;
 	double			 x;
-	uint32_t		 i, j, nwin = 0;
+	uint32_t		 i, j, nwin;
 	int			 m;
 
 	if (t->al == NULL || t->p.mode != TASK_CONTINUOUS)
@@ -1580,11 +1585,7 @@ passive_alerts_eval(struct task *t)
 		log_warn("task %s: thresholds", t->id);
 		return;
 	}
-	passive_snapshot(t, ti);
-	for (j = 0; j < t->pv->len; j++)
-		if (t->pv->iv[(t->pv->head + j) % t->pv->cap].mono >
-		    now_mono() - t->p.window_ns)
-			nwin++;
+	nwin = passive_snapshot(t, ti);
 	for (i = 0; i < t->al->n; i++) {
 		r = &t->al->r[i];
 		m = (int)r->metric;
@@ -2409,7 +2410,7 @@ task_snapshot(struct task *t, struct task_info *ti)
 	/* Finished rounds, and the current one while it runs. */
 	ti->nrounds = t->nrounds + (t->round_from != 0 ? 1 : 0);
 	if (t->pv != NULL) {
-		passive_snapshot(t, ti);
+		(void)passive_snapshot(t, ti);
 		ti->nrounds = passive_rounds(t);
 	}
 }

@@ -32,7 +32,6 @@
 #include "state.h"
 #include "task_json.h"
 
-#define MON_DATA_MAX	(IMSG_MAXSIZE_DEFAULT - 1024)	/* body parts */
 
 struct monitor {
 	RB_ENTRY(monitor)	 entry;
@@ -61,15 +60,6 @@ static struct mon_tree	 mons = RB_INITIALIZER(&mons);
 static uint32_t		 nmons;
 static uint64_t		 ev_seq;
 static struct nl_watch	 watch_sent = { .all = 1 };
-
-static int64_t
-now_real(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /*
  * The routing tables the route monitors watch, to the netlink process
@@ -126,38 +116,22 @@ static void
 reply(uint32_t reqid, uint32_t status, const char *field, const char *fmt,
     ...)
 {
-	struct body_reply	 r;
-	va_list			 ap;
-	int			 n = 0;
+	char	 detail[LOPA_ERRLEN];
+	va_list	 ap;
+	int	 n = 0;
 
-	memset(&r, 0, sizeof(r));
-	r.status = status;
+	detail[0] = '\0';
 	if (field != NULL) {
-		strlcpy(r.field, field, sizeof(r.field));
-		n = snprintf(r.detail, sizeof(r.detail), "%s: ", field);
-		if (n < 0 || (size_t)n >= sizeof(r.detail))
+		n = snprintf(detail, sizeof(detail), "%s: ", field);
+		if (n < 0 || (size_t)n >= sizeof(detail))
 			n = 0;
 	}
 	if (fmt != NULL) {
 		va_start(ap, fmt);
-		vsnprintf(r.detail + n, sizeof(r.detail) - n, fmt, ap);
+		vsnprintf(detail + n, sizeof(detail) - n, fmt, ap);
 		va_end(ap);
 	}
-	proc_compose(PROC_CONTROL, IMSG_BODY_END, 0, reqid, -1, &r, sizeof(r));
-}
-
-/* A body's text to control, in parts that fit a message. */
-static void
-send_text(uint32_t reqid, const char *s, size_t len)
-{
-	size_t	 n;
-
-	while (len > 0) {
-		n = len < MON_DATA_MAX ? len : MON_DATA_MAX;
-		proc_compose(PROC_CONTROL, IMSG_BODY_DATA, 0, reqid, -1, s, n);
-		s += n;
-		len -= n;
-	}
+	proc_body_end(reqid, status, field, detail);
 }
 
 static void
@@ -167,7 +141,7 @@ send_json(uint32_t reqid, json_t *j)
 
 	if (j == NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL)
 		fatalx("%s: json", __func__);
-	send_text(reqid, s, strlen(s));
+	proc_body_text(reqid, s, strlen(s));
 	free(s);
 	json_decref(j);
 }
@@ -359,7 +333,7 @@ mon_create(struct monitor_params *p, uint32_t key, uint32_t reqid,
 	snprintf(m->id, sizeof(m->id), "%s-%u", engine_node(), key);
 	m->p = *p;
 	m->from_config = config;
-	m->created = m->updated = now_real();
+	m->created = m->updated = proc_clock_ns(CLOCK_REALTIME);
 	if (RB_INSERT(mon_tree, &mons, m) != NULL) {
 		log_warnx("monitor %s twice", m->id);
 		mon_free(m);
@@ -394,18 +368,18 @@ mon_list(uint32_t reqid)
 	char		*s;
 	int		 first = 1;
 
-	send_text(reqid, "[", 1);
+	proc_body_text(reqid, "[", 1);
 	RB_FOREACH(m, mon_tree, &mons) {
 		if (!first)
-			send_text(reqid, ",", 1);
+			proc_body_text(reqid, ",", 1);
 		first = 0;
 		if ((s = json_dumps(mon_json(m), JSON_COMPACT |
 		    JSON_ENCODE_ANY)) == NULL)
 			fatalx("%s: json", __func__);
-		send_text(reqid, s, strlen(s));
+		proc_body_text(reqid, s, strlen(s));
 		free(s);
 	}
-	send_text(reqid, "]", 1);
+	proc_body_text(reqid, "]", 1);
 	reply(reqid, 200, NULL, NULL);
 }
 
@@ -455,7 +429,7 @@ mon_patch(struct imsg *imsg)
 	monitor_params_patch(&m->p, &np);
 	ring_resize(m, mon_cap(m));
 	mon_watch_update();
-	m->updated = now_real();
+	m->updated = proc_clock_ns(CLOCK_REALTIME);
 	mon_save(m);
 	log_info("monitor %s: updated", m->id);
 	reply(reqid, 204, NULL, NULL);
@@ -519,7 +493,7 @@ mon_config(struct imsg *imsg)
 	explicit_bzero(&p, sizeof(p));
 	ring_resize(m, mon_cap(m));
 	mon_watch_update();
-	m->updated = now_real();
+	m->updated = proc_clock_ns(CLOCK_REALTIME);
 	log_info("monitor %s (%s): changed by the configuration", m->id,
 	    m->p.name);
 }
@@ -549,14 +523,14 @@ mon_events(uint32_t reqid, const char *id, uint32_t last)
 		return;
 	}
 	from = last != 0 && last < m->len ? m->len - last : 0;
-	send_text(reqid, "[", 1);
+	proc_body_text(reqid, "[", 1);
 	for (i = from; i < m->len; i++) {
 		if (i > from)
-			send_text(reqid, ",", 1);
-		send_text(reqid, m->ring[(m->head + i) % m->cap],
+			proc_body_text(reqid, ",", 1);
+		proc_body_text(reqid, m->ring[(m->head + i) % m->cap],
 		    strlen(m->ring[(m->head + i) % m->cap]));
 	}
-	send_text(reqid, "]", 1);
+	proc_body_text(reqid, "]", 1);
 	reply(reqid, 200, NULL, NULL);
 }
 

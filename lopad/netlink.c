@@ -44,7 +44,6 @@
 #define NL_RETRY_MAX_MS		30000
 #define NL_READ_ROUNDS		64	/* reads per wake-up, then yield */
 #define NL_VIEW_WAIT		32	/* interface views waiting */
-#define NL_BODY_MAX		(IMSG_MAXSIZE_DEFAULT - 1024)
 #define NL_ROUTES_DELAY_MS	100	/* after a link down, then dump */
 #define NL_EVENT_JSON_MAX	12000	/* octets of an event's attributes */
 #define NL_EVENT_NH		32	/* next hops shown when too many */
@@ -96,15 +95,6 @@ static void	 nl_view_answer(void);
 static void	 nl_routes_soon(void);
 static int	 nl_dump_send(void);
 static void	 nl_drop(void);
-
-static int64_t
-now_real(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* Ask the parent for a socket (again). */
 static void
@@ -175,7 +165,7 @@ nl_event_cb(const struct rtnl_event *e, void *arg)
 	size_t				 i;
 
 	memset(&m, 0, sizeof(m));
-	m.at = now_real();
+	m.at = proc_clock_ns(CLOCK_REALTIME);
 	m.kind = e->kind;
 	m.change = e->change;
 	m.kernel = e->kernel;
@@ -412,7 +402,7 @@ nl_dump_next(void)
 	else {
 		memset(&r, 0, sizeof(r));
 		r.changes = nl.status.events - nl.events0;
-		r.at = now_real();
+		r.at = proc_clock_ns(CLOCK_REALTIME);
 		nl.status.resyncs++;
 		log_info("resync after an overrun: %llu changes",
 		    (unsigned long long)r.changes);
@@ -610,35 +600,18 @@ netlink_dispatch_parent(struct imsg *imsg)
 
 /* --- views for the API: GET /api/v1/interfaces, /api/v1/routes ----- */
 
-static void
-nl_body_end(uint32_t reqid, uint32_t status, const char *detail)
-{
-	struct body_reply	 r;
-
-	memset(&r, 0, sizeof(r));
-	r.status = status;
-	if (detail != NULL)
-		strlcpy(r.detail, detail, sizeof(r.detail));
-	proc_compose(PROC_CONTROL, IMSG_BODY_END, 0, reqid, -1, &r,
-	    sizeof(r));
-}
-
 /* A JSON document to control in parts, then 200. */
 static void
 nl_body_json(uint32_t reqid, json_t *j)
 {
-	char	*s, *p;
-	size_t	 len, n;
+	char	*s;
 
 	if (j == NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL)
 		fatalx("%s: json", __func__);
 	json_decref(j);
-	for (p = s, len = strlen(s); len > 0; p += n, len -= n) {
-		n = len < NL_BODY_MAX ? len : NL_BODY_MAX;
-		proc_compose(PROC_CONTROL, IMSG_BODY_DATA, 0, reqid, -1, p, n);
-	}
+	proc_body_text(reqid, s, strlen(s));
 	free(s);
-	nl_body_end(reqid, 200, NULL);
+	proc_body_end(reqid, 200, NULL, NULL);
 }
 
 static void
@@ -746,21 +719,30 @@ counters_link(const struct rtnl_link *l, void *arg)
 	    (l->operstate == NL_OPER_UNKNOWN && (l->flags & IFF_RUNNING));
 }
 
+/* Fresh counters: a dump of the links, unless a dump runs already. */
+static void
+nl_refresh(void)
+{
+	if (nl.dump != DUMP_NONE)
+		return;
+	nl.refresh = 1;
+	nl.dump = DUMP_LINK;
+	(void)nl_dump_send();
+}
+
 /* The counter reads waiting, answered from the links as dumped. */
 static void
 nl_counters_answer(void)
 {
 	struct nl_counters	 c;
 	struct counters_find	 f;
-	struct timespec		 ts;
 	size_t			 i;
 	uint32_t		 k;
 
 	for (i = 0; i < nl.ncwait; i++) {
 		memset(&c, 0, sizeof(c));
-		c.at = now_real();
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		c.mono = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+		c.at = proc_clock_ns(CLOCK_REALTIME);
+		c.mono = proc_clock_ns(CLOCK_MONOTONIC);
 		c.n = nl.cwait[i].req.n;
 		if (nl.sk == NULL) {
 			c.failed = 1;
@@ -808,11 +790,7 @@ nl_counters(struct imsg *imsg)
 		nl_counters_answer();
 		return;
 	}
-	if (nl.dump == DUMP_NONE) {
-		nl.refresh = 1;
-		nl.dump = DUMP_LINK;
-		(void)nl_dump_send();
-	}
+	nl_refresh();
 }
 
 /* The views waiting for a dump to end (or a failure). */
@@ -824,7 +802,7 @@ nl_view_answer(void)
 	nl_counters_answer();
 	for (i = 0; i < nl.nview_wait; i++) {
 		if (nl.sk == NULL)
-			nl_body_end(nl.view_wait[i].reqid, 503,
+			proc_body_end(nl.view_wait[i].reqid, 503, NULL,
 			    nl.status.error);
 		else
 			nl_view_now(nl.view_wait[i].reqid,
@@ -848,12 +826,12 @@ nl_view(struct imsg *imsg)
 	if (what != NL_VIEW_ROUTES && what != NL_VIEW_INTERFACES)
 		fatalx("IMSG_NL_VIEW %u", what);
 	if (nl.status.state == NLS_OFF) {
-		nl_body_end(reqid, 503, "monitor.enabled is false: lopad "
+		proc_body_end(reqid, 503, NULL, "monitor.enabled is false: lopad "
 		    "does not watch the kernel's tables");
 		return;
 	}
 	if (nl.sk == NULL) {
-		nl_body_end(reqid, 503, nl.status.error[0] != '\0' ?
+		proc_body_end(reqid, 503, NULL, nl.status.error[0] != '\0' ?
 		    nl.status.error : "no netlink socket yet");
 		return;
 	}
@@ -862,17 +840,12 @@ nl_view(struct imsg *imsg)
 		return;
 	}
 	if (nl.nview_wait == NL_VIEW_WAIT) {
-		nl_body_end(reqid, 503, "too many requests waiting");
+		proc_body_end(reqid, 503, NULL, "too many requests waiting");
 		return;
 	}
 	nl.view_wait[nl.nview_wait].reqid = reqid;
 	nl.view_wait[nl.nview_wait++].what = what;
-	/* Fresh counters: a dump of the links, unless one runs already. */
-	if (nl.dump == DUMP_NONE) {
-		nl.refresh = 1;
-		nl.dump = DUMP_LINK;
-		(void)nl_dump_send();
-	}
+	nl_refresh();
 }
 
 /* The tables the route monitors watch: their routes are kept. */

@@ -150,6 +150,43 @@ proc_compose2(enum lopa_proc to, uint32_t type, uint32_t id, uint32_t reqid,
 	return 0;
 }
 
+#define PROC_BODY_MAX	(IMSG_MAXSIZE_DEFAULT - 1024)	/* a part */
+
+void
+proc_body_text(uint32_t reqid, const char *s, size_t len)
+{
+	size_t	 n;
+
+	for (; len > 0; s += n, len -= n) {
+		n = len < PROC_BODY_MAX ? len : PROC_BODY_MAX;
+		proc_compose(PROC_CONTROL, IMSG_BODY_DATA, 0, reqid, -1, s, n);
+	}
+}
+
+void
+proc_body_end(uint32_t reqid, uint32_t status, const char *field,
+    const char *detail)
+{
+	struct body_reply	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.status = status;
+	if (field != NULL)
+		strlcpy(r.field, field, sizeof(r.field));
+	if (detail != NULL)
+		strlcpy(r.detail, detail, sizeof(r.detail));
+	proc_compose(PROC_CONTROL, IMSG_BODY_END, 0, reqid, -1, &r, sizeof(r));
+}
+
+int64_t
+proc_clock_ns(int clock)
+{
+	struct timespec	 ts;
+
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 int
 proc_compose(enum lopa_proc to, uint32_t type, uint32_t id, uint32_t reqid,
     int fd, const void *data, size_t len)

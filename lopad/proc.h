@@ -69,6 +69,14 @@ int	 proc_compose(enum lopa_proc, uint32_t, uint32_t, uint32_t, int,
 	    const void *, size_t);
 int	 proc_compose2(enum lopa_proc, uint32_t, uint32_t, uint32_t, int,
 	    const void *, size_t, const void *, size_t);
+/*
+ * A reply to control in parts that fit a message (IMSG_BODY_DATA), then
+ * its end (IMSG_BODY_END: status; field and detail for a problem).
+ */
+void	 proc_body_text(uint32_t, const char *, size_t);
+void	 proc_body_end(uint32_t, uint32_t, const char *, const char *);
+/* A clock's time in ns (CLOCK_REALTIME, CLOCK_MONOTONIC). */
+int64_t	 proc_clock_ns(int);
 /* Ask the parent for a privileged fd; the reply arrives as IMSG_FD_REPLY. */
 int	 proc_request_fd(const struct fd_request *, uint32_t);
 
