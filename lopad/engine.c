@@ -69,38 +69,43 @@ struct session {
 };
 
 /*
- * A sample as a task's ring keeps it: 24 bytes rather than the 64 of a
- * probe_result, since a task holds limits.samples of them.  The RTT is
- * clamped to 48 bits (+-39 hours, far beyond any timeout); the small
- * enums and the flags take the bits their ranges need (asserted below).
- * The address (the target, or a router reporting an error) is an index
- * into a small per-task table: few distinct ones appear among a task's
- * recent samples.
+ * A sample as a task's ring keeps it: 16 bytes rather than the 64 of a
+ * probe_result, since a task holds limits.samples of them.  The send
+ * time is a signed count of ticks from the ring's base (stats_stime:
+ * exact while the ring spans up to a second, 128 ns at 1 probe/s;
+ * TWAMP and STAMP keep the exact T1 in their own record).  The RTT is clamped to
+ * 40 bits (+-549 s, far beyond any timeout); a sample that is no answer
+ * has no RTT, and keeps its MTU (too big) or errno (error) there
+ * instead.  The small enums and the flags take the bits their ranges
+ * need (asserted below).  The address (the target, or a router
+ * reporting an error) is an index into a small per-task table: few
+ * distinct ones appear among a task's recent samples.
  */
 struct sample_rec {
-	int64_t		 t_sent;
-	int64_t		 rtt_ns:48;	/* SAMPLE_RTT_MIN..SAMPLE_RTT_MAX */
-	uint64_t	 aux:16;	/* too_big: the MTU; otherwise errno */
+	int32_t		 t;		/* send time, ticks of ring_time */
 	uint32_t	 seq;
-	uint32_t	 ttl:8;
-	uint32_t	 kind:3;	/* enum probe_kind */
-	uint32_t	 status:4;	/* enum probe_status */
-	uint32_t	 tsrc:3;	/* enum ts_source */
-	uint32_t	 from:4;	/* 0 none; else froms[from - 1] */
-	uint32_t	 flags:10;	/* PROBE_F_* */
+	int64_t		 rtt_ns:40;	/* SAMPLE_RTT_MIN..MAX; or the aux */
+	uint64_t	 ttl:8;
+	uint64_t	 kind:3;	/* enum probe_kind */
+	uint64_t	 status:4;	/* enum probe_status */
+	uint64_t	 tsrc:3;	/* enum ts_source */
+	uint64_t	 from:4;	/* 0 none; else froms[from - 1] */
+	uint64_t	 flags:2;	/* PROBE_F_* */
 };
-#define SAMPLE_RTT_MAX		((INT64_C(1) << 47) - 1)
+#define SAMPLE_RTT_MAX		((INT64_C(1) << 39) - 1)
 #define SAMPLE_RTT_MIN		(-SAMPLE_RTT_MAX - 1)
+/* Where the RTT field holds the MTU or the errno instead. */
+#define SAMPLE_AUX(st)		((st) == PROBE_TOO_BIG || (st) == PROBE_ERROR)
 #define ENG_FROMS		8	/* addresses a task's ring can name */
 
-_Static_assert(sizeof(struct sample_rec) == 24, "sample_rec is 24 bytes");
+_Static_assert(sizeof(struct sample_rec) == 16, "sample_rec is 16 bytes");
 _Static_assert(sizeof(struct task_info) <= RESULTS_MAX &&
     sizeof(struct task_round) <= RESULTS_MAX, "a task fits one message");
 _Static_assert(PROBE_K_LATE < 8, "probe_kind fits sample_rec.kind");
 _Static_assert(PROBE_NSTATUS <= 16, "probe_status fits sample_rec.status");
 _Static_assert(TS_MAX <= 8, "ts_source fits sample_rec.tsrc");
 _Static_assert(ENG_FROMS <= 15, "an address index fits sample_rec.from");
-_Static_assert(((PROBE_F_CLOCK_STEP | PROBE_F_FOREIGN_SRC) >> 10) == 0,
+_Static_assert(((PROBE_F_CLOCK_STEP | PROBE_F_FOREIGN_SRC) >> 2) == 0,
     "PROBE_F_* fit sample_rec.flags");
 
 /* A finished round as the engine keeps it (task_round without twamp). */
@@ -116,17 +121,17 @@ struct eng_round {
  * one: a ping task does not grow): the one-way statistics of the total
  * and the current round (twamp_stats.c), those of the finished rounds
  * beside t->rounds, and a reply's figures beside each sample of the ring
- * (32 bytes each, at the same index).
+ * (40 bytes each, at the same index), with the exact T1.
  */
 struct eng_tw_rec {
-	int64_t			 t2, t3, t4;
+	int64_t			 t1, t2, t3, t4;
 	uint32_t		 rseq;
 	uint8_t			 sender_ttl;
 	int8_t			 fwd_hops;
 	int8_t			 bwd_hops;
 	uint8_t			 twflags;	/* PROBE_TW_*; 0 none */
 };
-_Static_assert(sizeof(struct eng_tw_rec) == 32, "eng_tw_rec is 32 bytes");
+_Static_assert(sizeof(struct eng_tw_rec) == 40, "eng_tw_rec is 40 bytes");
 
 struct eng_twamp {
 	uint32_t		 ssid;
@@ -274,7 +279,7 @@ struct task {
 
 	/* Statistics. */
 	struct stats_acc	 total;
-	struct stats_acc	 racc;		/* current round */
+	struct stats_acc	*racc;		/* current round: task_racc() */
 	struct eng_round	*rounds;	/* finished rounds */
 	uint32_t		 nrounds;
 	uint32_t		 rounds_cap;
@@ -294,6 +299,7 @@ struct task {
 	uint32_t		 ring_cap;	/* limits.samples at creation */
 	uint32_t		 ring_head;	/* oldest */
 	uint32_t		 ring_len;
+	struct stats_stime	 ring_time;	/* ring[].t's clock */
 	struct eng_twamp	*tw;		/* twamp, stamp; else NULL */
 	struct eng_alerts	*al;		/* thresholds; else NULL */
 	struct eng_passive	*pv;		/* passive; else NULL */
@@ -330,6 +336,7 @@ static char			 eng_node[TASK_IDLEN - 16];
 static void	task_start_round(struct task *);
 static void	eng_trim_soon(void);
 static void	task_resolve(struct task *);
+static void	sample_time_init(struct task *);
 
 static int
 task_cmp(struct task *a, struct task *b)
@@ -550,6 +557,17 @@ static uint32_t	 passive_snapshot(struct task *, struct task_info *);
 static uint32_t	 passive_rounds(struct task *);
 static void	 passive_round(struct task *, uint32_t, struct task_round *);
 
+/*
+ * The current round's accumulator.  A continuous task's first round is
+ * its total (both saw every probe): it has one of its own only from a
+ * second session on.
+ */
+static struct stats_acc *
+task_racc(struct task *t)
+{
+	return t->racc != NULL ? t->racc : &t->total;
+}
+
 static void
 task_free(struct task *t)
 {
@@ -562,7 +580,10 @@ task_free(struct task *t)
 	if (t->round_ev != NULL)
 		event_free(t->round_ev);
 	stats_acc_free(&t->total);
-	stats_acc_free(&t->racc);
+	if (t->racc != NULL) {
+		stats_acc_free(t->racc);
+		free(t->racc);
+	}
 	if (t->has_win && !t->frozen)
 		stats_window_free(&t->win);
 	free(t->rounds);
@@ -700,7 +721,11 @@ task_freeze(struct task *t)
 	if (t->final != NULL)
 		t->final[0].in_flight = t->in_flight;
 	stats_acc_free(&t->total);
-	stats_acc_free(&t->racc);
+	if (t->racc != NULL) {
+		stats_acc_free(t->racc);
+		free(t->racc);
+		t->racc = NULL;
+	}
 	if (t->tw != NULL) {
 		twamp_freeze(t->tw);
 	}
@@ -778,7 +803,7 @@ task_end_round(struct task *t)
 		r->index = t->round;
 		r->t_from = t->round_from;
 		r->t_to = now_real();
-		if (stats_compute(&t->racc, &r->stats) == -1)
+		if (stats_compute(task_racc(t), &r->stats) == -1)
 			log_warn("task %s: round %u percentiles", t->id,
 			    t->round);
 		r->stats.in_flight = t->round_in_flight;
@@ -790,8 +815,12 @@ task_end_round(struct task *t)
 			tr->r = rr;
 		}
 	}
-	stats_acc_free(&t->racc);
-	stats_acc_init(&t->racc);
+	if (t->racc != NULL) {
+		stats_acc_free(t->racc);
+		stats_acc_init(t->racc);
+		if (t->p.mode == TASK_CONTINUOUS)
+			stats_acc_nokeep(t->racc);
+	}
 	if (t->tw != NULL) {
 		if (rr.reflector == TWAMP_REFL_STATEFUL) {
 			t->tw->done_fwd_lost += rr.fwd_lost;
@@ -848,8 +877,17 @@ task_start_round(struct task *t)
 	t->round++;
 	t->round_from = now_real();
 	t->round_in_flight = 0;
+	if (t->racc == NULL && t->round > 1) {
+		/* A continuous task's second session: a round of its own. */
+		if ((t->racc = calloc(1, sizeof(*t->racc))) == NULL) {
+			task_finish(t, TASK_FAILED, "out of memory");
+			return;
+		}
+		stats_acc_init(t->racc);
+		stats_acc_nokeep(t->racc);
+	}
 	if (t->p.mode != TASK_CONTINUOUS &&
-	    stats_acc_reserve(&t->racc, t->p.mode == TASK_COUNT ?
+	    stats_acc_reserve(t->racc, t->p.mode == TASK_COUNT ?
 	    t->p.count : 64) == -1) {
 		task_finish(t, TASK_FAILED, "out of memory");
 		return;
@@ -933,6 +971,9 @@ task_run(struct task *t)
 			task_finish(t, TASK_FAILED, "out of memory");
 			return;
 		}
+		/* Room for what the window spans: a fate per interval. */
+		(void)stats_window_reserve(&t->win,
+		    (size_t)(t->p.window_ns / t->p.interval_ns) + 2);
 		/* Entry times in ticks as fine as the window allows. */
 		stats_window_span(&t->win, t->p.window_ns);
 		if (t->tw != NULL &&
@@ -1713,19 +1754,25 @@ task_create(struct task_params *p, uint32_t key, uint32_t reqid,
 	snprintf(id, sizeof(id), "%s-%u", eng_node, key);
 	if ((t = task_new(p, id)) == NULL ||
 	    (t->ring = calloc(proc_conf->tasks_samples,
-	    sizeof(*t->ring))) == NULL) {
+	    sizeof(*t->ring))) == NULL ||
+	    (p->mode != TASK_CONTINUOUS &&
+	    (t->racc = calloc(1, sizeof(*t->racc))) == NULL)) {
+		if (t != NULL)
+			free(t->ring);
 		free(t);
 		if (!restored)
 			reply_end(reqid, 503, NULL, "out of memory");
 		return;
 	}
 	t->ring_cap = proc_conf->tasks_samples;
+	sample_time_init(t);
 	if ((TASK_IS_TWAMP(p->type) && task_twamp_new(t, p) == -1) ||
 	    task_alerts_new(t, p) == -1) {
 		if (t->tw != NULL) {
 			free(t->tw->ring);
 			free(t->tw);
 		}
+		free(t->racc);
 		free(t->ring);
 		free(t);
 		if (!restored)
@@ -1739,11 +1786,10 @@ task_create(struct task_params *p, uint32_t key, uint32_t reqid,
 	t->retry_ns = ENG_RETRY_MIN;
 	t->next_seq = 1;
 	stats_acc_init(&t->total);
-	stats_acc_init(&t->racc);
-	if (t->p.mode == TASK_CONTINUOUS) {
+	if (t->p.mode == TASK_CONTINUOUS)
 		stats_acc_nokeep(&t->total);
-		stats_acc_nokeep(&t->racc);
-	}
+	else
+		stats_acc_init(t->racc);
 	RB_INSERT(task_tree, &eng_tasks, t);
 	eng_live++;
 	log_info("task %s: %s %s, %s%s", t->id, task_type_name(t->p.type),
@@ -1931,6 +1977,67 @@ sample_from(struct task *t, const struct task_addr *a)
 	return (uint8_t)(i + 1);
 }
 
+/* A held sample's send time: exact to its ring's tick; 0 none. */
+static int64_t
+sample_time(const struct task *t, const struct sample_rec *r)
+{
+	return stats_stime_dec(&t->ring_time, r->t);
+}
+
+/*
+ * The ring's clock: its span is ring_cap intervals and a timeout, at
+ * 1 probe/s a tick of 128 ns.
+ */
+static void
+sample_time_init(struct task *t)
+{
+	int64_t	 iv;
+
+	iv = t->p.interval_ns > 0 ? t->p.interval_ns : NS;
+	stats_stime_init(&t->ring_time, iv > INT64_MAX / 4 /
+	    ((int64_t)t->ring_cap + 1) ? INT64_MAX / 4 :
+	    iv * ((int64_t)t->ring_cap + 1) + t->p.timeout_ns);
+}
+
+/*
+ * A send time as ticks, for the sample going to ring[slot].  Out of
+ * reach (every ~3 x 2^30 ticks, or after a clock step), the clock is
+ * set again for the times held and this one, and those held move to it.
+ */
+static int32_t
+sample_time_enc(struct task *t, int64_t ts, uint32_t slot)
+{
+	struct stats_stime	 old;
+	struct sample_rec	*r;
+	int64_t			 lo, hi, v;
+	uint32_t		 j;
+	int32_t			 q;
+
+	if (stats_stime_enc(&t->ring_time, ts, &q) == 0)
+		return q;
+	lo = hi = ts;
+	for (j = 0; j < t->ring_len; j++) {
+		r = &t->ring[(t->ring_head + j) % t->ring_cap];
+		if (r == &t->ring[slot] || r->t == STATS_NOTIME)
+			continue;
+		v = sample_time(t, r);
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+	}
+	old = t->ring_time;
+	stats_stime_rebase(&t->ring_time, lo, hi);
+	for (j = 0; j < t->ring_len; j++) {
+		r = &t->ring[(t->ring_head + j) % t->ring_cap];
+		if (r != &t->ring[slot] && r->t != STATS_NOTIME &&
+		    stats_stime_enc(&t->ring_time, stats_stime_dec(&old, r->t),
+		    &r->t) == -1)
+			fatalx("%s: held time out of reach", __func__);
+	}
+	if (stats_stime_enc(&t->ring_time, ts, &q) == -1)
+		fatalx("%s: time out of reach", __func__);
+	return q;
+}
+
 static void
 sample_push(struct task *t, const struct probe_result *pr)
 {
@@ -1947,8 +2054,11 @@ sample_push(struct task *t, const struct probe_result *pr)
 	}
 	r = &t->ring[i];
 	memset(r, 0, sizeof(*r));	/* its old address is free now */
-	r->t_sent = pr->t_sent;
-	if (pr->rtt_ns > SAMPLE_RTT_MAX)
+	r->t = sample_time_enc(t, pr->t_sent, i);
+	if (SAMPLE_AUX(pr->status))
+		r->rtt_ns = pr->status == PROBE_TOO_BIG ?
+		    (pr->mtu > UINT16_MAX ? UINT16_MAX : pr->mtu) : pr->err;
+	else if (pr->rtt_ns > SAMPLE_RTT_MAX)
 		r->rtt_ns = SAMPLE_RTT_MAX;
 	else if (pr->rtt_ns < SAMPLE_RTT_MIN)
 		r->rtt_ns = SAMPLE_RTT_MIN;
@@ -1956,8 +2066,6 @@ sample_push(struct task *t, const struct probe_result *pr)
 		r->rtt_ns = pr->rtt_ns;
 	r->seq = pr->seq;
 	r->flags = pr->flags;
-	r->aux = pr->status == PROBE_TOO_BIG ?
-	    (uint16_t)(pr->mtu > UINT16_MAX ? UINT16_MAX : pr->mtu) : pr->err;
 	r->kind = pr->kind;
 	r->status = pr->status;
 	r->ttl = pr->ttl;
@@ -1966,6 +2074,7 @@ sample_push(struct task *t, const struct probe_result *pr)
 	if (t->tw != NULL) {
 		tr = &t->tw->ring[i];
 		memset(tr, 0, sizeof(*tr));
+		tr->t1 = pr->t_sent;
 		if (pr->twflags & PROBE_TW_REPLY) {
 			tr->t2 = pr->t2;
 			tr->t3 = pr->t3;
@@ -1990,20 +2099,23 @@ sample_get(const struct task *t, uint32_t n, struct probe_result *pr)
 	i = (t->ring_head + n) % t->ring_cap;
 	r = &t->ring[i];
 	memset(pr, 0, sizeof(*pr));
-	pr->t_sent = r->t_sent;
-	pr->rtt_ns = r->rtt_ns;
+	pr->t_sent = sample_time(t, r);
+	if (r->status == PROBE_TOO_BIG)
+		pr->mtu = (uint32_t)r->rtt_ns;
+	else if (r->status == PROBE_ERROR)
+		pr->err = (int)r->rtt_ns;
+	else
+		pr->rtt_ns = r->rtt_ns;
 	pr->seq = r->seq;
 	pr->flags = r->flags;
-	if (r->status == PROBE_TOO_BIG)
-		pr->mtu = r->aux;
-	else
-		pr->err = r->aux;
 	pr->kind = r->kind;
 	pr->status = r->status;
 	pr->ttl = r->ttl;
 	pr->tsrc = r->tsrc;
 	if (r->from != 0)
 		pr->from = t->froms[r->from - 1];
+	if (t->tw != NULL && (tr = &t->tw->ring[i])->t1 != 0)
+		pr->t_sent = tr->t1;
 	if (t->tw != NULL && (tr = &t->tw->ring[i])->twflags != 0) {
 		pr->t2 = tr->t2;
 		pr->t3 = tr->t3;
@@ -2205,7 +2317,8 @@ task_record(struct task *t, const struct probe_result *pr, int64_t mono)
 	switch (pr->kind) {
 	case PROBE_K_SENT:
 		stats_sent(&t->total);
-		stats_sent(&t->racc);
+		if (t->racc != NULL)
+			stats_sent(t->racc);
 		t->in_flight++;
 		t->round_in_flight++;
 		if (t->next_seq <= pr->seq)
@@ -2224,7 +2337,7 @@ task_record(struct task *t, const struct probe_result *pr, int64_t mono)
 		if (t->round_in_flight > 0)
 			t->round_in_flight--;
 		if (stats_add(&t->total, &s) == -1 ||
-		    stats_add(&t->racc, &s) == -1)
+		    (t->racc != NULL && stats_add(t->racc, &s) == -1))
 			log_warn("task %s: sample %u", t->id, pr->seq);
 		if (t->has_win)
 			(void)stats_window_add(&t->win, &s, mono);
@@ -2234,13 +2347,15 @@ task_record(struct task *t, const struct probe_result *pr, int64_t mono)
 		break;
 	case PROBE_K_DUP:
 		stats_duplicate(&t->total);
-		stats_duplicate(&t->racc);
+		if (t->racc != NULL)
+			stats_duplicate(t->racc);
 		if (t->has_win)
 			stats_window_duplicate(&t->win, mono);
 		break;
 	case PROBE_K_LATE:
 		stats_late(&t->total);
-		stats_late(&t->racc);
+		if (t->racc != NULL)
+			stats_late(t->racc);
 		if (t->has_win)
 			stats_window_late(&t->win, mono);
 		break;
@@ -2445,7 +2560,7 @@ send_task(struct task *t, uint32_t reqid)
 		memset(&cur, 0, sizeof(cur));
 		cur.index = t->round;
 		cur.t_from = t->round_from;
-		if (stats_compute(&t->racc, &cur.stats) == -1)
+		if (stats_compute(task_racc(t), &cur.stats) == -1)
 			log_warn("task %s: round percentiles", t->id);
 		cur.stats.in_flight = t->round_in_flight;
 		if (t->tw != NULL)

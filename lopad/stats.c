@@ -356,6 +356,24 @@ stats_window_init(struct stats_window *w, size_t max)
 	return (0);
 }
 
+int
+stats_window_reserve(struct stats_window *w, size_t n)
+{
+	struct stats_wentry	*ring;
+
+	if (n > w->max)
+		n = w->max;
+	if (w->len != 0 || n <= w->cap)
+		return (0);
+	if ((ring = calloc(n, sizeof(*ring))) == NULL)
+		return (-1);
+	free(w->ring);
+	w->ring = ring;
+	w->cap = n;
+	w->head = 0;
+	return (0);
+}
+
 /*
  * The smallest tick that puts window_ns under 2^31 ticks: then a caller
  * expiring with it holds under 2^31 ticks, half of what an entry can
@@ -647,4 +665,65 @@ stats_window_compute(const struct stats_window *w, struct stats_result *r)
 	rv = stats_compute(&acc, r);
 	stats_acc_free(&acc);
 	return (rv);
+}
+
+void
+stats_stime_init(struct stats_stime *st, int64_t span)
+{
+	memset(st, 0, sizeof(*st));
+	if (span < 0)
+		span = 0;
+	while (st->shift < 62 && (span >> st->shift) > (INT64_C(1) << 30))
+		st->shift++;
+	st->min_shift = st->shift;
+}
+
+int64_t
+stats_stime_dec(const struct stats_stime *st, int32_t q)
+{
+	if (q == STATS_NOTIME)
+		return 0;
+	return st->base + (int64_t)q * (INT64_C(1) << st->shift);
+}
+
+int
+stats_stime_enc(struct stats_stime *st, int64_t t, int32_t *q)
+{
+	int64_t	 d;
+
+	if (t <= 0) {
+		*q = STATS_NOTIME;
+		return 0;
+	}
+	if (st->base == 0)
+		stats_stime_rebase(st, t, t);
+	/* Both are positive times: no overflow. */
+	d = (t - st->base) >> st->shift;
+	if (d <= INT32_MIN || d > INT32_MAX)
+		return -1;
+	*q = (int32_t)d;
+	return 0;
+}
+
+/*
+ * The lowest time goes 1.5 x 2^30 ticks below the base, which leaves
+ * 3.5 x 2^30 ticks ahead for the highest and those to come.
+ */
+void
+stats_stime_rebase(struct stats_stime *st, int64_t lo, int64_t hi)
+{
+	int64_t	 tick, off;
+
+	if (lo <= 0)
+		lo = hi;
+	if (hi < lo)
+		hi = lo;
+	st->shift = st->min_shift;
+	while (st->shift < 62 &&
+	    (uint64_t)(hi - lo) >> st->shift > (UINT64_C(1) << 30))
+		st->shift++;
+	tick = INT64_C(1) << st->shift;
+	off = st->shift <= 31 ? (INT64_C(3) << 29) << st->shift : 0;
+	st->base = lo - (lo & (tick - 1));
+	st->base += st->base <= INT64_MAX - off ? off : 0;
 }

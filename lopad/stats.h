@@ -183,6 +183,13 @@ struct stats_window {
 int	 stats_window_init(struct stats_window *, size_t);
 
 /*
+ * While empty: room for n entries at once (at most max), what the owner
+ * expects its window to hold, rather than doubling up to it (a ring of
+ * 60 held at 1 probe/s: 960 bytes, not 1024 and the 768 the smaller
+ * rings left free).  0, or -1 ENOMEM with the ring unchanged.
+ */
+int	 stats_window_reserve(struct stats_window *, size_t);
+/*
  * Grow a full ring of *cap entries of elsz bytes, the oldest at *head,
  * to twice that (at most max), the wrapped part moved to the end so that
  * the order from *head stays: the new ring, or NULL (already at max, or
@@ -212,5 +219,30 @@ void	 stats_window_expire(struct stats_window *, int64_t, int64_t);
 /* Same figures as stats_compute() over the entries held. 0 or -1 ENOMEM. */
 int	 stats_window_compute(const struct stats_window *,
 	    struct stats_result *);
+
+/*
+ * Times in 32 bits, for rings that keep many (the engine's samples): a
+ * signed count of ticks of 2^shift ns from a base that is a multiple of
+ * the tick.  init picks the smallest tick that puts span (what the ring
+ * is expected to cover) within 2^30 ticks, so that the base moves seldom
+ * (once per ~3 x 2^30 ticks).  enc fails for a time out of reach (a
+ * clock step, or the base aged): the owner then calls rebase with the
+ * lowest and highest times it holds and the new one, and moves each
+ * held time with dec (old) and enc (new), which is exact, and cannot
+ * fail.  A rebase takes the tick back down to init's when the held span
+ * allows, and coarser while it does not.  A time <= 0 is STATS_NOTIME.
+ */
+struct stats_stime {
+	int64_t		 base;		/* 0: none yet */
+	uint8_t		 shift;
+	uint8_t		 min_shift;	/* init's */
+};
+#define STATS_NOTIME	INT32_MIN
+
+void	 stats_stime_init(struct stats_stime *, int64_t);
+/* 0 with *q set, or -1: out of reach, rebase first. */
+int	 stats_stime_enc(struct stats_stime *, int64_t, int32_t *);
+int64_t	 stats_stime_dec(const struct stats_stime *, int32_t);
+void	 stats_stime_rebase(struct stats_stime *, int64_t, int64_t);
 
 #endif /* LOPA_STATS_H */

@@ -1205,6 +1205,42 @@ test_window_rtt_clamps_to_48_bits(void **state)
 	stats_window_free(&w);
 }
 
+/* Reserve: room at once while empty, never beyond max, then as before. */
+static void
+test_window_reserve(void **state)
+{
+	struct stats_window	 w;
+	struct stats_result	 r;
+	struct probe_sample	 s;
+	uint32_t		 i;
+
+	(void)state;
+	assert_int_equal(stats_window_init(&w, 83), 0);
+	assert_int_equal(w.cap, 16);
+	assert_int_equal(stats_window_reserve(&w, 62), 0);
+	assert_int_equal(w.cap, 62);
+	assert_int_equal(stats_window_reserve(&w, 1000), 0);
+	assert_int_equal(w.cap, 83);
+	stats_window_span(&w, INT64_C(60000000000));
+	memset(&s, 0, sizeof(s));
+	for (i = 1; i <= 200; i++) {
+		s.seq = i;
+		s.status = PROBE_OK;
+		s.rtt_ns = 1000 * i;
+		stats_window_expire(&w, (int64_t)i * 1000000000,
+		    INT64_C(60000000000));
+		assert_int_equal(stats_window_add(&w, &s,
+		    (int64_t)i * 1000000000), 0);
+	}
+	/* Not empty: nothing changes. */
+	assert_int_equal(stats_window_reserve(&w, 10), 0);
+	assert_int_equal(w.cap, 83);
+	assert_int_equal(stats_window_compute(&w, &r), 0);
+	assert_int_equal(r.received, 61);
+	assert_int_equal(w.overwritten, 0);
+	stats_window_free(&w);
+}
+
 static void
 test_window_odd_times(void **state)
 {
@@ -1267,6 +1303,108 @@ test_window_odd_times(void **state)
 	stats_window_free(&w);
 }
 
+/* Times in 32 bits: exact at the tick, moved exactly on a rebase. */
+static void
+test_stime_ring(void **state)
+{
+	struct stats_stime	 st, old;
+	int64_t			 t0 = INT64_C(1764662400) * 1000000000, t;
+	int64_t			 held[100];
+	int32_t			 q[100], x;
+	int			 i, j, rebases = 0;
+
+	(void)state;
+	/* 100 samples at 1/s and a 1 s timeout: a 128 ns tick. */
+	stats_stime_init(&st, INT64_C(101) * 1000000000 + 1000000000);
+	assert_int_equal(st.shift, 7);
+	/* 10 ms: exact. */
+	stats_stime_init(&old, INT64_C(101) * 10000000);
+	assert_int_equal(old.shift, 0);
+	assert_int_equal(stats_stime_enc(&old, t0 + 123456789, &x), 0);
+	assert_true(stats_stime_dec(&old, x) == t0 + 123456789);
+
+	/* An hour at 1/s, a ring of 100: every time within a tick. */
+	for (i = 0; i < 3600; i++) {
+		t = t0 + (int64_t)i * 1000000000 + (i * 7919) % 1000000;
+		if (stats_stime_enc(&st, t, &x) == -1) {
+			int64_t lo = t, hi = t;
+
+			rebases++;
+			for (j = i > 100 ? i - 100 : 0; j < i; j++) {
+				int64_t v = stats_stime_dec(&st, q[j % 100]);
+
+				lo = v < lo ? v : lo;
+				hi = v > hi ? v : hi;
+			}
+			old = st;
+			stats_stime_rebase(&st, lo, hi);
+			assert_int_equal(st.shift, 7);
+			for (j = i > 100 ? i - 100 : 0; j < i; j++) {
+				int64_t v = stats_stime_dec(&old, q[j % 100]);
+
+				assert_int_equal(stats_stime_enc(&st, v,
+				    &q[j % 100]), 0);
+				/* Exactly the same time. */
+				assert_true(stats_stime_dec(&st, q[j % 100]) ==
+				    v);
+			}
+			assert_int_equal(stats_stime_enc(&st, t, &x), 0);
+		}
+		q[i % 100] = x;
+		held[i % 100] = t;
+		for (j = i > 99 ? i - 99 : 0; j <= i; j++) {
+			int64_t d = held[j % 100] -
+			    stats_stime_dec(&st, q[j % 100]);
+
+			assert_true(d >= 0 && d < 128);
+		}
+	}
+	/* 2^32 ticks of 128 ns are 550 s: the base moves every ~400 s. */
+	assert_true(rebases >= 6 && rebases <= 12);
+}
+
+/* A clock step: the tick coarsens, then comes back when it can. */
+static void
+test_stime_clock_step(void **state)
+{
+	struct stats_stime	 st, old;
+	int64_t			 t0 = INT64_C(1764662400) * 1000000000;
+	int64_t			 t1 = t0 + INT64_C(86400) * 1000000000;
+	int32_t			 a, b;
+
+	(void)state;
+	stats_stime_init(&st, INT64_C(2) * 1000000000);
+	assert_int_equal(st.shift, 1);
+	assert_int_equal(stats_stime_enc(&st, t0 + 3, &a), 0);
+	/* A day later: out of reach; both must fit after the rebase. */
+	assert_int_equal(stats_stime_enc(&st, t1, &b), -1);
+	old = st;
+	stats_stime_rebase(&st, t0 + 3, t1);
+	assert_true(st.shift > 1);
+	assert_int_equal(stats_stime_enc(&st,
+	    stats_stime_dec(&old, a), &a), 0);
+	assert_int_equal(stats_stime_enc(&st, t1, &b), 0);
+	assert_true(t1 - stats_stime_dec(&st, b) < (INT64_C(1) << st.shift));
+	assert_true(t0 + 3 - stats_stime_dec(&st, a) <
+	    (INT64_C(1) << st.shift));
+	/* Backwards a day, then only recent times: fine again. */
+	assert_int_equal(stats_stime_enc(&st, t0 - INT64_C(86400) * 1000000000,
+	    &a), -1);
+	stats_stime_rebase(&st, t1, t1 + 5);
+	assert_int_equal(st.shift, 1);
+	assert_int_equal(stats_stime_enc(&st, t1 + 5, &b), 0);
+	assert_true(stats_stime_dec(&st, b) == t1 + 4);
+	/* No time, and a time far below any base. */
+	assert_int_equal(stats_stime_enc(&st, 0, &a), 0);
+	assert_int_equal(a, STATS_NOTIME);
+	assert_true(stats_stime_dec(&st, a) == 0);
+	stats_stime_init(&st, INT64_MAX);
+	assert_int_equal(stats_stime_enc(&st, 1, &a), 0);
+	assert_int_equal(stats_stime_enc(&st, INT64_MAX, &b), 0);
+	assert_true(stats_stime_dec(&st, b) <= INT64_MAX &&
+	    stats_stime_dec(&st, b) > 0);
+}
+
 int
 main(void)
 {
@@ -1308,6 +1446,9 @@ main(void)
 		cmocka_unit_test(test_window_expiry_matches_exact_rule),
 		cmocka_unit_test(test_window_rtt_clamps_to_48_bits),
 		cmocka_unit_test(test_window_odd_times),
+		cmocka_unit_test(test_window_reserve),
+		cmocka_unit_test(test_stime_ring),
+		cmocka_unit_test(test_stime_clock_step),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
