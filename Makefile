@@ -47,7 +47,7 @@ LOPAD_SRCS	 = lopad/lopad.c lopad/proc.c lopad/sandbox.c lopad/privfd.c \
 		   lopad/task_json.c lopad/probe_udp.c lopad/twamp_codec.c \
 		   lopad/stamp_tlv.c lopad/twamp_ctl_codec.c lopad/twamp_stats.c \
 		   lopad/alert.c lopad/webhook.c lopad/state.c lopad/rtnl.c \
-		   lopad/monitor.c lopad/engine_mon.c
+		   lopad/monitor.c lopad/engine_mon.c lopad/metrics.c
 LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
 		   lopactl/http.c lopactl/probe.c lopactl/sse.c lopactl/fmt.c \
 		   common/duration.c
@@ -55,7 +55,8 @@ LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
 # Unit tests: regress/unit/test_NAME.c plus the sources listed here.
 UNIT_TESTS	 = imsg duration config problem parser stats icmp_codec \
 		   task_json sse probe_udp twamp_codec stamp_tlv twamp_ctl_codec \
-		   twamp_stats twamp_client alert webhook state rtnl monitor
+		   twamp_stats twamp_client alert webhook state rtnl monitor \
+		   metrics
 UNIT_imsg	 = common/imsg.c common/imsgev.c
 UNIT_duration	 = common/duration.c
 UNIT_config	 = lopad/config.c common/addr.c common/duration.c common/log.c \
@@ -79,12 +80,16 @@ UNIT_state	 = lopad/state.c lopad/task_json.c lopad/task.c lopad/monitor.c lopad
 UNIT_rtnl	 = lopad/rtnl.c
 UNIT_monitor	 = lopad/monitor.c lopad/rtnl.c lopad/task_json.c lopad/task.c \
 		   lopad/problem.c lopad/alert.c common/duration.c
+UNIT_metrics	 = lopad/metrics.c lopad/task.c lopad/alert.c \
+		   common/duration.c
 UNIT_task_json	 = lopad/task_json.c lopad/task.c lopad/problem.c \
 		   lopad/alert.c common/duration.c
 
 # libFuzzer targets: regress/fuzz/fuzz_NAME.c plus these sources.
 FUZZ_TARGETS	 = imsg config duration icmp_codec task_json probe_udp \
-		   twamp_codec stamp_tlv twamp_ctl_codec sse rtnl monitor
+		   twamp_codec stamp_tlv twamp_ctl_codec sse rtnl monitor \
+		   metrics
+FUZZ_metrics	 = lopad/metrics.c lopad/task.c lopad/alert.c common/duration.c
 FUZZ_imsg	 = common/imsg.c
 FUZZ_config	 = lopad/config.c common/addr.c common/duration.c common/log.c \
 		   lopad/task_json.c lopad/task.c lopad/problem.c lopad/alert.c \

@@ -36,6 +36,7 @@
 #include "task.h"
 #include "task_json.h"
 #include "duration.h"
+#include "metrics.h"
 
 #define CONF_MAXSIZE	(1024 * 1024)	/* config and token files */
 #define KEY_MAXLEN	320		/* dotted key in a message */
@@ -193,6 +194,21 @@ static const struct ckey webhooks_keys[] = {
 	{ .name = NULL }
 };
 
+static const struct ckey metrics_keys[] = {
+	{ .name = "histograms", .type = K_BOOL, FIELD(metrics_histograms) },
+	{ .name = "bucket_start", .type = K_DURATION,
+	    FIELD(metrics_bucket_start), .min = 1000,
+	    .max = 10LL * 1000 * 1000 * 1000 },
+	{ .name = "bucket_factor", .type = K_UINT,
+	    FIELD(metrics_bucket_factor), .min = 2, .max = 10 },
+	{ .name = "buckets", .type = K_UINT, FIELD(metrics_buckets),
+	    .min = 1, .max = METRICS_BUCKETS_MAX },
+	{ .name = "task_labels", .type = K_BOOL, FIELD(metrics_task_labels) },
+	{ .name = "max_series", .type = K_UINT, FIELD(metrics_max_series),
+	    .min = 0, .max = 100000000 },
+	{ .name = NULL }
+};
+
 /* The order here is the order of config_print. */
 static const struct ckey top_keys[] = {
 	{ .name = "user", .type = K_NAME, FIELD(user) },
@@ -206,6 +222,7 @@ static const struct ckey top_keys[] = {
 	{ .name = "monitor", .type = K_SECTION, .sub = monitor_keys },
 	{ .name = "limits", .type = K_SECTION, .sub = limits_keys },
 	{ .name = "webhooks", .type = K_SECTION, .sub = webhooks_keys },
+	{ .name = "metrics", .type = K_SECTION, .sub = metrics_keys },
 	{ .name = "state_file", .type = K_PATH, FIELD(state_file) },
 	{ .name = "tasks", .type = K_TASKS },
 	{ .name = "monitors", .type = K_MONITORS },
@@ -222,6 +239,7 @@ KEYS_FIT(sender_keys);
 KEYS_FIT(monitor_keys);
 KEYS_FIT(limits_keys);
 KEYS_FIT(webhooks_keys);
+KEYS_FIT(metrics_keys);
 KEYS_FIT(top_keys);
 
 static const struct {
@@ -1420,6 +1438,12 @@ config_defaults(struct lopad_conf *c)
 	c->tasks_samples = 100;
 	c->tasks_sample_memory = 256;
 	c->webhooks_queue = 1000;
+	c->metrics_histograms = 1;
+	c->metrics_bucket_start = METRICS_BUCKET_MIN_NS;
+	c->metrics_bucket_factor = 2;
+	c->metrics_buckets = METRICS_BUCKETS_DEF;
+	c->metrics_task_labels = 1;
+	c->metrics_max_series = 1000000;
 	c->webhooks_max_age = WEBHOOK_AGE_DEF;
 	strlcpy(c->webhooks_ca_file, LOPAD_CA_FILE,
 	    sizeof(c->webhooks_ca_file));

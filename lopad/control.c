@@ -57,6 +57,7 @@
 #include "lopad.h"
 #include "monitor.h"
 #include "problem.h"
+#include "metrics.h"
 #include "proc.h"
 #include "task.h"
 #include "task_json.h"
@@ -166,6 +167,10 @@ struct ctl_pending {
 	int			 gai_result;
 	int			 gai_allowed;
 	const char		*url_field;	/* webhook_url or Lopa's */
+	/* GET /metrics: the status first, then the engine's rows */
+	int			 metrics;	/* 0 no; 1 text; 2 OpenMetrics */
+	uint64_t		*mrows;
+	size_t			 mrows_len, mrows_cap;
 };
 TAILQ_HEAD(ctl_pendings, ctl_pending);
 
@@ -258,6 +263,10 @@ static void	 ctl_mon_patch(struct ctl_req *);
 static void	 ctl_mon_delete(struct ctl_req *);
 static void	 ctl_mon_events(struct ctl_req *);
 static void	 ctl_nl_view(struct ctl_req *);
+static void	 ctl_metrics(struct ctl_req *);
+static void	 ctl_metrics_rows(struct imsg *);
+static void	 ctl_metrics_end(struct imsg *);
+static void	 ctl_metrics_send(struct ctl_pending *);
 
 /* Later issues add rows here. */
 static const struct ctl_route ctl_routes[] = {
@@ -296,6 +305,7 @@ static const struct ctl_route ctl_routes[] = {
 	{ "/api/v1/monitors/:id/events", CTL_GET, 0, ctl_mon_events, 0 },
 	{ "/api/v1/interfaces", CTL_GET, 0, ctl_nl_view, NL_VIEW_INTERFACES },
 	{ "/api/v1/routes", CTL_GET, 0, ctl_nl_view, NL_VIEW_ROUTES },
+	{ "/metrics", CTL_GET, 0, ctl_metrics, 0 },
 	{ "/-/healthy", CTL_GET, ROUTE_PUBLIC, ctl_healthy, 0 },
 	{ "/-/ready", CTL_GET, ROUTE_PUBLIC, ctl_ready, 0 },
 };
@@ -1251,6 +1261,7 @@ ctl_pending_done(struct ctl_pending *p)
 	json_decref(p->procs);
 	json_decref(p->partial);
 	json_decref(p->rows);
+	free(p->mrows);
 	free(p->acc.info);
 	free(p->acc.rounds);
 	free(p);
@@ -1318,12 +1329,14 @@ ctl_status_proc(struct imsg *imsg)
 		log_debug("status row for gone request %u", imsg->hdr.reqid);
 		return;
 	}
-	row = json_pack("{s:s, s:s, s:i, s:s, s:b}",
+	row = json_pack("{s:s, s:s, s:i, s:s, s:b, s:I, s:I}",
 	    "role", proc_name(cp.role),
 	    "title", proc_title(cp.role),
 	    "pid", (int)cp.pid,
 	    "state", proc_state_name(cp.state),
-	    "sandboxed", cp.sandboxed != 0);
+	    "sandboxed", cp.sandboxed != 0,
+	    "rss", (json_int_t)cp.rss,
+	    "cpu_ns", (json_int_t)cp.cpu_ns);
 	if (row == NULL || json_array_append_new(p->procs, row) == -1)
 		fatalx("%s: json", __func__);
 }
@@ -1367,12 +1380,13 @@ ctl_status_end(struct imsg *imsg)
 		log_debug("status for gone request %u", imsg->hdr.reqid);
 		return;
 	}
-	cfg = json_pack("{s:o, s:I, s:o, s:b}",
+	cfg = json_pack("{s:o, s:I, s:o, s:b, s:o}",
 	    "file", st.conffile[0] != '\0' ? json_string(st.conffile) :
 	    json_null(),
 	    "reloads", (json_int_t)st.reloads,
 	    "last_reload", ctl_time_json(st.last_reload),
-	    "last_reload_successful", st.last_reload_ok != 0);
+	    "last_reload_successful", st.last_reload_ok != 0,
+	    "last_reload_success", ctl_time_json(st.last_reload_success));
 	j = json_pack("{s:s, s:s, s:s, s:o, s:I, s:s, s:O, s:o}",
 	    "version", LOPA_VERSION,
 	    "revision", lopa_revision,
@@ -1441,10 +1455,143 @@ ctl_status_add(struct ctl_pending *p, json_t *member)
 		ctl_status_ask(p, IMSG_NL_STATS, PROC_NETLINK);
 		return;
 	}
+	if (p->metrics) {
+		/* GET /metrics: then the tasks' rows. */
+		p->type = IMSG_METRICS_GET;
+		p->peer = PROC_ENGINE;
+		if (proc_compose(PROC_ENGINE, IMSG_METRICS_GET, 0, p->reqid,
+		    -1, NULL, 0) == -1) {
+			ctl_metrics_send(p);
+			return;
+		}
+		ctl_pending_rearm(p);
+		return;
+	}
 	j = json_incref(p->partial);
 	if ((req = ctl_pending_done(p)) != NULL)
 		ctl_send_json(req, 200, j);
 	json_decref(j);
+}
+
+/*
+ * GET /metrics: the status (as GET /api/v1/status gathers it), then the
+ * engine's rows, then the exposition (metrics.c).  The answer is built
+ * whole: some 3 KB a task with histograms.
+ */
+static void
+ctl_metrics(struct ctl_req *r)
+{
+	struct ctl_pending	*p;
+	const char		*acc;
+
+	acc = evhttp_find_header(evhttp_request_get_input_headers(r->req),
+	    "Accept");
+	if ((p = ctl_pending_new(r, PROC_PARENT, IMSG_CTL_STATUS, NULL, 0)) ==
+	    NULL)
+		return;
+	if ((p->procs = json_array()) == NULL)
+		fatalx("%s: json_array", __func__);
+	p->metrics = metrics_wants_openmetrics(acc) ? 2 : 1;
+}
+
+static void
+ctl_metrics_rows(struct imsg *imsg)
+{
+	struct ctl_pending	*p;
+	size_t			 n = imsg->datalen, cap;
+	uint64_t		*m;
+
+	if (n == 0 || n % 8 != 0 || n > PROC_PEER_MAXSIZE)
+		fatalx("IMSG_METRICS_ROWS: bad size %zu", n);
+	if ((p = ctl_pending_find(imsg->hdr.reqid, IMSG_METRICS_GET)) == NULL)
+		return;
+	if (p->mrows_len + n > p->mrows_cap) {
+		cap = p->mrows_cap < 65536 ? 65536 : p->mrows_cap;
+		while (cap < p->mrows_len + n)
+			cap *= 2;
+		if ((m = realloc(p->mrows, cap)) == NULL)
+			fatal("%s: realloc", __func__);
+		p->mrows = m;
+		p->mrows_cap = cap;
+	}
+	memcpy((char *)p->mrows + p->mrows_len, imsg->data, n);
+	p->mrows_len += n;
+}
+
+static void
+ctl_metrics_end(struct imsg *imsg)
+{
+	struct ctl_pending	*p;
+
+	if (imsg_check_len(imsg, 0) != 0)
+		fatalx("IMSG_METRICS_END: bad size %zu", imsg->datalen);
+	if ((p = ctl_pending_find(imsg->hdr.reqid, IMSG_METRICS_GET)) == NULL)
+		return;
+	ctl_metrics_send(p);
+}
+
+static void
+ctl_metrics_send(struct ctl_pending *p)
+{
+	struct metrics_ctx	 c;
+	struct metrics_task	*tasks = NULL;
+	struct evhttp_request	*req;
+	struct mbuf		 b;
+	int64_t			 bounds[METRICS_BUCKETS_MAX], v;
+	size_t			 off = 0, used, n = 0, cap = 0, i;
+	struct metrics_task	 t, *nt;
+
+	memset(&c, 0, sizeof(c));
+	memset(&b, 0, sizeof(b));
+	while (off < p->mrows_len) {
+		if (metrics_row_parse((char *)p->mrows + off,
+		    p->mrows_len - off, &t, &used) == -1)
+			fatalx("IMSG_METRICS_ROWS: a malformed row");
+		if (n == cap) {
+			cap = cap == 0 ? 256 : cap * 2;
+			if ((nt = reallocarray(tasks, cap, sizeof(*nt))) ==
+			    NULL)
+				fatal("%s: reallocarray", __func__);
+			tasks = nt;
+		}
+		tasks[n++] = t;
+		off += used;
+	}
+	v = proc_conf->metrics_bucket_start;
+	for (i = 0; i < proc_conf->metrics_buckets &&
+	    i < METRICS_BUCKETS_MAX; i++) {
+		bounds[i] = v;
+		if (v > INT64_MAX / (int64_t)proc_conf->metrics_bucket_factor)
+			break;
+		v *= (int64_t)proc_conf->metrics_bucket_factor;
+	}
+	c.openmetrics = p->metrics == 2;
+	c.node = ctl_hostname;
+	c.bounds = bounds;
+	c.nbounds = (uint32_t)i;
+	c.task_labels = proc_conf->metrics_task_labels != 0;
+	c.max_series = proc_conf->metrics_max_series;
+	c.tasks = tasks;
+	c.ntasks = n;
+	metrics_tasks_plan(&c);
+	metrics_daemon(&b, &c, p->partial, LOPA_VERSION, lopa_revision);
+	for (i = 0; i < metrics_task_families(); i++)
+		metrics_task_family(&b, &c, i);
+	metrics_end(&b, &c);
+	if (c.nrender < c.ntasks)
+		log_warnx("GET /metrics: %zu of %zu tasks left out "
+		    "(metrics.max_series %u)", c.ntasks - c.nrender, c.ntasks,
+		    proc_conf->metrics_max_series);
+	if ((req = ctl_pending_done(p)) != NULL) {
+		if (b.failed)
+			ctl_problem(req, 503, "out of memory");
+		else
+			ctl_send(req, 200, c.openmetrics ? METRICS_CT_OM :
+			    METRICS_CT_TEXT, b.p, b.len);
+	}
+	ctl_trim_later(b.len);
+	mbuf_free(&b);
+	free(tasks);
 }
 
 /* Drop counters by reason; their sum in *total. */
@@ -1672,6 +1819,16 @@ ctl_nl_stats(struct imsg *imsg)
 	    "routes", (json_int_t)st.routes,
 	    "route_overflow", (json_int_t)st.route_overflow,
 	    "failures", (json_int_t)st.failures);
+	if (j != NULL && json_object_set_new(j, "events_by",
+	    json_pack("{s:{s:I,s:I,s:I}, s:{s:I,s:I,s:I}, s:{s:I,s:I,s:I}}",
+	    "link", "add", (json_int_t)st.by[0][0],
+	    "delete", (json_int_t)st.by[0][1], "update", (json_int_t)st.by[0][2],
+	    "addr", "add", (json_int_t)st.by[1][0],
+	    "delete", (json_int_t)st.by[1][1], "update", (json_int_t)st.by[1][2],
+	    "route", "add", (json_int_t)st.by[2][0],
+	    "delete", (json_int_t)st.by[2][1],
+	    "update", (json_int_t)st.by[2][2])) == -1)
+		fatalx("%s: json", __func__);
 	if (j != NULL && st.error[0] != '\0' &&
 	    json_object_set_new(j, "error", json_string(st.error)) == -1)
 		fatalx("%s: json", __func__);
@@ -3509,6 +3666,12 @@ control_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
 		break;
 	case IMSG_RESOLVE:
 		ctl_resolve(imsg);
+		break;
+	case IMSG_METRICS_ROWS:
+		ctl_metrics_rows(imsg);
+		break;
+	case IMSG_METRICS_END:
+		ctl_metrics_end(imsg);
 		break;
 	default:
 		return -1;

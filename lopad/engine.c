@@ -50,6 +50,7 @@
 #include "log.h"
 #include "lopad.h"
 #include "proc.h"
+#include "metrics.h"
 #include "stats.h"
 #include "task.h"
 #include "state.h"
@@ -154,6 +155,8 @@ struct eng_twamp {
 	uint64_t		 done_fwd_lost;	/* finished rounds */
 	uint64_t		 done_bwd_lost;
 	struct eng_tw_rec	*ring;		/* ring_cap, as t->ring */
+	struct metrics_hist	*fwd_hist;	/* GET /metrics; NULL none yet */
+	struct metrics_hist	*bwd_hist;
 	/* Continuous: the one-way figures of the window (t->win's span). */
 	struct twamp_window	 win;
 	struct task_twamp	 final_win;	/* frozen window */
@@ -198,6 +201,7 @@ struct eng_params {
 	uint32_t	 ip_version;
 	uint32_t	 control;	/* twamp: TWAMP-Control */
 	uint32_t	 receiver_port;
+	uint32_t	 no_histograms;
 };
 
 /*
@@ -305,6 +309,7 @@ struct task {
 	struct eng_passive	*pv;		/* passive; else NULL */
 	struct sample_rec	*ring;
 	struct task_addr	*froms;
+	struct metrics_hist	*hist;		/* RTTs, GET /metrics; NULL none */
 
 	char			 strs[];	/* id, then p's strings */
 };
@@ -337,6 +342,7 @@ static void	task_start_round(struct task *);
 static void	eng_trim_soon(void);
 static void	task_resolve(struct task *);
 static void	sample_time_init(struct task *);
+static void	engine_metrics(struct imsg *);
 
 static int
 task_cmp(struct task *a, struct task *b)
@@ -558,6 +564,25 @@ static uint32_t	 passive_rounds(struct task *);
 static void	 passive_round(struct task *, uint32_t, struct task_round *);
 
 /*
+ * GET /metrics: the histograms' bounds (ns), metrics.bucket_start times
+ * bucket_factor^n; none when metrics.histograms is false.  A task's
+ * histograms begin with its first value; a reload that changes the
+ * bounds starts every histogram anew (a counter reset for Prometheus).
+ */
+static int64_t		 eng_bounds[METRICS_BUCKETS_MAX];
+static uint32_t		 eng_nbounds;
+
+static void
+eng_hist_add(const struct task *t, struct metrics_hist **h, int64_t v)
+{
+	if (eng_nbounds == 0 || t->p.no_histograms)
+		return;
+	if (*h == NULL && (*h = metrics_hist_new(eng_nbounds)) == NULL)
+		return;
+	metrics_hist_add(*h, eng_bounds, eng_nbounds, v);
+}
+
+/*
  * The current round's accumulator.  A continuous task's first round is
  * its total (both saw every probe): it has one of its own only from a
  * second session on.
@@ -595,8 +620,11 @@ task_free(struct task *t)
 		twamp_window_free(&t->tw->win);
 		free(t->tw->rounds);
 		free(t->tw->ring);
+		metrics_hist_free(t->tw->fwd_hist);
+		metrics_hist_free(t->tw->bwd_hist);
 		free(t->tw);
 	}
+	metrics_hist_free(t->hist);
 	if (t->al != NULL) {
 		if (t->al->secret != NULL)
 			freezero(t->al->secret, strlen(t->al->secret));
@@ -1175,6 +1203,7 @@ task_new(const struct task_params *p, const char *id)
 	t->p.ip_version = p->ip_version;
 	t->p.control = p->control;
 	t->p.receiver_port = p->receiver_port;
+	t->p.no_histograms = p->no_histograms;
 	return (t);
 }
 
@@ -2168,6 +2197,8 @@ twamp_record(struct task *t, const struct probe_result *pr, int64_t mono)
 	o.reply_ttl = pr->ttl != 0 ? pr->ttl : -1;
 	o.unsync = (pr->twflags & PROBE_TW_UNSYNC) != 0;
 	twamp_delays(&o, &d);
+	eng_hist_add(t, &tw->fwd_hist, d.fwd);
+	eng_hist_add(t, &tw->bwd_hist, d.bwd);
 	if (twamp_acc_add(&tw->total, &o, &d) == -1 ||
 	    twamp_acc_add(&tw->racc, &o, &d) == -1)
 		log_warn("task %s: twamp sample %u", t->id, pr->seq);
@@ -2339,6 +2370,8 @@ task_record(struct task *t, const struct probe_result *pr, int64_t mono)
 		if (stats_add(&t->total, &s) == -1 ||
 		    (t->racc != NULL && stats_add(t->racc, &s) == -1))
 			log_warn("task %s: sample %u", t->id, pr->seq);
+		if (s.status == PROBE_OK || s.status == PROBE_REFUSED)
+			eng_hist_add(t, &t->hist, s.rtt_ns);
 		if (t->has_win)
 			(void)stats_window_add(&t->win, &s, mono);
 		if (t->tw != NULL && pr->status == PROBE_OK &&
@@ -2768,6 +2801,9 @@ engine_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
 		case IMSG_TASK_LIST:
 			engine_list(imsg);
 			return (0);
+		case IMSG_METRICS_GET:
+			engine_metrics(imsg);
+			return (0);
 		case IMSG_TASK_SAMPLES:
 			engine_samples(imsg);
 			return (0);
@@ -2844,9 +2880,228 @@ eng_trim_soon(void)
 		evtimer_add(eng_trim_ev, &tv);
 }
 
+/* --- GET /metrics ------------------------------------------------- */
+
+/* The bounds from the configuration; a change starts the histograms anew. */
+static void
+eng_metrics_conf(const struct lopad_conf *c)
+{
+	int64_t		 b[METRICS_BUCKETS_MAX], v;
+	uint32_t	 n = 0, i;
+	struct task	*t;
+
+	if (c->metrics_histograms) {
+		v = c->metrics_bucket_start;
+		for (i = 0; i < c->metrics_buckets && i < METRICS_BUCKETS_MAX;
+		    i++) {
+			b[n++] = v;
+			if (v > INT64_MAX / (int64_t)c->metrics_bucket_factor)
+				break;
+			v *= (int64_t)c->metrics_bucket_factor;
+		}
+	}
+	if (n == eng_nbounds && memcmp(b, eng_bounds, n * sizeof(b[0])) == 0)
+		return;
+	memcpy(eng_bounds, b, n * sizeof(b[0]));
+	eng_nbounds = n;
+	RB_FOREACH(t, task_tree, &eng_tasks) {
+		metrics_hist_free(t->hist);
+		t->hist = NULL;
+		if (t->tw != NULL) {
+			metrics_hist_free(t->tw->fwd_hist);
+			metrics_hist_free(t->tw->bwd_hist);
+			t->tw->fwd_hist = t->tw->bwd_hist = NULL;
+		}
+	}
+}
+
+/* A histogram's counts, cumulative, as a row carries them (nb + 1). */
+static void
+row_hist(uint64_t *out, const struct metrics_hist *h, uint32_t nb)
+{
+	uint64_t	 acc = 0;
+	uint32_t	 i;
+
+	for (i = 0; i <= nb; i++) {
+		if (h != NULL)
+			acc += metrics_hist_count(h, i);
+		out[i] = acc;
+	}
+}
+
+/* Task t as a row at buf (room: cap octets): its size, or 0. */
+static size_t
+metrics_row_fill(struct task *t, void *buf, size_t cap)
+{
+	struct metrics_row	*r = buf;
+	struct metrics_if	*mi;
+	struct stats_result	 w, cur;
+	const struct stats_result *st = NULL;
+	const struct eng_rule	*er;
+	char			 ip[LOPA_ADDRLEN], *p;
+	uint32_t		 nb, i, k, nif = 0;
+	size_t			 len, nl, tl, il;
+
+	nb = eng_nbounds > 0 && !t->p.no_histograms &&
+	    t->p.type != TASK_PASSIVE ? eng_nbounds : 0;
+	if (t->pv != NULL)
+		nif = t->pv->res.n;
+	if (task_addr_format(&t->addr, ip, sizeof(ip)) == 0)
+		ip[0] = '\0';
+	nl = strlen(t->p.name) + 1;
+	tl = strlen(t->p.target) + 1;
+	il = strlen(ip) + 1;
+	len = metrics_row_size(nb, t->tw != NULL ? MR_F_TWAMP : 0, nif, nl,
+	    tl, il, t->p.labels_len);
+	if (len > cap)
+		return 0;
+	memset(r, 0, len);
+	r->len = (uint32_t)len;
+	r->key = t->key;
+	r->type = (uint8_t)t->p.type;
+	r->mode = (uint8_t)t->p.mode;
+	r->status = (uint8_t)t->status;
+	r->family = t->addr.family == AF_INET ? 4 :
+	    t->addr.family == AF_INET6 ? 6 : 0;
+	r->dscp = t->p.dscp;
+	r->nbuckets = nb;
+	r->npassive = nif;
+	r->name_len = (uint32_t)nl;
+	r->target_len = (uint32_t)tl;
+	r->ip_len = (uint32_t)il;
+	r->labels_len = t->p.labels_len;
+	r->fwd_hops = r->bwd_hops = -1;
+
+	/* Counters: the total's; the window gives the variation and up. */
+	if (t->frozen || t->final != NULL) {
+		if (t->final != NULL)
+			st = &t->final[0];
+	} else if (t->has_win) {
+		if (stats_window_compute(&t->win, &w) == 0) {
+			r->jitter_ns = w.jitter;
+			r->ipdv_ns = w.ipdv_mean;
+			if (w.received > 0)
+				r->flags |= MR_F_UP;
+		}
+		r->flags |= MR_F_WINDOW;
+	} else if (stats_compute(&t->total, &cur) == 0)
+		st = &cur;
+	if (st != NULL) {
+		r->sent = st->sent;
+		r->received = st->received;
+		r->lost = st->lost;
+		r->duplicates = st->duplicates;
+		r->late = st->late;
+		r->reordered = st->reordered;
+		r->jitter_ns = st->jitter;
+		r->ipdv_ns = st->ipdv_mean;
+	} else if (!t->frozen) {
+		r->sent = t->total.sent;
+		r->received = t->total.received;
+		r->lost = t->total.lost;
+		r->duplicates = t->total.duplicates;
+		r->late = t->total.late;
+		r->reordered = t->total.reordered;
+	}
+	if (!t->has_win || t->frozen) {
+		/* The current round, or the last one. */
+		if (t->round_from != 0 && !t->frozen) {
+			if (task_racc(t)->received > 0)
+				r->flags |= MR_F_UP;
+		} else if (t->nrounds > 0) {
+			if (t->rounds[t->nrounds - 1].stats.received > 0)
+				r->flags |= MR_F_UP;
+		} else if (r->received > 0 && !t->frozen)
+			r->flags |= MR_F_UP;
+	}
+	if (t->al != NULL)
+		for (i = 0; i < t->al->n; i++) {
+			er = &t->al->r[i];
+			r->alerts_set |= 1U << er->metric;
+			if (er->sm.state == ALERT_ALERTING)
+				r->alerts_on |= 1U << er->metric;
+		}
+	p = (char *)(r + 1);
+	if (nb > 0) {
+		r->rtt_sum_ns = t->hist != NULL ? t->hist->sum_ns : 0;
+		row_hist((uint64_t *)p, t->hist, nb);
+		p += ((size_t)nb + 1) * sizeof(uint64_t);
+		if (t->tw != NULL) {
+			r->flags |= MR_F_TWAMP;
+			r->fwd_sum_ns = t->tw->fwd_hist != NULL ?
+			    t->tw->fwd_hist->sum_ns : 0;
+			r->bwd_sum_ns = t->tw->bwd_hist != NULL ?
+			    t->tw->bwd_hist->sum_ns : 0;
+			row_hist((uint64_t *)p, t->tw->fwd_hist, nb);
+			p += ((size_t)nb + 1) * sizeof(uint64_t);
+			row_hist((uint64_t *)p, t->tw->bwd_hist, nb);
+			p += ((size_t)nb + 1) * sizeof(uint64_t);
+		}
+	}
+	if (t->tw != NULL) {
+		r->fwd_hops = t->frozen ? t->tw->final.r.fwd_hops :
+		    t->tw->total.fwd_hops;
+		r->bwd_hops = t->frozen ? t->tw->final.r.bwd_hops :
+		    t->tw->total.bwd_hops;
+		if (r->fwd_hops >= 0 || r->bwd_hops >= 0)
+			r->flags |= MR_F_HOPS;
+	}
+	for (i = 0; i < nif; i++) {
+		mi = (struct metrics_if *)p + i;
+		strlcpy(mi->name, t->pv->res.v[i].name, sizeof(mi->name));
+		for (k = 0; k < 8; k++)
+			mi->c[k] = t->pv->res.v[i].total[k];
+		if (t->pv->res.v[i].present)
+			r->flags |= MR_F_UP;
+	}
+	p += (size_t)nif * sizeof(struct metrics_if);
+	memcpy(p, t->p.name, nl);
+	p += nl;
+	memcpy(p, t->p.target, tl);
+	p += tl;
+	memcpy(p, ip, il);
+	p += il;
+	memcpy(p, t->p.labels, t->p.labels_len);
+	return len;
+}
+
+/*
+ * Every task as rows, packed into messages, then IMSG_METRICS_END.  At
+ * most a few KB a task: 10,000 tasks are a few MB of messages, built in
+ * one go (a few ms; the sender keeps the schedule meanwhile).
+ */
+static void
+engine_metrics(struct imsg *imsg)
+{
+	static uint64_t		 msg[(PROC_PEER_MAXSIZE - IMSG_HDR_SIZE) / 8];
+	static uint64_t		 row[(PROC_PEER_MAXSIZE - IMSG_HDR_SIZE) / 8];
+	struct task		*t;
+	size_t			 used = 0, n;
+	uint32_t		 reqid = imsg->hdr.reqid;
+
+	RB_FOREACH(t, task_tree, &eng_tasks) {
+		if ((n = metrics_row_fill(t, row, sizeof(row))) == 0) {
+			log_warnx("task %s: too big for GET /metrics", t->id);
+			continue;
+		}
+		if (used + n > sizeof(msg)) {
+			proc_compose(PROC_CONTROL, IMSG_METRICS_ROWS, 0, reqid,
+			    -1, msg, used);
+			used = 0;
+		}
+		memcpy((char *)msg + used, row, n);
+		used += n;
+	}
+	if (used > 0)
+		proc_compose(PROC_CONTROL, IMSG_METRICS_ROWS, 0, reqid, -1,
+		    msg, used);
+	proc_compose(PROC_CONTROL, IMSG_METRICS_END, 0, reqid, -1, NULL, 0);
+}
+
 static void
 engine_start(void)
 {
+	eng_metrics_conf(proc_conf);
 	if ((eng_trim_ev = evtimer_new(proc_base, eng_trim_cb, NULL)) == NULL ||
 	    (eng_list_ev = evtimer_new(proc_base, list_run, NULL)) == NULL)
 		fatalx("evtimer_new");
@@ -2858,6 +3113,7 @@ engine_reconf_commit(const struct lopad_conf *c)
 {
 	/* proc_conf is the new one already: a smaller limits.retain. */
 	task_evict();
+	eng_metrics_conf(c);
 	engine_mon_reconf();
 }
 

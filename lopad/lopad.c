@@ -93,6 +93,7 @@ static struct timespec		 started_mono;
 static uint64_t			 nreloads;
 static time_t			 last_reload;
 static int			 last_reload_ok = 1;
+static time_t			 last_reload_success;	/* 0: the start */
 
 /* Fixed channels between children; everything else goes via the parent. */
 static const struct {
@@ -857,6 +858,36 @@ lopad_shutdown(int code)
 	exit(code);
 }
 
+/* A process's resident memory and CPU time, from /proc; 0 unknown. */
+static void
+proc_usage(pid_t pid, uint64_t *rss, uint64_t *cpu_ns)
+{
+	char			 path[64], buf[1024], *p;
+	unsigned long long	 ut, st;
+	long			 pages, hz, psz;
+	FILE			*f;
+	size_t			 n;
+
+	*rss = *cpu_ns = 0;
+	hz = sysconf(_SC_CLK_TCK);
+	psz = sysconf(_SC_PAGESIZE);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* After the title in parentheses: state is field 3, utime 14. */
+	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 2,
+	    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
+	    "%*d %*d %*d %*d %*d %*d %*u %*u %ld", &ut, &st, &pages) != 3)
+		return;
+	if (hz > 0)
+		*cpu_ns = (ut + st) * (1000000000ULL / (unsigned long long)hz);
+	if (pages > 0 && psz > 0)
+		*rss = (uint64_t)pages * (uint64_t)psz;
+}
+
 static void
 ctl_status(struct child *c, uint32_t reqid)
 {
@@ -869,6 +900,7 @@ ctl_status(struct child *c, uint32_t reqid)
 	p.role = PROC_PARENT;
 	p.pid = getpid();
 	p.state = reconf.active ? PSTATE_RELOADING : PSTATE_RUNNING;
+	proc_usage(p.pid, &p.rss, &p.cpu_ns);
 	imsgev_compose(&c->iev, IMSG_CTL_STATUS_PROC, 0, reqid, -1, &p,
 	    sizeof(p));
 	for (r = PROC_ENGINE; r < PROC_MAX; r++) {
@@ -877,6 +909,8 @@ ctl_status(struct child *c, uint32_t reqid)
 		p.pid = children[r].pid;
 		p.state = children[r].state;
 		p.sandboxed = children[r].state != PSTATE_STARTING;
+		if (p.pid > 0)
+			proc_usage(p.pid, &p.rss, &p.cpu_ns);
 		imsgev_compose(&c->iev, IMSG_CTL_STATUS_PROC, 0, reqid, -1, &p,
 		    sizeof(p));
 	}
@@ -888,6 +922,8 @@ ctl_status(struct child *c, uint32_t reqid)
 	s.reloads = nreloads;
 	s.last_reload = last_reload;
 	s.last_reload_ok = last_reload_ok;
+	s.last_reload_success = last_reload_success != 0 ?
+	    last_reload_success : started_wall;
 	if (conffile_used)
 		strlcpy(s.conffile, conffile, sizeof(s.conffile));
 	imsgev_compose(&c->iev, IMSG_CTL_STATUS_END, 0, reqid, -1, &s,
@@ -1075,6 +1111,8 @@ reconf_finish(void)
 	nreloads++;
 	last_reload = time(NULL);
 	last_reload_ok = ok;
+	if (ok)
+		last_reload_success = last_reload;
 	if (ok) {
 		for (i = 0; i < nhttp; i++)
 			close(http[i].fd);

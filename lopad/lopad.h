@@ -134,6 +134,10 @@ enum imsg_type {
 	IMSG_STATE_MON_RESTORE,	/* parent -> engine: struct state_monitor */
 	IMSG_CONF_MON,		/* parent -> engine: struct monitor_params */
 	IMSG_CONF_MON_DEL,	/* parent -> engine: char[LOPA_NAMELEN] */
+	IMSG_METRICS_GET,	/* control -> engine: request (reqid) */
+	IMSG_METRICS_ROWS,	/* engine -> control: struct metrics_row[]
+				   (metrics.h), packed */
+	IMSG_METRICS_END,	/* engine -> control: the last rows sent */
 	IMSG_MAX
 };
 
@@ -265,6 +269,13 @@ struct lopad_conf {
 	uint32_t	 webhooks_queue;	/* per destination */
 	int64_t		 webhooks_max_age;	/* ns: retries until */
 	char		 webhooks_ca_file[PATH_MAX];	/* "" none */
+	/* GET /metrics */
+	uint32_t	 metrics_histograms;	/* per task, unless it says no */
+	int64_t		 metrics_bucket_start;	/* ns: the first bound */
+	uint32_t	 metrics_bucket_factor;	/* each bound the last's times */
+	uint32_t	 metrics_buckets;	/* bounds, +Inf apart */
+	uint32_t	 metrics_task_labels;	/* tasks' labels as labels */
+	uint32_t	 metrics_max_series;	/* 0: no budget */
 	char		 state_file[PATH_MAX];
 	char		 chroot[PATH_MAX];
 };
@@ -286,6 +297,8 @@ struct ctl_proc {
 	int32_t		 pid;
 	uint32_t	 state;		/* enum proc_state */
 	uint32_t	 sandboxed;	/* children: after privilege drop */
+	uint64_t	 rss;		/* resident bytes; 0 unknown */
+	uint64_t	 cpu_ns;	/* user + system time */
 };
 
 struct ctl_status {
@@ -294,6 +307,7 @@ struct ctl_status {
 	uint64_t	 reloads;
 	int64_t		 last_reload;	/* unix seconds; 0 never */
 	uint32_t	 last_reload_ok;
+	int64_t		 last_reload_success;	/* unix seconds; start */
 	char		 conffile[PATH_MAX];	/* "" when built-in defaults */
 };
 
@@ -542,6 +556,8 @@ struct nl_status {
 	uint32_t	 nwatch;
 	uint32_t	 watch[NL_WATCH_MAX];
 	uint64_t	 failures;	/* socket errors, retried */
+	uint64_t	 by[3][3];	/* events: link, addr, route x add,
+					   delete, update */
 	char		 error[LOPA_ERRLEN];	/* the last failure */
 };
 

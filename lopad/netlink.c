@@ -253,6 +253,9 @@ nl_event_cb(const struct rtnl_event *e, void *arg)
 		return;
 	}
 	nl.status.events++;
+	if (m.kind >= RTNL_LINK && m.kind <= RTNL_ROUTE &&
+	    m.change >= RTNL_ADD && m.change <= RTNL_UPDATE)
+		nl.status.by[m.kind - RTNL_LINK][m.change - RTNL_ADD]++;
 	proc_compose2(PROC_ENGINE, IMSG_NL_EVENT, 0, 0, -1, &m, sizeof(m),
 	    json, strlen(json));
 	free(json);

@@ -153,6 +153,7 @@ struct task_params {
 	uint32_t	 control;	/* twamp: 1 full TWAMP (TWAMP-Control
 					   on port), 0 TWAMP-light */
 	uint32_t	 receiver_port;	/* control: asked for; 0 any */
+	uint32_t	 no_histograms;	/* "histograms": false (GET /metrics) */
 	uint32_t	 imix;		/* twamp, stamp: padding -1 */
 	uint32_t	 ntlvs;		/* stamp */
 	struct task_tlv	 tlvs[TASK_MAXTLVS];

@@ -103,6 +103,7 @@ enum tf {
 	TF_RECEIVER_PORT,
 	TF_TLVS,
 	TF_INTERFACES,
+	TF_HISTOGRAMS,
 	TF_MAX
 };
 
@@ -141,6 +142,7 @@ static const char *const tf_names[TF_MAX] = {
 	[TF_RECEIVER_PORT] = "receiver_port",
 	[TF_TLVS] = "tlvs",
 	[TF_INTERFACES] = "interfaces",
+	[TF_HISTOGRAMS] = "histograms",
 };
 
 /* What the request said, before the defaults. */
@@ -758,6 +760,12 @@ read_fields(struct req *q, struct task_params *p, struct task_json_err *e)
 			return fail(e, "df", "expected true or false, got %s",
 			    task_json_typename(q->f[TF_DF]));
 		q->df = json_is_true(q->f[TF_DF]);
+	}
+	if (q->f[TF_HISTOGRAMS] != NULL) {
+		if (!json_is_boolean(q->f[TF_HISTOGRAMS]))
+			return fail(e, "histograms", "expected true or false, "
+			    "got %s", task_json_typename(q->f[TF_HISTOGRAMS]));
+		p->no_histograms = json_is_false(q->f[TF_HISTOGRAMS]);
 	}
 	if (q->f[TF_CONTROL] != NULL) {
 		if (!json_is_boolean(q->f[TF_CONTROL]))
@@ -1938,6 +1946,8 @@ task_params_json(const struct task_params *p)
 	if (p->pmtu == PMTU_DO || p->pmtu == PMTU_DONT)
 		rc |= json_object_set_new(o, "df",
 		    json_boolean(p->pmtu == PMTU_DO));
+	if (p->no_histograms)
+		rc |= json_object_set_new(o, "histograms", json_false());
 	rc |= json_object_set_new(o, "ip_version", json_string(ipv));
 	if (strnlen(p->source_ip, sizeof(p->source_ip)) > 0)
 		rc |= json_object_set_new(o, "source_ip", J_STR(p->source_ip));

@@ -7,7 +7,8 @@ build="gcc make pkg-config libevent-dev libbsd-dev libyaml-dev libnl-3-dev
 libnl-route-3-dev libcurl4-openssl-dev libjansson-dev libseccomp-dev
 libcmocka-dev libssl-dev"
 test="clang libclang-rt-14-dev mandoc iproute2 nftables socat curl
-util-linux procps perl psmisc strace python3 iputils-ping fping tshark openssl"
+util-linux procps perl psmisc strace python3 iputils-ping fping tshark openssl
+prometheus python3-prometheus-client"
 case "$1" in
 build)	want=$build ;;
 test)	want="$build $test" ;;
@@ -29,5 +30,16 @@ fi
 echo "deps.sh: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# prometheus is there for promtool: its server must not start.  A
+# policy-rc.d of our own forbids starting services while installing.
+policy=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	policy=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+fi
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+    { [ -n "$policy" ] && rm -f "$policy"; exit 1; }
+[ -n "$policy" ] && rm -f "$policy"
+exit 0

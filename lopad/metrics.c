@@ -1,0 +1,1024 @@
+/*
+ * lopa: the Prometheus exposition of GET /metrics (DESIGN §7).
+ *
+ * Pure: rows in, text out.  Names are prefixed lopad_, in base units
+ * (seconds, bytes), counters end in _total.  Seconds are printed exactly
+ * from integer nanoseconds (no binary fraction noise).  In OpenMetrics a
+ * counter's family drops _total in its HELP and TYPE lines, and the text
+ * ends with "# EOF".
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <time.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "alert.h"
+#include "metrics.h"
+#include "task.h"
+
+struct metrics_hist *
+metrics_hist_new(uint32_t nb)
+{
+	return calloc(1, sizeof(struct metrics_hist) +
+	    ((size_t)nb + 1) * sizeof(uint32_t));
+}
+
+void
+metrics_hist_free(struct metrics_hist *h)
+{
+	if (h == NULL)
+		return;
+	free(h->wide);
+	free(h);
+}
+
+void
+metrics_hist_add(struct metrics_hist *h, const int64_t *bounds, uint32_t nb,
+    int64_t v)
+{
+	uint32_t	 lo = 0, hi = nb, mid, i;
+
+	/* The first bound >= v (le: less or equal); nb: above them all. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (bounds[mid] >= v)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	h->sum_ns += v;
+	if (h->wide != NULL) {
+		h->wide[lo]++;
+		return;
+	}
+	if (h->c[lo] < UINT32_MAX) {
+		h->c[lo]++;
+		return;
+	}
+	/* A count would wrap: 64 bits from now on (or it stays, lost). */
+	if ((h->wide = calloc((size_t)nb + 1, sizeof(uint64_t))) == NULL)
+		return;
+	for (i = 0; i <= nb; i++)
+		h->wide[i] = h->c[i];
+	h->wide[lo]++;
+}
+
+uint64_t
+metrics_hist_count(const struct metrics_hist *h, uint32_t i)
+{
+	return h->wide != NULL ? h->wide[i] : h->c[i];
+}
+
+/* --- rows ------------------------------------------------------------ */
+
+#define ALIGN8(n)	(((n) + 7) & ~(size_t)7)
+
+size_t
+metrics_row_size(uint32_t nb, uint32_t flags, uint32_t nif, size_t name,
+    size_t target, size_t ip, size_t labels)
+{
+	size_t	 n;
+
+	n = sizeof(struct metrics_row);
+	if (nb > 0)
+		n += ((size_t)nb + 1) * sizeof(uint64_t) *
+		    ((flags & MR_F_TWAMP) ? 3 : 1);
+	n += (size_t)nif * sizeof(struct metrics_if);
+	n += name + target + ip + labels;
+	return ALIGN8(n);
+}
+
+/* A string of len octets (its NUL included) at p: its last is the NUL. */
+static int
+row_str(const char *p, uint32_t len)
+{
+	return len >= 1 && p[len - 1] == '\0' && strlen(p) == len - 1;
+}
+
+int
+metrics_row_parse(const void *buf, size_t len, struct metrics_task *t,
+    size_t *used)
+{
+	const struct metrics_row *r = buf;
+	const char		*p;
+	size_t			 need, h;
+
+	memset(t, 0, sizeof(*t));
+	if (len < sizeof(*r) || ((uintptr_t)buf & 7) != 0)
+		return -1;
+	if (r->nbuckets > METRICS_BUCKETS_MAX || r->npassive > TASK_MAXIFACES ||
+	    r->name_len > LOPA_NAMELEN || r->target_len > TASK_TARGETLEN ||
+	    r->ip_len > LOPA_ADDRLEN || r->labels_len > TASK_LABELSLEN ||
+	    ((r->flags & MR_F_TWAMP) && r->nbuckets == 0))
+		return -1;
+	need = metrics_row_size(r->nbuckets, r->flags, r->npassive,
+	    r->name_len, r->target_len, r->ip_len, r->labels_len);
+	if (r->len != need || need > len)
+		return -1;
+	t->r = r;
+	p = (const char *)(r + 1);
+	if (r->nbuckets > 0) {
+		h = ((size_t)r->nbuckets + 1) * sizeof(uint64_t);
+		t->rtt = (const uint64_t *)p;
+		p += h;
+		if (r->flags & MR_F_TWAMP) {
+			t->fwd = (const uint64_t *)p;
+			p += h;
+			t->bwd = (const uint64_t *)p;
+			p += h;
+		}
+	}
+	t->ifs = (const struct metrics_if *)p;
+	p += (size_t)r->npassive * sizeof(struct metrics_if);
+	t->name = p;
+	if (!row_str(p, r->name_len))
+		return -1;
+	p += r->name_len;
+	t->target = p;
+	if (!row_str(p, r->target_len))
+		return -1;
+	p += r->target_len;
+	t->ip = p;
+	if (!row_str(p, r->ip_len))
+		return -1;
+	p += r->ip_len;
+	t->labels = p;
+	t->labels_len = r->labels_len;
+	if (r->labels_len > 0 && p[r->labels_len - 1] != '\0')
+		return -1;
+	for (h = 0; h < r->npassive; h++)
+		if (memchr(t->ifs[h].name, '\0', MR_IFNAMELEN) == NULL)
+			return -1;
+	*used = need;
+	return 0;
+}
+
+/* --- text ------------------------------------------------------------ */
+
+static void
+mbuf_grow(struct mbuf *b, size_t n)
+{
+	char	*p;
+	size_t	 cap;
+
+	if (b->failed || b->len + n + 1 <= b->cap)
+		return;
+	cap = b->cap < 4096 ? 4096 : b->cap;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	if ((p = realloc(b->p, cap)) == NULL) {
+		free(b->p);
+		memset(b, 0, sizeof(*b));
+		b->failed = 1;
+		return;
+	}
+	b->p = p;
+	b->cap = cap;
+}
+
+void
+mbuf_add(struct mbuf *b, const char *s, size_t n)
+{
+	mbuf_grow(b, n);
+	if (b->failed)
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void
+mbuf_printf(struct mbuf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	mbuf_grow(b, (size_t)n);
+	if (b->failed)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void
+mbuf_free(struct mbuf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+void
+metrics_escape(struct mbuf *b, const char *s, size_t n)
+{
+	size_t	 i, from = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] != '\\' && s[i] != '"' && s[i] != '\n')
+			continue;
+		mbuf_add(b, s + from, i - from);
+		mbuf_add(b, s[i] == '\\' ? "\\\\" : s[i] == '"' ? "\\\"" :
+		    "\\n", 2);
+		from = i + 1;
+	}
+	mbuf_add(b, s + from, n - from);
+}
+
+void
+metrics_label_name(struct mbuf *b, const char *s)
+{
+	char	 c;
+	int	 first = 1;
+
+	for (; *s != '\0'; s++, first = 0) {
+		c = *s;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    c == '_' || (!first && c >= '0' && c <= '9')))
+			c = '_';
+		mbuf_add(b, &c, 1);
+	}
+}
+
+/* Exact decimal seconds from ns, trailing zeros trimmed. */
+static void
+add_seconds(struct mbuf *b, int64_t ns)
+{
+	char		 buf[40];
+	uint64_t	 u;
+	int		 n;
+
+	u = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	n = snprintf(buf, sizeof(buf), "%s%llu.%09llu", ns < 0 ? "-" : "",
+	    (unsigned long long)(u / 1000000000),
+	    (unsigned long long)(u % 1000000000));
+	while (n > 0 && buf[n - 1] == '0')
+		n--;
+	if (n > 0 && buf[n - 1] == '.')
+		n--;
+	mbuf_add(b, buf, (size_t)n);
+}
+
+static void
+add_u(struct mbuf *b, uint64_t v)
+{
+	mbuf_printf(b, "%llu", (unsigned long long)v);
+}
+
+static void
+add_d(struct mbuf *b, double v)
+{
+	char	 buf[40];
+	double	 r;
+
+	if (v != v) {
+		mbuf_add(b, "NaN", 3);
+		return;
+	}
+	/* The shortest of %.15g .. %.17g that reads back the same. */
+	snprintf(buf, sizeof(buf), "%.15g", v);
+	if (sscanf(buf, "%lf", &r) != 1 || r != v)
+		snprintf(buf, sizeof(buf), "%.17g", v);
+	mbuf_add(b, buf, strlen(buf));
+}
+
+void
+metrics_family(struct mbuf *b, const struct metrics_ctx *c, const char *name,
+    const char *type, const char *help)
+{
+	size_t	 n = strlen(name);
+
+	/* OpenMetrics: a counter's family is its name without _total. */
+	if (c->openmetrics && strcmp(type, "counter") == 0 && n > 6 &&
+	    strcmp(name + n - 6, "_total") == 0)
+		n -= 6;
+	if (c->openmetrics && strcmp(type, "info") == 0 && n > 5 &&
+	    strcmp(name + n - 5, "_info") == 0)
+		n -= 5;
+	mbuf_printf(b, "# HELP %.*s %s\n# TYPE %.*s %s\n", (int)n, name, help,
+	    (int)n, name, !c->openmetrics && strcmp(type, "info") == 0 ?
+	    "gauge" : type);
+	if (c->openmetrics && n > 8 && strcmp(name + n - 8, "_seconds") == 0)
+		mbuf_printf(b, "# UNIT %.*s seconds\n", (int)n, name);
+	else if (c->openmetrics && n > 6 && strcmp(name + n - 6, "_bytes") == 0)
+		mbuf_printf(b, "# UNIT %.*s bytes\n", (int)n, name);
+}
+
+static void
+add_labels(struct mbuf *b, const char *const *kv)
+{
+	int	 i;
+
+	if (kv == NULL || kv[0] == NULL)
+		return;
+	mbuf_add(b, "{", 1);
+	for (i = 0; kv[i] != NULL && kv[i + 1] != NULL; i += 2) {
+		mbuf_printf(b, "%s%s=\"", i > 0 ? "," : "", kv[i]);
+		metrics_escape(b, kv[i + 1], strlen(kv[i + 1]));
+		mbuf_add(b, "\"", 1);
+	}
+	mbuf_add(b, "}", 1);
+}
+
+void
+metrics_sample(struct mbuf *b, const char *name, const char *const *kv,
+    double v)
+{
+	mbuf_add(b, name, strlen(name));
+	add_labels(b, kv);
+	mbuf_add(b, " ", 1);
+	add_d(b, v);
+	mbuf_add(b, "\n", 1);
+}
+
+void
+metrics_sample_u(struct mbuf *b, const char *name, const char *const *kv,
+    uint64_t v)
+{
+	mbuf_add(b, name, strlen(name));
+	add_labels(b, kv);
+	mbuf_add(b, " ", 1);
+	add_u(b, v);
+	mbuf_add(b, "\n", 1);
+}
+
+void
+metrics_end(struct mbuf *b, const struct metrics_ctx *c)
+{
+	if (c->openmetrics)
+		mbuf_add(b, "# EOF\n", 6);
+}
+
+int
+metrics_wants_openmetrics(const char *accept)
+{
+	return accept != NULL &&
+	    strcasestr(accept, "application/openmetrics-text") != NULL;
+}
+
+/* --- the tasks' families ------------------------------------------- */
+
+/* The labels every task series has (extra: one more pair, or NULL). */
+static const char *const fixed_labels[] = {
+	"task", "name", "type", "target", "ip", "family", "dscp", NULL
+};
+
+static int
+label_is_fixed(const char *name)
+{
+	int	 i;
+
+	for (i = 0; fixed_labels[i] != NULL; i++)
+		if (strcmp(fixed_labels[i], name) == 0)
+			return 1;
+	return strcmp(name, "le") == 0 || strcmp(name, "metric") == 0 ||
+	    strcmp(name, "interface") == 0 || strcmp(name, "node") == 0;
+}
+
+/*
+ * name{task="..",...,labels,extra="..",le=".."}: the task's labels, then
+ * up to two more pairs.
+ */
+static void
+task_series(struct mbuf *b, const struct metrics_ctx *c,
+    const struct metrics_task *t, const char *name, const char *k1,
+    const char *v1, const char *k2, const char *v2)
+{
+	const struct metrics_row *r = t->r;
+	const char	*p, *end, *v;
+	char		 fam[4], dscp[16];
+
+	mbuf_add(b, name, strlen(name));
+	mbuf_printf(b, "{task=\"");
+	metrics_escape(b, c->node, strlen(c->node));
+	mbuf_printf(b, "-%u\",name=\"", r->key);
+	metrics_escape(b, t->name, strlen(t->name));
+	mbuf_printf(b, "\",type=\"%s\",target=\"", task_type_name(r->type));
+	metrics_escape(b, t->target, strlen(t->target));
+	mbuf_add(b, "\",ip=\"", 6);
+	metrics_escape(b, t->ip, strlen(t->ip));
+	snprintf(fam, sizeof(fam), "%u", r->family);
+	if (r->dscp >= 0)
+		snprintf(dscp, sizeof(dscp), "%d", r->dscp);
+	else
+		dscp[0] = '\0';
+	mbuf_printf(b, "\",family=\"%s\",dscp=\"%s\"",
+	    r->family != 0 ? fam : "", dscp);
+	if (c->task_labels) {
+		p = t->labels;
+		end = t->labels + t->labels_len;
+		while (p < end) {
+			v = p + strlen(p) + 1;
+			if (v >= end)
+				break;
+			mbuf_add(b, ",", 1);
+			if (label_is_fixed(p))
+				mbuf_add(b, "label_", 6);
+			metrics_label_name(b, p);
+			mbuf_add(b, "=\"", 2);
+			metrics_escape(b, v, strlen(v));
+			mbuf_add(b, "\"", 1);
+			p = v + strlen(v) + 1;
+		}
+	}
+	if (k1 != NULL) {
+		mbuf_printf(b, ",%s=\"", k1);
+		metrics_escape(b, v1, strlen(v1));
+		mbuf_add(b, "\"", 1);
+	}
+	if (k2 != NULL) {
+		mbuf_printf(b, ",%s=\"", k2);
+		metrics_escape(b, v2, strlen(v2));
+		mbuf_add(b, "\"", 1);
+	}
+	mbuf_add(b, "} ", 2);
+}
+
+static int
+is_probe(const struct metrics_task *t)
+{
+	return t->r->type != TASK_PASSIVE;
+}
+
+enum tfam_kind { TF_COUNTER, TF_GAUGE_NS, TF_HIST, TF_UP, TF_ALERT,
+    TF_HOPS, TF_IF };
+
+struct tfam {
+	const char	*name;
+	const char	*type;
+	const char	*help;
+	enum tfam_kind	 kind;
+	size_t		 off;		/* of the row's field; TF_IF: counter */
+};
+
+#define ROFF(f)	offsetof(struct metrics_row, f)
+
+static const struct tfam tfams[] = {
+	{ "lopad_probe_sent_total", "counter", "Probes sent.",
+	    TF_COUNTER, ROFF(sent) },
+	{ "lopad_probe_received_total", "counter",
+	    "Probes answered in time.", TF_COUNTER, ROFF(received) },
+	{ "lopad_probe_lost_total", "counter",
+	    "Probes lost: timed out, late or failed.", TF_COUNTER, ROFF(lost) },
+	{ "lopad_probe_duplicates_total", "counter",
+	    "Extra replies to probes already answered.", TF_COUNTER,
+	    ROFF(duplicates) },
+	{ "lopad_probe_late_total", "counter",
+	    "Replies after the probe's timeout (also lost).", TF_COUNTER,
+	    ROFF(late) },
+	{ "lopad_probe_reordered_total", "counter",
+	    "Replies with a lower sequence number than one before them.",
+	    TF_COUNTER, ROFF(reordered) },
+	{ "lopad_probe_rtt_seconds", "histogram",
+	    "Round-trip times of the replies received.", TF_HIST, 0 },
+	{ "lopad_probe_jitter_seconds", "gauge",
+	    "Mean absolute difference of successive round-trip times "
+	    "(the window's for continuous tasks).", TF_GAUGE_NS,
+	    ROFF(jitter_ns) },
+	{ "lopad_probe_ipdv_seconds", "gauge",
+	    "Mean absolute IP packet delay variation (RFC 5481; the "
+	    "window's for continuous tasks).", TF_GAUGE_NS, ROFF(ipdv_ns) },
+	{ "lopad_twamp_forward_delay_seconds", "histogram",
+	    "TWAMP/STAMP one-way forward delays (T2 - T1).", TF_HIST, 1 },
+	{ "lopad_twamp_backward_delay_seconds", "histogram",
+	    "TWAMP/STAMP one-way backward delays (T4 - T3).", TF_HIST, 2 },
+	{ "lopad_twamp_forward_hops", "gauge",
+	    "Hops on the forward path, from the TTLs (last reply).", TF_HOPS,
+	    ROFF(fwd_hops) },
+	{ "lopad_twamp_backward_hops", "gauge",
+	    "Hops on the backward path, from the TTLs (last reply).", TF_HOPS,
+	    ROFF(bwd_hops) },
+	{ "lopad_task_up", "gauge",
+	    "1 when the task had replies in its last window (continuous) or "
+	    "in its current or last round.", TF_UP, 0 },
+	{ "lopad_alert_active", "gauge",
+	    "1 while a threshold of the task is alerting.", TF_ALERT, 0 },
+	{ "lopad_interface_receive_bytes_total", "counter",
+	    "Bytes received on a passive task's interface since it started.",
+	    TF_IF, PC_BYTES_IN },
+	{ "lopad_interface_transmit_bytes_total", "counter",
+	    "Bytes sent on a passive task's interface since it started.",
+	    TF_IF, PC_BYTES_OUT },
+	{ "lopad_interface_receive_packets_total", "counter",
+	    "Packets received on a passive task's interface.", TF_IF,
+	    PC_PACKETS_IN },
+	{ "lopad_interface_transmit_packets_total", "counter",
+	    "Packets sent on a passive task's interface.", TF_IF,
+	    PC_PACKETS_OUT },
+	{ "lopad_interface_receive_errors_total", "counter",
+	    "Receive errors on a passive task's interface.", TF_IF,
+	    PC_ERRORS_IN },
+	{ "lopad_interface_transmit_errors_total", "counter",
+	    "Transmit errors on a passive task's interface.", TF_IF,
+	    PC_ERRORS_OUT },
+	{ "lopad_interface_receive_drops_total", "counter",
+	    "Received packets dropped on a passive task's interface.", TF_IF,
+	    PC_DROPS_IN },
+	{ "lopad_interface_transmit_drops_total", "counter",
+	    "Packets to send dropped on a passive task's interface.", TF_IF,
+	    PC_DROPS_OUT },
+};
+
+size_t
+metrics_task_families(void)
+{
+	return sizeof(tfams) / sizeof(tfams[0]);
+}
+
+/* The series a task adds. */
+static uint64_t
+task_nseries(const struct metrics_task *t)
+{
+	uint64_t	 n = 1;		/* up */
+	uint32_t	 a;
+
+	if (is_probe(t)) {
+		n += 8;
+		if (t->r->nbuckets > 0)
+			n += (uint64_t)t->r->nbuckets + 3;
+		if (t->fwd != NULL)
+			n += 2 * ((uint64_t)t->r->nbuckets + 3);
+		if (t->r->flags & MR_F_HOPS)
+			n += 2;
+	}
+	for (a = t->r->alerts_set; a != 0; a &= a - 1)
+		n++;
+	n += (uint64_t)t->r->npassive * 8;
+	return n;
+}
+
+void
+metrics_tasks_plan(struct metrics_ctx *c)
+{
+	uint64_t	 n;
+	size_t		 i;
+
+	c->series = 0;
+	for (i = 0; i < c->ntasks; i++) {
+		n = task_nseries(&c->tasks[i]);
+		if (c->max_series != 0 && c->series + n > c->max_series)
+			break;
+		c->series += n;
+	}
+	c->nrender = i;
+}
+
+/* One histogram of task t (which: 0 rtt, 1 forward, 2 backward). */
+static void
+task_hist(struct mbuf *b, const struct metrics_ctx *c,
+    const struct metrics_task *t, const char *fam, int which)
+{
+	const uint64_t	*h = which == 0 ? t->rtt : which == 1 ? t->fwd : t->bwd;
+	char		 name[96], le[40];
+	struct mbuf	 lb;
+	uint32_t	 i, nb = t->r->nbuckets;
+	int64_t		 sum;
+
+	if (h == NULL || nb == 0 || nb > c->nbounds)
+		return;
+	snprintf(name, sizeof(name), "%s_bucket", fam);
+	for (i = 0; i <= nb; i++) {
+		if (i < nb) {
+			memset(&lb, 0, sizeof(lb));
+			add_seconds(&lb, c->bounds[i]);
+			strlcpy(le, lb.failed || lb.p == NULL ? "0" : lb.p,
+			    sizeof(le));
+			mbuf_free(&lb);
+		} else
+			strlcpy(le, "+Inf", sizeof(le));
+		task_series(b, c, t, name, "le", le, NULL, NULL);
+		add_u(b, h[i]);
+		mbuf_add(b, "\n", 1);
+	}
+	sum = which == 0 ? t->r->rtt_sum_ns : which == 1 ? t->r->fwd_sum_ns :
+	    t->r->bwd_sum_ns;
+	snprintf(name, sizeof(name), "%s_sum", fam);
+	task_series(b, c, t, name, NULL, NULL, NULL, NULL);
+	add_seconds(b, sum);
+	mbuf_add(b, "\n", 1);
+	snprintf(name, sizeof(name), "%s_count", fam);
+	task_series(b, c, t, name, NULL, NULL, NULL, NULL);
+	add_u(b, h[nb]);
+	mbuf_add(b, "\n", 1);
+}
+
+void
+metrics_task_family(struct mbuf *b, const struct metrics_ctx *c, size_t fi)
+{
+	const struct tfam	*f;
+	const struct metrics_task *t;
+	const struct metrics_row *r;
+	size_t			 i, hdr = 0;
+	uint32_t		 k, m;
+	uint64_t		 v;
+	int64_t			 ns;
+
+	if (fi >= metrics_task_families())
+		return;
+	f = &tfams[fi];
+	for (i = 0; i < c->nrender; i++) {
+		t = &c->tasks[i];
+		r = t->r;
+		switch (f->kind) {
+		case TF_COUNTER:
+		case TF_GAUGE_NS:
+			if (!is_probe(t))
+				continue;
+			break;
+		case TF_HIST:
+			if (!is_probe(t) || (f->off == 0 ? t->rtt == NULL :
+			    t->fwd == NULL))
+				continue;
+			break;
+		case TF_HOPS:
+			if (!(r->flags & MR_F_HOPS))
+				continue;
+			break;
+		case TF_ALERT:
+			if (r->alerts_set == 0)
+				continue;
+			break;
+		case TF_IF:
+			if (r->npassive == 0)
+				continue;
+			break;
+		case TF_UP:
+			break;
+		}
+		if (!hdr) {
+			metrics_family(b, c, f->name, f->type, f->help);
+			hdr = 1;
+		}
+		switch (f->kind) {
+		case TF_COUNTER:
+			memcpy(&v, (const char *)r + f->off, sizeof(v));
+			task_series(b, c, t, f->name, NULL, NULL, NULL, NULL);
+			add_u(b, v);
+			mbuf_add(b, "\n", 1);
+			break;
+		case TF_GAUGE_NS:
+			memcpy(&ns, (const char *)r + f->off, sizeof(ns));
+			task_series(b, c, t, f->name, NULL, NULL, NULL, NULL);
+			add_seconds(b, ns);
+			mbuf_add(b, "\n", 1);
+			break;
+		case TF_HOPS:
+			task_series(b, c, t, f->name, NULL, NULL, NULL, NULL);
+			mbuf_printf(b, "%d\n", f->off == ROFF(fwd_hops) ?
+			    r->fwd_hops : r->bwd_hops);
+			break;
+		case TF_HIST:
+			task_hist(b, c, t, f->name, (int)f->off);
+			break;
+		case TF_UP:
+			task_series(b, c, t, f->name, NULL, NULL, NULL, NULL);
+			mbuf_add(b, (r->flags & MR_F_UP) ? "1\n" : "0\n", 2);
+			break;
+		case TF_ALERT:
+			for (m = 0; m < ALERT_NMETRICS; m++) {
+				if (!(r->alerts_set & (1U << m)))
+					continue;
+				task_series(b, c, t, f->name, "metric",
+				    alert_metric_name((int)m), NULL, NULL);
+				mbuf_add(b, (r->alerts_on & (1U << m)) ?
+				    "1\n" : "0\n", 2);
+			}
+			break;
+		case TF_IF:
+			for (k = 0; k < r->npassive; k++) {
+				task_series(b, c, t, f->name, "interface",
+				    t->ifs[k].name, NULL, NULL);
+				add_u(b, t->ifs[k].c[f->off]);
+				mbuf_add(b, "\n", 1);
+			}
+			break;
+		}
+	}
+}
+
+/* --- the daemon's families, from GET /api/v1/status's document ----- */
+
+/* The member at a dotted path ("reflector.twamp.received"), or NULL. */
+static json_t *
+jpath(json_t *j, const char *path)
+{
+	char		 key[64];
+	const char	*dot;
+	size_t		 n;
+
+	while (j != NULL && *path != '\0') {
+		dot = strchr(path, '.');
+		n = dot != NULL ? (size_t)(dot - path) : strlen(path);
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		j = json_is_object(j) ? json_object_get(j, key) : NULL;
+		path += n + (dot != NULL);
+	}
+	return j;
+}
+
+/* A number at path, or -1 when absent. */
+static double
+jnum(json_t *j, const char *path)
+{
+	json_t	*v = jpath(j, path);
+
+	if (json_is_integer(v))
+		return (double)json_integer_value(v);
+	if (json_is_real(v))
+		return json_real_value(v);
+	if (json_is_boolean(v))
+		return json_is_true(v) ? 1 : 0;
+	return -1;
+}
+
+/* Seconds since the epoch of a "YYYY-MM-DDTHH:MM:SSZ" string; -1. */
+static double
+jtime(json_t *j, const char *path)
+{
+	json_t		*v = jpath(j, path);
+	struct tm	 tm;
+	const char	*e;
+
+	if (!json_is_string(v))
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	if ((e = strptime(json_string_value(v), "%Y-%m-%dT%H:%M:%S", &tm)) ==
+	    NULL)
+		return -1;
+	return (double)timegm(&tm);
+}
+
+/* A family of one sample (no labels) when the status has the value. */
+static void
+daemon_one(struct mbuf *b, const struct metrics_ctx *c, json_t *st,
+    const char *path, const char *name, const char *type, const char *help)
+{
+	double	 v = jnum(st, path);
+
+	if (v < 0)
+		return;
+	metrics_family(b, c, name, type, help);
+	metrics_sample(b, name, NULL, v);
+}
+
+static const char *const refl_drops[] = {
+	"loop_port", "bad_source", "bad_destination", "acl", "rate_source",
+	"rate_global", "truncated", "malformed", "send_error", "session", NULL
+};
+static const char *const refl_listeners[][2] = {
+	{ "udp_echo", "reflector.udp_echo" },
+	{ "twamp", "reflector.twamp" },
+	{ "twamp_control", "reflector.twamp_control.sessions" },
+};
+#define NLISTENERS	(sizeof(refl_listeners) / sizeof(refl_listeners[0]))
+
+void
+metrics_daemon(struct mbuf *b, const struct metrics_ctx *c, json_t *st,
+    const char *version, const char *revision)
+{
+	static const char *const results[] = {
+		"delivered", "retried", "failed", "dropped", "refused", NULL
+	};
+	static const char *const kinds[] = { "link", "addr", "route", NULL };
+	static const char *const changes[] = { "add", "delete", "update",
+	    NULL };
+	static const char *const discards[] = { "malformed", "foreign",
+	    "stale", "bad_timestamps", NULL };
+	const char	*kv[7];
+	char		 path[128];
+	json_t		*procs, *pr;
+	size_t		 i, k, n;
+	double		 v;
+
+	metrics_family(b, c, "lopad_build_info", "info",
+	    "lopad's version and source revision.");
+	kv[0] = "version"; kv[1] = version;
+	kv[2] = "revision"; kv[3] = revision;
+	kv[4] = "node"; kv[5] = c->node; kv[6] = NULL;
+	metrics_sample(b, "lopad_build_info", kv, 1);
+	if ((v = jnum(st, "uptime")) >= 0) {
+		metrics_family(b, c, "lopad_uptime_seconds", "gauge",
+		    "Seconds since lopad started.");
+		metrics_sample(b, "lopad_uptime_seconds", NULL, v / 1e9);
+	}
+	daemon_one(b, c, st, "config.reloads", "lopad_config_reloads_total",
+	    "counter", "Configuration reloads asked (SIGHUP, API).");
+	daemon_one(b, c, st, "config.last_reload_successful",
+	    "lopad_config_last_reload_successful", "gauge",
+	    "1 when the last reload succeeded (or none was asked).");
+	if ((v = jtime(st, "config.last_reload_success")) >= 0) {
+		metrics_family(b, c,
+		    "lopad_config_last_reload_success_timestamp_seconds",
+		    "gauge", "When the configuration was last loaded "
+		    "successfully (the start, until a reload).");
+		metrics_sample(b,
+		    "lopad_config_last_reload_success_timestamp_seconds", NULL,
+		    v);
+	}
+
+	procs = jpath(st, "processes");
+	for (k = 0; k < 2 && json_is_array(procs); k++) {
+		metrics_family(b, c, k == 0 ?
+		    "lopad_process_resident_memory_bytes" :
+		    "lopad_process_cpu_seconds_total", k == 0 ? "gauge" :
+		    "counter", k == 0 ? "Resident memory of each lopad "
+		    "process." : "CPU time (user and system) of each lopad "
+		    "process.");
+		json_array_foreach(procs, i, pr) {
+			if (!json_is_string(json_object_get(pr, "role")))
+				continue;
+			kv[0] = "role";
+			kv[1] = json_string_value(json_object_get(pr, "role"));
+			kv[2] = NULL;
+			v = jnum(pr, k == 0 ? "rss" : "cpu_ns");
+			if (v < 0)
+				continue;
+			metrics_sample(b, k == 0 ?
+			    "lopad_process_resident_memory_bytes" :
+			    "lopad_process_cpu_seconds_total", kv,
+			    k == 0 ? v : v / 1e9);
+		}
+	}
+
+	if (jpath(st, "webhooks") != NULL) {
+		metrics_family(b, c, "lopad_webhook_deliveries_total",
+		    "counter", "Webhook notifications by outcome (retried: "
+		    "attempts that failed and were tried again).");
+		for (i = 0; results[i] != NULL; i++) {
+			snprintf(path, sizeof(path), "webhooks.%s", results[i]);
+			kv[0] = "result"; kv[1] = results[i]; kv[2] = NULL;
+			metrics_sample(b, "lopad_webhook_deliveries_total", kv,
+			    jnum(st, path) < 0 ? 0 : jnum(st, path));
+		}
+		daemon_one(b, c, st, "webhooks.queued",
+		    "lopad_webhook_queued_total", "counter",
+		    "Webhook notifications queued.");
+		daemon_one(b, c, st, "webhooks.queue_length",
+		    "lopad_webhook_queue_length", "gauge",
+		    "Webhook notifications waiting for delivery.");
+	}
+
+	/* The reflector: packets by listener and result, drops by reason. */
+	for (k = 0; k < 3; k++) {
+		static const char *const fam[] = {
+			"lopad_reflector_packets_total",
+			"lopad_reflector_drops_total",
+			"lopad_reflector_up"
+		};
+		n = 0;
+		for (i = 0; i < NLISTENERS; i++) {
+			if (jpath(st, refl_listeners[i][1]) == NULL)
+				continue;
+			if (n++ == 0)
+				metrics_family(b, c, fam[k], k == 2 ? "gauge" :
+				    "counter", k == 0 ? "Requests the "
+				    "reflector received, reflected and "
+				    "dropped, by listener." : k == 1 ?
+				    "Requests the reflector dropped, by "
+				    "reason." : "1 while a reflector "
+				    "listener is open.");
+			kv[0] = "listener"; kv[1] = refl_listeners[i][0];
+			if (k == 2) {
+				snprintf(path, sizeof(path), "%s.up",
+				    i == 2 ? "reflector.twamp_control" :
+				    refl_listeners[i][1]);
+				kv[2] = NULL;
+				v = jnum(st, path);
+				metrics_sample(b, fam[k], kv, v < 0 ? 0 : v);
+				continue;
+			}
+			if (k == 0) {
+				static const char *const res[] = {
+					"received", "reflected", "dropped",
+					NULL
+				};
+				size_t r;
+
+				for (r = 0; res[r] != NULL; r++) {
+					snprintf(path, sizeof(path), "%s.%s",
+					    refl_listeners[i][1], res[r]);
+					kv[2] = "result"; kv[3] = res[r];
+					kv[4] = NULL;
+					v = jnum(st, path);
+					metrics_sample(b, fam[k], kv,
+					    v < 0 ? 0 : v);
+				}
+				continue;
+			}
+			{
+				size_t r;
+
+				for (r = 0; refl_drops[r] != NULL; r++) {
+					snprintf(path, sizeof(path),
+					    "%s.drops.%s",
+					    refl_listeners[i][1],
+					    refl_drops[r]);
+					kv[2] = "reason"; kv[3] = refl_drops[r];
+					kv[4] = NULL;
+					v = jnum(st, path);
+					metrics_sample(b, fam[k], kv,
+					    v < 0 ? 0 : v);
+				}
+			}
+		}
+	}
+	daemon_one(b, c, st, "reflector.twamp_control.connections.active",
+	    "lopad_reflector_control_connections_active", "gauge",
+	    "TWAMP-Control connections open.");
+	daemon_one(b, c, st, "reflector.twamp_control.connections.accepted",
+	    "lopad_reflector_control_connections_total", "counter",
+	    "TWAMP-Control connections accepted.");
+	daemon_one(b, c, st, "reflector.twamp_control.sessions.active",
+	    "lopad_reflector_control_sessions_active", "gauge",
+	    "TWAMP-Control test sessions open.");
+	daemon_one(b, c, st, "reflector.twamp_control.sessions.accepted",
+	    "lopad_reflector_control_sessions_total", "counter",
+	    "TWAMP-Control test sessions accepted.");
+
+	daemon_one(b, c, st, "sender.sessions", "lopad_sender_sessions",
+	    "gauge", "Probe sessions the sender runs.");
+	daemon_one(b, c, st, "sender.schedule_slips",
+	    "lopad_sender_schedule_slips_total", "counter",
+	    "Probes sent later than their schedule allowed.");
+	if (jpath(st, "sender") != NULL) {
+		metrics_family(b, c, "lopad_sender_discarded_total", "counter",
+		    "Packets the sender read and discarded, by reason.");
+		for (i = 0; discards[i] != NULL; i++) {
+			snprintf(path, sizeof(path), "sender.%s", discards[i]);
+			kv[0] = "reason"; kv[1] = discards[i]; kv[2] = NULL;
+			v = jnum(st, path);
+			metrics_sample(b, "lopad_sender_discarded_total", kv,
+			    v < 0 ? 0 : v);
+		}
+	}
+
+	if (jpath(st, "netlink.events_by") != NULL) {
+		metrics_family(b, c, "lopad_netlink_events_total", "counter",
+		    "Changes of links, addresses and routes seen.");
+		for (i = 0; kinds[i] != NULL; i++)
+			for (k = 0; changes[k] != NULL; k++) {
+				snprintf(path, sizeof(path),
+				    "netlink.events_by.%s.%s", kinds[i],
+				    changes[k]);
+				kv[0] = "type"; kv[1] = kinds[i];
+				kv[2] = "change"; kv[3] = changes[k];
+				kv[4] = NULL;
+				v = jnum(st, path);
+				metrics_sample(b, "lopad_netlink_events_total",
+				    kv, v < 0 ? 0 : v);
+			}
+	}
+	daemon_one(b, c, st, "netlink.resyncs", "lopad_netlink_resyncs_total",
+	    "counter", "Netlink dumps after an overrun or a reload.");
+	daemon_one(b, c, st, "netlink.overruns",
+	    "lopad_netlink_overruns_total", "counter",
+	    "Netlink receive buffer overruns (ENOBUFS).");
+	daemon_one(b, c, st, "netlink.malformed",
+	    "lopad_netlink_malformed_total", "counter",
+	    "Netlink messages that could not be read.");
+	daemon_one(b, c, st, "netlink.failures", "lopad_netlink_failures_total",
+	    "counter", "Netlink socket failures (a new socket follows).");
+
+	/* The tasks: how many, and what the series budget left out. */
+	metrics_family(b, c, "lopad_tasks", "gauge",
+	    "Tasks by type and status.");
+	for (k = 0; k < 32; k++)
+		for (i = 0; i < 32; i++) {
+			size_t	 x, cnt = 0;
+
+			if (task_type_name((uint32_t)k) == NULL ||
+			    task_status_name((uint32_t)i) == NULL)
+				continue;
+
+			for (x = 0; x < c->ntasks; x++)
+				if (c->tasks[x].r->type == k &&
+				    c->tasks[x].r->status == i)
+					cnt++;
+			if (cnt == 0)
+				continue;
+			kv[0] = "type"; kv[1] = task_type_name((uint32_t)k);
+			kv[2] = "status"; kv[3] = task_status_name((uint32_t)i);
+			kv[4] = NULL;
+			metrics_sample(b, "lopad_tasks", kv, (double)cnt);
+		}
+	metrics_family(b, c, "lopad_metrics_series", "gauge",
+	    "Task series in this exposition (metrics.max_series bounds it).");
+	metrics_sample_u(b, "lopad_metrics_series", NULL, c->series);
+	metrics_family(b, c, "lopad_metrics_tasks_omitted", "gauge",
+	    "Tasks left out of this exposition by metrics.max_series.");
+	metrics_sample_u(b, "lopad_metrics_tasks_omitted", NULL,
+	    (uint64_t)(c->ntasks - c->nrender));
+}
