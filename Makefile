@@ -47,7 +47,8 @@ LOPAD_SRCS	 = lopad/lopad.c lopad/proc.c lopad/sandbox.c lopad/privfd.c \
 		   lopad/task_json.c lopad/probe_udp.c lopad/twamp_codec.c \
 		   lopad/stamp_tlv.c lopad/twamp_ctl_codec.c lopad/twamp_stats.c \
 		   lopad/alert.c lopad/webhook.c lopad/state.c lopad/rtnl.c \
-		   lopad/monitor.c lopad/engine_mon.c lopad/metrics.c
+		   lopad/monitor.c lopad/engine_mon.c lopad/metrics.c \
+		   lopad/export.c
 LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
 		   lopactl/http.c lopactl/probe.c lopactl/sse.c lopactl/fmt.c \
 		   common/duration.c
@@ -56,7 +57,7 @@ LOPACTL_SRCS	 = lopactl/lopactl.c lopactl/parser.c lopactl/output.c \
 UNIT_TESTS	 = imsg duration config problem parser stats icmp_codec \
 		   task_json sse probe_udp twamp_codec stamp_tlv twamp_ctl_codec \
 		   twamp_stats twamp_client alert webhook state rtnl monitor \
-		   metrics
+		   metrics export
 UNIT_imsg	 = common/imsg.c common/imsgev.c
 UNIT_duration	 = common/duration.c
 UNIT_config	 = lopad/config.c common/addr.c common/duration.c common/log.c \
@@ -82,6 +83,8 @@ UNIT_monitor	 = lopad/monitor.c lopad/rtnl.c lopad/task_json.c lopad/task.c \
 		   lopad/problem.c lopad/alert.c common/duration.c
 UNIT_metrics	 = lopad/metrics.c lopad/task.c lopad/alert.c \
 		   common/duration.c
+UNIT_export	 = lopad/export.c lopad/metrics.c lopad/task_json.c \
+		   lopad/task.c lopad/problem.c lopad/alert.c common/duration.c
 UNIT_task_json	 = lopad/task_json.c lopad/task.c lopad/problem.c \
 		   lopad/alert.c common/duration.c
 

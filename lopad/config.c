@@ -86,6 +86,31 @@ struct ckey {
 #define FIELD(f)	.off = offsetof(struct lopad_conf, f),		\
 			.size = sizeof(((struct lopad_conf *)0)->f)
 
+/* The first line of a secret's file (an InfluxDB token): 0, or -1. */
+static int
+read_token(const char *path, char *buf, size_t len)
+{
+	FILE	*f;
+	size_t	 n;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	if (fgets(buf, (int)len, f) == NULL) {
+		fclose(f);
+		errno = EMSGSIZE;
+		return -1;
+	}
+	fclose(f);
+	n = strcspn(buf, "\r\n");
+	if (n == 0 || n == len - 1) {
+		explicit_bzero(buf, len);
+		errno = EMSGSIZE;
+		return -1;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
 static const struct ckey control_keys[] = {
 	{ .name = "socket", .type = K_PATH, FIELD(control_socket) },
 	{ .name = "rsocket", .type = K_PATH, FIELD(control_rsocket) },
@@ -209,6 +234,23 @@ static const struct ckey metrics_keys[] = {
 	{ .name = NULL }
 };
 
+static const struct ckey exports_keys[] = {
+	{ .name = "influx_url", .type = K_STRING, FIELD(exports_influx_url) },
+	{ .name = "influx_token_file", .type = K_OPTPATH,
+	    FIELD(exports_influx_token_file) },
+	{ .name = "influx_measurement", .type = K_STRING,
+	    FIELD(exports_influx_measurement) },
+	{ .name = "influx_batch", .type = K_UINT, FIELD(exports_influx_batch),
+	    .min = 1, .max = 100000 },
+	{ .name = "influx_flush_interval", .type = K_DURATION,
+	    FIELD(exports_influx_flush), .min = 100LL * 1000 * 1000,
+	    .max = 3600LL * 1000 * 1000 * 1000 },
+	{ .name = "results_log", .type = K_OPTPATH, FIELD(exports_results_log) },
+	{ .name = "results_log_per_probe", .type = K_BOOL,
+	    FIELD(exports_per_probe) },
+	{ .name = NULL }
+};
+
 /* The order here is the order of config_print. */
 static const struct ckey top_keys[] = {
 	{ .name = "user", .type = K_NAME, FIELD(user) },
@@ -223,6 +265,7 @@ static const struct ckey top_keys[] = {
 	{ .name = "limits", .type = K_SECTION, .sub = limits_keys },
 	{ .name = "webhooks", .type = K_SECTION, .sub = webhooks_keys },
 	{ .name = "metrics", .type = K_SECTION, .sub = metrics_keys },
+	{ .name = "exports", .type = K_SECTION, .sub = exports_keys },
 	{ .name = "state_file", .type = K_PATH, FIELD(state_file) },
 	{ .name = "tasks", .type = K_TASKS },
 	{ .name = "monitors", .type = K_MONITORS },
@@ -240,6 +283,7 @@ KEYS_FIT(monitor_keys);
 KEYS_FIT(limits_keys);
 KEYS_FIT(webhooks_keys);
 KEYS_FIT(metrics_keys);
+KEYS_FIT(exports_keys);
 KEYS_FIT(top_keys);
 
 static const struct {
@@ -1444,6 +1488,10 @@ config_defaults(struct lopad_conf *c)
 	c->metrics_buckets = METRICS_BUCKETS_DEF;
 	c->metrics_task_labels = 1;
 	c->metrics_max_series = 1000000;
+	strlcpy(c->exports_influx_measurement, "lopa",
+	    sizeof(c->exports_influx_measurement));
+	c->exports_influx_batch = 1000;
+	c->exports_influx_flush = 1000LL * 1000 * 1000;
 	c->webhooks_max_age = WEBHOOK_AGE_DEF;
 	strlcpy(c->webhooks_ca_file, LOPAD_CA_FILE,
 	    sizeof(c->webhooks_ca_file));
@@ -1502,6 +1550,20 @@ config_parse_buf(const char *name, const char *buf, size_t len,
 		conf_err(errs, "%s: reflector.twamp_port_min %u is above "
 		    "reflector.twamp_port_max %u", name,
 		    tmp.reflector_twamp_port_min, tmp.reflector_twamp_port_max);
+	if (tmp.exports_influx_url[0] != '\0' &&
+	    !task_json_url_ok(tmp.exports_influx_url))
+		conf_err(errs, "%s: exports.influx_url: not an http or https "
+		    "URL", name);
+	if (tmp.exports_influx_token_file[0] != '\0' &&
+	    read_token(tmp.exports_influx_token_file, tmp.exports_influx_token,
+	    sizeof(tmp.exports_influx_token)) == -1)
+		conf_err(errs, "%s: exports.influx_token_file %s: %s", name,
+		    tmp.exports_influx_token_file, errno == EMSGSIZE ?
+		    "no token in it, or a token too long" : strerror(errno));
+	if (strpbrk(tmp.exports_influx_measurement, "\n\r") != NULL ||
+	    tmp.exports_influx_measurement[0] == '\0')
+		conf_err(errs, "%s: exports.influx_measurement: empty or with "
+		    "a line break", name);
 	/* RFC 4656 section 3.1: the Count is a power of 2. */
 	if ((tmp.sender_twamp_max_count & (tmp.sender_twamp_max_count - 1))
 	    != 0)

@@ -57,6 +57,7 @@
 #include "lopad.h"
 #include "monitor.h"
 #include "problem.h"
+#include "export.h"
 #include "metrics.h"
 #include "proc.h"
 #include "task.h"
@@ -267,6 +268,7 @@ static void	 ctl_metrics(struct ctl_req *);
 static void	 ctl_metrics_rows(struct imsg *);
 static void	 ctl_metrics_end(struct imsg *);
 static void	 ctl_metrics_send(struct ctl_pending *);
+static json_t	*ctl_exports_json(void);
 
 /* Later issues add rows here. */
 static const struct ctl_route ctl_routes[] = {
@@ -1398,7 +1400,8 @@ ctl_status_end(struct imsg *imsg)
 	    "config", cfg);
 	if (cfg == NULL || j == NULL)
 		fatalx("%s: json_pack", __func__);
-	if (json_object_set_new(j, "webhooks", ctl_webhooks_json()) != 0)
+	if (json_object_set_new(j, "webhooks", ctl_webhooks_json()) != 0 ||
+	    json_object_set_new(j, "exports", ctl_exports_json()) != 0)
 		fatalx("%s: webhooks", __func__);
 	/* Then the reflector's and the sender's counters. */
 	p->partial = j;
@@ -3538,6 +3541,148 @@ ctl_timeouts(void)
 		evhttp_set_timeout_tv(ctl_servers[i].http, &tv);
 }
 
+/* --- push exports (export.h) ----------------------------------------- */
+
+/*
+ * exports.influx_url: lines gathered into a batch, sent when it has
+ * exports.influx_batch lines or when exports.influx_flush_interval has
+ * passed since its first, through the webhooks' queue (retries, bounded,
+ * in order).  The results log: JSON lines to the parent, which writes
+ * them, sent at 12 KB or 200 ms after the first.
+ */
+static struct mbuf	 exp_influx;
+static uint32_t		 exp_influx_lines;
+static struct event	*exp_influx_ev;
+static struct mbuf	 exp_log;
+static struct event	*exp_log_ev;
+static uint64_t		 exp_log_lines, exp_log_dropped, exp_points;
+
+#define EXP_LOG_MSG	(12 * 1024)
+
+static void
+exp_influx_flush(evutil_socket_t fd, short ev, void *arg)
+{
+	if (exp_influx.len > 0 && proc_conf->exports_influx_url[0] != '\0')
+		webhook_export(proc_conf->exports_influx_url,
+		    proc_conf->exports_influx_token, exp_influx.p,
+		    exp_influx.len);
+	mbuf_free(&exp_influx);
+	exp_influx_lines = 0;
+}
+
+static void
+exp_log_flush(evutil_socket_t fd, short ev, void *arg)
+{
+	if (exp_log.len > 0 && proc_compose(PROC_PARENT, IMSG_RESULTS_LOG, 0,
+	    0, -1, exp_log.p, exp_log.len) == -1)
+		exp_log_dropped++;
+	mbuf_free(&exp_log);
+}
+
+static void
+exp_log_add(json_t *j)
+{
+	struct timeval	 tv = { 0, 200000 };
+	char		*s;
+	size_t		 n;
+
+	if (j == NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL) {
+		json_decref(j);
+		exp_log_dropped++;
+		return;
+	}
+	json_decref(j);
+	n = strlen(s);
+	/* A line longer than a message cannot go (none is, in practice). */
+	if (n + 1 > EXP_LOG_MSG) {
+		free(s);
+		exp_log_dropped++;
+		return;
+	}
+	if (exp_log.len + n + 1 > EXP_LOG_MSG)
+		exp_log_flush(-1, 0, NULL);
+	mbuf_add(&exp_log, s, n);
+	mbuf_add(&exp_log, "\n", 1);
+	free(s);
+	exp_log_lines++;
+	if (exp_log.len == n + 1)
+		evtimer_add(exp_log_ev, &tv);
+}
+
+static void
+ctl_export_result(struct imsg *imsg)
+{
+	struct export_result	 x;
+	struct timeval		 tv;
+
+	if (imsg_check_len(imsg, sizeof(x)) != 0)
+		fatalx("IMSG_EXPORT_RESULT: bad size %zu", imsg->datalen);
+	memcpy(&x, imsg->data, sizeof(x));
+	x.name[sizeof(x.name) - 1] = '\0';
+	x.target[sizeof(x.target) - 1] = '\0';
+	x.ip[sizeof(x.ip) - 1] = '\0';
+	if (x.labels_len > sizeof(x.labels))
+		fatalx("IMSG_EXPORT_RESULT: labels of %u", x.labels_len);
+	if (proc_conf->exports_influx_url[0] != '\0') {
+		export_line(&exp_influx, &x, ctl_hostname,
+		    proc_conf->exports_influx_measurement);
+		exp_points++;
+		if (++exp_influx_lines >= proc_conf->exports_influx_batch)
+			exp_influx_flush(-1, 0, NULL);
+		else if (exp_influx_lines == 1) {
+			tv.tv_sec = proc_conf->exports_influx_flush /
+			    1000000000;
+			tv.tv_usec = proc_conf->exports_influx_flush %
+			    1000000000 / 1000;
+			evtimer_add(exp_influx_ev, &tv);
+		}
+	}
+	if (proc_conf->exports_results_log[0] != '\0')
+		exp_log_add(export_json(&x, ctl_hostname));
+}
+
+static void
+ctl_export_probes(struct imsg *imsg)
+{
+	struct export_probe	 x;
+	size_t			 off;
+
+	if (imsg->datalen == 0 || imsg->datalen % sizeof(x) != 0)
+		fatalx("IMSG_EXPORT_PROBES: bad size %zu", imsg->datalen);
+	if (proc_conf->exports_results_log[0] == '\0')
+		return;
+	for (off = 0; off < imsg->datalen; off += sizeof(x)) {
+		memcpy(&x, (const char *)imsg->data + off, sizeof(x));
+		exp_log_add(export_probe_json(&x, ctl_hostname));
+	}
+}
+
+/* The exports' counters, for the status. */
+static json_t *
+ctl_exports_json(void)
+{
+	struct webhook_status	 w;
+	json_t			*j;
+
+	webhook_export_status(&w);
+	j = json_pack("{s:{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, "
+	    "s:{s:b, s:I, s:I}}",
+	    "influx", "enabled", proc_conf->exports_influx_url[0] != '\0',
+	    "points", (json_int_t)exp_points,
+	    "queued", (json_int_t)w.queued,
+	    "delivered", (json_int_t)w.delivered,
+	    "retried", (json_int_t)w.retried,
+	    "failed", (json_int_t)w.failed,
+	    "dropped", (json_int_t)w.dropped,
+	    "queue_length", (json_int_t)w.queue_length,
+	    "results_log", "enabled", proc_conf->exports_results_log[0] != '\0',
+	    "lines", (json_int_t)exp_log_lines,
+	    "dropped", (json_int_t)exp_log_dropped);
+	if (j == NULL)
+		fatalx("%s: json_pack", __func__);
+	return j;
+}
+
 static void
 control_init(void)
 {
@@ -3557,7 +3702,10 @@ control_init(void)
 	if ((ctl_fresh_ev = event_new(proc_base, -1, 0, ctl_fresh_cb, NULL)) ==
 	    NULL)
 		fatalx("%s: event_new", __func__);
-	if ((ctl_trim_ev = evtimer_new(proc_base, ctl_trim_cb, NULL)) == NULL)
+	if ((ctl_trim_ev = evtimer_new(proc_base, ctl_trim_cb, NULL)) == NULL ||
+	    (exp_influx_ev = evtimer_new(proc_base, exp_influx_flush,
+	    NULL)) == NULL ||
+	    (exp_log_ev = evtimer_new(proc_base, exp_log_flush, NULL)) == NULL)
 		fatalx("%s: evtimer_new", __func__);
 	for (i = 0; i < CLASS_MAX; i++) {
 		srv = &ctl_servers[i];
@@ -3672,6 +3820,12 @@ control_dispatch_peer(enum lopa_proc from, struct imsg *imsg)
 		break;
 	case IMSG_METRICS_END:
 		ctl_metrics_end(imsg);
+		break;
+	case IMSG_EXPORT_RESULT:
+		ctl_export_result(imsg);
+		break;
+	case IMSG_EXPORT_PROBES:
+		ctl_export_probes(imsg);
 		break;
 	default:
 		return -1;

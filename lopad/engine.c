@@ -50,6 +50,7 @@
 #include "log.h"
 #include "lopad.h"
 #include "proc.h"
+#include "export.h"
 #include "metrics.h"
 #include "stats.h"
 #include "task.h"
@@ -310,6 +311,8 @@ struct task {
 	struct sample_rec	*ring;
 	struct task_addr	*froms;
 	struct metrics_hist	*hist;		/* RTTs, GET /metrics; NULL none */
+	int64_t			 exp_next;	/* continuous: next export, mono */
+	uint32_t		 exp_index;	/* windows exported */
 
 	char			 strs[];	/* id, then p's strings */
 };
@@ -343,6 +346,11 @@ static void	eng_trim_soon(void);
 static void	task_resolve(struct task *);
 static void	sample_time_init(struct task *);
 static void	engine_metrics(struct imsg *);
+static void	export_send(struct task *, uint32_t, uint32_t, int64_t,
+		    int64_t, const struct stats_result *,
+		    const struct task_twamp *);
+static void	export_window(struct task *, int64_t);
+static void	export_probe(const struct task *, const struct probe_result *);
 
 static int
 task_cmp(struct task *a, struct task *b)
@@ -835,6 +843,7 @@ task_end_round(struct task *t)
 			log_warn("task %s: round %u percentiles", t->id,
 			    t->round);
 		r->stats.in_flight = t->round_in_flight;
+		tr = NULL;
 		if (t->tw != NULL) {
 			tr = &t->tw->rounds[t->nrounds - 1];
 			memset(tr, 0, sizeof(*tr));
@@ -842,6 +851,9 @@ task_end_round(struct task *t)
 			tr->nonconformant = t->tw->rnonconf;
 			tr->r = rr;
 		}
+		if (t->p.mode != TASK_CONTINUOUS)
+			export_send(t, EXPORT_ROUND, r->index, r->t_from,
+			    r->t_to, &r->stats, tr);
 	}
 	if (t->racc != NULL) {
 		stats_acc_free(t->racc);
@@ -1011,6 +1023,7 @@ task_run(struct task *t)
 			return;
 		}
 		t->has_win = 1;
+		t->exp_next = now_mono() + t->p.window_ns;
 	}
 	t->budget = need;
 	eng_budget_used += need;
@@ -2406,6 +2419,11 @@ task_record(struct task *t, const struct probe_result *pr, int64_t mono)
 	sample_push(t, pr);
 	if (t->subscribers > 0)
 		emit_probe(t, pr, 0);
+	if (proc_conf->exports_per_probe &&
+	    proc_conf->exports_results_log[0] != '\0')
+		export_probe(t, pr);
+	if (t->has_win && mono >= t->exp_next && t->exp_next != 0)
+		export_window(t, mono);
 }
 
 static struct session *
@@ -2880,6 +2898,106 @@ eng_trim_soon(void)
 		evtimer_add(eng_trim_ev, &tv);
 }
 
+/* --- exports (export.h) ------------------------------------------ */
+
+static int
+eng_exporting(void)
+{
+	return proc_conf->exports_influx_url[0] != '\0' ||
+	    proc_conf->exports_results_log[0] != '\0';
+}
+
+/* A round's or a window's figures to control, for the exports. */
+static void
+export_send(struct task *t, uint32_t kind, uint32_t index, int64_t from,
+    int64_t to, const struct stats_result *st, const struct task_twamp *tw)
+{
+	static struct export_result	 x;
+
+	if (!eng_exporting())
+		return;
+	memset(&x, 0, sizeof(x));
+	x.key = t->key;
+	x.type = t->p.type;
+	x.mode = t->p.mode;
+	x.kind = kind;
+	x.index = index;
+	x.t_from = from;
+	x.t_to = to;
+	x.window_ns = t->p.window_ns;
+	strlcpy(x.name, t->p.name, sizeof(x.name));
+	strlcpy(x.target, t->p.target, sizeof(x.target));
+	if (task_addr_format(&t->addr, x.ip, sizeof(x.ip)) == 0)
+		x.ip[0] = '\0';
+	x.labels_len = t->p.labels_len;
+	memcpy(x.labels, t->p.labels, t->p.labels_len);
+	x.st = *st;
+	if (tw != NULL) {
+		x.has_twamp = 1;
+		x.twamp = *tw;
+	}
+	proc_compose(PROC_CONTROL, IMSG_EXPORT_RESULT, 0, 0, -1, &x,
+	    sizeof(x));
+}
+
+/* A continuous task's window, once per window span from its start. */
+static void
+export_window(struct task *t, int64_t mono)
+{
+	struct stats_result	 w;
+	struct task_twamp	 tw;
+	int64_t			 now = now_real();
+
+	/* Behind by more than a span (a stopped clock): from now on. */
+	t->exp_next = t->exp_next + t->p.window_ns > mono ?
+	    t->exp_next + t->p.window_ns : mono + t->p.window_ns;
+	if (!eng_exporting())
+		return;
+	if (stats_window_compute(&t->win, &w) == -1) {
+		log_warn("task %s: window for the exports", t->id);
+		return;
+	}
+	w.in_flight = t->win.in_flight;
+	if (t->tw != NULL)
+		twamp_export_window(t->tw, &tw);
+	export_send(t, EXPORT_WINDOW, ++t->exp_index, now - t->p.window_ns,
+	    now, &w, t->tw != NULL ? &tw : NULL);
+}
+
+/*
+ * exports.results_log_per_probe: fates, duplicates and late replies in
+ * batches of a message, sent when full or 200 ms after the first.
+ */
+#define EXP_PROBES	((PROC_PEER_MAXSIZE - IMSG_HDR_SIZE) / \
+			    sizeof(struct export_probe))
+static struct export_probe	 exp_probes[EXP_PROBES];
+static size_t			 exp_nprobes;
+static struct event		*exp_flush_ev;
+
+static void
+export_probes_flush(evutil_socket_t fd, short ev, void *arg)
+{
+	if (exp_nprobes == 0)
+		return;
+	proc_compose(PROC_CONTROL, IMSG_EXPORT_PROBES, 0, 0, -1, exp_probes,
+	    exp_nprobes * sizeof(exp_probes[0]));
+	exp_nprobes = 0;
+}
+
+static void
+export_probe(const struct task *t, const struct probe_result *pr)
+{
+	struct timeval	 tv = { 0, 200000 };
+
+	exp_probes[exp_nprobes].key = t->key;
+	exp_probes[exp_nprobes].type = t->p.type;
+	exp_probes[exp_nprobes].pr = *pr;
+	if (++exp_nprobes == EXP_PROBES)
+		export_probes_flush(-1, 0, NULL);
+	else if (exp_nprobes == 1 && exp_flush_ev != NULL)
+		evtimer_add(exp_flush_ev, &tv);
+}
+
 /* --- GET /metrics ------------------------------------------------- */
 
 /* The bounds from the configuration; a change starts the histograms anew. */
@@ -3102,6 +3220,9 @@ static void
 engine_start(void)
 {
 	eng_metrics_conf(proc_conf);
+	if ((exp_flush_ev = evtimer_new(proc_base, export_probes_flush,
+	    NULL)) == NULL)
+		fatalx("evtimer_new");
 	if ((eng_trim_ev = evtimer_new(proc_base, eng_trim_cb, NULL)) == NULL ||
 	    (eng_list_ev = evtimer_new(proc_base, list_run, NULL)) == NULL)
 		fatalx("evtimer_new");

@@ -95,6 +95,60 @@ static time_t			 last_reload;
 static int			 last_reload_ok = 1;
 static time_t			 last_reload_success;	/* 0: the start */
 
+/*
+ * exports.results_log: the parent appends control's JSON lines to it.
+ * Opened at start and when a reload names another file; SIGUSR1 opens
+ * it again (after logrotate has moved it).  A failure is logged once
+ * per file and the lines are counted as lost until it opens.
+ */
+static int		 rlog_fd = -1;
+static char		 rlog_path[PATH_MAX];
+static uint64_t		 rlog_lost;
+
+static void
+rlog_open(const char *path)
+{
+	if (rlog_fd != -1)
+		close(rlog_fd);
+	rlog_fd = -1;
+	strlcpy(rlog_path, path, sizeof(rlog_path));
+	if (path[0] == '\0')
+		return;
+	if ((rlog_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0640)) == -1)
+		log_warn("exports.results_log %s", path);
+	else
+		log_debug("results log %s open", path);
+}
+
+static void
+rlog_write(struct imsg *imsg)
+{
+	const char	*p = imsg->data;
+	size_t		 left = imsg->datalen;
+	ssize_t		 n;
+
+	if (left == 0 || p[left - 1] != '\n')
+		fatalx("IMSG_RESULTS_LOG: not whole lines");
+	if (rlog_fd == -1) {
+		rlog_lost++;
+		return;
+	}
+	/* O_APPEND: one write a batch of whole lines, retried if short. */
+	while (left > 0) {
+		if ((n = write(rlog_fd, p, left)) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("exports.results_log %s", rlog_path);
+			rlog_lost++;
+			return;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+}
+
+
 /* Fixed channels between children; everything else goes via the parent. */
 static const struct {
 	enum lopa_proc	 a, b;
@@ -1125,6 +1179,8 @@ reconf_finish(void)
 		conf = reconf.conf;
 		reconf.conf = NULL;
 		log_setlevel(conf->log_level);
+		if (strcmp(conf->exports_results_log, rlog_path) != 0)
+			rlog_open(conf->exports_results_log);
 		if (strcmp(conf->state_file, sf.path) != 0)
 			log_warnx("state_file changed: it takes effect at the "
 			    "next start (%s is kept until then)", sf.path);
@@ -1269,6 +1325,11 @@ dispatch_child(int fd, short event, void *arg)
 				goto bad;
 			reload_start(imsg.hdr.reqid);
 			break;
+		case IMSG_RESULTS_LOG:
+			if (c->role != PROC_CONTROL)
+				goto bad;
+			rlog_write(&imsg);
+			break;
 		case IMSG_STATE_IDS_WANT:
 			if (c->role != PROC_ENGINE ||
 			    imsg_check_len(&imsg, 0) != 0)
@@ -1316,6 +1377,10 @@ on_signal(evutil_socket_t sig, short event, void *arg)
 	case SIGHUP:
 		reload_start(0);
 		break;
+	case SIGUSR1:
+		log_info("received SIGUSR1: reopening the results log");
+		rlog_open(conf->exports_results_log);
+		break;
 	case SIGCHLD:
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 			for (r = PROC_ENGINE; r < PROC_MAX; r++) {
@@ -1356,8 +1421,9 @@ int
 main(int argc, char *argv[])
 {
 	struct conf_errs	 errs;
-	struct event		*ev_sig[4];
-	const int		 sigs[4] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+	struct event		*ev_sig[5];
+	const int		 sigs[5] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD,
+				    SIGUSR1 };
 	const char		*role = NULL, *testrole = NULL;
 	int			 ch, noaction = 0, i, p;
 	uint32_t		 k;
@@ -1454,12 +1520,13 @@ main(int argc, char *argv[])
 
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		ev_sig[i] = evsignal_new(base, sigs[i], on_signal, NULL);
 		if (ev_sig[i] == NULL || event_add(ev_sig[i], NULL) == -1)
 			fatalx("evsignal");
 	}
 	state_init();
+	rlog_open(conf->exports_results_log);
 	config_tasks_take(&ctasks);
 	config_monitors_take(&cmons);
 	for (r = PROC_ENGINE; r < PROC_MAX; r++)

@@ -138,6 +138,10 @@ enum imsg_type {
 	IMSG_METRICS_ROWS,	/* engine -> control: struct metrics_row[]
 				   (metrics.h), packed */
 	IMSG_METRICS_END,	/* engine -> control: the last rows sent */
+	IMSG_EXPORT_RESULT,	/* engine -> control: struct export_result */
+	IMSG_EXPORT_PROBES,	/* engine -> control: struct export_probe[] */
+	IMSG_RESULTS_LOG,	/* control -> parent: JSON lines, each with
+				   its newline */
 	IMSG_MAX
 };
 
@@ -276,6 +280,15 @@ struct lopad_conf {
 	uint32_t	 metrics_buckets;	/* bounds, +Inf apart */
 	uint32_t	 metrics_task_labels;	/* tasks' labels as labels */
 	uint32_t	 metrics_max_series;	/* 0: no budget */
+	/* Push exports (control; the results log: the parent) */
+	char		 exports_influx_url[512];	/* "" none */
+	char		 exports_influx_token_file[PATH_MAX];	/* "" none */
+	char		 exports_influx_token[256];	/* read by the parent */
+	char		 exports_influx_measurement[LOPA_NAMELEN];
+	uint32_t	 exports_influx_batch;		/* lines a request */
+	int64_t		 exports_influx_flush;		/* ns */
+	char		 exports_results_log[PATH_MAX];	/* "" none */
+	uint32_t	 exports_per_probe;
 	char		 state_file[PATH_MAX];
 	char		 chroot[PATH_MAX];
 };

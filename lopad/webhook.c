@@ -146,6 +146,9 @@ bad:
 #define WH_CA_MAX	(4 * 1024 * 1024)	/* a CA bundle, at most */
 #define WH_KEYLEN	(16 + LOPA_HOSTLEN + 16) /* "https://host:port" */
 
+/* The counters an item counts in: the webhooks' or the exports'. */
+#define WH_ST(it)	((it) != NULL && (it)->export ? &wh_ex : &wh_st)
+
 struct wh_item {
 	TAILQ_ENTRY(wh_item)	 entry;
 	char			 task[96];	/* the task's id */
@@ -155,6 +158,10 @@ struct wh_item {
 	size_t			 len;
 	int64_t			 born;		/* monotonic ns */
 	uint32_t		 attempts;
+	int			 export;	/* exports.influx_url: trusted
+						   (no allow list), counted
+						   apart, line protocol */
+	char			*auth;		/* "Authorization: ..."; NULL */
 };
 TAILQ_HEAD(wh_items, wh_item);
 
@@ -184,6 +191,7 @@ static struct event		*wh_timer;
 static struct event		*wh_reap_ev;	/* frees idle destinations */
 static struct wh_dests		 wh_dests = TAILQ_HEAD_INITIALIZER(wh_dests);
 static struct webhook_status	 wh_st;
+static struct webhook_status	 wh_ex;		/* exports.influx_url */
 static struct curl_blob		 wh_ca;		/* data NULL: none */
 static uint32_t			 wh_queue_max = 1000;
 static int64_t			 wh_max_age = 3600 * NS;
@@ -507,6 +515,8 @@ wh_item_free(struct wh_item *it)
 {
 	if (it->secret != NULL)
 		freezero(it->secret, strlen(it->secret));
+	if (it->auth != NULL)
+		freezero(it->auth, strlen(it->auth));
 	free(it->url);
 	free(it->body);
 	free(it);
@@ -554,7 +564,7 @@ wh_pop(struct wh_dest *d)
 		wh_cancel(d);
 	TAILQ_REMOVE(&d->q, it, entry);
 	d->n--;
-	wh_st.queue_length--;
+	WH_ST(it)->queue_length--;
 	wh_item_free(it);
 }
 
@@ -610,7 +620,7 @@ wh_fail(struct wh_dest *d, const char *why)
 {
 	log_warnx("webhook %s: given up after %u attempts: %s", d->key,
 	    d->cur != NULL ? d->cur->attempts : 0, why);
-	wh_st.failed++;
+	WH_ST(d->cur)->failed++;
 	if (wh_loss_cb != NULL && d->cur != NULL)
 		wh_loss_cb("failed", d->cur->task, d->key, why);
 	wh_pop(d);
@@ -662,7 +672,11 @@ wh_post(struct wh_dest *d, const struct sockaddr *addr)
 		wh_again(d, "curl_easy_init");
 		return;
 	}
-	d->hdrs = cu.slist_append(d->hdrs, "Content-Type: application/json");
+	d->hdrs = cu.slist_append(d->hdrs, it->export ?
+	    "Content-Type: text/plain; charset=utf-8" :
+	    "Content-Type: application/json");
+	if (it->auth != NULL)
+		d->hdrs = cu.slist_append(d->hdrs, it->auth);
 	d->hdrs = cu.slist_append(d->hdrs, "Expect:");
 	snprintf(line, sizeof(line), "X-Lopa-Timestamp: %lld", (long long)t);
 	d->hdrs = cu.slist_append(d->hdrs, line);
@@ -738,7 +752,8 @@ wh_resolved(int result, struct evutil_addrinfo *res, void *arg)
 		wh_again(d, evutil_gai_strerror(result));
 		return;
 	}
-	if ((ai = webhook_addr_first(res, d->named)) == NULL) {
+	if ((ai = webhook_addr_first(res, d->named ||
+	    (d->cur != NULL && d->cur->export))) == NULL) {
 		evutil_freeaddrinfo(res);
 		wh_st.refused++;
 		wh_fail(d, "no address of the host is in webhooks.allow");
@@ -759,10 +774,10 @@ wh_attempt(struct wh_dest *d)
 	if (d->cur == NULL)
 		return;
 	if (d->cur->attempts++ > 0)
-		wh_st.retried++;
+		WH_ST(d->cur)->retried++;
 	if (d->literal) {
 		if (wh_literal(d->host, &ss) == -1 ||
-		    !webhook_addr_allowed(&ss)) {
+		    (!d->cur->export && !webhook_addr_allowed(&ss))) {
 			wh_st.refused++;
 			wh_fail(d, "outside webhooks.allow");
 			return;
@@ -771,7 +786,7 @@ wh_attempt(struct wh_dest *d)
 		return;
 	}
 	d->named = wh_name_allowed(d->host);
-	if (!d->named && wh_allow.npfx == 0) {
+	if (!d->named && wh_allow.npfx == 0 && !d->cur->export) {
 		wh_st.refused++;
 		wh_fail(d, "outside webhooks.allow");
 		return;
@@ -842,7 +857,7 @@ wh_done(void)
 		    &code);
 		if (m->data.result == CURLE_OK && code >= 200 && code < 300) {
 			log_debug("webhook %s: delivered (%ld)", d->key, code);
-			wh_st.delivered++;
+			WH_ST(d->cur)->delivered++;
 			wh_pop(d);
 			wh_kick(d);
 			continue;
@@ -858,9 +873,42 @@ wh_done(void)
 
 /* --- the interface ----------------------------------------------------- */
 
+static void
+wh_queue(const char *, const char *, const char *, const char *, size_t,
+    const char *);
+
 void
 webhook_send(const char *url, const char *secret, const char *task,
     const char *body, size_t len)
+{
+	wh_queue(url, secret, task, body, len, NULL);
+}
+
+void
+webhook_export(const char *url, const char *token, const char *body,
+    size_t len)
+{
+	char	 auth[320];
+
+	if (token != NULL && token[0] != '\0')
+		snprintf(auth, sizeof(auth), "Authorization: Token %s", token);
+	else
+		strlcpy(auth, "", sizeof(auth));
+	wh_queue(url, NULL, "", body, len, auth);
+	explicit_bzero(auth, sizeof(auth));
+}
+
+void
+webhook_export_status(struct webhook_status *st)
+{
+	*st = wh_ex;
+	st->tls = wh_ca.data != NULL;
+}
+
+/* exp: an export (auth: its header, "" none); NULL a webhook. */
+static void
+wh_queue(const char *url, const char *secret, const char *task,
+    const char *body, size_t len, const char *exp)
 {
 	struct wh_dest	*d;
 	struct wh_item	*it = NULL, *old;
@@ -872,7 +920,7 @@ webhook_send(const char *url, const char *secret, const char *task,
 	if (wh_url_parts(url, scheme, sizeof(scheme), host, sizeof(host),
 	    port, sizeof(port), &why) == -1) {
 		log_warnx("webhook %s: %s", url, why);
-		wh_st.failed++;
+		(exp != NULL ? &wh_ex : &wh_st)->failed++;
 		return;
 	}
 	if ((d = wh_dest_get(scheme, host, port)) == NULL ||
@@ -880,9 +928,11 @@ webhook_send(const char *url, const char *secret, const char *task,
 	    (it->url = strdup(url)) == NULL ||
 	    (it->body = malloc(len + 1)) == NULL ||
 	    (secret != NULL && secret[0] != '\0' &&
-	    (it->secret = strdup(secret)) == NULL)) {
+	    (it->secret = strdup(secret)) == NULL) ||
+	    (exp != NULL && exp[0] != '\0' &&
+	    (it->auth = strdup(exp)) == NULL)) {
 		log_warn("webhook %s", url);
-		wh_st.dropped++;
+		(exp != NULL ? &wh_ex : &wh_st)->dropped++;
 		if (d != NULL)
 			wh_kick(d);
 		if (it != NULL)
@@ -891,6 +941,7 @@ webhook_send(const char *url, const char *secret, const char *task,
 	}
 	memcpy(it->body, body, len);
 	it->body[len] = '\0';
+	it->export = exp != NULL;
 	strlcpy(it->task, task != NULL ? task : "", sizeof(it->task));
 	it->len = len;
 	it->born = wh_mono();
@@ -898,7 +949,7 @@ webhook_send(const char *url, const char *secret, const char *task,
 	while (d->n >= wh_queue_max && (old = TAILQ_FIRST(&d->q)) != NULL) {
 		log_warnx("webhook %s: queue full (%u): oldest dropped",
 		    d->key, wh_queue_max);
-		wh_st.dropped++;
+		WH_ST(old)->dropped++;
 		if (wh_loss_cb != NULL)
 			wh_loss_cb("dropped", old->task, d->key,
 			    "the queue is full");
@@ -906,8 +957,8 @@ webhook_send(const char *url, const char *secret, const char *task,
 	}
 	TAILQ_INSERT_TAIL(&d->q, it, entry);
 	d->n++;
-	wh_st.queued++;
-	wh_st.queue_length++;
+	WH_ST(it)->queued++;
+	WH_ST(it)->queue_length++;
 	wh_kick(d);
 }
 

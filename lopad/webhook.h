@@ -66,6 +66,13 @@ void	 webhook_send(const char *, const char *, const char *, const char *,
 void	 webhook_on_loss(void (*)(const char *, const char *, const char *,
 	    const char *));
 void	 webhook_status(struct webhook_status *);
+/*
+ * Queue a POST of InfluxDB line protocol (exports.influx_url, from the
+ * configuration: no allow list), with "Authorization: Token <token>"
+ * unless token is NULL or "".  Its counters are apart.
+ */
+void	 webhook_export(const char *, const char *, const char *, size_t);
+void	 webhook_export_status(struct webhook_status *);
 void	 webhook_shutdown(void);
 
 /*
