@@ -46,6 +46,7 @@ fi
 HZ=$(getconf CLK_TCK)
 ROWS=()
 SROWS=()
+METRICS_ROWS=()
 NOTES=()
 
 say() {
@@ -185,6 +186,23 @@ elif cmd == "sched":
         q = lambda p: errs[min(len(errs) - 1, int(p * len(errs)))]
         print("sched_n %d p50_us %.0f p99_us %.0f max_us %.0f" % (len(errs),
               q(0.50) / 1000, q(0.99) / 1000, errs[-1] / 1000))
+elif cmd == "metrics":
+    # GET /metrics argv[3] times, one a second: seconds of each, bytes.
+    n = int(sys.argv[3])
+    ts, size = [], 0
+    for k in range(n):
+        t0 = time.monotonic()
+        st, body = req(c, "GET", "/metrics")
+        ts.append(time.monotonic() - t0)
+        size = len(body)
+        if st != 200:
+            print("metrics_error %d" % st)
+            break
+        if k + 1 < n:
+            time.sleep(max(0, 1 - ts[-1]))
+    ts.sort()
+    print("scrapes %d bytes %d first_s %.3f p50_s %.3f max_s %.3f" % (len(ts),
+          size, ts[0] if len(ts) == 1 else ts[0], ts[len(ts) // 2], ts[-1]))
 elif cmd == "delete":
     n = 0
     for i in open(sys.argv[3]).read().split():
@@ -544,6 +562,20 @@ if want scale; then
 		# The schedule first: the big listing below loads every process.
 		sc=$(api_py sched "$B/ids" 1000000000)
 		say "  schedule error over 200 tasks' last 10 sends: $sc"
+		# GET /metrics: its time and size, and the schedule while it
+		# is scraped every second for 12 s.
+		mt=$(api_py metrics 1)
+		say "  GET /metrics once: $mt"
+		METRICS_ROWS+=("$(printf '%7s %12s %9ss' "$n" \
+		    "$(field bytes "$mt")" "$(field p50_s "$mt")")")
+		api_py metrics 12 >"$B/scrape$n.out" &
+		spid=$!
+		sleep 11
+		sc2=$(api_py sched "$B/ids" 1000000000)
+		wait "$spid"
+		say "  while scraped every second: $(cat "$B/scrape$n.out"); schedule error: $sc2"
+		METRICS_ROWS[-1]+=" $(printf '%9s %9s' "$(field p99_us "$sc")us" \
+		    "$(field p99_us "$sc2")us")"
 		s1=$(api_py sum "$B/ids")
 		pss2=$(pss_kib)
 		say "  API: $s1"
@@ -598,6 +630,14 @@ for r in "${ROWS[@]}"; do
 	echo "$r"
 done
 echo
+if [ "${#METRICS_ROWS[@]}" -gt 0 ]; then
+	echo "GET /metrics with N tasks: size, time to answer, schedule error p99 without and while scraped every second"
+	printf '%7s %12s %10s %9s %9s\n' tasks bytes seconds sched "scraped"
+	for r in "${METRICS_ROWS[@]}"; do
+		echo "$r"
+	done
+	echo
+fi
 echo "scale: continuous ping tasks at 1/s to AnyIP targets${SCALE_TH:+, each with a loss and an rtt_p99 threshold} (10 s window; PSS summed over all lopad processes)"
 echo "  (probes/s and wire loss from the veth counters in the window; lopad: lost / (received + lost) of"
 echo "   the tasks since they started; drops: raw socket drops in A; PSS before and after one GET /api/v1/tasks;"

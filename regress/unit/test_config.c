@@ -978,6 +978,21 @@ test_print_defaults(void **state)
 	    "  queue: 1000\n"
 	    "  max_age: \"1h0m0s\"\n"
 	    "  ca_file: \"/etc/ssl/certs/ca-certificates.crt\"\n"
+	    "metrics:\n"
+	    "  histograms: true\n"
+	    "  bucket_start: \"50\u00b5s\"\n"
+	    "  bucket_factor: 2\n"
+	    "  buckets: 20\n"
+	    "  task_labels: true\n"
+	    "  max_series: 1000000\n"
+	    "exports:\n"
+	    "  influx_url: \"\"\n"
+	    "  influx_token_file: \"\"\n"
+	    "  influx_measurement: \"lopa\"\n"
+	    "  influx_batch: 1000\n"
+	    "  influx_flush_interval: \"1s\"\n"
+	    "  results_log: \"\"\n"
+	    "  results_log_per_probe: false\n"
 	    "state_file: \"/var/lib/lopad/state.yaml\"\n"
 	    "tasks: []\n"
 	    "monitors: []\n");
@@ -1602,6 +1617,55 @@ test_reflector_keys(void **state)
 	assert_int_equal(p.len, 32);
 }
 
+/* metrics: and exports:, their bounds and cross-checks. */
+static void
+test_metrics_exports_keys(void **state)
+{
+	struct lopad_conf	 c;
+	char			 yaml[512], path[] = "/tmp/lopa-token-XXXXXX";
+	int			 fd;
+
+	(void)state;
+	expect_ok("metrics:\n  buckets: 5\n  bucket_start: 1ms\n"
+	    "  bucket_factor: 10\n  histograms: false\n", &c);
+	assert_int_equal(c.metrics_buckets, 5);
+	assert_true(c.metrics_bucket_start == 1000000);
+	assert_int_equal(c.metrics_bucket_factor, 10);
+	assert_int_equal(c.metrics_histograms, 0);
+	expect_error("metrics:\n  buckets: 33\n", "t.conf:2:12: "
+	    "metrics.buckets: \"33\": out of range (1..32)");
+	expect_error("metrics:\n  bucket_factor: 1\n", "t.conf:2:18: "
+	    "metrics.bucket_factor: \"1\": out of range (2..10)");
+	expect_error("exports:\n  influx_url: ftp://x/\n",
+	    "t.conf: exports.influx_url: not an http or https URL");
+	expect_error("exports:\n  influx_token_file: /nonexistent/t\n",
+	    "t.conf: exports.influx_token_file /nonexistent/t: No such "
+	    "file or directory");
+	expect_error("exports:\n  influx_measurement: \"\"\n",
+	    "t.conf: exports.influx_measurement: empty or with a line break");
+	/* The token: the first line, read by the parser. */
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_int_equal(write(fd, "s3cret\nmore\n", 12), 12);
+	close(fd);
+	snprintf(yaml, sizeof(yaml), "exports:\n  influx_url: "
+	    "http://198.18.0.1:8086/write?db=x\n  influx_token_file: %s\n"
+	    "  results_log: /tmp/r.jsonl\n", path);
+	expect_ok(yaml, &c);
+	assert_string_equal(c.exports_influx_token, "s3cret");
+	assert_string_equal(c.exports_results_log, "/tmp/r.jsonl");
+	/* An empty file has no token. */
+	assert_int_equal(truncate(path, 0), 0);
+	snprintf(yaml, sizeof(yaml), "exports:\n  influx_token_file: %s\n",
+	    path);
+	{
+		struct conf_errs	 e;
+
+		assert_int_equal(parse(yaml, &c, &e), -1);
+		assert_non_null(strstr(e.msg[0], "no token in it"));
+	}
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -1642,6 +1706,7 @@ main(void)
 		cmocka_unit_test(test_webhooks_keys),
 		cmocka_unit_test(test_tasks_declared),
 		cmocka_unit_test(test_monitors_declared),
+		cmocka_unit_test(test_metrics_exports_keys),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
