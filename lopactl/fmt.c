@@ -1741,3 +1741,93 @@ fmt_passive_show(FILE *fp, json_t *res)
 		    "rate");
 	}
 }
+
+/*
+ * GET /metrics.  A family's samples are named as the family, or with one
+ * of these suffixes: counters, histograms and summaries, info, and
+ * OpenMetrics' created times and gauge histograms.
+ */
+static const char *const metric_suffixes[] = {
+	"_total", "_bucket", "_sum", "_count", "_info", "_created",
+	"_gcount", "_gsum"
+};
+
+/* Whether the sample name (n bytes) is of the family (flen bytes). */
+static int
+metric_of(const char *name, size_t n, const char *fam, size_t flen)
+{
+	size_t	 i, sl;
+
+	if (fam == NULL || n < flen || memcmp(name, fam, flen) != 0)
+		return (0);
+	if (n == flen)
+		return (1);
+	for (i = 0; i < sizeof(metric_suffixes) / sizeof(metric_suffixes[0]);
+	    i++) {
+		sl = strlen(metric_suffixes[i]);
+		if (n - flen == sl && memcmp(name + flen, metric_suffixes[i],
+		    sl) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+static int
+metric_wanted(const char *name, size_t n, const char *const *pats,
+    size_t npats)
+{
+	size_t	 i;
+
+	for (i = 0; i < npats; i++)
+		if (memmem(name, n, pats[i], strlen(pats[i])) != NULL)
+			return (1);
+	return (0);
+}
+
+size_t
+fmt_metrics(FILE *fp, const char *body, size_t len, const char *const *pats,
+    size_t npats)
+{
+	const char	*p, *eol, *end = body + len, *name, *fam = NULL;
+	size_t		 n, flen = 0, kept = 0;
+	int		 keep = 0, meta, same;
+
+	for (p = body; p < end; p = eol + 1) {
+		if ((eol = memchr(p, '\n', end - p)) == NULL)
+			eol = end;
+		if (eol - p == 5 && memcmp(p, "# EOF", 5) == 0) {
+			fprintf(fp, "# EOF\n");
+			continue;
+		}
+		meta = eol - p > 7 && (memcmp(p, "# HELP ", 7) == 0 ||
+		    memcmp(p, "# TYPE ", 7) == 0 ||
+		    memcmp(p, "# UNIT ", 7) == 0);
+		name = NULL;
+		if (meta)
+			name = p + 7;
+		else if (p < eol && *p != '#' && *p != ' ' && *p != '\t')
+			name = p;
+		if (name != NULL) {
+			for (n = 0; name + n < eol && name[n] != ' ' &&
+			    name[n] != '\t' && name[n] != '{'; n++)
+				;
+			/* metadata names the family itself, a sample may not */
+			if (meta)
+				same = fam != NULL && n == flen &&
+				    memcmp(name, fam, n) == 0;
+			else
+				same = metric_of(name, n, fam, flen);
+			if (!same) {
+				fam = name;
+				flen = n;
+				keep = metric_wanted(name, n, pats, npats);
+				kept += keep;
+			}
+		}
+		if (keep) {
+			fwrite(p, 1, eol - p, fp);
+			putc('\n', fp);
+		}
+	}
+	return (kept);
+}

@@ -174,5 +174,14 @@ void		 fmt_passive_read(FILE *, json_t *, int, int);
  */
 void		 fmt_passive_summary(FILE *, json_t *);
 void		 fmt_passive_show(FILE *, json_t *);
+/*
+ * A Prometheus or OpenMetrics exposition (GET /metrics, len bytes), only
+ * the families whose names contain one of the patterns: each whole, its
+ * HELP, TYPE and UNIT lines and every sample of it (NAME, NAME_total,
+ * NAME_bucket, NAME_sum, NAME_count, NAME_info, ...), then OpenMetrics'
+ * "# EOF".  The lines as they came; the number of families kept.
+ */
+size_t		 fmt_metrics(FILE *, const char *, size_t,
+		    const char *const *, size_t);
 
 #endif /* LOPACTL_FMT_H */

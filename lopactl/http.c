@@ -260,13 +260,21 @@ http_request(const struct http_conn *conn, const char *method,
     const char *path, const char *json, long timeout, struct http_resp *resp,
     char *err, size_t errlen)
 {
+	return (http_request_accept(conn, method, path, json,
+	    HTTP_ACCEPT_JSON, timeout, resp, err, errlen));
+}
+
+int
+http_request_accept(const struct http_conn *conn, const char *method,
+    const char *path, const char *json, const char *accept, long timeout,
+    struct http_resp *resp, char *err, size_t errlen)
+{
 	struct req	 r;
 	CURLcode	 rc;
 	int		 ret = -1;
 
 	memset(resp, 0, sizeof(*resp));
-	if (req_setup(&r, conn, method, path, json,
-	    "application/json, application/problem+json", timeout, err,
+	if (req_setup(&r, conn, method, path, json, accept, timeout, err,
 	    errlen) == -1)
 		goto done;
 	if ((rc = curl_easy_perform(r.c)) != CURLE_OK) {

@@ -11,6 +11,9 @@
 #define HTTP_MAX_BODY		(16 * 1024 * 1024)
 #define HTTP_TICK_MS		100	/* http_stream calls tick this often */
 
+/* What http_request accepts: the API's JSON, or its problem. */
+#define HTTP_ACCEPT_JSON	"application/json, application/problem+json"
+
 struct http_conn {
 	const char	*sock;		/* UNIX socket path, or NULL for TCP */
 	const char	*base;		/* URL up to the API path, no slash */
@@ -30,6 +33,10 @@ int	 http_base(const char *, char **, char *, size_t);
 /* One request; -1 and the reason in err when no answer came. */
 int	 http_request(const struct http_conn *, const char *, const char *,
 	    const char *, long, struct http_resp *, char *, size_t);
+/* The same with another Accept header (GET /metrics). */
+int	 http_request_accept(const struct http_conn *, const char *,
+	    const char *, const char *, const char *, long, struct http_resp *,
+	    char *, size_t);
 void	 http_resp_free(struct http_resp *);
 
 struct http_stream_ops {

@@ -9,7 +9,8 @@
  * vtable, or to a function that makes several (ping, tcp, udp, twamp,
  * stamp, passive, and monitor, which follows the daemon's event stream:
  * probe.c)
- * or sends a body (monitor add and update, below).
+ * or sends a body (monitor add and update, below), or asks for text
+ * rather than JSON (metrics, below: the Prometheus exposition).
  * Exit status: 0 success, 1 a measurement got no answer, 2 usage or a
  * request the API refused as bad (4xx), 3 daemon unreachable, 401/403,
  * 5xx.
@@ -39,6 +40,11 @@
 #define IFNAME_SIZE	16	/* IFNAMSIZ: a name and its NUL */
 #define MONITOR_LAST	20LL	/* monitor events: Lopa's default --last */
 #define SHOW_EVENTS	10	/* monitor show: the last events */
+
+/* GET /metrics, outside the API's /api/v1, in either format. */
+#define METRICS_PATH	"/metrics"
+#define ACCEPT_PROM	"text/plain; version=0.0.4"
+#define ACCEPT_OM	"application/openmetrics-text; version=1.0.0"
 
 /*
  * One request per command: path may hold one "%s", the task's id; the
@@ -85,6 +91,7 @@ static int	 monitor_show(struct ctl *, const struct parse_result *);
 static int	 monitor_events(struct ctl *, const struct parse_result *);
 static int	 show_interfaces(struct ctl *, const struct parse_result *);
 static int	 show_routes(struct ctl *, const struct parse_result *);
+static int	 metrics_run(struct ctl *, const struct parse_result *);
 static int	 get_list(struct ctl *, const char *, json_t **);
 static json_t	*links_quiet(struct ctl *);
 static int	 route_wanted(json_t *, long long, const char *, int);
@@ -113,6 +120,7 @@ static const struct command commands[] = {
 	{ MONITOR_EVENTS, NULL, NULL, NULL, monitor_events },
 	{ SHOW_INTERFACES, NULL, NULL, NULL, show_interfaces },
 	{ SHOW_ROUTES, NULL, NULL, NULL, show_routes },
+	{ METRICS, NULL, NULL, NULL, metrics_run },
 };
 
 /* Arguments that become query parameters ("task list type ping"). */
@@ -135,6 +143,8 @@ static int	 request_run(struct ctl *, const struct command *,
 		    const struct parse_result *);
 static int	 call(struct ctl *, const char *, const char *, json_t *,
 		    struct http_resp *, json_t **);
+static int	 ask(struct ctl *, const char *, const char *, char *,
+		    const char *, struct http_resp *);
 static json_t	*monitor_body(const struct parse_result *, int);
 static void	 monitor_filter(json_t *, const struct parse_result *, int);
 static void	 monitor_webhook(json_t *, const struct parse_result *, int);
@@ -312,8 +322,7 @@ request_run(struct ctl *ctl, const struct command *cmd,
 }
 
 /*
- * One request, with a JSON body when given (our copy of its text wiped
- * once sent: it may hold a webhook secret).  A 2xx answer: 0, the answer
+ * One request, with a JSON body when given.  A 2xx answer: 0, the answer
  * in resp and its JSON, if any, in *j, both the caller's to free.  Else
  * the error shown, nothing to free; the exit status.
  */
@@ -321,29 +330,48 @@ static int
 call(struct ctl *ctl, const char *method, const char *path, json_t *body,
     struct http_resp *resp, json_t **j)
 {
-	char	 perr[1024], *text = NULL;
+	char	*text = NULL;
 	int	 rc;
 
+	*j = NULL;
 	if (body != NULL && (text = json_dumps(body, JSON_COMPACT)) == NULL)
 		errx(1, "out of memory");
-	rc = http_request(&ctl->conn, method, path, text, TIMEOUT_SHORT,
-	    resp, perr, sizeof(perr));
-	if (text != NULL) {
+	rc = ask(ctl, method, path, text, HTTP_ACCEPT_JSON, resp);
+	free(text);
+	if (rc != 0)
+		return (rc);
+	*j = answer_json(resp);
+	if (*j == NULL && resp->len > 0)
+		errx(EXIT_DAEMON, "%s: %s %s: answer is not JSON", ctl->where,
+		    method, path);
+	return (0);
+}
+
+/*
+ * One request for what accept names, with a body when text is given
+ * (wiped once sent: it may hold a webhook secret).  A 2xx answer: 0 and
+ * the answer in resp, the caller's to free.  Else the error shown,
+ * nothing to free; the exit status.
+ */
+static int
+ask(struct ctl *ctl, const char *method, const char *path, char *text,
+    const char *accept, struct http_resp *resp)
+{
+	char	 perr[1024];
+	json_t	*j;
+	int	 rc;
+
+	rc = http_request_accept(&ctl->conn, method, path, text, accept,
+	    TIMEOUT_SHORT, resp, perr, sizeof(perr));
+	if (text != NULL)
 		explicit_bzero(text, strlen(text));
-		free(text);
-	}
 	if (rc == -1)
 		errx(EXIT_DAEMON, "%s: %s", ctl->where, perr);
-	*j = answer_json(resp);
-	if (resp->status >= 200 && resp->status < 300) {
-		if (*j == NULL && resp->len > 0)
-			errx(EXIT_DAEMON, "%s: %s %s: answer is not JSON",
-			    ctl->where, method, path);
+	if (resp->status >= 200 && resp->status < 300)
 		return (0);
-	}
-	rc = api_error(ctl, method, path, resp, *j);
-	json_decref(*j);
-	*j = NULL;
+	j = answer_json(resp);
+	rc = api_error(ctl, method, path, resp, j);
+	json_decref(j);
 	http_resp_free(resp);
 	return (rc);
 }
@@ -683,6 +711,49 @@ route_wanted(json_t *r, long long table, const char *fam, int kernel)
 	    strcmp(json_string_value(f), fam) != 0))
 		return (0);
 	return (kernel || !json_is_true(json_object_get(r, "kernel")));
+}
+
+/*
+ * metrics [--openmetrics] [PATTERN ...]: the exposition as the daemon
+ * sent it, or only the families whose names hold one of the patterns.
+ * It is text for scrapers already: -j is refused rather than ignored.
+ */
+static int
+metrics_run(struct ctl *ctl, const struct parse_result *res)
+{
+	const struct parse_arg	*pat = &res->args[ARG_PATTERN];
+	struct http_resp	 resp;
+	char			 b[1024], one[256];
+	size_t			 i;
+	int			 rc;
+
+	if (ctl->out == &json_output)
+		errx(EXIT_USAGE, "-j does not apply to metrics: the exposition "
+		    "is text already (--openmetrics asks for OpenMetrics)");
+	rc = ask(ctl, "GET", METRICS_PATH, NULL, (res->flags & F_OPENMETRICS) ?
+	    ACCEPT_OM : ACCEPT_PROM, &resp);
+	if (rc != 0)
+		return (rc);
+	if (resp.ctype == NULL || (strcasecmp(resp.ctype, "text/plain") != 0 &&
+	    strcasecmp(resp.ctype, "application/openmetrics-text") != 0))
+		errx(EXIT_DAEMON, "%s: GET %s: answer is not an exposition "
+		    "(Content-Type %s)", ctl->where, METRICS_PATH,
+		    resp.ctype != NULL ? resp.ctype : "missing");
+	if (!pat->set)
+		fwrite(resp.body, 1, resp.len, stdout);
+	else if (fmt_metrics(stdout, resp.body, resp.len, pat->strv,
+	    pat->n) == 0) {
+		b[0] = '\0';
+		for (i = 0; i < pat->n; i++) {
+			fmt_safe(one, sizeof(one), pat->strv[i],
+			    strlen(pat->strv[i]));
+			fmt_append(b, sizeof(b), "%s\"%s\"", i > 0 ?
+			    (i + 1 < pat->n ? ", " : " or ") : "", one);
+		}
+		warnx("no metric family name contains %s", b);
+	}
+	http_resp_free(&resp);
+	return (0);
 }
 
 /*

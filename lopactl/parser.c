@@ -154,6 +154,7 @@ static const struct token t_show[];
 static const struct token t_show_if[];
 static const struct token t_show_routes[];
 static const struct token t_show_table[];
+static const struct token t_metrics[];
 
 static const struct token t_main[] = {
 	{ KEYWORD,	"ping",		PING,		t_probe, 0, 0 },
@@ -167,6 +168,7 @@ static const struct token t_main[] = {
 	{ KEYWORD,	"events",	MONITOR,	NULL,	0, 0 },
 	{ KEYWORD,	"reflector",	REFLECTOR,	NULL,	0, 0 },
 	{ KEYWORD,	"show",		NONE,		t_show,	0, 0 },
+	{ KEYWORD,	"metrics",	METRICS,	t_metrics, 0, 0 },
 	{ KEYWORD,	"status",	STATUS,		NULL,	0, 0 },
 	{ KEYWORD,	"reload",	RELOAD,		NULL,	0, 0 },
 	{ KEYWORD,	"help",		HELP,		NULL,	0, 0 },
@@ -826,6 +828,18 @@ static const struct token t_show_routes[] = {
 static const struct token t_show_table[] = {
 	{ NUMBER,	"TABLE",	ARG_TABLE,	BACK,	0, UINT32_MAX },
 	{ CHOICE,	"main|local|default|all", ARG_TABLE, BACK, 0, 0 },
+	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
+};
+
+/*
+ * metrics [--openmetrics] [PATTERN ...]: the families whose names hold
+ * one of the patterns.
+ */
+static const struct token t_metrics[] = {
+	{ NOTOKEN,	"",		NONE,		NULL,	0, 0 },
+	{ FLAG,		"--openmetrics", F_OPENMETRICS,	t_metrics, 0, 0 },
+	{ STRINGS,	"PATTERN",	ARG_PATTERN,	t_metrics,
+	    0, ARG_REPEAT_MAX },
 	{ ENDTOKEN,	"",		NONE,		NULL,	0, 0 }
 };
 

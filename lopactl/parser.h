@@ -39,6 +39,7 @@ enum actions {
 	SHOW_INTERFACES,	/* GET /api/v1/interfaces */
 	SHOW_ROUTES,		/* GET /api/v1/routes */
 	PASSIVE,		/* interface counters: POST /tasks/passive */
+	METRICS,		/* GET /metrics, the exposition as text */
 };
 
 enum token_type {
@@ -111,6 +112,7 @@ enum arg_slot {
 	ARG_ENABLED,
 	ARG_LAST,
 	ARG_WINDOW,
+	ARG_PATTERN,
 	ARG_MAX
 };
 
@@ -132,6 +134,7 @@ enum arg_slot {
 #define F_NO_FILTER	0x1000	/* --no-filter */
 #define F_NO_WEBHOOK	0x2000	/* --no-webhook */
 #define F_NO_LABELS	0x4000	/* --no-labels */
+#define F_OPENMETRICS	0x8000	/* metrics --openmetrics */
 
 struct parse_arg {
 	int		 set;

@@ -134,6 +134,7 @@ struct ctl_conn {
 	char			 who[LOPA_ADDRLEN + LOPA_SUNPATHLEN + 24];
 	struct ctl_pending	*pending;
 	struct ctl_stream	*stream;
+	struct ctl_scrape	*scrape;	/* GET /metrics under way */
 };
 RB_HEAD(ctl_conn_tree, ctl_conn);
 TAILQ_HEAD(ctl_conn_list, ctl_conn);
@@ -328,6 +329,8 @@ static const struct {
 };
 
 static void	 ctl_stream_gone(struct ctl_stream *);
+struct ctl_scrape;
+static void	 ctl_scrape_gone(struct ctl_scrape *);
 static void	 ctl_status_ask(struct ctl_pending *, uint32_t,
 		    enum lopa_proc);
 static void	 ctl_status_missing(struct ctl_pending *, const char *);
@@ -687,6 +690,8 @@ ctl_conn_closed(struct evhttp_connection *evcon, void *arg)
 	}
 	if (c->stream != NULL)
 		ctl_stream_gone(c->stream);
+	if (c->scrape != NULL)
+		ctl_scrape_gone(c->scrape);
 	evbuffer_remove_cb_entry(bufferevent_get_output(c->bev), c->outcb);
 	event_free(c->rewrite);
 	RB_REMOVE(ctl_conn_tree, &ctl_conns, c);
@@ -1533,68 +1538,196 @@ ctl_metrics_end(struct imsg *imsg)
 	ctl_metrics_send(p);
 }
 
+/*
+ * A scrape on its way: the daemon's families, then the tasks' family by
+ * family, in parts of CTL_SCRAPE_PART octets, each written before the
+ * next is rendered (a chunk and its callback), so that 10,000 tasks
+ * (tens of MB) never sit in memory whole nor hold the loop long.
+ */
+#define CTL_SCRAPE_PART	(256 * 1024)
+
+struct ctl_scrape {
+	struct evhttp_request	*req;		/* NULL: the client left */
+	struct ctl_conn		*conn;
+	struct metrics_ctx	 c;
+	struct metrics_task	*tasks;
+	uint64_t		*rows;
+	int64_t			 bounds[METRICS_BUCKETS_MAX];
+	size_t			 fam;		/* the family under way */
+	size_t			 from;		/* its next task */
+	int			 hdr;
+	int			 done;
+	json_t			*status;
+};
+
+static void
+ctl_scrape_free(struct ctl_scrape *s)
+{
+	if (s->conn != NULL)
+		s->conn->scrape = NULL;
+	json_decref(s->status);
+	metrics_ctx_free(&s->c);
+	free(s->tasks);
+	free(s->rows);
+	free(s);
+	ctl_trim_later(CTL_TRIM_BYTES);
+}
+
+/* The client left: its chunk callback will not come. */
+static void
+ctl_scrape_gone(struct ctl_scrape *s)
+{
+	s->req = NULL;
+	s->conn = NULL;
+	ctl_scrape_free(s);
+}
+
+static void
+ctl_scrape_chunk_free(const void *data, size_t len, void *arg)
+{
+	free((void *)(uintptr_t)data);
+}
+
+/* The next part, or the end. */
+static void
+ctl_scrape_next(struct evhttp_connection *evcon, void *arg)
+{
+	struct ctl_scrape	*s = arg;
+	struct evbuffer		*eb;
+	struct mbuf		 b;
+
+	if (s->req == NULL) {
+		ctl_scrape_free(s);
+		return;
+	}
+	memset(&b, 0, sizeof(b));
+	if (s->done) {
+		ctl_replying = 1;
+		evhttp_send_reply_end(s->req);
+		ctl_replying = 0;
+		ctl_scrape_free(s);
+		return;
+	}
+	while (b.len < CTL_SCRAPE_PART && !b.failed &&
+	    s->fam < metrics_task_families()) {
+		s->from = metrics_task_family_part(&b, &s->c, s->fam, s->from,
+		    CTL_SCRAPE_PART - b.len, &s->hdr);
+		if (s->from >= s->c.nrender) {
+			s->fam++;
+			s->from = 0;
+			s->hdr = 0;
+		}
+	}
+	if (s->fam >= metrics_task_families()) {
+		metrics_end(&b, &s->c);
+		s->done = 1;
+	}
+	if (b.failed)
+		fatalx("%s: out of memory", __func__);
+	if ((eb = evbuffer_new()) == NULL)
+		fatal("%s: evbuffer_new", __func__);
+	if (b.len > 0 && evbuffer_add_reference(eb, b.p, b.len,
+	    ctl_scrape_chunk_free, NULL) == -1)
+		fatal("%s: evbuffer_add_reference", __func__);
+	if (b.len == 0)
+		free(b.p);
+	ctl_replying = 1;
+	evhttp_send_reply_chunk_with_cb(s->req, eb, ctl_scrape_next, s);
+	ctl_replying = 0;
+	evbuffer_free(eb);
+}
+
 static void
 ctl_metrics_send(struct ctl_pending *p)
 {
-	struct metrics_ctx	 c;
-	struct metrics_task	*tasks = NULL;
+	struct ctl_scrape	*s;
+	struct ctl_conn		*conn = p->conn;
 	struct evhttp_request	*req;
-	struct mbuf		 b;
-	int64_t			 bounds[METRICS_BUCKETS_MAX], v;
-	size_t			 off = 0, used, n = 0, cap = 0, i;
 	struct metrics_task	 t, *nt;
+	struct mbuf		 b;
+	size_t			 off = 0, used, cap = 0, i;
+	int64_t			 v;
 
-	memset(&c, 0, sizeof(c));
-	memset(&b, 0, sizeof(b));
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		fatal("%s: calloc", __func__);
+	/* The rows are the pending request's until now: the scrape's. */
+	s->rows = p->mrows;
+	p->mrows = NULL;
 	while (off < p->mrows_len) {
-		if (metrics_row_parse((char *)p->mrows + off,
+		if (metrics_row_parse((char *)s->rows + off,
 		    p->mrows_len - off, &t, &used) == -1)
 			fatalx("IMSG_METRICS_ROWS: a malformed row");
-		if (n == cap) {
+		if (s->c.ntasks == cap) {
 			cap = cap == 0 ? 256 : cap * 2;
-			if ((nt = reallocarray(tasks, cap, sizeof(*nt))) ==
+			if ((nt = reallocarray(s->tasks, cap, sizeof(*nt))) ==
 			    NULL)
 				fatal("%s: reallocarray", __func__);
-			tasks = nt;
+			s->tasks = nt;
 		}
-		tasks[n++] = t;
+		s->tasks[s->c.ntasks++] = t;
 		off += used;
 	}
 	v = proc_conf->metrics_bucket_start;
 	for (i = 0; i < proc_conf->metrics_buckets &&
 	    i < METRICS_BUCKETS_MAX; i++) {
-		bounds[i] = v;
+		s->bounds[i] = v;
 		if (v > INT64_MAX / (int64_t)proc_conf->metrics_bucket_factor)
 			break;
 		v *= (int64_t)proc_conf->metrics_bucket_factor;
 	}
-	c.openmetrics = p->metrics == 2;
-	c.node = ctl_hostname;
-	c.bounds = bounds;
-	c.nbounds = (uint32_t)i;
-	c.task_labels = proc_conf->metrics_task_labels != 0;
-	c.max_series = proc_conf->metrics_max_series;
-	c.tasks = tasks;
-	c.ntasks = n;
-	metrics_tasks_plan(&c);
-	metrics_daemon(&b, &c, p->partial, LOPA_VERSION, lopa_revision);
-	for (i = 0; i < metrics_task_families(); i++)
-		metrics_task_family(&b, &c, i);
-	metrics_end(&b, &c);
-	if (c.nrender < c.ntasks)
+	s->c.openmetrics = p->metrics == 2;
+	s->c.node = ctl_hostname;
+	s->c.bounds = s->bounds;
+	s->c.nbounds = (uint32_t)i;
+	s->c.task_labels = proc_conf->metrics_task_labels != 0;
+	s->c.max_series = proc_conf->metrics_max_series;
+	s->c.tasks = s->tasks;
+	metrics_tasks_plan(&s->c);
+	if (s->c.nrender < s->c.ntasks)
 		log_warnx("GET /metrics: %zu of %zu tasks left out "
-		    "(metrics.max_series %u)", c.ntasks - c.nrender, c.ntasks,
-		    proc_conf->metrics_max_series);
-	if ((req = ctl_pending_done(p)) != NULL) {
-		if (b.failed)
-			ctl_problem(req, 503, "out of memory");
-		else
-			ctl_send(req, 200, c.openmetrics ? METRICS_CT_OM :
-			    METRICS_CT_TEXT, b.p, b.len);
+		    "(metrics.max_series %u)", s->c.ntasks - s->c.nrender,
+		    s->c.ntasks, proc_conf->metrics_max_series);
+	s->status = json_incref(p->partial);
+	if ((req = ctl_pending_done(p)) == NULL) {
+		ctl_scrape_free(s);
+		return;
 	}
-	ctl_trim_later(b.len);
-	mbuf_free(&b);
-	free(tasks);
+	memset(&b, 0, sizeof(b));
+	metrics_daemon(&b, &s->c, s->status, LOPA_VERSION, lopa_revision);
+	if (b.failed) {
+		ctl_problem(req, 503, "out of memory");
+		ctl_scrape_free(s);
+		return;
+	}
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD || conn == NULL) {
+		/* HEAD: the headers alone (evhttp would send a body). */
+		ctl_send(req, 200, s->c.openmetrics ? METRICS_CT_OM :
+		    METRICS_CT_TEXT, b.p, b.len);
+		mbuf_free(&b);
+		ctl_scrape_free(s);
+		return;
+	}
+	s->req = req;
+	s->conn = conn;
+	conn->scrape = s;
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", s->c.openmetrics ? METRICS_CT_OM : METRICS_CT_TEXT);
+	ctl_replying = 1;
+	evhttp_send_reply_start(req, 200, "OK");
+	ctl_replying = 0;
+	/* The daemon's part first, then ctl_scrape_next() goes on. */
+	{
+		struct evbuffer	*eb;
+
+		if ((eb = evbuffer_new()) == NULL ||
+		    evbuffer_add_reference(eb, b.p, b.len,
+		    ctl_scrape_chunk_free, NULL) == -1)
+			fatal("%s: evbuffer", __func__);
+		ctl_replying = 1;
+		evhttp_send_reply_chunk_with_cb(req, eb, ctl_scrape_next, s);
+		ctl_replying = 0;
+		evbuffer_free(eb);
+	}
 }
 
 /* Drop counters by reason; their sum in *total. */

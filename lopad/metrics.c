@@ -272,7 +272,27 @@ add_seconds(struct mbuf *b, int64_t ns)
 static void
 add_u(struct mbuf *b, uint64_t v)
 {
-	mbuf_printf(b, "%llu", (unsigned long long)v);
+	char	 buf[24];
+	int	 i = sizeof(buf);
+
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	mbuf_add(b, buf + i, sizeof(buf) - (size_t)i);
+}
+
+void
+metrics_ctx_free(struct metrics_ctx *c)
+{
+	size_t	 i;
+
+	if (c->prefix == NULL)
+		return;
+	for (i = 0; i < c->ntasks; i++)
+		free(c->prefix[i]);
+	free(c->prefix);
+	c->prefix = NULL;
 }
 
 static void
@@ -308,9 +328,10 @@ metrics_family(struct mbuf *b, const struct metrics_ctx *c, const char *name,
 	mbuf_printf(b, "# HELP %.*s %s\n# TYPE %.*s %s\n", (int)n, name, help,
 	    (int)n, name, !c->openmetrics && strcmp(type, "info") == 0 ?
 	    "gauge" : type);
-	if (c->openmetrics && n > 8 && strcmp(name + n - 8, "_seconds") == 0)
+	if (c->openmetrics && n > 8 && strncmp(name + n - 8, "_seconds", 8) == 0)
 		mbuf_printf(b, "# UNIT %.*s seconds\n", (int)n, name);
-	else if (c->openmetrics && n > 6 && strcmp(name + n - 6, "_bytes") == 0)
+	else if (c->openmetrics && n > 6 &&
+	    strncmp(name + n - 6, "_bytes", 6) == 0)
 		mbuf_printf(b, "# UNIT %.*s bytes\n", (int)n, name);
 }
 
@@ -359,11 +380,49 @@ metrics_end(struct mbuf *b, const struct metrics_ctx *c)
 		mbuf_add(b, "# EOF\n", 6);
 }
 
+/*
+ * Whether an Accept header prefers OpenMetrics: it lists
+ * application/openmetrics-text with a quality above 0 and at least that
+ * of text/plain (or of any type, when text/plain is not named).
+ */
 int
 metrics_wants_openmetrics(const char *accept)
 {
-	return accept != NULL &&
-	    strcasestr(accept, "application/openmetrics-text") != NULL;
+	const char	*p, *e, *semi, *q;
+	double		 om = 0, text = -1, any = -1, v;
+	size_t		 n;
+
+	if (accept == NULL)
+		return 0;
+	for (p = accept; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		if ((e = strchr(p, ',')) == NULL)
+			e = p + strlen(p);
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		semi = memchr(p, ';', (size_t)(e - p));
+		n = (size_t)((semi != NULL ? semi : e) - p);
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		v = 1;
+		for (q = semi; q != NULL && q < e; q = memchr(q + 1, ';',
+		    (size_t)(e - q - 1))) {
+			while (q + 1 < e && q[1] == ' ')
+				q++;
+			if (e - q > 2 && (q[1] == 'q' || q[1] == 'Q') &&
+			    q[2] == '=')
+				v = strtod(q + 3, NULL);
+		}
+		if (n == 28 && strncasecmp(p, "application/openmetrics-text",
+		    n) == 0)
+			om = v > om ? v : om;
+		else if (n == 10 && strncasecmp(p, "text/plain", n) == 0)
+			text = v > text ? v : text;
+		else if (n == 3 && strncmp(p, "*/*", 3) == 0)
+			any = v > any ? v : any;
+	}
+	if (text < 0)
+		text = any;
+	return om > 0 && om >= text;
 }
 
 /* --- the tasks' families ------------------------------------------- */
@@ -386,51 +445,72 @@ label_is_fixed(const char *name)
 }
 
 /*
- * name{task="..",...,labels,extra="..",le=".."}: the task's labels, then
- * up to two more pairs.
+ * A task's labels as every one of its series has them, '{' included and
+ * '}' not: task, name, type, target, ip, family, dscp and its own.
+ */
+static void
+task_prefix(struct mbuf *b, const struct metrics_ctx *c,
+    const struct metrics_task *t)
+{
+	const struct metrics_row *r = t->r;
+	const char	*p, *end, *v;
+
+	mbuf_add(b, "{task=\"", 7);
+	metrics_escape(b, c->node, strlen(c->node));
+	mbuf_printf(b, "-%u\"", r->key);
+	/* Empty labels are absent labels for Prometheus: left out. */
+	if (t->name[0] != '\0') {
+		mbuf_add(b, ",name=\"", 7);
+		metrics_escape(b, t->name, strlen(t->name));
+		mbuf_add(b, "\"", 1);
+	}
+	mbuf_printf(b, ",type=\"%s\",target=\"", task_type_name(r->type));
+	metrics_escape(b, t->target, strlen(t->target));
+	mbuf_add(b, "\"", 1);
+	if (t->ip[0] != '\0') {
+		mbuf_add(b, ",ip=\"", 5);
+		metrics_escape(b, t->ip, strlen(t->ip));
+		mbuf_add(b, "\"", 1);
+	}
+	if (r->family != 0)
+		mbuf_printf(b, ",family=\"%u\"", r->family);
+	if (r->dscp >= 0)
+		mbuf_printf(b, ",dscp=\"%d\"", r->dscp);
+	if (!c->task_labels)
+		return;
+	p = t->labels;
+	end = t->labels + t->labels_len;
+	while (p < end) {
+		v = p + strlen(p) + 1;
+		if (v >= end)
+			break;
+		mbuf_add(b, ",", 1);
+		if (label_is_fixed(p))
+			mbuf_add(b, "label_", 6);
+		metrics_label_name(b, p);
+		mbuf_add(b, "=\"", 2);
+		metrics_escape(b, v, strlen(v));
+		mbuf_add(b, "\"", 1);
+		p = v + strlen(v) + 1;
+	}
+}
+
+/*
+ * name{the task's labels,k1="v1",k2="v2"} and a space: the task's labels
+ * rendered once a scrape (metrics_tasks_plan()), then copied.
  */
 static void
 task_series(struct mbuf *b, const struct metrics_ctx *c,
     const struct metrics_task *t, const char *name, const char *k1,
     const char *v1, const char *k2, const char *v2)
 {
-	const struct metrics_row *r = t->r;
-	const char	*p, *end, *v;
-	char		 fam[4], dscp[16];
+	size_t	 i = (size_t)(t - c->tasks);
 
 	mbuf_add(b, name, strlen(name));
-	mbuf_printf(b, "{task=\"");
-	metrics_escape(b, c->node, strlen(c->node));
-	mbuf_printf(b, "-%u\",name=\"", r->key);
-	metrics_escape(b, t->name, strlen(t->name));
-	mbuf_printf(b, "\",type=\"%s\",target=\"", task_type_name(r->type));
-	metrics_escape(b, t->target, strlen(t->target));
-	mbuf_add(b, "\",ip=\"", 6);
-	metrics_escape(b, t->ip, strlen(t->ip));
-	snprintf(fam, sizeof(fam), "%u", r->family);
-	if (r->dscp >= 0)
-		snprintf(dscp, sizeof(dscp), "%d", r->dscp);
+	if (c->prefix != NULL && i < c->ntasks && c->prefix[i] != NULL)
+		mbuf_add(b, c->prefix[i], strlen(c->prefix[i]));
 	else
-		dscp[0] = '\0';
-	mbuf_printf(b, "\",family=\"%s\",dscp=\"%s\"",
-	    r->family != 0 ? fam : "", dscp);
-	if (c->task_labels) {
-		p = t->labels;
-		end = t->labels + t->labels_len;
-		while (p < end) {
-			v = p + strlen(p) + 1;
-			if (v >= end)
-				break;
-			mbuf_add(b, ",", 1);
-			if (label_is_fixed(p))
-				mbuf_add(b, "label_", 6);
-			metrics_label_name(b, p);
-			mbuf_add(b, "=\"", 2);
-			metrics_escape(b, v, strlen(v));
-			mbuf_add(b, "\"", 1);
-			p = v + strlen(v) + 1;
-		}
-	}
+		task_prefix(b, c, t);
 	if (k1 != NULL) {
 		mbuf_printf(b, ",%s=\"", k1);
 		metrics_escape(b, v1, strlen(v1));
@@ -560,9 +640,24 @@ task_nseries(const struct metrics_task *t)
 void
 metrics_tasks_plan(struct metrics_ctx *c)
 {
+	struct mbuf	 b;
 	uint64_t	 n;
 	size_t		 i;
 
+	metrics_ctx_free(c);
+	for (i = 0; i < c->nbounds && i < METRICS_BUCKETS_MAX; i++) {
+		memset(&b, 0, sizeof(b));
+		add_seconds(&b, c->bounds[i]);
+		strlcpy(c->le[i], b.p != NULL ? b.p : "0", sizeof(c->le[i]));
+		mbuf_free(&b);
+	}
+	if (c->ntasks > 0 &&
+	    (c->prefix = calloc(c->ntasks, sizeof(c->prefix[0]))) != NULL)
+		for (i = 0; i < c->ntasks; i++) {
+			memset(&b, 0, sizeof(b));
+			task_prefix(&b, c, &c->tasks[i]);
+			c->prefix[i] = b.p;	/* NULL: rendered each time */
+		}
 	c->series = 0;
 	for (i = 0; i < c->ntasks; i++) {
 		n = task_nseries(&c->tasks[i]);
@@ -579,8 +674,7 @@ task_hist(struct mbuf *b, const struct metrics_ctx *c,
     const struct metrics_task *t, const char *fam, int which)
 {
 	const uint64_t	*h = which == 0 ? t->rtt : which == 1 ? t->fwd : t->bwd;
-	char		 name[96], le[40];
-	struct mbuf	 lb;
+	char		 name[96];
 	uint32_t	 i, nb = t->r->nbuckets;
 	int64_t		 sum;
 
@@ -588,15 +682,8 @@ task_hist(struct mbuf *b, const struct metrics_ctx *c,
 		return;
 	snprintf(name, sizeof(name), "%s_bucket", fam);
 	for (i = 0; i <= nb; i++) {
-		if (i < nb) {
-			memset(&lb, 0, sizeof(lb));
-			add_seconds(&lb, c->bounds[i]);
-			strlcpy(le, lb.failed || lb.p == NULL ? "0" : lb.p,
-			    sizeof(le));
-			mbuf_free(&lb);
-		} else
-			strlcpy(le, "+Inf", sizeof(le));
-		task_series(b, c, t, name, "le", le, NULL, NULL);
+		task_series(b, c, t, name, "le", i < nb ? c->le[i] : "+Inf",
+		    NULL, NULL);
 		add_u(b, h[i]);
 		mbuf_add(b, "\n", 1);
 	}
@@ -615,18 +702,29 @@ task_hist(struct mbuf *b, const struct metrics_ctx *c,
 void
 metrics_task_family(struct mbuf *b, const struct metrics_ctx *c, size_t fi)
 {
+	int	 hdr = 0;
+
+	(void)metrics_task_family_part(b, c, fi, 0, SIZE_MAX, &hdr);
+}
+
+size_t
+metrics_task_family_part(struct mbuf *b, const struct metrics_ctx *c,
+    size_t fi, size_t from, size_t limit, int *hdr)
+{
 	const struct tfam	*f;
 	const struct metrics_task *t;
 	const struct metrics_row *r;
-	size_t			 i, hdr = 0;
+	size_t			 i, start = b->len;
 	uint32_t		 k, m;
 	uint64_t		 v;
 	int64_t			 ns;
 
 	if (fi >= metrics_task_families())
-		return;
+		return c->nrender;
 	f = &tfams[fi];
-	for (i = 0; i < c->nrender; i++) {
+	for (i = from; i < c->nrender; i++) {
+		if (b->len - start >= limit)
+			return i;
 		t = &c->tasks[i];
 		r = t->r;
 		switch (f->kind) {
@@ -655,9 +753,9 @@ metrics_task_family(struct mbuf *b, const struct metrics_ctx *c, size_t fi)
 		case TF_UP:
 			break;
 		}
-		if (!hdr) {
+		if (!*hdr) {
 			metrics_family(b, c, f->name, f->type, f->help);
-			hdr = 1;
+			*hdr = 1;
 		}
 		switch (f->kind) {
 		case TF_COUNTER:
@@ -704,6 +802,7 @@ metrics_task_family(struct mbuf *b, const struct metrics_ctx *c, size_t fi)
 			break;
 		}
 	}
+	return c->nrender;
 }
 
 /* --- the daemon's families, from GET /api/v1/status's document ----- */

@@ -147,7 +147,11 @@ struct metrics_ctx {
 	/* what the budget left out, set by metrics_tasks_plan() */
 	size_t		 nrender;	/* tasks rendered: the first ones */
 	uint64_t	 series;
+	char		**prefix;	/* per task, its series' labels */
+	char		 le[METRICS_BUCKETS_MAX][32];	/* the bounds' */
 };
+/* What metrics_tasks_plan() allocated. */
+void	 metrics_ctx_free(struct metrics_ctx *);
 
 /*
  * The tasks' families, one at a time (0 .. metrics_task_families() - 1)
@@ -157,6 +161,13 @@ size_t	 metrics_task_families(void);
 void	 metrics_tasks_plan(struct metrics_ctx *);
 void	 metrics_task_family(struct mbuf *, const struct metrics_ctx *,
 	    size_t);
+/*
+ * The same from task `from' on, stopping once limit octets were added:
+ * the task to go on from (nrender: the family is done).  *hdr says
+ * whether its HELP and TYPE are out (0 at first).
+ */
+size_t	 metrics_task_family_part(struct mbuf *, const struct metrics_ctx *,
+	    size_t, size_t, size_t, int *);
 /* The end of the exposition (OpenMetrics: "# EOF"). */
 void	 metrics_end(struct mbuf *, const struct metrics_ctx *);
 /* A family's HELP and TYPE lines (type: counter, gauge, histogram, info). */

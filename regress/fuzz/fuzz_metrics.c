@@ -48,6 +48,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			metrics_task_family(&b, &c, i);
 		metrics_end(&b, &c);
 		mbuf_free(&b);
+		metrics_ctx_free(&c);
 	}
 	return 0;
 }

@@ -216,7 +216,8 @@ expect_exit 2 "no command is a usage error"
 ctl -- frobnicate
 if [ "$rc" -eq 2 ] && printf '%s\n' "$err" |
     grep -q 'unknown command "frobnicate"; valid: ping, tcp, udp, twamp, '\
-'stamp, passive, task, monitor, events, reflector, show, status, reload, help'; then
+'stamp, passive, task, monitor, events, reflector, show, metrics, '\
+'status, reload, help'; then
 	ok "an unknown command exits 2 naming it and the valid ones"
 else
 	not_ok "an unknown command exits 2 naming it and the valid ones"

@@ -17,7 +17,8 @@ request the mode file is read (absent or empty: "ok"):
     badjson   200 with a body that is not JSON
 
 Every request is appended to the log file as one JSON line: method, path,
-authorization, content_type, content_length, body.  SIGTERM ends it.
+authorization, content_type, content_length, body, accept.  SIGTERM ends
+it.
 """
 
 import argparse
@@ -112,7 +113,8 @@ class Handler(BaseHTTPRequestHandler):
                    "authorization": self.headers.get("Authorization"),
                    "content_type": self.headers.get("Content-Type"),
                    "content_length": self.headers.get("Content-Length"),
-                   "body": body.decode("utf-8", "replace")}
+                   "body": body.decode("utf-8", "replace"),
+                   "accept": self.headers.get("Accept")}
             with open(opts.log, "a") as f:
                 f.write(json.dumps(rec) + "\n")
         mode = "ok"

@@ -135,6 +135,7 @@ render(struct metrics_task *t, size_t n, int om, uint64_t budget,
 	for (i = 0; i < metrics_task_families(); i++)
 		metrics_task_family(&b, &c, i);
 	metrics_end(&b, &c);
+	metrics_ctx_free(&c);
 	if (nrender != NULL)
 		*nrender = c.nrender;
 	assert_false(b.failed);
@@ -176,7 +177,7 @@ test_rows(void **state)
 	/* Escaped values; a task label named like ours gets label_. */
 	assert_non_null(strstr(s, "lopad_probe_sent_total{task=\"n\\\"1-1\","
 	    "name=\"web\",type=\"ping\",target=\"example.org\","
-	    "ip=\"198.18.0.1\",family=\"4\",dscp=\"\",label_le=\"x\","
+	    "ip=\"198.18.0.1\",family=\"4\",label_le=\"x\","
 	    "site=\"a\\\"b\\\\c\\nd\",x_y=\"z\"} 10\n"));
 	assert_non_null(strstr(s, "# TYPE lopad_probe_sent_total counter\n"));
 	/* Buckets cumulative as sent, bounds exact, +Inf, sum and count. */
@@ -192,7 +193,9 @@ test_rows(void **state)
 	/* Passive: interface counters, no probe counters. */
 	assert_non_null(strstr(s, "lopad_interface_transmit_bytes_total{"
 	    "task=\"n\\\"1-3\",name=\"if\",type=\"passive\",target=\"veth0\","
-	    "ip=\"\",family=\"4\",dscp=\"\",interface=\"veth1\"} 2001\n"));
+	    "family=\"4\",interface=\"veth1\"} 2001\n"));
+	/* No name: no name label. */
+	assert_non_null(strstr(s, "lopad_task_up{task=\"n\\\"1-2\",type=\"twamp\","));
 	assert_null(strstr(s, "lopad_probe_sent_total{task=\"n\\\"1-3\""));
 	/* Each family's HELP and TYPE once. */
 	assert_ptr_equal(strstr(s, "# TYPE lopad_task_up gauge"),
@@ -273,6 +276,17 @@ test_names_and_values(void **state)
 	assert_true(metrics_wants_openmetrics("application/openmetrics-text;"
 	    " version=1.0.0,text/plain;version=0.0.4;q=0.5"));
 	assert_false(metrics_wants_openmetrics("text/plain"));
+	/* Prometheus's own header, and quality values. */
+	assert_true(metrics_wants_openmetrics("application/openmetrics-text;"
+	    "version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+	    "text/plain;version=0.0.4;q=0.5,*/*;q=0.1"));
+	assert_false(metrics_wants_openmetrics("application/openmetrics-text;"
+	    "q=0, text/plain"));
+	assert_false(metrics_wants_openmetrics("application/openmetrics-text;"
+	    " q=0.4, text/plain; q=0.5"));
+	assert_true(metrics_wants_openmetrics("text/plain;q=0.2, "
+	    "Application/OpenMetrics-Text"));
+	assert_false(metrics_wants_openmetrics("*/*"));
 	assert_false(metrics_wants_openmetrics(NULL));
 }
 
@@ -321,6 +335,8 @@ test_daemon(void **state)
 	metrics_daemon(&b, &c, st, "0.1.0", "abc");
 	assert_non_null(strstr(b.p, "# TYPE lopad_build info\n"));
 	assert_non_null(strstr(b.p, "# TYPE lopad_config_reloads counter\n"));
+	assert_non_null(strstr(b.p,
+	    "# UNIT lopad_process_cpu_seconds seconds\n"));
 	mbuf_free(&b);
 	json_decref(st);
 }

@@ -226,16 +226,16 @@ test_main_unknown_word_lists_valid(void **state)
 {
 	refuses(parser_main(), "bogus", "unknown command \"bogus\"; valid: "
 	    "ping, tcp, udp, twamp, stamp, passive, task, monitor, events, "
-	    "reflector, show, status, reload, help");
+	    "reflector, show, metrics, status, reload, help");
 	/* no abbreviations: scripts must not break when commands are added */
 	refuses(parser_main(), "stat", "unknown command \"stat\"; valid: "
 	    "ping, tcp, udp, twamp, stamp, passive, task, monitor, events, "
-	    "reflector, show, status, reload, help");
+	    "reflector, show, metrics, status, reload, help");
 	refuses(parser_main(), "status now",
 	    "unexpected argument \"now\" after \"status\"");
 	refuses(parser_main(), "", "missing command; valid: ping, tcp, udp, "
 	    "twamp, stamp, passive, task, monitor, events, reflector, show, "
-	    "status, reload, help");
+	    "metrics, status, reload, help");
 }
 
 static void
@@ -2451,6 +2451,174 @@ test_passive_summary(void **state)
 	free(out);
 }
 
+/* metrics [--openmetrics] [PATTERN ...] */
+static void
+test_metrics_command(void **state)
+{
+	struct parse_result	 res;
+
+	accepts(parser_main(), "metrics", &res);
+	assert_int_equal(res.action, METRICS);
+	assert_int_equal(res.flags, 0);
+	assert_false(res.args[ARG_PATTERN].set);
+	accepts(parser_main(), "metrics lopad_probe --openmetrics _up", &res);
+	assert_int_equal(res.flags, F_OPENMETRICS);
+	assert_int_equal(res.args[ARG_PATTERN].n, 2);
+	assert_string_equal(res.args[ARG_PATTERN].strv[0], "lopad_probe");
+	assert_string_equal(res.args[ARG_PATTERN].strv[1], "_up");
+
+	refuses(parser_main(), "metrics -x", "unknown argument \"-x\" after "
+	    "\"metrics\"; valid: --openmetrics, PATTERN");
+	refuses(parser_main(), "metrics --openmetrics --openmetrics",
+	    "--openmetrics given twice");
+	refuses(parser_main(), "metrics a b c d e f g h i j k l m n o p q",
+	    "PATTERN given more than 16 times");
+}
+
+/* fmt_metrics(): an exposition, the families a pattern names. */
+static char *
+metrics_kept(const char *body, size_t npats, const char *const *pats,
+    size_t *kept)
+{
+	FILE	*fp;
+	char	*buf = NULL;
+	size_t	 len = 0;
+
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		fail_msg("open_memstream");
+	*kept = fmt_metrics(fp, body, strlen(body), pats, npats);
+	fclose(fp);
+	return (buf);
+}
+
+#define PROM_TEXT \
+	"# HELP lopad_build_info Version.\n" \
+	"# TYPE lopad_build_info gauge\n" \
+	"lopad_build_info{version=\"0.1.0\"} 1\n" \
+	"# HELP lopad_probe_sent_total Probes sent.\n" \
+	"# TYPE lopad_probe_sent_total counter\n" \
+	"lopad_probe_sent_total{task=\"a\"} 11\n" \
+	"lopad_probe_sent_total{task=\"b\"} 2\n" \
+	"# HELP lopad_probe_rtt_seconds RTT.\n" \
+	"# TYPE lopad_probe_rtt_seconds histogram\n" \
+	"lopad_probe_rtt_seconds_bucket{task=\"a\",le=\"0.001\"} 3\n" \
+	"lopad_probe_rtt_seconds_bucket{task=\"a\",le=\"+Inf\"} 4\n" \
+	"lopad_probe_rtt_seconds_sum{task=\"a\"} 0.0042\n" \
+	"lopad_probe_rtt_seconds_count{task=\"a\"} 4\n" \
+	"# HELP lopad_probe_rtt_seconds_max Not the histogram's.\n" \
+	"# TYPE lopad_probe_rtt_seconds_max gauge\n" \
+	"lopad_probe_rtt_seconds_max{task=\"a\"} 0.002\n" \
+	"lopad_untyped 7\n" \
+	"lopad_untyped 8\n" \
+	"# TYPE lopad_task_up gauge\n" \
+	"lopad_task_up{task=\"a\"} 1"
+
+static void
+test_metrics_filter(void **state)
+{
+	const char	*build[] = { "lopad_build" };
+	const char	*rtt[] = { "rtt_seconds" };
+	const char	*two[] = { "task_up", "sent" };
+	const char	*bucket[] = { "_bucket" };
+	const char	*untyped[] = { "untyped" };
+	const char	*info[] = { "lopad_build", "lopad_probe_sent" };
+	char		*out;
+	size_t		 kept;
+
+	out = metrics_kept(PROM_TEXT, 1, build, &kept);
+	assert_string_equal(out,
+	    "# HELP lopad_build_info Version.\n"
+	    "# TYPE lopad_build_info gauge\n"
+	    "lopad_build_info{version=\"0.1.0\"} 1\n");
+	assert_int_equal(kept, 1);
+	free(out);
+
+	/* the histogram whole; _max is another family, named so */
+	out = metrics_kept(PROM_TEXT, 1, rtt, &kept);
+	assert_string_equal(out,
+	    "# HELP lopad_probe_rtt_seconds RTT.\n"
+	    "# TYPE lopad_probe_rtt_seconds histogram\n"
+	    "lopad_probe_rtt_seconds_bucket{task=\"a\",le=\"0.001\"} 3\n"
+	    "lopad_probe_rtt_seconds_bucket{task=\"a\",le=\"+Inf\"} 4\n"
+	    "lopad_probe_rtt_seconds_sum{task=\"a\"} 0.0042\n"
+	    "lopad_probe_rtt_seconds_count{task=\"a\"} 4\n"
+	    "# HELP lopad_probe_rtt_seconds_max Not the histogram's.\n"
+	    "# TYPE lopad_probe_rtt_seconds_max gauge\n"
+	    "lopad_probe_rtt_seconds_max{task=\"a\"} 0.002\n");
+	assert_int_equal(kept, 2);
+	free(out);
+
+	/* in the exposition's order; a last line without newline */
+	out = metrics_kept(PROM_TEXT, 2, two, &kept);
+	assert_string_equal(out,
+	    "# HELP lopad_probe_sent_total Probes sent.\n"
+	    "# TYPE lopad_probe_sent_total counter\n"
+	    "lopad_probe_sent_total{task=\"a\"} 11\n"
+	    "lopad_probe_sent_total{task=\"b\"} 2\n"
+	    "# TYPE lopad_task_up gauge\n"
+	    "lopad_task_up{task=\"a\"} 1\n");
+	assert_int_equal(kept, 2);
+	free(out);
+
+	/* a family's name, not its samples' */
+	out = metrics_kept(PROM_TEXT, 1, bucket, &kept);
+	assert_string_equal(out, "");
+	assert_int_equal(kept, 0);
+	free(out);
+
+	/* samples without metadata: a family of their own */
+	out = metrics_kept(PROM_TEXT, 1, untyped, &kept);
+	assert_string_equal(out, "lopad_untyped 7\nlopad_untyped 8\n");
+	assert_int_equal(kept, 1);
+	free(out);
+
+	/* OpenMetrics: UNIT; info and counter families; # EOF always */
+	out = metrics_kept(
+	    "# HELP lopad_build Version.\n"
+	    "# TYPE lopad_build info\n"
+	    "lopad_build_info{version=\"0.1.0\"} 1\n"
+	    "# HELP lopad_uptime_seconds Up.\n"
+	    "# TYPE lopad_uptime_seconds gauge\n"
+	    "# UNIT lopad_uptime_seconds seconds\n"
+	    "lopad_uptime_seconds 1.5\n"
+	    "# HELP lopad_probe_sent Probes sent.\n"
+	    "# TYPE lopad_probe_sent counter\n"
+	    "lopad_probe_sent_total{task=\"a\"} 11\n"
+	    "lopad_probe_sent_created{task=\"a\"} 1700000000\n"
+	    "# EOF\n", 2, info, &kept);
+	assert_string_equal(out,
+	    "# HELP lopad_build Version.\n"
+	    "# TYPE lopad_build info\n"
+	    "lopad_build_info{version=\"0.1.0\"} 1\n"
+	    "# HELP lopad_probe_sent Probes sent.\n"
+	    "# TYPE lopad_probe_sent counter\n"
+	    "lopad_probe_sent_total{task=\"a\"} 11\n"
+	    "lopad_probe_sent_created{task=\"a\"} 1700000000\n"
+	    "# EOF\n");
+	assert_int_equal(kept, 2);
+	free(out);
+	out = metrics_kept("# TYPE lopad_uptime_seconds gauge\n"
+	    "# UNIT lopad_uptime_seconds seconds\n"
+	    "lopad_uptime_seconds 1.5\n# EOF\n", 1, bucket, &kept);
+	assert_string_equal(out, "# EOF\n");
+	assert_int_equal(kept, 0);
+	free(out);
+	out = metrics_kept("# TYPE lopad_uptime_seconds gauge\n"
+	    "# UNIT lopad_uptime_seconds seconds\n"
+	    "lopad_uptime_seconds 1.5\n# EOF\n", 1, (const char *[]){ "up" },
+	    &kept);
+	assert_string_equal(out, "# TYPE lopad_uptime_seconds gauge\n"
+	    "# UNIT lopad_uptime_seconds seconds\n"
+	    "lopad_uptime_seconds 1.5\n# EOF\n");
+	free(out);
+
+	/* nothing at all */
+	out = metrics_kept("", 1, build, &kept);
+	assert_string_equal(out, "");
+	assert_int_equal(kept, 0);
+	free(out);
+}
+
 static void
 commands_text(const struct token *g, const char *want)
 {
@@ -2513,6 +2681,7 @@ test_usage_lists_every_command(void **state)
 	    "\tshow interfaces\n"
 	    "\tshow interfaces NAME\n"
 	    "\tshow routes [--table TABLE] [--family inet|inet6] [--kernel]\n"
+	    "\tmetrics [--openmetrics] [PATTERN ...]\n"
 	    "\tstatus\n"
 	    "\treload\n"
 	    "\thelp\n");
@@ -2542,6 +2711,8 @@ main(void)
 		cmocka_unit_test(test_duration_reason_passed_on),
 		cmocka_unit_test(test_result_reset),
 		cmocka_unit_test(test_usage_lists_every_command),
+		cmocka_unit_test(test_metrics_command),
+		cmocka_unit_test(test_metrics_filter),
 		cmocka_unit_test(test_twamp_options),
 		cmocka_unit_test(test_twamp_errors),
 		cmocka_unit_test(test_twamp_summary),
