@@ -351,13 +351,20 @@ add_labels(struct mbuf *b, const char *const *kv)
 	mbuf_add(b, "}", 1);
 }
 
-void
-metrics_sample(struct mbuf *b, const char *name, const char *const *kv,
-    double v)
+/* "name{labels} ": the value and its newline follow. */
+static void
+sample_head(struct mbuf *b, const char *name, const char *const *kv)
 {
 	mbuf_add(b, name, strlen(name));
 	add_labels(b, kv);
 	mbuf_add(b, " ", 1);
+}
+
+void
+metrics_sample(struct mbuf *b, const char *name, const char *const *kv,
+    double v)
+{
+	sample_head(b, name, kv);
 	add_d(b, v);
 	mbuf_add(b, "\n", 1);
 }
@@ -366,9 +373,7 @@ void
 metrics_sample_u(struct mbuf *b, const char *name, const char *const *kv,
     uint64_t v)
 {
-	mbuf_add(b, name, strlen(name));
-	add_labels(b, kv);
-	mbuf_add(b, " ", 1);
+	sample_head(b, name, kv);
 	add_u(b, v);
 	mbuf_add(b, "\n", 1);
 }
@@ -454,6 +459,9 @@ task_prefix(struct mbuf *b, const struct metrics_ctx *c,
 {
 	const struct metrics_row *r = t->r;
 	const char	*p, *end, *v;
+	char		 seen[TASK_MAXLABELS][LOPA_NAMELEN + 8];
+	struct mbuf	 nb;
+	size_t		 i, n = 0;
 
 	mbuf_add(b, "{task=\"", 7);
 	metrics_escape(b, c->node, strlen(c->node));
@@ -480,18 +488,34 @@ task_prefix(struct mbuf *b, const struct metrics_ctx *c,
 		return;
 	p = t->labels;
 	end = t->labels + t->labels_len;
-	while (p < end) {
+	for (; p < end; p = v + strlen(v) + 1) {
 		v = p + strlen(p) + 1;
 		if (v >= end)
 			break;
-		mbuf_add(b, ",", 1);
+		/*
+		 * A name twice makes the whole scrape invalid: of a label
+		 * "type" (label_type here) and a label "label_type", or of
+		 * two that become one name, the first (by name) stays.
+		 */
+		memset(&nb, 0, sizeof(nb));
 		if (label_is_fixed(p))
-			mbuf_add(b, "label_", 6);
-		metrics_label_name(b, p);
+			mbuf_add(&nb, "label_", 6);
+		metrics_label_name(&nb, p);
+		if (nb.p == NULL)
+			continue;
+		for (i = 0; i < n && strcmp(seen[i], nb.p) != 0; i++)
+			;
+		if (i < n || n == TASK_MAXLABELS) {
+			mbuf_free(&nb);
+			continue;
+		}
+		strlcpy(seen[n++], nb.p, sizeof(seen[0]));
+		mbuf_add(b, ",", 1);
+		mbuf_add(b, nb.p, nb.len);
+		mbuf_free(&nb);
 		mbuf_add(b, "=\"", 2);
 		metrics_escape(b, v, strlen(v));
 		mbuf_add(b, "\"", 1);
-		p = v + strlen(v) + 1;
 	}
 }
 

@@ -341,6 +341,28 @@ test_daemon(void **state)
 	json_decref(st);
 }
 
+/* A task label and a fixed one's label_ form: one name, the first. */
+static void
+test_label_clash(void **state)
+{
+	static uint64_t		 buf[1024];
+	static const char	 labels[] = "label_type\0b\0type\0a\0";
+	struct metrics_task	 t;
+	size_t			 len, used;
+	char			*s, *p;
+
+	(void)state;
+	default_bounds();
+	len = make_row(buf, 1, TASK_PING, 0, 0, "", "x", "", labels,
+	    sizeof(labels) - 1, 0);
+	assert_int_equal(metrics_row_parse(buf, len, &t, &used), 0);
+	s = render(&t, 1, 0, 0, NULL);
+	assert_non_null(p = strstr(s, "lopad_probe_sent_total{"));
+	assert_non_null(strstr(p, ",label_type=\"b\"} 10\n"));
+	assert_null(strstr(p, "label_type=\"a\""));
+	free(s);
+}
+
 int
 main(void)
 {
@@ -350,6 +372,7 @@ main(void)
 		cmocka_unit_test(test_rows_malformed),
 		cmocka_unit_test(test_names_and_values),
 		cmocka_unit_test(test_daemon),
+		cmocka_unit_test(test_label_clash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
