@@ -3754,8 +3754,10 @@ ctl_export_result(struct imsg *imsg)
 	x.name[sizeof(x.name) - 1] = '\0';
 	x.target[sizeof(x.target) - 1] = '\0';
 	x.ip[sizeof(x.ip) - 1] = '\0';
-	if (x.labels_len > sizeof(x.labels))
-		fatalx("IMSG_EXPORT_RESULT: labels of %u", x.labels_len);
+	if (x.labels_len > sizeof(x.labels) ||
+	    x.npassive > TASK_MAXIFACES)
+		fatalx("IMSG_EXPORT_RESULT: labels of %u, %u interfaces",
+		    x.labels_len, x.npassive);
 	if (proc_conf->exports_influx_url[0] != '\0') {
 		export_line(&exp_influx, &x, ctl_hostname,
 		    proc_conf->exports_influx_measurement);

@@ -350,6 +350,8 @@ static void	export_send(struct task *, uint32_t, uint32_t, int64_t,
 		    int64_t, const struct stats_result *,
 		    const struct task_twamp *);
 static void	export_window(struct task *, int64_t);
+struct pv_ival;
+static void	export_passive(struct task *, const struct pv_ival *);
 static void	export_probe(const struct task *, const struct probe_result *);
 
 static int
@@ -1501,6 +1503,7 @@ passive_interval(struct task *t, const struct nl_counters *c,
 		memcpy(pv->res.v[i].last, d[i], sizeof(pv->res.v[i].last));
 		pv->res.v[i].last_ns = iv->dt;
 	}
+	export_passive(t, iv);
 }
 
 /* A read of the counters (IMSG_NL_COUNTERS_REPLY). */
@@ -2907,6 +2910,45 @@ eng_exporting(void)
 	    proc_conf->exports_results_log[0] != '\0';
 }
 
+/* What every export of task t says. */
+static void
+export_fill(struct task *t, struct export_result *x, uint32_t kind,
+    uint32_t index, int64_t from, int64_t to)
+{
+	memset(x, 0, sizeof(*x));
+	x->key = t->key;
+	x->type = t->p.type;
+	x->mode = t->p.mode;
+	x->kind = kind;
+	x->index = index;
+	x->t_from = from;
+	x->t_to = to;
+	x->window_ns = t->p.window_ns;
+	strlcpy(x->name, t->p.name, sizeof(x->name));
+	strlcpy(x->target, t->p.target, sizeof(x->target));
+	if (task_addr_format(&t->addr, x->ip, sizeof(x->ip)) == 0)
+		x->ip[0] = '\0';
+	x->labels_len = t->p.labels_len;
+	memcpy(x->labels, t->p.labels, t->p.labels_len);
+}
+
+/* A passive task's interval: its deltas by interface. */
+static void
+export_passive(struct task *t, const struct pv_ival *iv)
+{
+	static struct export_result	 x;
+
+	if (!eng_exporting())
+		return;
+	export_fill(t, &x, EXPORT_INTERVAL, iv->index, iv->from, iv->to);
+	x.npassive = t->pv->n;
+	x.dt_ns = iv->dt;
+	memcpy(x.pnames, t->pv->names, sizeof(x.pnames));
+	memcpy(x.pd, iv->d, sizeof(x.pd));
+	proc_compose(PROC_CONTROL, IMSG_EXPORT_RESULT, 0, 0, -1, &x,
+	    sizeof(x));
+}
+
 /* A round's or a window's figures to control, for the exports. */
 static void
 export_send(struct task *t, uint32_t kind, uint32_t index, int64_t from,
@@ -2916,21 +2958,7 @@ export_send(struct task *t, uint32_t kind, uint32_t index, int64_t from,
 
 	if (!eng_exporting())
 		return;
-	memset(&x, 0, sizeof(x));
-	x.key = t->key;
-	x.type = t->p.type;
-	x.mode = t->p.mode;
-	x.kind = kind;
-	x.index = index;
-	x.t_from = from;
-	x.t_to = to;
-	x.window_ns = t->p.window_ns;
-	strlcpy(x.name, t->p.name, sizeof(x.name));
-	strlcpy(x.target, t->p.target, sizeof(x.target));
-	if (task_addr_format(&t->addr, x.ip, sizeof(x.ip)) == 0)
-		x.ip[0] = '\0';
-	x.labels_len = t->p.labels_len;
-	memcpy(x.labels, t->p.labels, t->p.labels_len);
+	export_fill(t, &x, kind, index, from, to);
 	x.st = *st;
 	if (tw != NULL) {
 		x.has_twamp = 1;

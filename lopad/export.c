@@ -78,12 +78,11 @@ field_f(struct mbuf *b, const char *k, double v)
 	mbuf_printf(b, "%s%s=%.17g", nfields++ ? "," : " ", k, v);
 }
 
-void
-export_line(struct mbuf *b, const struct export_result *x, const char *node,
-    const char *meas)
+/* Measurement and tags, the task's (interface: one more tag, or NULL). */
+static void
+line_head(struct mbuf *b, const struct export_result *x, const char *node,
+    const char *meas, const char *iface)
 {
-	const struct stats_result *s = &x->st;
-	const struct twamp_result *t = &x->twamp.r;
 	const char	*p, *end, *v;
 	char		 id[TASK_IDLEN + 16], name[LOPA_NAMELEN + 8];
 	char		 lbl[LOPA_NAMELEN + 8];
@@ -101,6 +100,8 @@ export_line(struct mbuf *b, const struct export_result *x, const char *node,
 	tag(b, "mode", task_mode_name(x->mode));
 	tag(b, "target", target);
 	tag(b, "ip", ip);
+	if (iface != NULL)
+		tag(b, "interface", iface);
 	/* The task's labels: no clash with ours (label_ before those). */
 	p = x->labels;
 	end = x->labels + (x->labels_len < sizeof(x->labels) ?
@@ -112,7 +113,8 @@ export_line(struct mbuf *b, const struct export_result *x, const char *node,
 		if (strcmp(p, "node") == 0 || strcmp(p, "task") == 0 ||
 		    strcmp(p, "name") == 0 || strcmp(p, "type") == 0 ||
 		    strcmp(p, "mode") == 0 || strcmp(p, "target") == 0 ||
-		    strcmp(p, "ip") == 0 || strcmp(p, "time") == 0)
+		    strcmp(p, "ip") == 0 || strcmp(p, "time") == 0 ||
+		    strcmp(p, "interface") == 0)
 			snprintf(lbl, sizeof(lbl), "label_%s", p);
 		else
 			strlcpy(lbl, p, sizeof(lbl));
@@ -120,6 +122,59 @@ export_line(struct mbuf *b, const struct export_result *x, const char *node,
 		p = v + strlen(v) + 1;
 	}
 	nfields = 0;
+}
+
+static const char *const pc_fields[PC_MAX] = {
+	[PC_BYTES_IN] = "bytes_in", [PC_BYTES_OUT] = "bytes_out",
+	[PC_PACKETS_IN] = "packets_in", [PC_PACKETS_OUT] = "packets_out",
+	[PC_ERRORS_IN] = "errors_in", [PC_ERRORS_OUT] = "errors_out",
+	[PC_DROPS_IN] = "drops_in", [PC_DROPS_OUT] = "drops_out",
+	[PC_MULTICAST_IN] = "multicast_in",
+};
+
+/* A passive interval: a line per interface. */
+static void
+passive_lines(struct mbuf *b, const struct export_result *x,
+    const char *node, const char *meas)
+{
+	char		 ifn[TASK_IFNAMELEN + 1];
+	double		 sec = (double)x->dt_ns / 1e9;
+	uint32_t	 i;
+	int		 k;
+
+	for (i = 0; i < x->npassive && i < TASK_MAXIFACES; i++) {
+		strlcpy(ifn, x->pnames[i], sizeof(ifn));
+		line_head(b, x, node, meas, ifn);
+		field_u(b, "interval", x->index);
+		field_i(b, "interval_ns", x->dt_ns);
+		for (k = 0; k < PC_MAX; k++)
+			field_u(b, pc_fields[k], x->pd[i][k]);
+		if (sec > 0) {
+			field_f(b, "bps_in", (double)x->pd[i][PC_BYTES_IN] *
+			    8 / sec);
+			field_f(b, "bps_out", (double)x->pd[i][PC_BYTES_OUT] *
+			    8 / sec);
+			field_f(b, "pps_in", (double)x->pd[i][PC_PACKETS_IN] /
+			    sec);
+			field_f(b, "pps_out", (double)x->pd[i][PC_PACKETS_OUT] /
+			    sec);
+		}
+		mbuf_printf(b, " %lld\n", (long long)x->t_to);
+	}
+}
+
+void
+export_line(struct mbuf *b, const struct export_result *x, const char *node,
+    const char *meas)
+{
+	const struct stats_result *s = &x->st;
+	const struct twamp_result *t = &x->twamp.r;
+
+	if (x->kind == EXPORT_INTERVAL) {
+		passive_lines(b, x, node, meas);
+		return;
+	}
+	line_head(b, x, node, meas, NULL);
 	field_u(b, x->kind == EXPORT_ROUND ? "round" : "window", x->index);
 	if (x->kind == EXPORT_WINDOW)
 		field_i(b, "window_ns", x->window_ns);
@@ -208,13 +263,36 @@ export_json(const struct export_result *x, const char *node)
 		rc |= json_object_set_new(o, "labels",
 		    task_json_labels_out(x->labels, x->labels_len));
 	rc |= json_object_set_new(o, "kind", json_string(x->kind ==
-	    EXPORT_ROUND ? "round" : "window"));
+	    EXPORT_ROUND ? "round" : x->kind == EXPORT_WINDOW ? "window" :
+	    "interval"));
 	rc |= json_object_set_new(o, "index", json_integer(x->index));
 	task_time_format(x->t_from, tm, sizeof(tm));
 	rc |= json_object_set_new(o, "from", json_string(tm));
 	if (x->kind == EXPORT_WINDOW)
 		rc |= json_object_set_new(o, "window", json_integer(x->window_ns));
-	rc |= json_object_set_new(o, "stats", task_stats_json(&x->st));
+	if (x->kind == EXPORT_INTERVAL) {
+		json_t		*a = json_array(), *i1;
+		char		 ifn[TASK_IFNAMELEN + 1];
+		uint32_t	 i;
+		int		 k;
+
+		for (i = 0; a != NULL && i < x->npassive &&
+		    i < TASK_MAXIFACES; i++) {
+			strlcpy(ifn, x->pnames[i], sizeof(ifn));
+			if ((i1 = json_object()) == NULL)
+				break;
+			rc |= json_object_set_new(i1, "name", json_string(ifn));
+			for (k = 0; k < PC_MAX; k++)
+				rc |= json_object_set_new(i1, pc_fields[k],
+				    json_integer((json_int_t)(x->pd[i][k] >
+				    INT64_MAX ? INT64_MAX : x->pd[i][k])));
+			rc |= json_array_append_new(a, i1);
+		}
+		rc |= json_object_set_new(o, "interval",
+		    json_integer(x->dt_ns));
+		rc |= json_object_set_new(o, "interfaces", a);
+	} else
+		rc |= json_object_set_new(o, "stats", task_stats_json(&x->st));
 	if (x->has_twamp)
 		rc |= json_object_set_new(o, "twamp",
 		    task_twamp_json(&x->twamp));

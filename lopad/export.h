@@ -5,7 +5,8 @@
  *
  * The engine sends one struct export_result per finished round (count
  * and duration tasks) and per window span (continuous tasks: every
- * window, from the task's start), and with exports.results_log_per_probe
+ * window, from the task's start), per interval of a passive task (its
+ * counters' deltas by interface), and with exports.results_log_per_probe
  * every probe's fate (struct export_probe, batched).
  */
 #ifndef LOPA_EXPORT_H
@@ -20,6 +21,7 @@
 
 #define EXPORT_ROUND	1
 #define EXPORT_WINDOW	2
+#define EXPORT_INTERVAL	3	/* passive: one read to the next */
 
 struct export_result {
 	uint32_t	 key;		/* n of "<node>-<n>" */
@@ -38,6 +40,11 @@ struct export_result {
 	char		 labels[TASK_LABELSLEN];
 	struct stats_result st;
 	struct task_twamp twamp;
+	/* passive (EXPORT_INTERVAL): the deltas of each interface */
+	uint32_t	 npassive;
+	int64_t		 dt_ns;		/* the interval's length */
+	char		 pnames[TASK_MAXIFACES][TASK_IFNAMELEN];
+	uint64_t	 pd[TASK_MAXIFACES][PC_MAX];
 };
 
 /* A probe's fate for the results log (IMSG_EXPORT_PROBES: an array). */
@@ -52,6 +59,8 @@ struct export_probe {
  * task, name, type, mode, target, ip, the task's labels), fields, the
  * end of the round or window in ns.  Ping tasks also carry Telegraf's
  * ping plugin fields (packets_transmitted ... standard_deviation_ms).
+ * A passive interval: a line per interface (tag interface), its deltas
+ * and rates.
  */
 void	 export_line(struct mbuf *, const struct export_result *,
 	    const char *, const char *);

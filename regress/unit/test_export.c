@@ -129,12 +129,54 @@ test_json(void **state)
 	json_decref(j);
 }
 
+/* A passive interval: a line per interface, and its JSON. */
+static void
+test_passive(void **state)
+{
+	struct export_result	 x;
+	struct mbuf		 b;
+	json_t			*j;
+
+	(void)state;
+	result(&x);
+	x.type = TASK_PASSIVE;
+	x.mode = TASK_DURATION;
+	x.kind = EXPORT_INTERVAL;
+	x.npassive = 2;
+	x.dt_ns = 2000000000;
+	strlcpy(x.pnames[0], "veth0", sizeof(x.pnames[0]));
+	strlcpy(x.pnames[1], "eth 1", sizeof(x.pnames[1]));
+	x.pd[0][PC_BYTES_IN] = 1000;
+	x.pd[0][PC_PACKETS_OUT] = 10;
+	x.pd[1][PC_DROPS_IN] = 3;
+	memset(&b, 0, sizeof(b));
+	export_line(&b, &x, "n", "lopa");
+	assert_non_null(strstr(b.p, ",interface=veth0,site="));
+	assert_non_null(strstr(b.p, ",interface=eth\\ 1,"));
+	assert_non_null(strstr(b.p, " interval=3i,interval_ns=2000000000i,"
+	    "bytes_in=1000i,bytes_out=0i,packets_in=0i,packets_out=10i,"));
+	assert_non_null(strstr(b.p, ",bps_in=4000,bps_out=0,pps_in=0,"
+	    "pps_out=5 1796198460000000000\n"));
+	assert_non_null(strstr(b.p, ",drops_in=3i,"));
+	assert_null(strstr(b.p, "sent="));
+	mbuf_free(&b);
+	assert_non_null(j = export_json(&x, "n"));
+	assert_string_equal(json_string_value(json_object_get(j, "kind")),
+	    "interval");
+	assert_int_equal(json_array_size(json_object_get(j, "interfaces")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(j, "interfaces"), 1), "drops_in")), 3);
+	assert_null(json_object_get(j, "stats"));
+	json_decref(j);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_line),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_passive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
