@@ -1406,7 +1406,15 @@ ctl_status_end(struct imsg *imsg)
 	if (cfg == NULL || j == NULL)
 		fatalx("%s: json_pack", __func__);
 	if (json_object_set_new(j, "webhooks", ctl_webhooks_json()) != 0 ||
-	    json_object_set_new(j, "exports", ctl_exports_json()) != 0)
+	    json_object_set_new(j, "exports", ctl_exports_json()) != 0 ||
+	    json_object_set_new(json_object_get(json_object_get(j, "exports"),
+	    "results_log"), "written", json_integer((json_int_t)
+	    st.rlog_written)) != 0 ||
+	    json_object_set_new(json_object_get(json_object_get(j, "exports"),
+	    "results_log"), "lost", json_integer((json_int_t)
+	    st.rlog_lost)) != 0 ||
+	    json_object_set_new(json_object_get(json_object_get(j, "exports"),
+	    "results_log"), "open", json_boolean(st.rlog_open)) != 0)
 		fatalx("%s: webhooks", __func__);
 	/* Then the reflector's and the sender's counters. */
 	p->partial = j;

@@ -353,6 +353,7 @@ static void	export_window(struct task *, int64_t);
 struct pv_ival;
 static void	export_passive(struct task *, const struct pv_ival *);
 static void	export_probe(const struct task *, const struct probe_result *);
+static void	export_probes_flush(evutil_socket_t, short, void *);
 
 static int
 task_cmp(struct task *a, struct task *b)
@@ -2958,6 +2959,8 @@ export_send(struct task *t, uint32_t kind, uint32_t index, int64_t from,
 
 	if (!eng_exporting())
 		return;
+	/* The probe lines of the results log before the round's. */
+	export_probes_flush(-1, 0, NULL);
 	export_fill(t, &x, kind, index, from, to);
 	x.st = *st;
 	if (tw != NULL) {

@@ -86,7 +86,9 @@ line_head(struct mbuf *b, const struct export_result *x, const char *node,
 	const char	*p, *end, *v;
 	char		 id[TASK_IDLEN + 16], name[LOPA_NAMELEN + 8];
 	char		 lbl[LOPA_NAMELEN + 8];
+	char		 seen[TASK_MAXLABELS][LOPA_NAMELEN + 8];
 	char		 target[TASK_TARGETLEN], ip[LOPA_ADDRLEN];
+	size_t		 i, n = 0;
 
 	export_escape_meas(b, meas);
 	snprintf(id, sizeof(id), "%s-%u", node, x->key);
@@ -118,7 +120,16 @@ line_head(struct mbuf *b, const struct export_result *x, const char *node,
 			snprintf(lbl, sizeof(lbl), "label_%s", p);
 		else
 			strlcpy(lbl, p, sizeof(lbl));
-		tag(b, lbl, v);
+		/*
+		 * A tag key twice is refused: of a label "type" (label_type
+		 * here) and a label "label_type", the first by name stays.
+		 */
+		for (i = 0; i < n && strcmp(seen[i], lbl) != 0; i++)
+			;
+		if (i == n && n < TASK_MAXLABELS) {
+			strlcpy(seen[n++], lbl, sizeof(seen[0]));
+			tag(b, lbl, v);
+		}
 		p = v + strlen(v) + 1;
 	}
 	nfields = 0;

@@ -103,7 +103,7 @@ static time_t			 last_reload_success;	/* 0: the start */
  */
 static int		 rlog_fd = -1;
 static char		 rlog_path[PATH_MAX];
-static uint64_t		 rlog_lost;
+static uint64_t		 rlog_lost, rlog_written;	/* lines */
 
 static void
 rlog_open(const char *path)
@@ -125,13 +125,16 @@ static void
 rlog_write(struct imsg *imsg)
 {
 	const char	*p = imsg->data;
-	size_t		 left = imsg->datalen;
+	size_t		 left = imsg->datalen, i;
+	uint64_t	 lines = 0;
 	ssize_t		 n;
 
 	if (left == 0 || p[left - 1] != '\n')
 		fatalx("IMSG_RESULTS_LOG: not whole lines");
+	for (i = 0; i < left; i++)
+		lines += p[i] == '\n';
 	if (rlog_fd == -1) {
-		rlog_lost++;
+		rlog_lost += lines;
 		return;
 	}
 	/* O_APPEND: one write a batch of whole lines, retried if short. */
@@ -140,12 +143,13 @@ rlog_write(struct imsg *imsg)
 			if (errno == EINTR)
 				continue;
 			log_warn("exports.results_log %s", rlog_path);
-			rlog_lost++;
+			rlog_lost += lines;
 			return;
 		}
 		p += n;
 		left -= (size_t)n;
 	}
+	rlog_written += lines;
 }
 
 
@@ -978,6 +982,9 @@ ctl_status(struct child *c, uint32_t reqid)
 	s.last_reload_ok = last_reload_ok;
 	s.last_reload_success = last_reload_success != 0 ?
 	    last_reload_success : started_wall;
+	s.rlog_written = rlog_written;
+	s.rlog_lost = rlog_lost;
+	s.rlog_open = rlog_fd != -1;
 	if (conffile_used)
 		strlcpy(s.conffile, conffile, sizeof(s.conffile));
 	imsgev_compose(&c->iev, IMSG_CTL_STATUS_END, 0, reqid, -1, &s,

@@ -321,6 +321,9 @@ struct ctl_status {
 	int64_t		 last_reload;	/* unix seconds; 0 never */
 	uint32_t	 last_reload_ok;
 	int64_t		 last_reload_success;	/* unix seconds; start */
+	uint64_t	 rlog_written;	/* results log lines written */
+	uint64_t	 rlog_lost;	/* ... not written (no file, error) */
+	uint32_t	 rlog_open;
 	char		 conffile[PATH_MAX];	/* "" when built-in defaults */
 };
 
