@@ -104,6 +104,7 @@ enum tf {
 	TF_TLVS,
 	TF_INTERFACES,
 	TF_HISTOGRAMS,
+	TF_IMIX,
 	TF_MAX
 };
 
@@ -143,6 +144,7 @@ static const char *const tf_names[TF_MAX] = {
 	[TF_TLVS] = "tlvs",
 	[TF_INTERFACES] = "interfaces",
 	[TF_HISTOGRAMS] = "histograms",
+	[TF_IMIX] = "imix",
 };
 
 /* What the request said, before the defaults. */
@@ -984,6 +986,29 @@ apply_twamp(struct req *q, struct task_params *p, int64_t maxsize,
 {
 	int64_t	 hdr, tlvlen;
 
+	/*
+	 * "imix": true is how the params show padding -1 (so that they are
+	 * a creation body again, as the state file has them): the same.
+	 */
+	if (q->f[TF_IMIX] != NULL) {
+		if (!json_is_boolean(q->f[TF_IMIX]))
+			return fail(e, "imix", "expected true or false, got %s",
+			    task_json_typename(q->f[TF_IMIX]));
+		if (!TASK_IS_TWAMP(p->type))
+			return fail(e, "imix", "only twamp and stamp tasks "
+			    "have IMIX sizes");
+		if (json_is_true(q->f[TF_IMIX])) {
+			if (q->f[TF_PADDING] != NULL && q->padding != -1)
+				return fail(e, "imix", "IMIX is padding -1: "
+				    "not with padding %lld",
+				    (long long)q->padding);
+			if (q->f[TF_PADDING] == NULL) {
+				q->f[TF_PADDING] = q->f[TF_IMIX];
+				q->padding = -1;
+			}
+		} else if (q->f[TF_PADDING] != NULL && q->padding == -1)
+			return fail(e, "imix", "false, with padding -1 (IMIX)");
+	}
 	if (!TASK_IS_TWAMP(p->type)) {
 		if (q->f[TF_PADDING] != NULL)
 			return fail(e, "padding", "only twamp and stamp tasks "

@@ -1,7 +1,8 @@
 /*
  * libFuzzer target: task creation bodies (lopad/task_json.c).  The first
  * byte picks the route's type, the rest is the body.  An accepted body
- * must render, and its rendering must be accepted again as the same task.
+ * must render, and its rendering must be accepted again as the same task
+ * (but for the webhook secret, which the rendering never shows).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -39,8 +40,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if ((s = json_dumps(j, JSON_COMPACT)) == NULL)
 		abort();
-	if (task_params_parse(s, strlen(s), type, &q, &e) != 0 ||
-	    memcmp(&p, &q, sizeof(p)) != 0)
+	/* The params never show a webhook secret: the rest must match. */
+	if (task_params_parse(s, strlen(s), type, &q, &e) != 0)
+		abort();
+	memset(p.webhook_secret, 0, sizeof(p.webhook_secret));
+	if (memcmp(&p, &q, sizeof(p)) != 0)
 		abort();
 	free(s);
 	json_decref(j);

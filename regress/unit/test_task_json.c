@@ -1620,6 +1620,50 @@ test_queries(void **state)
 	assert_string_equal(e.field, "first");
 }
 
+/*
+ * The params of an IMIX task are a creation body again (the state file
+ * keeps them so): "imix": true is padding -1; histograms false kept.
+ */
+static void
+test_params_round_trip_imix(void **state)
+{
+	struct task_params	 p, q;
+	json_t			*j;
+	char			*s;
+	uint32_t		 types[] = { TASK_TWAMP, TASK_STAMP };
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		expect_ok("{\"target\":\"198.18.0.1\",\"padding\":-1,"
+		    "\"mode\":\"continuous\",\"histograms\":false}", types[i],
+		    &p);
+		assert_int_equal(p.imix, 1);
+		assert_int_equal(p.no_histograms, 1);
+		assert_non_null(j = task_params_json(&p));
+		assert_true(json_is_true(json_object_get(j, "imix")));
+		assert_true(json_is_false(json_object_get(j, "histograms")));
+		assert_non_null(s = json_dumps(j, JSON_COMPACT));
+		expect_ok(s, types[i], &q);
+		assert_memory_equal(&p, &q, sizeof(p));
+		free(s);
+		json_decref(j);
+		expect_ok("{\"target\":\"198.18.0.1\",\"imix\":true}",
+		    types[i], &q);
+		assert_int_equal(q.imix, 1);
+	}
+	expect_bad("{\"target\":\"198.18.0.1\",\"imix\":true,"
+	    "\"padding\":10}", TASK_TWAMP, "imix", "padding -1");
+	expect_bad("{\"target\":\"198.18.0.1\",\"imix\":false,"
+	    "\"padding\":-1}", TASK_STAMP, "imix", NULL);
+	expect_bad("{\"target\":\"198.18.0.1\",\"imix\":true}", TASK_PING,
+	    "imix", "only twamp and stamp");
+	expect_bad("{\"target\":\"198.18.0.1\",\"histograms\":1}",
+	    TASK_PING, "histograms", "true or false");
+	expect_bad("{\"target\":\"eth0\",\"histograms\":false}",
+	    TASK_PASSIVE, "histograms", "not for passive");
+}
+
 int
 main(void)
 {
@@ -1644,6 +1688,7 @@ main(void)
 		cmocka_unit_test(test_sample_twamp),
 		cmocka_unit_test(test_state),
 		cmocka_unit_test(test_queries),
+		cmocka_unit_test(test_params_round_trip_imix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
