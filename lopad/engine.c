@@ -75,10 +75,10 @@ struct session {
  * probe_result, since a task holds limits.samples of them.  The send
  * time is a signed count of ticks from the ring's base (stats_stime:
  * exact while the ring spans up to a second, 128 ns at 1 probe/s;
- * TWAMP and STAMP keep the exact T1 in their own record).  The RTT is clamped to
- * 40 bits (+-549 s, far beyond any timeout); a sample that is no answer
- * has no RTT, and keeps its MTU (too big) or errno (error) there
- * instead.  The small enums and the flags take the bits their ranges
+ * TWAMP and STAMP keep the exact T1 in their own record).  The RTT is
+ * clamped to 40 bits (+-549 s, far beyond any timeout); a sample that is
+ * no answer has no RTT, and keeps its MTU (too big) or errno (error)
+ * there instead.  The small enums and the flags take the bits their ranges
  * need (asserted below).  The address (the target, or a router
  * reporting an error) is an index into a small per-task table: few
  * distinct ones appear among a task's recent samples.
