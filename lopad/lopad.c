@@ -796,10 +796,11 @@ announce_ready(void)
 	log_info("lopad %s ready: API on %s (read-write), %s (read-only)",
 	    LOPA_VERSION, sock_rw_path, sock_ro_path);
 	for (i = 0; i < nhttp; i++)
-		log_info("API on http://%s/api/v1/ (%s)", http[i].addr,
-		    http[i].loopback ? (conf->http_loopback_write ?
-		    "loopback, read-write" : "loopback, read-only") :
-		    "bearer tokens required for writes");
+		log_info("API on http://%s/api/v1/ (%s), metrics on "
+		    "http://%s/metrics", http[i].addr, http[i].loopback ?
+		    (conf->http_loopback_write ? "loopback, read-write" :
+		    "loopback, read-only") :
+		    "bearer tokens required for writes", http[i].addr);
 	imsgev_compose(&children[PROC_CONTROL].iev, IMSG_DAEMON_READY, 0, 0,
 	    -1, NULL, 0);
 	sd_notify("READY=1");
