@@ -370,19 +370,13 @@ session_cmp(struct session *a, struct session *b)
 static int64_t
 now_real(void)
 {
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * NS + ts.tv_nsec);
+	return proc_clock_ns(CLOCK_REALTIME);
 }
 
 static int64_t
 now_mono(void)
 {
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * NS + ts.tv_nsec);
+	return proc_clock_ns(CLOCK_MONOTONIC);
 }
 
 static struct timeval

@@ -749,6 +749,25 @@ child_start(enum lopa_proc role)
 		fatal("imsgev_init");
 }
 
+/*
+ * A configuration to a child: the secrets it holds only for control
+ * (the InfluxDB token) go to control alone.
+ */
+static void
+conf_send(enum lopa_proc r, uint32_t reqid, const struct lopad_conf *c)
+{
+	static struct lopad_conf	 copy;
+
+	memcpy(&copy, c, sizeof(copy));
+	if (r != PROC_CONTROL)
+		explicit_bzero(copy.exports_influx_token,
+		    sizeof(copy.exports_influx_token));
+	imsgev_compose(&children[r].iev, IMSG_RECONF_CONF, 0, reqid, -1,
+	    &copy, sizeof(copy));
+	explicit_bzero(copy.exports_influx_token,
+	    sizeof(copy.exports_influx_token));
+}
+
 static void
 child_send_init(void)
 {
@@ -762,8 +781,7 @@ child_send_init(void)
 	for (r = PROC_ENGINE; r < PROC_MAX; r++) {
 		imsgev_compose(&children[r].iev, IMSG_INIT, 0, 0, -1, &pinit,
 		    sizeof(pinit));
-		imsgev_compose(&children[r].iev, IMSG_RECONF_CONF, 0, 0, -1,
-		    conf, sizeof(*conf));
+		conf_send(r, 0, conf);
 	}
 	for (i = 0; i < sizeof(peer_links) / sizeof(peer_links[0]); i++) {
 		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
@@ -1142,8 +1160,7 @@ reload_start(uint32_t reqid)
 	for (r = PROC_ENGINE; r < PROC_MAX; r++) {
 		children[r].acked = 0;
 		children[r].state = PSTATE_RELOADING;
-		imsgev_compose(&children[r].iev, IMSG_RECONF_CONF, 0, reqid,
-		    -1, reconf.conf, sizeof(*reconf.conf));
+		conf_send(r, reqid, reconf.conf);
 	}
 	for (i = 0; i < reconf.nhttp; i++)
 		send_listener(PROC_CONTROL, IMSG_RECONF_LISTENER, LISTEN_TCP,
