@@ -269,7 +269,7 @@ static void	 ctl_metrics(struct ctl_req *);
 static void	 ctl_metrics_rows(struct imsg *);
 static void	 ctl_metrics_end(struct imsg *);
 static void	 ctl_metrics_send(struct ctl_pending *);
-static json_t	*ctl_exports_json(void);
+static json_t	*ctl_exports_json(const struct ctl_status *);
 
 /* Later issues add rows here. */
 static const struct ctl_route ctl_routes[] = {
@@ -1284,6 +1284,11 @@ ctl_pending_timeout(evutil_socket_t fd, short event, void *arg)
 
 	log_warnx("the %s process did not answer request %u in %d s",
 	    proc_name(peer), p->reqid, CTL_PENDING_SEC);
+	if (p->metrics && p->type == IMSG_METRICS_GET) {
+		/* The daemon's families, and the tasks' rows that came. */
+		ctl_metrics_send(p);
+		return;
+	}
 	if (p->partial != NULL) {
 		/* A status stage that did not answer: say so, go on. */
 		ctl_status_missing(p, "did not answer");
@@ -1406,15 +1411,7 @@ ctl_status_end(struct imsg *imsg)
 	if (cfg == NULL || j == NULL)
 		fatalx("%s: json_pack", __func__);
 	if (json_object_set_new(j, "webhooks", ctl_webhooks_json()) != 0 ||
-	    json_object_set_new(j, "exports", ctl_exports_json()) != 0 ||
-	    json_object_set_new(json_object_get(json_object_get(j, "exports"),
-	    "results_log"), "written", json_integer((json_int_t)
-	    st.rlog_written)) != 0 ||
-	    json_object_set_new(json_object_get(json_object_get(j, "exports"),
-	    "results_log"), "lost", json_integer((json_int_t)
-	    st.rlog_lost)) != 0 ||
-	    json_object_set_new(json_object_get(json_object_get(j, "exports"),
-	    "results_log"), "open", json_boolean(st.rlog_open)) != 0)
+	    json_object_set_new(j, "exports", ctl_exports_json(&st)) != 0)
 		fatalx("%s: webhooks", __func__);
 	/* Then the reflector's and the sender's counters. */
 	p->partial = j;
@@ -1491,8 +1488,9 @@ ctl_status_add(struct ctl_pending *p, json_t *member)
 
 /*
  * GET /metrics: the status (as GET /api/v1/status gathers it), then the
- * engine's rows, then the exposition (metrics.c).  The answer is built
- * whole: some 3 KB a task with histograms.
+ * engine's rows, then the exposition (metrics.c), sent in parts
+ * (struct ctl_scrape).  An engine that does not answer in time: the
+ * daemon's families and the rows that came.
  */
 static void
 ctl_metrics(struct ctl_req *r)
@@ -1632,13 +1630,20 @@ ctl_scrape_next(struct evhttp_connection *evcon, void *arg)
 	}
 	if (b.failed)
 		fatalx("%s: out of memory", __func__);
+	if (b.len == 0) {
+		/* Nothing more (evhttp calls no callback for no chunk). */
+		free(b.p);
+		ctl_replying = 1;
+		evhttp_send_reply_end(s->req);
+		ctl_replying = 0;
+		ctl_scrape_free(s);
+		return;
+	}
 	if ((eb = evbuffer_new()) == NULL)
 		fatal("%s: evbuffer_new", __func__);
-	if (b.len > 0 && evbuffer_add_reference(eb, b.p, b.len,
-	    ctl_scrape_chunk_free, NULL) == -1)
+	if (evbuffer_add_reference(eb, b.p, b.len, ctl_scrape_chunk_free,
+	    NULL) == -1)
 		fatal("%s: evbuffer_add_reference", __func__);
-	if (b.len == 0)
-		free(b.p);
 	ctl_replying = 1;
 	evhttp_send_reply_chunk_with_cb(s->req, eb, ctl_scrape_next, s);
 	ctl_replying = 0;
@@ -3800,16 +3805,16 @@ ctl_export_probes(struct imsg *imsg)
 	}
 }
 
-/* The exports' counters, for the status. */
+/* The exports' counters, for the status; the parent writes the log. */
 static json_t *
-ctl_exports_json(void)
+ctl_exports_json(const struct ctl_status *st)
 {
 	struct webhook_status	 w;
 	json_t			*j;
 
 	webhook_export_status(&w);
 	j = json_pack("{s:{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, "
-	    "s:{s:b, s:I, s:I}}",
+	    "s:{s:b, s:I, s:I, s:I, s:I, s:b}}",
 	    "influx", "enabled", proc_conf->exports_influx_url[0] != '\0',
 	    "points", (json_int_t)exp_points,
 	    "queued", (json_int_t)w.queued,
@@ -3820,7 +3825,10 @@ ctl_exports_json(void)
 	    "queue_length", (json_int_t)w.queue_length,
 	    "results_log", "enabled", proc_conf->exports_results_log[0] != '\0',
 	    "lines", (json_int_t)exp_log_lines,
-	    "dropped", (json_int_t)exp_log_dropped);
+	    "dropped", (json_int_t)exp_log_dropped,
+	    "written", (json_int_t)st->rlog_written,
+	    "lost", (json_int_t)st->rlog_lost,
+	    "open", st->rlog_open != 0);
 	if (j == NULL)
 		fatalx("%s: json_pack", __func__);
 	return j;

@@ -50,6 +50,8 @@
 #  8. Access: the read-only socket and the TCP listener serve GET
 #     /metrics; POST /metrics is 405; four scrapes at once all answered;
 #     a deleted task's series are gone.
+# 10. An engine that does not answer (SIGSTOP): the daemon's families
+#     after 15 s, no task series; the tasks back after SIGCONT.
 #  9. A task label named "label_type" next to one named "type" (which is
 #     exported as label_type): the exposition must stay valid (no
 #     duplicate label name: the first by name stays).  Found by this
@@ -60,7 +62,7 @@
 . "$LOPA_ROOT/regress/lib/lopad.sh"
 . "$LOPA_ROOT/regress/lib/netns.sh"
 
-plan 87
+plan 92
 
 PY=/usr/bin/python3
 need_root
@@ -858,6 +860,25 @@ diag "max_series 40: $(mq text "$M-max.txt" '[q.one("lopad_metrics_series"),
 promcheck "... promtool passes on it" "$M-max.txt"
 log_like 'GET /metrics: [0-9]+ of [0-9]+ tasks left out' \
     "... and the log says how many were left out"
+
+# --- 10. an engine that does not answer -------------------------------------
+# Stopped: after control's 15 s the scrape is the daemon's families and
+# no task's; the engine back, the tasks are back.
+ENG=$(lopad_role_pid engine)
+kill -STOP "$ENG"
+t0=$(date +%s)
+scrape "$M-stop.txt" --max-time 30
+dt=$(( $(date +%s) - t0 ))
+kill -CONT "$ENG"
+is "$API_CODE:$(grep -c '^lopad_build_info' "$M-stop.txt"):$(grep -c '^lopad_probe_sent_total' "$M-stop.txt")" \
+    "200:1:0" "engine stopped: 200, the daemon's families, no task series"
+# The whole answer, ended, soon after control's 15 s (it hung until the
+# client gave up when the tasks' part was empty).
+cmp_le "$dt" 25 "... the answer complete after ${dt} s (15 s and a little)"
+promcheck "... promtool passes on it" "$M-stop.txt"
+log_like 'the engine process did not answer request' "... and the log says why"
+scrape "$M-cont.txt"
+cmp_le 1 "$(grep -c '^lopad_task_up' "$M-cont.txt")" "engine back: the tasks' series are back"
 
 lopad_stop
 is "$LOPAD_EXIT" 0 "lopad exits 0 on SIGTERM"
