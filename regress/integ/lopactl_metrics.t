@@ -38,7 +38,7 @@
 . "$LOPA_ROOT/regress/lib/lopad.sh"
 . "$LOPA_ROOT/regress/lib/netns.sh"
 
-plan 84
+plan 86
 
 need_root
 lopad_init
@@ -230,6 +230,16 @@ lopad_start "$NS" || give_up "lopad did not start"
 
 code=$(api rw GET /metrics)
 [ "$code" = 200 ] || give_up "GET /metrics answers $code, not 200"
+
+# No task yet: the answer is whole and ends at once (with no task it
+# once never ended: the client waited until its own timeout).
+t0=$(date +%s%N)
+curl -sS --max-time 10 --unix-socket "$LOPAD_SOCK" -o "$LOPAD_DIR/empty.txt" \
+    http://lopad/metrics
+rc=$? dt=$(( ($(date +%s%N) - t0) / 1000000 ))
+is "$rc:$(grep -c '^lopad_build_info' "$LOPAD_DIR/empty.txt")" 0:1 \
+    "no task: curl gets the whole exposition (exit 0) in ${dt} ms"
+cmp_le "$dt" 3000 "... at once"
 
 ctl ping 127.0.0.1 --continuous -i 100ms -n metrics-t
 expect_rc 0 "a continuous ping task to 127.0.0.1"
