@@ -74,6 +74,21 @@ metrics_hist_count(const struct metrics_hist *h, uint32_t i)
 	return h->wide != NULL ? h->wide[i] : h->c[i];
 }
 
+uint32_t
+metrics_bounds(int64_t start, uint32_t factor, uint32_t n, int64_t *out)
+{
+	uint32_t	 i;
+	int64_t		 v = start;
+
+	for (i = 0; i < n && i < METRICS_BUCKETS_MAX; i++) {
+		out[i] = v;
+		if (v > INT64_MAX / (int64_t)factor)
+			return i + 1;
+		v *= (int64_t)factor;
+	}
+	return i;
+}
+
 /* --- rows ------------------------------------------------------------ */
 
 #define ALIGN8(n)	(((n) + 7) & ~(size_t)7)
@@ -901,12 +916,74 @@ static const char *const refl_drops[] = {
 	"loop_port", "bad_source", "bad_destination", "acl", "rate_source",
 	"rate_global", "truncated", "malformed", "send_error", "session", NULL
 };
-static const char *const refl_listeners[][2] = {
-	{ "udp_echo", "reflector.udp_echo" },
-	{ "twamp", "reflector.twamp" },
-	{ "twamp_control", "reflector.twamp_control.sessions" },
+static const char *const refl_results[] = {
+	"received", "reflected", "dropped", NULL
+};
+/* A listener: its name, its counters' member, its "up". */
+static const char *const refl_listeners[][3] = {
+	{ "udp_echo", "reflector.udp_echo", "reflector.udp_echo.up" },
+	{ "twamp", "reflector.twamp", "reflector.twamp.up" },
+	{ "twamp_control", "reflector.twamp_control.sessions",
+	    "reflector.twamp_control.up" },
 };
 #define NLISTENERS	(sizeof(refl_listeners) / sizeof(refl_listeners[0]))
+/* lopad_tasks: the type and status values there are. */
+#define NTYPES		TASK_TYPE_MAX
+#define NSTATUS		TASK_STATUS_MAX
+
+/*
+ * A sample per key of a family: name{k1="v1",label="key"} the number at
+ * "<prefix>.<key>", 0 when absent; k1 NULL: no first label.
+ */
+static void
+daemon_keyed(struct mbuf *b, const char *name, json_t *st,
+    const char *prefix, const char *k1, const char *v1, const char *label,
+    const char *const *keys)
+{
+	const char	*kv[5];
+	char		 path[160];
+	double		 v;
+	size_t		 i, n;
+
+	for (i = 0; keys[i] != NULL; i++) {
+		n = 0;
+		if (k1 != NULL) {
+			kv[n++] = k1;
+			kv[n++] = v1;
+		}
+		kv[n++] = label;
+		kv[n++] = keys[i];
+		kv[n] = NULL;
+		snprintf(path, sizeof(path), "%s.%s", prefix, keys[i]);
+		v = jnum(st, path);
+		metrics_sample(b, name, kv, v < 0 ? 0 : v);
+	}
+}
+
+/* A family by process role: the member key of each, divided by scale. */
+static void
+daemon_procs(struct mbuf *b, const struct metrics_ctx *c, json_t *st,
+    const char *name, const char *type, const char *help, const char *key,
+    double scale)
+{
+	json_t		*procs = jpath(st, "processes"), *pr;
+	const char	*kv[3];
+	size_t		 i;
+	double		 v;
+
+	if (!json_is_array(procs))
+		return;
+	metrics_family(b, c, name, type, help);
+	json_array_foreach(procs, i, pr) {
+		if (!json_is_string(json_object_get(pr, "role")) ||
+		    (v = jnum(pr, key)) < 0)
+			continue;
+		kv[0] = "role";
+		kv[1] = json_string_value(json_object_get(pr, "role"));
+		kv[2] = NULL;
+		metrics_sample(b, name, kv, v / scale);
+	}
+}
 
 void
 metrics_daemon(struct mbuf *b, const struct metrics_ctx *c, json_t *st,
@@ -922,8 +999,7 @@ metrics_daemon(struct mbuf *b, const struct metrics_ctx *c, json_t *st,
 	    "stale", "bad_timestamps", NULL };
 	const char	*kv[7];
 	char		 path[128];
-	json_t		*procs, *pr;
-	size_t		 i, k, n;
+	size_t		 ntasks[NTYPES][NSTATUS], i, k, n;
 	double		 v;
 
 	metrics_family(b, c, "lopad_build_info", "info",
@@ -952,40 +1028,18 @@ metrics_daemon(struct mbuf *b, const struct metrics_ctx *c, json_t *st,
 		    v);
 	}
 
-	procs = jpath(st, "processes");
-	for (k = 0; k < 2 && json_is_array(procs); k++) {
-		metrics_family(b, c, k == 0 ?
-		    "lopad_process_resident_memory_bytes" :
-		    "lopad_process_cpu_seconds_total", k == 0 ? "gauge" :
-		    "counter", k == 0 ? "Resident memory of each lopad "
-		    "process." : "CPU time (user and system) of each lopad "
-		    "process.");
-		json_array_foreach(procs, i, pr) {
-			if (!json_is_string(json_object_get(pr, "role")))
-				continue;
-			kv[0] = "role";
-			kv[1] = json_string_value(json_object_get(pr, "role"));
-			kv[2] = NULL;
-			v = jnum(pr, k == 0 ? "rss" : "cpu_ns");
-			if (v < 0)
-				continue;
-			metrics_sample(b, k == 0 ?
-			    "lopad_process_resident_memory_bytes" :
-			    "lopad_process_cpu_seconds_total", kv,
-			    k == 0 ? v : v / 1e9);
-		}
-	}
+	daemon_procs(b, c, st, "lopad_process_resident_memory_bytes", "gauge",
+	    "Resident memory of each lopad process.", "rss", 1);
+	daemon_procs(b, c, st, "lopad_process_cpu_seconds_total", "counter",
+	    "CPU time (user and system) of each lopad process.", "cpu_ns",
+	    1e9);
 
 	if (jpath(st, "webhooks") != NULL) {
 		metrics_family(b, c, "lopad_webhook_deliveries_total",
 		    "counter", "Webhook notifications by outcome (retried: "
 		    "attempts that failed and were tried again).");
-		for (i = 0; results[i] != NULL; i++) {
-			snprintf(path, sizeof(path), "webhooks.%s", results[i]);
-			kv[0] = "result"; kv[1] = results[i]; kv[2] = NULL;
-			metrics_sample(b, "lopad_webhook_deliveries_total", kv,
-			    jnum(st, path) < 0 ? 0 : jnum(st, path));
-		}
+		daemon_keyed(b, "lopad_webhook_deliveries_total", st,
+		    "webhooks", NULL, NULL, "result", results);
 		daemon_one(b, c, st, "webhooks.queued",
 		    "lopad_webhook_queued_total", "counter",
 		    "Webhook notifications queued.");
@@ -995,67 +1049,39 @@ metrics_daemon(struct mbuf *b, const struct metrics_ctx *c, json_t *st,
 	}
 
 	/* The reflector: packets by listener and result, drops by reason. */
-	for (k = 0; k < 3; k++) {
-		static const char *const fam[] = {
-			"lopad_reflector_packets_total",
-			"lopad_reflector_drops_total",
-			"lopad_reflector_up"
-		};
-		n = 0;
+	for (i = n = 0; i < NLISTENERS; i++)
+		n += jpath(st, refl_listeners[i][1]) != NULL;
+	if (n > 0) {
+		metrics_family(b, c, "lopad_reflector_packets_total",
+		    "counter", "Requests the reflector received, reflected "
+		    "and dropped, by listener.");
+		for (i = 0; i < NLISTENERS; i++)
+			if (jpath(st, refl_listeners[i][1]) != NULL)
+				daemon_keyed(b, "lopad_reflector_packets_total",
+				    st, refl_listeners[i][1], "listener",
+				    refl_listeners[i][0], "result",
+				    refl_results);
+		metrics_family(b, c, "lopad_reflector_drops_total", "counter",
+		    "Requests the reflector dropped, by reason.");
 		for (i = 0; i < NLISTENERS; i++) {
 			if (jpath(st, refl_listeners[i][1]) == NULL)
 				continue;
-			if (n++ == 0)
-				metrics_family(b, c, fam[k], k == 2 ? "gauge" :
-				    "counter", k == 0 ? "Requests the "
-				    "reflector received, reflected and "
-				    "dropped, by listener." : k == 1 ?
-				    "Requests the reflector dropped, by "
-				    "reason." : "1 while a reflector "
-				    "listener is open.");
+			snprintf(path, sizeof(path), "%s.drops",
+			    refl_listeners[i][1]);
+			daemon_keyed(b, "lopad_reflector_drops_total", st, path,
+			    "listener", refl_listeners[i][0], "reason",
+			    refl_drops);
+		}
+		metrics_family(b, c, "lopad_reflector_up", "gauge",
+		    "1 while a reflector listener is open.");
+		for (i = 0; i < NLISTENERS; i++) {
+			if (jpath(st, refl_listeners[i][1]) == NULL)
+				continue;
 			kv[0] = "listener"; kv[1] = refl_listeners[i][0];
-			if (k == 2) {
-				snprintf(path, sizeof(path), "%s.up",
-				    i == 2 ? "reflector.twamp_control" :
-				    refl_listeners[i][1]);
-				kv[2] = NULL;
-				v = jnum(st, path);
-				metrics_sample(b, fam[k], kv, v < 0 ? 0 : v);
-				continue;
-			}
-			if (k == 0) {
-				static const char *const res[] = {
-					"received", "reflected", "dropped",
-					NULL
-				};
-				size_t r;
-
-				for (r = 0; res[r] != NULL; r++) {
-					snprintf(path, sizeof(path), "%s.%s",
-					    refl_listeners[i][1], res[r]);
-					kv[2] = "result"; kv[3] = res[r];
-					kv[4] = NULL;
-					v = jnum(st, path);
-					metrics_sample(b, fam[k], kv,
-					    v < 0 ? 0 : v);
-				}
-				continue;
-			}
-			{
-				size_t r;
-
-				for (r = 0; refl_drops[r] != NULL; r++) {
-					snprintf(path, sizeof(path),
-					    "%s.drops.%s",
-					    refl_listeners[i][1],
-					    refl_drops[r]);
-					kv[2] = "reason"; kv[3] = refl_drops[r];
-					kv[4] = NULL;
-					v = jnum(st, path);
-					metrics_sample(b, fam[k], kv,
-					    v < 0 ? 0 : v);
-				}
-			}
+			kv[2] = NULL;
+			v = jnum(st, refl_listeners[i][2]);
+			metrics_sample(b, "lopad_reflector_up", kv,
+			    v < 0 ? 0 : v);
 		}
 	}
 	daemon_one(b, c, st, "reflector.twamp_control.connections.active",
@@ -1079,30 +1105,19 @@ metrics_daemon(struct mbuf *b, const struct metrics_ctx *c, json_t *st,
 	if (jpath(st, "sender") != NULL) {
 		metrics_family(b, c, "lopad_sender_discarded_total", "counter",
 		    "Packets the sender read and discarded, by reason.");
-		for (i = 0; discards[i] != NULL; i++) {
-			snprintf(path, sizeof(path), "sender.%s", discards[i]);
-			kv[0] = "reason"; kv[1] = discards[i]; kv[2] = NULL;
-			v = jnum(st, path);
-			metrics_sample(b, "lopad_sender_discarded_total", kv,
-			    v < 0 ? 0 : v);
-		}
+		daemon_keyed(b, "lopad_sender_discarded_total", st, "sender",
+		    NULL, NULL, "reason", discards);
 	}
 
 	if (jpath(st, "netlink.events_by") != NULL) {
 		metrics_family(b, c, "lopad_netlink_events_total", "counter",
 		    "Changes of links, addresses and routes seen.");
-		for (i = 0; kinds[i] != NULL; i++)
-			for (k = 0; changes[k] != NULL; k++) {
-				snprintf(path, sizeof(path),
-				    "netlink.events_by.%s.%s", kinds[i],
-				    changes[k]);
-				kv[0] = "type"; kv[1] = kinds[i];
-				kv[2] = "change"; kv[3] = changes[k];
-				kv[4] = NULL;
-				v = jnum(st, path);
-				metrics_sample(b, "lopad_netlink_events_total",
-				    kv, v < 0 ? 0 : v);
-			}
+		for (i = 0; kinds[i] != NULL; i++) {
+			snprintf(path, sizeof(path), "netlink.events_by.%s",
+			    kinds[i]);
+			daemon_keyed(b, "lopad_netlink_events_total", st, path,
+			    "type", kinds[i], "change", changes);
+		}
 	}
 	daemon_one(b, c, st, "netlink.resyncs", "lopad_netlink_resyncs_total",
 	    "counter", "Netlink dumps after an overrun or a reload.");
@@ -1118,24 +1133,22 @@ metrics_daemon(struct mbuf *b, const struct metrics_ctx *c, json_t *st,
 	/* The tasks: how many, and what the series budget left out. */
 	metrics_family(b, c, "lopad_tasks", "gauge",
 	    "Tasks by type and status.");
-	for (k = 0; k < 32; k++)
-		for (i = 0; i < 32; i++) {
-			size_t	 x, cnt = 0;
-
-			if (task_type_name((uint32_t)k) == NULL ||
+	memset(ntasks, 0, sizeof(ntasks));
+	for (i = 0; i < c->ntasks; i++)
+		if (c->tasks[i].r->type < NTYPES &&
+		    c->tasks[i].r->status < NSTATUS)
+			ntasks[c->tasks[i].r->type][c->tasks[i].r->status]++;
+	for (k = 0; k < NTYPES; k++)
+		for (i = 0; i < NSTATUS; i++) {
+			if (ntasks[k][i] == 0 ||
+			    task_type_name((uint32_t)k) == NULL ||
 			    task_status_name((uint32_t)i) == NULL)
-				continue;
-
-			for (x = 0; x < c->ntasks; x++)
-				if (c->tasks[x].r->type == k &&
-				    c->tasks[x].r->status == i)
-					cnt++;
-			if (cnt == 0)
 				continue;
 			kv[0] = "type"; kv[1] = task_type_name((uint32_t)k);
 			kv[2] = "status"; kv[3] = task_status_name((uint32_t)i);
 			kv[4] = NULL;
-			metrics_sample(b, "lopad_tasks", kv, (double)cnt);
+			metrics_sample(b, "lopad_tasks", kv,
+			    (double)ntasks[k][i]);
 		}
 	metrics_family(b, c, "lopad_metrics_series", "gauge",
 	    "Task series in this exposition (metrics.max_series bounds it).");

@@ -37,6 +37,12 @@ void	 metrics_hist_free(struct metrics_hist *);
 void	 metrics_hist_add(struct metrics_hist *, const int64_t *, uint32_t,
 	    int64_t);
 uint64_t metrics_hist_count(const struct metrics_hist *, uint32_t);
+/*
+ * The bounds (ns) of metrics.*: start, then each the last's times factor,
+ * n of them (at most METRICS_BUCKETS_MAX, fewer past INT64_MAX), in out;
+ * how many.  The engine counts with them, control names them.
+ */
+uint32_t metrics_bounds(int64_t, uint32_t, uint32_t, int64_t *);
 
 #define MR_F_UP		0x0001	/* replies in the last window (round) */
 #define MR_F_TWAMP	0x0002	/* forward/backward histograms follow */

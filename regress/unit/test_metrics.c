@@ -58,6 +58,18 @@ test_hist(void **state)
 	metrics_hist_add(h, bounds, METRICS_BUCKETS_DEF, 300000);
 	assert_true(metrics_hist_count(h, 3) == (uint64_t)UINT32_MAX + 2);
 	metrics_hist_free(h);
+	/* Bounds: 50 us x 2^n; and fewer than asked past INT64_MAX. */
+	{
+		int64_t	 b[METRICS_BUCKETS_MAX];
+
+		assert_int_equal(metrics_bounds(50000, 2, 20, b), 20);
+		assert_memory_equal(b, bounds, sizeof(bounds));
+		assert_int_equal(metrics_bounds(INT64_C(10000000000), 10, 32,
+		    b), 9);
+		assert_true(b[8] == INT64_C(1000000000000000000));
+		assert_int_equal(metrics_bounds(1000, 2, 40, b),
+		    METRICS_BUCKETS_MAX);
+	}
 }
 
 /* A row as the engine packs it. */
