@@ -330,7 +330,8 @@ static const struct {
 
 static void	 ctl_stream_gone(struct ctl_stream *);
 struct ctl_scrape;
-static void	 ctl_scrape_gone(struct ctl_scrape *);
+static void	 ctl_scrape_free(struct ctl_scrape *);
+static void	 ctl_scrape_next(struct evhttp_connection *, void *);
 static void	 ctl_status_ask(struct ctl_pending *, uint32_t,
 		    enum lopa_proc);
 static void	 ctl_status_missing(struct ctl_pending *, const char *);
@@ -691,7 +692,7 @@ ctl_conn_closed(struct evhttp_connection *evcon, void *arg)
 	if (c->stream != NULL)
 		ctl_stream_gone(c->stream);
 	if (c->scrape != NULL)
-		ctl_scrape_gone(c->scrape);
+		ctl_scrape_free(c->scrape);
 	evbuffer_remove_cb_entry(bufferevent_get_output(c->bev), c->outcb);
 	event_free(c->rewrite);
 	RB_REMOVE(ctl_conn_tree, &ctl_conns, c);
@@ -1552,20 +1553,27 @@ ctl_metrics_end(struct imsg *imsg)
  */
 #define CTL_SCRAPE_PART	(256 * 1024)
 
+enum ctl_scrape_stage {
+	SCRAPE_DAEMON = 0,	/* the daemon's families next */
+	SCRAPE_TASKS,		/* the tasks' */
+	SCRAPE_DONE		/* all rendered (and the end, OpenMetrics') */
+};
+
 struct ctl_scrape {
-	struct evhttp_request	*req;		/* NULL: the client left */
+	struct evhttp_request	*req;
 	struct ctl_conn		*conn;
 	struct metrics_ctx	 c;
 	struct metrics_task	*tasks;
 	uint64_t		*rows;
 	int64_t			 bounds[METRICS_BUCKETS_MAX];
+	enum ctl_scrape_stage	 stage;
 	size_t			 fam;		/* the family under way */
 	size_t			 from;		/* its next task */
 	int			 hdr;
-	int			 done;
 	json_t			*status;
 };
 
+/* Also when the client left (ctl_conn_closed): no callback comes then. */
 static void
 ctl_scrape_free(struct ctl_scrape *s)
 {
@@ -1579,75 +1587,75 @@ ctl_scrape_free(struct ctl_scrape *s)
 	ctl_trim_later(CTL_TRIM_BYTES);
 }
 
-/* The client left: its chunk callback will not come. */
-static void
-ctl_scrape_gone(struct ctl_scrape *s)
-{
-	s->req = NULL;
-	s->conn = NULL;
-	ctl_scrape_free(s);
-}
-
 static void
 ctl_scrape_chunk_free(const void *data, size_t len, void *arg)
 {
 	free((void *)(uintptr_t)data);
 }
 
-/* The next part, or the end. */
+/* The next part into b: empty when all was rendered. */
 static void
-ctl_scrape_next(struct evhttp_connection *evcon, void *arg)
+ctl_scrape_render(struct ctl_scrape *s, struct mbuf *b)
 {
-	struct ctl_scrape	*s = arg;
-	struct evbuffer		*eb;
-	struct mbuf		 b;
-
-	if (s->req == NULL) {
-		ctl_scrape_free(s);
-		return;
+	memset(b, 0, sizeof(*b));
+	if (s->stage == SCRAPE_DAEMON) {
+		metrics_daemon(b, &s->c, s->status, LOPA_VERSION,
+		    lopa_revision);
+		s->stage = SCRAPE_TASKS;
 	}
-	memset(&b, 0, sizeof(b));
-	if (s->done) {
-		ctl_replying = 1;
-		evhttp_send_reply_end(s->req);
-		ctl_replying = 0;
-		ctl_scrape_free(s);
-		return;
-	}
-	while (b.len < CTL_SCRAPE_PART && !b.failed &&
-	    s->fam < metrics_task_families()) {
-		s->from = metrics_task_family_part(&b, &s->c, s->fam, s->from,
-		    CTL_SCRAPE_PART - b.len, &s->hdr);
+	while (s->stage == SCRAPE_TASKS && b->len < CTL_SCRAPE_PART &&
+	    !b->failed) {
+		if (s->fam >= metrics_task_families()) {
+			metrics_end(b, &s->c);
+			s->stage = SCRAPE_DONE;
+			break;
+		}
+		s->from = metrics_task_family_part(b, &s->c, s->fam, s->from,
+		    CTL_SCRAPE_PART - b->len, &s->hdr);
 		if (s->from >= s->c.nrender) {
 			s->fam++;
 			s->from = 0;
 			s->hdr = 0;
 		}
 	}
-	if (s->fam >= metrics_task_families()) {
-		metrics_end(&b, &s->c);
-		s->done = 1;
-	}
-	if (b.failed)
-		fatalx("%s: out of memory", __func__);
-	if (b.len == 0) {
-		/* Nothing more (evhttp calls no callback for no chunk). */
-		free(b.p);
-		ctl_replying = 1;
+}
+
+/*
+ * Send a part as a chunk, ctl_scrape_next() once it is written; an empty
+ * part ends the answer (evhttp calls no callback for an empty chunk).
+ */
+static void
+ctl_scrape_send(struct ctl_scrape *s, struct mbuf *b)
+{
+	struct evbuffer	*eb;
+
+	ctl_replying = 1;
+	if (b->len == 0) {
+		free(b->p);
 		evhttp_send_reply_end(s->req);
 		ctl_replying = 0;
 		ctl_scrape_free(s);
 		return;
 	}
-	if ((eb = evbuffer_new()) == NULL)
-		fatal("%s: evbuffer_new", __func__);
-	if (evbuffer_add_reference(eb, b.p, b.len, ctl_scrape_chunk_free,
+	if ((eb = evbuffer_new()) == NULL ||
+	    evbuffer_add_reference(eb, b->p, b->len, ctl_scrape_chunk_free,
 	    NULL) == -1)
-		fatal("%s: evbuffer_add_reference", __func__);
-	ctl_replying = 1;
+		fatal("%s: evbuffer", __func__);
 	evhttp_send_reply_chunk_with_cb(s->req, eb, ctl_scrape_next, s);
 	ctl_replying = 0;
 	evbuffer_free(eb);
+}
+
+static void
+ctl_scrape_next(struct evhttp_connection *evcon, void *arg)
+{
+	struct ctl_scrape	*s = arg;
+	struct mbuf		 b;
+
+	ctl_scrape_render(s, &b);
+	if (b.failed)
+		fatalx("%s: out of memory", __func__);
+	ctl_scrape_send(s, &b);
 }
 
 static void
@@ -1658,8 +1666,7 @@ ctl_metrics_send(struct ctl_pending *p)
 	struct evhttp_request	*req;
 	struct metrics_task	 t, *nt;
 	struct mbuf		 b;
-	size_t			 off = 0, used, cap = 0, i;
-	int64_t			 v;
+	size_t			 off = 0, used, cap = 0;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		fatal("%s: calloc", __func__);
@@ -1680,18 +1687,12 @@ ctl_metrics_send(struct ctl_pending *p)
 		s->tasks[s->c.ntasks++] = t;
 		off += used;
 	}
-	v = proc_conf->metrics_bucket_start;
-	for (i = 0; i < proc_conf->metrics_buckets &&
-	    i < METRICS_BUCKETS_MAX; i++) {
-		s->bounds[i] = v;
-		if (v > INT64_MAX / (int64_t)proc_conf->metrics_bucket_factor)
-			break;
-		v *= (int64_t)proc_conf->metrics_bucket_factor;
-	}
 	s->c.openmetrics = p->metrics == 2;
 	s->c.node = ctl_hostname;
 	s->c.bounds = s->bounds;
-	s->c.nbounds = (uint32_t)i;
+	s->c.nbounds = metrics_bounds(proc_conf->metrics_bucket_start,
+	    proc_conf->metrics_bucket_factor, proc_conf->metrics_buckets,
+	    s->bounds);
 	s->c.task_labels = proc_conf->metrics_task_labels != 0;
 	s->c.max_series = proc_conf->metrics_max_series;
 	s->c.tasks = s->tasks;
@@ -1705,8 +1706,8 @@ ctl_metrics_send(struct ctl_pending *p)
 		ctl_scrape_free(s);
 		return;
 	}
-	memset(&b, 0, sizeof(b));
-	metrics_daemon(&b, &s->c, s->status, LOPA_VERSION, lopa_revision);
+	/* The first part: the daemon's families and the first tasks'. */
+	ctl_scrape_render(s, &b);
 	if (b.failed) {
 		ctl_problem(req, 503, "out of memory");
 		ctl_scrape_free(s);
@@ -1728,19 +1729,7 @@ ctl_metrics_send(struct ctl_pending *p)
 	ctl_replying = 1;
 	evhttp_send_reply_start(req, 200, "OK");
 	ctl_replying = 0;
-	/* The daemon's part first, then ctl_scrape_next() goes on. */
-	{
-		struct evbuffer	*eb;
-
-		if ((eb = evbuffer_new()) == NULL ||
-		    evbuffer_add_reference(eb, b.p, b.len,
-		    ctl_scrape_chunk_free, NULL) == -1)
-			fatal("%s: evbuffer", __func__);
-		ctl_replying = 1;
-		evhttp_send_reply_chunk_with_cb(req, eb, ctl_scrape_next, s);
-		ctl_replying = 0;
-		evbuffer_free(eb);
-	}
+	ctl_scrape_send(s, &b);
 }
 
 /* Drop counters by reason; their sum in *total. */
@@ -2829,8 +2818,7 @@ ctl_idle_tv(struct timeval *tv)
 
 	if (ns <= 0)
 		ns = 30LL * 1000000000;
-	tv->tv_sec = ns / 1000000000;
-	tv->tv_usec = (ns % 1000000000) / 1000;
+	*tv = proc_ns_tv(ns);
 	if (tv->tv_sec == 0 && tv->tv_usec == 0)
 		tv->tv_usec = 1;
 }
@@ -3778,10 +3766,7 @@ ctl_export_result(struct imsg *imsg)
 		if (++exp_influx_lines >= proc_conf->exports_influx_batch)
 			exp_influx_flush(-1, 0, NULL);
 		else if (exp_influx_lines == 1) {
-			tv.tv_sec = proc_conf->exports_influx_flush /
-			    1000000000;
-			tv.tv_usec = proc_conf->exports_influx_flush %
-			    1000000000 / 1000;
+			tv = proc_ns_tv(proc_conf->exports_influx_flush);
 			evtimer_add(exp_influx_ev, &tv);
 		}
 	}

@@ -379,18 +379,6 @@ now_mono(void)
 	return proc_clock_ns(CLOCK_MONOTONIC);
 }
 
-static struct timeval
-ns_tv(int64_t ns)
-{
-	struct timeval	 tv;
-
-	if (ns < 0)
-		ns = 0;
-	tv.tv_sec = ns / NS;
-	tv.tv_usec = (ns % NS) / 1000;
-	return (tv);
-}
-
 /* "<node>-<n>": the key is n; the whole id must match too. */
 uint32_t
 engine_key_of(const char *id)
@@ -599,6 +587,16 @@ task_racc(struct task *t)
 }
 
 static void
+task_racc_free(struct task *t)
+{
+	if (t->racc == NULL)
+		return;
+	stats_acc_free(t->racc);
+	free(t->racc);
+	t->racc = NULL;
+}
+
+static void
 task_free(struct task *t)
 {
 	if (t->sess != NULL) {
@@ -610,10 +608,7 @@ task_free(struct task *t)
 	if (t->round_ev != NULL)
 		event_free(t->round_ev);
 	stats_acc_free(&t->total);
-	if (t->racc != NULL) {
-		stats_acc_free(t->racc);
-		free(t->racc);
-	}
+	task_racc_free(t);
 	if (t->has_win && !t->frozen)
 		stats_window_free(&t->win);
 	free(t->rounds);
@@ -754,11 +749,7 @@ task_freeze(struct task *t)
 	if (t->final != NULL)
 		t->final[0].in_flight = t->in_flight;
 	stats_acc_free(&t->total);
-	if (t->racc != NULL) {
-		stats_acc_free(t->racc);
-		free(t->racc);
-		t->racc = NULL;
-	}
+	task_racc_free(t);
 	if (t->tw != NULL) {
 		twamp_freeze(t->tw);
 	}
@@ -1058,7 +1049,7 @@ task_resolve_later(struct task *t, int64_t ns)
 	    (t->resolve_ev = evtimer_new(proc_base, task_resolve_cb, t))
 	    == NULL)
 		fatalx("evtimer_new");
-	tv = ns_tv(ns);
+	tv = proc_ns_tv(ns);
 	evtimer_add(t->resolve_ev, &tv);
 }
 
@@ -1454,7 +1445,7 @@ passive_start(struct task *t)
 	t->t_started = now_real();
 	pv->start_mono = now_mono();
 	task_set_status(t, TASK_RUNNING, NULL);
-	tv = ns_tv(t->p.interval_ns);
+	tv = proc_ns_tv(t->p.interval_ns);
 	event_add(pv->tick, &tv);
 	passive_tick(-1, 0, t);
 }
@@ -1583,15 +1574,13 @@ engine_nl_counters(struct imsg *imsg)
 		return;
 	}
 	task_error(t, err[0] != '\0' ? err : NULL);
-	if (any && pv->prev_mono != 0 && c.mono > pv->prev_mono) {
+	any = any && pv->prev_mono != 0 && c.mono > pv->prev_mono;
+	if (any)
 		passive_interval(t, &c, d);
-		pv->prev_mono = c.mono;
-		pv->prev_real = c.at;
+	pv->prev_mono = c.mono;
+	pv->prev_real = c.at;
+	if (any)
 		passive_alerts_eval(t);
-	} else {
-		pv->prev_mono = c.mono;
-		pv->prev_real = c.at;
-	}
 	pv->res.reads++;
 	pv->res.t_last = c.at;
 end:
@@ -2509,7 +2498,7 @@ engine_session_end(struct imsg *imsg)
 		if (t->round_ev == NULL && (t->round_ev = evtimer_new(proc_base,
 		    task_round_cb, t)) == NULL)
 			fatalx("evtimer_new");
-		tv = ns_tv(t->p.round_delay_ns);
+		tv = proc_ns_tv(t->p.round_delay_ns);
 		evtimer_add(t->round_ev, &tv);
 		return;
 	}
@@ -3029,20 +3018,13 @@ export_probe(const struct task *t, const struct probe_result *pr)
 static void
 eng_metrics_conf(const struct lopad_conf *c)
 {
-	int64_t		 b[METRICS_BUCKETS_MAX], v;
-	uint32_t	 n = 0, i;
+	int64_t		 b[METRICS_BUCKETS_MAX];
+	uint32_t	 n = 0;
 	struct task	*t;
 
-	if (c->metrics_histograms) {
-		v = c->metrics_bucket_start;
-		for (i = 0; i < c->metrics_buckets && i < METRICS_BUCKETS_MAX;
-		    i++) {
-			b[n++] = v;
-			if (v > INT64_MAX / (int64_t)c->metrics_bucket_factor)
-				break;
-			v *= (int64_t)c->metrics_bucket_factor;
-		}
-	}
+	if (c->metrics_histograms)
+		n = metrics_bounds(c->metrics_bucket_start,
+		    c->metrics_bucket_factor, c->metrics_buckets, b);
 	if (n == eng_nbounds && memcmp(b, eng_bounds, n * sizeof(b[0])) == 0)
 		return;
 	memcpy(eng_bounds, b, n * sizeof(b[0]));
@@ -3217,22 +3199,21 @@ static void
 engine_metrics(struct imsg *imsg)
 {
 	static uint64_t		 msg[(PROC_PEER_MAXSIZE - IMSG_HDR_SIZE) / 8];
-	static uint64_t		 row[(PROC_PEER_MAXSIZE - IMSG_HDR_SIZE) / 8];
 	struct task		*t;
 	size_t			 used = 0, n;
 	uint32_t		 reqid = imsg->hdr.reqid;
 
 	RB_FOREACH(t, task_tree, &eng_tasks) {
-		if ((n = metrics_row_fill(t, row, sizeof(row))) == 0) {
-			log_warnx("task %s: too big for GET /metrics", t->id);
-			continue;
-		}
-		if (used + n > sizeof(msg)) {
+		/* Into the message; when full, sent, and into the next. */
+		n = metrics_row_fill(t, (char *)msg + used, sizeof(msg) - used);
+		if (n == 0 && used > 0) {
 			proc_compose(PROC_CONTROL, IMSG_METRICS_ROWS, 0, reqid,
 			    -1, msg, used);
 			used = 0;
+			n = metrics_row_fill(t, msg, sizeof(msg));
 		}
-		memcpy((char *)msg + used, row, n);
+		if (n == 0)
+			log_warnx("task %s: too big for GET /metrics", t->id);
 		used += n;
 	}
 	if (used > 0)

@@ -98,8 +98,8 @@ static time_t			 last_reload_success;	/* 0: the start */
 /*
  * exports.results_log: the parent appends control's JSON lines to it.
  * Opened at start and when a reload names another file; SIGUSR1 opens
- * it again (after logrotate has moved it).  A failure is logged once
- * per file and the lines are counted as lost until it opens.
+ * it again (after logrotate has moved it).  An open or a write that
+ * fails is logged, and its lines counted as lost (status exports).
  */
 static int		 rlog_fd = -1;
 static char		 rlog_path[PATH_MAX];

@@ -187,6 +187,18 @@ proc_clock_ns(int clock)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+struct timeval
+proc_ns_tv(int64_t ns)
+{
+	struct timeval	 tv;
+
+	if (ns < 0)
+		ns = 0;
+	tv.tv_sec = ns / 1000000000;
+	tv.tv_usec = (ns % 1000000000) / 1000;
+	return tv;
+}
+
 int
 proc_compose(enum lopa_proc to, uint32_t type, uint32_t id, uint32_t reqid,
     int fd, const void *data, size_t len)

@@ -77,6 +77,8 @@ void	 proc_body_text(uint32_t, const char *, size_t);
 void	 proc_body_end(uint32_t, uint32_t, const char *, const char *);
 /* A clock's time in ns (CLOCK_REALTIME, CLOCK_MONOTONIC). */
 int64_t	 proc_clock_ns(int);
+/* ns as a timeval for libevent timers (rounded down; below 0: 0). */
+struct timeval proc_ns_tv(int64_t);
 /* Ask the parent for a privileged fd; the reply arrives as IMSG_FD_REPLY. */
 int	 proc_request_fd(const struct fd_request *, uint32_t);
 
